@@ -1,0 +1,1 @@
+"""Pyrite: a SQLite-compatible database engine in pure Python."""

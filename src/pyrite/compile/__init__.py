@@ -1,0 +1,1 @@
+"""Pyrite compile package."""

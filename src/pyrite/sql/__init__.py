@@ -1,0 +1,1 @@
+"""Pyrite sql package."""

@@ -1,0 +1,1 @@
+"""Pyrite storage package."""

@@ -1,0 +1,1 @@
+"""Pyrite vdbe/functions package."""
