@@ -1,0 +1,246 @@
+"""Aggregate functions: count, sum, total, avg, min, max, group_concat.
+
+Layer: vdbe (built-in functions, run by AggStep/AggFinal and the window
+opcodes AggInverse/AggValue).  SQLite's counterpart is the aggregate part of
+``func.c`` (``countStep``, ``sumStep``/``sumInverse``, ``minmaxStep``,
+``groupConcatStep``/``groupConcatInverse`` ...).
+
+Each aggregate is a class: one instance per group; ``step(*args)`` per row,
+``finalize()`` for the result; window-capable ones add ``inverse(*args)``
+(the row leaving the frame) and ``value()`` (the current result, without
+ending the aggregate).
+"""
+
+from __future__ import annotations
+
+from collections import deque
+
+from pyrite import values as V
+from pyrite.errors import SQLITE_ERROR, raise_error
+from pyrite.values import Collation, compare
+from pyrite.vdbe.functions.base import (
+    AGGREGATE, DETERMINISTIC, MINMAX, NEEDS_COLLATION, WINDOW, FuncDef,
+)
+
+
+class CountStar:
+    """count(*): the number of rows."""
+
+    __slots__ = ("n",)
+
+    def __init__(self) -> None:
+        self.n = 0
+
+    def step(self) -> None:
+        self.n += 1
+
+    def inverse(self) -> None:
+        self.n -= 1
+
+    def value(self) -> int:
+        return self.n
+
+    def finalize(self) -> int:
+        return self.n
+
+
+class Count:
+    """count(x): the number of rows where x is not NULL."""
+
+    __slots__ = ("n",)
+
+    def __init__(self) -> None:
+        self.n = 0
+
+    def step(self, x: object) -> None:
+        if x is not None:
+            self.n += 1
+
+    def inverse(self, x: object) -> None:
+        if x is not None:
+            self.n -= 1
+
+    def value(self) -> int:
+        return self.n
+
+    def finalize(self) -> int:
+        return self.n
+
+
+def _sum_operand(x: object) -> int | float | str | bytes:
+    # sqlite3_value_numeric_type: well-formed numeric text becomes a number.
+    if type(x) is str:
+        n = V.text_to_numeric(x)  # type: ignore[arg-type]
+        if n is not None:
+            return n
+    return x  # type: ignore[return-value]
+
+
+class Sum:
+    """sum(x), total(x), avg(x) share this state (SumCtx): an exact 64-bit
+    integer sum while every input is an integer, and a float sum always."""
+
+    __slots__ = ("r_sum", "i_sum", "cnt", "overflow", "approx")
+
+    def __init__(self) -> None:
+        self.r_sum = 0.0
+        self.i_sum = 0
+        self.cnt = 0
+        self.overflow = False
+        self.approx = False
+
+    def step(self, x: object) -> None:
+        if x is None:
+            return
+        v = _sum_operand(x)
+        self.cnt += 1
+        if type(v) is int:
+            self.r_sum += v  # type: ignore[operator]
+            if not self.approx and not self.overflow:
+                s = self.i_sum + v  # type: ignore[operator]
+                if V.SMALLEST_INT64 <= s <= V.LARGEST_INT64:
+                    self.i_sum = s
+                else:
+                    self.overflow = True
+        else:
+            self.r_sum += V.to_real(v)  # type: ignore[operator]
+            self.approx = True
+
+    def inverse(self, x: object) -> None:
+        if x is None:
+            return
+        v = _sum_operand(x)
+        self.cnt -= 1
+        if type(v) is int and not self.approx:
+            self.r_sum -= v  # type: ignore[operator]
+            self.i_sum -= v  # type: ignore[operator]
+        else:
+            self.r_sum -= V.to_real(v)  # type: ignore[operator]
+
+    def value(self) -> int | float | None:
+        if self.cnt == 0:
+            return None
+        if self.overflow:
+            raise_error(SQLITE_ERROR, "integer overflow")
+        if self.approx:
+            return self.r_sum
+        return self.i_sum
+
+    def finalize(self) -> int | float | None:
+        return self.value()
+
+
+class Total(Sum):
+    """total(x): always a float, 0.0 for no rows."""
+
+    __slots__ = ()
+
+    def value(self) -> float:  # type: ignore[override]
+        return self.r_sum
+
+    def finalize(self) -> float:  # type: ignore[override]
+        return self.r_sum
+
+
+class Avg(Sum):
+    """avg(x): the float average of the non-NULL values."""
+
+    __slots__ = ()
+
+    def value(self) -> float | None:  # type: ignore[override]
+        if self.cnt == 0:
+            return None
+        return self.r_sum / self.cnt
+
+    def finalize(self) -> float | None:  # type: ignore[override]
+        return self.value()
+
+
+class _MinMax:
+    __slots__ = ("best", "coll", "has")
+    _want = 0
+
+    def __init__(self, coll: Collation | None = None) -> None:
+        self.best: object = None
+        self.has = False
+        self.coll = coll
+
+    def step(self, x: object) -> None:
+        if x is None:
+            return
+        if not self.has:
+            self.best = x
+            self.has = True
+            return
+        if compare(self.best, x, self.coll) == self._want:
+            self.best = x
+
+    def value(self) -> object:
+        return self.best
+
+    def finalize(self) -> object:
+        return self.best
+
+
+class Max(_MinMax):
+    """max(x): the largest non-NULL value (the first of equals)."""
+
+    __slots__ = ()
+    _want = -1
+
+
+class Min(_MinMax):
+    """min(x): the smallest non-NULL value (the first of equals)."""
+
+    __slots__ = ()
+    _want = 1
+
+
+class GroupConcat:
+    """group_concat(x[, sep]): the non-NULL values as text, joined by sep
+    (',' by default; a NULL separator joins with nothing)."""
+
+    __slots__ = ("parts",)
+
+    def __init__(self) -> None:
+        self.parts: deque[tuple[str, str]] = deque()
+
+    def step(self, x: object, sep: object = ",") -> None:
+        if x is None:
+            return
+        s = sep if type(sep) is str else ("" if sep is None else V.to_text(sep))
+        self.parts.append((s, x if type(x) is str else V.to_text(x)))  # type: ignore[arg-type]
+
+    def inverse(self, x: object, sep: object = ",") -> None:
+        if x is None or not self.parts:
+            return
+        self.parts.popleft()
+
+    def value(self) -> str | None:
+        if not self.parts:
+            return None
+        it = iter(self.parts)
+        out = [next(it)[1]]
+        for s, t in it:
+            out.append(s)
+            out.append(t)
+        return "".join(out)
+
+    def finalize(self) -> str | None:
+        return self.value()
+
+
+_AGG = DETERMINISTIC | AGGREGATE
+_WIN = _AGG | WINDOW
+
+FUNCTIONS: list[FuncDef] = [
+    FuncDef("count", 0, CountStar, _WIN),
+    FuncDef("count", 1, Count, _WIN),
+    FuncDef("sum", 1, Sum, _WIN),
+    FuncDef("total", 1, Total, _WIN),
+    FuncDef("avg", 1, Avg, _WIN),
+    FuncDef("min", 1, Min, _WIN | MINMAX | NEEDS_COLLATION),
+    FuncDef("max", 1, Max, _WIN | MINMAX | NEEDS_COLLATION),
+    FuncDef("group_concat", 1, GroupConcat, _WIN),
+    FuncDef("group_concat", 2, GroupConcat, _WIN),
+]
