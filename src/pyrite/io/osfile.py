@@ -1,0 +1,221 @@
+"""I/O layer: the operating-system file backend (SQLite's ``os_unix.c``).
+
+Reads and writes use ``os.pread``/``os.pwrite``; locks are POSIX advisory
+locks on the same byte ranges as SQLite's unix VFS (the pending byte, the
+reserved byte, the 510-byte shared range), so Pyrite and sqlite3 processes
+exclude each other.  POSIX locks belong to the process, so connections of one
+process that open the same file share one :class:`_Inode` record that counts
+their locks, as ``unixInodeInfo`` does.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import threading
+
+from pyrite.errors import SQLITE_CANTOPEN, SQLITE_IOERR_LOCK, raise_error
+from pyrite.io.base import (
+    EXCLUSIVE_LOCK,
+    NO_LOCK,
+    PENDING_BYTE,
+    PENDING_LOCK,
+    RESERVED_BYTE,
+    RESERVED_LOCK,
+    SHARED_FIRST,
+    SHARED_LOCK,
+    SHARED_SIZE,
+    Completion,
+)
+
+_inodes: dict[tuple[int, int], _Inode] = {}
+_inodes_mutex = threading.Lock()
+
+
+class _Inode:
+    """Per-process lock bookkeeping for one file (unixInodeInfo)."""
+
+    __slots__ = ("key", "shared", "level", "refs", "fd", "deferred")
+
+    def __init__(self, key: tuple[int, int], fd: int) -> None:
+        self.key = key
+        self.shared = 0       # connections holding SHARED or more
+        self.level = NO_LOCK  # strongest lock held by any connection of this process
+        self.refs = 0
+        self.fd = fd
+        self.deferred: list[int] = []
+
+
+def _fcntl(fd: int, kind: int, start: int, length: int) -> bool:
+    try:
+        fcntl.lockf(fd, kind | (fcntl.LOCK_NB if kind != fcntl.LOCK_UN else 0), length, start)
+        return True
+    except (BlockingIOError, PermissionError):
+        return False
+    except OSError as e:
+        if e.errno in (11, 13):
+            return False
+        raise_error(SQLITE_IOERR_LOCK)
+
+
+class OSFile:
+    """An open file of the operating system."""
+
+    def __init__(self, path: str, fd: int) -> None:
+        self.path = path
+        self.fd = fd
+        st = os.fstat(fd)
+        key = (st.st_dev, st.st_ino)
+        with _inodes_mutex:
+            inode = _inodes.get(key)
+            if inode is None:
+                inode = _inodes[key] = _Inode(key, fd)
+            inode.refs += 1
+        self.inode = inode
+        self.level = NO_LOCK
+
+    def read(self, offset: int, size: int) -> Completion:
+        data = os.pread(self.fd, size, offset)
+        if len(data) < size:
+            data += bytes(size - len(data))
+        return Completion.finished(data)
+
+    def write(self, offset: int, data: bytes) -> None:
+        os.pwrite(self.fd, data, offset)
+
+    def sync(self) -> None:
+        os.fsync(self.fd)
+
+    def truncate(self, size: int) -> None:
+        os.ftruncate(self.fd, size)
+
+    def size(self) -> int:
+        return os.fstat(self.fd).st_size
+
+    def lock(self, level: int) -> bool:
+        if level <= self.level:
+            return True
+        inode = self.inode
+        fd = inode.fd
+        with _inodes_mutex:
+            if level == SHARED_LOCK:
+                if inode.level >= PENDING_LOCK:
+                    return False
+                if inode.shared == 0:
+                    if not _fcntl(fd, fcntl.LOCK_SH, PENDING_BYTE, 1):
+                        return False
+                    ok = _fcntl(fd, fcntl.LOCK_SH, SHARED_FIRST, SHARED_SIZE)
+                    _fcntl(fd, fcntl.LOCK_UN, PENDING_BYTE, 1)
+                    if not ok:
+                        return False
+                inode.shared += 1
+                if inode.level < SHARED_LOCK:
+                    inode.level = SHARED_LOCK
+                self.level = SHARED_LOCK
+                return True
+            if level == RESERVED_LOCK:
+                if inode.level >= RESERVED_LOCK:
+                    return False
+                if not _fcntl(fd, fcntl.LOCK_EX, RESERVED_BYTE, 1):
+                    return False
+                inode.level = RESERVED_LOCK
+                self.level = RESERVED_LOCK
+                return True
+            # PENDING or EXCLUSIVE
+            if self.level < PENDING_LOCK:
+                if self.level < RESERVED_LOCK and inode.level >= RESERVED_LOCK:
+                    return False
+                if not _fcntl(fd, fcntl.LOCK_EX, PENDING_BYTE, 1):
+                    return False
+                inode.level = PENDING_LOCK
+                self.level = PENDING_LOCK
+            if level == EXCLUSIVE_LOCK:
+                if inode.shared > 1:
+                    return False
+                if not _fcntl(fd, fcntl.LOCK_EX, SHARED_FIRST, SHARED_SIZE):
+                    return False
+                inode.level = EXCLUSIVE_LOCK
+                self.level = EXCLUSIVE_LOCK
+            return True
+
+    def unlock(self, level: int) -> None:
+        if level >= self.level:
+            return
+        inode = self.inode
+        fd = inode.fd
+        with _inodes_mutex:
+            if self.level >= EXCLUSIVE_LOCK and level >= SHARED_LOCK:
+                _fcntl(fd, fcntl.LOCK_SH, SHARED_FIRST, SHARED_SIZE)
+            if self.level >= PENDING_LOCK:
+                _fcntl(fd, fcntl.LOCK_UN, PENDING_BYTE, 1)
+            if self.level >= RESERVED_LOCK:
+                _fcntl(fd, fcntl.LOCK_UN, RESERVED_BYTE, 1)
+            if self.level >= RESERVED_LOCK:
+                inode.level = SHARED_LOCK if inode.shared else NO_LOCK
+            if level == NO_LOCK and self.level >= SHARED_LOCK:
+                inode.shared -= 1
+                if inode.shared == 0:
+                    _fcntl(fd, fcntl.LOCK_UN, SHARED_FIRST, SHARED_SIZE)
+                    inode.level = NO_LOCK
+            self.level = level
+
+    def check_reserved_lock(self) -> bool:
+        if self.inode.level >= RESERVED_LOCK:
+            return True
+        try:
+            fcntl.lockf(self.fd, fcntl.LOCK_EX | fcntl.LOCK_NB, 1, RESERVED_BYTE)
+        except OSError:
+            return True
+        fcntl.lockf(self.fd, fcntl.LOCK_UN, 1, RESERVED_BYTE)
+        return False
+
+    def close(self) -> None:
+        self.unlock(NO_LOCK)
+        inode = self.inode
+        with _inodes_mutex:
+            inode.refs -= 1
+            if inode.refs:
+                # Closing any descriptor of the file would drop every POSIX lock
+                # the process holds on it: defer until the last user closes.
+                inode.deferred.append(self.fd)
+                return
+            _inodes.pop(inode.key, None)
+            fds, inode.deferred = inode.deferred + [self.fd], []
+        for fd in fds:
+            os.close(fd)
+
+
+class OSBackend:
+    """Files of the operating system."""
+
+    def open(self, path: str, *, create: bool = True, readonly: bool = False) -> OSFile:
+        flags = os.O_RDONLY if readonly else os.O_RDWR
+        if create and not readonly:
+            flags |= os.O_CREAT
+        try:
+            fd = os.open(path, flags, 0o644)
+        except IsADirectoryError:
+            raise_error(SQLITE_CANTOPEN)
+        except OSError:
+            if not readonly and not create:
+                raise_error(SQLITE_CANTOPEN)
+            try:
+                fd = os.open(path, os.O_RDONLY)
+            except OSError:
+                raise_error(SQLITE_CANTOPEN)
+        if os.path.isdir(path):
+            os.close(fd)
+            raise_error(SQLITE_CANTOPEN)
+        return OSFile(path, fd)
+
+    def exists(self, path: str) -> bool:
+        try:
+            return os.path.getsize(path) > 0
+        except OSError:
+            return False
+
+    def delete(self, path: str) -> None:
+        try:
+            os.unlink(path)
+        except FileNotFoundError:
+            pass

@@ -1,0 +1,1079 @@
+"""Storage layer: B-trees in SQLite's file format (SQLite's ``btree.c``).
+
+Table B-trees (integer keys, data in the leaves) and index B-trees (record
+keys, entries in interior pages too), with overflow chains, cursors, page
+splits on insert and the removal of emptied pages on delete.
+
+Page layout (file format section 1.6): a header of 8 bytes (leaves) or 12
+bytes (interior pages, with the right-most child pointer at offset 8) that
+starts at offset 100 on page 1; the cell pointer array; the cell content area
+growing down from the end of the usable space.
+
+    offset  size  field
+    0       1     page type: 2 index interior, 5 table interior, 10 index leaf, 13 table leaf
+    1       2     first freeblock (0: none)
+    3       2     number of cells
+    5       2     start of the cell content area (0 means 65536)
+    7       1     fragmented free bytes
+    8       4     right-most child (interior pages only)
+
+A modified page is rewritten whole from its list of cells (no freeblocks,
+no fragments): simple, always valid, and in Python no slower than patching
+cell by cell.  Splits partition the cells greedily into pages that fit and
+push dividers into the parent, repeating up to the root, whose page number
+never changes (the root's content moves into a new child when it overflows).
+
+Cursors keep the path from the root as a stack of ``[page, info, index]``.
+They compute a new position before assigning it, so a read that raises
+IOPending leaves the cursor where it was.  A write to a tree saves the
+position (the key) of every other cursor on it; a saved cursor seeks back
+lazily, as SQLite's saveAllCursors/restoreCursorPosition do.
+"""
+
+from __future__ import annotations
+
+import struct
+from bisect import bisect_left
+from collections.abc import Sequence
+from typing import Any
+
+from pyrite.errors import SQLITE_CORRUPT, corrupt, raise_error
+from pyrite.storage.pager import Page, Pager
+from pyrite.storage.record import decode_record, get_varint, put_varint
+
+INTKEY = 1
+INDEX = 2
+
+PTYPE_INDEX_INTERIOR = 2
+PTYPE_TABLE_INTERIOR = 5
+PTYPE_INDEX_LEAF = 10
+PTYPE_TABLE_LEAF = 13
+
+_U32 = struct.Struct(">I")
+_U16 = struct.Struct(">H")
+_unpack_u32 = _U32.unpack_from
+_unpack_u16 = _U16.unpack_from
+
+# Cursor states.
+_INVALID = 0
+_VALID = 1
+_SAVED = 2
+
+
+class PageInfo:
+    """The parsed header and cell pointers of a B-tree page."""
+
+    __slots__ = ("ptype", "leaf", "intkey", "hdr", "ncell", "ptrs", "right", "keys", "records")
+
+    def __init__(self, page: Page) -> None:
+        data = page.data
+        hdr = 100 if page.pgno == 1 else 0
+        if len(data) < hdr + 8:
+            corrupt()
+        ptype = data[hdr]
+        if ptype == PTYPE_TABLE_LEAF:
+            self.leaf, self.intkey = True, True
+        elif ptype == PTYPE_TABLE_INTERIOR:
+            self.leaf, self.intkey = False, True
+        elif ptype == PTYPE_INDEX_LEAF:
+            self.leaf, self.intkey = True, False
+        elif ptype == PTYPE_INDEX_INTERIOR:
+            self.leaf, self.intkey = False, False
+        else:
+            corrupt("bad page type")
+        self.ptype = ptype
+        self.hdr = hdr
+        ncell = _unpack_u16(data, hdr + 3)[0]
+        size = 8 if self.leaf else 12
+        start = hdr + size
+        if start + 2 * ncell > len(data):
+            corrupt()
+        self.ncell = ncell
+        self.ptrs = struct.unpack_from(f">{ncell}H", data, start) if ncell else ()
+        limit = len(data) - 4
+        for p in self.ptrs:
+            if p < start + 2 * ncell or p > limit:
+                corrupt("cell pointer out of range")
+        self.right = 0 if self.leaf else _unpack_u32(data, hdr + 8)[0]
+        self.keys: list[int] | None = None
+        self.records: list[Any] | None = None
+
+
+def page_info(page: Page) -> PageInfo:
+    info = page.parsed
+    if info is None:
+        info = page.parsed = PageInfo(page)
+    return info  # type: ignore[return-value]
+
+
+class BTree:
+    """The B-trees of one database file (SQLite's Btree/BtShared)."""
+
+    def __init__(self, pager: Pager) -> None:
+        self.pager = pager
+        self.cursors: list[BTreeCursor] = []
+
+    @classmethod
+    def ephemeral(cls) -> BTree:
+        """An in-memory B-tree file for temporary tables and sorters."""
+        pager = Pager.open(None, ":memory:")
+        pager.begin_write()
+        return cls(pager)
+
+    # -- payload geometry ---------------------------------------------------
+
+    def _local_size(self, size: int, intkey_leaf: bool) -> int:
+        """How many payload bytes stay in the cell (the rest overflows)."""
+        u = self.pager.usable_size
+        x = u - 35 if intkey_leaf else ((u - 12) * 64 // 255) - 23
+        if size <= x:
+            return size
+        m = ((u - 12) * 32 // 255) - 23
+        k = m + ((size - m) % (u - 4))
+        return k if k <= x else m
+
+    # -- trees ----------------------------------------------------------------
+
+    def create_table(self, flags: int) -> int:
+        page = self.pager.allocate_page()
+        self._write_page(page, PTYPE_TABLE_LEAF if flags & INTKEY else PTYPE_INDEX_LEAF, [], 0)
+        return page.pgno
+
+    def drop_table(self, root: int) -> None:
+        self._save_cursors(root, None)
+        self._free_tree(root, keep_root=False)
+
+    def clear_table(self, root: int) -> int:
+        self._save_cursors(root, None)
+        page = self.pager.get_page_sync(root)
+        info = page_info(page)
+        n = self._count(root)
+        ptype = PTYPE_TABLE_LEAF if info.intkey else PTYPE_INDEX_LEAF
+        self._free_tree(root, keep_root=True)
+        self._write_page(page, ptype, [], 0)
+        return n
+
+    def _free_tree(self, pgno: int, keep_root: bool) -> None:
+        stack = [(pgno, True)]
+        seen = 0
+        limit = self.pager.page_count
+        while stack:
+            no, is_root = stack.pop()
+            seen += 1
+            if seen > limit + 1:
+                corrupt("cycle")
+            page = self.pager.get_page_sync(no)
+            info = page_info(page)
+            for i in range(info.ncell):
+                cell = info.ptrs[i]
+                if not info.leaf:
+                    stack.append((_unpack_u32(page.data, cell)[0], False))
+                ovfl = self._cell_overflow(page, info, i)
+                if ovfl:
+                    self._free_overflow(ovfl)
+            if not info.leaf:
+                stack.append((info.right, False))
+            if not (is_root and keep_root):
+                self.pager.free_page(no)
+
+    def _count(self, root: int) -> int:
+        n = 0
+        stack = [root]
+        seen = 0
+        while stack:
+            seen += 1
+            if seen > self.pager.page_count + 1:
+                corrupt("cycle")
+            page = self.pager.get_page_sync(stack.pop())
+            info = page_info(page)
+            if info.leaf:
+                n += info.ncell
+            else:
+                if not info.intkey:
+                    n += info.ncell
+                stack.extend(_unpack_u32(page.data, p)[0] for p in info.ptrs)
+                stack.append(info.right)
+        return n
+
+    def cursor(self, root: int, *, write: bool = False, key_info: Any = None) -> BTreeCursor:
+        c = BTreeCursor(self, root, write, key_info)
+        self.cursors.append(c)
+        return c
+
+    def _save_cursors(self, root: int, except_cursor: BTreeCursor | None) -> None:
+        for c in self.cursors:
+            if c is not except_cursor and c.root == root and c.state == _VALID:
+                c._save()
+
+    # -- cells ------------------------------------------------------------------
+
+    def _cell_overflow(self, page: Page, info: PageInfo, i: int) -> int:
+        """First overflow page of cell i, or 0."""
+        data = page.data
+        pos = info.ptrs[i]
+        if info.intkey and not info.leaf:
+            return 0
+        if not info.leaf:
+            pos += 4
+        size, pos = get_varint(data, pos)
+        if info.intkey:
+            _, pos = get_varint(data, pos)
+        local = self._local_size(size, info.intkey and info.leaf)
+        if local < size:
+            return _unpack_u32(data, pos + local)[0]
+        return 0
+
+    def _cell_bytes(self, page: Page, info: PageInfo, i: int) -> bytes:
+        """The raw bytes of cell i (local part, with any overflow pointer)."""
+        data = page.data
+        start = info.ptrs[i]
+        pos = start
+        if not info.leaf:
+            pos += 4
+            if info.intkey:
+                _, pos = get_varint(data, pos)
+                return bytes(data[start:pos])
+        size, pos = get_varint(data, pos)
+        if info.intkey:
+            _, pos = get_varint(data, pos)
+        local = self._local_size(size, info.intkey and info.leaf)
+        end = pos + local + (4 if local < size else 0)
+        if end > len(data):
+            corrupt()
+        return bytes(data[start:end])
+
+    def _make_cell(self, ptype: int, rowid: int | None, payload: bytes, child: int = 0) -> bytes:
+        """Build a cell, spilling payload to a new overflow chain when needed."""
+        if ptype == PTYPE_TABLE_INTERIOR:
+            return _U32.pack(child) + put_varint(rowid or 0)
+        size = len(payload)
+        parts = []
+        if ptype == PTYPE_INDEX_INTERIOR:
+            parts.append(_U32.pack(child))
+        parts.append(put_varint(size))
+        if ptype == PTYPE_TABLE_LEAF:
+            parts.append(put_varint(rowid or 0))
+        local = self._local_size(size, ptype == PTYPE_TABLE_LEAF)
+        parts.append(payload[:local])
+        if local < size:
+            parts.append(_U32.pack(self._write_overflow(payload[local:])))
+        cell = b"".join(parts)
+        if len(cell) < 4:
+            cell += bytes(4 - len(cell))
+        return cell
+
+    def _write_overflow(self, rest: bytes) -> int:
+        room = self.pager.usable_size - 4
+        pages = []
+        for off in range(0, len(rest), room):
+            pages.append((self.pager.allocate_page(), rest[off:off + room]))
+        for i, (page, chunk) in enumerate(pages):
+            nxt = pages[i + 1][0].pgno if i + 1 < len(pages) else 0
+            page.data[0:4] = _U32.pack(nxt)
+            page.data[4:4 + len(chunk)] = chunk
+            page.parsed = None
+        return pages[0][0].pgno
+
+    def _free_overflow(self, pgno: int) -> None:
+        seen = 0
+        while pgno:
+            seen += 1
+            if pgno > self.pager.page_count or seen > self.pager.page_count:
+                corrupt("overflow chain")
+            page = self.pager.get_page_sync(pgno)
+            nxt = _unpack_u32(page.data, 0)[0]
+            self.pager.free_page(pgno)
+            pgno = nxt
+
+    def read_payload(self, page: Page, info: PageInfo, i: int) -> bytes:
+        """The whole payload of cell i of a leaf or index page."""
+        data = page.data
+        pos = info.ptrs[i]
+        if not info.leaf:
+            pos += 4
+        size, pos = get_varint(data, pos)
+        if info.intkey:
+            _, pos = get_varint(data, pos)
+        local = self._local_size(size, info.intkey)
+        if local >= size:
+            end = pos + size
+            if end > len(data):
+                corrupt()
+            return bytes(data[pos:end])
+        return self._read_overflow(data, pos, local, size)
+
+    def _read_overflow(self, data: bytearray, pos: int, local: int, size: int) -> bytes:
+        parts = [bytes(data[pos:pos + local])]
+        got = local
+        ovfl = _unpack_u32(data, pos + local)[0]
+        room = self.pager.usable_size - 4
+        seen = 0
+        while got < size:
+            seen += 1
+            if ovfl < 2 or ovfl > self.pager.page_count or seen > self.pager.page_count:
+                corrupt("overflow chain")
+            opage = self.pager.get_page(ovfl)
+            n = min(room, size - got)
+            parts.append(bytes(opage.data[4:4 + n]))
+            got += n
+            ovfl = _unpack_u32(opage.data, 0)[0]
+        return b"".join(parts)
+
+    # -- page writing -----------------------------------------------------------
+
+    def _capacity(self, pgno: int, leaf: bool) -> int:
+        hdr = 100 if pgno == 1 else 0
+        return self.pager.usable_size - hdr - (8 if leaf else 12)
+
+    def _write_page(self, page: Page, ptype: int, cells: Sequence[bytes], right: int) -> None:
+        """Rewrite ``page`` from scratch holding ``cells`` (which must fit)."""
+        self.pager.make_writable(page)
+        data = page.data
+        hdr = 100 if page.pgno == 1 else 0
+        leaf = ptype in (PTYPE_TABLE_LEAF, PTYPE_INDEX_LEAF)
+        hsize = 8 if leaf else 12
+        usable = self.pager.usable_size
+        n = len(cells)
+        content = b"".join(reversed(cells))
+        start = usable - len(content)
+        if start < hdr + hsize + 2 * n:
+            raise_error(SQLITE_CORRUPT)
+        ptrs = []
+        off = usable
+        for cell in cells:
+            off -= len(cell)
+            ptrs.append(off)
+        data[hdr] = ptype
+        data[hdr + 1:hdr + 3] = b"\x00\x00"
+        _U16.pack_into(data, hdr + 3, n)
+        _U16.pack_into(data, hdr + 5, start if start < 65536 else 0)
+        data[hdr + 7] = 0
+        if not leaf:
+            _U32.pack_into(data, hdr + 8, right)
+        if n:
+            struct.pack_into(f">{n}H", data, hdr + hsize, *ptrs)
+        gap_start = hdr + hsize + 2 * n
+        data[gap_start:start] = bytes(start - gap_start)
+        data[start:usable] = content
+        page.parsed = None
+
+    def _page_cells(self, page: Page) -> tuple[PageInfo, list[bytes]]:
+        info = page_info(page)
+        return info, [self._cell_bytes(page, info, i) for i in range(info.ncell)]
+
+    # -- insertion with splits ------------------------------------------------
+
+    def _insert_cells(self, path: list[list[Any]], cells: list[bytes], right: int) -> None:
+        """Write the new cell list of the page at the end of ``path``; split upward."""
+        while True:
+            page, info, _ = path[-1]
+            ptype = info.ptype
+            leaf = info.leaf
+            cap = self._capacity(page.pgno, leaf)
+            need = sum(len(c) for c in cells) + 2 * len(cells)
+            if need <= cap:
+                self._write_page(page, ptype, cells, right)
+                return
+            if len(path) == 1:
+                # Root overflow: move everything into a new child, root becomes interior.
+                child = self.pager.allocate_page()
+                interior = PTYPE_TABLE_INTERIOR if info.intkey else PTYPE_INDEX_INTERIOR
+                self._write_page(page, interior, [], child.pgno)
+                child_info = PageInfo.__new__(PageInfo)
+                child_info.ptype, child_info.leaf, child_info.intkey = ptype, leaf, info.intkey
+                path = [[page, page_info(page), 0], [child, child_info, 0]]
+                continue
+            groups, dividers, rights = self._partition(page.pgno, ptype, cells, right)
+            parent, pinfo, pidx = path[-2]
+            _, pcells = self._page_cells(parent)
+            pright = pinfo.right
+            # The original page keeps the last group; new pages take the others.
+            new_pages = [self.pager.allocate_page() for _ in groups[:-1]]
+            for np, g, r in zip(new_pages, groups[:-1], rights[:-1], strict=True):
+                self._write_page(np, ptype, g, r)
+            self._write_page(page, ptype, groups[-1], rights[-1])
+            parent_type = PTYPE_TABLE_INTERIOR if info.intkey else PTYPE_INDEX_INTERIOR
+            new_parent_cells = [
+                self._make_divider(parent_type, d, np.pgno, leaf)
+                for d, np in zip(dividers, new_pages, strict=True)
+            ]
+            pcells[pidx:pidx] = new_parent_cells
+            path = path[:-1]
+            cells, right = pcells, pright
+
+    def _partition(self, pgno: int, ptype: int, cells: list[bytes], right: int
+                   ) -> tuple[list[list[bytes]], list[Any], list[int]]:
+        """Split ``cells`` into groups that each fit a non-root page.
+
+        Returns the groups, the dividers between them (for table leaves the
+        last rowid of the group; otherwise the cell promoted out of the list),
+        and each group's right-child pointer (interior pages).
+        """
+        leaf = ptype in (PTYPE_TABLE_LEAF, PTYPE_INDEX_LEAF)
+        cap = self.pager.usable_size - (8 if leaf else 12)
+        table_leaf = ptype == PTYPE_TABLE_LEAF
+        groups: list[list[bytes]] = []
+        dividers: list[Any] = []
+        rights: list[int] = []
+        # Aim for two roughly equal halves, never exceeding a page.
+        total = sum(len(c) + 2 for c in cells)
+        target = min(cap, max(total // 2, 1)) if total <= 2 * cap else cap
+        cur: list[bytes] = []
+        used = 0
+        i = 0
+        n = len(cells)
+        while i < n:
+            c = cells[i]
+            size = len(c) + 2
+            if cur and (used + size > target) and i < n - 1 + (1 if table_leaf else 0):
+                if table_leaf:
+                    groups.append(cur)
+                    dividers.append(_table_leaf_rowid(cur[-1]))
+                    rights.append(0)
+                    cur, used = [], 0
+                    continue
+                # Promote cell i as the divider (index pages, table interiors).
+                groups.append(cur)
+                dividers.append(c)
+                rights.append(_unpack_u32(c, 0)[0] if not leaf else 0)
+                cur, used = [], 0
+                i += 1
+                rest = sum(len(x) + 2 for x in cells[i:])
+                target = min(cap, max(rest // 2, 1)) if rest > cap else cap
+                continue
+            cur.append(c)
+            used += size
+            i += 1
+        groups.append(cur)
+        rights.append(right)
+        if any(not g for g in groups) and not leaf:
+            corrupt("cannot split page")
+        return groups, dividers, rights
+
+    def _make_divider(self, parent_type: int, divider: Any, child: int, from_leaf: bool) -> bytes:
+        """The parent cell that separates a new page (``child``) from its right sibling."""
+        if parent_type == PTYPE_TABLE_INTERIOR:
+            if from_leaf:
+                return _U32.pack(child) + put_varint(divider)
+            return _U32.pack(child) + divider[4:]
+        # Index pages: the promoted entry moves up with ``child`` as its left child.
+        return _U32.pack(child) + (divider if from_leaf else divider[4:])
+
+    # -- integrity ------------------------------------------------------------
+
+    def integrity_check(self, roots: list[int], max_errors: int = 100) -> list[str]:
+        """Problems found in the trees at ``roots`` and the freelist (SQLite's wording)."""
+        errors: list[str] = []
+        pager = self.pager
+        npages = pager.page_count
+        used = [False] * (npages + 1)
+
+        def mark(pgno: int, what: str) -> bool:
+            if pgno < 1 or pgno > npages:
+                errors.append(f"{what} invalid page number {pgno}")
+                return False
+            if used[pgno]:
+                errors.append(f"{what} 2nd reference to page {pgno}")
+                return False
+            used[pgno] = True
+            return True
+
+        try:
+            for pgno in pager.freelist_pages():
+                mark(pgno, "Freelist:")
+        except Exception:
+            errors.append("Freelist: corrupt")
+        for root in roots:
+            if root < 1:
+                continue
+            stack = [(root, None, None)]
+            while stack and len(errors) < max_errors:
+                pgno, lo, hi = stack.pop()
+                if not mark(pgno, f"Tree {root} page {pgno}:" if pgno != root else "Page:"):
+                    continue
+                try:
+                    page = pager.get_page_sync(pgno)
+                    info = page_info(page)
+                    for i in range(info.ncell):
+                        ov = self._cell_overflow(page, info, i)
+                        seen = 0
+                        while ov:
+                            seen += 1
+                            if not mark(ov, f"Tree {root} page {pgno} cell {i}:") or seen > npages:
+                                break
+                            ov = _unpack_u32(pager.get_page_sync(ov).data, 0)[0]
+                    if info.intkey:
+                        keys = _table_keys(page, info)
+                        for a, b in zip(keys, keys[1:]):
+                            if a >= b:
+                                errors.append(f"Tree {root} page {pgno}: Rowid {b} out of order")
+                                break
+                    if not info.leaf:
+                        for p in info.ptrs:
+                            stack.append((_unpack_u32(page.data, p)[0], None, None))
+                        stack.append((info.right, None, None))
+                except Exception:
+                    errors.append(f"Tree {root} page {pgno}: corrupt page")
+        for pgno in range(1, npages + 1):
+            if not used[pgno] and len(errors) < max_errors:
+                errors.append(f"Page {pgno} is never used")
+        return errors
+
+
+def _table_leaf_rowid(cell: bytes) -> int:
+    _, pos = get_varint(cell, 0)
+    rowid, _ = get_varint(cell, pos)
+    return rowid - (1 << 64) if rowid >= 1 << 63 else rowid
+
+
+def _signed(v: int) -> int:
+    return v - (1 << 64) if v >= 1 << 63 else v
+
+
+def _table_keys(page: Page, info: PageInfo) -> list[int]:
+    """Rowids of the cells of a table page (cached in the PageInfo)."""
+    keys = info.keys
+    if keys is None:
+        data = page.data
+        keys = []
+        append = keys.append
+        if info.leaf:
+            for p in info.ptrs:
+                b = data[p]
+                if b < 0x80:
+                    p += 1
+                else:
+                    _, p = get_varint(data, p)
+                b = data[p]
+                if b < 0x80:
+                    append(b)
+                else:
+                    append(_signed(get_varint(data, p)[0]))
+        else:
+            for p in info.ptrs:
+                b = data[p + 4]
+                if b < 0x80:
+                    append(b)
+                else:
+                    append(_signed(get_varint(data, p + 4)[0]))
+        info.keys = keys
+    return keys
+
+
+class BTreeCursor:
+    """A position in one B-tree (SQLite's BtCursor)."""
+
+    __slots__ = ("btree", "pager", "root", "write", "key_info", "stack", "state",
+                 "saved_key", "skip", "eof", "intkey")
+
+    def __init__(self, btree: BTree, root: int, write: bool, key_info: Any) -> None:
+        self.btree = btree
+        self.pager = btree.pager
+        self.root = root
+        self.write = write
+        self.key_info = key_info
+        self.stack: list[list[Any]] = []
+        self.state = _INVALID
+        self.saved_key: Any = None
+        self.skip = 0
+        self.eof = True
+        self.intkey = key_info is None
+
+    def close(self) -> None:
+        try:
+            self.btree.cursors.remove(self)
+        except ValueError:
+            pass
+
+    # -- saving and restoring -------------------------------------------------
+
+    def _save(self) -> None:
+        page, info, idx = self.stack[-1]
+        if info.intkey:
+            self.saved_key = _table_keys(page, info)[idx]
+        else:
+            self.saved_key = decode_record(
+                self.btree.read_payload(page, info, idx), self.pager.text_encoding)
+        self.state = _SAVED
+        self.stack = []
+
+    def _restore(self) -> None:
+        key = self.saved_key
+        if self.intkey:
+            c = self.table_move_to(key)
+        else:
+            c = self.index_move_to(key, 0)
+        self.skip = 0 if self.eof else c
+
+    # -- moving -------------------------------------------------------------
+
+    def _descend_first(self, stack: list[list[Any]], pgno: int) -> None:
+        get = self.pager.get_page
+        depth = 0
+        while True:
+            depth += 1
+            if depth > 40:
+                corrupt("tree too deep")
+            page = get(pgno)
+            info = page_info(page)
+            stack.append([page, info, 0])
+            if info.leaf:
+                return
+            pgno = _unpack_u32(page.data, info.ptrs[0])[0] if info.ncell else info.right
+
+    def _descend_last(self, stack: list[list[Any]], pgno: int) -> None:
+        get = self.pager.get_page
+        depth = 0
+        while True:
+            depth += 1
+            if depth > 40:
+                corrupt("tree too deep")
+            page = get(pgno)
+            info = page_info(page)
+            if info.leaf:
+                stack.append([page, info, info.ncell - 1])
+                return
+            stack.append([page, info, info.ncell])
+            pgno = info.right
+
+    def _child(self, page: Page, info: PageInfo, i: int) -> int:
+        if i < info.ncell:
+            return _unpack_u32(page.data, info.ptrs[i])[0]
+        return info.right
+
+    def first(self) -> bool:
+        """Move to the first entry; True when the tree is empty."""
+        stack: list[list[Any]] = []
+        self._descend_first(stack, self.root)
+        self.skip = 0
+        leaf = stack[-1]
+        if leaf[1].ncell == 0:
+            if len(stack) > 1:
+                # An empty non-root leaf (only in damaged files): walk on.
+                self.stack, self.state, self.eof = stack, _VALID, False
+                return not self._next_from(stack)
+            self.stack, self.state, self.eof = [], _INVALID, True
+            return True
+        self.stack, self.state, self.eof = stack, _VALID, False
+        return False
+
+    def last(self) -> bool:
+        stack: list[list[Any]] = []
+        self._descend_last(stack, self.root)
+        self.skip = 0
+        if stack[-1][1].ncell == 0:
+            self.stack, self.state, self.eof = [], _INVALID, True
+            return True
+        self.stack, self.state, self.eof = stack, _VALID, False
+        return False
+
+    def next(self) -> bool:
+        """Advance; True when on an entry, False at the end."""
+        if self.state != _VALID:
+            if self.state == _INVALID:
+                self.eof = True
+                return False
+            self._restore()
+            if self.eof:
+                return False
+            skip, self.skip = self.skip, 0
+            if skip > 0:
+                return True
+        top = self.stack[-1]
+        if top[1].leaf and top[2] + 1 < top[1].ncell:
+            top[2] += 1
+            return True
+        stack = [list(x) for x in self.stack]
+        if self._next_from(stack):
+            return True
+        return False
+
+    def _next_from(self, stack: list[list[Any]]) -> bool:
+        top = stack[-1]
+        page, info, idx = top
+        if not info.leaf:
+            # On an interior cell of an index: go to the subtree right of it.
+            top[2] = idx + 1
+            self._descend_first(stack, self._child(page, info, idx + 1))
+            if stack[-1][1].ncell == 0:
+                return self._next_from(stack)
+            self.stack = stack
+            return True
+        if idx + 1 < info.ncell:
+            top[2] = idx + 1
+            self.stack = stack
+            return True
+        stack.pop()
+        while stack:
+            page, info, idx = stack[-1]
+            if idx < info.ncell:
+                if info.intkey:
+                    stack[-1][2] = idx + 1
+                    self._descend_first(stack, self._child(page, info, idx + 1))
+                    if stack[-1][1].ncell == 0:
+                        return self._next_from(stack)
+                else:
+                    # Index: rest on the interior cell between the subtrees.
+                    stack[-1][2] = idx
+                self.stack = stack
+                return True
+            stack.pop()
+        self.stack, self.state, self.eof = [], _INVALID, True
+        return False
+
+    def prev(self) -> bool:
+        if self.state != _VALID:
+            if self.state == _INVALID:
+                self.eof = True
+                return False
+            self._restore()
+            if self.eof:
+                return False
+            skip, self.skip = self.skip, 0
+            if skip < 0:
+                return True
+        top = self.stack[-1]
+        if top[1].leaf and top[2] > 0:
+            top[2] -= 1
+            return True
+        stack = [list(x) for x in self.stack]
+        page, info, idx = stack[-1]
+        if not info.leaf:
+            # On an interior index cell: the last entry of the subtree left of it.
+            self._descend_last(stack, self._child(page, info, idx))
+            self.stack = stack
+            return True
+        stack.pop()
+        while stack:
+            page, info, idx = stack[-1]
+            if idx > 0:
+                if info.intkey:
+                    stack[-1][2] = idx - 1
+                    self._descend_last(stack, self._child(page, info, idx - 1))
+                else:
+                    stack[-1][2] = idx - 1
+                self.stack = stack
+                return True
+            stack.pop()
+        self.stack, self.state, self.eof = [], _INVALID, True
+        return False
+
+    def table_move_to(self, rowid: int) -> int:
+        """Seek ``rowid``: <0 on a smaller entry, 0 exact, >0 on a larger one."""
+        get = self.pager.get_page
+        stack: list[list[Any]] = []
+        pgno = self.root
+        depth = 0
+        while True:
+            depth += 1
+            if depth > 40:
+                corrupt("tree too deep")
+            page = get(pgno)
+            info = page_info(page)
+            keys = info.keys if info.keys is not None else _table_keys(page, info)
+            i = bisect_left(keys, rowid)
+            if info.leaf:
+                break
+            stack.append([page, info, i])
+            pgno = _unpack_u32(page.data, info.ptrs[i])[0] if i < info.ncell else info.right
+        self.skip = 0
+        n = info.ncell
+        if n == 0:
+            self.stack, self.state, self.eof = [], _INVALID, True
+            return -1
+        self.eof = False
+        self.state = _VALID
+        if i < n:
+            stack.append([page, info, i])
+            self.stack = stack
+            return 0 if keys[i] == rowid else 1
+        stack.append([page, info, n - 1])
+        self.stack = stack
+        return -1
+
+    def index_move_to(self, key: Sequence[Any], default_rc: int) -> int:
+        """Seek an unpacked index key, as table_move_to; ``default_rc`` breaks prefix ties."""
+        get = self.pager.get_page
+        compare = self.key_info.compare
+        enc = self.pager.text_encoding
+        read_payload = self.btree.read_payload
+        stack: list[list[Any]] = []
+        pgno = self.root
+        depth = 0
+        while True:
+            depth += 1
+            if depth > 40:
+                corrupt("tree too deep")
+            page = get(pgno)
+            info = page_info(page)
+            records = info.records
+            if records is None:
+                records = info.records = [None] * info.ncell
+            lo, hi = 0, info.ncell
+            found = -1
+            while lo < hi:
+                mid = (lo + hi) >> 1
+                rec = records[mid]
+                if rec is None:
+                    rec = records[mid] = decode_record(read_payload(page, info, mid), enc)
+                c = compare(rec, key) or default_rc
+                if c < 0:
+                    lo = mid + 1
+                elif c > 0:
+                    hi = mid
+                else:
+                    found = mid
+                    break
+            if found >= 0:
+                stack.append([page, info, found])
+                self.stack, self.state, self.eof, self.skip = stack, _VALID, False, 0
+                return 0
+            if info.leaf:
+                break
+            stack.append([page, info, lo])
+            pgno = _unpack_u32(page.data, info.ptrs[lo])[0] if lo < info.ncell else info.right
+        self.skip = 0
+        n = info.ncell
+        if n == 0:
+            if stack:
+                # Empty leaf under an interior page (damaged file): treat as smaller.
+                self.stack, self.state, self.eof = [], _INVALID, True
+                return -1
+            self.stack, self.state, self.eof = [], _INVALID, True
+            return -1
+        self.eof = False
+        self.state = _VALID
+        if lo < n:
+            stack.append([page, info, lo])
+            self.stack = stack
+            return 1
+        stack.append([page, info, n - 1])
+        self.stack = stack
+        return -1
+
+    # -- reading ------------------------------------------------------------
+
+    def _top(self) -> list[Any]:
+        if self.state != _VALID:
+            if self.state == _SAVED:
+                self._restore()
+            if self.state != _VALID:
+                corrupt("cursor not on an entry")
+        return self.stack[-1]
+
+    def rowid(self) -> int:
+        page, info, idx = self._top()
+        keys = info.keys if info.keys is not None else _table_keys(page, info)
+        return keys[idx]
+
+    def payload(self) -> bytes:
+        page, info, idx = self._top()
+        return self.btree.read_payload(page, info, idx)
+
+    def record(self) -> list[Any]:
+        """The decoded record under the cursor (cached per index page)."""
+        page, info, idx = self._top()
+        if not info.intkey:
+            records = info.records
+            if records is None:
+                records = info.records = [None] * info.ncell
+            rec = records[idx]
+            if rec is None:
+                rec = records[idx] = decode_record(
+                    self.btree.read_payload(page, info, idx), self.pager.text_encoding)
+            return rec
+        return decode_record(self.btree.read_payload(page, info, idx), self.pager.text_encoding)
+
+    def count(self) -> int:
+        return self.btree._count(self.root)
+
+    # -- writing --------------------------------------------------------------
+
+    def insert(self, rowid: int | None, payload: bytes) -> None:
+        """Insert (or replace) an entry: a rowid and record for tables, a key record for indexes."""
+        bt = self.btree
+        bt._save_cursors(self.root, self)
+        if self.intkey:
+            assert rowid is not None
+            c = self._seek_sync(lambda: self.table_move_to(rowid))
+            ptype = PTYPE_TABLE_LEAF
+            cell = bt._make_cell(ptype, rowid, payload)
+            saved: Any = rowid
+        else:
+            key = decode_record(payload, self.pager.text_encoding)
+            c = self._seek_sync(lambda: self.index_move_to(key, 0))
+            ptype = PTYPE_INDEX_LEAF
+            cell = None
+            saved = key
+        if self.state != _VALID:
+            # Empty tree: the root is the leaf.
+            root = self.pager.get_page_sync(self.root)
+            info = page_info(root)
+            path = [[root, info, 0]]
+            pos = 0
+            replace = False
+        else:
+            path = [list(x) for x in self.stack]
+            page, info, idx = path[-1]
+            replace = c == 0
+            pos = idx if c >= 0 else idx + 1
+        page, info, _ = path[-1]
+        if cell is None:
+            ctype = PTYPE_INDEX_LEAF if info.leaf else PTYPE_INDEX_INTERIOR
+            child = 0
+            if replace and not info.leaf:
+                child = _unpack_u32(page.data, info.ptrs[pos])[0]
+            cell = bt._make_cell(ctype, None, payload, child)
+        _, cells = bt._page_cells(page)
+        if replace:
+            ov = bt._cell_overflow(page, info, pos)
+            if ov:
+                bt._free_overflow(ov)
+            cells[pos] = cell
+        else:
+            cells.insert(pos, cell)
+        bt._insert_cells(path, cells, info.right)
+        self.state = _SAVED
+        self.saved_key = saved
+        self.stack = []
+
+    def _seek_sync(self, seek: Any) -> int:
+        while True:
+            try:
+                return seek()
+            except Exception as e:  # IOPending on a write path: wait and retry
+                from pyrite.io.base import IOPending
+                if not isinstance(e, IOPending):
+                    raise
+                e.completion.wait()
+
+    def delete(self) -> None:
+        """Delete the entry under the cursor; the cursor then sits between its neighbours."""
+        bt = self.btree
+        page, info, idx = self._top()
+        if info.intkey:
+            saved: Any = _table_keys(page, info)[idx]
+        else:
+            saved = self.record()
+        bt._save_cursors(self.root, self)
+        path = [list(x) for x in self.stack]
+        reinsert: list[bytes] = []
+        ov = bt._cell_overflow(page, info, idx)
+        if not info.leaf:
+            # Index entry in an interior page: replace it by its predecessor.
+            left = _unpack_u32(page.data, info.ptrs[idx])[0]
+            sub: list[list[Any]] = []
+            self._descend_last(sub, left)
+            lpage, linfo, lidx = sub[-1]
+            pred_payload = bt.read_payload(lpage, linfo, lidx)
+            _, cells = bt._page_cells(page)
+            if ov:
+                bt._free_overflow(ov)
+            lov = bt._cell_overflow(lpage, linfo, lidx)
+            _, lcells = bt._page_cells(lpage)
+            del lcells[lidx]
+            if lov:
+                bt._free_overflow(lov)
+            bt._write_page(lpage, linfo.ptype, lcells, 0)
+            cells[idx] = bt._make_cell(PTYPE_INDEX_INTERIOR, None, pred_payload, left)
+            full = path + sub
+            bt._insert_cells(path, cells, info.right)
+            # The leaf may now be empty.
+            leaf_path = full
+            # Re-read pages along the path (they may have been rewritten).
+            leaf_path = self._refresh(leaf_path)
+            if leaf_path is not None and page_info(leaf_path[-1][0]).ncell == 0:
+                reinsert = self._remove_empty(leaf_path)
+        else:
+            _, cells = bt._page_cells(page)
+            del cells[idx]
+            if ov:
+                bt._free_overflow(ov)
+            bt._write_page(page, info.ptype, cells, 0)
+            if not cells and len(path) > 1:
+                reinsert = self._remove_empty(path)
+        for payload in reinsert:
+            tmp = BTreeCursor(bt, self.root, True, self.key_info)
+            tmp.insert(None, payload)
+        self.state = _SAVED
+        self.saved_key = saved
+        self.stack = []
+
+    def _refresh(self, path: list[list[Any]]) -> list[list[Any]] | None:
+        out = []
+        for page, _, idx in path:
+            page = self.pager.get_page_sync(page.pgno)
+            out.append([page, page_info(page), idx])
+        # Validate child links still match (a split may have moved things).
+        for (p, i, idx), (c, _, _) in zip(out, out[1:]):
+            if i.leaf or idx > i.ncell or self._child(p, i, idx) != c.pgno:
+                return None
+        return out
+
+    def _remove_empty(self, path: list[list[Any]]) -> list[bytes]:
+        """Take the empty leaf at the end of ``path`` out of the tree.
+
+        Returns index payloads that had to leave an interior page and must be
+        inserted again.
+        """
+        bt = self.btree
+        pager = self.pager
+        reinsert: list[bytes] = []
+        while len(path) > 1:
+            page = path[-1][0]
+            parent, pinfo, pidx = path[-2]
+            pinfo = page_info(parent)
+            _, pcells = bt._page_cells(parent)
+            pright = pinfo.right
+            if pidx < pinfo.ncell:
+                removed = pcells.pop(pidx)
+            else:
+                if not pcells:
+                    corrupt("interior page without cells")
+                removed = pcells.pop()
+                pright = _unpack_u32(removed, 0)[0]
+            if not pinfo.intkey:
+                reinsert.append(bt.read_payload_of_cell(removed))
+                if pidx < pinfo.ncell and _unpack_u32(removed, 0)[0] != page.pgno:
+                    corrupt("index interior link")
+            pager.free_page(page.pgno)
+            if pcells or len(path) == 2:
+                if not pcells:
+                    # The root has a single child: pull the child's content up.
+                    child = pager.get_page_sync(pright)
+                    cinfo, ccells = bt._page_cells(child)
+                    need = sum(len(c) + 2 for c in ccells)
+                    if need <= bt._capacity(parent.pgno, cinfo.leaf):
+                        bt._write_page(parent, cinfo.ptype, ccells, cinfo.right)
+                        pager.free_page(child.pgno)
+                        return reinsert
+                bt._write_page(parent, pinfo.ptype, pcells, pright)
+                return reinsert
+            # The parent lost its last cell: its only child replaces it.
+            bt._write_page(parent, pinfo.ptype, [], pright)
+            grand, ginfo, gidx = path[-3]
+            ginfo = page_info(grand)
+            _, gcells = bt._page_cells(grand)
+            if gidx < ginfo.ncell:
+                gcells[gidx] = _U32.pack(pright) + gcells[gidx][4:]
+                bt._write_page(grand, ginfo.ptype, gcells, ginfo.right)
+            else:
+                bt._write_page(grand, ginfo.ptype, gcells, pright)
+            pager.free_page(parent.pgno)
+            return reinsert
+        return reinsert
+
+
+def _read_payload_of_cell(self: BTree, cell: bytes) -> bytes:
+    """Payload of a detached index-interior cell (child pointer first)."""
+    size, pos = get_varint(cell, 4)
+    local = self._local_size(size, False)
+    if local >= size:
+        return bytes(cell[pos:pos + size])
+    data = bytearray(cell)
+    payload = self._read_overflow(data, pos, local, size)
+    self._free_overflow(_unpack_u32(cell, pos + local)[0])
+    return payload
+
+
+BTree.read_payload_of_cell = _read_payload_of_cell  # type: ignore[attr-defined]

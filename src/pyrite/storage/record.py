@@ -1,0 +1,314 @@
+"""Storage layer: varints and the record format (SQLite's ``vdbeaux.c`` record code).
+
+A record is a header (its own size as a varint, then one serial type per
+column) followed by the column bodies.  Serial types: 0 NULL; 1..6 big-endian
+two's complement integers of 1, 2, 3, 4, 6, 8 bytes; 7 IEEE-754 double; 8 and
+9 the integers 0 and 1 (schema format 4); 10, 11 reserved; N >= 12 even is a
+blob of (N-12)/2 bytes; N >= 13 odd is text of (N-13)/2 bytes.
+
+Decoding is the engine's hottest path.  Rows of one table mostly share a
+header, so :func:`decode_record` caches a decoding plan per distinct header
+(a tuple of ``(kind, start, end)``) and then runs a tight loop over it.
+"""
+
+from __future__ import annotations
+
+import struct
+from collections.abc import Sequence
+from typing import Any
+
+from pyrite.errors import corrupt
+
+_DOUBLE = struct.Struct(">d")
+_pack_double = _DOUBLE.pack
+_unpack_double = _DOUBLE.unpack_from
+
+_INT_SIZES = (0, 1, 2, 3, 4, 6, 8)
+
+
+# --------------------------------------------------------------------------
+# Varints
+# --------------------------------------------------------------------------
+
+
+def get_varint(buf: bytes | bytearray | memoryview, pos: int) -> tuple[int, int]:
+    """Decode the varint at ``pos``; return ``(value, next_pos)``.
+
+    Nine bytes at most; the ninth contributes all 8 bits.  The value is
+    returned as an unsigned 64-bit quantity.
+    """
+    b = buf[pos]
+    if b < 0x80:
+        return b, pos + 1
+    v = b & 0x7F
+    for i in range(1, 8):
+        b = buf[pos + i]
+        v = (v << 7) | (b & 0x7F)
+        if b < 0x80:
+            return v, pos + i + 1
+    return (v << 8) | buf[pos + 8], pos + 9
+
+
+def put_varint(v: int) -> bytes:
+    """Encode an integer (taken as unsigned 64-bit) as a varint."""
+    v &= 0xFFFFFFFFFFFFFFFF
+    if v < 0x80:
+        return bytes((v,))
+    if v < 0x4000:
+        return bytes(((v >> 7) | 0x80, v & 0x7F))
+    if v > 0x00FFFFFFFFFFFFFF:
+        out = [v & 0xFF]
+        v >>= 8
+        for _ in range(8):
+            out.append((v & 0x7F) | 0x80)
+            v >>= 7
+        return bytes(reversed(out))
+    out = [v & 0x7F]
+    v >>= 7
+    while v:
+        out.append((v & 0x7F) | 0x80)
+        v >>= 7
+    return bytes(reversed(out))
+
+
+def varint_len(v: int) -> int:
+    v &= 0xFFFFFFFFFFFFFFFF
+    if v < 0x80:
+        return 1
+    if v > 0x00FFFFFFFFFFFFFF:
+        return 9
+    n = 0
+    while v:
+        n += 1
+        v >>= 7
+    return n
+
+
+# --------------------------------------------------------------------------
+# Serial types
+# --------------------------------------------------------------------------
+
+
+def serial_type_of(value: Any) -> int:
+    """The serial type SQLite chooses for ``value`` (file format 4)."""
+    if value is None:
+        return 0
+    t = type(value)
+    if t is int or t is bool:
+        v = int(value)
+        if v == 0:
+            return 8
+        if v == 1:
+            return 9
+        u = v if v >= 0 else ~v
+        if u <= 127:
+            return 1
+        if u <= 32767:
+            return 2
+        if u <= 8388607:
+            return 3
+        if u <= 2147483647:
+            return 4
+        if u <= 140737488355327:
+            return 5
+        return 6
+    if t is float:
+        return 7
+    if t is str:
+        return len(value.encode("utf-8")) * 2 + 13
+    return len(value) * 2 + 12
+
+
+def encode_record(values: Sequence[Any], encoding: str = "utf-8") -> bytes:
+    """Build a record from Python values (None, int, float, str, bytes)."""
+    types = []
+    bodies = []
+    for value in values:
+        if value is None:
+            types.append(0)
+            continue
+        t = type(value)
+        if t is int or t is bool:
+            v = int(value)
+            if v == 0:
+                types.append(8)
+                continue
+            if v == 1:
+                types.append(9)
+                continue
+            u = v if v >= 0 else ~v
+            if u <= 127:
+                st, n = 1, 1
+            elif u <= 32767:
+                st, n = 2, 2
+            elif u <= 8388607:
+                st, n = 3, 3
+            elif u <= 2147483647:
+                st, n = 4, 4
+            elif u <= 140737488355327:
+                st, n = 5, 6
+            else:
+                st, n = 6, 8
+            types.append(st)
+            bodies.append(v.to_bytes(n, "big", signed=True))
+        elif t is float:
+            types.append(7)
+            bodies.append(_pack_double(value))
+        elif t is str:
+            data = value.encode(encoding, "surrogatepass")
+            types.append(len(data) * 2 + 13)
+            bodies.append(data)
+        else:
+            data = bytes(value)
+            types.append(len(data) * 2 + 12)
+            bodies.append(data)
+    header = b"".join([put_varint(st) if st > 127 else bytes((st,)) for st in types])
+    hlen = len(header) + 1
+    if hlen > 127:
+        hlen = len(header) + varint_len(len(header) + 2)
+        if varint_len(hlen) != varint_len(len(header) + 2):
+            hlen = len(header) + varint_len(hlen)
+        prefix = put_varint(hlen)
+    else:
+        prefix = bytes((hlen,))
+    return prefix + header + b"".join(bodies)
+
+
+# Kinds in a decoding plan.
+_K_NULL, _K_INT, _K_FLOAT, _K_ZERO, _K_ONE, _K_BLOB, _K_TEXT = range(7)
+
+_plan_cache: dict[bytes, tuple[tuple[int, int, int], ...]] = {}
+
+
+def _build_plan(payload: bytes, hsize: int, pos: int) -> tuple[tuple[int, int, int], ...]:
+    plan = []
+    off = hsize
+    while pos < hsize:
+        st = payload[pos]
+        if st < 0x80:
+            pos += 1
+        else:
+            st, pos = get_varint(payload, pos)
+        if st == 0:
+            plan.append((_K_NULL, off, off))
+        elif st <= 6:
+            n = _INT_SIZES[st]
+            plan.append((_K_INT, off, off + n))
+            off += n
+        elif st == 7:
+            plan.append((_K_FLOAT, off, off + 8))
+            off += 8
+        elif st == 8:
+            plan.append((_K_ZERO, off, off))
+        elif st == 9:
+            plan.append((_K_ONE, off, off))
+        elif st < 12:
+            corrupt("reserved serial type")
+        elif st & 1:
+            n = (st - 13) >> 1
+            plan.append((_K_TEXT, off, off + n))
+            off += n
+        else:
+            n = (st - 12) >> 1
+            plan.append((_K_BLOB, off, off + n))
+            off += n
+    if pos != hsize:
+        corrupt("record header overrun")
+    return tuple(plan)
+
+
+def record_plan(payload: bytes) -> tuple[tuple[int, int, int], ...]:
+    """The cached decoding plan for ``payload``'s header."""
+    if not payload:
+        return ()
+    hsize = payload[0]
+    pos = 1
+    if hsize >= 0x80:
+        hsize, pos = get_varint(payload, 0)
+    if hsize > len(payload) or hsize < pos:
+        corrupt("record header size")
+    key = payload[:hsize]
+    plan = _plan_cache.get(key)
+    if plan is None:
+        plan = _build_plan(payload, hsize, pos)
+        if plan and plan[-1][2] > len(payload):
+            corrupt("record body overrun")
+        if len(_plan_cache) > 4096:
+            _plan_cache.clear()
+        _plan_cache[key] = plan
+    elif plan and plan[-1][2] > len(payload):
+        corrupt("record body overrun")
+    return plan
+
+
+def decode_record(payload: bytes, encoding: str = "utf-8") -> list[Any]:
+    """Decode every column of a record."""
+    out: list[Any] = []
+    append = out.append
+    from_bytes = int.from_bytes
+    for kind, start, end in record_plan(payload):
+        if kind == _K_INT:
+            append(from_bytes(payload[start:end], "big", signed=True))
+        elif kind == _K_TEXT:
+            append(payload[start:end].decode(encoding, "replace"))
+        elif kind == _K_NULL:
+            append(None)
+        elif kind == _K_FLOAT:
+            f = _unpack_double(payload, start)[0]
+            append(None if f != f else f)
+        elif kind == _K_ZERO:
+            append(0)
+        elif kind == _K_ONE:
+            append(1)
+        else:
+            append(bytes(payload[start:end]))
+    return out
+
+
+def column(payload: bytes, i: int, encoding: str = "utf-8") -> Any:
+    """Decode column ``i`` only; None when the record has fewer columns."""
+    plan = record_plan(payload)
+    if i >= len(plan):
+        return None
+    kind, start, end = plan[i]
+    if kind == _K_INT:
+        return int.from_bytes(payload[start:end], "big", signed=True)
+    if kind == _K_TEXT:
+        return payload[start:end].decode(encoding, "replace")
+    if kind == _K_NULL:
+        return None
+    if kind == _K_FLOAT:
+        f = _unpack_double(payload, start)[0]
+        return None if f != f else f
+    if kind == _K_ZERO:
+        return 0
+    if kind == _K_ONE:
+        return 1
+    return bytes(payload[start:end])
+
+
+def decode_header(payload: bytes) -> tuple[list[int], list[int]]:
+    """Serial types and body offsets of a record."""
+    hsize, pos = get_varint(payload, 0)
+    types = []
+    offsets = []
+    off = hsize
+    while pos < hsize:
+        st, pos = get_varint(payload, pos)
+        types.append(st)
+        offsets.append(off)
+        if st >= 12:
+            off += (st - 12) >> 1
+        elif st < 10:
+            off += (0, 1, 2, 3, 4, 6, 8, 8, 0, 0)[st]
+    return types, offsets
+
+
+def compare_record(payload: bytes, key: Sequence[Any], key_info: Any, default_rc: int) -> int:
+    """Compare a stored index record with an unpacked ``key`` (fewer fields allowed).
+
+    Returns <0, 0 or >0 as the *record* sorts before, equal to or after the
+    key; when every field of ``key`` compares equal the answer is ``default_rc``.
+    """
+    r = key_info.compare(decode_record(payload), key)
+    return r if r else default_rc
