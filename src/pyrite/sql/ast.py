@@ -73,6 +73,7 @@ class Column(Expr):
     name: str
     table: str | None = None
     schema: str | None = None
+    quoted: bool = False  # written in double quotes: a string literal if no column matches
 
 
 @dataclass(frozen=True, slots=True)
