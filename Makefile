@@ -23,5 +23,14 @@ lint: $(STAMP)
 	$(VENV)/bin/ruff check src tests
 	$(VENV)/bin/mypy
 
+conformance: $(STAMP)
+	$(PY) tests/corpus/conformance.py --write
+
+bench: $(STAMP)
+	$(PY) -m bench --size $${SIZE:-2}
+
+fuzz:
+	@echo "fuzz: not written yet"
+
 clean:
 	rm -rf $(VENV) demo/demo.db

@@ -30,9 +30,10 @@ class _LockState:
 class MemoryFile:
     """An open in-memory file."""
 
-    def __init__(self, backend: MemoryBackend, path: str) -> None:
+    def __init__(self, backend: MemoryBackend, path: str, readonly: bool = False) -> None:
         self.backend = backend
         self.path = path
+        self.readonly = readonly
         self.data = backend.files[path]
         self.locks = backend.locks.setdefault(path, _LockState())
         self.level = NO_LOCK
@@ -44,6 +45,9 @@ class MemoryFile:
         return Completion.finished(chunk)
 
     def write(self, offset: int, data: bytes) -> None:
+        if self.readonly:
+            from pyrite.errors import SQLITE_READONLY, raise_error
+            raise_error(SQLITE_READONLY)
         end = offset + len(data)
         if end > len(self.data):
             self.data.extend(bytes(end - len(self.data)))
@@ -115,7 +119,7 @@ class MemoryBackend:
                 from pyrite.errors import SQLITE_CANTOPEN, raise_error
                 raise_error(SQLITE_CANTOPEN)
             self.files[path] = bytearray()
-        return MemoryFile(self, path)
+        return MemoryFile(self, path, readonly)
 
     def exists(self, path: str) -> bool:
         return path in self.files and len(self.files[path]) > 0

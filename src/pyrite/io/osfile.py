@@ -14,7 +14,18 @@ import fcntl
 import os
 import threading
 
-from pyrite.errors import SQLITE_CANTOPEN, SQLITE_IOERR_LOCK, raise_error
+import errno
+
+from pyrite.errors import (
+    SQLITE_CANTOPEN,
+    SQLITE_FULL,
+    SQLITE_IOERR_FSYNC,
+    SQLITE_IOERR_LOCK,
+    SQLITE_IOERR_READ,
+    SQLITE_IOERR_TRUNCATE,
+    SQLITE_IOERR_WRITE,
+    raise_error,
+)
 from pyrite.io.base import (
     EXCLUSIVE_LOCK,
     NO_LOCK,
@@ -61,9 +72,10 @@ def _fcntl(fd: int, kind: int, start: int, length: int) -> bool:
 class OSFile:
     """An open file of the operating system."""
 
-    def __init__(self, path: str, fd: int) -> None:
+    def __init__(self, path: str, fd: int, readonly: bool = False) -> None:
         self.path = path
         self.fd = fd
+        self.readonly = readonly
         st = os.fstat(fd)
         key = (st.st_dev, st.st_ino)
         with _inodes_mutex:
@@ -75,19 +87,39 @@ class OSFile:
         self.level = NO_LOCK
 
     def read(self, offset: int, size: int) -> Completion:
-        data = os.pread(self.fd, size, offset)
+        try:
+            data = os.pread(self.fd, size, offset)
+        except OSError:
+            raise_error(SQLITE_IOERR_READ, "disk I/O error")
         if len(data) < size:
             data += bytes(size - len(data))
         return Completion.finished(data)
 
     def write(self, offset: int, data: bytes) -> None:
-        os.pwrite(self.fd, data, offset)
+        try:
+            while data:
+                n = os.pwrite(self.fd, data, offset)
+                data = data[n:]
+                offset += n
+        except OSError as e:
+            if e.errno == errno.ENOSPC:
+                raise_error(SQLITE_FULL)
+            if e.errno in (errno.EBADF, errno.EROFS, errno.EACCES, errno.EPERM):
+                from pyrite.errors import SQLITE_READONLY
+                raise_error(SQLITE_READONLY)
+            raise_error(SQLITE_IOERR_WRITE, "disk I/O error")
 
     def sync(self) -> None:
-        os.fsync(self.fd)
+        try:
+            os.fsync(self.fd)
+        except OSError:
+            raise_error(SQLITE_IOERR_FSYNC, "disk I/O error")
 
     def truncate(self, size: int) -> None:
-        os.ftruncate(self.fd, size)
+        try:
+            os.ftruncate(self.fd, size)
+        except OSError:
+            raise_error(SQLITE_IOERR_TRUNCATE, "disk I/O error")
 
     def size(self) -> int:
         return os.fstat(self.fd).st_size
@@ -197,16 +229,18 @@ class OSBackend:
         except IsADirectoryError:
             raise_error(SQLITE_CANTOPEN)
         except OSError:
-            if not readonly and not create:
+            if readonly or not os.path.exists(path):
                 raise_error(SQLITE_CANTOPEN)
+            # No write permission: open read-only, as SQLite's unix VFS does.
             try:
                 fd = os.open(path, os.O_RDONLY)
             except OSError:
                 raise_error(SQLITE_CANTOPEN)
+            readonly = True
         if os.path.isdir(path):
             os.close(fd)
             raise_error(SQLITE_CANTOPEN)
-        return OSFile(path, fd)
+        return OSFile(path, fd, readonly)
 
     def exists(self, path: str) -> bool:
         try:

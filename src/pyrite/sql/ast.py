@@ -43,9 +43,15 @@ class Literal(Expr):
 
     Integer literals that do not fit in 64 bits are reals, as in SQLite.
     TRUE and FALSE are the integers 1 and 0 when they are not column names.
+
+    The parser produces ``Literal(1, keyword='TRUE')`` / ``Literal(0,
+    keyword='FALSE')`` for bare TRUE/FALSE, so the compiler can tell them
+    from ``1``/``0``: ``x IS TRUE`` is a truth test in SQLite (SQLite's
+    TK_TRUEFALSE), and a column really named ``true`` wins over the keyword.
     """
 
     value: Value
+    keyword: str | None = None  # 'TRUE' | 'FALSE' for the boolean keywords
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,7 +74,12 @@ class Variable(Expr):
 
 @dataclass(frozen=True, slots=True)
 class Column(Expr):
-    """A column reference ``[schema.][table.]name`` (or a bare identifier)."""
+    """A column reference ``[schema.][table.]name`` (or a bare identifier).
+
+    ``quoted`` is True for a bare name written in double quotes (``"abc"``):
+    SQLite treats such a name as the string literal ``'abc'`` when no column
+    of that name exists, so the compiler must fall back to ``Literal(name)``.
+    """
 
     name: str
     table: str | None = None
@@ -425,6 +436,7 @@ class IndexedColumn(Node):
     expr: Expr  # usually Column(name)
     collation: str | None = None
     desc: bool = False
+    nulls: str | None = None  # 'FIRST' | 'LAST' (upsert targets; CREATE INDEX refuses it)
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,140 +1,117 @@
-"""SQL front end: the tokenizer (SQLite's ``tokenize.c``).
+"""SQL front end: the tokenizer.
 
-Turns SQL text into tokens with their kind, text and offsets.  Keywords are
-recognised here (``KEYWORDS``) but the parser decides when a keyword may stand
-for an identifier, as SQLite's ``%fallback ID`` does.
+Turns SQL text into tokens, as SQLite's ``tokenize.c`` (``sqlite3GetToken``)
+does, with one compiled master regular expression.  Whitespace and comments
+are skipped.  A token is a tuple ``(kind, text, start, end)``:
 
-Token kinds: ``ID`` (identifier, possibly quoted), ``STRING``, ``INTEGER``,
-``FLOAT``, ``BLOB``, ``VARIABLE``, ``KEYWORD`` (text upper-cased in
-``value``), ``OP`` (operators and punctuation), ``EOF``.  Whitespace and
-comments are skipped.
+* keywords have their upper-case spelling as kind (``'SELECT'``);
+* ``'ID'`` identifiers (bare or quoted with ``""``, ``[]``, `````` ``; text raw);
+* ``'STRING'``, ``'INTEGER'``, ``'FLOAT'``, ``'BLOB'``, ``'VARIABLE'``;
+* operators and punctuation have their own text as kind (``'<='``, ``'('``);
+* ``'ILLEGAL'`` for text SQLite does not recognise (the parser reports
+  ``unrecognized token: "..."`` when it reaches it);
+* ``'EOF'`` at the end of input (text ``''``).
 """
 
 from __future__ import annotations
 
 import re
-from typing import NamedTuple
+from typing import Iterator, NamedTuple
 
-from pyrite.errors import SQLITE_ERROR, raise_error
-
-KEYWORDS = frozenset("""
-ABORT ACTION ADD AFTER ALL ALTER ALWAYS ANALYZE AND AS ASC ATTACH AUTOINCREMENT
-BEFORE BEGIN BETWEEN BY CASCADE CASE CAST CHECK COLLATE COLUMN COMMIT CONFLICT
-CONSTRAINT CREATE CROSS CURRENT CURRENT_DATE CURRENT_TIME CURRENT_TIMESTAMP
-DATABASE DEFAULT DEFERRABLE DEFERRED DELETE DESC DETACH DISTINCT DO DROP EACH
-ELSE END ESCAPE EXCEPT EXCLUDE EXCLUSIVE EXISTS EXPLAIN FAIL FILTER FIRST
-FOLLOWING FOR FOREIGN FROM FULL GENERATED GLOB GROUP GROUPS HAVING IF IGNORE
-IMMEDIATE IN INDEX INDEXED INITIALLY INNER INSERT INSTEAD INTERSECT INTO IS
-ISNULL JOIN KEY LAST LEFT LIKE LIMIT MATCH MATERIALIZED NATURAL NO NOT NOTHING
-NOTNULL NULL NULLS OF OFFSET ON OR ORDER OTHERS OUTER OVER PARTITION PLAN
-PRAGMA PRECEDING PRIMARY QUERY RAISE RANGE RECURSIVE REFERENCES REGEXP REINDEX
-RELEASE RENAME REPLACE RESTRICT RETURNING RIGHT ROLLBACK ROW ROWS SAVEPOINT
-SELECT SET TABLE TEMP TEMPORARY THEN TIES TO TRANSACTION TRIGGER UNBOUNDED
-UNION UNIQUE UPDATE USING VACUUM VALUES VIEW VIRTUAL WHEN WHERE WINDOW WITH
-WITHOUT
-""".split())
+from pyrite.sql.keywords import KEYWORDS
 
 
 class Token(NamedTuple):
+    """One token: its kind, its source text and its ``[start, end)`` offsets."""
+
     kind: str
-    value: str   # keyword: upper-cased; ID: unquoted name; others: as written
+    text: str
     start: int
     end: int
-    quoted: str = ""  # the quote character of a quoted identifier
 
 
-_SCANNER = re.compile(r"""
-    (?P<ws>\s+|--[^\n]*(?:\n|$)|/\*(?:.|\n)*?(?:\*/|$))
-  | (?P<blob>[xX]'(?P<hex>[^']*)')
-  | (?P<float>(?:\d+\.\d*|\.\d+)(?:[eE][+-]?\d+)?|\d+[eE][+-]?\d+)
-  | (?P<hexint>0[xX][0-9a-fA-F]+)
-  | (?P<int>\d+)
-  | (?P<id>[A-Za-z_\x80-\U0010ffff][A-Za-z0-9_$\x80-\U0010ffff]*)
+_IDCHAR = r"A-Za-z0-9_$\x80-\U0010ffff"
+
+_TOKEN_RE = re.compile(
+    r"""
+    (?P<ws>[ \t\n\f\r]+|--[^\n]*|/\*(?:.*?\*/|.+\Z))
+  | (?P<blob>[xX]'(?:[0-9A-Fa-f]{2})*'(?![%(c)s]))
+  | (?P<badblob>[xX]'[^']*'?)
+  | (?P<id>[A-Za-z_\x80-\U0010ffff][%(c)s]*)
+  | (?P<hex>0[xX][0-9A-Fa-f]+(?![%(c)s]))
+  | (?P<num>(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?[%(c)s]*)
   | (?P<str>'(?:[^']|'')*')
-  | (?P<dq>"(?:[^"]|"")*")
-  | (?P<bq>`(?:[^`]|``)*`)
-  | (?P<br>\[[^\]]*\])
-  | (?P<var>\?\d*|[:@$][A-Za-z0-9_$\x80-\U0010ffff]+(?:(?:::)+[A-Za-z0-9_$\x80-\U0010ffff]+)*(?:\([^)]*\))?|\#[A-Za-z0-9_]+)
-  | (?P<op>\|\||->>|->|<<|>>|<=|>=|==|!=|<>|[-+*/%&|~<>=(),;.])
-""", re.VERBOSE)
+  | (?P<qid>"(?:[^"]|"")*"|`(?:[^`]|``)*`|\[[^\]]*\])
+  | (?P<unterminated>['"`[].*)
+  | (?P<var>\?[0-9]*|[$@:#](?:[%(c)s]|::)+(?:\([^)\s]*\))?)
+  | (?P<op>->>|->|\|\||<<|<=|<>|>>|>=|==|!=|[-(),;+*/%%&|~<>=.])
+  | (?P<illegal>.)
+    """ % {"c": _IDCHAR},
+    re.VERBOSE | re.DOTALL,
+)
+
+_NUMBER_RE = re.compile(
+    r"(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?").fullmatch
+
+_new = tuple.__new__
 
 
-def _unrecognized(sql: str, pos: int) -> None:
-    # SQLite reports the rest of an unterminated quote, or the single bad character.
-    ch = sql[pos]
-    if ch in "'\"`[":
-        raise_error(SQLITE_ERROR, f'unrecognized token: "{sql[pos:]}"')
-    if ch in "xX" and pos + 1 < len(sql) and sql[pos + 1] == "'":
-        raise_error(SQLITE_ERROR, f'unrecognized token: "{sql[pos:]}"')
-    raise_error(SQLITE_ERROR, f'unrecognized token: "{ch}"')
-
-
-def tokenize(sql: str, offset: int = 0) -> list[Token]:
-    """Tokenize ``sql[offset:]``; the list ends with an EOF token."""
-    out: list[Token] = []
-    append = out.append
-    pos = offset
-    n = len(sql)
-    match = _SCANNER.match
-    while pos < n:
-        m = match(sql, pos)
-        if m is None:
-            _unrecognized(sql, pos)
-        kind = m.lastgroup
-        end = m.end()
-        text = m.group()
-        if kind == "ws":
-            if text.startswith("/*") and not text.endswith("*/"):
-                pass  # an unterminated comment runs to the end, as in SQLite
-            pos = end
+def tokenize(sql: str, offset: int = 0) -> Iterator[Token]:
+    """Yield the tokens of ``sql[offset:]`` and a final ``EOF`` token."""
+    keywords = KEYWORDS
+    for m in _TOKEN_RE.finditer(sql, offset):
+        group = m.lastgroup
+        if group == "ws":
             continue
-        if kind == "id":
-            up = text.upper()
-            if up in KEYWORDS:
-                append(Token("KEYWORD", up, pos, end))
+        text = m.group()
+        if group == "id":
+            upper = text.upper()
+            kind = upper if upper in keywords else "ID"
+        elif group == "op":
+            kind = text
+        elif group == "num":
+            if text.isdigit() and text.isascii():
+                kind = "INTEGER"
+            elif _NUMBER_RE(text):
+                kind = "FLOAT"
             else:
-                append(Token("ID", text, pos, end))
-        elif kind == "int":
-            # A number immediately followed by letters is one bad token in SQLite.
-            if end < n and (sql[end].isalpha() or sql[end] == "_"):
-                j = end
-                while j < n and (sql[j].isalnum() or sql[j] == "_"):
-                    j += 1
-                raise_error(SQLITE_ERROR, f'unrecognized token: "{sql[pos:j]}"')
-            append(Token("INTEGER", text, pos, end))
-        elif kind == "float":
-            if end < n and (sql[end].isalpha() or sql[end] == "_"):
-                j = end
-                while j < n and (sql[j].isalnum() or sql[j] == "_"):
-                    j += 1
-                raise_error(SQLITE_ERROR, f'unrecognized token: "{sql[pos:j]}"')
-            append(Token("FLOAT", text, pos, end))
-        elif kind == "hexint":
-            if end < n and (sql[end].isalnum() or sql[end] == "_"):
-                j = end
-                while j < n and (sql[j].isalnum() or sql[j] == "_"):
-                    j += 1
-                raise_error(SQLITE_ERROR, f'unrecognized token: "{sql[pos:j]}"')
-            append(Token("INTEGER", text, pos, end))
-        elif kind == "str":
-            append(Token("STRING", text[1:-1].replace("''", "'"), pos, end))
-        elif kind == "dq":
-            append(Token("ID", text[1:-1].replace('""', '"'), pos, end, '"'))
-        elif kind == "bq":
-            append(Token("ID", text[1:-1].replace("``", "`"), pos, end, "`"))
-        elif kind == "br":
-            append(Token("ID", text[1:-1], pos, end, "["))
-        elif kind == "blob":
-            hexdigits = m.group("hex")
-            if len(hexdigits) % 2 or not all(c in "0123456789abcdefABCDEF" for c in hexdigits):
-                raise_error(SQLITE_ERROR, f'unrecognized token: "{text}"')
-            append(Token("BLOB", hexdigits, pos, end))
-        elif kind == "var":
-            if text.startswith("#"):
-                _unrecognized(sql, pos)
-            append(Token("VARIABLE", text, pos, end))
+                kind = "ILLEGAL"   # a number run into identifier characters
+        elif group == "str":
+            kind = "STRING"
+        elif group == "qid":
+            kind = "ID"
+        elif group == "hex":
+            kind = "INTEGER"
+        elif group == "var":
+            kind = "VARIABLE"
+        elif group == "blob":
+            kind = "BLOB"
         else:
-            append(Token("OP", text, pos, end))
-        pos = end
-    append(Token("EOF", "", n, n))
-    return out
+            kind = "ILLEGAL"
+        yield _new(Token, (kind, text, m.start(), m.end()))
+    yield _new(Token, ("EOF", "", len(sql), len(sql)))
+
+
+def dequote(text: str) -> str:
+    """Remove SQL quotes from an identifier or string token (sqlite3Dequote)."""
+    if not text:
+        return text
+    q = text[0]
+    if q == "[":
+        return text[1:-1]
+    if q in "'\"`":
+        end = 1
+        out = []
+        n = len(text)
+        while end < n:
+            ch = text[end]
+            if ch == q:
+                if end + 1 < n and text[end + 1] == q:
+                    out.append(q)
+                    end += 2
+                    continue
+                break
+            out.append(ch)
+            end += 1
+        return "".join(out)
+    return text

@@ -11,33 +11,30 @@ answers with a pending completion, :meth:`Pager.get_page` raises
 is done and ``get_page`` is asked again (the VM re-runs the instruction).
 Write paths wait on completions synchronously.
 
-Rollback journal (journal_mode=DELETE), byte layout:
+The rollback journal's format and playback live in :mod:`pyrite.storage.journal`,
+the header's fields in :mod:`pyrite.storage.header`.  A commit writes the
+original images of the changed pages to the journal and syncs it, takes the
+EXCLUSIVE lock, writes the database and syncs it, then deletes the journal
+(the commit point).  Statement and SAVEPOINT rollback keep original images in
+memory.
 
-    offset  size  field
-    0       8     magic d9 d5 05 f9 20 a1 63 d7
-    8       4     number of page records (-1: compute from file size)
-    12      4     checksum nonce
-    16      4     database size in pages before the transaction
-    20      4     sector size (512)
-    24      4     page size
-    (padded with zeros to the sector size)
-    records: 4-byte page number, page image, 4-byte checksum
-             (nonce + the bytes at page_size-200, page_size-400, ... > 0)
-
-The journal is written and synced before the database file is touched; the
-commit point is the deletion of the journal.
+The cache is a dict from page number to :class:`Page`; ``get_page`` on a
+cached page is one dict lookup.  Clean pages are evicted in load order when
+the cache grows past ``cache_size``; dirty pages stay until the transaction
+ends.
 """
 
 from __future__ import annotations
 
-import random
 import struct
+import sys
+from collections.abc import Callable
 
 from pyrite.errors import (
     SQLITE_BUSY,
+    SQLITE_CANTOPEN,
     SQLITE_CORRUPT,
     SQLITE_FULL,
-    SQLITE_NOTADB,
     SQLITE_READONLY,
     raise_error,
 )
@@ -52,21 +49,63 @@ from pyrite.io.base import (
     File,
     IOPending,
 )
+from pyrite.storage import journal as _journal
+from pyrite.storage.header import (
+    HEADER_SIZE,
+    OFFSET_CHANGE_COUNTER,
+    OFFSET_DATABASE_SIZE,
+    OFFSET_FREELIST_COUNT,
+    OFFSET_FREELIST_TRUNK,
+    OFFSET_VERSION_NUMBER,
+    OFFSET_VERSION_VALID_FOR,
+    SQLITE_VERSION_NUMBER,
+    DatabaseHeader,
+    meta_offset,
+    new_database_page1,
+    valid_page_size,
+)
 
-JOURNAL_MAGIC = bytes.fromhex("d9d505f920a163d7")
-SECTOR_SIZE = 512
-SQLITE_VERSION_NUMBER = 3040001
-HEADER_MAGIC = b"SQLite format 3\x00"
 MAX_PAGE_COUNT = 0xFFFFFFFE
 
 _U32 = struct.Struct(">I")
-_U16 = struct.Struct(">H")
+
+
+# SQLite's default busy handler (sqliteDefaultBusyCallback): sleep these many
+# milliseconds between retries, then the last one repeatedly, until the
+# timeout is used up.
+_BUSY_DELAYS_MS = (1, 2, 5, 10, 15, 20, 25, 25, 25, 50, 50, 100)
+
+
+def busy_timeout_handler(timeout_ms: int) -> Callable[[int], bool] | None:
+    """A busy handler that retries for about ``timeout_ms`` (PRAGMA busy_timeout)."""
+    if timeout_ms <= 0:
+        return None
+    import time
+
+    def handler(count: int) -> bool:
+        if count < len(_BUSY_DELAYS_MS):
+            delay = _BUSY_DELAYS_MS[count]
+            prior = sum(_BUSY_DELAYS_MS[:count])
+        else:
+            delay = _BUSY_DELAYS_MS[-1]
+            prior = sum(_BUSY_DELAYS_MS) + delay * (count - len(_BUSY_DELAYS_MS))
+        if prior + delay > timeout_ms:
+            delay = timeout_ms - prior
+            if delay <= 0:
+                return False
+        time.sleep(delay / 1000)
+        return True
+
+    return handler
 
 
 class Page:
     """One cached page.  ``data`` is the whole page image."""
 
     __slots__ = ("pgno", "data", "dirty", "parsed")
+
+    # (No reference count: the pager asks sys.getrefcount whether anything
+    # besides the cache holds a page before it evicts it.)
 
     def __init__(self, pgno: int, data: bytearray) -> None:
         self.pgno = pgno
@@ -75,48 +114,15 @@ class Page:
         self.parsed: object = None  # the btree layer's parsed view of the page
 
 
-def new_database_page1(page_size: int) -> bytearray:
-    """Page 1 of an empty database: the header and an empty sqlite_schema leaf."""
-    data = bytearray(page_size)
-    data[0:16] = HEADER_MAGIC
-    _U16.pack_into(data, 16, 1 if page_size == 65536 else page_size)
-    data[18] = 1          # file format write version (1 = rollback journal)
-    data[19] = 1          # file format read version
-    data[20] = 0          # reserved bytes per page
-    data[21] = 64         # max embedded payload fraction
-    data[22] = 32         # min embedded payload fraction
-    data[23] = 32         # leaf payload fraction
-    _U32.pack_into(data, 24, 0)   # file change counter
-    _U32.pack_into(data, 28, 1)   # database size in pages
-    _U32.pack_into(data, 32, 0)   # first freelist trunk page
-    _U32.pack_into(data, 36, 0)   # number of freelist pages
-    _U32.pack_into(data, 40, 0)   # schema cookie
-    _U32.pack_into(data, 44, 4)   # schema format number
-    _U32.pack_into(data, 48, 0)   # default page cache size
-    _U32.pack_into(data, 52, 0)   # largest root page (auto-vacuum)
-    _U32.pack_into(data, 56, 1)   # text encoding: UTF-8
-    _U32.pack_into(data, 60, 0)   # user version
-    _U32.pack_into(data, 64, 0)   # incremental vacuum
-    _U32.pack_into(data, 68, 0)   # application id
-    _U32.pack_into(data, 92, 0)   # version-valid-for
-    _U32.pack_into(data, 96, SQLITE_VERSION_NUMBER)
-    # Empty table-leaf B-tree page header at offset 100.
-    data[100] = 0x0D
-    _U16.pack_into(data, 105, page_size if page_size < 65536 else 0)
-    return data
-
-
-def _journal_checksum(nonce: int, data: bytes | bytearray) -> int:
-    cksum = nonce
-    i = len(data) - 200
-    while i > 0:
-        cksum += data[i]
-        i -= 200
-    return cksum & 0xFFFFFFFF
-
-
 class Pager:
-    """Page cache, locks, journal and freelist of one database file."""
+    """Page cache, locks, journal and freelist of one database file.
+
+    SQLite's Pager object plus the freelist half of BtShared.  Lock levels
+    follow the transaction: ``begin_read`` SHARED, ``begin_write`` RESERVED,
+    ``commit`` PENDING then EXCLUSIVE while the database file is written,
+    then none.  ``page_count`` is the database size in pages as the current
+    transaction sees it.
+    """
 
     def __init__(self, backend: Backend, path: str, file: File, *, readonly: bool,
                  memory: bool, cache_size: int) -> None:
@@ -125,6 +131,7 @@ class Pager:
         self.file = file
         self.readonly = readonly
         self.memory = memory
+        self.cache_limit = cache_size      # evict when the cache reaches this
         self.cache_size = cache_size
         self.journal_path = path + "-journal"
         self.cache: dict[int, Page] = {}
@@ -139,8 +146,24 @@ class Pager:
         self.orig_page_count = 0
         self.savepoints: list[tuple[dict[int, bytes], int]] = []
         self.change_counter = -1
-        self.busy_handler = None  # callable(count) -> bool: retry?
-        self.header_valid = False
+        # Asked with the number of retries so far when a lock is busy;
+        # True means try again (SQLite's busy handler).
+        self.busy_handler: Callable[[int], bool] | None = None
+        self.journal_file: File | None = None
+        self.db_modified = False   # the database file was written in this commit
+
+    @property
+    def cache_size(self) -> int:
+        """Pages kept in the cache (at least 10), as PRAGMA cache_size sets it."""
+        return self._cache_size
+
+    @cache_size.setter
+    def cache_size(self, n: int) -> None:
+        # A negative value is a size in KiB, as in PRAGMA cache_size.
+        if n < 0:
+            n = -n * 1024 // self.page_size if hasattr(self, "page_size") else -n // 4
+        self._cache_size = max(n, 10)
+        self.cache_limit = self._cache_size
 
     # -- opening ------------------------------------------------------------
 
@@ -156,55 +179,55 @@ class Pager:
             else:
                 from pyrite.io.osfile import OSBackend
                 backend = OSBackend()
+        if not valid_page_size(page_size):
+            page_size = 4096
         file = backend.open(path, create=not readonly, readonly=readonly)
+        # A file the backend could only open read-only makes the pager read-only.
+        readonly = readonly or bool(getattr(file, "readonly", False))
         pager = cls(backend, path, file, readonly=readonly, memory=memory,
                     cache_size=max(cache_size, 10))
         pager.page_size = page_size
         pager.usable_size = page_size
-        pager.read_header(first=True)
+        try:
+            pager.read_header(first=True)
+        except BaseException:
+            file.close()
+            raise
         return pager
 
     def read_header(self, first: bool = False) -> None:
-        """Read the page size and counters from the file (no lock needed to look)."""
+        """Refresh page size, page count and encoding from the file's header.
+
+        When the file change counter differs from the one seen last, another
+        connection has written the file: the cache is discarded.
+        """
         size = self.file.size()
         if size == 0:
             self.page_count = 0
+            if not first:
+                self._reset_cache()
             return
-        if size < 100 and not first:
-            raise_error(SQLITE_NOTADB)
-        c = self.file.read(0, 100)
+        c = self.file.read(0, HEADER_SIZE)
         c.wait()
-        head = c.value()
-        if size < 100 or head[:16] != HEADER_MAGIC:
-            raise_error(SQLITE_NOTADB)
-        ps = _U16.unpack_from(head, 16)[0]
-        if ps == 1:
-            ps = 65536
-        if ps < 512 or ps > 65536 or ps & (ps - 1):
-            raise_error(SQLITE_NOTADB)
-        reserved = head[20]
-        if head[18] > 2 or head[19] > 2:
-            raise_error(SQLITE_NOTADB)
-        if head[21] != 64 or head[22] != 32 or head[23] != 32:
-            raise_error(SQLITE_NOTADB)
-        if ps != self.page_size:
-            self.cache.clear()
-        self.page_size = ps
-        self.usable_size = ps - reserved
-        if self.usable_size < 480:
-            raise_error(SQLITE_NOTADB)
-        enc = _U32.unpack_from(head, 56)[0]
-        self.text_encoding = {2: "utf-16-le", 3: "utf-16-be"}.get(enc, "utf-8")
-        counter = _U32.unpack_from(head, 24)[0]
-        n = _U32.unpack_from(head, 28)[0]
-        valid_for = _U32.unpack_from(head, 92)[0]
-        file_pages = (size + ps - 1) // ps
-        if n == 0 or valid_for != counter or n > file_pages:
-            n = file_pages
-        self.page_count = n
-        if counter != self.change_counter:
-            self.cache.clear()
-            self.change_counter = counter
+        header = DatabaseHeader.parse(c.value())
+        if header.read_version == 2 and not self.memory and \
+                self.backend.exists(self.path + "-wal"):
+            # A WAL-mode database with a live write-ahead log: its latest
+            # pages are in the -wal file, which Pyrite does not read.
+            raise_error(SQLITE_CANTOPEN)
+        if header.page_size != self.page_size:
+            self._reset_cache()
+        self.page_size = header.page_size
+        self.usable_size = header.usable_size
+        self.text_encoding = header.encoding_name
+        self.page_count = header.page_count(size)
+        if header.change_counter != self.change_counter:
+            self._reset_cache()
+            self.change_counter = header.change_counter
+
+    def _reset_cache(self) -> None:
+        self.cache.clear()
+        self.pending.clear()
 
     # -- locks and transactions ------------------------------------------
 
@@ -222,7 +245,7 @@ class Pager:
             return
         self._lock(SHARED_LOCK)
         try:
-            if not self.memory and self.backend.exists(self.journal_path):
+            if not self.memory and self._has_hot_journal():
                 self._recover_hot_journal()
             self.read_header()
         except BaseException:
@@ -272,6 +295,10 @@ class Pager:
         if pgno < 1 or pgno > MAX_PAGE_COUNT:
             raise_error(SQLITE_CORRUPT)
         if pgno > self.page_count:
+            if pgno == 1:
+                # An empty file reads as an empty database (not cached: the
+                # first write transaction creates the real page 1).
+                return Page(1, new_database_page1(self.page_size))
             raise_error(SQLITE_CORRUPT)
         c = self.pending.get(pgno)
         if c is None:
@@ -284,7 +311,7 @@ class Pager:
         else:
             del self.pending[pgno]
         page = Page(pgno, bytearray(c.value()))
-        if len(self.cache) >= self.cache_size and not self.in_write:
+        if len(self.cache) >= self.cache_limit:
             self._evict()
         self.cache[pgno] = page
         return page
@@ -298,11 +325,32 @@ class Pager:
                 p.completion.wait()
 
     def _evict(self) -> None:
-        # Drop the oldest half of the clean pages (dict order is load order).
-        n = len(self.cache) // 2
-        for pgno in list(self.cache)[:n]:
-            if pgno != 1 and not self.cache[pgno].dirty:
-                del self.cache[pgno]
+        """Drop clean pages, oldest loaded first, down to 3/4 of cache_size.
+
+        Dirty pages stay until the transaction ends; so do pages that
+        something besides the cache still references (a cursor's path), as
+        SQLite keeps pages whose reference count is non-zero.  When too few
+        pages can go, the limit is raised until the end of the transaction.
+        """
+        cache = self.cache
+        target = max(self.cache_size * 3 // 4, 1)
+        excess = len(cache) - target
+        victims: list[int] = []
+        getrefcount = sys.getrefcount
+        for pgno in list(cache):
+            if len(victims) >= excess:
+                break
+            page = cache[pgno]
+            # References: the cache, ``page`` here, getrefcount's argument.
+            if page.dirty or pgno == 1 or getrefcount(page) > 3:
+                continue
+            victims.append(pgno)
+        for pgno in victims:
+            del cache[pgno]
+        if len(cache) >= self.cache_size:
+            self.cache_limit = len(cache) + max(self.cache_size // 4, 16)
+        else:
+            self.cache_limit = self.cache_size
 
     def make_writable(self, page: Page) -> None:
         """Record the page's original image (journal, savepoints); mark it dirty."""
@@ -317,6 +365,10 @@ class Pager:
                         image = bytes(page.data) if pgno <= self.page_count else b""
                     sp[pgno] = image
         if not page.dirty:
+            if pgno not in self.cache:
+                # An evicted page still held by a cursor comes back into the
+                # cache, so that its changes are written at commit.
+                self.cache[pgno] = page
             if pgno not in self.originals:
                 self.originals[pgno] = bytes(page.data) if pgno <= self.orig_page_count else b""
             page.dirty = True
@@ -325,8 +377,8 @@ class Pager:
     def allocate_page(self) -> Page:
         """A writable page from the freelist, or a new page at the end of the file."""
         p1 = self.get_page_sync(1)
-        nfree = _U32.unpack_from(p1.data, 36)[0]
-        trunk_no = _U32.unpack_from(p1.data, 32)[0]
+        nfree = _U32.unpack_from(p1.data, OFFSET_FREELIST_COUNT)[0]
+        trunk_no = _U32.unpack_from(p1.data, OFFSET_FREELIST_TRUNK)[0]
         if nfree and trunk_no:
             if trunk_no > self.page_count:
                 raise_error(SQLITE_CORRUPT)
@@ -335,7 +387,7 @@ class Pager:
             if nleaf > (self.usable_size // 4) - 2:
                 raise_error(SQLITE_CORRUPT)
             self.make_writable(p1)
-            _U32.pack_into(p1.data, 36, nfree - 1)
+            _U32.pack_into(p1.data, OFFSET_FREELIST_COUNT, nfree - 1)
             if nleaf:
                 leaf_no = _U32.unpack_from(trunk.data, 8 + 4 * (nleaf - 1))[0]
                 if leaf_no < 2 or leaf_no > self.page_count:
@@ -344,7 +396,7 @@ class Pager:
                 _U32.pack_into(trunk.data, 4, nleaf - 1)
                 page = self.get_page_sync(leaf_no)
             else:
-                _U32.pack_into(p1.data, 32, _U32.unpack_from(trunk.data, 0)[0])
+                _U32.pack_into(p1.data, OFFSET_FREELIST_TRUNK, _U32.unpack_from(trunk.data, 0)[0])
                 page = trunk
             self.make_writable(page)
             page.data[:] = bytes(self.page_size)
@@ -361,12 +413,21 @@ class Pager:
         return page
 
     def free_page(self, pgno: int) -> None:
-        """Put ``pgno`` on the freelist."""
+        """Put ``pgno`` on the freelist.
+
+        Freelist layout (fileformat2 section 1.5): the header names the first
+        trunk page (offset 32) and counts all free pages (offset 36).  A trunk
+        page holds the next trunk's number (u32 at 0), its leaf count (u32 at
+        4) and the leaf page numbers from offset 8.  A freed page becomes a
+        leaf of the first trunk while that has room, else the new first trunk.
+        """
+        if pgno < 2 or pgno > self.page_count:
+            raise_error(SQLITE_CORRUPT)
         p1 = self.get_page_sync(1)
         self.make_writable(p1)
-        nfree = _U32.unpack_from(p1.data, 36)[0]
-        trunk_no = _U32.unpack_from(p1.data, 32)[0]
-        _U32.pack_into(p1.data, 36, nfree + 1)
+        nfree = _U32.unpack_from(p1.data, OFFSET_FREELIST_COUNT)[0]
+        trunk_no = _U32.unpack_from(p1.data, OFFSET_FREELIST_TRUNK)[0]
+        _U32.pack_into(p1.data, OFFSET_FREELIST_COUNT, nfree + 1)
         if trunk_no:
             trunk = self.get_page_sync(trunk_no)
             nleaf = _U32.unpack_from(trunk.data, 4)[0]
@@ -384,13 +445,13 @@ class Pager:
         page.data[:] = bytes(self.page_size)
         _U32.pack_into(page.data, 0, trunk_no)
         _U32.pack_into(page.data, 4, 0)
-        _U32.pack_into(p1.data, 32, pgno)
+        _U32.pack_into(p1.data, OFFSET_FREELIST_TRUNK, pgno)
 
     def freelist_pages(self) -> list[int]:
         """Every page on the freelist (trunks and leaves), for integrity checks."""
         p1 = self.get_page_sync(1)
         out: list[int] = []
-        trunk_no = _U32.unpack_from(p1.data, 32)[0]
+        trunk_no = _U32.unpack_from(p1.data, OFFSET_FREELIST_TRUNK)[0]
         seen = 0
         while trunk_no:
             if trunk_no > self.page_count or seen > self.page_count:
@@ -411,12 +472,12 @@ class Pager:
         """The header u32 at offset 36 + 4*idx (1: schema cookie, 6: user version...)."""
         if self.page_count == 0:
             return 0 if idx != 2 else 4
-        return _U32.unpack_from(self.get_page(1).data, 36 + 4 * idx)[0]
+        return _U32.unpack_from(self.get_page(1).data, meta_offset(idx))[0]
 
     def set_meta(self, idx: int, value: int) -> None:
         page = self.get_page_sync(1)
         self.make_writable(page)
-        _U32.pack_into(page.data, 36 + 4 * idx, value & 0xFFFFFFFF)
+        _U32.pack_into(page.data, meta_offset(idx), value & 0xFFFFFFFF)
 
     # -- savepoints -------------------------------------------------------
 
@@ -455,66 +516,96 @@ class Pager:
     # -- commit and rollback ------------------------------------------------
 
     def commit(self) -> None:
-        """Make the transaction durable and drop to no lock."""
+        """Make the transaction durable and drop to no lock.
+
+        The journal is written and synced first; then, holding EXCLUSIVE,
+        the dirty pages are written and the file synced; deleting the
+        journal commits.  If anything fails after the database file was
+        touched, the journal is played back (or left hot for the next
+        opener when even that fails).
+        """
         if not self.in_write:
             self.end_read()
             return
         dirty = [p for p in self.cache.values() if p.dirty]
-        if dirty:
-            p1 = self.get_page_sync(1)
-            self.make_writable(p1)
-            counter = (_U32.unpack_from(p1.data, 24)[0] + 1) & 0xFFFFFFFF
-            _U32.pack_into(p1.data, 24, counter)
-            _U32.pack_into(p1.data, 28, self.page_count)
-            _U32.pack_into(p1.data, 92, counter)
-            _U32.pack_into(p1.data, 96, SQLITE_VERSION_NUMBER)
-            if p1 not in dirty:
-                dirty.append(p1)
-            journal = None
-            if not self.memory:
-                journal = self._write_journal()
-            self._lock(EXCLUSIVE_LOCK)
-            ps = self.page_size
+        if not dirty:
+            self._end_transaction()
+            return
+        p1 = self.get_page_sync(1)
+        self.make_writable(p1)
+        counter = (_U32.unpack_from(p1.data, OFFSET_CHANGE_COUNTER)[0] + 1) & 0xFFFFFFFF
+        _U32.pack_into(p1.data, OFFSET_CHANGE_COUNTER, counter)
+        _U32.pack_into(p1.data, OFFSET_DATABASE_SIZE, self.page_count)
+        _U32.pack_into(p1.data, OFFSET_VERSION_VALID_FOR, counter)
+        _U32.pack_into(p1.data, OFFSET_VERSION_NUMBER, SQLITE_VERSION_NUMBER)
+        if p1 not in dirty:
+            dirty.append(p1)
+        if not self.memory:
+            self._write_journal()
+        self._lock(EXCLUSIVE_LOCK)
+        ps = self.page_size
+        self.db_modified = True
+        try:
             for page in sorted(dirty, key=lambda p: p.pgno):
                 if page.pgno <= self.page_count:
                     self.file.write((page.pgno - 1) * ps, bytes(page.data))
-                page.dirty = False
             if self.file.size() > self.page_count * ps:
                 self.file.truncate(self.page_count * ps)
             if not self.memory:
                 self.file.sync()
-            if journal is not None:
-                journal.close()
-                self.backend.delete(self.journal_path)
-            self.change_counter = counter
+            self._finalize_journal()
+        except BaseException:
+            self.rollback()
+            raise
+        for page in dirty:
+            page.dirty = False
+        del dirty, page, p1        # so that eviction sees only the cache's references
+        self.db_modified = False
+        self.change_counter = counter
         self._end_transaction()
 
-    def _write_journal(self) -> File:
-        journal = self.backend.open(self.journal_path, create=True)
-        journal.truncate(0)
-        nonce = random.getrandbits(32)
-        ps = self.page_size
-        records = [(pgno, image) for pgno, image in sorted(self.originals.items())
-                   if image and pgno <= self.orig_page_count]
-        header = bytearray(SECTOR_SIZE)
-        header[0:8] = JOURNAL_MAGIC
-        _U32.pack_into(header, 8, len(records))
-        _U32.pack_into(header, 12, nonce)
-        _U32.pack_into(header, 16, self.orig_page_count)
-        _U32.pack_into(header, 20, SECTOR_SIZE)
-        _U32.pack_into(header, 24, ps)
-        parts = [bytes(header)]
-        for pgno, image in records:
-            parts.append(_U32.pack(pgno))
-            parts.append(image)
-            parts.append(_U32.pack(_journal_checksum(nonce, image)))
-        journal.write(0, b"".join(parts))
-        journal.sync()
-        return journal
+    def _write_journal(self) -> None:
+        """Write the original images of this transaction's pages and sync."""
+        jf = self.journal_file
+        if jf is None:
+            # (A commit retried after SQLITE_BUSY rewrites the open journal.)
+            jf = self.journal_file = self.backend.open(self.journal_path, create=True)
+        writer = _journal.JournalWriter(jf, self.page_size, self.orig_page_count)
+        writer.write_all([(pgno, image) for pgno, image in sorted(self.originals.items())
+                          if image and pgno <= self.orig_page_count])
+
+    def _finalize_journal(self) -> None:
+        """Close and delete the journal: the commit point (journal_mode=DELETE)."""
+        jf = self.journal_file
+        if jf is not None:
+            self.journal_file = None
+            jf.close()
+            self.backend.delete(self.journal_path)
 
     def rollback(self) -> None:
-        """Abandon the write transaction, restoring every changed page."""
+        """Abandon the write transaction, restoring every changed page.
+
+        When the database file was already written (a commit failed half
+        way), the journal is played back into it.
+        """
         if self.in_write:
+            if self.db_modified and self.journal_file is not None:
+                try:
+                    _journal.playback(self.journal_file, self.file)
+                except BaseException:
+                    # Leave the journal hot for the next opener to recover.
+                    jf, self.journal_file = self.journal_file, None
+                    try:
+                        jf.close()
+                    except Exception:
+                        pass
+                    self._reset_cache()
+                    self._end_transaction()
+                    raise
+            elif self.db_modified and self.memory:
+                self._restore_memory_file()
+            self.db_modified = False
+            self._finalize_journal()
             for pgno, image in self.originals.items():
                 page = self.cache.get(pgno)
                 if page is None:
@@ -530,8 +621,15 @@ class Pager:
                     del self.cache[page.pgno]
             self.page_count = self.orig_page_count
             if self.page_count == 0:
-                self.cache.clear()
+                self._reset_cache()
         self._end_transaction()
+
+    def _restore_memory_file(self) -> None:
+        ps = self.page_size
+        for pgno, image in self.originals.items():
+            if image and pgno <= self.orig_page_count:
+                self.file.write((pgno - 1) * ps, image)
+        self.file.truncate(self.orig_page_count * ps)
 
     def _end_transaction(self) -> None:
         self.in_write = False
@@ -540,60 +638,61 @@ class Pager:
         if self.lock_level > NO_LOCK:
             self.file.unlock(NO_LOCK)
         self.lock_level = NO_LOCK
+        self.cache_limit = self.cache_size
         if len(self.cache) > self.cache_size:
             self._evict()
 
     # -- hot journal --------------------------------------------------------
 
-    def _recover_hot_journal(self) -> None:
-        """Play back a journal left by a writer that died (we hold SHARED)."""
+    def _has_hot_journal(self) -> bool:
+        """A journal exists, nobody holds RESERVED, and it has a valid header."""
+        if not self.backend.exists(self.journal_path):
+            return False
         if self.file.check_reserved_lock():
-            return
+            return False
+        if self.file.size() == 0:
+            # SQLite deletes a journal left next to an empty database.
+            if self.file.lock(EXCLUSIVE_LOCK):
+                self.backend.delete(self.journal_path)
+                self.file.unlock(SHARED_LOCK)
+            return False
         jf = self.backend.open(self.journal_path, create=False)
         try:
-            jsize = jf.size()
-            if jsize == 0:
-                return
-            if not self.file.lock(EXCLUSIVE_LOCK):
-                raise_error(SQLITE_BUSY)
-            self.lock_level = EXCLUSIVE_LOCK
-            head = jf.read(0, 28)
-            head.wait()
-            h = head.value()
-            if h[:8] != JOURNAL_MAGIC:
-                return  # not a valid journal: nothing to roll back
-            nrec, nonce, orig_pages, sector, ps = struct.unpack_from(">iIIII", h, 8)
-            if ps < 512 or ps > 65536 or ps & (ps - 1) or sector < 28:
-                return
-            off = sector
-            if nrec < 0:
-                nrec = (jsize - sector) // (ps + 8)
-            for _ in range(nrec):
-                if off + ps + 8 > jsize:
-                    break
-                c = jf.read(off, ps + 8)
-                c.wait()
-                rec = c.value()
-                pgno = _U32.unpack_from(rec, 0)[0]
-                image = rec[4:4 + ps]
-                if _U32.unpack_from(rec, 4 + ps)[0] != _journal_checksum(nonce, image):
-                    break
-                if 0 < pgno <= orig_pages:
-                    self.file.write((pgno - 1) * ps, image)
-                off += ps + 8
-            self.file.truncate(orig_pages * ps)
-            self.file.sync()
+            return _journal.journal_is_valid(jf)
         finally:
             jf.close()
-        self.backend.delete(self.journal_path)
-        self.cache.clear()
+
+    def _recover_hot_journal(self) -> None:
+        """Play back a journal left by a writer that died (we hold SHARED)."""
+        if self.readonly:
+            raise_error(SQLITE_READONLY, "attempt to write a readonly database")
+        if not self.file.lock(EXCLUSIVE_LOCK):
+            raise_error(SQLITE_BUSY)
+        self.lock_level = EXCLUSIVE_LOCK
+        try:
+            # Another connection may have recovered it while we waited.
+            if self.backend.exists(self.journal_path):
+                jf = self.backend.open(self.journal_path, create=False)
+                try:
+                    _journal.playback(jf, self.file)
+                finally:
+                    jf.close()
+                self.backend.delete(self.journal_path)
+        finally:
+            self.file.unlock(SHARED_LOCK)
+            self.lock_level = SHARED_LOCK
+        self._reset_cache()
         self.change_counter = -1
-        self.file.unlock(SHARED_LOCK)
-        self.lock_level = SHARED_LOCK
 
     def close(self) -> None:
-        if self.in_write:
-            self.rollback()
-        self.file.close()
-        self.cache.clear()
+        """Roll back an open write transaction, release the locks, close the file."""
+        try:
+            if self.in_write:
+                self.rollback()
+        finally:
+            if self.journal_file is not None:
+                self.journal_file.close()
+                self.journal_file = None
+            self.file.close()
+            self._reset_cache()
 

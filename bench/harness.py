@@ -1,0 +1,195 @@
+"""Runs the workloads on pyrite and on sqlite3 in one process, alternating
+engines workload by workload, on file databases in a temporary directory.
+A workload that raises on pyrite is reported (error text) and the run goes
+on; on sqlite3 it is a failure of the benchmark itself."""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+import os
+import sqlite3
+import tempfile
+import time
+from collections.abc import Callable
+from typing import Any
+
+from . import micro, speedtest1
+
+Connect = Callable[[str], Any]
+
+
+@dataclasses.dataclass
+class Row:
+    name: str
+    sqlite3_s: float | None = None
+    pyrite_s: float | None = None
+    pyrite_error: str | None = None
+    sqlite3_error: str | None = None
+
+    @property
+    def ratio(self) -> float | None:
+        if self.sqlite3_s and self.pyrite_s is not None and self.sqlite3_s > 0:
+            return self.pyrite_s / self.sqlite3_s
+        return None
+
+
+def stdlib_connect(path: str) -> Any:
+    return sqlite3.connect(path, isolation_level=None)
+
+
+def pyrite_connect() -> Connect | None:
+    try:
+        import pyrite  # noqa: PLC0415
+
+        connect = pyrite.connect
+    except Exception:
+        return None
+
+    def open_db(path: str) -> Any:
+        try:
+            conn = connect(path, isolation_level=None)
+        except TypeError:
+            conn = connect(path)
+        try:
+            conn.isolation_level = None
+        except Exception:
+            pass
+        return conn
+
+    return open_db
+
+
+def _timed(fn: Callable[..., None], *args: Any) -> tuple[float | None, str | None]:
+    t0 = time.perf_counter()
+    try:
+        fn(*args)
+    except Exception as exc:  # engine faults are reported, never raised
+        return None, f"{type(exc).__name__}: {exc}"[:200]
+    return time.perf_counter() - t0, None
+
+
+def _engines(pyrite: Connect | None) -> list[tuple[str, Connect | None]]:
+    return [("sqlite3", stdlib_connect), ("pyrite", pyrite)]
+
+
+def run_speedtest1(size: int, pyrite: Connect | None, tmp: str) -> list[Row]:
+    rows = [Row(f"speedtest1 {num} {title}") for num, title, _ in speedtest1.TESTS]
+    states: dict[str, speedtest1.Speedtest | None] = {}
+    for engine, connect in _engines(pyrite):
+        if connect is None:
+            states[engine] = None
+            for r in rows:
+                r.pyrite_error = "pyrite.connect not available"
+            continue
+        try:
+            states[engine] = speedtest1.Speedtest(connect(os.path.join(tmp, f"st1-{engine}.db")), size)
+        except Exception as exc:
+            states[engine] = None
+            for r in rows:
+                setattr(r, f"{engine}_error", f"connect: {type(exc).__name__}: {exc}"[:200])
+    for row, (_, _, test) in zip(rows, speedtest1.TESTS, strict=True):
+        for engine in ("sqlite3", "pyrite"):
+            st = states.get(engine)
+            if st is None:
+                continue
+            st.rand.reset()
+            secs, err = _timed(test, st)
+            setattr(row, f"{engine}_s", secs)
+            if err:
+                setattr(row, f"{engine}_error", err)
+                if engine == "pyrite":
+                    # leave no transaction open for the next test
+                    try:
+                        st.conn.execute("ROLLBACK")
+                    except Exception:
+                        pass
+    for st in states.values():
+        if st is not None:
+            try:
+                st.conn.close()
+            except Exception:
+                pass
+    return rows
+
+
+def run_micros(rows_n: int, pyrite: Connect | None, tmp: str, repeat: int = 3) -> list[Row]:
+    out = [Row(f"micro {name}") for name, _, _ in micro.MICROS]
+    conns: dict[str, Any] = {}
+    for engine, connect in _engines(pyrite):
+        if connect is None:
+            for r in out:
+                r.pyrite_error = "pyrite.connect not available"
+            continue
+        try:
+            conns[engine] = connect(os.path.join(tmp, f"micro-{engine}.db"))
+        except Exception as exc:
+            for r in out:
+                setattr(r, f"{engine}_error", f"connect: {type(exc).__name__}: {exc}"[:200])
+    for row, (_, setup, body) in zip(out, micro.MICROS, strict=True):
+        for engine in ("sqlite3", "pyrite"):
+            conn = conns.get(engine)
+            if conn is None or getattr(row, f"{engine}_error"):
+                continue
+            _, err = _timed(setup, conn, rows_n)
+            if err:
+                setattr(row, f"{engine}_error", "setup: " + err)
+                continue
+        for _ in range(repeat):  # alternate engines on every repetition
+            for engine in ("sqlite3", "pyrite"):
+                conn = conns.get(engine)
+                if conn is None or getattr(row, f"{engine}_error"):
+                    continue
+                secs, err = _timed(body, conn, rows_n)
+                if err:
+                    setattr(row, f"{engine}_error", err)
+                    setattr(row, f"{engine}_s", None)
+                    continue
+                best = getattr(row, f"{engine}_s")
+                setattr(row, f"{engine}_s", secs if best is None else min(best, secs))
+    for conn in conns.values():
+        try:
+            conn.close()
+        except Exception:
+            pass
+    return out
+
+
+def geometric_mean(values: list[float]) -> float | None:
+    vals = [v for v in values if v and v > 0]
+    if not vals:
+        return None
+    return math.exp(sum(math.log(v) for v in vals) / len(vals))
+
+
+def run_all(size: int, *, pyrite: Connect | None, speedtest: bool = True,
+            micros: bool = True, repeat: int = 3) -> list[Row]:
+    rows: list[Row] = []
+    with tempfile.TemporaryDirectory(prefix="pyrite-bench-") as tmp:
+        if speedtest:
+            rows += run_speedtest1(size, pyrite, tmp)
+        if micros:
+            rows += run_micros(size * 500, pyrite, tmp, repeat=repeat)
+    return rows
+
+
+def report(rows: list[Row]) -> str:
+    def fmt(v: float | None) -> str:
+        return f"{v:10.4f}" if v is not None else "         -"
+
+    lines = [f"{'workload':58} {'pyrite s':>10} {'sqlite3 s':>10} {'ratio':>9}"]
+    for r in rows:
+        ratio = f"{r.ratio:9.1f}" if r.ratio is not None else "        -"
+        line = f"{r.name[:58]:58} {fmt(r.pyrite_s)} {fmt(r.sqlite3_s)} {ratio}"
+        if r.pyrite_error:
+            line += f"  pyrite: {r.pyrite_error[:60]}"
+        if r.sqlite3_error:
+            line += f"  SQLITE3 ERROR: {r.sqlite3_error[:60]}"
+        lines.append(line)
+    gm = geometric_mean([r.ratio for r in rows if r.ratio is not None])
+    ran = sum(1 for r in rows if r.ratio is not None)
+    lines.append(
+        f"geometric mean ratio pyrite/sqlite3 over {ran} of {len(rows)} workloads: "
+        + (f"{gm:.1f}" if gm is not None else "-")
+    )
+    return "\n".join(lines)

@@ -1,0 +1,75 @@
+"""Compiler layer: DELETE.
+
+SQLite's counterpart is ``delete.c`` (sqlite3DeleteFrom,
+sqlite3GenerateRowDelete, sqlite3GenerateRowIndexDelete).  A DELETE without
+WHERE on a plain table is the truncate optimisation (``Clear`` on the table
+and each index; the change count is the number of rows cleared).  Otherwise
+the two-pass form: the WHERE loop collects the rowids to delete in a RowSet,
+then a second loop deletes each row and its index entries.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pyrite import values
+from pyrite.sql import ast
+
+
+def collect_rowids(parse: Any, stmt_table: ast.TableRef, table: Any, where: ast.Expr | None
+                   ) -> int:
+    """First pass of DELETE/UPDATE: a RowSet register holding the rowids of
+    the rows ``where`` selects."""
+    from pyrite.compile.context import NameContext, flatten_from
+    from pyrite.compile.expr import code_column
+    from pyrite.compile.resolve import ColumnRef, resolve_expr
+    from pyrite.compile.where import where_begin
+    src = flatten_from(parse, stmt_table)
+    item = src[0]
+    nc = NameContext(src)
+    resolved = resolve_expr(parse, where, nc) if where is not None else None
+    rowset = parse.alloc_reg()
+    parse.emit("Null", 0, rowset)
+    info = where_begin(parse, src, resolved)
+    reg = parse.alloc_reg()
+    code_column(parse, ColumnRef(cursor=item.cursor, column=-1, item=item,
+                                 affinity=values.AFF_INTEGER), reg)
+    parse.emit("RowSetAdd", rowset, reg)
+    info.end()
+    return rowset
+
+
+def code_delete(parse: Any, stmt: ast.Delete) -> None:
+    """DELETE FROM table [WHERE expr]."""
+    from pyrite.compile.insert import find_writable_table, generate_row_delete, \
+        open_table_and_indices
+    if stmt.returning:
+        parse.error("RETURNING is not supported yet")
+    if stmt.with_ is not None:
+        parse.error("common table expressions (WITH) are not supported yet")
+    if stmt.order_by or stmt.limit is not None:
+        parse.error("ORDER BY and LIMIT on DELETE are not supported yet")
+    table = find_writable_table(parse, stmt.table.name, stmt.table.schema)
+    if stmt.table.indexed_by is not None and \
+            all(i.name.lower() != stmt.table.indexed_by.lower() for i in table.indexes):
+        parse.error(f"no such index: {stmt.table.indexed_by}")
+    parse.begin_coding()
+    parse.code_verify_schema(0, write=True)
+    if stmt.where is None:
+        # The truncate optimisation.
+        parse.emit("Clear", table.root, 0, -1, table.name)
+        for idx in table.indexes:
+            parse.emit("Clear", idx.root, 0, 0)
+        parse.finish_coding()
+        return
+    rowset = collect_rowids(parse, stmt.table, table, stmt.where)
+    data_cursor, idx_cursors = open_table_and_indices(parse, table)
+    rowid = parse.alloc_reg()
+    done = parse.label()
+    top = parse.current_addr()
+    parse.emit("RowSetRead", rowset, done, rowid)
+    parse.emit("NotExists", data_cursor, top, rowid)
+    generate_row_delete(parse, table, data_cursor, idx_cursors, count=True)
+    parse.emit("Goto", 0, top)
+    parse.resolve(done)
+    parse.finish_coding()

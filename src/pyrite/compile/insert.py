@@ -1,0 +1,536 @@
+"""Compiler layer: INSERT, and the constraint checks shared with UPDATE.
+
+SQLite's counterpart is ``insert.c``: sqlite3Insert (VALUES, multi-row
+VALUES and INSERT ... SELECT through a coroutine, DEFAULT VALUES),
+sqlite3GenerateConstraintChecks (NOT NULL, CHECK, rowid and UNIQUE
+conflicts with ROLLBACK/ABORT/FAIL/IGNORE/REPLACE), sqlite3CompleteInsertion
+(index entries, then the table row) and sqlite3OpenTableAndIndices.
+
+Register layout of a new row, as SQLite's: ``reg_new`` holds the rowid and
+``reg_new + 1 + i`` column ``i``; the INTEGER PRIMARY KEY column's slot is
+NULL in the stored record.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any
+
+from pyrite import errors, values
+from pyrite.schema import schema as sch
+from pyrite.sql import ast
+
+OPFLAG_NCHANGE = 0x01
+OPFLAG_ISUPDATE = 0x04
+OPFLAG_APPEND = 0x08
+OPFLAG_USESEEKRESULT = 0x10
+OPFLAG_LASTROWID = 0x20
+
+# Halt P5: the kind of constraint that failed (P5_Constraint*).
+P5_NOTNULL = 1
+P5_UNIQUE = 2
+P5_CHECK = 3
+
+
+def find_writable_table(parse: Any, name: str, schema_name: str | None) -> Any:
+    """The table a DML statement writes, with SQLite's errors."""
+    from pyrite.compile.build import check_schema
+    check_schema(parse, schema_name)
+    table = parse.db.find_table(name)
+    if table is None:
+        qualified = f"{schema_name}.{name}" if schema_name else name
+        parse.error(f"no such table: {qualified}")
+    if table.is_view:
+        parse.error(f"cannot modify {table.name} because it is a view")
+    if table.read_only:
+        parse.error(f"table {table.name} may not be modified")
+    if table.without_rowid:
+        parse.error("WITHOUT ROWID tables are not supported yet")
+    return table
+
+
+def open_table_and_indices(parse: Any, table: Any, op: str = "OpenWrite"
+                           ) -> tuple[int, list[int]]:
+    """Open the table and each of its indexes (sqlite3OpenTableAndIndices)."""
+    data_cursor = parse.alloc_cursor()
+    parse.emit(op, data_cursor, table.root, 0, len(table.columns))
+    idx_cursors = []
+    for idx in table.indexes:
+        c = parse.alloc_cursor()
+        parse.emit(op, c, idx.root, 0, idx.key_info)
+        idx_cursors.append(c)
+    return data_cursor, idx_cursors
+
+
+# ---------------------------------------------------------------------------
+# Expressions over the new row's registers
+# ---------------------------------------------------------------------------
+
+def resolve_on_registers(parse: Any, table: Any, expr: ast.Expr, reg_new: int) -> Any:
+    """Resolve ``expr`` (CHECK, partial-index WHERE) so that column ``i`` of
+    ``table`` reads register ``reg_new + 1 + i`` and the rowid ``reg_new``
+    (SQLite's iSelfTab)."""
+    from pyrite.compile.build import resolve_on_table
+    from pyrite.compile.expr import RegRef
+    from pyrite.compile.resolve import ColumnRef
+    cursor = -1000 - reg_new   # a cursor number no real cursor uses
+    resolved = resolve_on_table(parse, table, cursor, expr)
+
+    def subst(e: Any) -> Any:
+        if isinstance(e, ColumnRef) and e.cursor == cursor:
+            if e.column < 0 or e.column == table.rowid_alias:
+                return RegRef(reg_new, values.AFF_INTEGER)
+            col = table.columns[e.column]
+            coll = parse.find_collation(col.collation) if col.collation else None
+            return RegRef(reg_new + 1 + e.column, col.affinity, coll, False)
+        if not isinstance(e, ast.Node) or isinstance(e, (ast.Subquery, ast.Exists)):
+            return e
+        changes = {}
+        for f in dataclasses.fields(e):
+            v = getattr(e, f.name)
+            if isinstance(v, ast.Expr):
+                nv = subst(v)
+                if nv is not v:
+                    changes[f.name] = nv
+            elif isinstance(v, tuple):
+                nv = tuple(_subst_item(x, subst) for x in v)
+                if any(a is not b for a, b in zip(nv, v)):
+                    changes[f.name] = nv
+        return dataclasses.replace(e, **changes) if changes else e
+
+    return subst(resolved)
+
+
+def _subst_item(x: Any, fn: Any) -> Any:
+    if isinstance(x, ast.Expr):
+        return fn(x)
+    if isinstance(x, tuple):
+        return tuple(_subst_item(y, fn) for y in x)
+    return x
+
+
+def code_constant(parse: Any, expr: ast.Expr, target: int) -> None:
+    """Code an expression that may not reference columns (VALUES, DEFAULT)."""
+    from pyrite.compile.context import NameContext, SrcList
+    from pyrite.compile.expr import code_expr
+    from pyrite.compile.resolve import resolve_expr
+    resolved = resolve_expr(parse, expr, NameContext(SrcList()))
+    r = code_expr(parse, resolved, target)
+    if r != target:
+        parse.emit("SCopy", r, target)
+
+
+def code_default(parse: Any, col: Any, target: int) -> None:
+    """Load column ``col``'s DEFAULT (or NULL) into ``target``."""
+    if col.default is None:
+        parse.emit("Null", 0, target)
+    else:
+        code_constant(parse, col.default, target)
+
+
+# ---------------------------------------------------------------------------
+# Constraint checks (sqlite3GenerateConstraintChecks)
+# ---------------------------------------------------------------------------
+
+def _resolve_on_error(override: int, declared: int) -> int:
+    if override != sch.OE_DEFAULT:
+        return override
+    if declared not in (sch.OE_NONE, sch.OE_DEFAULT):
+        return declared
+    return sch.OE_ABORT
+
+
+def generate_row_delete(parse: Any, table: Any, data_cursor: int, idx_cursors: list[int],
+                        count: bool = False) -> None:
+    """Delete the row under ``data_cursor`` and its index entries
+    (sqlite3GenerateRowDelete with sqlite3GenerateRowIndexDelete)."""
+    for idx, ic in zip(table.indexes, idx_cursors):
+        n = len(idx.columns)
+        regs = parse.alloc_reg(n)
+        skip = parse.label()
+        if idx.where is not None:
+            from pyrite.compile.build import code_partial_filter
+            code_partial_filter(parse, table, idx, data_cursor, skip)
+        from pyrite.compile.build import code_index_key
+        code_index_key(parse, table, idx, data_cursor, regs)
+        parse.emit("IdxDelete", ic, regs, n)
+        parse.resolve(skip)
+    parse.emit("Delete", data_cursor, OPFLAG_NCHANGE if count else 0, 0, table.name)
+
+
+def generate_constraint_checks(parse: Any, table: Any, data_cursor: int,
+                               idx_cursors: list[int], reg_new: int, reg_old_rowid: int,
+                               rowid_changed: bool, on_error: int, ignore_dest: int,
+                               key_regs: list[int], changed_cols: set[int] | None = None
+                               ) -> None:
+    """Check NOT NULL, CHECK, rowid and UNIQUE constraints of the new row in
+    ``reg_new``.. and build each index key into ``key_regs[i]`` (a register
+    holding the MakeRecord'ed key).  ``reg_old_rowid`` is the rowid of the row
+    being updated (0 for INSERT).  ``ignore_dest`` is where an IGNORE goes."""
+    is_update = reg_old_rowid != 0
+    # NOT NULL.
+    for i, col in enumerate(table.columns):
+        if i == table.rowid_alias or not col.not_null:
+            continue
+        if changed_cols is not None and i not in changed_cols:
+            continue
+        oe = _resolve_on_error(on_error, col.not_null_conflict)
+        if oe == sch.OE_REPLACE and col.default is None:
+            oe = sch.OE_ABORT
+        reg = reg_new + 1 + i
+        if oe == sch.OE_IGNORE:
+            parse.emit("IsNull", reg, ignore_dest)
+        elif oe == sch.OE_REPLACE:
+            ok = parse.label()
+            parse.emit("NotNull", reg, ok)
+            code_default(parse, col, reg)
+            parse.emit("HaltIfNull", errors.SQLITE_CONSTRAINT_NOTNULL, sch.OE_ABORT, reg,
+                       f"{table.name}.{col.name}", P5_NOTNULL)
+            parse.resolve(ok)
+        else:
+            parse.emit("HaltIfNull", errors.SQLITE_CONSTRAINT_NOTNULL, oe, reg,
+                       f"{table.name}.{col.name}", P5_NOTNULL)
+    # CHECK.
+    if table.checks:
+        from pyrite.compile.expr import code_if_true
+        for chk in table.checks:
+            oe = _resolve_on_error(on_error, sch.OE_NONE)
+            if oe == sch.OE_REPLACE:
+                oe = sch.OE_ABORT
+            expr = resolve_on_registers(parse, table, chk.expr, reg_new)
+            ok = parse.label()
+            code_if_true(parse, expr, ok, True)
+            if oe == sch.OE_IGNORE:
+                parse.emit("Goto", 0, ignore_dest)
+            else:
+                parse.emit("Halt", errors.SQLITE_CONSTRAINT_CHECK, oe, 0, chk.label, P5_CHECK)
+            parse.resolve(ok)
+    # Rowid uniqueness (an explicit INTEGER PRIMARY KEY or a changed rowid).
+    if rowid_changed:
+        oe = _resolve_on_error(on_error, table.pk_conflict)
+        ok = parse.label()
+        if is_update:
+            parse.emit("Eq", reg_new, ok, reg_old_rowid, None, 0)
+        parse.emit("NotExists", data_cursor, ok, reg_new)
+        if oe == sch.OE_IGNORE:
+            parse.emit("Goto", 0, ignore_dest)
+        elif oe == sch.OE_REPLACE:
+            generate_row_delete(parse, table, data_cursor, idx_cursors)
+        else:
+            name = table.columns[table.rowid_alias].name if table.rowid_alias >= 0 else "rowid"
+            parse.emit("Halt", errors.SQLITE_CONSTRAINT_PRIMARYKEY, oe, 0,
+                       f"{table.name}.{name}", P5_UNIQUE)
+        parse.resolve(ok)
+    # Index keys and UNIQUE.
+    from pyrite.compile.build import unique_error_text
+    for n_idx, (idx, ic) in enumerate(zip(table.indexes, idx_cursors)):
+        n = len(idx.columns)
+        regs = parse.alloc_reg(n)
+        skip = parse.label()
+        if idx.where is not None:
+            from pyrite.compile.expr import code_if_false
+            cond = resolve_on_registers(parse, table, idx.where, reg_new)
+            parse.emit("Null", 0, key_regs[n_idx])
+            code_if_false(parse, cond, skip, True)
+        for i, c in enumerate(idx.columns):
+            if c == sch.XN_ROWID or c == table.rowid_alias:
+                parse.emit("SCopy", reg_new, regs + i)
+            else:
+                parse.emit("SCopy", reg_new + 1 + c, regs + i)
+        parse.emit("MakeRecord", regs, n, key_regs[n_idx], idx.affinity_string())
+        if idx.unique:
+            oe = _resolve_on_error(on_error, idx.on_conflict)
+            ok = skip
+            parse.emit("NoConflict", ic, ok, regs, idx.n_key_col)
+            if is_update or oe == sch.OE_REPLACE:
+                conflict_rowid = parse.alloc_reg()
+                parse.emit("IdxRowid", ic, conflict_rowid)
+                if is_update:
+                    parse.emit("Eq", conflict_rowid, ok, reg_old_rowid, None, 0)
+            if oe == sch.OE_IGNORE:
+                parse.emit("Goto", 0, ignore_dest)
+            elif oe == sch.OE_REPLACE:
+                # Delete the conflicting row, then reposition the data cursor.
+                parse.emit("NotExists", data_cursor, ok, conflict_rowid)
+                generate_row_delete(parse, table, data_cursor, idx_cursors)
+                if is_update:
+                    parse.emit("NotExists", data_cursor, ok, reg_old_rowid)
+            else:
+                code = (errors.SQLITE_CONSTRAINT_PRIMARYKEY if idx.is_primary_key
+                        else errors.SQLITE_CONSTRAINT_UNIQUE)
+                parse.emit("Halt", code, oe, 0, unique_error_text(table, idx), P5_UNIQUE)
+        parse.resolve(skip)
+
+
+def complete_insertion(parse: Any, table: Any, data_cursor: int, idx_cursors: list[int],
+                       reg_new: int, key_regs: list[int], is_update: bool,
+                       count: bool = True) -> None:
+    """Write the index entries and the table row (sqlite3CompleteInsertion)."""
+    for idx, ic, kr in zip(table.indexes, idx_cursors, key_regs):
+        if idx.where is not None:
+            skip = parse.label()
+            parse.emit("IsNull", kr, skip)
+            parse.emit("IdxInsert", ic, kr, 0, None, 0)
+            parse.resolve(skip)
+        else:
+            parse.emit("IdxInsert", ic, kr, 0, None, 0)
+    n = len(table.columns)
+    rec = parse.alloc_reg()
+    parse.emit("MakeRecord", reg_new + 1, n, rec, table.affinity_string())
+    p5 = (OPFLAG_NCHANGE if count else 0) | (OPFLAG_ISUPDATE if is_update else OPFLAG_LASTROWID)
+    parse.emit("Insert", data_cursor, rec, reg_new, table.name, p5)
+
+
+# ---------------------------------------------------------------------------
+# INSERT
+# ---------------------------------------------------------------------------
+
+def _count_select_columns(parse: Any, select: ast.Select) -> int:
+    core = select.core
+    if isinstance(core, ast.Values):
+        return len(core.rows[0]) if core.rows else 0
+    n = 0
+    tables: list[tuple[str, int]] = []
+
+    def collect(item: Any) -> None:
+        if isinstance(item, ast.Join):
+            collect(item.left)
+            collect(item.right)
+        elif isinstance(item, ast.TableRef):
+            t = parse.db.find_table(item.name)
+            ncol = len(t.columns) if t is not None else 0
+            if t is not None and t.is_view and t.view_select is not None:
+                ncol = _count_select_columns(parse, t.view_select)
+            tables.append(((item.alias or item.name).lower(), ncol))
+        elif isinstance(item, ast.SubqueryRef):
+            tables.append(((item.alias or "").lower(), _count_select_columns(parse, item.select)))
+    if core.from_ is not None:
+        collect(core.from_)
+    for rc in core.columns:
+        if rc.star and rc.table is None:
+            n += sum(c for _, c in tables)
+        elif rc.star:
+            n += sum(c for name, c in tables if name == rc.table.lower())
+        else:
+            n += 1
+    return n
+
+
+def _select_reads_table(select: ast.Select, table_name: str) -> bool:
+    """True when ``select`` mentions ``table_name`` anywhere (xferOptimization
+    aside, SQLite then materializes the SELECT first)."""
+    low = table_name.lower()
+    found = False
+
+    def visit(node: Any) -> None:
+        nonlocal found
+        if found:
+            return
+        if isinstance(node, ast.TableRef) and node.name.lower() == low:
+            found = True
+            return
+        if isinstance(node, ast.Node):
+            for f in dataclasses.fields(node):
+                visit(getattr(node, f.name))
+        elif isinstance(node, (tuple, list)):
+            for x in node:
+                visit(x)
+    visit(select)
+    return found
+
+
+def code_insert(parse: Any, stmt: ast.Insert) -> None:
+    """INSERT [OR conflict] INTO table [(columns)] VALUES|SELECT|DEFAULT VALUES."""
+    from pyrite.compile.context import SRT_COROUTINE, SRT_TABLE, SelectDest
+    if stmt.upsert:
+        parse.error("UPSERT is not supported yet")
+    if stmt.returning:
+        parse.error("RETURNING is not supported yet")
+    if stmt.with_ is not None:
+        parse.error("common table expressions (WITH) are not supported yet")
+    table = find_writable_table(parse, stmt.table.name, stmt.table.schema)
+    on_error = sch.conflict_code(stmt.or_)
+    n_col = len(table.columns)
+
+    # Which table column each supplied value goes to (aiColumn / ipkColumn).
+    if stmt.columns is not None:
+        targets: list[int] = []
+        for name in stmt.columns:
+            ci = table.column_index(name)
+            if ci < 0:
+                if name.lower() in ("rowid", "oid", "_rowid_") and table.rowid_alias < 0:
+                    ci = sch.XN_ROWID
+                else:
+                    parse.error(f"table {table.name} has no column named {name}")
+            targets.append(ci)
+    else:
+        targets = [i for i, c in enumerate(table.columns) if not c.hidden]
+
+    # Count the values supplied.
+    select = stmt.select
+    single_row: tuple[ast.Expr, ...] | None = None
+    if stmt.default_values:
+        n_values = 0
+        targets = []
+    elif select is not None and isinstance(select.core, ast.Values) and len(select.core.rows) == 1 \
+            and not select.compounds and not select.order_by and select.limit is None:
+        single_row = select.core.rows[0]
+        n_values = len(single_row)
+    else:
+        n_values = _count_select_columns(parse, select)
+    if not stmt.default_values:
+        if stmt.columns is None and n_values != len(targets):
+            parse.error(f"table {table.name} has {len(targets)} columns but "
+                        f"{n_values} values were supplied")
+        if stmt.columns is not None and n_values != len(targets):
+            parse.error(f"{n_values} values for {len(targets)} columns")
+
+    parse.begin_coding()
+    parse.code_verify_schema(0, write=True)
+
+    reg_new = parse.alloc_reg(n_col + 1)       # rowid, then the columns
+    key_regs = [parse.alloc_reg() for _ in table.indexes]
+    ignore_label = parse.label()
+    src_regs = 0
+    loop_top = None
+    end_label = parse.label()
+    eph_cursor = -1
+    reg_yield = 0
+
+    if select is not None and single_row is None:
+        src_regs = parse.alloc_reg(n_values)
+        if _select_reads_table(select, table.name):
+            # Materialize the rows first so the insert cannot see its own rows.
+            eph_cursor = parse.alloc_cursor()
+            parse.emit("OpenEphemeral", eph_cursor, n_values)
+            from pyrite.compile.select import compile_select
+            compile_select(parse, select, SelectDest(SRT_TABLE, eph_cursor))
+        else:
+            reg_yield = parse.alloc_reg()
+            init = parse.current_addr()
+            parse.emit("InitCoroutine", reg_yield, 0, init + 1)
+            from pyrite.compile.select import compile_select
+            info = compile_select(parse, select,
+                                  SelectDest(SRT_COROUTINE, reg_yield, sdst=src_regs,
+                                             n_sdst=n_values))
+            if info.n_columns != n_values:
+                parse.error(f"table {table.name} has {len(targets)} columns but "
+                            f"{info.n_columns} values were supplied")
+            parse.emit("EndCoroutine", reg_yield)
+            parse.builder.change_p2(init, parse.current_addr())
+
+    autoinc = autoincrement_begin(parse, table)
+    data_cursor, idx_cursors = open_table_and_indices(parse, table)
+
+    if eph_cursor >= 0:
+        parse.emit("Rewind", eph_cursor, end_label)
+        loop_top = parse.current_addr()
+        for i in range(n_values):
+            parse.emit("Column", eph_cursor, i, src_regs + i)
+    elif reg_yield:
+        loop_top = parse.emit("Yield", reg_yield, end_label)
+
+    # Build the new row: value registers, defaults, rowid.
+    supplied = {}
+    for k, ci in enumerate(targets):
+        supplied[ci] = k
+    ipk = table.rowid_alias
+    rowid_source = supplied.get(ipk) if ipk >= 0 else supplied.get(sch.XN_ROWID)
+    for i, col in enumerate(table.columns):
+        reg = reg_new + 1 + i
+        if i == ipk:
+            parse.emit("Null", 0, reg)    # the record stores NULL for the alias
+            continue
+        k = supplied.get(i)
+        if k is None:
+            code_default(parse, col, reg)
+        elif single_row is not None:
+            code_constant(parse, single_row[k], reg)
+        else:
+            parse.emit("SCopy", src_regs + k, reg)
+    rowid_given = rowid_source is not None
+    if rowid_given:
+        if single_row is not None:
+            code_constant(parse, single_row[rowid_source], reg_new)
+        else:
+            parse.emit("SCopy", src_regs + rowid_source, reg_new)
+        have = parse.label()
+        done_rowid = parse.label()
+        parse.emit("NotNull", reg_new, have)
+        parse.emit("NewRowid", data_cursor, reg_new, autoinc + 1 if autoinc else 0)
+        parse.emit("Goto", 0, done_rowid)
+        parse.resolve(have)
+        parse.emit("MustBeInt", reg_new, 0)
+        parse.resolve(done_rowid)
+    else:
+        parse.emit("NewRowid", data_cursor, reg_new, autoinc + 1 if autoinc else 0)
+    parse.emit("Affinity", reg_new + 1, n_col, 0, table.affinity_string())
+
+    generate_constraint_checks(parse, table, data_cursor, idx_cursors, reg_new, 0,
+                               rowid_given, on_error, ignore_label, key_regs)
+    complete_insertion(parse, table, data_cursor, idx_cursors, reg_new, key_regs,
+                       is_update=False)
+    if autoinc:
+        parse.emit("MemMax", autoinc + 1, reg_new)
+    parse.resolve(ignore_label)
+    if eph_cursor >= 0:
+        parse.emit("Next", eph_cursor, loop_top)
+    elif reg_yield:
+        parse.emit("Goto", 0, loop_top)
+    parse.resolve(end_label)
+    if autoinc:
+        autoincrement_end(parse, table, autoinc)
+    parse.finish_coding()
+
+
+# ---------------------------------------------------------------------------
+# AUTOINCREMENT (sqlite3AutoincrementBegin / sqlite3AutoincrementEnd)
+# ---------------------------------------------------------------------------
+
+def autoincrement_begin(parse: Any, table: Any) -> int:
+    """For an AUTOINCREMENT table, load its sqlite_sequence entry: returns
+    the first of three registers (table name, largest rowid so far, rowid of
+    the sqlite_sequence row or NULL); 0 for other tables."""
+    if not table.autoincrement:
+        return 0
+    seq = parse.db.find_table("sqlite_sequence")
+    if seq is None:
+        parse.error("no such table: sqlite_sequence")
+    reg = parse.alloc_reg(3)
+    cursor = parse.alloc_cursor()
+    parse.emit("String8", 0, reg, 0, table.name)
+    parse.emit("Null", 0, reg + 1, reg + 2)
+    parse.emit("OpenRead", cursor, seq.root, 0, 2)
+    done = parse.label()
+    empty = parse.label()
+    parse.emit("Rewind", cursor, empty)
+    top = parse.current_addr()
+    name = parse.alloc_reg()
+    nxt = parse.label()
+    parse.emit("Column", cursor, 0, name)
+    parse.emit("Ne", reg, nxt, name, None, 0x10)
+    parse.emit("Rowid", cursor, reg + 2)
+    parse.emit("Column", cursor, 1, reg + 1)
+    parse.emit("Goto", 0, done)
+    parse.resolve(nxt)
+    parse.emit("Next", cursor, top)
+    parse.resolve(empty)
+    parse.emit("Integer", 0, reg + 1)
+    parse.resolve(done)
+    parse.emit("Close", cursor)
+    return reg
+
+
+def autoincrement_end(parse: Any, table: Any, reg: int) -> None:
+    """Write the largest rowid back to sqlite_sequence."""
+    seq = parse.db.find_table("sqlite_sequence")
+    cursor = parse.alloc_cursor()
+    parse.emit("OpenWrite", cursor, seq.root, 0, 2)
+    have = parse.label()
+    parse.emit("NotNull", reg + 2, have)
+    parse.emit("NewRowid", cursor, reg + 2)
+    parse.resolve(have)
+    rec = parse.alloc_reg()
+    parse.emit("MakeRecord", reg, 2, rec)
+    parse.emit("Insert", cursor, rec, reg + 2, None, 0x08)
+    parse.emit("Close", cursor)

@@ -1,0 +1,304 @@
+"""Compiler layer: PRAGMA statements.
+
+SQLite's counterpart is ``pragma.c`` (sqlite3Pragma).  Header-cookie pragmas
+(user_version, application_id, schema_version, freelist_count) read and
+write the header through ``ReadCookie``/``SetCookie``; schema-description
+pragmas (table_info, index_list, index_info) are answered at compile time
+with constant ``ResultRow``s, as sqlite3VdbeMultiLoad does; integrity_check
+runs ``IntegrityCk``.  Pragmas Pyrite does not know are ignored, as SQLite
+ignores them (an empty result).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pyrite import values
+from pyrite.sql import ast
+
+# Cookie pragmas: name -> (meta slot, writable).
+_COOKIES = {
+    "schema_version": (1, True),
+    "user_version": (6, True),
+    "application_id": (8, True),
+    "freelist_count": (0, False),
+    "data_version": (15, False),
+}
+
+# Pragmas that accept a value and answer with a constant (no effect yet).
+_SETTINGS_DEFAULTS: dict[str, Any] = {
+    "foreign_keys": 0, "cache_size": -2000, "synchronous": 2, "recursive_triggers": 0,
+    "case_sensitive_like": None, "temp_store": 0, "busy_timeout": None,
+    "automatic_index": 1, "reverse_unordered_selects": 0, "legacy_alter_table": 0,
+    "locking_mode": "normal", "secure_delete": 0, "cell_size_check": 0,
+    "auto_vacuum": 0, "checkpoint_fullfsync": 0, "fullfsync": 0, "query_only": 0,
+    "defer_foreign_keys": 0, "ignore_check_constraints": 0, "count_changes": None,
+    "short_column_names": None, "full_column_names": None, "empty_result_callbacks": None,
+    "trusted_schema": 1, "threads": 0, "soft_heap_limit": 0, "hard_heap_limit": 0,
+    "wal_autocheckpoint": 1000, "mmap_size": 0,
+}
+
+_SYNC_NAMES = {"off": 0, "normal": 1, "full": 2, "extra": 3}
+
+
+def _value_of(expr: ast.Expr | None) -> Any:
+    """The pragma's value as written: a number, or identifier/string text."""
+    if expr is None:
+        return None
+    if isinstance(expr, ast.Literal):
+        if expr.keyword is not None:
+            return 1 if expr.keyword.upper() == "TRUE" else 0
+        return expr.value
+    if isinstance(expr, ast.Column):
+        return expr.name
+    if isinstance(expr, ast.Unary) and expr.op == "-" and isinstance(expr.operand, ast.Literal):
+        v = expr.operand.value
+        return -v if isinstance(v, (int, float)) else v
+    if isinstance(expr, ast.Unary) and expr.op == "+" and isinstance(expr.operand, ast.Literal):
+        return expr.operand.value
+    return None
+
+
+def _int_value(v: Any) -> int:
+    if isinstance(v, int):
+        return v
+    if isinstance(v, float):
+        return int(v)
+    if isinstance(v, str):
+        low = v.lower()
+        if low in ("on", "yes", "true"):
+            return 1
+        if low in ("off", "no", "false"):
+            return 0
+        if low in _SYNC_NAMES:
+            return _SYNC_NAMES[low]
+        n = values.to_integer(v)
+        return n if n is not None else 0
+    return 0
+
+
+def _result_rows(parse: Any, names: list[str], rows: list[tuple[Any, ...]]) -> None:
+    """Emit constant result rows (sqlite3VdbeMultiLoad + ResultRow)."""
+    from pyrite.compile.expr import code_literal
+    parse.set_result_columns(names, [None] * len(names))
+    n = len(names)
+    base = parse.alloc_reg(n)
+    for row in rows:
+        for i, v in enumerate(row):
+            code_literal(parse, v, base + i)
+        parse.emit("ResultRow", base, n)
+
+
+def code_pragma(parse: Any, stmt: ast.Pragma) -> None:
+    """Emit the program of one PRAGMA."""
+    name = stmt.name.lower()
+    if stmt.schema is not None and stmt.schema.lower() not in ("main",):
+        parse.error(f"unknown database {stmt.schema}")
+    value = _value_of(stmt.value)
+    parse.begin_coding()
+    handler = _HANDLERS.get(name)
+    if handler is not None:
+        handler(parse, name, value)
+    elif name in _COOKIES:
+        _pragma_cookie(parse, name, value)
+    elif name in _SETTINGS_DEFAULTS:
+        _pragma_setting(parse, name, value)
+    parse.finish_coding()
+
+
+def _pragma_cookie(parse: Any, name: str, value: Any) -> None:
+    slot, writable = _COOKIES[name]
+    if value is not None and writable:
+        parse.code_verify_schema(0, write=True)
+        parse.emit("SetCookie", 0, slot, _int_value(value) & 0xFFFFFFFF)
+        return
+    parse.code_verify_schema(0, write=False)
+    parse.set_result_columns([name], [None])
+    reg = parse.alloc_reg()
+    parse.emit("ReadCookie", 0, reg, slot)
+    parse.emit("ResultRow", reg, 1)
+
+
+_settings: dict[int, dict[str, Any]] = {}
+
+
+def _pragma_setting(parse: Any, name: str, value: Any) -> None:
+    store = _settings.setdefault(id(parse.db), {})
+    if value is not None:
+        if name == "busy_timeout":
+            parse.db.busy_timeout = _int_value(value) / 1000.0
+            _result_rows(parse, ["timeout"], [(_int_value(value),)])
+            return
+        store[name] = _int_value(value) if name != "locking_mode" else str(value).lower()
+        if name == "locking_mode":
+            _result_rows(parse, [name], [(store[name],)])
+        return
+    if name == "busy_timeout":
+        _result_rows(parse, ["timeout"], [(int(parse.db.busy_timeout * 1000),)])
+        return
+    current = store.get(name, _SETTINGS_DEFAULTS[name])
+    if current is None:
+        return
+    _result_rows(parse, [name], [(current,)])
+
+
+def _pragma_page_size(parse: Any, name: str, value: Any) -> None:
+    if value is not None:
+        return
+    _result_rows(parse, ["page_size"], [(parse.db.pager.page_size,)])
+
+
+def _pragma_page_count(parse: Any, name: str, value: Any) -> None:
+    parse.code_verify_schema(0, write=False)
+    parse.set_result_columns([name], [None])
+    reg = parse.alloc_reg()
+    parse.emit("Pagecount", 0, reg)
+    parse.emit("ResultRow", reg, 1)
+
+
+def _pragma_journal_mode(parse: Any, name: str, value: Any) -> None:
+    mode = "memory" if getattr(parse.db.pager, "memory", False) else "delete"
+    if value is not None and str(value).lower() in ("off", "memory") and mode == "delete":
+        mode = "delete"
+    _result_rows(parse, ["journal_mode"], [(mode,)])
+
+
+def _pragma_encoding(parse: Any, name: str, value: Any) -> None:
+    if value is not None:
+        return
+    _result_rows(parse, ["encoding"], [("UTF-8",)])
+
+
+def _find_table(parse: Any, value: Any) -> Any:
+    if value is None:
+        return None
+    return parse.db.find_table(str(value))
+
+
+def _pragma_table_info(parse: Any, name: str, value: Any) -> None:
+    table = _find_table(parse, value)
+    if table is None:
+        return
+    parse.code_verify_schema(0, write=False)
+    xinfo = name == "table_xinfo"
+    rows = []
+    pk_order = {ci: i + 1 for i, ci in enumerate(getattr(table, "pk_columns", []) or [])}
+    for i, col in enumerate(table.columns):
+        if col.hidden and not xinfo:
+            continue
+        default = None
+        if getattr(col, "default_text", None):
+            default = col.default_text
+        row = (i, col.name, col.decl_type or "", 1 if col.not_null else 0, default,
+               pk_order.get(i, 0))
+        if xinfo:
+            row = row + (1 if col.hidden else 0,)
+        rows.append(row)
+    names = ["cid", "name", "type", "notnull", "dflt_value", "pk"]
+    if xinfo:
+        names.append("hidden")
+    _result_rows(parse, names, rows)
+
+
+def _pragma_index_list(parse: Any, name: str, value: Any) -> None:
+    table = _find_table(parse, value)
+    if table is None:
+        return
+    parse.code_verify_schema(0, write=False)
+    rows = []
+    for i, idx in enumerate(reversed(table.indexes)):
+        rows.append((i, idx.name, 1 if idx.unique else 0, idx.origin,
+                     1 if idx.where is not None else 0))
+    _result_rows(parse, ["seq", "name", "unique", "origin", "partial"], rows)
+
+
+def _pragma_index_info(parse: Any, name: str, value: Any) -> None:
+    if value is None:
+        return
+    index = parse.db.find_index(str(value))
+    if index is None:
+        return
+    parse.code_verify_schema(0, write=False)
+    xinfo = name == "index_xinfo"
+    table = index.table
+    n = len(index.columns) if xinfo else index.n_key_col
+    rows = []
+    for i in range(n):
+        c = index.columns[i]
+        cname = table.columns[c].name if c >= 0 else None
+        if xinfo:
+            rows.append((i, c, cname, 1 if index.desc[i] else 0, index.collations[i],
+                         1 if i < index.n_key_col else 0))
+        else:
+            rows.append((i, c, cname))
+    names = ["seqno", "cid", "name"]
+    if xinfo:
+        names += ["desc", "coll", "key"]
+    _result_rows(parse, names, rows)
+
+
+def _pragma_integrity_check(parse: Any, name: str, value: Any) -> None:
+    parse.code_verify_schema(0, write=False)
+    parse.set_result_columns([name], [None])
+    schema = parse.db.schema
+    roots = [1]
+    for t in schema.tables.values():
+        if t.root:
+            roots.append(t.root)
+    for idx in schema.indexes.values():
+        if idx.root and idx.root not in roots:
+            roots.append(idx.root)
+    max_err = _int_value(value) if value is not None and not isinstance(value, str) else 100
+    reg = parse.alloc_reg(2)
+    # IntegrityCk: P1 gets the error text (NULL when fine), P3 holds one
+    # less than the number of errors to report, P4 the root pages.
+    parse.emit("Integer", max(max_err, 1) - 1, reg + 1)
+    parse.emit("IntegrityCk", reg, len(roots), reg + 1, roots, 0)
+    ok = parse.label()
+    parse.emit("IsNull", reg, ok)
+    parse.emit("ResultRow", reg, 1)
+    done = parse.label()
+    parse.emit("Goto", 0, done)
+    parse.resolve(ok)
+    parse.emit("String8", 0, reg, 0, "ok")
+    parse.emit("ResultRow", reg, 1)
+    parse.resolve(done)
+
+
+def _pragma_table_list(parse: Any, name: str, value: Any) -> None:
+    schema = parse.db.schema
+    rows = []
+    for t in list(schema.tables.values()) + list(schema.views.values()):
+        rows.append(("main", t.name, "view" if t.is_view else "table", len(t.columns),
+                     1 if t.without_rowid else 0, 1 if t.strict else 0))
+    rows.append(("main", "sqlite_schema", "table", 5, 0, 0))
+    _result_rows(parse, ["schema", "name", "type", "ncol", "wr", "strict"], rows)
+
+
+def _pragma_database_list(parse: Any, name: str, value: Any) -> None:
+    path = "" if getattr(parse.db.pager, "memory", False) else parse.db.pager.path
+    _result_rows(parse, ["seq", "name", "file"], [(0, "main", path)])
+
+
+def _pragma_collation_list(parse: Any, name: str, value: Any) -> None:
+    names = list(getattr(parse.db, "collations", {}).keys()) + ["RTRIM", "NOCASE", "BINARY"]
+    _result_rows(parse, ["seq", "name"], [(i, n) for i, n in enumerate(names)])
+
+
+_HANDLERS = {
+    "page_size": _pragma_page_size,
+    "page_count": _pragma_page_count,
+    "journal_mode": _pragma_journal_mode,
+    "encoding": _pragma_encoding,
+    "table_info": _pragma_table_info,
+    "table_xinfo": _pragma_table_info,
+    "index_list": _pragma_index_list,
+    "index_info": _pragma_index_info,
+    "index_xinfo": _pragma_index_info,
+    "integrity_check": _pragma_integrity_check,
+    "quick_check": _pragma_integrity_check,
+    "table_list": _pragma_table_list,
+    "database_list": _pragma_database_list,
+    "collation_list": _pragma_collation_list,
+}
+

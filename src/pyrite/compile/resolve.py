@@ -1,0 +1,459 @@
+"""Compiler layer: name resolution (SQLite's ``resolve.c``).
+
+The AST is immutable, so resolution returns a rewritten expression in which
+column references have become :class:`ColumnRef` (cursor, column index),
+function calls :class:`FuncRef` (with their FuncDef; aggregates flagged),
+double-quoted identifiers that name nothing have become string literals, and
+TRUE/FALSE that are not columns have become 1/0.  Code generation (expr.py)
+reads only resolved trees.
+
+Also here: ``*``/``t.*`` expansion, result-column names (sqlite3ColumnsFromExprList
+rules for the common cases), and ORDER BY/GROUP BY term resolution against
+result aliases and column numbers (resolveOrderGroupBy).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from typing import Any
+
+from pyrite import values
+from pyrite.compile.context import (
+    NC_ALLOW_AGG, NC_HAS_AGG, NC_IN_AGG, NC_MIN_MAX_AGG, NameContext, Parse,
+    SrcItem, SrcList, column_affinity, column_collation, column_hidden,
+    table_rowid_alias,
+)
+from pyrite.sql import ast
+
+ROWID_NAMES = ("rowid", "oid", "_rowid_")
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class ColumnRef(ast.Expr):
+    """A resolved column: ``cursor`` of its FROM item, ``column`` (-1 = rowid).
+
+    ``depth`` is how many query levels out the item lives (0 = this query).
+    """
+
+    cursor: int
+    column: int
+    item: Any = None           # the SrcItem
+    affinity: str = values.AFF_BLOB
+    collation: str | None = None
+    name: str = ""
+    depth: int = 0
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class FuncRef(ast.Expr):
+    """A resolved function call; ``funcdef`` is the FuncDef to call."""
+
+    name: str
+    args: tuple[ast.Expr, ...]
+    funcdef: Any
+    is_agg: bool = False
+    distinct: bool = False
+    star: bool = False
+    filter: ast.Expr | None = None
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class AggColumn(ast.Expr):
+    """Under aggregation: the value of an aggregate or group-by expression
+    held in register ``reg`` (SQLite's TK_AGG_FUNCTION / TK_AGG_COLUMN)."""
+
+    reg: int
+    source: ast.Expr
+    affinity: str | None = None
+    collation: str | None = None
+
+
+def _name_eq(a: str | None, b: str | None) -> bool:
+    return a is not None and b is not None and a.lower() == b.lower()
+
+
+def _is_double_quoted(expr: ast.Column) -> bool:
+    return bool(getattr(expr, "quoted", False) or getattr(expr, "double_quoted", False))
+
+
+# ---------------------------------------------------------------------------
+# Column lookup
+# ---------------------------------------------------------------------------
+
+def lookup_column(parse: Parse, expr: ast.Column, nc: NameContext) -> ast.Expr:
+    """Resolve ``[schema.][table.]name`` (lookupName)."""
+    name = expr.name
+    depth = 0
+    ctx: NameContext | None = nc
+    while ctx is not None:
+        matches: list[tuple[SrcItem, int]] = []
+        table_seen = False
+        for item in ctx.src_list:
+            if expr.table is not None:
+                if not item.matches(expr.table):
+                    continue
+                if expr.schema is not None and item.schema is not None \
+                        and not _name_eq(item.schema, expr.schema):
+                    continue
+                table_seen = True
+            cols = item.table.columns
+            found = -2
+            for i, col in enumerate(cols):
+                if _name_eq(col.name, name) and not column_hidden(col):
+                    found = i
+                    break
+            if found >= 0:
+                if expr.table is None and name.lower() in item.hidden_using:
+                    continue  # USING column: the left side's copy is used
+                matches.append((item, found))
+        if not matches and ctx.src_list:
+            # rowid aliases
+            if name.lower() in ROWID_NAMES:
+                cands = [it for it in ctx.src_list
+                         if (expr.table is None or it.matches(expr.table))
+                         and getattr(it.table, "has_rowid", True)
+                         and not getattr(it.table, "is_ephemeral", False)]
+                if len(cands) == 1 or (cands and expr.table is not None):
+                    item = cands[0]
+                    return _column_ref(parse, item, -1, depth, nc)
+        if len(matches) > 1:
+            parse.error(f"ambiguous column name: {_full_name(expr)}")
+        if matches:
+            item, i = matches[0]
+            if i == table_rowid_alias(item.table):
+                i = -1 if not getattr(item.table, "is_ephemeral", False) else i
+            return _column_ref(parse, item, i, depth, nc, name_col=matches[0][1])
+        # result-column alias (ORDER BY/GROUP BY/WHERE/HAVING as SQLite allows)
+        if expr.table is None and ctx.result is not None and depth == 0:
+            for alias, rexpr in ctx.result:
+                if _name_eq(alias, name):
+                    if _contains_agg(rexpr) and not (ctx.flags & NC_ALLOW_AGG):
+                        parse.error(f"misuse of aliased aggregate {name}")
+                    return rexpr
+        if expr.table is not None and table_seen:
+            break
+        ctx = ctx.outer
+        depth += 1
+    # not found
+    if expr.table is None and _is_double_quoted(expr):
+        return ast.Literal(name)
+    if expr.table is None and name.lower() in ("true", "false"):
+        return ast.Literal(1 if name.lower() == "true" else 0)
+    parse.error(f"no such column: {_full_name(expr)}")
+    raise AssertionError  # unreachable
+
+
+def _full_name(expr: ast.Column) -> str:
+    parts = [p for p in (expr.schema, expr.table, expr.name) if p is not None]
+    return ".".join(parts)
+
+
+def _column_ref(parse: Parse, item: SrcItem, column: int, depth: int,
+                nc: NameContext, name_col: int | None = None) -> ColumnRef:
+    table = item.table
+    if column < 0:
+        aff = values.AFF_INTEGER
+        coll = None
+        name = "rowid"
+        ipk = table_rowid_alias(table)
+        if name_col is None and ipk is not None and ipk >= 0:
+            name_col_for_name = ipk
+        else:
+            name_col_for_name = name_col
+        if name_col_for_name is not None and name_col_for_name >= 0:
+            col = table.columns[name_col_for_name]
+            name = col.name
+            coll = column_collation(col)
+    else:
+        col = table.columns[column]
+        aff = column_affinity(col)
+        coll = column_collation(col)
+        name = col.name
+    used = name_col if name_col is not None else column
+    if used >= 0:
+        item.col_used |= 1 << min(used, 63)
+    if depth > 0:
+        c: NameContext | None = nc
+        for _ in range(depth):
+            assert c is not None
+            c.correlated = True
+            c = c.outer
+    return ColumnRef(cursor=item.cursor, column=column, item=item, affinity=aff,
+                     collation=coll, name=name, depth=depth)
+
+
+def _contains_agg(expr: ast.Expr) -> bool:
+    found = False
+
+    def visit(e: Any) -> None:
+        nonlocal found
+        if isinstance(e, FuncRef) and e.is_agg:
+            found = True
+    walk(expr, visit)
+    return found
+
+
+# ---------------------------------------------------------------------------
+# Tree walking
+# ---------------------------------------------------------------------------
+
+def walk(expr: Any, visit: Any) -> None:
+    """Call ``visit`` on every expression node of ``expr`` (not entering subqueries)."""
+    if expr is None:
+        return
+    if isinstance(expr, (tuple, list)):
+        for e in expr:
+            walk(e, visit)
+        return
+    if not isinstance(expr, ast.Node):
+        return
+    visit(expr)
+    if isinstance(expr, (ast.Subquery, ast.Exists, ast.Select)):
+        return
+    if isinstance(expr, ColumnRef) or isinstance(expr, AggColumn):
+        return
+    for f in dataclasses.fields(expr):
+        v = getattr(expr, f.name)
+        if isinstance(v, (ast.Expr, tuple, list)):
+            walk(v, visit)
+
+
+def _map_children(expr: ast.Expr, fn: Any) -> ast.Expr:
+    changes = {}
+    for f in dataclasses.fields(expr):
+        v = getattr(expr, f.name)
+        if isinstance(v, ast.Expr):
+            nv = fn(v)
+            if nv is not v:
+                changes[f.name] = nv
+        elif isinstance(v, tuple) and v and any(isinstance(x, (ast.Expr, tuple)) for x in v):
+            nv = tuple(_map_item(x, fn) for x in v)
+            if any(a is not b for a, b in zip(nv, v)):
+                changes[f.name] = nv
+    if not changes:
+        return expr
+    return dataclasses.replace(expr, **changes)
+
+
+def _map_item(x: Any, fn: Any) -> Any:
+    if isinstance(x, ast.Expr):
+        return fn(x)
+    if isinstance(x, tuple):
+        return tuple(_map_item(y, fn) for y in x)
+    return x
+
+
+# ---------------------------------------------------------------------------
+# Expressions
+# ---------------------------------------------------------------------------
+
+def resolve_expr(parse: Parse, expr: ast.Expr | None, nc: NameContext) -> Any:
+    """Resolve every name in ``expr`` against ``nc`` (sqlite3ResolveExprNames).
+
+    Returns the rewritten expression (None for None).
+    """
+    if expr is None:
+        return None
+    return _Resolver(parse, nc).visit(expr)
+
+
+class _Resolver:
+    def __init__(self, parse: Parse, nc: NameContext) -> None:
+        self.parse = parse
+        self.nc = nc
+
+    def visit(self, expr: ast.Expr) -> ast.Expr:
+        parse, nc = self.parse, self.nc
+        if isinstance(expr, (ColumnRef, AggColumn, FuncRef)):
+            return expr
+        if isinstance(expr, ast.Column):
+            return lookup_column(parse, expr, nc)
+        if isinstance(expr, ast.FunctionCall):
+            return self.function(expr)
+        if isinstance(expr, ast.Variable):
+            return expr
+        if isinstance(expr, (ast.Subquery, ast.Exists)):
+            return expr  # resolved when coded, with nc as the outer context
+        if isinstance(expr, ast.In):
+            new = _map_children(expr, self.visit)
+            return new
+        if isinstance(expr, ast.Raise):
+            parse.error("RAISE() may only be used within a trigger-program")
+        return _map_children(expr, self.visit)
+
+    def function(self, expr: ast.FunctionCall) -> ast.Expr:
+        parse, nc = self.parse, self.nc
+        name = expr.name
+        n_arg = len(expr.args)
+        if expr.over is not None:
+            parse.error("window functions are not supported yet")
+        fd = parse.find_function(name, n_arg)
+        if fd is None:
+            if parse.function_exists(name):
+                parse.error(f"wrong number of arguments to function {name}()")
+            parse.error(f"no such function: {name}")
+        if getattr(fd, "window_only", False):
+            parse.error(f"misuse of window function {name}()")
+        is_agg = fd.is_aggregate
+        if expr.star and not (is_agg and n_arg == 0):
+            # "f(*)" only for count(*)
+            parse.error(f"wrong number of arguments to function {name}()")
+        if is_agg:
+            if not (nc.flags & NC_ALLOW_AGG) or (nc.flags & NC_IN_AGG):
+                parse.error(f"misuse of aggregate function {name}()")
+            if expr.distinct and n_arg != 1:
+                parse.error("DISTINCT aggregates must have exactly one argument")
+            saved = nc.flags
+            nc.flags = (nc.flags | NC_IN_AGG)
+            try:
+                args = tuple(self.visit(a) for a in expr.args)
+                flt = self.visit(expr.filter) if expr.filter is not None else None
+            finally:
+                nc.flags = saved
+            nc.flags |= NC_HAS_AGG
+            if fd.is_minmax and n_arg == 1:
+                nc.flags |= NC_MIN_MAX_AGG
+            ref = FuncRef(name=name, args=args, funcdef=fd, is_agg=True,
+                          distinct=expr.distinct, star=expr.star, filter=flt)
+            if fd.is_minmax and n_arg == 1:
+                nc.min_max_agg = ref if nc.min_max_agg is None else False
+            nc.aggregates.append(ref)
+            return ref
+        if expr.filter is not None:
+            parse.error(f"FILTER may not be used with non-aggregate {name}()")
+        args = tuple(self.visit(a) for a in expr.args)
+        return FuncRef(name=name, args=args, funcdef=fd)
+
+
+# ---------------------------------------------------------------------------
+# Result columns
+# ---------------------------------------------------------------------------
+
+@dataclass(slots=True)
+class ResultItem:
+    """One expanded result column: resolved expression, name and decltype."""
+
+    expr: ast.Expr
+    name: str
+    decltype: str | None
+    alias: str | None = None
+    source: ast.Expr | None = None   # the unresolved expression
+
+
+def expand_result_columns(parse: Parse, columns: tuple[ast.ResultColumn, ...],
+                          nc: NameContext) -> list[ResultItem]:
+    """Expand ``*``/``t.*`` and resolve each result column (prepSelect/selectExpander)."""
+    items: list[ResultItem] = []
+    src = nc.src_list
+    for rc in columns:
+        if rc.star:
+            if not src:
+                parse.error("no tables specified")
+            found = False
+            for item in src:
+                if rc.table is not None and not item.matches(rc.table):
+                    continue
+                found = True
+                for i, col in enumerate(item.table.columns):
+                    if column_hidden(col):
+                        continue
+                    if rc.table is None and col.name.lower() in item.hidden_using:
+                        continue
+                    ref = _column_ref(parse, item, i if i != table_rowid_alias(item.table)
+                                      or getattr(item.table, "is_ephemeral", False) else -1,
+                                      0, nc, name_col=i)
+                    items.append(ResultItem(ref, col.name, getattr(col, "decl_type", None),
+                                            source=ast.Column(col.name, item.display_name)))
+            if not found:
+                parse.error(f"no such table: {rc.table}")
+            continue
+        assert rc.expr is not None
+        resolved = resolve_expr(parse, rc.expr, nc)
+        if rc.alias is not None:
+            name = rc.alias
+        elif isinstance(rc.expr, ast.Column) and isinstance(resolved, ColumnRef):
+            # a column's own name; the rowid under any alias is "rowid"
+            # (or the INTEGER PRIMARY KEY's name)
+            name = resolved.name
+        else:
+            name = rc.text or _expr_text(rc.expr)
+        items.append(ResultItem(resolved, name, expr_decltype(resolved),
+                                alias=rc.alias, source=rc.expr))
+    return items
+
+
+def _expr_text(expr: ast.Expr) -> str:
+    if isinstance(expr, ast.Column):
+        return expr.name
+    return "?"
+
+
+def expr_decltype(expr: ast.Expr) -> str | None:
+    """Declared type of a result column (columnType): a plain column's type."""
+    if isinstance(expr, ColumnRef) and expr.item is not None:
+        table = expr.item.table
+        col_index = expr.column
+        if col_index < 0:
+            alias = table_rowid_alias(table)
+            if alias is None or alias < 0:
+                return "INTEGER"
+            col_index = alias
+        return getattr(table.columns[col_index], "decl_type", None)
+    return None
+
+
+def resolve_order_by(parse: Parse, terms: tuple[ast.OrderingTerm, ...] | tuple[ast.Expr, ...],
+                     result: list[ResultItem], nc: NameContext, kind: str) -> list[ast.Expr]:
+    """Resolve ORDER BY (``kind`` 'ORDER') or GROUP BY ('GROUP') terms:
+    an integer constant picks a result column, a bare name may be an alias,
+    anything else is resolved as an expression (resolveOrderGroupBy)."""
+    out: list[ast.Expr] = []
+    n = len(result)
+    for i, term in enumerate(terms):
+        e = term.expr if isinstance(term, ast.OrderingTerm) else term
+        inner = e
+        coll = None
+        if isinstance(inner, ast.Collate):
+            coll = inner.collation
+            inner = inner.expr
+        if isinstance(inner, ast.Literal) and isinstance(inner.value, int) \
+                and not isinstance(inner.value, bool):
+            k = inner.value
+            if k < 1 or k > n:
+                parse.error(f"{_ordinal(i + 1)} {kind} BY term out of range - "
+                            f"should be between 1 and {n}")
+            r = result[k - 1].expr
+            out.append(ast.Collate(r, coll) if coll else r)
+            continue
+        if isinstance(inner, ast.Column) and inner.table is None:
+            match = None
+            for item in result:
+                if item.alias is not None and _name_eq(item.alias, inner.name):
+                    match = item
+                    break
+            if match is not None and kind == "ORDER":
+                out.append(ast.Collate(match.expr, coll) if coll else match.expr)
+                continue
+            if match is not None and kind == "GROUP":
+                # GROUP BY alias: SQLite resolves the alias unless it names a column
+                try:
+                    r = resolve_expr(parse, e, nc)
+                except Exception:
+                    r = ast.Collate(match.expr, coll) if coll else match.expr
+                out.append(r)
+                continue
+        out.append(resolve_expr(parse, e, nc))
+    return out
+
+
+def _ordinal(n: int) -> str:
+    if 10 <= n % 100 <= 20:
+        suffix = "th"
+    else:
+        suffix = {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
+
+
+def src_list_lookup(src: SrcList, cursor: int) -> SrcItem | None:
+    return src.find_cursor(cursor)

@@ -1,0 +1,1162 @@
+"""Compiler layer: SELECT code generation (SQLite's ``select.c``).
+
+``compile_select(parse, select, dest)`` resolves a SELECT, opens the WHERE
+loops (where.py) and disposes of each result row according to ``dest``
+(SelectDest: SRT_OUTPUT, SRT_MEM, SRT_SET, SRT_EXISTS, SRT_TABLE,
+SRT_EPHEM_TAB, SRT_COROUTINE, SRT_DISCARD, SRT_UNION, SRT_EXCEPT), with the
+shapes SQLite emits: LIMIT/OFFSET registers (MustBeInt, OffsetLimit, IfPos,
+DecrJumpZero), ORDER BY through a sorter (SorterOpen/SorterInsert/
+SorterSort/SorterData + a pseudo cursor) unless the loop already delivers
+the order, DISTINCT through an ephemeral index (Found/IdxInsert), aggregates
+(AggStep/AggFinal) with GROUP BY via a sorter and Compare/Jump on the group
+key, output and reset subroutines (Gosub/Return) as ``sqlite3Select`` does.
+FROM-clause subqueries are materialized into ephemeral tables.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from typing import Any
+
+from pyrite import values
+from pyrite.compile.context import (
+    JT_NATURAL, NC_ALLOW_AGG, NC_HAS_AGG, EphemeralColumn, EphemeralTable,
+    NameContext, Parse, SelectDest, SrcItem, SrcList,
+    SRT_COROUTINE, SRT_DISCARD, SRT_EPHEM_TAB, SRT_EXCEPT, SRT_EXISTS, SRT_FIFO,
+    SRT_MEM, SRT_OUTPUT, SRT_SET, SRT_TABLE, SRT_UNION, column_hidden, flatten_from,
+)
+from pyrite.compile.expr import code_expr, code_if_false, expr_affinity, expr_collation
+from pyrite.compile.resolve import (
+    AggColumn, ColumnRef, FuncRef, ResultItem, expand_result_columns,
+    resolve_expr, resolve_order_by,
+)
+from pyrite.compile.where import WHERE_COVERING_OK, where_begin
+from pyrite.sql import ast
+from pyrite.vdbe.functions import NEEDS_COLLATION
+
+
+@dataclass
+class SelectInfo:
+    """What the caller learns from compiling a SELECT."""
+
+    columns: list[ResultItem] = field(default_factory=list)
+    n_columns: int = 0
+    correlated: bool = False
+
+
+# ---------------------------------------------------------------------------
+# Entry point
+# ---------------------------------------------------------------------------
+
+def compile_select(parse: Parse, select: ast.Select, dest: SelectDest,
+                   outer: NameContext | None = None, limit_one: bool = False) -> SelectInfo:
+    """Code ``select`` so that its rows go to ``dest`` (sqlite3Select).
+
+    ``outer`` is the name context of the enclosing query (correlated
+    subqueries); ``limit_one`` applies SQLite's LIMIT 1 of scalar and EXISTS
+    subqueries.  Returns a :class:`SelectInfo`.
+    """
+    if select.with_ is not None:
+        parse.error("common table expressions (WITH) are not supported yet")
+    if parse.nested == 0 and not parse.variables_numbered:
+        parse.number_variables(select)
+        parse.variables_numbered = True
+    limit, offset = select.limit, select.offset
+    if limit_one:
+        limit = ast.Literal(1) if limit is None else \
+            ast.Binary("!=", limit, ast.Literal(0))
+    parse.nested += 1
+    try:
+        if select.compounds:
+            return _compile_compound(parse, select, dest, outer, limit, offset)
+        if isinstance(select.core, ast.Values):
+            return _compile_values(parse, select.core, dest, select, limit, offset)
+        return _compile_core(parse, select.core, select.order_by, limit, offset,
+                             dest, outer)
+    finally:
+        parse.nested -= 1
+
+
+# ---------------------------------------------------------------------------
+# LIMIT / OFFSET
+# ---------------------------------------------------------------------------
+
+@dataclass
+class _Limit:
+    limit: int = 0     # register of the remaining LIMIT (0: none)
+    offset: int = 0    # register of the remaining OFFSET (0: none)
+
+
+def _compute_limit_registers(parse: Parse, limit: ast.Expr | None,
+                             offset: ast.Expr | None, brk: int) -> _Limit:
+    """computeLimitRegisters: the LIMIT counter and OFFSET counter."""
+    out = _Limit()
+    if limit is None:
+        return out
+    out.limit = parse.alloc_reg()
+    if isinstance(limit, ast.Literal) and isinstance(limit.value, int):
+        parse.emit("Integer", limit.value, out.limit)
+        if limit.value == 0:
+            parse.emit("Goto", 0, brk)
+    else:
+        code_expr(parse, _resolve_constant(parse, limit), out.limit)
+        parse.emit("MustBeInt", out.limit, 0)
+        parse.emit("IfNot", out.limit, brk)
+    if offset is not None:
+        out.offset = parse.alloc_reg(2)
+        code_expr(parse, _resolve_constant(parse, offset), out.offset)
+        parse.emit("MustBeInt", out.offset, 0)
+        parse.emit("OffsetLimit", out.limit, out.offset + 1, out.offset)
+    return out
+
+
+def _resolve_constant(parse: Parse, expr: ast.Expr) -> ast.Expr:
+    return resolve_expr(parse, expr, NameContext(SrcList()))
+
+
+# ---------------------------------------------------------------------------
+# FROM
+# ---------------------------------------------------------------------------
+
+def _from_item(parse: Parse, node: ast.FromItem) -> SrcItem:
+    if isinstance(node, ast.TableRef):
+        table = parse.find_table(node.name, node.schema)
+        if table is None:
+            name = f"{node.schema}.{node.name}" if node.schema else node.name
+            parse.error(f"no such table: {name}")
+        if getattr(table, "is_view", False):
+            sel = getattr(table, "view_select", None)
+            if sel is None:
+                parse.error("views are not supported yet")
+            return _subquery_item(parse, sel, node.alias or node.name, node.name,
+                                  getattr(table, "view_columns", None))
+        if getattr(table, "without_rowid", False):
+            parse.error("queries on WITHOUT ROWID tables are not supported yet")
+        return SrcItem(name=table.name if hasattr(table, "name") else node.name,
+                       alias=node.alias, table=table, cursor=parse.alloc_cursor(),
+                       schema=node.schema, indexed_by=node.indexed_by,
+                       not_indexed=node.not_indexed)
+    if isinstance(node, ast.SubqueryRef):
+        return _subquery_item(parse, node.select, node.alias, None, None)
+    parse.error("table-valued functions are not supported yet")
+    raise AssertionError
+
+
+def _subquery_item(parse: Parse, select: ast.Select, alias: str | None,
+                   name: str | None, col_names: tuple[str, ...] | None) -> SrcItem:
+    """Materialize a FROM-clause subquery or view into an ephemeral table."""
+    cursor = parse.alloc_cursor()
+    once = parse.emit("Once", 0, 0)
+    open_addr = parse.emit("OpenEphemeral", cursor, 0)
+    saved_nc = parse.current_nc
+    parse.current_nc = None
+    info = compile_select(parse, select, SelectDest(SRT_TABLE, cursor))
+    parse.current_nc = saved_nc
+    parse.builder.change_p2(open_addr, info.n_columns)
+    parse.builder.change_p2(once, parse.current_addr())
+    cols = []
+    seen: dict[str, int] = {}
+    for i, item in enumerate(info.columns):
+        cname = col_names[i] if col_names and i < len(col_names) else item.name
+        # duplicate names get ":N" suffixes, as sqlite3ColumnsFromExprList
+        key = cname.lower()
+        if key in seen:
+            seen[key] += 1
+            cname = f"{cname}:{seen[key]}"
+        else:
+            seen[key] = 0
+        coll = expr_collation(parse, item.expr)
+        aff = expr_affinity(item.expr)
+        cols.append(EphemeralColumn(
+            name=cname, decl_type=item.decltype,
+            affinity=aff if aff != values.AFF_NONE else values.AFF_BLOB,
+            collation=coll.name if coll is not None else None))
+    label = alias or name or f"(subquery-{parse.n_select})"
+    parse.n_select += 1
+    table = EphemeralTable(name=label, columns=cols)
+    return SrcItem(name=label, alias=alias, table=table, cursor=cursor)
+
+
+def _apply_using(parse: Parse, src: SrcList) -> None:
+    """Turn USING and NATURAL into ON terms (sqlite3ProcessJoin)."""
+    for i, item in enumerate(src):
+        if i == 0:
+            if item.using or item.jointype & JT_NATURAL:
+                parse.error("a NATURAL join may not have an ON or USING clause")
+            continue
+        names: list[str] = []
+        if item.jointype & JT_NATURAL:
+            if item.on is not None or item.using:
+                parse.error("a NATURAL join may not have an ON or USING clause")
+            for col in item.table.columns:
+                if column_hidden(col):
+                    continue
+                if any(_has_column(left, col.name) for left in src[:i]):
+                    names.append(col.name)
+        elif item.using:
+            if item.on is not None:
+                parse.error("cannot have both ON and USING clauses in the same join")
+            names = list(item.using)
+        if not names:
+            continue
+        terms: list[ast.Expr] = []
+        hidden = set(item.hidden_using)
+        for n in names:
+            left = next((lt for lt in src[:i] if _has_column(lt, n)), None)
+            if left is None or not _has_column(item, n):
+                parse.error(f"cannot join using column {n} - column not present in both tables")
+            terms.append(ast.Binary("=", ast.Column(n, left.display_name),
+                                    ast.Column(n, item.display_name)))
+            hidden.add(n.lower())
+        on = item.on
+        for t in terms:
+            on = t if on is None else ast.Binary("AND", on, t)
+        item.on = on
+        item.hidden_using = frozenset(hidden)
+
+
+def _has_column(item: SrcItem, name: str) -> bool:
+    return any(c.name.lower() == name.lower() for c in item.table.columns)
+
+
+# ---------------------------------------------------------------------------
+# Aggregates
+# ---------------------------------------------------------------------------
+
+@dataclass
+class _AggInfo:
+    """SQLite's AggInfo: the aggregate calls and the columns they need."""
+
+    funcs: list[FuncRef] = field(default_factory=list)
+    func_regs: list[int] = field(default_factory=list)
+    distinct_cursors: list[int] = field(default_factory=list)
+    # (cursor, column) -> register holding the column's value for output
+    col_regs: dict[tuple[int, int], int] = field(default_factory=dict)
+    col_refs: dict[tuple[int, int], ColumnRef] = field(default_factory=dict)
+    # FuncRef identity -> register
+    func_map: dict[int, int] = field(default_factory=dict)
+    # register mirroring a lone min()/max()'s best value (bare columns)
+    minmax_best: int = 0
+
+
+def _collect_columns(expr: Any, out: dict[tuple[int, int], ColumnRef],
+                     inside_agg_too: bool) -> None:
+    """Depth-0 column references of ``expr``; aggregate arguments are entered
+    only when ``inside_agg_too``."""
+    if expr is None:
+        return
+    if isinstance(expr, (tuple, list)):
+        for e in expr:
+            _collect_columns(e, out, inside_agg_too)
+        return
+    if isinstance(expr, ColumnRef):
+        if expr.depth == 0:
+            out.setdefault((expr.cursor, expr.column), expr)
+        return
+    if isinstance(expr, FuncRef) and expr.is_agg and not inside_agg_too:
+        return
+    if not isinstance(expr, ast.Node) or isinstance(expr, (ast.Subquery, ast.Exists)):
+        return
+    for f in dataclasses.fields(expr):
+        v = getattr(expr, f.name)
+        if isinstance(v, (ast.Node, tuple, list)):
+            _collect_columns(v, out, inside_agg_too)
+
+
+def _agg_rewrite(expr: Any, agg: _AggInfo) -> Any:
+    """Replace aggregate calls and bare columns by the registers holding them
+    (TK_AGG_FUNCTION / TK_AGG_COLUMN)."""
+    if expr is None:
+        return None
+    if isinstance(expr, FuncRef) and expr.is_agg:
+        reg = agg.func_map[id(expr)]
+        return AggColumn(reg, expr, None, None)
+    if isinstance(expr, ColumnRef):
+        if expr.depth == 0:
+            reg = agg.col_regs.get((expr.cursor, expr.column))
+            if reg is not None:
+                return AggColumn(reg, expr, expr.affinity, expr.collation)
+        return expr
+    if not isinstance(expr, ast.Expr) or isinstance(expr, (ast.Subquery, ast.Exists,
+                                                           AggColumn)):
+        return expr
+    changes = {}
+    for f in dataclasses.fields(expr):
+        v = getattr(expr, f.name)
+        if isinstance(v, ast.Expr):
+            nv = _agg_rewrite(v, agg)
+            if nv is not v:
+                changes[f.name] = nv
+        elif isinstance(v, tuple) and any(isinstance(x, (ast.Expr, tuple)) for x in v):
+            nv = tuple(_agg_rewrite_item(x, agg) for x in v)
+            changes[f.name] = nv
+    return dataclasses.replace(expr, **changes) if changes else expr
+
+
+def _agg_rewrite_item(x: Any, agg: _AggInfo) -> Any:
+    if isinstance(x, ast.Expr):
+        return _agg_rewrite(x, agg)
+    if isinstance(x, tuple):
+        return tuple(_agg_rewrite_item(y, agg) for y in x)
+    return x
+
+
+def _agg_funcs_of(exprs: Any) -> list[FuncRef]:
+    found: list[FuncRef] = []
+    seen: set[int] = set()
+
+    def visit(e: Any) -> None:
+        if e is None:
+            return
+        if isinstance(e, (tuple, list)):
+            for x in e:
+                visit(x)
+            return
+        if isinstance(e, FuncRef) and e.is_agg:
+            if id(e) not in seen:
+                seen.add(id(e))
+                found.append(e)
+            return
+        if not isinstance(e, ast.Node) or isinstance(e, (ast.Subquery, ast.Exists,
+                                                         ColumnRef, AggColumn)):
+            return
+        for f in dataclasses.fields(e):
+            v = getattr(e, f.name)
+            if isinstance(v, (ast.Node, tuple, list)):
+                visit(v)
+    visit(exprs)
+    return found
+
+
+def _discovery_order(exprs: Any) -> list[Any]:
+    """Aggregate calls and bare columns (outside aggregate arguments) in the
+    order a left-to-right walk meets them."""
+    out: list[Any] = []
+
+    def visit(e: Any) -> None:
+        if e is None:
+            return
+        if isinstance(e, (tuple, list)):
+            for x in e:
+                visit(x)
+            return
+        if isinstance(e, ColumnRef):
+            if e.depth == 0:
+                out.append(e)
+            return
+        if isinstance(e, FuncRef) and e.is_agg:
+            out.append(e)
+            return
+        if not isinstance(e, ast.Node) or isinstance(e, (ast.Subquery, ast.Exists,
+                                                         AggColumn)):
+            return
+        for f in dataclasses.fields(e):
+            v = getattr(e, f.name)
+            if isinstance(v, (ast.Node, tuple, list)):
+                visit(v)
+    visit(exprs)
+    return out
+
+
+def _reset_accumulator(parse: Parse, agg: _AggInfo) -> None:
+    """resetAccumulator: NULL the accumulators, reopen DISTINCT sets."""
+    regs = agg.func_regs + sorted(agg.col_regs.values()) + \
+        ([agg.minmax_best] if agg.minmax_best else [])
+    if regs:
+        first, last = min(regs), max(regs)
+        parse.emit("Null", 0, first, last)
+    for f, cur in zip(agg.funcs, agg.distinct_cursors):
+        if cur >= 0:
+            parse.emit("OpenEphemeral", cur, 0, 0,
+                       values.KeyInfo([expr_collation(parse, f.args[0])]))
+
+
+def _update_accumulator(parse: Parse, agg: _AggInfo, reg_acc: int = 0) -> None:
+    """updateAccumulator: AggStep each aggregate, then load the bare columns
+    (only when a lone min()/max() says this row is the new extreme)."""
+    # A lone min()/max() decides which row the bare columns come from
+    # (SQLite: CollSeq's P1 register, set by the aggregate when the row is
+    # not the new extreme).  Here the comparison is coded explicitly against
+    # a register mirroring the best value so far, which gives the same rows
+    # without needing a signal from the aggregate object.
+    minmax = None
+    if agg.col_regs and len(agg.funcs) == 1 and agg.funcs[0].funcdef.is_minmax \
+            and len(agg.funcs[0].args) == 1 and agg.funcs[0].filter is None \
+            and not agg.funcs[0].distinct:
+        minmax = agg.funcs[0]
+    skip_load = parse.label()
+    for f, reg, dcur in zip(agg.funcs, agg.func_regs, agg.distinct_cursors):
+        n = len(f.args)
+        skip = parse.label()
+        if f.filter is not None:
+            code_if_false(parse, f.filter, skip, True)
+        first = parse.alloc_reg(n) if n else 0
+        for i, a in enumerate(f.args):
+            code_expr(parse, a, first + i)
+        if dcur >= 0:
+            r = parse.get_temp_reg()
+            parse.emit("Found", dcur, skip, first, n)
+            parse.emit("MakeRecord", first, n, r)
+            parse.emit("IdxInsert", dcur, r, first, n)
+            parse.release_temp_reg(r)
+        coll = None
+        if f.funcdef.flags & NEEDS_COLLATION:
+            for a in f.args:
+                coll = expr_collation(parse, a)
+                if coll is not None:
+                    break
+            parse.emit("CollSeq", 0, 0, 0, coll if coll is not None else values.BINARY)
+        parse.emit("AggStep", 0, first, reg, f.funcdef, n)
+        if f is minmax:
+            best = agg.minmax_best
+            take = parse.label()
+            parse.emit("IsNull", first, skip_load)
+            parse.emit("IsNull", best, take)
+            # max: keep the old row unless x > best; min: unless x < best
+            op = "Le" if f.name.lower() == "max" else "Ge"
+            parse.emit(op, best, skip_load, first,
+                       coll if coll is not None else values.BINARY, ord(values.AFF_NONE))
+            parse.resolve(take)
+            parse.emit("SCopy", first, best)
+        parse.resolve(skip)
+    if agg.col_regs:
+        addr = None
+        if minmax is None and reg_acc:
+            addr = parse.emit("If", reg_acc, 0)
+        for key, reg in agg.col_regs.items():
+            code_expr(parse, agg.col_refs[key], reg)
+        if addr is not None:
+            parse.builder.change_p2(addr, parse.current_addr())
+    parse.resolve(skip_load)
+    if reg_acc:
+        parse.emit("Integer", 1, reg_acc)
+
+
+def _finalize_aggregates(parse: Parse, agg: _AggInfo) -> None:
+    for f, reg in zip(agg.funcs, agg.func_regs):
+        parse.emit("AggFinal", reg, len(f.args), 0, f.funcdef)
+
+
+# ---------------------------------------------------------------------------
+# One SELECT core
+# ---------------------------------------------------------------------------
+
+@dataclass
+class _Sorter:
+    cursor: int
+    n_keys: int
+    keys: list[ast.Expr]
+    n_cols: int
+    pseudo: int = 0
+    reg_data: int = 0
+
+
+def _compile_core(parse: Parse, core: ast.SelectCore, order_by: tuple[ast.OrderingTerm, ...],
+                  limit: ast.Expr | None, offset: ast.Expr | None,
+                  dest: SelectDest, outer: NameContext | None) -> SelectInfo:
+    if core.windows:
+        parse.error("window functions are not supported yet")
+    src = flatten_from(parse, core.from_, resolver=_from_item)
+    _apply_using(parse, src)
+    nc = NameContext(src, outer=outer, flags=NC_ALLOW_AGG)
+    result = expand_result_columns(parse, core.columns, nc)
+    has_agg_in_result = bool(nc.flags & NC_HAS_AGG)
+    aliases = [(r.alias, r.expr) for r in result]
+
+    # ON clauses
+    for item in src:
+        if item.on is not None:
+            on_nc = NameContext(src, outer=outer)
+            item.on = resolve_expr(parse, item.on, on_nc)
+            _check_no_agg(parse, item.on)
+            if on_nc.correlated:
+                nc.correlated = True
+    where_nc = NameContext(src, outer=outer, result=aliases)
+    where = resolve_expr(parse, core.where, where_nc)
+    if where_nc.flags & NC_HAS_AGG:
+        parse.error("misuse of aggregate function " + _first_agg_name(where) + "()")
+    group_nc = NameContext(src, outer=outer, flags=NC_ALLOW_AGG, result=aliases)
+    group_by = resolve_order_by(parse, core.group_by, result, group_nc, "GROUP") \
+        if core.group_by else []
+    for g in group_by:
+        if _agg_funcs_of(g):
+            parse.error("aggregate functions are not allowed in the GROUP BY clause")
+    having = None
+    if core.having is not None:
+        hnc = NameContext(src, outer=outer, flags=NC_ALLOW_AGG, result=aliases)
+        having = resolve_expr(parse, core.having, hnc)
+        if hnc.correlated:
+            nc.correlated = True
+    is_agg = has_agg_in_result or bool(group_by) or bool(_agg_funcs_of(having))
+    if having is not None and not is_agg:
+        parse.error("HAVING clause on a non-aggregate query")
+    onc = NameContext(src, outer=outer, flags=NC_ALLOW_AGG, result=None)
+    ob_exprs = resolve_order_by(parse, tuple(order_by), result, onc, "ORDER") \
+        if order_by else []
+    if not is_agg and _agg_funcs_of(ob_exprs):
+        parse.error(f"misuse of aggregate: {_first_agg_name(ob_exprs)}()")
+    ob_desc = [t.desc for t in order_by]
+    ob_nulls = [t.nulls for t in order_by]
+    for n in (where_nc, group_nc, onc):
+        if n.correlated:
+            nc.correlated = True
+
+    info = SelectInfo(columns=result, n_columns=len(result), correlated=nc.correlated)
+    if dest.dest == SRT_OUTPUT and parse.nested == 1:
+        parse.set_result_columns([r.name for r in result], [r.decltype for r in result])
+    if dest.dest == SRT_MEM and len(result) != 1:
+        parse.error(f"sub-select returns {len(result)} columns - expected 1")
+
+    saved_nc = parse.current_nc
+    parse.current_nc = nc
+    try:
+        end = parse.label()
+        lim = _compute_limit_registers(parse, limit, offset, end)
+        distinct_cur = -1
+        if core.distinct:
+            distinct_cur = parse.alloc_cursor()
+            parse.emit("OpenEphemeral", distinct_cur, 0, 0,
+                       values.KeyInfo([_key_coll(parse, r.expr) for r in result]))
+        if not is_agg:
+            _code_simple(parse, src, where, result, ob_exprs, ob_desc, ob_nulls,
+                         dest, lim, distinct_cur, end)
+        else:
+            _code_aggregate(parse, src, where, result, group_by, having, ob_exprs,
+                            ob_desc, ob_nulls, dest, lim, distinct_cur, end)
+        parse.resolve(end)
+    finally:
+        parse.current_nc = saved_nc
+    return info
+
+
+def _key_coll(parse: Parse, expr: Any) -> values.Collation:
+    """Collation of a sorter/ephemeral key field (BINARY spelled out, as SQLite)."""
+    coll = expr_collation(parse, expr)
+    return coll if coll is not None else values.BINARY
+
+
+def _first_agg_name(expr: Any) -> str:
+    fs = _agg_funcs_of(expr)
+    return fs[0].name if fs else "?"
+
+
+def _check_no_agg(parse: Parse, expr: Any) -> None:
+    fs = _agg_funcs_of(expr)
+    if fs:
+        parse.error(f"misuse of aggregate function {fs[0].name}()")
+
+
+def _open_sorter(parse: Parse, keys: list[ast.Expr], desc: list[bool],
+                 nulls: list[str | None], n_cols: int) -> _Sorter:
+    cursor = parse.alloc_cursor()
+    colls = [_key_coll(parse, k) for k in keys]
+    bignull = [(n == "LAST" and not d) or (n == "FIRST" and d)
+               for n, d in zip(nulls, desc)]
+    key_info = values.KeyInfo(colls + [None] * n_cols, list(desc) + [False] * n_cols,
+                              len(keys), bignull + [False] * n_cols)
+    parse.emit("SorterOpen", cursor, len(keys) + n_cols, 0, key_info)
+    return _Sorter(cursor, len(keys), keys, n_cols)
+
+
+def _code_simple(parse: Parse, src: SrcList, where: Any, result: list[ResultItem],
+                 ob_exprs: list[ast.Expr], ob_desc: list[bool], ob_nulls: list[str | None],
+                 dest: SelectDest, lim: _Limit, distinct_cur: int, end: int) -> None:
+    flags = WHERE_COVERING_OK
+    if _has_subquery([r.expr for r in result] + [where] + ob_exprs):
+        flags = 0
+    holder: list[_Sorter] = []
+
+    def before_loops(order_satisfied: bool) -> None:
+        # SQLite opens the sorter before sqlite3WhereBegin and turns it into
+        # a no-op when the loop delivers the order; here the planner answers
+        # first, so the sorter is opened only when needed.
+        if ob_exprs and (not order_satisfied or any(n is not None for n in ob_nulls)):
+            holder.append(_open_sorter(parse, ob_exprs, ob_desc, ob_nulls, len(result)))
+
+    info = where_begin(parse, src, where, ob_exprs or None, flags,
+                       order_desc=ob_desc, before_loops=before_loops)
+    sorter = holder[0] if holder else None
+    if distinct_cur >= 0:
+        _explain(parse, "USE TEMP B-TREE FOR DISTINCT")
+    _inner_loop(parse, result, dest, lim, distinct_cur, sorter, info.continue_label,
+                info.break_label)
+    info.end()
+    if sorter is not None:
+        _sort_tail(parse, sorter, result, dest, lim, end)
+
+
+def _explain(parse: Parse, text: str) -> None:
+    """An EXPLAIN QUERY PLAN line (ExplainQueryPlan), only under EXPLAIN QUERY PLAN."""
+    if parse.is_explain == 2:
+        parse.emit("Explain", parse.current_addr(), getattr(parse, "explain_parent", 0),
+                   0, text)
+
+
+def _agg_where_flags(*exprs: Any) -> int:
+    """Covering-index reads are safe when every column reference is known
+    before the loops are coded (no subquery resolves columns later)."""
+    return 0 if _has_subquery(list(exprs)) else WHERE_COVERING_OK
+
+
+def _has_subquery(exprs: Any) -> bool:
+    found = False
+
+    def visit(e: Any) -> None:
+        nonlocal found
+        if isinstance(e, (ast.Subquery, ast.Exists)) or (isinstance(e, ast.In) and
+                                                         e.select is not None):
+            found = True
+    from pyrite.compile.resolve import walk
+    walk(exprs, visit)
+    return found
+
+
+def _inner_loop(parse: Parse, result: list[ResultItem], dest: SelectDest, lim: _Limit,
+                distinct_cur: int, sorter: _Sorter | None, cont: int, brk: int,
+                exprs: list[ast.Expr] | None = None) -> None:
+    """selectInnerLoop: compute the result row and dispose of it."""
+    if exprs is None:
+        exprs = [r.expr for r in result]
+    n = len(exprs)
+    if sorter is None and lim.offset:
+        parse.emit("IfPos", lim.offset, cont, 1)
+    if dest.dest == SRT_MEM and sorter is None:
+        reg_result = dest.parm
+    elif dest.dest == SRT_COROUTINE and dest.sdst:
+        reg_result = dest.sdst
+    else:
+        reg_result = parse.alloc_reg(n)
+    i = 0
+    while i < n:
+        e = exprs[i]
+        if isinstance(e, AggColumn):
+            # consecutive aggregate registers move with one Copy, as SQLite
+            j = i + 1
+            while j < n and isinstance(exprs[j], AggColumn) and \
+                    exprs[j].reg == e.reg + (j - i):
+                j += 1
+            parse.emit("Copy", e.reg, reg_result + i, j - i - 1)
+            i = j
+            continue
+        code_expr(parse, e, reg_result + i)
+        i += 1
+    if distinct_cur >= 0:
+        r = parse.get_temp_reg()
+        parse.emit("Found", distinct_cur, cont, reg_result, n)
+        parse.emit("MakeRecord", reg_result, n, r)
+        parse.emit("IdxInsert", distinct_cur, r, reg_result, n)
+        parse.release_temp_reg(r)
+    if sorter is not None:
+        _push_onto_sorter(parse, sorter, reg_result, n, exprs)
+        return
+    _dispose(parse, dest, reg_result, n)
+    if lim.limit:
+        parse.emit("DecrJumpZero", lim.limit, brk)
+
+
+def _push_onto_sorter(parse: Parse, sorter: _Sorter, reg_result: int, n: int,
+                      exprs: list[ast.Expr]) -> None:
+    base = parse.alloc_reg(sorter.n_keys + n)
+    for i, k in enumerate(sorter.keys):
+        # an ORDER BY term that is a result column reuses its value
+        same = next((j for j, e in enumerate(exprs) if e is k), None)
+        if same is not None:
+            parse.emit("SCopy", reg_result + same, base + i)
+        else:
+            code_expr(parse, k, base + i)
+    for i in range(n):
+        parse.emit("SCopy", reg_result + i, base + sorter.n_keys + i)
+    rec = parse.get_temp_reg()
+    parse.emit("MakeRecord", base, sorter.n_keys + n, rec)
+    parse.emit("SorterInsert", sorter.cursor, rec)
+    parse.release_temp_reg(rec)
+
+
+def _sort_tail(parse: Parse, sorter: _Sorter, result: list[ResultItem], dest: SelectDest,
+               lim: _Limit, end: int) -> None:
+    """generateSortTail: read the sorted rows back and dispose of them."""
+    n = len(result)
+    _explain(parse, "USE TEMP B-TREE FOR ORDER BY")
+    pseudo = parse.alloc_cursor()
+    reg_row = parse.alloc_reg()
+    parse.emit("OpenPseudo", pseudo, reg_row, sorter.n_keys + n)
+    done = parse.label()
+    parse.emit("SorterSort", sorter.cursor, done)
+    top = parse.current_addr()
+    cont = parse.label()
+    parse.emit("SorterData", sorter.cursor, reg_row, pseudo)
+    if lim.offset:
+        parse.emit("IfPos", lim.offset, cont, 1)
+    if dest.dest == SRT_MEM:
+        reg_result = dest.parm
+    elif dest.dest == SRT_COROUTINE and dest.sdst:
+        reg_result = dest.sdst
+    else:
+        reg_result = parse.alloc_reg(n)
+    for i in range(n):
+        parse.emit("Column", pseudo, sorter.n_keys + i, reg_result + i)
+    _dispose(parse, dest, reg_result, n)
+    if lim.limit:
+        parse.emit("DecrJumpZero", lim.limit, done)
+    parse.resolve(cont)
+    parse.emit("SorterNext", sorter.cursor, top)
+    parse.resolve(done)
+
+
+def _dispose(parse: Parse, dest: SelectDest, reg: int, n: int) -> None:
+    """The disposal part of selectInnerLoop for one row in ``reg``..``reg+n-1``."""
+    kind = dest.dest
+    if kind == SRT_OUTPUT:
+        parse.emit("ResultRow", reg, n)
+    elif kind == SRT_MEM:
+        if reg != dest.parm:
+            parse.emit("Copy", reg, dest.parm, n - 1)
+    elif kind == SRT_EXISTS:
+        parse.emit("Integer", 1, dest.parm)
+    elif kind == SRT_SET:
+        r = parse.get_temp_reg()
+        parse.emit("MakeRecord", reg, n, r, dest.aff)
+        parse.emit("IdxInsert", dest.parm, r, reg, n)
+        parse.release_temp_reg(r)
+    elif kind in (SRT_TABLE, SRT_EPHEM_TAB, SRT_FIFO):
+        r = parse.get_temp_reg()
+        r2 = parse.get_temp_reg()
+        parse.emit("MakeRecord", reg, n, r)
+        parse.emit("NewRowid", dest.parm, r2)
+        parse.emit("Insert", dest.parm, r, r2, None, 0x08)
+        parse.release_temp_reg(r)
+        parse.release_temp_reg(r2)
+    elif kind == SRT_UNION:
+        r = parse.get_temp_reg()
+        parse.emit("MakeRecord", reg, n, r)
+        parse.emit("IdxInsert", dest.parm, r, reg, n)
+        parse.release_temp_reg(r)
+    elif kind == SRT_EXCEPT:
+        parse.emit("IdxDelete", dest.parm, reg, n)
+    elif kind == SRT_COROUTINE:
+        if dest.sdst and reg != dest.sdst:
+            parse.emit("Copy", reg, dest.sdst, n - 1)
+        parse.emit("Yield", dest.parm, 0)
+    elif kind == SRT_DISCARD:
+        pass
+    else:
+        parse.error(f"select destination {kind} is not supported yet")
+
+
+def _code_aggregate(parse: Parse, src: SrcList, where: Any, result: list[ResultItem],
+                    group_by: list[ast.Expr], having: Any, ob_exprs: list[ast.Expr],
+                    ob_desc: list[bool], ob_nulls: list[str | None], dest: SelectDest,
+                    lim: _Limit, distinct_cur: int, end: int) -> None:
+    out_exprs = [r.expr for r in result]
+    agg = _AggInfo()
+    agg.funcs = _agg_funcs_of([out_exprs, ob_exprs, having])
+    bare: dict[tuple[int, int], ColumnRef] = {}
+    _collect_columns([out_exprs, ob_exprs, having], bare, inside_agg_too=False)
+    # Registers in order of discovery, as analyzeAggregate assigns them.
+    func_ids = {id(f) for f in agg.funcs}
+    for node in _discovery_order([out_exprs, ob_exprs, having]):
+        if isinstance(node, FuncRef) and id(node) in func_ids and id(node) not in agg.func_map:
+            agg.func_map[id(node)] = parse.alloc_reg()
+        elif isinstance(node, ColumnRef):
+            key = (node.cursor, node.column)
+            if key in bare and key not in agg.col_regs:
+                agg.col_regs[key] = parse.alloc_reg()
+                agg.col_refs[key] = bare[key]
+    for f in agg.funcs:
+        agg.func_regs.append(agg.func_map[id(f)])
+        agg.distinct_cursors.append(parse.alloc_cursor() if f.distinct else -1)
+    if agg.col_regs and len(agg.funcs) == 1 and agg.funcs[0].funcdef.is_minmax:
+        agg.minmax_best = parse.alloc_reg()
+    # Expressions of the output, with aggregates and bare columns as registers.
+    out_rw = [_agg_rewrite(e, agg) for e in out_exprs]
+    having_rw = _agg_rewrite(having, agg)
+    ob_rw = [_agg_rewrite(e, agg) for e in ob_exprs]
+
+    sorter = None
+    if ob_rw:
+        sorter = _open_sorter(parse, ob_rw, ob_desc, ob_nulls, len(result))
+
+    if not group_by:
+        reg_acc = 0
+        if agg.col_regs:
+            reg_acc = parse.alloc_reg()
+            parse.emit("Integer", 0, reg_acc)
+        _reset_accumulator(parse, agg)
+        # min(col)/max(col) alone: read the loop in index order and stop at
+        # the first non-NULL value (SQLite's WHERE_ORDERBY_MIN/MAX).
+        mm = agg.funcs[0] if len(agg.funcs) == 1 else None
+        minmax_order = None
+        if mm is not None and mm.funcdef.is_minmax and len(mm.args) == 1 \
+                and mm.filter is None and not mm.distinct and len(src) == 1 \
+                and isinstance(mm.args[0], ColumnRef) and mm.args[0].depth == 0:
+            minmax_order = ([mm.args[0]], [mm.name.lower() == "max"])
+        info = where_begin(parse, src, where,
+                           minmax_order[0] if minmax_order else None,
+                           _agg_where_flags(out_exprs, where, having, ob_exprs),
+                           order_desc=minmax_order[1] if minmax_order else None)
+        if minmax_order is not None and info.order_satisfied:
+            r = parse.get_temp_reg()
+            code_expr(parse, mm.args[0], r)
+            parse.emit("IsNull", r, info.continue_label)
+            parse.release_temp_reg(r)
+            _update_accumulator(parse, agg, reg_acc)
+            parse.emit("Goto", 0, info.break_label)
+        else:
+            _update_accumulator(parse, agg, reg_acc)
+        info.end()
+        _finalize_aggregates(parse, agg)
+        skip = parse.label()
+        if having_rw is not None:
+            code_if_false(parse, having_rw, skip, True)
+        _inner_loop(parse, result, dest, lim, distinct_cur, sorter, skip, end, out_rw)
+        parse.resolve(skip)
+        if sorter is not None:
+            _sort_tail(parse, sorter, result, dest, lim, end)
+        return
+
+    # GROUP BY through a sorter: key = the GROUP BY expressions, then every
+    # column the aggregate arguments and the output need.
+    needed: dict[tuple[int, int], ColumnRef] = {}
+    _collect_columns([out_exprs, having, ob_exprs], needed, inside_agg_too=True)
+    n_key = len(group_by)
+    # A needed column that is itself a GROUP BY term is read from the key.
+    needed_pos: dict[tuple[int, int], int] = {}
+    for i, g in enumerate(group_by):
+        if isinstance(g, ColumnRef) and g.depth == 0:
+            needed_pos.setdefault((g.cursor, g.column), i)
+    needed_list = [(k, ref) for k, ref in needed.items() if k not in needed_pos]
+    for j, (k, _) in enumerate(needed_list):
+        needed_pos[k] = n_key + j
+    n_fields = n_key + len(needed_list)
+    g_cur = parse.alloc_cursor()
+    colls = [_key_coll(parse, g) for g in group_by]
+    parse.emit("SorterOpen", g_cur, n_fields, 0,
+               values.KeyInfo(colls + [None] * len(needed_list),
+                              None, n_key))
+    use_flag = parse.alloc_reg()
+    abort_flag = parse.alloc_reg()
+    reg_output = parse.alloc_reg()
+    reg_reset = parse.alloc_reg()
+    prev = parse.alloc_reg(n_key)
+    cur_keys = parse.alloc_reg(n_key)
+    addr_output = parse.label()
+    addr_reset = parse.label()
+    addr_end = parse.label()
+    parse.emit("Integer", 0, abort_flag)
+    parse.emit("Null", 0, prev, prev + n_key - 1)
+    parse.emit("Gosub", reg_reset, addr_reset)
+
+    flags = _agg_where_flags(out_exprs, where, having, ob_exprs) \
+        if not _has_subquery(group_by) else 0
+    info = where_begin(parse, src, where, None, flags)
+    base = parse.alloc_reg(n_fields)
+    for i, g in enumerate(group_by):
+        code_expr(parse, g, base + i)
+    for j, (_, ref) in enumerate(needed_list):
+        code_expr(parse, ref, base + n_key + j)
+    rec = parse.get_temp_reg()
+    parse.emit("MakeRecord", base, n_fields, rec)
+    parse.emit("SorterInsert", g_cur, rec)
+    parse.release_temp_reg(rec)
+    info.end()
+    _explain(parse, "USE TEMP B-TREE FOR GROUP BY")
+
+    pseudo = parse.alloc_cursor()
+    reg_data = parse.alloc_reg()
+    parse.emit("OpenPseudo", pseudo, reg_data, n_fields)
+    parse.emit("SorterSort", g_cur, addr_end)
+    top = parse.emit("SorterData", g_cur, reg_data, pseudo)
+    # From here on, columns come from the pseudo cursor.
+    mapping_by_cursor: dict[int, dict[int, int]] = {}
+    for (cursor, column), pos in needed_pos.items():
+        mapping_by_cursor.setdefault(cursor, {})[column] = pos
+    saved_cover = dict(parse.covering)
+    pseudo_set = getattr(parse, "pseudo_cursors", set())
+    parse.pseudo_cursors = pseudo_set | {pseudo}
+    for cursor, mapping in mapping_by_cursor.items():
+        parse.covering[cursor] = (pseudo, mapping)
+    # group keys of this row
+    for i in range(n_key):
+        parse.emit("Column", pseudo, i, cur_keys + i)
+    key_info = values.KeyInfo(colls, None, n_key)
+    parse.emit("Compare", prev, cur_keys, n_key, key_info)
+    addr_ne = parse.current_addr() + 1
+    jump = parse.emit("Jump", addr_ne, 0, addr_ne)
+    parse.emit("Move", cur_keys, prev, n_key)
+    parse.emit("Gosub", reg_output, addr_output)
+    parse.emit("IfPos", abort_flag, addr_end)
+    parse.emit("Gosub", reg_reset, addr_reset)
+    addr_eq = parse.current_addr()
+    parse.builder.change_p2(jump, addr_eq)
+    _update_accumulator(parse, agg, use_flag)
+    parse.emit("SorterNext", g_cur, top)
+    parse.covering.clear()
+    parse.covering.update(saved_cover)
+    parse.pseudo_cursors = pseudo_set
+    parse.resolve(addr_end)
+    parse.emit("Gosub", reg_output, addr_output)
+    done = parse.label()
+    parse.emit("Goto", 0, done)
+
+    # Output subroutine: one row per group.
+    set_abort = parse.label()
+    parse.resolve(set_abort)
+    parse.emit("Integer", 1, abort_flag)
+    parse.emit("Return", reg_output)
+    parse.resolve(addr_output)
+    parse.emit("IfPos", use_flag, parse.current_addr() + 2)
+    parse.emit("Return", reg_output)
+    _finalize_aggregates(parse, agg)
+    out_skip = parse.label()
+    if having_rw is not None:
+        code_if_false(parse, having_rw, out_skip, True)
+    _inner_loop(parse, result, dest, lim, distinct_cur, sorter, out_skip, set_abort, out_rw)
+    parse.resolve(out_skip)
+    parse.emit("Return", reg_output)
+    # Reset subroutine.
+    parse.resolve(addr_reset)
+    _reset_accumulator(parse, agg)
+    parse.emit("Integer", 0, use_flag)
+    parse.emit("Return", reg_reset)
+    parse.resolve(done)
+    if sorter is not None:
+        _sort_tail(parse, sorter, result, dest, lim, end)
+
+
+# ---------------------------------------------------------------------------
+# VALUES and compounds
+# ---------------------------------------------------------------------------
+
+def _compile_values(parse: Parse, values_: ast.Values, dest: SelectDest, select: ast.Select,
+                    limit: ast.Expr | None, offset: ast.Expr | None) -> SelectInfo:
+    if select.order_by:
+        parse.error("ORDER BY on VALUES is not supported yet")
+    rows = values_.rows
+    n = len(rows[0])
+    for r in rows:
+        if len(r) != n:
+            parse.error("all VALUES must have the same number of terms")
+    end = parse.label()
+    lim = _compute_limit_registers(parse, limit, offset, end)
+    nc = NameContext(SrcList(), outer=parse.current_nc)
+    first_items: list[ResultItem] = []
+    for ri, row in enumerate(rows):
+        exprs = [resolve_expr(parse, e, nc) for e in row]
+        if ri == 0:
+            first_items = [ResultItem(e, f"column{i + 1}", None) for i, e in enumerate(exprs)]
+            if dest.dest == SRT_OUTPUT and parse.nested == 1:
+                parse.set_result_columns([it.name for it in first_items], [None] * n)
+        cont = parse.label()
+        _inner_loop(parse, first_items, dest, lim, -1, None, cont, end, exprs)
+        parse.resolve(cont)
+    parse.resolve(end)
+    return SelectInfo(columns=first_items, n_columns=n, correlated=nc.correlated)
+
+
+def _compile_compound(parse: Parse, select: ast.Select, dest: SelectDest,
+                      outer: NameContext | None, limit: ast.Expr | None,
+                      offset: ast.Expr | None) -> SelectInfo:
+    """Compound SELECT (multiSelect).  UNION/EXCEPT/INTERSECT go through
+    ephemeral indexes; ORDER BY and LIMIT on a compound are applied by
+    reading the compound back as a FROM-clause subquery."""
+    if select.order_by or limit is not None:
+        return _compound_as_subquery(parse, select, dest, outer, limit, offset)
+    cores = [select.core] + [c for _, c in select.compounds]
+    ops = [op for op, _ in select.compounds]
+    distinct_ops = [i for i, op in enumerate(ops) if op != "UNION ALL"]
+    if not distinct_ops:
+        return _compound_all(parse, cores, dest, outer)
+    last = distinct_ops[-1] + 1          # cores[0..last] make a set
+    # The set of rows so far, as an ephemeral index.
+    first_info = _core_info(parse, cores[0], outer)
+    n = first_info.n_columns
+    key_info = values.KeyInfo([_key_coll(parse, it.expr) for it in first_info.columns])
+    tab = parse.alloc_cursor()
+    parse.emit("OpenEphemeral", tab, n, 0, key_info)
+    correlated = first_info.correlated
+    info = _compile_one(parse, cores[0], SelectDest(SRT_UNION, tab), outer, nested=True)
+    for i in range(1, last + 1):
+        op = ops[i - 1]
+        if op in ("UNION", "UNION ALL"):
+            info = _compile_one(parse, cores[i], SelectDest(SRT_UNION, tab), outer, True)
+        elif op == "EXCEPT":
+            info = _compile_one(parse, cores[i], SelectDest(SRT_EXCEPT, tab), outer, True)
+        else:  # INTERSECT
+            tab2 = parse.alloc_cursor()
+            parse.emit("OpenEphemeral", tab2, n, 0, key_info)
+            info = _compile_one(parse, cores[i], SelectDest(SRT_UNION, tab2), outer, True)
+            tab3 = parse.alloc_cursor()
+            parse.emit("OpenEphemeral", tab3, n, 0, key_info)
+            done = parse.label()
+            parse.emit("Rewind", tab, done)
+            top = parse.current_addr()
+            rec = parse.alloc_reg()
+            nxt = parse.label()
+            parse.emit("RowData", tab, rec)
+            parse.emit("NotFound", tab2, nxt, rec, 0)
+            parse.emit("IdxInsert", tab3, rec)
+            parse.resolve(nxt)
+            parse.emit("Next", tab, top)
+            parse.resolve(done)
+            tab = tab3
+        if info.n_columns != n:
+            _compound_arity_error(parse, op)
+        correlated = correlated or info.correlated
+    # Read the set out to the destination.
+    if dest.dest == SRT_OUTPUT and parse.nested == 1:
+        parse.set_result_columns([it.name for it in first_info.columns],
+                                 [it.decltype for it in first_info.columns])
+    done = parse.label()
+    parse.emit("Rewind", tab, done)
+    top = parse.current_addr()
+    reg = dest.sdst if dest.dest == SRT_COROUTINE and dest.sdst else parse.alloc_reg(n)
+    if dest.dest == SRT_MEM:
+        reg = dest.parm
+    for j in range(n):
+        parse.emit("Column", tab, j, reg + j)
+    _dispose(parse, dest, reg, n)
+    parse.emit("Next", tab, top)
+    parse.resolve(done)
+    for i in range(last + 1, len(cores)):
+        info = _compile_one(parse, cores[i], dest, outer, True)
+        if info.n_columns != n:
+            _compound_arity_error(parse, ops[i - 1])
+    first_info.correlated = correlated
+    return first_info
+
+
+def _compound_arity_error(parse: Parse, op: str) -> None:
+    parse.error(f"SELECTs to the left and right of {op} do not have the same "
+                f"number of result columns")
+
+
+def _core_info(parse: Parse, core: Any, outer: NameContext | None) -> SelectInfo:
+    """Result columns of ``core`` without emitting code (a throwaway builder
+    would be needed to compile; resolution alone is enough here)."""
+    if isinstance(core, ast.Values):
+        n = len(core.rows[0])
+        return SelectInfo([ResultItem(ast.Literal(None), f"column{i + 1}", None)
+                           for i in range(n)], n)
+    src = flatten_from(parse, core.from_, resolver=_from_item_no_code)
+    _apply_using(parse, src)
+    nc = NameContext(src, outer=outer, flags=NC_ALLOW_AGG)
+    result = expand_result_columns(parse, core.columns, nc)
+    return SelectInfo(result, len(result), nc.correlated)
+
+
+def _from_item_no_code(parse: Parse, node: ast.FromItem) -> SrcItem:
+    """A FROM item for name analysis only (subqueries are not coded)."""
+    if isinstance(node, ast.TableRef):
+        table = parse.find_table(node.name, node.schema)
+        if table is None or getattr(table, "is_view", False):
+            return _from_item(parse, node) if table is None else \
+                _analysis_subquery_item(parse, table.view_select, node.alias or node.name)
+        return SrcItem(name=node.name, alias=node.alias, table=table, cursor=-2)
+    if isinstance(node, ast.SubqueryRef):
+        return _analysis_subquery_item(parse, node.select, node.alias)
+    return _from_item(parse, node)
+
+
+def _analysis_subquery_item(parse: Parse, select: ast.Select, alias: str | None) -> SrcItem:
+    core = select.core
+    info = _core_info(parse, core, None)
+    cols = [EphemeralColumn(it.name, it.decltype) for it in info.columns]
+    name = alias or "subquery"
+    return SrcItem(name=name, alias=alias, table=EphemeralTable(name, cols), cursor=-2)
+
+
+def _compile_one(parse: Parse, core: Any, dest: SelectDest, outer: NameContext | None,
+                 nested: bool) -> SelectInfo:
+    if nested:
+        parse.nested += 1
+    try:
+        if isinstance(core, ast.Values):
+            return _compile_values(parse, core, dest, ast.Select(core), None, None)
+        return _compile_core(parse, core, (), None, None, dest, outer)
+    finally:
+        if nested:
+            parse.nested -= 1
+
+
+def _compound_all(parse: Parse, cores: list[Any], dest: SelectDest,
+                  outer: NameContext | None) -> SelectInfo:
+    """UNION ALL chain without ORDER BY/LIMIT: each SELECT straight to dest."""
+    first: SelectInfo | None = None
+    correlated = False
+    for i, core in enumerate(cores):
+        # only the first SELECT names the columns
+        info = _compile_one(parse, core, dest, outer, nested=bool(i))
+        if first is None:
+            first = info
+        elif info.n_columns != first.n_columns:
+            _compound_arity_error(parse, "UNION ALL")
+        correlated = correlated or info.correlated
+    assert first is not None
+    first.correlated = correlated
+    return first
+
+
+def _compound_as_subquery(parse: Parse, select: ast.Select, dest: SelectDest,
+                          outer: NameContext | None, limit: ast.Expr | None,
+                          offset: ast.Expr | None) -> SelectInfo:
+    """``A op B ORDER BY .. LIMIT ..`` as ``SELECT * FROM (A op B) ORDER BY .. LIMIT ..``."""
+    inner = ast.Select(select.core, select.compounds)
+    info = _core_info(parse, select.core, outer)
+    names = [it.name for it in info.columns]
+    # ORDER BY terms of a compound name result columns: by number, by alias
+    # or name, or by an expression equal to a result column.
+    terms = []
+    for k, term in enumerate(select.order_by):
+        e = term.expr
+        coll = None
+        if isinstance(e, ast.Collate):
+            coll = e.collation
+            e = e.expr
+        idx = None
+        if isinstance(e, ast.Literal) and isinstance(e.value, int):
+            if not 1 <= e.value <= len(names):
+                parse.error(f"{_ordinal(k + 1)} ORDER BY term out of range - should be "
+                            f"between 1 and {len(names)}")
+            idx = e.value - 1
+        else:
+            for j, rc in enumerate(_core_columns(select.core)):
+                if rc is None:
+                    continue
+                if isinstance(e, ast.Column) and e.table is None and (
+                        (rc.alias or "").lower() == e.name.lower()
+                        or names[j].lower() == e.name.lower()):
+                    idx = j
+                    break
+                if rc.expr == e:
+                    idx = j
+                    break
+        if idx is None:
+            parse.error(f"{_ordinal(k + 1)} ORDER BY term does not match any column "
+                        f"in the result set")
+        ref: ast.Expr = ast.Literal(idx + 1)
+        if coll:
+            ref = ast.Collate(ref, coll)
+        terms.append(ast.OrderingTerm(ref, term.desc, term.nulls))
+    outer_core = ast.SelectCore(
+        columns=(ast.ResultColumn(None, star=True),),
+        from_=ast.SubqueryRef(inner, None))
+    dest_names = names
+    res = _compile_core(parse, outer_core, tuple(terms), limit, offset, dest, outer)
+    if dest.dest == SRT_OUTPUT and parse.nested == 1:
+        parse.set_result_columns(dest_names, [it.decltype for it in res.columns])
+    return res
+
+
+def _core_columns(core: Any) -> list[ast.ResultColumn | None]:
+    if isinstance(core, ast.Values):
+        return [None] * len(core.rows[0])
+    out: list[ast.ResultColumn | None] = []
+    for rc in core.columns:
+        out.append(None if rc.star else rc)
+    return out
+
+
+def _ordinal(n: int) -> str:
+    from pyrite.compile.resolve import _ordinal as ordinal
+    return ordinal(n)

@@ -1,0 +1,829 @@
+"""Compiler layer: the WHERE-clause loop generator (SQLite's ``where.c`` and
+``wherecode.c``).
+
+``where_begin`` splits the WHERE clause into AND-connected terms, chooses for
+each FROM item (in FROM order: nested loops) an access path -- rowid
+equality (SeekRowid), rowid range (SeekGE/SeekGT + a rowid bound check),
+index equality on a column prefix plus at most one range on the next column
+(SeekGE/SeekGT + IdxGT/IdxGE, DeferredSeek or a covering-index read), or a
+full scan (Rewind/Next) -- and emits the loop heads; each term is coded at
+the outermost loop where all its tables are available.  ``WhereInfo.end``
+closes the loops (sqlite3WhereEnd), including the NULL-row pass of a LEFT
+JOIN (IfPos/NullRow, as SQLite).
+
+Planner cost order (a simplification of SQLite's cost model): rowid
+equality < unique index fully matched by equalities < index equality (more
+columns better) < rowid range < index range < full scan.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from pyrite import values
+from pyrite.compile.context import (
+    JT_LEFT, Parse, SrcItem, SrcList, index_collations, index_columns,
+    index_desc, index_is_partial, index_root, table_root,
+)
+from pyrite.compile.expr import (
+    code_expr, code_expr_temp, code_if_false, compare_affinity, compare_collation,
+    expr_affinity, _can_be_null,
+)
+from pyrite.compile.resolve import ColumnRef, walk
+from pyrite.sql import ast
+
+# where_begin flags
+WHERE_ORDERBY_MIN = 0x0001
+WHERE_ONEPASS_DESIRED = 0x0004
+WHERE_COVERING_OK = 0x0100      # the caller reads columns only through Column/Rowid
+WHERE_NO_INDEX = 0x0200
+
+_COMMUTE = {"<": ">", "<=": ">=", ">": "<", ">=": "<=", "=": "=", "IS": "IS"}
+
+
+@dataclass(eq=False)
+class WhereTerm:
+    """One AND-connected term (SQLite's ``WhereTerm``)."""
+
+    expr: ast.Expr
+    cursors: frozenset[int]          # FROM cursors referenced (this query level)
+    coded: bool = False
+    left_join_on: int = -1           # cursor of the LEFT JOIN rhs whose ON holds it
+
+
+@dataclass(eq=False)
+class _Constraint:
+    column: int          # table column, -1 = rowid
+    op: str              # '=', '<', '<=', '>', '>=' with the column on the left
+    rhs: ast.Expr
+    term: WhereTerm
+
+
+@dataclass(eq=False)
+class WhereLevel:
+    """One nested loop (SQLite's ``WhereLevel`` + ``WhereLoop``)."""
+
+    item: SrcItem
+    plan: str = "scan"                 # scan | rowid_eq | rowid_range | index
+    index: Any = None
+    index_cursor: int = -1
+    eq: list[_Constraint] = field(default_factory=list)
+    lower: _Constraint | None = None
+    upper: _Constraint | None = None
+    covering: bool = False
+    cost: float = 5.0
+    addr_cont: int = 0        # label: next row of this loop
+    addr_brk: int = 0         # label: this loop is done
+    addr_body: int = 0        # address of the loop's first instruction (Next target)
+    next_op: str | None = None
+    next_cursor: int = -1
+    reg_match: int = 0        # LEFT JOIN: 1 once a row matched
+    addr_first: int = 0
+    # IN (...) driving the loop: the set's cursor, the label of its Next,
+    # and the address of the loop over its values
+    in_cursor: int = -1
+    in_next: int = 0
+    in_top: int = 0
+    reverse: bool = False     # full scan backwards (Last/Prev) for ORDER BY DESC
+
+
+def _split_and(expr: ast.Expr | None, out: list[ast.Expr]) -> None:
+    if expr is None:
+        return
+    if isinstance(expr, ast.Binary) and expr.op.upper() == "AND":
+        _split_and(expr.left, out)
+        _split_and(expr.right, out)
+    elif isinstance(expr, ast.Between) and not expr.negated \
+            and isinstance(expr.expr, ColumnRef):
+        # x BETWEEN a AND b on a column: two range terms the planner can use
+        out.append(ast.Binary(">=", expr.expr, expr.low))
+        out.append(ast.Binary("<=", expr.expr, expr.high))
+    else:
+        out.append(expr)
+
+
+def expr_cursors(expr: Any) -> frozenset[int]:
+    """Cursors of this query level referenced by ``expr`` (exprTableUsage).
+
+    A subquery makes the term depend on every table (correlation is not
+    tracked finer than that): such a term is coded in the innermost loop.
+    """
+    found: set[int] = set()
+    all_tables = False
+
+    def visit(e: Any) -> None:
+        nonlocal all_tables
+        if isinstance(e, ColumnRef) and e.depth == 0:
+            found.add(e.cursor)
+        elif isinstance(e, (ast.Subquery, ast.Exists)) or \
+                (isinstance(e, ast.In) and e.select is not None):
+            all_tables = True
+    walk(expr, visit)
+    if all_tables:
+        found.add(-1)   # marker: needs every table
+    return frozenset(found)
+
+
+class WhereInfo:
+    """The loops opened by :func:`where_begin` (SQLite's ``WhereInfo``)."""
+
+    def __init__(self, parse: Parse, src: SrcList, terms: list[WhereTerm],
+                 levels: list[WhereLevel]) -> None:
+        self.parse = parse
+        self.src = src
+        self.terms = terms
+        self.levels = levels
+        self.break_label = parse.label()
+        self.order_satisfied = False
+        self.continue_label = 0
+
+    def end(self) -> None:
+        """Close the loops (sqlite3WhereEnd)."""
+        parse = self.parse
+        for level in reversed(self.levels):
+            parse.resolve(level.addr_cont)
+            if level.next_op is not None:
+                parse.emit(level.next_op, level.next_cursor, level.addr_body, 0, None, 1)
+            if level.in_cursor >= 0:
+                parse.resolve(level.in_next)
+                parse.emit("Next", level.in_cursor, level.in_top, 0, None, 1)
+            parse.resolve(level.addr_brk)
+            if level.reg_match:
+                addr = parse.emit("IfPos", level.reg_match, 0, 1)
+                if not level.covering:
+                    parse.emit("NullRow", level.item.cursor)
+                if level.index_cursor >= 0:
+                    parse.emit("NullRow", level.index_cursor)
+                parse.emit("Goto", 0, level.addr_first)
+                parse.builder.change_p2(addr, parse.current_addr())
+        parse.resolve(self.break_label)
+        for level in self.levels:
+            parse.covering.pop(level.item.cursor, None)
+
+
+def where_begin(parse: Parse, src: SrcList, where: ast.Expr | None,
+                order_by: list[ast.Expr] | None = None, flags: int = 0,
+                order_desc: list[bool] | None = None,
+                before_loops: Any = None) -> WhereInfo:
+    """Open the nested loops over ``src`` that visit the rows where ``where``
+    holds (sqlite3WhereBegin).  ``where`` and ``order_by`` are resolved
+    expressions.  After this call the caller codes the loop body, jumping to
+    ``info.continue_label`` to skip a row, then calls ``info.end()``.
+    ``before_loops(order_satisfied)`` is called once the plan is chosen and
+    before any loop code (select.py opens its sorter there).
+    """
+    exprs: list[ast.Expr] = []
+    _split_and(where, exprs)
+    terms = [WhereTerm(e, expr_cursors(e)) for e in exprs]
+    for item in src:
+        if item.on is not None:
+            on_exprs: list[ast.Expr] = []
+            _split_and(item.on, on_exprs)
+            for e in on_exprs:
+                t = WhereTerm(e, expr_cursors(e))
+                if item.jointype & JT_LEFT:
+                    t.left_join_on = item.cursor
+                terms.append(t)
+
+    levels = [WhereLevel(item) for item in src]
+    available: set[int] = set()
+    for level in levels:
+        _choose_plan(parse, level, terms, frozenset(available), flags)
+        available.add(level.item.cursor)
+    if len(levels) == 1 and levels[0].plan == "scan":
+        _choose_index_scan(parse, levels[0], flags, order_by, order_desc)
+
+    info = WhereInfo(parse, src, terms, levels)
+    if order_by and len(levels) == 1:
+        info.order_satisfied = _order_satisfied(parse, levels[0], order_by,
+                                                order_desc or [False] * len(order_by))
+
+    if before_loops is not None:
+        before_loops(info.order_satisfied)
+    # Open the cursors (before the loops, as SQLite does).
+    for level in levels:
+        _open_cursors(parse, level, flags)
+
+    # Constant terms: evaluated once before the loops.
+    for t in terms:
+        if not t.cursors and t.left_join_on < 0:
+            code_if_false(parse, t.expr, info.break_label, True)
+            t.coded = True
+
+    all_cursors = {lv.item.cursor for lv in levels}
+    available = set()
+    for i, level in enumerate(levels):
+        level.addr_brk = parse.label() if i else info.break_label
+        level.addr_cont = parse.label()
+        available.add(level.item.cursor)
+        if level.item.jointype & JT_LEFT:
+            level.reg_match = parse.alloc_reg()
+            parse.emit("Integer", 0, level.reg_match)
+        _explain_level(parse, level)
+        _code_level(parse, level)
+        last = i == len(levels) - 1
+        # ON terms of this LEFT JOIN first, then the match flag.
+        for t in terms:
+            if t.coded or t.left_join_on != level.item.cursor:
+                continue
+            if _ready(t, available, all_cursors, last):
+                code_if_false(parse, t.expr, level.addr_cont, True)
+                t.coded = True
+        if level.reg_match:
+            level.addr_first = parse.current_addr()
+            parse.emit("Integer", 1, level.reg_match)
+        for t in terms:
+            if t.coded:
+                continue
+            if t.left_join_on >= 0 and t.left_join_on not in available:
+                continue
+            if _ready(t, available, all_cursors, last):
+                code_if_false(parse, t.expr, level.addr_cont, True)
+                t.coded = True
+    info.continue_label = levels[-1].addr_cont if levels else info.break_label
+    if not levels:
+        # No FROM clause: a single pass; WHERE terms were coded above.
+        for t in terms:
+            if not t.coded:
+                code_if_false(parse, t.expr, info.break_label, True)
+                t.coded = True
+    return info
+
+
+def _ready(term: WhereTerm, available: set[int], all_cursors: set[int], last: bool) -> bool:
+    if -1 in term.cursors:
+        return last
+    return term.cursors <= available or (last and term.cursors - all_cursors <= {-1}
+                                         and (term.cursors & all_cursors) <= available)
+
+
+# ---------------------------------------------------------------------------
+# Planning
+# ---------------------------------------------------------------------------
+
+def _constraints_for(parse: Parse, item: SrcItem, terms: list[WhereTerm],
+                     outer: frozenset[int]) -> list[_Constraint]:
+    """Terms of the form ``column <op> expr`` usable to search ``item``."""
+    out: list[_Constraint] = []
+    cursor = item.cursor
+    for t in terms:
+        if t.coded:
+            continue
+        if t.left_join_on >= 0 and t.left_join_on != cursor:
+            continue
+        if item.jointype & JT_LEFT and t.left_join_on != cursor:
+            continue  # a WHERE term must not restrict the rhs of a LEFT JOIN
+        e = t.expr
+        if isinstance(e, ast.In) and not e.negated and e.values and \
+                isinstance(e.expr, ColumnRef) and e.expr.cursor == cursor and \
+                e.expr.depth == 0 and not any(isinstance(v, ast.Vector) for v in e.values):
+            deps = frozenset().union(*(expr_cursors(v) for v in e.values))
+            if cursor not in deps and -1 not in deps and deps <= outer:
+                out.append(_Constraint(e.expr.column, "IN", e, t))
+            continue
+        if not isinstance(e, ast.Binary):
+            continue
+        op = e.op.upper()
+        if op not in _COMMUTE or op == "IS":
+            continue
+        for col_side, other, o in ((e.left, e.right, op), (e.right, e.left, _COMMUTE[op])):
+            col = col_side
+            while isinstance(col, ast.Collate):
+                col = col.expr
+            if not (isinstance(col, ColumnRef) and col.cursor == cursor and col.depth == 0):
+                continue
+            deps = expr_cursors(other)
+            if cursor in deps or -1 in deps or not deps <= outer:
+                continue
+            out.append(_Constraint(col.column, o, other, t))
+            break
+    return out
+
+
+def _affinity_ok(parse: Parse, c: _Constraint, col_aff: str, col_expr: ast.Expr) -> bool:
+    """sqlite3IndexAffinityOk: may the comparison use an index on this column?"""
+    t = c.term.expr
+    assert isinstance(t, ast.Binary)
+    aff = compare_affinity(t.left, t.right)
+    if aff in (values.AFF_BLOB, values.AFF_NONE):
+        return True
+    if aff == values.AFF_TEXT:
+        return col_aff == values.AFF_TEXT
+    return col_aff >= values.AFF_NUMERIC
+
+
+def _coll_name(c: values.Collation | None) -> str:
+    return (c.name if c is not None else "BINARY").upper()
+
+
+def _choose_plan(parse: Parse, level: WhereLevel, terms: list[WhereTerm],
+                 outer: frozenset[int], flags: int) -> None:
+    item = level.item
+    table = item.table
+    if getattr(table, "is_ephemeral", False) and not table_root(table):
+        level.plan = "scan"
+        return
+    cons = _constraints_for(parse, item, terms, outer)
+    # rowid
+    rowid_eq = [c for c in cons if c.column == -1 and c.op == "="
+                and _affinity_ok(parse, c, values.AFF_INTEGER, c.rhs)]
+    if rowid_eq:
+        level.plan = "rowid_eq"
+        level.eq = [rowid_eq[0]]
+        level.cost = 0
+        return
+    rowid_in = [c for c in cons if c.column == -1 and c.op == "IN"
+                and expr_affinity(c.rhs.expr) >= values.AFF_NUMERIC]
+    if rowid_in:
+        level.plan = "rowid_in"
+        level.eq = [rowid_in[0]]
+        level.cost = 0.5
+        return
+    best_cost = 5.0
+    rowid_lo = [c for c in cons if c.column == -1 and c.op in (">", ">=")
+                and _affinity_ok(parse, c, values.AFF_INTEGER, c.rhs)]
+    rowid_hi = [c for c in cons if c.column == -1 and c.op in ("<", "<=")
+                and _affinity_ok(parse, c, values.AFF_INTEGER, c.rhs)]
+    if rowid_lo or rowid_hi:
+        level.plan = "rowid_range"
+        level.lower = rowid_lo[0] if rowid_lo else None
+        level.upper = rowid_hi[0] if rowid_hi else None
+        best_cost = 3.5 if (rowid_lo and rowid_hi) else 3.9
+        level.cost = best_cost
+    if item.not_indexed or flags & WHERE_NO_INDEX:
+        return
+    indexes = list(getattr(table, "indexes", None) or ())
+    if item.indexed_by is not None:
+        indexes = [ix for ix in indexes if ix.name.lower() == item.indexed_by.lower()]
+        if not indexes:
+            parse.error(f"no such index: {item.indexed_by}")
+    for ix in indexes:
+        if index_is_partial(ix):
+            continue
+        cols = index_columns(ix)
+        colls = index_collations(ix)
+        descs = index_desc(ix)
+        eq: list[_Constraint] = []
+        lower = upper = None
+        for pos, tcol in enumerate(cols):
+            col_aff = _table_col_affinity(table, tcol)
+            coll = (colls[pos] or "BINARY").upper()
+
+            def usable(c: _Constraint) -> bool:
+                if c.column != tcol:
+                    return False
+                t = c.term.expr
+                assert isinstance(t, ast.Binary)
+                if _coll_name(compare_collation(parse, t.left, t.right)) != coll:
+                    return False
+                return _affinity_ok(parse, c, col_aff, c.rhs)
+            e = [c for c in cons if c.op == "=" and usable(c)]
+            if e:
+                eq.append(e[0])
+                continue
+            if pos == 0:
+                ins = [c for c in cons if c.op == "IN" and c.column == tcol
+                       and _in_usable(parse, c, colls[pos], col_aff)]
+                if ins:
+                    eq.append(ins[0])
+                    break   # IN seeks use the first column only
+            if not descs[pos]:
+                lo = [c for c in cons if c.op in (">", ">=") and usable(c)]
+                hi = [c for c in cons if c.op in ("<", "<=") and usable(c)]
+                lower = lo[0] if lo else None
+                upper = hi[0] if hi else None
+            break
+        if not eq and lower is None and upper is None:
+            continue
+        unique = bool(getattr(ix, "unique", False))
+        if eq and len(eq) == len(cols) and unique:
+            cost = 1.0
+        elif eq:
+            cost = 2.0 - min(len(eq), 9) / 10 - (0.05 if (lower or upper) else 0)
+        else:
+            cost = 4.0 - (0.1 if (lower and upper) else 0)
+        if cost < best_cost:
+            best_cost = cost
+            level.plan = "index"
+            level.index = ix
+            level.eq = eq
+            level.lower = lower
+            level.upper = upper
+            level.cost = cost
+    if level.plan == "index" and flags & WHERE_COVERING_OK:
+        level.covering = _is_covering(table, level.index, item.col_used)
+
+
+def _choose_index_scan(parse: Parse, level: WhereLevel, flags: int,
+                       order_by: list[ast.Expr] | None,
+                       order_desc: list[bool] | None) -> None:
+    """A full scan may read an index instead of the table: an index that
+    delivers the ORDER BY (saving the sort), else the narrowest covering
+    index narrower than the table (as SQLite's planner picks them)."""
+    item = level.item
+    table = item.table
+    if item.not_indexed or flags & WHERE_NO_INDEX or getattr(table, "is_ephemeral", False):
+        return
+    candidates = [ix for ix in getattr(table, "indexes", None) or ()
+                  if not index_is_partial(ix) and all(c >= -1 for c in index_columns(ix))]
+    if item.indexed_by is not None:
+        candidates = [ix for ix in candidates if ix.name.lower() == item.indexed_by.lower()]
+        if not candidates:
+            parse.error(f"no such index: {item.indexed_by}")
+    covering_ok = bool(flags & WHERE_COVERING_OK)
+    if order_by:
+        for ix in candidates:
+            trial = WhereLevel(item, plan="index", index=ix)
+            if _order_satisfied(parse, trial, order_by, order_desc or [False] * len(order_by)):
+                level.plan = "index"
+                level.index = ix
+                level.reverse = trial.reverse
+                level.covering = covering_ok and _is_covering(table, ix, item.col_used)
+                return
+    n_table = len(table.columns)
+    best = None
+    for ix in candidates:
+        if not covering_ok or not _is_covering(table, ix, item.col_used):
+            continue
+        width = len(index_columns(ix))
+        if width < n_table and (best is None or width < len(index_columns(best))):
+            best = ix
+    if best is None and item.indexed_by is not None and candidates:
+        best = candidates[0]
+        level.plan = "index"
+        level.index = best
+        level.covering = covering_ok and _is_covering(table, best, item.col_used)
+        return
+    if best is not None:
+        level.plan = "index"
+        level.index = best
+        level.covering = True
+
+
+def _in_usable(parse: Parse, c: _Constraint, coll: str | None, col_aff: str) -> bool:
+    """May ``col IN (list)`` drive seeks on an index column?  The list
+    values are stored with the column's affinity and compared with its
+    collation, so every value must compare as ``col = value`` would."""
+    e = c.rhs
+    assert isinstance(e, ast.In)
+    want = (coll or "BINARY").upper()
+    for v in e.values or ():
+        if _coll_name(compare_collation(parse, e.expr, v)) != want:
+            return False
+        probe = _Constraint(c.column, "=", v, WhereTerm(ast.Binary("=", e.expr, v),
+                                                      frozenset()))
+        if not _affinity_ok(parse, probe, col_aff, v):
+            return False
+    return True
+
+
+def _table_col_affinity(table: Any, tcol: int) -> str:
+    if tcol < 0:
+        return values.AFF_INTEGER
+    from pyrite.compile.context import column_affinity
+    return column_affinity(table.columns[tcol])
+
+
+def _is_covering(table: Any, index: Any, col_used: int) -> bool:
+    return index is not None and _covering_map(table, index, col_used) is not None
+
+
+# ---------------------------------------------------------------------------
+# Code generation
+# ---------------------------------------------------------------------------
+
+def _open_cursors(parse: Parse, level: WhereLevel, flags: int) -> None:
+    item = level.item
+    table = item.table
+    if getattr(table, "is_ephemeral", False):
+        return  # opened by the code that materialized it
+    db_index = getattr(table, "db_index", 0) or 0
+    parse.code_verify_schema(db_index)
+    if not (level.plan == "index" and level.covering):
+        # Column references resolved later (correlated subqueries are
+        # resolved when coded) would not be counted: use the full width then.
+        ncol = _n_columns_used(item) if flags & WHERE_COVERING_OK \
+            else len(table.columns)
+        parse.emit("OpenRead", item.cursor, table_root(table), db_index, ncol)
+    if level.plan == "index":
+        level.index_cursor = parse.alloc_cursor()
+        key_info = getattr(level.index, "key_info", None)
+        parse.emit("OpenRead", level.index_cursor, index_root(level.index), db_index,
+                   key_info)
+
+
+def _n_columns_used(item: SrcItem) -> int:
+    """P4 of OpenRead: one more than the highest column read (SQLite's nColumn hint)."""
+    n = len(item.table.columns)
+    used = item.col_used
+    if used >> 63:
+        return n
+    return used.bit_length()
+
+
+def _covering_map(table: Any, index: Any, col_used: int) -> dict[int, int] | None:
+    """{table column: index column} when ``index`` holds every used column."""
+    cols = index_columns(index)
+    if col_used >> 63:
+        return None
+    from pyrite.compile.context import table_rowid_alias
+    ipk = table_rowid_alias(table)
+    mapping: dict[int, int] = {-1: len(cols)}
+    for i, c in enumerate(cols):
+        if c >= 0 and c not in mapping:
+            mapping[c] = i
+    if ipk is not None and ipk >= 0:
+        mapping[ipk] = -1
+    bit = 0
+    used = col_used
+    while used:
+        if used & 1 and bit not in mapping:
+            return None
+        used >>= 1
+        bit += 1
+    return mapping
+
+
+def _explain_level(parse: Parse, level: WhereLevel) -> None:
+    if parse.is_explain != 2:
+        return
+    item = level.item
+    name = item.display_name if item.alias is None else item.alias
+    if level.plan == "scan":
+        text = f"SCAN {name}"
+    elif level.plan in ("rowid_eq", "rowid_range", "rowid_in"):
+        if level.plan in ("rowid_eq", "rowid_in"):
+            cond = "rowid=?"
+        else:
+            parts = []
+            if level.lower is not None:
+                parts.append(f"rowid{level.lower.op}?")
+            if level.upper is not None:
+                parts.append(f"rowid{level.upper.op}?")
+            cond = " AND ".join(parts)
+        text = f"SEARCH {name} USING INTEGER PRIMARY KEY ({cond})"
+    else:
+        ix = level.index
+        cols = index_columns(ix)
+        names = [_col_name(item.table, c) for c in cols]
+        parts = [f"{names[i]}=?" for i in range(len(level.eq))]
+        k = len(level.eq)
+        if level.lower is not None:
+            parts.append(f"{names[k]}{level.lower.op}?")
+        if level.upper is not None:
+            parts.append(f"{names[k]}{level.upper.op}?")
+        kind = "COVERING INDEX" if level.covering else "INDEX"
+        if parts:
+            text = f"SEARCH {name} USING {kind} {ix.name} ({' AND '.join(parts)})"
+        else:
+            text = f"SCAN {name} USING {kind} {ix.name}"
+    parse.emit("Explain", parse.current_addr(), getattr(parse, "explain_parent", 0), 0, text)
+
+
+def _col_name(table: Any, c: int) -> str:
+    return "rowid" if c < 0 else table.columns[c].name
+
+
+def _code_level(parse: Parse, level: WhereLevel) -> None:
+    """Emit the head of one loop (sqlite3WhereCodeOneLoopStart)."""
+    item = level.item
+    cur = item.cursor
+    table = item.table
+    if level.plan == "scan":
+        parse.emit("Last" if level.reverse else "Rewind", cur, level.addr_brk)
+        level.addr_body = parse.current_addr()
+        level.next_op = "Prev" if level.reverse else "Next"
+        level.next_cursor = cur
+        return
+    if level.plan == "rowid_eq":
+        c = level.eq[0]
+        r = code_expr_temp(parse, c.rhs)
+        parse.emit("SeekRowid", cur, level.addr_brk, r)
+        c.term.coded = True
+        level.addr_body = parse.current_addr()
+        level.next_op = None
+        return
+    if level.plan == "rowid_in":
+        c = level.eq[0]
+        from pyrite.compile.expr import build_in_list_set
+        in_expr = c.rhs
+        set_cur, _ = build_in_list_set(parse, in_expr.expr, list(in_expr.values))
+        parse.emit("Rewind", set_cur, level.addr_brk)
+        level.addr_body = parse.current_addr()
+        r = parse.get_temp_reg()
+        parse.emit("Column", set_cur, 0, r)
+        parse.emit("SeekRowid", cur, level.addr_cont, r)
+        parse.release_temp_reg(r)
+        c.term.coded = True
+        level.next_op = "Next"
+        level.next_cursor = set_cur
+        return
+    if level.plan == "rowid_range":
+        lo, hi = level.lower, level.upper
+        if lo is not None:
+            r = code_expr_temp(parse, lo.rhs)
+            parse.emit("SeekGT" if lo.op == ">" else "SeekGE", cur, level.addr_brk, r)
+            lo.term.coded = True
+        else:
+            parse.emit("Rewind", cur, level.addr_brk)
+        reg_end = 0
+        if hi is not None:
+            reg_end = parse.alloc_reg()
+            code_expr(parse, hi.rhs, reg_end)
+            hi.term.coded = True
+        level.addr_body = parse.current_addr()
+        if hi is not None:
+            rr = parse.get_temp_reg()
+            parse.emit("Rowid", cur, rr)
+            # exit when rowid passes the end bound (NULL end: no rows)
+            op = "Ge" if hi.op == "<" else "Gt"
+            parse.emit(op, reg_end, level.addr_brk, rr, None,
+                       ord(values.AFF_NUMERIC) | 0x10)
+            parse.release_temp_reg(rr)
+        level.next_op = "Next"
+        level.next_cursor = cur
+        return
+    # index
+    _code_index_level(parse, level)
+
+
+def _code_index_level(parse: Parse, level: WhereLevel) -> None:
+    item = level.item
+    table = item.table
+    ix = level.index
+    idx_cur = level.index_cursor
+    cols = index_columns(ix)
+    n_eq = len(level.eq)
+    lo, hi = level.lower, level.upper
+    n_reg = n_eq + (1 if (lo is not None or hi is not None) else 0)
+    base = parse.alloc_reg(max(n_reg, 1))
+    exit_label = level.addr_brk
+    if level.eq and level.eq[0].op == "IN":
+        # one seek per value of the IN list (SQLite's IN-operator loop)
+        from pyrite.compile.expr import build_in_list_set
+        c = level.eq[0]
+        in_expr = c.rhs
+        set_cur, _ = build_in_list_set(parse, in_expr.expr, list(in_expr.values))
+        level.in_cursor = set_cur
+        level.in_next = parse.label()
+        parse.emit("Rewind", set_cur, level.addr_brk)
+        level.in_top = parse.current_addr()
+        parse.emit("Column", set_cur, 0, base)
+        parse.emit("IsNull", base, level.in_next)
+        c.term.coded = True
+        exit_label = level.in_next
+        parse.emit("SeekGE", idx_cur, exit_label, base, 1)
+        level.addr_body = parse.current_addr()
+        parse.emit("IdxGT", idx_cur, exit_label, base, 1)
+        _index_row_access(parse, level, item, table, ix, idx_cur)
+        return
+    # equality values
+    aff_chars = []
+    for j, c in enumerate(level.eq):
+        code_expr(parse, c.rhs, base + j)
+        aff_chars.append(_seek_affinity(c, _table_col_affinity(table, cols[j])))
+        c.term.coded = True
+    for j, c in enumerate(level.eq):
+        if _can_be_null(c.rhs):
+            parse.emit("IsNull", base + j, level.addr_brk)
+    if n_eq and any(a != values.AFF_BLOB for a in aff_chars):
+        parse.emit("Affinity", base, n_eq, 0, "".join(aff_chars))
+    # start
+    if lo is not None:
+        code_expr(parse, lo.rhs, base + n_eq)
+        if _can_be_null(lo.rhs):
+            parse.emit("IsNull", base + n_eq, level.addr_brk)
+        aff = _seek_affinity(lo, _table_col_affinity(table, cols[n_eq]))
+        if aff != values.AFF_BLOB:
+            parse.emit("Affinity", base + n_eq, 1, 0, aff)
+        parse.emit("SeekGT" if lo.op == ">" else "SeekGE", idx_cur, level.addr_brk,
+                   base, n_eq + 1)
+        lo.term.coded = True
+    elif hi is not None:
+        # skip the NULL entries of the range column (bSeekPastNull)
+        parse.emit("Null", 0, base + n_eq)
+        parse.emit("SeekGT", idx_cur, level.addr_brk, base, n_eq + 1)
+    elif n_eq:
+        parse.emit("SeekGE", idx_cur, level.addr_brk, base, n_eq)
+    else:
+        parse.emit("Last" if level.reverse else "Rewind", idx_cur, level.addr_brk)
+    # end
+    if hi is not None:
+        code_expr(parse, hi.rhs, base + n_eq)
+        if _can_be_null(hi.rhs):
+            parse.emit("IsNull", base + n_eq, level.addr_brk)
+        aff = _seek_affinity(hi, _table_col_affinity(table, cols[n_eq]))
+        if aff != values.AFF_BLOB:
+            parse.emit("Affinity", base + n_eq, 1, 0, aff)
+        hi.term.coded = True
+    level.addr_body = parse.current_addr()
+    if hi is not None:
+        parse.emit("IdxGE" if hi.op == "<" else "IdxGT", idx_cur, level.addr_brk,
+                   base, n_eq + 1)
+    elif n_eq:
+        parse.emit("IdxGT", idx_cur, level.addr_brk, base, n_eq)
+    _index_row_access(parse, level, item, table, ix, idx_cur)
+
+
+def _index_row_access(parse: Parse, level: WhereLevel, item: SrcItem, table: Any,
+                      ix: Any, idx_cur: int) -> None:
+    """Reach the table row from the index entry (or read the index alone)."""
+    if level.covering:
+        mapping = _covering_map(table, ix, item.col_used) or {}
+        parse.covering[item.cursor] = (idx_cur, mapping)
+    else:
+        parse.emit("DeferredSeek", idx_cur, 0, item.cursor)
+        # columns the index holds are read from it (sqlite3WhereEnd's
+        # translation of Column/Rowid to the index cursor)
+        parse.covering[item.cursor] = (idx_cur, _index_map(ix))
+    level.next_op = "Prev" if level.reverse else "Next"
+    level.next_cursor = idx_cur
+
+
+def _index_map(index: Any) -> dict[int, int]:
+    """{table column: index field} for the key columns, and -1 for the rowid."""
+    cols = index_columns(index)
+    mapping: dict[int, int] = {-1: len(cols)}
+    for i, c in enumerate(cols):
+        if c >= 0 and c not in mapping:
+            mapping[c] = i
+    return mapping
+
+
+def _seek_affinity(c: _Constraint, col_aff: str) -> str:
+    """Affinity to apply to a seek key (the column's, when the comparison uses one)."""
+    t = c.term.expr
+    assert isinstance(t, ast.Binary)
+    aff = compare_affinity(t.left, t.right)
+    if aff in (values.AFF_BLOB, values.AFF_NONE):
+        return values.AFF_BLOB
+    if expr_affinity(c.rhs) == col_aff or _needs_no_affinity_change(c.rhs, col_aff):
+        return values.AFF_BLOB
+    return col_aff
+
+
+def _needs_no_affinity_change(expr: Any, aff: str) -> bool:
+    """sqlite3ExprNeedsNoAffinityChange for literals."""
+    if isinstance(expr, ast.Unary) and expr.op == "-":
+        expr = expr.operand
+    if not isinstance(expr, ast.Literal):
+        return False
+    v = expr.value
+    if isinstance(v, bool):
+        v = int(v)
+    if isinstance(v, int):
+        return aff >= values.AFF_NUMERIC
+    if isinstance(v, float):
+        return aff in (values.AFF_REAL, values.AFF_NUMERIC)
+    if isinstance(v, str):
+        return aff == values.AFF_TEXT
+    if isinstance(v, bytes):
+        return aff == values.AFF_BLOB
+    return False
+
+
+def _order_satisfied(parse: Parse, level: WhereLevel, order_by: list[ast.Expr],
+                     desc: list[bool]) -> bool:
+    """True when the loop already delivers rows in ORDER BY order.  All-DESC
+    orders are delivered by a full scan run backwards (``level.reverse``)."""
+    if any(desc):
+        if not all(desc) or level.eq or level.lower is not None \
+                or level.upper is not None or level.plan not in ("scan", "index"):
+            return False
+        if _order_satisfied(parse, level, order_by, [False] * len(desc)):
+            level.reverse = True
+            return True
+        return False
+    item = level.item
+    cols: list[int] = []
+    for e in order_by:
+        coll = None
+        while isinstance(e, ast.Collate):
+            coll = e.collation
+            e = e.expr
+        if not (isinstance(e, ColumnRef) and e.cursor == item.cursor and e.depth == 0):
+            return False
+        eff_coll = (coll or e.collation or "BINARY").upper()
+        cols.append((e.column, eff_coll))  # type: ignore[arg-type]
+    if level.plan == "rowid_in" or (level.eq and level.eq[0].op == "IN"):
+        return False
+    if level.plan in ("scan", "rowid_range", "rowid_eq"):
+        if getattr(item.table, "is_ephemeral", False):
+            return level.plan == "rowid_eq"
+        return level.plan == "rowid_eq" or (len(cols) >= 1 and cols[0][0] == -1)
+    ix = level.index
+    icols = index_columns(ix)
+    icolls = [(c or "BINARY").upper() for c in index_collations(ix)]
+    idesc = index_desc(ix)
+    eq_cols = {icols[j] for j in range(len(level.eq))}
+    pos = len(level.eq)
+    for col, coll in cols:
+        if col in eq_cols:
+            continue
+        if col == -1 and pos >= len(icols):
+            return True  # rowid follows the index columns
+        if pos >= len(icols) or icols[pos] != col or icolls[pos] != coll or idesc[pos]:
+            return False
+        pos += 1
+    return True

@@ -1,0 +1,639 @@
+"""Engine layer: the connection and prepared-statement objects.
+
+SQLite's counterparts are ``sqlite3`` (the connection, ``main.c``), the
+schema loading of ``prepare.c`` (sqlite3InitOne / sqlite3InitCallback) and
+``sqlite3_stmt`` with the stepping logic of ``vdbeapi.c`` (sqlite3_step's
+SQLITE_SCHEMA retry, busy handling).  This is where the parser, the
+compiler, the VM and the storage layers meet:
+
+* :class:`Database` opens the file through ``Pager``/``BTree``, owns the
+  :class:`~pyrite.schema.schema.Schema`, the user function and collation
+  registries, the transaction state, and implements the VM's host protocol
+  (``vdbe/host.py``);
+* :class:`Statement` wraps one compiled ``Program`` and its ``VM``.
+
+What the VM may call on its host (``Database``), by opcode:
+
+* ``btree(db_index) -> BTree``; ``pager`` (``get_meta``/``set_meta`` for
+  ReadCookie/SetCookie, ``page_count`` for Pagecount);
+* Transaction: ``begin_transaction(db_index, write)``; P3/P5 check against
+  ``schema_cookie(db_index)`` -> SQLITE_SCHEMA, which :class:`Statement`
+  answers by re-preparing;
+* Halt in autocommit mode: ``commit()`` (or ``rollback()`` after an
+  error); AutoCommit: set ``autocommit`` then ``commit()``/``rollback()``;
+  Savepoint: ``savepoint(p1, name)``; ``set_changes(n)``,
+  ``last_insert_rowid``, ``interrupted``;
+* SetCookie of the schema cookie: ``set_schema_cookie(db_index, value)``;
+  ParseSchema: ``reload_schema(db_index, where)``; DropTable / DropIndex /
+  DropTrigger: ``drop_table_schema`` / ``drop_index_schema`` /
+  ``drop_trigger_schema(db_index, name)``;
+* ``find_function``/``find_collation`` (the compiler's lookups).
+
+Statement savepoints (an error inside an explicit transaction undoes only
+the failing statement) are kept by :class:`Statement` itself, around each
+writing statement, on the pager's savepoint stack.
+"""
+
+from __future__ import annotations
+
+import time
+import urllib.parse
+from typing import Any, Callable
+
+from pyrite import errors, values
+from pyrite.io.base import IOPending
+from pyrite.schema.schema import Schema
+from pyrite.sql import ast
+from pyrite.sql.parser import parse_one
+from pyrite.storage.btree import BTree
+from pyrite.storage.pager import Pager
+
+# Step results (SQLite's SQLITE_ROW / SQLITE_DONE): the VM's StepResult
+# members when the VM defines them, else their names.
+try:
+    from pyrite.vdbe.vm import StepResult as _StepResult
+    ROW: Any = _StepResult.ROW
+    DONE: Any = _StepResult.DONE
+    IO: Any = _StepResult.IO
+except Exception:  # noqa: BLE001 - the VM may be absent or still being written
+    ROW, DONE, IO = "ROW", "DONE", "IO"
+
+MAX_SCHEMA_RETRY = 50   # SQLITE_MAX_SCHEMA_RETRY
+
+
+def _parse_schema_sql(sql: str) -> ast.Statement:
+    parsed = parse_one(sql, 0)
+    if parsed is None:
+        raise ValueError("empty schema statement")
+    return parsed.statement
+
+
+def _result_name(r: Any) -> str:
+    """The name of a VM step result (an enum member or a string)."""
+    return getattr(r, "name", r)
+
+
+class Database:
+    """One database connection (SQLite's ``sqlite3``)."""
+
+    def __init__(self, path: str, *, readonly: bool = False, uri: bool = False,
+                 backend: Any = None) -> None:
+        self.path = path
+        if uri and path.startswith("file:"):
+            path, readonly, memory = self._parse_uri(path, readonly)
+            if memory:
+                path = ":memory:"
+        self.pager = Pager.open(backend, path, readonly=readonly)
+        self.main_btree = BTree(self.pager)
+        self.readonly = self.pager.readonly
+        self.schema = Schema(0)
+        self.schema.collation_resolver = self.find_collation
+        self.autocommit = True
+        self.changes = 0
+        self.total_changes = 0
+        self.last_insert_rowid = 0
+        self.interrupted = False
+        self.busy_timeout = 5.0
+        self.functions: dict[tuple[str, int], Any] = {}
+        self.collations: dict[str, values.Collation] = {}
+        self.active_statements: set[Statement] = set()
+        self.current_statement: Statement | None = None
+        # Named SAVEPOINTs, oldest first; user_savepoints[i] is pager
+        # savepoint i.  ``savepoint_txn``: the first one began the transaction.
+        self.user_savepoints: list[str] = []
+        self.savepoint_txn = False
+        self.in_write = False
+        self.closed = False
+        self._savepoint_depth = 0
+        self.pager.busy_handler = self._busy_handler
+        self._busy_started: float | None = None
+
+    @staticmethod
+    def _parse_uri(path: str, readonly: bool) -> tuple[str, bool, bool]:
+        parts = urllib.parse.urlsplit(path)
+        query = urllib.parse.parse_qs(parts.query)
+        file_path = urllib.parse.unquote(parts.path)
+        if parts.netloc not in ("", "localhost"):
+            errors.raise_error(errors.SQLITE_ERROR, f"invalid uri authority: {parts.netloc}")
+        mode = query.get("mode", [""])[-1]
+        if mode == "ro":
+            readonly = True
+        elif mode not in ("", "rw", "rwc", "memory"):
+            errors.raise_error(errors.SQLITE_ERROR, f"no such access mode: {mode}")
+        return file_path, readonly, mode == "memory" or file_path in ("", ":memory:")
+
+    @property
+    def in_transaction(self) -> bool:
+        """True while an explicit transaction is open (not autocommit)."""
+        return not self.autocommit
+
+    def set_busy_timeout(self, seconds: float) -> None:
+        """How long to retry a busy lock before "database is locked"."""
+        self.busy_timeout = max(0.0, float(seconds))
+
+    # -- busy handling ------------------------------------------------------
+
+    def _busy_handler(self, count: int) -> bool:
+        """Retry a busy lock until ``busy_timeout`` seconds have passed."""
+        now = time.monotonic()
+        if count == 0:
+            self._busy_started = now
+        if self._busy_started is None or now - self._busy_started >= self.busy_timeout:
+            return False
+        time.sleep(min(0.001 * (1 << min(count, 6)), 0.05))
+        return True
+
+    # -- schema ---------------------------------------------------------------
+
+    def _sync(self, fn: Callable[[], Any]) -> Any:
+        """Run ``fn`` to completion, waiting on pending reads."""
+        while True:
+            try:
+                return fn()
+            except IOPending as pending:
+                pending.completion.wait()
+
+    def schema_cookie(self, db_index: int = 0) -> int:
+        return self.schema.schema_cookie
+
+    def _read_cookie(self) -> int:
+        if self.pager.page_count == 0:
+            return 0
+        return self._sync(lambda: self.pager.get_meta(1))
+
+    def ensure_schema(self) -> None:
+        """Load the schema, or reload it when another connection changed it."""
+        took_lock = False
+        if self.pager.lock_level == 0:
+            self.pager.begin_read()
+            took_lock = True
+        try:
+            cookie = self._read_cookie()
+            if not self.schema.loaded or cookie != self.schema.schema_cookie:
+                self.load_schema()
+        finally:
+            if took_lock and self.autocommit and not self.in_write:
+                self.pager.end_read()
+
+    def load_schema(self) -> None:
+        """Read sqlite_schema into :attr:`schema` (sqlite3InitOne)."""
+        self.schema.clear()
+        if self.pager.page_count == 0:
+            self.schema.schema_cookie = 0
+            self.schema.loaded = True
+            return
+        self.schema.schema_cookie = self._sync(lambda: self.pager.get_meta(1))
+        self.schema.file_format = self._sync(lambda: self.pager.get_meta(2)) or 4
+        if self.schema.file_format > 4:
+            errors.raise_error(errors.SQLITE_ERROR, "unsupported file format")
+        rows = self._sync(self._read_schema_rows)
+        # Tables first so that index rows find them, as the rowid order of
+        # sqlite_schema already guarantees for files SQLite wrote.
+        rows.sort(key=lambda r: 0 if r[0] == "table" else 1)
+        for type_, name, tbl_name, rootpage, sql in rows:
+            self.schema.add_schema_row(type_, name, tbl_name, rootpage, sql, _parse_schema_sql)
+        self.schema.loaded = True
+
+    def _read_schema_rows(self) -> list[tuple[Any, ...]]:
+        from pyrite.storage.record import decode_record
+        cur = self.main_btree.cursor(1, write=False)
+        rows: list[tuple[Any, ...]] = []
+        empty = cur.first()
+        while not empty and not cur.eof:
+            rec = decode_record(cur.payload())
+            rec = (list(rec) + [None] * 5)[:5]
+            type_, name, tbl_name, rootpage, sql = rec
+            if isinstance(type_, bytes):
+                type_ = type_.decode("utf-8", "replace")
+            rows.append((type_, name, tbl_name, rootpage, sql))
+            if not cur.next():
+                break
+        return rows
+
+    def reload_schema(self, db_index: int = 0, where: str | None = None) -> None:
+        """ParseSchema: re-read the schema after DDL in this connection."""
+        self.load_schema()
+
+    def set_schema_cookie(self, db_index: int, value: int) -> None:
+        """SetCookie wrote the schema cookie: the in-memory schema now
+        matches that version (its objects are updated by ParseSchema,
+        DropTable, DropIndex)."""
+        self.schema.schema_cookie = value
+
+    def drop_table_schema(self, db_index: int, name: str) -> None:
+        """DropTable: forget a table, its indexes and triggers."""
+        self.schema.remove_table(name)
+
+    def drop_index_schema(self, db_index: int, name: str) -> None:
+        """DropIndex: forget an index."""
+        self.schema.remove_index(name)
+
+    def drop_trigger_schema(self, db_index: int, name: str) -> None:
+        """DropTrigger: forget a trigger."""
+        self.schema.triggers.pop(name.lower(), None)
+
+    def find_table(self, name: str, schema: str | None = None) -> Any:
+        if schema is not None and schema.lower() not in ("main",):
+            if schema.lower() == "temp":
+                return None
+            errors.raise_error(errors.SQLITE_ERROR, f"unknown database {schema}")
+        return self.schema.find_table(name)
+
+    def find_index(self, name: str, schema: str | None = None) -> Any:
+        return self.schema.find_index(name)
+
+    # -- functions and collations ------------------------------------------
+
+    def find_function(self, name: str, n_arg: int) -> Any:
+        from pyrite.vdbe import functions as builtin
+        key = name.lower()
+        f = self.functions.get((key, n_arg)) or self.functions.get((key, -1))
+        if f is not None:
+            return f
+        return builtin.lookup(name, n_arg)
+
+    def function_exists(self, name: str) -> bool:
+        from pyrite.vdbe import functions as builtin
+        key = name.lower()
+        return any(k[0] == key for k in self.functions) or builtin.exists(name)
+
+    def find_collation(self, name: str) -> values.Collation | None:
+        coll = self.collations.get(name.upper())
+        if coll is not None:
+            return coll
+        return values.BUILTIN_COLLATIONS.get(name.lower())
+
+    def create_function(self, name: str, n_arg: int, func: Callable[..., Any] | None,
+                        deterministic: bool = False) -> None:
+        from pyrite.vdbe import functions as builtin
+        key = (name.lower(), n_arg)
+        if func is None:
+            self.functions.pop(key, None)
+            return
+        flags = builtin.DETERMINISTIC if deterministic else 0
+        self.functions[key] = builtin.FuncDef(name.lower(), n_arg, func, flags)
+
+    def create_aggregate(self, name: str, n_arg: int, cls: Any) -> None:
+        from pyrite.vdbe import functions as builtin
+        key = (name.lower(), n_arg)
+        if cls is None:
+            self.functions.pop(key, None)
+            return
+        self.functions[key] = builtin.FuncDef(name.lower(), n_arg, cls, builtin.AGGREGATE)
+
+    def create_collation(self, name: str, func: Callable[[str, str], int] | None) -> None:
+        if func is None:
+            self.collations.pop(name.upper(), None)
+        else:
+            self.collations[name.upper()] = values.Collation(name, func)
+
+    # -- VMHost: storage and transactions --------------------------------------
+
+    def btree(self, db_index: int = 0) -> BTree:
+        """The BTree of database ``db_index`` (0 main)."""
+        if db_index != 0:
+            errors.raise_error(errors.SQLITE_ERROR, "no such database")
+        return self.main_btree
+
+    def begin_transaction(self, db_index: int = 0, write: bool = False) -> None:
+        """The Transaction opcode: take a read or write transaction."""
+        if write:
+            if self.readonly:
+                errors.raise_error(errors.SQLITE_READONLY,
+                                   "attempt to write a readonly database")
+            self.pager.begin_write()
+            self.in_write = True
+            # SAVEPOINTs opened before the first write all start here.
+            self.pager.savepoint(len(self.user_savepoints))
+            if self.current_statement is not None:
+                self.current_statement.open_statement_savepoint()
+        else:
+            self.pager.begin_read()
+
+    def savepoint(self, op: int, name: str) -> None:
+        """The Savepoint opcode: op 0 SAVEPOINT, 1 RELEASE, 2 ROLLBACK TO
+        (sqlite3VdbeExec's OP_Savepoint)."""
+        if op == 0:
+            if self.autocommit:
+                self.autocommit = False
+                self.savepoint_txn = True
+            self.user_savepoints.append(name)
+            if self.in_write:
+                self.pager.savepoint(len(self.user_savepoints))
+            return
+        low = name.lower()
+        i = len(self.user_savepoints) - 1
+        while i >= 0 and self.user_savepoints[i].lower() != low:
+            i -= 1
+        if i < 0:
+            errors.raise_error(errors.SQLITE_ERROR, f"no such savepoint: {name}")
+        if op == 1:
+            if i == 0 and self.savepoint_txn:
+                # Releasing the outermost savepoint commits the transaction.
+                if any(s.running and s is not self.current_statement
+                       for s in self.active_statements):
+                    errors.raise_error(errors.SQLITE_BUSY,
+                                       "cannot release savepoint - SQL statements in progress")
+                self.autocommit = True
+                self.commit()
+                return
+            del self.user_savepoints[i:]
+            if self.in_write:
+                self.pager.release(i)
+            return
+        if self.in_write:
+            self.pager.rollback_to(i)
+            self.schema.loaded = False
+        del self.user_savepoints[i + 1:]
+
+    def commit(self) -> None:
+        """End the transaction, making its changes durable."""
+        if self.in_write:
+            self.pager.commit()
+            self.in_write = False
+        self.user_savepoints = []
+        self.savepoint_txn = False
+        self._savepoint_depth = 0
+        self.pager.end_read()
+
+    def rollback(self) -> None:
+        """Undo the transaction."""
+        if self.in_write:
+            self.pager.rollback()
+            self.in_write = False
+            # Cached schema objects may describe the undone DDL.
+            self.schema.loaded = False
+        self.user_savepoints = []
+        self.savepoint_txn = False
+        self._savepoint_depth = 0
+        self.pager.end_read()
+        if not self.schema.loaded:
+            try:
+                self.ensure_schema()
+            except errors.Error:
+                pass
+
+    def statement_begin(self) -> int:
+        """Open a statement savepoint (OP_Transaction with a statement journal)."""
+        self._savepoint_depth += 1
+        if self.in_write:
+            self.pager.savepoint(self._savepoint_depth)
+        return self._savepoint_depth
+
+    def statement_end(self, n: int, ok: bool) -> None:
+        """Release (``ok``) or roll back statement savepoint ``n``."""
+        if self.in_write and n <= len(getattr(self.pager, "savepoints", [])):
+            if ok:
+                self.pager.release(n)
+            else:
+                self.pager.rollback_to(n)
+                self.pager.release(n)
+                self.schema.loaded = False
+        self._savepoint_depth = max(0, n - 1)
+
+    def end_statement_autocommit(self, ok: bool) -> None:
+        """Called when a statement halts in autocommit mode."""
+        if not self.autocommit:
+            return
+        if any(s.running for s in self.active_statements):
+            return
+        if ok:
+            self.commit()
+        else:
+            self.rollback()
+
+    def set_changes(self, n: int) -> None:
+        self.changes = n
+        self.total_changes += n
+
+    def interrupt(self) -> None:
+        self.interrupted = True
+
+    # -- preparing ------------------------------------------------------------
+
+    def prepare(self, sql: str, offset: int = 0) -> tuple[Statement | None, int]:
+        """Compile the first statement of ``sql[offset:]`` (sqlite3_prepare_v2)."""
+        if self.closed:
+            errors.raise_error(errors.SQLITE_MISUSE, "Cannot operate on a closed database.")
+        parsed = parse_one(sql, offset)
+        if parsed is None:
+            return None, len(sql)
+        program = self._compile(parsed, sql)
+        stmt = Statement(self, program, sql[parsed.start:parsed.end], parsed)
+        return stmt, parsed.tail
+
+    def _compile(self, parsed: Any, sql: str) -> Any:
+        from pyrite.compile import compile_statement
+        self.ensure_schema()
+        return compile_statement(self, parsed, sql)
+
+    def close(self) -> None:
+        if self.closed:
+            return
+        for stmt in list(self.active_statements):
+            stmt.finalize()
+        if self.in_write:
+            try:
+                self.pager.rollback()
+            except errors.Error:
+                pass
+            self.in_write = False
+        self.pager.close()
+        self.closed = True
+
+
+class Statement:
+    """One prepared statement (SQLite's ``sqlite3_stmt``)."""
+
+    def __init__(self, db: Database, program: Any, sql: str, parsed: Any) -> None:
+        self.db = db
+        self.program = program
+        self.sql = sql
+        self._parsed = parsed
+        self.bindings: dict[int, Any] = {}
+        self.running = False
+        self.pending: Any = None
+        self._savepoint: int | None = None
+        self._vm: Any = None
+        self._new_vm()
+
+    def _new_vm(self) -> None:
+        from pyrite.vdbe.vm import VM
+        self._vm = VM(self.program, self.db)
+        for i, v in self.bindings.items():
+            self._vm.bind(i, v)
+
+    # -- description ------------------------------------------------------
+
+    @property
+    def readonly(self) -> bool:
+        return bool(getattr(self.program, "readonly", False))
+
+    @property
+    def is_explain(self) -> int:
+        return int(getattr(self.program, "explain", 0) or 0)
+
+    @property
+    def column_names(self) -> list[str]:
+        return list(self.program.column_names or [])
+
+    @property
+    def column_count(self) -> int:
+        return len(self.column_names)
+
+    @property
+    def column_decltypes(self) -> list[str | None]:
+        d = list(getattr(self.program, "column_decltypes", None) or [])
+        return d + [None] * (self.column_count - len(d))
+
+    @property
+    def parameter_count(self) -> int:
+        return len(getattr(self.program, "variables", None) or [])
+
+    def parameter_name(self, i: int) -> str | None:
+        names = getattr(self.program, "variables", None) or []
+        if 1 <= i <= len(names):
+            name = names[i - 1]
+            if name is None or name == "?":
+                return None
+            return name
+        return None
+
+    def parameter_index(self, name: str) -> int:
+        names = getattr(self.program, "variables", None) or []
+        for i, n in enumerate(names, 1):
+            if n == name:
+                return i
+        return 0
+
+    # -- execution --------------------------------------------------------
+
+    def bind(self, i: int, value: Any) -> None:
+        if self.running:
+            errors.raise_error(errors.SQLITE_MISUSE, "bad parameter or other API misuse")
+        if not 1 <= i <= self.parameter_count:
+            errors.raise_error(errors.SQLITE_RANGE, "column index out of range")
+        self.bindings[i] = value
+        self._vm.bind(i, value)
+
+    def step(self) -> Any:
+        """Run to the next row or the end, waiting on IO (sqlite3_step)."""
+        while True:
+            r = self.step_async()
+            if _result_name(r) == "IO":
+                if self.pending is not None:
+                    self.pending.wait()
+                continue
+            return r
+
+    def step_async(self) -> Any:
+        """One step; answers "IO" with :attr:`pending` set when a read waits."""
+        db = self.db
+        if db.closed:
+            errors.raise_error(errors.SQLITE_MISUSE, "Cannot operate on a closed database.")
+        retries = 0
+        while True:
+            if not self.running:
+                if not db.active_statements:
+                    db.interrupted = False
+                db.active_statements.add(self)
+                self.running = True
+            if self._savepoint is None and db.in_write and not db.autocommit \
+                    and not self.readonly:
+                self.open_statement_savepoint()
+            db.current_statement = self
+            try:
+                r = _result_name(self._vm.step())
+            except errors.Error as exc:
+                code = getattr(exc, "sqlite_errorcode", None)
+                self._close_statement_savepoint(ok=False)
+                self._halted(ok=False)
+                if code == errors.SQLITE_SCHEMA and retries < MAX_SCHEMA_RETRY:
+                    retries += 1
+                    self._reprepare()
+                    continue
+                raise
+            if r == "IO":
+                self.pending = getattr(self._vm, "pending", None)
+                return IO
+            if r == "ROW":
+                return ROW
+            self._close_statement_savepoint(ok=r == "DONE")
+            if r == "BUSY":
+                self._halted(ok=False)
+                errors.raise_error(errors.SQLITE_BUSY, "database is locked")
+            if r == "INTERRUPT":
+                self._halted(ok=False)
+                errors.raise_error(errors.SQLITE_INTERRUPT, "interrupted")
+            self._halted()
+            return DONE
+
+    def open_statement_savepoint(self) -> None:
+        """Open the statement savepoint (SQLite's statement journal) so that
+        an error undoes only this statement's changes inside a transaction."""
+        pager = self.db.pager
+        if self._savepoint is not None or not self.db.in_write or self.readonly:
+            return
+        n = len(pager.savepoints)
+        pager.savepoint(n + 1)
+        self._savepoint = n
+
+    def _close_statement_savepoint(self, ok: bool) -> None:
+        n = self._savepoint
+        self._savepoint = None
+        db = self.db
+        if db.current_statement is self:
+            db.current_statement = None
+        if n is None or not db.in_write:
+            return
+        pager = db.pager
+        if not ok and n < len(pager.savepoints):
+            pager.rollback_to(n)
+            db.schema.loaded = False
+        pager.release(n)
+
+    def _halted(self, ok: bool = True) -> None:
+        """The statement stopped: in autocommit mode, make sure no
+        transaction or lock outlives the last running statement (the VM's
+        Halt normally does this already)."""
+        self.running = False
+        db = self.db
+        db.active_statements.discard(self)
+        if db.autocommit and not db.active_statements and not db.closed:
+            if db.in_write:
+                if ok:
+                    db.commit()
+                else:
+                    db.rollback()
+            elif db.pager.lock_level:
+                db.pager.end_read()
+
+    def _reprepare(self) -> None:
+        """SQLITE_SCHEMA: recompile against the new schema and start over."""
+        self.db.schema.loaded = False
+        # The statement's own text re-parses to the same tree, with offsets
+        # relative to it.
+        parsed = parse_one(self.sql, 0)
+        self.program = self.db._compile(parsed, self.sql)
+        self._new_vm()
+
+    def row(self) -> tuple:
+        return tuple(self._vm.row())
+
+    def reset(self) -> None:
+        if self.running:
+            self._close_statement_savepoint(ok=True)
+            self._halted()
+        self._vm.reset()
+        self.pending = None
+
+    def clear_bindings(self) -> None:
+        self.bindings.clear()
+        self._new_vm()
+
+    def finalize(self) -> None:
+        if self.running:
+            try:
+                self._vm.reset()
+            finally:
+                self._halted()

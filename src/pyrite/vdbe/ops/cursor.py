@@ -1,0 +1,687 @@
+"""VDBE layer: cursor opcodes: open, seek, move, read, write, sorters.
+
+SQLite's counterpart is the cursor part of ``vdbe.c``.  B-tree cursors come
+from :mod:`pyrite.storage.btree`; ephemeral tables are B-trees in memory;
+sorters are Python lists sorted with the KeyInfo; pseudo cursors read one
+record held in a register.
+
+Every handler that moves a B-tree cursor calls storage first and changes VM
+state after, so an IOPending raised by storage leaves the VM ready to re-run
+the instruction.
+"""
+
+from __future__ import annotations
+
+import functools
+from typing import Any
+
+from pyrite import errors, values
+from pyrite.storage.btree import INDEX, INTKEY, BTree
+from pyrite.storage.record import decode_record, encode_record
+from pyrite.vdbe.opcodes import opcode
+from pyrite.vdbe.vm import VdbeCursor
+
+OPFLAG_NCHANGE = 0x01
+OPFLAG_P2ISREG = 0x02
+OPFLAG_LASTROWID = 0x20
+MAX_ROWID = 0x7FFFFFFFFFFFFFFF
+
+
+def _cursor(vm: Any, i: int) -> VdbeCursor:
+    c = vm.cursors[i]
+    if c is None:
+        errors.raise_error(errors.SQLITE_INTERNAL, "cursor is not open")
+    return c  # type: ignore[return-value]
+
+
+def _open(vm: Any, op: Any, write: bool) -> VdbeCursor:
+    root = vm.r[op.p2] if op.p5 & OPFLAG_P2ISREG else op.p2
+    btree = vm.host.btree(op.p3)
+    ki = op.p4 if isinstance(op.p4, values.KeyInfo) else None
+    c = VdbeCursor("index" if ki is not None else "table")
+    c.btree = btree
+    c.bt = btree.cursor(root, write=write, key_info=ki)
+    c.key_info = ki
+    c.root = root
+    c.n_field = op.p4 if isinstance(op.p4, int) else 0
+    c.writable = write
+    old = vm.cursors[op.p1]
+    if old is not None:
+        old.close()
+    vm.cursors[op.p1] = c
+    return c
+
+
+@opcode("OpenRead", "P1 P2 P3 P4 P5", "root=P2 iDb=P3", cursor="p1", root="p2", db="p3")
+def op_open_read(vm: Any, op: Any, pc: int) -> int:
+    """Open read cursor P1 on the B-tree rooted at P2 of database P3; P4 is the
+    KeyInfo of an index or the column count of a table."""
+    _open(vm, op, False)
+    return pc + 1
+
+
+@opcode("OpenWrite", "P1 P2 P3 P4 P5", "root=P2 iDb=P3", cursor="p1", root="p2", db="p3")
+def op_open_write(vm: Any, op: Any, pc: int) -> int:
+    """As OpenRead, for writing."""
+    _open(vm, op, True)
+    return pc + 1
+
+
+@opcode("OpenDup", "P1 P2 * * *", "")
+def op_open_dup(vm: Any, op: Any, pc: int) -> int:
+    """Open P1 as a second cursor on the same ephemeral table as cursor P2."""
+    src = _cursor(vm, op.p2)
+    c = VdbeCursor(src.kind)
+    c.btree = src.btree
+    c.bt = src.btree.cursor(src.root, write=True, key_info=src.key_info)
+    c.key_info = src.key_info
+    c.root = src.root
+    vm.cursors[op.p1] = c
+    return pc + 1
+
+
+@opcode("OpenEphemeral", "P1 P2 * P4 P5", "nColumn=P2", cursor="p1", ncol="p2")
+def op_open_ephemeral(vm: Any, op: Any, pc: int) -> int:
+    """Open P1 on a new temporary table: an index keyed by KeyInfo P4, or a
+    rowid table of P2 columns when P4 is not a KeyInfo."""
+    old = vm.cursors[op.p1]
+    if old is not None and old.btree is not None and old.kind in ("index", "table") \
+            and getattr(old, "root", 0) and old.btree.pager.memory:
+        # Re-opening clears the table (as SQLite's OpenEphemeral on an open cursor).
+        old.btree.clear_table(old.root)
+        old.bt.first()
+        old.row = None
+        old.null_row = False
+        return pc + 1
+    ki = op.p4 if isinstance(op.p4, values.KeyInfo) else None
+    btree = BTree.ephemeral()
+    root = btree.create_table(INDEX if ki is not None else INTKEY)
+    c = VdbeCursor("index" if ki is not None else "table")
+    c.btree = btree
+    c.key_info = ki if ki is not None else None
+    if c.kind == "index" and ki is None:
+        c.key_info = values.KeyInfo([None] * max(op.p2, 1))
+    c.bt = btree.cursor(root, write=True, key_info=c.key_info)
+    c.root = root
+    c.n_field = op.p2
+    vm.cursors[op.p1] = c
+    return pc + 1
+
+
+opcode("OpenAutoindex", "P1 P2 * P4 *", "nColumn=P2")(op_open_ephemeral)
+
+
+@opcode("OpenPseudo", "P1 P2 P3 * *", "P3 columns in r[P2]", cursor="p1", reg="p2", ncol="p3")
+def op_open_pseudo(vm: Any, op: Any, pc: int) -> int:
+    """Open P1 as a pseudo-table: its one row is the record in r[P2]."""
+    c = VdbeCursor("pseudo")
+    c.pseudo_reg = op.p2
+    c.n_field = op.p3
+    vm.cursors[op.p1] = c
+    return pc + 1
+
+
+@opcode("SorterOpen", "P1 P2 P3 P4 *", "", cursor="p1")
+def op_sorter_open(vm: Any, op: Any, pc: int) -> int:
+    """Open sorter P1 whose records sort by KeyInfo P4."""
+    c = VdbeCursor("sorter")
+    c.key_info = op.p4
+    c.sorter = []
+    c.n_field = op.p2
+    vm.cursors[op.p1] = c
+    return pc + 1
+
+
+@opcode("Close", "P1 * * * *", "", cursor="p1")
+def op_close(vm: Any, op: Any, pc: int) -> int:
+    """Close cursor P1."""
+    c = vm.cursors[op.p1]
+    if c is not None:
+        c.close()
+        vm.cursors[op.p1] = None
+    return pc + 1
+
+
+@opcode("NullRow", "P1 * * * *", "", cursor="p1")
+def op_null_row(vm: Any, op: Any, pc: int) -> int:
+    """Make cursor P1 point at a row of NULLs; Next and Prev then fall through."""
+    c = vm.cursors[op.p1]
+    if c is None:
+        c = vm.cursors[op.p1] = VdbeCursor("pseudo")
+        c.pseudo_reg = 0
+    c.null_row = True
+    c.row = None
+    return pc + 1
+
+
+@opcode("IfNullRow", "P1 P2 P3 * *", "if P1.nullRow then r[P3]=NULL, goto P2", jump=True)
+def op_if_null_row(vm: Any, op: Any, pc: int) -> int:
+    """If cursor P1 is on its NULL row, set r[P3] to NULL and jump to P2."""
+    c = vm.cursors[op.p1]
+    if c is not None and c.null_row:
+        vm.r[op.p3] = None
+        return op.p2
+    return pc + 1
+
+
+# -- moving -------------------------------------------------------------------
+
+
+@opcode("Rewind", "P1 P2 * * *", "", jump=True, cursor="p1", target="p2")
+def op_rewind(vm: Any, op: Any, pc: int) -> int:
+    """Move cursor P1 to its first entry; jump to P2 if it has none."""
+    c = _cursor(vm, op.p1)
+    if c.kind == "sorter":
+        return op_sorter_sort(vm, op, pc)
+    empty = c.bt.first()
+    c.null_row = False
+    c.row = None
+    c.deferred = None
+    return op.p2 if empty else pc + 1
+
+
+@opcode("Last", "P1 P2 * * *", "", jump=True, cursor="p1", target="p2")
+def op_last(vm: Any, op: Any, pc: int) -> int:
+    """Move cursor P1 to its last entry; jump to P2 if it has none."""
+    c = _cursor(vm, op.p1)
+    empty = c.bt.last()
+    c.null_row = False
+    c.row = None
+    c.deferred = None
+    return op.p2 if empty else pc + 1
+
+
+@opcode("Next", "P1 P2 P3 * P5", "", jump=True, cursor="p1", target="p2")
+def op_next(vm: Any, op: Any, pc: int) -> int:
+    """Advance cursor P1; jump to P2 if it is on an entry."""
+    c = vm.cursors[op.p1]
+    if c.null_row:
+        return pc + 1
+    if c.kind == "sorter":
+        return op_sorter_next(vm, op, pc)
+    bt = c.bt
+    if bt.eof:
+        return pc + 1
+    ok = bt.next()
+    c.row = None
+    c.deferred = None
+    if ok:
+        if getattr(vm.host, "interrupted", False):
+            errors.raise_error(errors.SQLITE_INTERRUPT, "interrupted")
+        return op.p2
+    return pc + 1
+
+
+@opcode("Prev", "P1 P2 P3 * P5", "", jump=True, cursor="p1", target="p2")
+def op_prev(vm: Any, op: Any, pc: int) -> int:
+    """Move cursor P1 back; jump to P2 if it is on an entry."""
+    c = vm.cursors[op.p1]
+    if c.null_row:
+        return pc + 1
+    bt = c.bt
+    if bt.eof:
+        return pc + 1
+    ok = bt.prev()
+    c.row = None
+    c.deferred = None
+    return op.p2 if ok else pc + 1
+
+
+def _int_key(v: Any) -> tuple[int | None, int]:
+    """Rowid seek key: (integer, adjust) where adjust says how a non-integral
+    real moved (-1 rounded down, 1 rounded up, 0 exact); None when not numeric."""
+    if type(v) is int:
+        return v, 0
+    if v is None:
+        return None, 0
+    n = values.apply_affinity(v, "C")
+    if type(n) is int:
+        return n, 0
+    if type(n) is float:
+        if n != n:
+            return None, 0
+        if n >= 9.2233720368547758e18:
+            return MAX_ROWID, -1 if n > MAX_ROWID else 0
+        if n < -9.2233720368547758e18:
+            return -MAX_ROWID - 1, 1
+        i = int(n)
+        if i == n:
+            return i, 0
+        return (i, -1) if n > i else (i, 1)
+    return None, 0
+
+
+def _seek(vm: Any, op: Any, pc: int, kind: str) -> int:
+    c = _cursor(vm, op.p1)
+    bt = c.bt
+    if c.kind == "table":
+        key, adj = _int_key(vm.r[op.p3])
+        if key is None:
+            # A non-numeric key: rowids are all smaller than text and blobs.
+            v = vm.r[op.p3]
+            if v is None or kind in ("GE", "GT"):
+                return op.p2
+            empty = bt.last()
+            c.row = None
+            c.null_row = False
+            return op.p2 if empty else pc + 1
+        if adj:
+            # x.5: GE/GT become GT floor, LE/LT become LE floor (or the ceil analogue).
+            if adj < 0:
+                kind = {"GE": "GT", "GT": "GT", "LE": "LE", "LT": "LE"}[kind]
+            else:
+                kind = {"GE": "GE", "GT": "GE", "LE": "LT", "LT": "LT"}[kind]
+        res = bt.table_move_to(key)
+    else:
+        key = vm.r[op.p3:op.p3 + op.p4]
+        default_rc = 1 if kind in ("GE", "LT") else -1
+        res = bt.index_move_to(key, default_rc)
+    c.null_row = False
+    c.row = None
+    c.deferred = None
+    if bt.eof:
+        return op.p2
+    if kind == "GE":
+        if res < 0 and not bt.next():
+            return op.p2
+    elif kind == "GT":
+        if res <= 0 and not bt.next():
+            return op.p2
+    elif kind == "LE":
+        if res > 0 and not bt.prev():
+            return op.p2
+    else:
+        if res >= 0 and not bt.prev():
+            return op.p2
+    return pc + 1
+
+
+def _seek_op(kind: str) -> None:
+    def handler(vm: Any, op: Any, pc: int) -> int:
+        return _seek(vm, op, pc, kind)
+    rel = {"GE": ">=", "GT": ">", "LE": "<=", "LT": "<"}[kind]
+    handler.__doc__ = (f"Position cursor P1 at the first entry {rel} the key (r[P3] for a "
+                       f"table; r[P3..P3+P4-1] for an index); jump to P2 if there is none.")
+    opcode(f"Seek{kind}", "P1 P2 P3 P4 *", f"key=r[P3@P4]", jump=True,
+           cursor="p1", target="p2", key="p3", nkey="p4")(handler)
+
+
+for _k in ("GE", "GT", "LE", "LT"):
+    _seek_op(_k)
+
+
+@opcode("SeekRowid", "P1 P2 P3 * *", "intkey=r[P3]", jump=True, cursor="p1", target="p2", key="p3")
+def op_seek_rowid(vm: Any, op: Any, pc: int) -> int:
+    """Move table cursor P1 to rowid r[P3]; jump to P2 if there is no such row
+    (or r[P3] is not an integer)."""
+    c = _cursor(vm, op.p1)
+    key, adj = _int_key(vm.r[op.p3])
+    if key is None or adj:
+        c.null_row = False
+        return op.p2
+    res = c.bt.table_move_to(key)
+    c.null_row = False
+    c.row = None
+    c.deferred = None
+    return pc + 1 if res == 0 and not c.bt.eof else op.p2
+
+
+@opcode("NotExists", "P1 P2 P3 * *", "intkey=r[P3]", jump=True, cursor="p1", target="p2", key="p3")
+def op_not_exists(vm: Any, op: Any, pc: int) -> int:
+    """Move table cursor P1 to rowid r[P3] (an integer); jump to P2 if absent."""
+    c = _cursor(vm, op.p1)
+    res = c.bt.table_move_to(vm.r[op.p3])
+    c.null_row = False
+    c.row = None
+    c.deferred = None
+    return pc + 1 if res == 0 and not c.bt.eof else op.p2
+
+
+def _probe_key(vm: Any, op: Any) -> list[Any]:
+    if op.p4:
+        return vm.r[op.p3:op.p3 + op.p4]
+    rec = vm.r[op.p3]
+    return decode_record(rec) if isinstance(rec, (bytes, bytearray)) else list(rec)
+
+
+def _found(vm: Any, op: Any) -> bool:
+    c = _cursor(vm, op.p1)
+    key = _probe_key(vm, op)
+    res = c.bt.index_move_to(key, 0)
+    c.null_row = False
+    c.row = None
+    return res == 0 and not c.bt.eof
+
+
+@opcode("Found", "P1 P2 P3 P4 *", "key=r[P3@P4]", jump=True, cursor="p1", target="p2")
+def op_found(vm: Any, op: Any, pc: int) -> int:
+    """Jump to P2 if index P1 has an entry whose prefix equals the key
+    (P4 registers from r[P3], or the record in r[P3] when P4 is 0)."""
+    return op.p2 if _found(vm, op) else pc + 1
+
+
+@opcode("NotFound", "P1 P2 P3 P4 *", "key=r[P3@P4]", jump=True, cursor="p1", target="p2")
+def op_not_found(vm: Any, op: Any, pc: int) -> int:
+    """Jump to P2 if index P1 has no entry whose prefix equals the key."""
+    return pc + 1 if _found(vm, op) else op.p2
+
+
+@opcode("NoConflict", "P1 P2 P3 P4 *", "key=r[P3@P4]", jump=True, cursor="p1", target="p2")
+def op_no_conflict(vm: Any, op: Any, pc: int) -> int:
+    """As NotFound, but a key with a NULL field never conflicts (jump to P2)."""
+    key = _probe_key(vm, op)
+    if any(v is None for v in key):
+        return op.p2
+    return pc + 1 if _found(vm, op) else op.p2
+
+
+@opcode("Sequence", "P1 P2 * * *", "r[P2]=cursor[P1].ctr++")
+def op_sequence(vm: Any, op: Any, pc: int) -> int:
+    """r[P2] = the next value of cursor P1's sequence counter."""
+    c = _cursor(vm, op.p1)
+    vm.r[op.p2] = c.seq
+    c.seq += 1
+    return pc + 1
+
+
+@opcode("NewRowid", "P1 P2 P3 * *", "r[P2]=rowid", cursor="p1", dest="p2")
+def op_new_rowid(vm: Any, op: Any, pc: int) -> int:
+    """r[P2] = a new rowid for table P1: one more than the largest (P3: the
+    AUTOINCREMENT register holding the largest ever used)."""
+    c = _cursor(vm, op.p1)
+    bt = c.bt
+    empty = bt.last()
+    top = 0 if empty else bt.rowid()
+    if op.p3:
+        prev = vm.r[op.p3] or 0
+        if prev >= MAX_ROWID:
+            errors.raise_error(errors.SQLITE_FULL, "database or disk is full")
+        top = max(top, prev)
+    if top >= MAX_ROWID:
+        import random
+        for _ in range(100):
+            cand = random.randint(1, MAX_ROWID)
+            if bt.table_move_to(cand) != 0:
+                top = cand - 1
+                break
+        else:
+            errors.raise_error(errors.SQLITE_FULL, "database or disk is full")
+    new = top + 1
+    if op.p3:
+        vm.r[op.p3] = new
+    vm.r[op.p2] = new
+    c.row = None
+    return pc + 1
+
+
+@opcode("Insert", "P1 P2 P3 P4 P5", "intkey=r[P3] data=r[P2]", cursor="p1", data="p2", key="p3")
+def op_insert(vm: Any, op: Any, pc: int) -> int:
+    """Write the record r[P2] with rowid r[P3] into table P1 (replacing a row
+    with that rowid).  P5: OPFLAG_NCHANGE counts a change, OPFLAG_LASTROWID
+    sets last_insert_rowid."""
+    c = _cursor(vm, op.p1)
+    rowid = vm.r[op.p3]
+    rec = vm.r[op.p2]
+    if not isinstance(rec, (bytes, bytearray)):
+        rec = encode_record(list(rec) if rec is not None else [])
+    c.bt.insert(rowid, bytes(rec))
+    c.row = None
+    if op.p5 & OPFLAG_NCHANGE:
+        vm.n_change += 1
+    if op.p5 & OPFLAG_LASTROWID:
+        vm.host.last_insert_rowid = rowid
+    return pc + 1
+
+
+@opcode("Delete", "P1 P2 P3 P4 P5", "", cursor="p1")
+def op_delete(vm: Any, op: Any, pc: int) -> int:
+    """Delete the entry under cursor P1.  P2 & OPFLAG_NCHANGE counts a change."""
+    c = _cursor(vm, op.p1)
+    c.bt.delete()
+    c.row = None
+    if op.p2 & OPFLAG_NCHANGE:
+        vm.n_change += 1
+    return pc + 1
+
+
+@opcode("ResetCount")
+def op_reset_count(vm: Any, op: Any, pc: int) -> int:
+    """Report the changes counted so far as the statement's changes; restart the count."""
+    vm.host.set_changes(vm.n_change)
+    vm.n_change = 0
+    return pc + 1
+
+
+@opcode("IdxInsert", "P1 P2 P3 P4 P5", "key=r[P2]", cursor="p1", key="p2")
+def op_idx_insert(vm: Any, op: Any, pc: int) -> int:
+    """Insert the key record r[P2] into index P1 (or append it to a sorter)."""
+    c = _cursor(vm, op.p1)
+    rec = vm.r[op.p2]
+    if c.kind == "sorter":
+        c.sorter.append(decode_record(rec) if isinstance(rec, (bytes, bytearray)) else list(rec))
+        return pc + 1
+    if not isinstance(rec, (bytes, bytearray)):
+        rec = encode_record(list(rec))
+    c.bt.insert(None, bytes(rec))
+    c.row = None
+    if op.p5 & OPFLAG_NCHANGE:
+        vm.n_change += 1
+    return pc + 1
+
+
+@opcode("SorterInsert", "P1 P2 * * *", "key=r[P2]", cursor="p1", key="p2")
+def op_sorter_insert(vm: Any, op: Any, pc: int) -> int:
+    """Add the record r[P2] to sorter P1."""
+    c = _cursor(vm, op.p1)
+    rec = vm.r[op.p2]
+    c.sorter.append(decode_record(rec) if isinstance(rec, (bytes, bytearray)) else list(rec))
+    return pc + 1
+
+
+@opcode("IdxDelete", "P1 P2 P3 * *", "key=r[P2@P3]", cursor="p1")
+def op_idx_delete(vm: Any, op: Any, pc: int) -> int:
+    """Delete the entry of index P1 whose key is r[P2..P2+P3-1], if present."""
+    c = _cursor(vm, op.p1)
+    key = vm.r[op.p2:op.p2 + op.p3]
+    if c.bt.index_move_to(key, 0) == 0 and not c.bt.eof:
+        c.bt.delete()
+    c.row = None
+    return pc + 1
+
+
+def _sort_key(ki: Any) -> Any:
+    if ki is None:
+        return functools.cmp_to_key(lambda a, b: values.compare_keys(a, b, values.KeyInfo([])))
+    return functools.cmp_to_key(lambda a, b: values.compare_keys(a[:ki.n_key_field], b[:ki.n_key_field], ki))
+
+
+@opcode("SorterSort", "P1 P2 * * *", "", jump=True, cursor="p1", target="p2")
+def op_sorter_sort(vm: Any, op: Any, pc: int) -> int:
+    """Sort sorter P1 and move to its first record; jump to P2 if it is empty."""
+    c = _cursor(vm, op.p1)
+    c.sorter.sort(key=_sort_key(c.key_info))
+    c.sorter_pos = 0
+    c.null_row = False
+    return op.p2 if not c.sorter else pc + 1
+
+
+opcode("Sort", "P1 P2 * * *", "", jump=True, cursor="p1", target="p2")(op_sorter_sort)
+
+
+@opcode("SorterNext", "P1 P2 * * *", "", jump=True, cursor="p1", target="p2")
+def op_sorter_next(vm: Any, op: Any, pc: int) -> int:
+    """Advance sorter P1; jump to P2 if a record remains."""
+    c = vm.cursors[op.p1]
+    c.sorter_pos += 1
+    return op.p2 if c.sorter_pos < len(c.sorter) else pc + 1
+
+
+@opcode("SorterData", "P1 P2 P3 * *", "r[P2]=data", cursor="p1", dest="p2")
+def op_sorter_data(vm: Any, op: Any, pc: int) -> int:
+    """r[P2] = the current record of sorter P1; pseudo cursor P3 re-reads it."""
+    c = vm.cursors[op.p1]
+    vm.r[op.p2] = c.sorter[c.sorter_pos]
+    if op.p3:
+        p = vm.cursors[op.p3]
+        if p is not None:
+            p.row = None
+    return pc + 1
+
+
+@opcode("SorterCompare", "P1 P2 P3 P4 *", "if key(P1)!=trim(r[P3],P4) goto P2", jump=True)
+def op_sorter_compare(vm: Any, op: Any, pc: int) -> int:
+    """Jump to P2 if the first P4 fields of sorter P1's record differ from the record in r[P3]."""
+    c = vm.cursors[op.p1]
+    cur = c.sorter[c.sorter_pos][:op.p4]
+    other = vm.r[op.p3]
+    other = decode_record(other) if isinstance(other, (bytes, bytearray)) else list(other)
+    ki = c.key_info or values.KeyInfo([None] * op.p4)
+    return op.p2 if values.compare_keys(cur, other[:op.p4], ki) != 0 else pc + 1
+
+
+@opcode("ResetSorter", "P1 * * * *", "", cursor="p1")
+def op_reset_sorter(vm: Any, op: Any, pc: int) -> int:
+    """Empty sorter or ephemeral table P1."""
+    c = _cursor(vm, op.p1)
+    if c.kind == "sorter":
+        c.sorter = []
+        c.sorter_pos = 0
+    else:
+        c.btree.clear_table(c.root)
+        c.row = None
+    return pc + 1
+
+
+# -- reading --------------------------------------------------------------
+
+
+def _row(vm: Any, c: VdbeCursor) -> list[Any] | None:
+    row = c.row
+    if row is not None:
+        return row
+    kind = c.kind
+    if kind == "pseudo":
+        rec = vm.r[c.pseudo_reg]
+        if rec is None:
+            return None
+        row = decode_record(rec) if isinstance(rec, (bytes, bytearray)) else list(rec)
+    elif kind == "sorter":
+        row = c.sorter[c.sorter_pos]
+    else:
+        if c.deferred is not None:
+            _finish_deferred(vm, c)
+        bt = c.bt
+        if bt.eof:
+            return None
+        row = bt.record()
+    c.row = row
+    return row
+
+
+def _finish_deferred(vm: Any, c: VdbeCursor) -> None:
+    idx = c.deferred
+    c.deferred = None
+    rowid = idx.bt.record()[-1]
+    if c.bt.table_move_to(rowid) != 0:
+        errors.corrupt("index entry without a row")
+
+
+@opcode("Column", "P1 P2 P3 P4 P5", "r[P3]=cursor[P1].column[P2]", cursor="p1", column="p2", dest="p3")
+def op_column(vm: Any, op: Any, pc: int) -> int:
+    """r[P3] = column P2 of the current row of cursor P1 (P4 when the record
+    is shorter, NULL on a NULL row)."""
+    c = vm.cursors[op.p1]
+    if c.null_row:
+        vm.r[op.p3] = None
+        return pc + 1
+    row = c.row
+    if row is None:
+        row = _row(vm, c)
+        if row is None:
+            vm.r[op.p3] = None
+            return pc + 1
+    p2 = op.p2
+    vm.r[op.p3] = row[p2] if p2 < len(row) else op.p4
+    return pc + 1
+
+
+@opcode("Rowid", "P1 P2 * * *", "r[P2]=PX rowid of P1", cursor="p1", dest="p2")
+def op_rowid(vm: Any, op: Any, pc: int) -> int:
+    """r[P2] = the rowid of the current row of table cursor P1 (NULL on a NULL row)."""
+    c = vm.cursors[op.p1]
+    if c.null_row:
+        vm.r[op.p2] = None
+        return pc + 1
+    if c.deferred is not None:
+        vm.r[op.p2] = c.deferred.bt.record()[-1]
+        return pc + 1
+    if c.kind == "pseudo":
+        vm.r[op.p2] = None
+        return pc + 1
+    vm.r[op.p2] = None if c.bt.eof else c.bt.rowid()
+    return pc + 1
+
+
+@opcode("IdxRowid", "P1 P2 * * *", "r[P2]=rowid", cursor="p1", dest="p2")
+def op_idx_rowid(vm: Any, op: Any, pc: int) -> int:
+    """r[P2] = the rowid (last field) of the current entry of index P1."""
+    c = vm.cursors[op.p1]
+    if c.null_row or c.bt.eof:
+        vm.r[op.p2] = None
+    else:
+        vm.r[op.p2] = c.bt.record()[-1]
+    return pc + 1
+
+
+@opcode("DeferredSeek", "P1 * P3 P4 *", "Move P3 to P1.rowid if needed")
+def op_deferred_seek(vm: Any, op: Any, pc: int) -> int:
+    """Arrange for table cursor P3 to move to the row index cursor P1 points at
+    when a column is read from it."""
+    idx = _cursor(vm, op.p1)
+    tab = _cursor(vm, op.p3)
+    tab.deferred = idx
+    tab.row = None
+    tab.null_row = False
+    return pc + 1
+
+
+@opcode("RowData", "P1 P2 P3 * *", "r[P2]=data", cursor="p1", dest="p2")
+def op_row_data(vm: Any, op: Any, pc: int) -> int:
+    """r[P2] = the whole record under cursor P1."""
+    c = _cursor(vm, op.p1)
+    if c.kind == "sorter":
+        vm.r[op.p2] = encode_record(c.sorter[c.sorter_pos])
+    else:
+        if c.deferred is not None:
+            _finish_deferred(vm, c)
+        vm.r[op.p2] = c.bt.payload()
+    return pc + 1
+
+
+def _idx_compare(vm: Any, op: Any) -> int:
+    c = vm.cursors[op.p1]
+    entry = c.bt.record()
+    key = vm.r[op.p3:op.p3 + op.p4]
+    ki = c.key_info
+    return values.compare_keys(entry[:len(key)], key, ki)
+
+
+def _idx_cmp_op(name: str, test: Any, rel: str) -> None:
+    def handler(vm: Any, op: Any, pc: int) -> int:
+        return op.p2 if test(_idx_compare(vm, op)) else pc + 1
+    handler.__doc__ = (f"Jump to P2 if the current entry of index P1, ignoring its rowid, "
+                       f"is {rel} the key r[P3..P3+P4-1].")
+    opcode(name, "P1 P2 P3 P4 *", f"key=r[P3@P4]", jump=True, cursor="p1", target="p2")(handler)
+
+
+_idx_cmp_op("IdxGE", lambda c: c >= 0, ">=")
+_idx_cmp_op("IdxGT", lambda c: c > 0, ">")
+_idx_cmp_op("IdxLE", lambda c: c <= 0, "<=")
+_idx_cmp_op("IdxLT", lambda c: c < 0, "<")
+
+
+@opcode("Count", "P1 P2 P3 * *", "r[P2]=count()", cursor="p1", dest="p2")
+def op_count(vm: Any, op: Any, pc: int) -> int:
+    """r[P2] = the number of entries in cursor P1's B-tree."""
+    vm.r[op.p2] = _cursor(vm, op.p1).bt.count()
+    return pc + 1

@@ -1,0 +1,195 @@
+"""VDBE layer: records, transactions, schema and database-level opcodes.
+
+SQLite's counterpart is the corresponding part of ``vdbe.c``.  What these
+opcodes need from the connection goes through the host (engine.Database,
+see :mod:`pyrite.vdbe.host`).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pyrite import errors, values
+from pyrite.storage.btree import INDEX, INTKEY
+from pyrite.storage.record import encode_record
+from pyrite.vdbe.opcodes import opcode
+
+_apply = values.apply_affinity
+
+
+@opcode("MakeRecord", "P1 P2 P3 P4 *", "r[P3]=mkrec(r[P1@P2])", start="p1", count="p2", dest="p3")
+def op_make_record(vm: Any, op: Any, pc: int) -> int:
+    """r[P3] = the record of r[P1..P1+P2-1], after applying the affinity string P4."""
+    r = vm.r
+    p1 = op.p1
+    vals = r[p1:p1 + op.p2]
+    aff = op.p4
+    if aff:
+        for i in range(min(len(aff), len(vals))):
+            a = aff[i]
+            if a != "A" and a != "@":
+                v = vals[i]
+                if v is not None:
+                    nv = _apply(v, a)
+                    if nv is not v:
+                        vals[i] = nv
+                        r[p1 + i] = nv
+    vm.r[op.p3] = encode_record(vals)
+    return pc + 1
+
+
+@opcode("TypeCheck", "P1 P2 P3 P4 *", "typecheck(r[P1@P2])")
+def op_type_check(vm: Any, op: Any, pc: int) -> int:
+    """STRICT tables: check the types of r[P1..P1+P2-1] against table P4."""
+    return pc + 1
+
+
+@opcode("Transaction", "P1 P2 P3 P4 P5", "iDb=P1 tx=P2 schema=P3")
+def op_transaction(vm: Any, op: Any, pc: int) -> int:
+    """Begin a read (P2=0) or write (P2!=0) transaction on database P1.  With
+    P5 set, fail with SQLITE_SCHEMA when the schema cookie is not P3."""
+    host = vm.host
+    host.begin_transaction(op.p1, bool(op.p2))
+    if op.p5:
+        cookie = host.schema_cookie(op.p1)
+        if cookie != op.p3:
+            errors.raise_error(errors.SQLITE_SCHEMA, "database schema has changed")
+    return pc + 1
+
+
+@opcode("AutoCommit", "P1 P2 * * *", "")
+def op_auto_commit(vm: Any, op: Any, pc: int) -> int:
+    """Set autocommit to P1: P1=0 is BEGIN; P1=1 is COMMIT, or ROLLBACK when P2 is 1."""
+    host = vm.host
+    want = bool(op.p1)
+    if want == bool(host.autocommit):
+        if not want:
+            errors.raise_error(errors.SQLITE_ERROR, "cannot start a transaction within a transaction")
+        if op.p2:
+            errors.raise_error(errors.SQLITE_ERROR, "cannot rollback - no transaction is active")
+        errors.raise_error(errors.SQLITE_ERROR, "cannot commit - no transaction is active")
+    if want:
+        if op.p2:
+            host.autocommit = True
+            host.rollback()
+        else:
+            active = [s for s in getattr(host, "active_statements", ())
+                      if getattr(s, "running", False) and s is not getattr(host, "current_statement", None)
+                      and not getattr(s, "readonly", True)]
+            if active:
+                errors.raise_error(errors.SQLITE_BUSY,
+                                   "cannot commit transaction - SQL statements in progress")
+            host.autocommit = True
+            host.commit()
+    else:
+        host.autocommit = False
+    vm.pc = pc
+    return -2
+
+
+@opcode("Savepoint", "P1 * * P4 *", "")
+def op_savepoint(vm: Any, op: Any, pc: int) -> int:
+    """SAVEPOINT (P1=0), RELEASE (1) or ROLLBACK TO (2) the savepoint named P4."""
+    vm.host.savepoint(op.p1, op.p4)
+    return pc + 1
+
+
+@opcode("ReadCookie", "P1 P2 P3 * *", "", db="p1", dest="p2", cookie="p3")
+def op_read_cookie(vm: Any, op: Any, pc: int) -> int:
+    """r[P2] = header value P3 of database P1 (1 schema cookie, 6 user version...)."""
+    btree = vm.host.btree(op.p1)
+    vm.r[op.p2] = btree.pager.get_meta(op.p3)
+    return pc + 1
+
+
+@opcode("SetCookie", "P1 P2 P3 * *", "", db="p1", cookie="p2", value="p3")
+def op_set_cookie(vm: Any, op: Any, pc: int) -> int:
+    """Set header value P2 of database P1 to P3."""
+    host = vm.host
+    if op.p2 == 1 and hasattr(host, "set_schema_cookie"):
+        host.set_schema_cookie(op.p1, op.p3)
+    else:
+        host.btree(op.p1).pager.set_meta(op.p2, op.p3)
+    return pc + 1
+
+
+@opcode("CreateBtree", "P1 P2 P3 * *", "r[P2]=root iDb=P1 flags=P3", db="p1", dest="p2", flags="p3")
+def op_create_btree(vm: Any, op: Any, pc: int) -> int:
+    """Create a B-tree in database P1 (P3: 1 table, 2 index); r[P2] = its root page."""
+    btree = vm.host.btree(op.p1)
+    vm.r[op.p2] = btree.create_table(INTKEY if op.p3 & 1 else INDEX)
+    return pc + 1
+
+
+@opcode("Destroy", "P1 P2 P3 * *", "", root="p1", dest="p2", db="p3")
+def op_destroy(vm: Any, op: Any, pc: int) -> int:
+    """Delete the B-tree rooted at P1 in database P3; r[P2] = 0 (no root moved)."""
+    vm.host.btree(op.p3).drop_table(op.p1)
+    vm.r[op.p2] = 0
+    return pc + 1
+
+
+@opcode("Clear", "P1 P2 P3 * *", "", root="p1", db="p2")
+def op_clear(vm: Any, op: Any, pc: int) -> int:
+    """Delete every entry of the B-tree rooted at P1 in database P2; with P3,
+    count the deleted rows as changes."""
+    n = vm.host.btree(op.p2).clear_table(op.p1)
+    if op.p3:
+        vm.n_change += n
+    return pc + 1
+
+
+@opcode("ParseSchema", "P1 * * P4 *", "", db="p1")
+def op_parse_schema(vm: Any, op: Any, pc: int) -> int:
+    """Re-read the schema of database P1 (the rows matching WHERE P4)."""
+    vm.host.reload_schema(op.p1, op.p4)
+    return pc + 1
+
+
+@opcode("DropTable", "P1 * * P4 *", "")
+def op_drop_table(vm: Any, op: Any, pc: int) -> int:
+    """Forget table P4 of database P1 in the in-memory schema."""
+    vm.host.drop_table_schema(op.p1, op.p4)
+    return pc + 1
+
+
+@opcode("DropIndex", "P1 * * P4 *", "")
+def op_drop_index(vm: Any, op: Any, pc: int) -> int:
+    """Forget index P4 of database P1 in the in-memory schema."""
+    vm.host.drop_index_schema(op.p1, op.p4)
+    return pc + 1
+
+
+@opcode("DropTrigger", "P1 * * P4 *", "")
+def op_drop_trigger(vm: Any, op: Any, pc: int) -> int:
+    """Forget trigger P4 of database P1 in the in-memory schema."""
+    vm.host.drop_trigger_schema(op.p1, op.p4)
+    return pc + 1
+
+
+@opcode("IntegrityCk", "P1 P2 P3 P4 P5", "")
+def op_integrity_ck(vm: Any, op: Any, pc: int) -> int:
+    """Check the B-trees whose roots are listed in P4 (database P5); r[P1] =
+    the problems found, one per line, or NULL; r[P3] holds one less than the
+    number of problems to report."""
+    btree = vm.host.btree(op.p5)
+    max_err = (vm.r[op.p3] or 0) + 1
+    problems = btree.integrity_check(list(op.p4), max_err)
+    problems = problems[:max_err]
+    vm.r[op.p1] = "\n".join(problems) if problems else None
+    return pc + 1
+
+
+@opcode("Pagecount", "P1 P2 * * *", "", db="p1", dest="p2")
+def op_pagecount(vm: Any, op: Any, pc: int) -> int:
+    """r[P2] = the number of pages of database P1."""
+    vm.r[op.p2] = vm.host.btree(op.p1).pager.page_count
+    return pc + 1
+
+
+@opcode("JournalMode", "P1 P2 P3 * *", "")
+def op_journal_mode(vm: Any, op: Any, pc: int) -> int:
+    """r[P2] = the journal mode of database P1 (only 'delete' and 'memory' exist)."""
+    pager = vm.host.btree(op.p1).pager
+    vm.r[op.p2] = "memory" if pager.memory else "delete"
+    return pc + 1

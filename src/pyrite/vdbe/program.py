@@ -1,0 +1,50 @@
+"""VDBE layer: instructions and programs (SQLite's ``VdbeOp`` and ``Vdbe`` code).
+
+A :class:`Program` is a flat list of :class:`Instruction` records plus what a
+statement needs to run: register and cursor counts, result column names and
+declared types, the bound-parameter names, read-only-ness and EXPLAIN mode.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+class Instruction:
+    """One instruction: opcode number and its five operands (uniform, slotted)."""
+
+    __slots__ = ("opcode", "p1", "p2", "p3", "p4", "p5", "comment")
+
+    def __init__(self, opcode: int, p1: int = 0, p2: int = 0, p3: int = 0,
+                 p4: Any = None, p5: int = 0, comment: str | None = None) -> None:
+        self.opcode = opcode
+        self.p1 = p1
+        self.p2 = p2
+        self.p3 = p3
+        self.p4 = p4
+        self.p5 = p5
+        self.comment = comment
+
+    @property
+    def name(self) -> str:
+        from pyrite.vdbe.opcodes import SPECS
+        return SPECS[self.opcode].name
+
+    def __repr__(self) -> str:
+        return f"<{self.name} {self.p1} {self.p2} {self.p3} {self.p4!r} {self.p5}>"
+
+
+@dataclass
+class Program:
+    """A compiled statement."""
+
+    instructions: list[Instruction]
+    n_registers: int = 0
+    n_cursors: int = 0
+    column_names: list[str] = field(default_factory=list)
+    column_decltypes: list[str | None] = field(default_factory=list)
+    readonly: bool = True
+    variables: list[str | None] = field(default_factory=list)
+    explain: int = 0
+    sql: str = ""

@@ -1,0 +1,199 @@
+"""VDBE layer: the interpreter (SQLite's ``vdbe.c`` sqlite3VdbeExec and ``vdbeapi.c``).
+
+A :class:`VM` runs one :class:`~pyrite.vdbe.program.Program` against its host
+(``engine.Database``, see :mod:`pyrite.vdbe.host`).  ``step()`` answers ROW,
+DONE, IO, BUSY or INTERRUPT.  When storage raises IOPending inside a handler,
+the program counter stays on that instruction and ``step()`` answers IO; the
+caller completes ``vm.pending`` and steps again, re-running the instruction
+from its start (handlers change no state before their storage calls).
+
+The hot loop binds what it touches to locals and dispatches through a list
+of handlers indexed by opcode number; each handler returns the next program
+counter.  A second loop, chosen when ``step()`` starts, counts instructions
+per opcode for profiling and tracing.
+"""
+
+from __future__ import annotations
+
+import enum
+from typing import Any
+
+from pyrite import errors
+from pyrite.io.base import IOPending
+from pyrite.vdbe import opcodes
+from pyrite.vdbe.program import Program
+
+
+class StepResult(enum.IntEnum):
+    ROW = 100
+    DONE = 101
+    IO = 1000
+    BUSY = 5
+    INTERRUPT = 9
+
+
+class VdbeCursor:
+    """A VM cursor (SQLite's VdbeCursor): a B-tree cursor, a sorter or a pseudo-table."""
+
+    __slots__ = ("bt", "kind", "null_row", "row", "n_field", "key_info", "btree",
+                 "sorter", "sorter_pos", "pseudo_reg", "seq", "rowid_cache", "root",
+                 "writable", "deferred")
+
+    def __init__(self, kind: str) -> None:
+        self.kind = kind          # 'table', 'index', 'sorter', 'pseudo'
+        self.bt: Any = None       # storage BTreeCursor
+        self.btree: Any = None    # the BTree (ephemeral tables own theirs)
+        self.null_row = False
+        self.row: list[Any] | None = None   # decoded record cache
+        self.n_field = 0
+        self.key_info: Any = None
+        self.sorter: list[Any] | None = None
+        self.sorter_pos = 0
+        self.pseudo_reg = 0
+        self.seq = 0
+        self.rowid_cache: Any = None
+        self.root = 0
+        self.writable = False
+        self.deferred: Any = None  # (index cursor) for DeferredSeek
+
+    def close(self) -> None:
+        if self.bt is not None:
+            self.bt.close()
+            self.bt = None
+
+
+class VM:
+    """One execution of a program."""
+
+    def __init__(self, program: Program, host: Any) -> None:
+        opcodes._load()
+        self.program = program
+        self.host = host
+        self.ops = program.instructions
+        self.n_vars = len(program.variables)
+        self.vars: list[Any] = [None] * (self.n_vars + 1)
+        self.pending: Any = None
+        self.profile: dict[str, int] | None = None
+        self.trace: Any = None
+        self.reset()
+
+    # -- API ----------------------------------------------------------------
+
+    def reset(self) -> None:
+        """Rewind to the first instruction, closing cursors (sqlite3_reset)."""
+        for c in getattr(self, "cursors", ()):
+            if c is not None:
+                c.close()
+        self.pc = 0
+        self.r: list[Any] = [None] * max(self.program.n_registers + 1, 2)
+        self.cursors: list[VdbeCursor | None] = [None] * max(self.program.n_cursors, 1)
+        self.result: tuple[Any, ...] = ()
+        self.done = False
+        self.once: set[int] = set()
+        self.last_compare = 0
+        self.permutation: Any = None
+        self.coll: Any = None
+        self.n_change = 0
+        self.pending = None
+        self.explain_pc = 0
+        self.started = False
+
+    def bind(self, i: int, value: Any) -> None:
+        if i >= len(self.vars):
+            self.vars.extend([None] * (i + 1 - len(self.vars)))
+        self.vars[i] = value
+
+    def row(self) -> tuple[Any, ...]:
+        return self.result
+
+    def step(self) -> StepResult:
+        """Run until the next row, the end, or pending I/O."""
+        if self.done:
+            return StepResult.DONE
+        explain = self.program.explain
+        if explain:
+            return self._explain_step(explain)
+        self.started = True
+        try:
+            if self.profile is not None or self.trace is not None:
+                code = self._run_traced()
+            else:
+                code = self._run()
+        except IOPending as p:
+            self.pending = p.completion
+            return StepResult.IO
+        except errors.Error:
+            self._halt_cleanup()
+            self.done = True
+            raise
+        except RecursionError:
+            self._halt_cleanup()
+            self.done = True
+            errors.raise_error(errors.SQLITE_ERROR, "Expression tree is too large (maximum depth 1000)")
+        if code == opcodes.EXIT_ROW:
+            return StepResult.ROW
+        self.done = True
+        self._halt_cleanup()
+        return StepResult.DONE
+
+    def _run(self) -> int:
+        ops = self.ops
+        handlers = opcodes.HANDLERS
+        pc = self.pc
+        try:
+            while pc >= 0:
+                op = ops[pc]
+                pc = handlers[op.opcode](self, op, pc)
+        finally:
+            if pc >= 0:
+                self.pc = pc
+        return pc
+
+    def _run_traced(self) -> int:
+        ops = self.ops
+        handlers = opcodes.HANDLERS
+        specs = opcodes.SPECS
+        profile = self.profile
+        trace = self.trace
+        pc = self.pc
+        try:
+            while pc >= 0:
+                op = ops[pc]
+                if profile is not None:
+                    name = specs[op.opcode].name
+                    profile[name] = profile.get(name, 0) + 1
+                if trace is not None:
+                    trace(self, pc, op)
+                pc = handlers[op.opcode](self, op, pc)
+        finally:
+            if pc >= 0:
+                self.pc = pc
+        return pc
+
+    def _halt_cleanup(self) -> None:
+        for c in self.cursors:
+            if c is not None:
+                c.close()
+        self.cursors = [None] * len(self.cursors)
+
+    def _explain_step(self, mode: int) -> StepResult:
+        from pyrite.vdbe.explain import explain_row, plan_rows
+        if mode == 1:
+            if self.explain_pc >= len(self.ops):
+                self.done = True
+                return StepResult.DONE
+            self.result = explain_row(self.ops, self.explain_pc)
+            self.explain_pc += 1
+            return StepResult.ROW
+        rows = plan_rows(self.ops)
+        if self.explain_pc >= len(rows):
+            self.done = True
+            return StepResult.DONE
+        self.result = rows[self.explain_pc]
+        self.explain_pc += 1
+        return StepResult.ROW
+
+    # -- helpers for handlers -----------------------------------------------
+
+    def function_context(self) -> Any:
+        return self.host

@@ -1,0 +1,90 @@
+"""Smoke run of bench/ at a tiny size: the sqlite3 side must run clean; pyrite
+runs the workloads it can (a pyrite failure is reported, not a test failure).
+Timing is never asserted."""
+
+from __future__ import annotations
+
+import pathlib
+import sqlite3
+import sys
+from typing import Any
+
+_ROOT = str(pathlib.Path(__file__).resolve().parents[2])
+if _ROOT not in sys.path:  # bench/ lives at the project root
+    sys.path.insert(0, _ROOT)
+
+from bench import harness, micro, speedtest1  # noqa: E402
+
+
+def test_helpers_match_speedtest1() -> None:
+    assert speedtest1.numbername(0) == "zero"
+    assert speedtest1.numbername(123) == "one hundred twenty three"
+    assert speedtest1.numbername(1_002_017) == "one million two thousand seventeen"
+    assert speedtest1.numbername(40) == "forty"
+    assert speedtest1.roundup_allones(500) == 511
+    assert speedtest1.roundup_allones(511) == 511
+    assert speedtest1.swizzle(1, 7) == 4 and speedtest1.swizzle(6, 7) == 3
+    maxb = speedtest1.roundup_allones(1000)
+    assert sorted(speedtest1.swizzle(i, maxb) for i in range(maxb + 1)) == list(range(maxb + 1))
+    r = speedtest1.Prng()
+    first = [r() for _ in range(5)]
+    r.reset()
+    assert [r() for _ in range(5)] == first
+    assert all(0 <= v <= 0xFFFFFFFF for v in first) and len(set(first)) == 5
+    # First step by hand: x is odd, so it is shifted and xored with the tap mask.
+    x = (0xAD131D0B >> 1) ^ 0xD0000001
+    y = (0x44F9EAC8 * 1103515245 + 12345) & 0xFFFFFFFF
+    assert first[0] == x ^ y
+
+
+def test_speedtest1_builds_the_expected_tables() -> None:
+    conn = sqlite3.connect(":memory:", isolation_level=None)
+    st = speedtest1.Speedtest(conn, 1)
+    for _, _, test in speedtest1.TESTS:
+        st.rand.reset()
+        test(st)
+    assert conn.execute("SELECT count(*) FROM z1").fetchone() == (500,)
+    a, c = conn.execute("SELECT a, c FROM z1 WHERE b=1").fetchone()
+    assert a == speedtest1.swizzle(1, 511) and c == speedtest1.numbername(a)
+    assert conn.execute("SELECT count(*) FROM t4").fetchone() == (500,)
+    assert conn.execute("SELECT count(*) FROM z2").fetchone() == (500,)
+    assert conn.execute("SELECT count(*) FROM t5").fetchone()[0] > 0
+    assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+    # random() is speedtest1's PRNG during the run.
+    st.rand.reset()
+    assert conn.execute("SELECT random()").fetchone()[0] == speedtest1.Prng()()
+
+
+def test_sqlite3_side_runs_clean_and_pyrite_is_reported() -> None:
+    rows = harness.run_all(1, pyrite=harness.pyrite_connect(), repeat=1)
+    assert len(rows) == len(speedtest1.TESTS) + len(micro.MICROS)
+    assert [r.name for r in rows if r.sqlite3_error] == []
+    assert all(r.sqlite3_s is not None for r in rows)
+    for r in rows:  # every pyrite workload either ran or says why not
+        assert (r.pyrite_s is not None) or r.pyrite_error
+    text = harness.report(rows)
+    assert "geometric mean" in text and "speedtest1 100" in text
+
+
+def test_ratio_and_geometric_mean_when_both_engines_run() -> None:
+    # sqlite3 standing in for pyrite exercises the alternating path end to end.
+    rows = harness.run_all(1, pyrite=harness.stdlib_connect, speedtest=False, repeat=1)
+    assert all(r.ratio is not None and r.ratio > 0 for r in rows)
+    assert harness.geometric_mean([2.0, 8.0]) == 4.0
+
+
+class _Broken:
+    def execute(self, *args: Any) -> Any:
+        raise RuntimeError("engine not ready")
+
+    def create_function(self, *args: Any) -> None:
+        raise RuntimeError("engine not ready")
+
+    def close(self) -> None:
+        pass
+
+
+def test_pyrite_failures_do_not_stop_the_run() -> None:
+    rows = harness.run_all(1, pyrite=lambda path: _Broken(), repeat=1)
+    assert all(r.pyrite_error and r.pyrite_s is None for r in rows)
+    assert all(r.sqlite3_s is not None and not r.sqlite3_error for r in rows)
