@@ -599,7 +599,21 @@ class Statement:
         self.running = False
         db = self.db
         db.active_statements.discard(self)
-        if db.autocommit and not db.active_statements and not db.closed:
+        if not db.autocommit or db.closed:
+            return
+        if db.in_write and not self.readonly:
+            # sqlite3VdbeHalt: in autocommit mode the last *writing* statement
+            # commits even while read-only statements are still stepping.
+            if any(not s.readonly for s in db.active_statements):
+                return
+            readers = bool(db.active_statements)
+            if ok:
+                db.commit()
+            else:
+                db.rollback()
+            if readers:
+                db.pager.begin_read()
+        elif not db.active_statements:
             if db.in_write:
                 if ok:
                     db.commit()

@@ -992,12 +992,17 @@ class BTreeCursor:
             bt._write_page(page, info.ptype, cells, 0)
             if not cells and len(path) > 1:
                 reinsert = self._remove_empty(path)
-        for payload in reinsert:
-            tmp = BTreeCursor(bt, self.root, True, self.key_info)
-            tmp.insert(None, payload)
+        # The path is stale now: park this cursor before re-inserting entries
+        # that had to leave an interior page (re-insertion saves other cursors).
         self.state = _SAVED
         self.saved_key = saved
         self.stack = []
+        for payload in reinsert:
+            tmp = bt.cursor(self.root, write=True, key_info=self.key_info)
+            try:
+                tmp.insert(None, payload)
+            finally:
+                tmp.close()
 
     def _refresh(self, path: list[list[Any]]) -> list[list[Any]] | None:
         out = []

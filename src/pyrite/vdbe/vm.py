@@ -32,6 +32,20 @@ class StepResult(enum.IntEnum):
     INTERRUPT = 9
 
 
+def _counts_changes(program: Program) -> bool:
+    """Whether the program counts row changes (an INSERT, UPDATE or DELETE)."""
+    specs = opcodes.SPECS
+    for op in program.instructions:
+        name = specs[op.opcode].name
+        if name in ("Insert", "IdxInsert") and op.p5 & 0x01:
+            return True
+        if name == "Delete" and op.p2 & 0x01:
+            return True
+        if name == "Clear" and op.p3:
+            return True
+    return False
+
+
 class VdbeCursor:
     """A VM cursor (SQLite's VdbeCursor): a B-tree cursor, a sorter or a pseudo-table."""
 
@@ -75,6 +89,13 @@ class VM:
         self.pending: Any = None
         self.profile: dict[str, int] | None = None
         self.trace: Any = None
+        self.count_changes = _counts_changes(program)
+        # Registers: as many as allocated, or as any operand could name, so a
+        # program that names an unallocated register cannot index past the end.
+        top = program.n_registers
+        for op in program.instructions:
+            top = max(top, op.p1, op.p2, op.p3)
+        self.n_mem = top + 2
         self.reset()
 
     # -- API ----------------------------------------------------------------
@@ -85,7 +106,7 @@ class VM:
             if c is not None:
                 c.close()
         self.pc = 0
-        self.r: list[Any] = [None] * max(self.program.n_registers + 1, 2)
+        self.r: list[Any] = [None] * self.n_mem
         self.cursors: list[VdbeCursor | None] = [None] * max(self.program.n_cursors, 1)
         self.result: tuple[Any, ...] = ()
         self.done = False
@@ -130,10 +151,23 @@ class VM:
             self._halt_cleanup()
             self.done = True
             errors.raise_error(errors.SQLITE_ERROR, "Expression tree is too large (maximum depth 1000)")
+        except (IndexError, KeyError, TypeError, AttributeError, ValueError,
+                ZeroDivisionError, OverflowError, UnicodeError) as exc:
+            # An engine bug must still surface as a PEP 249 error, not a traceback.
+            self._halt_cleanup()
+            self.done = True
+            op = self.ops[self.pc] if 0 <= self.pc < len(self.ops) else None
+            where = opcodes.SPECS[op.opcode].name if op is not None else "?"
+            raise errors.InternalError(
+                f"internal error in {where} at {self.pc}: {type(exc).__name__}: {exc}",
+                code=errors.SQLITE_INTERNAL) from exc
         if code == opcodes.EXIT_ROW:
             return StepResult.ROW
         self.done = True
         self._halt_cleanup()
+        if self.count_changes:
+            # sqlite3VdbeHalt: an INSERT, UPDATE or DELETE reports its changes.
+            self.host.set_changes(self.n_change)
         return StepResult.DONE
 
     def _run(self) -> int:

@@ -22,7 +22,7 @@ from pyrite.vdbe.opcodes import opcode
 from pyrite.vdbe.vm import VdbeCursor
 
 OPFLAG_NCHANGE = 0x01
-OPFLAG_P2ISREG = 0x02
+OPFLAG_P2ISREG = 0x10
 OPFLAG_LASTROWID = 0x20
 MAX_ROWID = 0x7FFFFFFFFFFFFFFF
 

@@ -51,7 +51,9 @@ def op_transaction(vm: Any, op: Any, pc: int) -> int:
     host = vm.host
     host.begin_transaction(op.p1, bool(op.p2))
     if op.p5:
-        cookie = host.schema_cookie(op.p1)
+        # Compare with the cookie in the file: another connection may have
+        # changed the schema since this program was compiled.
+        cookie = host.btree(op.p1).pager.get_meta(1)
         if cookie != op.p3:
             errors.raise_error(errors.SQLITE_SCHEMA, "database schema has changed")
     return pc + 1
@@ -106,10 +108,9 @@ def op_read_cookie(vm: Any, op: Any, pc: int) -> int:
 def op_set_cookie(vm: Any, op: Any, pc: int) -> int:
     """Set header value P2 of database P1 to P3."""
     host = vm.host
+    host.btree(op.p1).pager.set_meta(op.p2, op.p3)
     if op.p2 == 1 and hasattr(host, "set_schema_cookie"):
         host.set_schema_cookie(op.p1, op.p3)
-    else:
-        host.btree(op.p1).pager.set_meta(op.p2, op.p3)
     return pc + 1
 
 
