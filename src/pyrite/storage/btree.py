@@ -238,6 +238,8 @@ class BTree:
             _, pos = get_varint(data, pos)
         local = self._local_size(size, info.intkey and info.leaf)
         end = pos + local + (4 if local < size else 0)
+        if end < start + 4:
+            end = start + 4  # cells occupy at least 4 bytes (SQLite's minimum)
         if end > len(data):
             corrupt()
         return bytes(data[start:end])
