@@ -150,3 +150,27 @@ def test_random_queries(seed: int) -> None:
         w = _random_expr(rnd)
         queries.append(f"SELECT a, {e} FROM t1 WHERE {w} ORDER BY a")
     compare_script(SETUP + queries)
+
+
+PARAM_SCRIPT = [
+    ("CREATE TABLE p(id INTEGER PRIMARY KEY, k INTEGER, v TEXT, x REAL)", ()),
+    ("INSERT INTO p VALUES(?,?,?,?)", (1, 2, "v", 0.5)),
+    ("INSERT INTO p(v, id) VALUES(?,?)", ("w", 7)),
+    ("INSERT INTO p VALUES(?3, ?1, ?2, ?1)", (4, "z", 3)),
+    ("INSERT INTO p VALUES(:id, :k, :v, :x)", {"id": 10, "k": 1, "v": "n", "x": 2}),
+    ("UPDATE p SET k = ?, v = v || ? WHERE id = ?", (9, "!", 7)),
+    ("DELETE FROM p WHERE k = ? AND id > ?", (1, 5)),
+    ("SELECT * FROM p WHERE id IN (?, ?) OR v = ? ORDER BY id", (1, 3, "w!")),
+    ("SELECT ?1 + ?1, ?2, typeof(?3)", (2, None, b"\x00")),
+]
+
+
+def test_parameters_are_numbered_in_source_order() -> None:
+    mine = pyrite.connect(":memory:")
+    theirs = sqlite3.connect(":memory:")
+    for sql, params in PARAM_SCRIPT:
+        a = mine.execute(sql, params).fetchall()
+        b = theirs.execute(sql, params).fetchall()
+        assert a == b, sql
+    assert mine.execute("SELECT * FROM p ORDER BY id").fetchall() == \
+        theirs.execute("SELECT * FROM p ORDER BY id").fetchall()

@@ -77,6 +77,10 @@ def compile_statement(db: Any, parsed: Any, sql: str) -> Any:
     parse.source_sql = sql
     parse.stmt_start = parsed.start
     parse.stmt_end = parsed.end
+    # Parameters are numbered in source order, as SQLite's parser does, not in
+    # the order code generation visits them.
+    parse.number_variables(stmt)
+    parse.variables_numbered = True
     code_statement(parse, stmt, sql, parsed)
     text = sql[parsed.start:parsed.end]
     program = _finish(parse, text, explain)
