@@ -994,6 +994,8 @@ class BTreeCursor:
             bt._write_page(page, info.ptype, cells, 0)
             if not cells and len(path) > 1:
                 reinsert = self._remove_empty(path)
+            elif len(path) > 1 and sum(len(c) + 2 for c in cells) * 3 < bt._capacity(page.pgno, True):
+                self._merge_leaf(path)
         # The path is stale now: park this cursor before re-inserting entries
         # that had to leave an interior page (re-insertion saves other cursors).
         self.state = _SAVED
@@ -1016,6 +1018,60 @@ class BTreeCursor:
             if i.leaf or idx > i.ncell or self._child(p, i, idx) != c.pgno:
                 return None
         return out
+
+    def _merge_leaf(self, path: list[list[Any]]) -> None:
+        """Merge the underfull leaf at the end of ``path`` with a sibling when
+        both fit in one page (the merging half of SQLite's balance_nonroot)."""
+        bt = self.btree
+        pager = self.pager
+        parent, _, pidx = path[-2]
+        pinfo = page_info(parent)
+        _, pcells = bt._page_cells(parent)
+        n = pinfo.ncell
+        if n == 0:
+            return
+        left_i = pidx if pidx < n else n - 1
+        left_no = _unpack_u32(pcells[left_i], 0)[0]
+        right_no = _unpack_u32(pcells[left_i + 1], 0)[0] if left_i + 1 < n else pinfo.right
+        left = pager.get_page_sync(left_no)
+        right = pager.get_page_sync(right_no)
+        linfo, lcells = bt._page_cells(left)
+        rinfo, rcells = bt._page_cells(right)
+        if not (linfo.leaf and rinfo.leaf):
+            return
+        if pinfo.intkey:
+            combined = lcells + rcells
+        else:
+            divider = pcells[left_i][4:]
+            if len(divider) < 4:
+                divider += bytes(4 - len(divider))
+            combined = lcells + [divider] + rcells
+        if sum(len(c) + 2 for c in combined) > bt._capacity(right.pgno, True):
+            return
+        bt._write_page(right, rinfo.ptype, combined, 0)
+        del pcells[left_i]
+        pager.free_page(left_no)
+        if pcells:
+            bt._write_page(parent, pinfo.ptype, pcells, pinfo.right)
+            return
+        # The parent is left with one child.
+        if len(path) == 2:
+            need = sum(len(c) + 2 for c in combined)
+            if need <= bt._capacity(parent.pgno, True):
+                bt._write_page(parent, rinfo.ptype, combined, 0)
+                pager.free_page(right.pgno)
+                return
+            bt._write_page(parent, pinfo.ptype, [], right.pgno)
+            return
+        grand, _, gidx = path[-3]
+        ginfo = page_info(grand)
+        _, gcells = bt._page_cells(grand)
+        if gidx < ginfo.ncell:
+            gcells[gidx] = _U32.pack(right.pgno) + gcells[gidx][4:]
+            bt._write_page(grand, ginfo.ptype, gcells, ginfo.right)
+        else:
+            bt._write_page(grand, ginfo.ptype, gcells, right.pgno)
+        pager.free_page(parent.pgno)
 
     def _remove_empty(self, path: list[list[Any]]) -> list[bytes]:
         """Take the empty leaf at the end of ``path`` out of the tree.
