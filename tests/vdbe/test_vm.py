@@ -146,3 +146,52 @@ def test_opcode_table_is_consistent() -> None:
     ins = b.instructions[0]
     assert (ins.p1, ins.p2, ins.p3) == (1, 2, 3)
     assert comment(ins) == "r[3]=r[1]+r[2]"
+
+
+def test_step_answers_busy_then_succeeds_after_the_lock_is_released(tmp_path) -> None:
+    import subprocess
+    import sys
+
+    path = str(tmp_path / "busy.db")
+    setup = sqlite3.connect(path)
+    setup.execute("CREATE TABLE t(a)")
+    setup.commit()
+    setup.close()
+    db = Database(path)
+    stmt2, _ = db.prepare("SELECT count(*) FROM sqlite_schema")
+    # POSIX locks belong to a process: the lock holder must be another process.
+    holder = subprocess.Popen(
+        [sys.executable, "-c",
+         "import sqlite3, sys\n"
+         f"c = sqlite3.connect({path!r}, isolation_level=None)\n"
+         "c.execute('BEGIN EXCLUSIVE')\n"
+         "c.execute('INSERT INTO t VALUES(1)')\n"
+         "print('locked', flush=True)\n"
+         "sys.stdin.readline()\n"
+         "c.execute('COMMIT')\n"
+         "print('done', flush=True)\n"],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "locked"
+        db.set_busy_timeout(0)
+        assert stmt2._vm.step() == StepResult.BUSY
+        holder.stdin.write("go\n")
+        holder.stdin.flush()
+        assert holder.stdout.readline().strip() == "done"
+        assert stmt2._vm.step() == StepResult.ROW
+        assert stmt2._vm.row() == (1,)
+    finally:
+        holder.kill()
+        holder.wait()
+
+
+def test_step_answers_interrupt() -> None:
+    db = Database(":memory:")
+    _rows(db, "CREATE TABLE t(a)")
+    _rows(db, "INSERT INTO t VALUES(1),(2),(3)")
+    stmt, _ = db.prepare("SELECT a FROM t")
+    vm = stmt._vm
+    assert vm.step() == StepResult.ROW
+    db.interrupted = True
+    assert vm.step() == StepResult.INTERRUPT
+    db.interrupted = False

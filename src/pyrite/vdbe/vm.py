@@ -143,9 +143,16 @@ class VM:
         except IOPending as p:
             self.pending = p.completion
             return StepResult.IO
-        except errors.Error:
+        except errors.Error as exc:
+            primary = exc.sqlite_errorcode & 0xFF
+            if primary == errors.SQLITE_BUSY and str(exc) == "database is locked":
+                # A lock could not be had: the instruction that asked changed
+                # nothing, so the caller may retry (sqlite3_step's SQLITE_BUSY).
+                return StepResult.BUSY
             self._halt_cleanup()
             self.done = True
+            if primary == errors.SQLITE_INTERRUPT:
+                return StepResult.INTERRUPT
             raise
         except RecursionError:
             self._halt_cleanup()
