@@ -321,6 +321,17 @@ class BTree:
             ovfl = _unpack_u32(opage.data, 0)[0]
         return b"".join(parts)
 
+    def read_payload_of_cell(self, cell: bytes) -> bytes:
+        """Payload of a detached index-interior cell (child pointer first)."""
+        size, pos = get_varint(cell, 4)
+        local = self._local_size(size, False)
+        if local >= size:
+            return bytes(cell[pos:pos + size])
+        data = bytearray(cell)
+        payload = self._read_overflow(data, pos, local, size)
+        self._free_overflow(_unpack_u32(cell, pos + local)[0])
+        return payload
+
     # -- page writing -----------------------------------------------------------
 
     def _capacity(self, pgno: int, leaf: bool) -> int:
@@ -672,23 +683,14 @@ class BTreeCursor:
     def next(self) -> bool:
         """Advance; True when on an entry, False at the end."""
         if self.state != _VALID:
-            if self.state == _INVALID:
-                self.eof = True
-                return False
-            self._restore()
-            if self.eof:
-                return False
-            skip, self.skip = self.skip, 0
-            if skip > 0:
-                return True
+            settled = self._resume(1)
+            if settled is not None:
+                return settled
         top = self.stack[-1]
         if top[1].leaf and top[2] + 1 < top[1].ncell:
             top[2] += 1
             return True
-        stack = [list(x) for x in self.stack]
-        if self._next_from(stack):
-            return True
-        return False
+        return self._next_from([list(x) for x in self.stack])
 
     def _next_from(self, stack: list[list[Any]]) -> bool:
         top = stack[-1]
@@ -723,17 +725,27 @@ class BTreeCursor:
         self.stack, self.state, self.eof = [], _INVALID, True
         return False
 
+    def _resume(self, direction: int) -> bool | None:
+        """Before moving a cursor that is not VALID: False at the end, True when
+        restoring its saved key already landed one step in ``direction`` (the
+        saved entry was deleted), None to go on and move."""
+        if self.state == _INVALID:
+            self.eof = True
+            return False
+        self._restore()
+        if self.eof:
+            return False
+        skip, self.skip = self.skip, 0
+        if skip * direction > 0:
+            return True
+        return None
+
     def prev(self) -> bool:
+        """Move back; True when on an entry, False before the start."""
         if self.state != _VALID:
-            if self.state == _INVALID:
-                self.eof = True
-                return False
-            self._restore()
-            if self.eof:
-                return False
-            skip, self.skip = self.skip, 0
-            if skip < 0:
-                return True
+            settled = self._resume(-1)
+            if settled is not None:
+                return settled
         top = self.stack[-1]
         if top[1].leaf and top[2] > 0:
             top[2] -= 1
@@ -978,11 +990,9 @@ class BTreeCursor:
                 bt._free_overflow(lov)
             bt._write_page(lpage, linfo.ptype, lcells, 0)
             cells[idx] = bt._make_cell(PTYPE_INDEX_INTERIOR, None, pred_payload, left)
-            full = path + sub
+            leaf_path = path + sub
             bt._insert_cells(path, cells, info.right)
-            # The leaf may now be empty.
-            leaf_path = full
-            # Re-read pages along the path (they may have been rewritten).
+            # The leaf may now be empty; the path is valid only if no split moved it.
             leaf_path = self._refresh(leaf_path)
             if leaf_path is not None and page_info(leaf_path[-1][0]).ncell == 0:
                 reinsert = self._remove_empty(leaf_path)
@@ -1063,15 +1073,21 @@ class BTreeCursor:
                 return
             bt._write_page(parent, pinfo.ptype, [], right.pgno)
             return
-        grand, _, gidx = path[-3]
-        ginfo = page_info(grand)
-        _, gcells = bt._page_cells(grand)
-        if gidx < ginfo.ncell:
-            gcells[gidx] = _U32.pack(right.pgno) + gcells[gidx][4:]
-            bt._write_page(grand, ginfo.ptype, gcells, ginfo.right)
-        else:
-            bt._write_page(grand, ginfo.ptype, gcells, right.pgno)
+        self._replace_child(path[-3], right.pgno)
         pager.free_page(parent.pgno)
+
+    def _replace_child(self, entry: list[Any], child: int) -> None:
+        """Point the parent in path ``entry`` (page, info, index) at ``child``
+        instead of the page it descended into."""
+        bt = self.btree
+        page, _, idx = entry
+        info, cells = bt._page_cells(page)
+        right = info.right
+        if idx < info.ncell:
+            cells[idx] = _U32.pack(child) + cells[idx][4:]
+        else:
+            right = child
+        bt._write_page(page, info.ptype, cells, right)
 
     def _remove_empty(self, path: list[list[Any]]) -> list[bytes]:
         """Take the empty leaf at the end of ``path`` out of the tree.
@@ -1114,29 +1130,8 @@ class BTreeCursor:
                 return reinsert
             # The parent lost its last cell: its only child replaces it.
             bt._write_page(parent, pinfo.ptype, [], pright)
-            grand, ginfo, gidx = path[-3]
-            ginfo = page_info(grand)
-            _, gcells = bt._page_cells(grand)
-            if gidx < ginfo.ncell:
-                gcells[gidx] = _U32.pack(pright) + gcells[gidx][4:]
-                bt._write_page(grand, ginfo.ptype, gcells, ginfo.right)
-            else:
-                bt._write_page(grand, ginfo.ptype, gcells, pright)
+            self._replace_child(path[-3], pright)
             pager.free_page(parent.pgno)
             return reinsert
         return reinsert
 
-
-def _read_payload_of_cell(self: BTree, cell: bytes) -> bytes:
-    """Payload of a detached index-interior cell (child pointer first)."""
-    size, pos = get_varint(cell, 4)
-    local = self._local_size(size, False)
-    if local >= size:
-        return bytes(cell[pos:pos + size])
-    data = bytearray(cell)
-    payload = self._read_overflow(data, pos, local, size)
-    self._free_overflow(_unpack_u32(cell, pos + local)[0])
-    return payload
-
-
-BTree.read_payload_of_cell = _read_payload_of_cell  # type: ignore[attr-defined]

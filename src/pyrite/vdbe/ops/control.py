@@ -162,28 +162,17 @@ def op_integer(vm: Any, op: Any, pc: int) -> int:
     return pc + 1
 
 
-@opcode("Int64", "* P2 * P4 *", "r[P2]=P4", dest="p2", value="p4")
-def op_int64(vm: Any, op: Any, pc: int) -> int:
-    """r[P2] = the 64-bit integer P4."""
-    vm.r[op.p2] = op.p4
-    return pc + 1
-
-
-@opcode("Real", "* P2 * P4 *", "r[P2]=P4", dest="p2", value="p4")
-def op_real(vm: Any, op: Any, pc: int) -> int:
-    """r[P2] = the real P4."""
-    vm.r[op.p2] = op.p4
-    return pc + 1
-
-
 @opcode("String8", "* P2 * P4 *", "r[P2]='P4'", dest="p2", value="p4")
-def op_string8(vm: Any, op: Any, pc: int) -> int:
-    """r[P2] = the string P4."""
+def op_load_p4(vm: Any, op: Any, pc: int) -> int:
+    """r[P2] = the constant P4 (an Int64, Real, String8, String or Blob)."""
     vm.r[op.p2] = op.p4
     return pc + 1
 
 
-opcode("String", "P1 P2 * P4 *", "r[P2]='P4'", dest="p2", value="p4")(op_string8)
+opcode("Int64", "* P2 * P4 *", "r[P2]=P4", dest="p2", value="p4")(op_load_p4)
+opcode("Real", "* P2 * P4 *", "r[P2]=P4", dest="p2", value="p4")(op_load_p4)
+opcode("String", "P1 P2 * P4 *", "r[P2]='P4'", dest="p2", value="p4")(op_load_p4)
+opcode("Blob", "P1 P2 * P4 *", "r[P2]=P4 (len=P1)", dest="p2", value="p4")(op_load_p4)
 
 
 @opcode("Null", "P1 P2 P3 * *", "r[P2..P3]=NULL", dest="p2", last="p3")
@@ -200,13 +189,6 @@ def op_null(vm: Any, op: Any, pc: int) -> int:
 def op_soft_null(vm: Any, op: Any, pc: int) -> int:
     """r[P1] = NULL."""
     vm.r[op.p1] = None
-    return pc + 1
-
-
-@opcode("Blob", "P1 P2 * P4 *", "r[P2]=P4 (len=P1)", dest="p2", value="p4")
-def op_blob(vm: Any, op: Any, pc: int) -> int:
-    """r[P2] = the blob P4."""
-    vm.r[op.p2] = op.p4
     return pc + 1
 
 
