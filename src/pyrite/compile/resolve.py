@@ -417,9 +417,8 @@ def resolve_order_by(parse: Parse, terms: tuple[ast.OrderingTerm, ...] | tuple[a
         if isinstance(inner, ast.Collate):
             coll = inner.collation
             inner = inner.expr
-        if isinstance(inner, ast.Literal) and isinstance(inner.value, int) \
-                and not isinstance(inner.value, bool):
-            k = inner.value
+        k = term_integer(inner)
+        if k is not None:
             if k < 1 or k > n:
                 parse.error(f"{_ordinal(i + 1)} {kind} BY term out of range - "
                             f"should be between 1 and {n}")
@@ -445,6 +444,22 @@ def resolve_order_by(parse: Parse, terms: tuple[ast.OrderingTerm, ...] | tuple[a
                 continue
         out.append(resolve_expr(parse, e, nc))
     return out
+
+
+def term_integer(e: ast.Expr) -> int | None:
+    """The column number an ORDER BY / GROUP BY term names, if it is an
+    integer constant that fits 32 bits, possibly under unary + or -
+    (sqlite3ExprIsInteger); larger integers are ordinary constants."""
+    if isinstance(e, ast.Unary) and e.op in ("+", "-"):
+        k = term_integer(e.operand)
+        if k is None:
+            return None
+        return -k if e.op == "-" else k
+    if isinstance(e, ast.Literal) and isinstance(e.value, int) \
+            and not isinstance(e.value, bool) and e.keyword is None \
+            and -0x80000000 <= e.value <= 0x7FFFFFFF:
+        return e.value
+    return None
 
 
 def _ordinal(n: int) -> str:

@@ -29,7 +29,7 @@ from pyrite.compile.context import (
 from pyrite.compile.expr import code_expr, code_if_false, expr_affinity, expr_collation
 from pyrite.compile.resolve import (
     AggColumn, ColumnRef, FuncRef, ResultItem, expand_result_columns,
-    resolve_expr, resolve_order_by,
+    resolve_expr, resolve_order_by, term_integer,
 )
 from pyrite.compile.where import WHERE_COVERING_OK, where_begin
 from pyrite.sql import ast
@@ -498,6 +498,10 @@ def _compile_core(parse: Parse, core: ast.SelectCore, order_by: tuple[ast.Orderi
         parse.error(f"misuse of aggregate: {_first_agg_name(ob_exprs)}()")
     ob_desc = [t.desc for t in order_by]
     ob_nulls = [t.nulls for t in order_by]
+    if is_agg and not group_by:
+        # One output row: the ORDER BY is resolved (its errors stand) but
+        # never coded, as SQLite drops it.
+        ob_exprs, ob_desc, ob_nulls = [], [], []
     for n in (where_nc, group_nc, onc):
         if n.correlated:
             nc.correlated = True
@@ -1114,11 +1118,11 @@ def _compound_as_subquery(parse: Parse, select: ast.Select, dest: SelectDest,
             coll = e.collation
             e = e.expr
         idx = None
-        if isinstance(e, ast.Literal) and isinstance(e.value, int):
-            if not 1 <= e.value <= len(names):
+        if (pos := term_integer(e)) is not None:
+            if not 1 <= pos <= len(names):
                 parse.error(f"{_ordinal(k + 1)} ORDER BY term out of range - should be "
                             f"between 1 and {len(names)}")
-            idx = e.value - 1
+            idx = pos - 1
         else:
             for j, rc in enumerate(_core_columns(select.core)):
                 if rc is None:

@@ -786,7 +786,16 @@ def _needs_no_affinity_change(expr: Any, aff: str) -> bool:
 def _order_satisfied(parse: Parse, level: WhereLevel, order_by: list[ast.Expr],
                      desc: list[bool]) -> bool:
     """True when the loop already delivers rows in ORDER BY order.  All-DESC
-    orders are delivered by a full scan run backwards (``level.reverse``)."""
+    orders are delivered by a full scan run backwards (``level.reverse``).
+    Terms after the item's rowid are redundant (the rowid is unique), so the
+    order is judged on the terms up to it, as SQLite's order analysis does."""
+    for k, e in enumerate(order_by):
+        while isinstance(e, ast.Collate):
+            e = e.expr
+        if isinstance(e, ColumnRef) and e.cursor == level.item.cursor and e.depth == 0 \
+                and e.column == -1:
+            order_by, desc = order_by[:k + 1], desc[:k + 1]
+            break
     if any(desc):
         if not all(desc) or level.eq or level.lower is not None \
                 or level.upper is not None or level.plan not in ("scan", "index"):
