@@ -1,4 +1,4 @@
-"""Compiler layer: ALTER TABLE (RENAME TO, ADD COLUMN).
+"""Compiler layer: ALTER TABLE (RENAME TO, RENAME COLUMN, ADD COLUMN).
 
 SQLite's counterpart is ``alter.c`` (sqlite3AlterRenameTable,
 sqlite3AlterFinishAddColumn).  SQLite edits the stored ``CREATE`` text of
@@ -8,7 +8,8 @@ computed here from the in-memory schema) and emits a program that rewrites
 those ``sqlite_schema`` rows in place, bumps the schema cookie and reloads
 the schema.
 
-Not done yet (see docs/known-differences.md): RENAME COLUMN, DROP COLUMN,
+RENAME COLUMN edits the table, its indexes and other tables' REFERENCES
+lists.  Not done yet (see docs/known-differences.md): DROP COLUMN,
 and the rewriting of views and triggers that mention a renamed table.
 """
 
@@ -19,6 +20,7 @@ from typing import Any
 from pyrite.compile.build import (OPFLAG_ISUPDATE, SCHEMA_N_COLUMNS, begin_write_ddl,
                                   change_cookie, check_object_name, check_schema,
                                   name_in_use, open_schema_table)
+from pyrite import errors
 from pyrite.sql import ast
 from pyrite.sql.lexer import tokenize
 
@@ -104,7 +106,7 @@ def code_alter_table(parse: Any, stmt: ast.AlterTable, text: str) -> None:
     elif isinstance(action, ast.AddColumn):
         _code_add_column(parse, table, action.column, text)
     elif isinstance(action, ast.RenameColumn):
-        parse.error("ALTER TABLE RENAME COLUMN is not supported yet")
+        _code_rename_column(parse, table, action.old_name, action.new_name, text)
     else:
         parse.error("ALTER TABLE DROP COLUMN is not supported yet")
 
@@ -299,16 +301,126 @@ def _code_add_column(parse: Any, table: Any, col: ast.ColumnDef, text: str) -> N
             parse.error("cannot add a STORED column")
     if isinstance(default, ast.Literal) and default.value is None:
         default = None
-    if not_null and default is None:
-        parse.error("Cannot add a NOT NULL column with default value NULL")
+    # These two are errors only when the table has rows (sqlite3ErrorIfNotEmpty).
+    if_not_empty = None
     if default is not None and not _is_constant_default(default):
-        parse.error("Cannot add a column with non-constant default")
+        if_not_empty = "Cannot add a column with non-constant default"
+    if not_null and default is None:
+        if_not_empty = "Cannot add a NOT NULL column with default value NULL"
     sql = table.sql
     offset = _add_column_offset(sql)
     new_sql = f"{sql[:offset]}, {_column_text(text)}{sql[offset:]}"
     begin_write_ddl(parse)
+    if if_not_empty is not None:
+        _code_error_if_not_empty(parse, table, if_not_empty)
     _code_rewrite_rows(parse, [(table.name, ("table", table.name, table.name, table.root,
                                              new_sql))])
     change_cookie(parse)
     parse.emit("ParseSchema", 0, 0, 0, None)
     parse.finish_coding()
+
+
+# ---------------------------------------------------------------------------
+# RENAME COLUMN
+# ---------------------------------------------------------------------------
+
+def _column_edits(sql: str, kind: str, table: str, old: str, replace: Any
+                  ) -> list[tuple[int, int, str]]:
+    """Edits renaming column ``old`` of ``table`` in one CREATE text: in the
+    table's own text and its indexes every identifier naming the column
+    (except inside REFERENCES lists of other tables); in other tables only the
+    column lists of ``REFERENCES table(...)``."""
+    toks = list(tokenize(sql))
+    low, tlow = old.lower(), table.lower()
+    edits: list[tuple[int, int, str]] = []
+    own = kind != "other"
+    i = 0
+    # The object-name token (and an index's ON table) never names the column.
+    skip_tokens: set[int] = set()
+    for j, tok in enumerate(toks[:6]):
+        if tok.kind in ("TABLE", "INDEX"):
+            skip_tokens.add(_name_token_after(toks, j))
+            break
+    while i < len(toks):
+        tok = toks[i]
+        if tok.kind == "ON" and kind == "index" and i + 1 < len(toks):
+            skip_tokens.add(i + 1)
+        if tok.kind == "REFERENCES" and i + 1 < len(toks):
+            target = _dequote(toks[i + 1].text).lower()
+            j = i + 2
+            if j < len(toks) and toks[j].kind == "(":
+                depth = 0
+                while j < len(toks):
+                    t = toks[j]
+                    if t.kind == "(":
+                        depth += 1
+                    elif t.kind == ")":
+                        depth -= 1
+                        if depth == 0:
+                            break
+                    elif target == tlow and t.kind == "ID" and _dequote(t.text).lower() == low:
+                        edits.append((t.start, t.end, replace(t.text)))
+                    j += 1
+            i = j + 1
+            continue
+        if own and i not in skip_tokens and tok.kind == "ID" \
+                and _dequote(tok.text).lower() == low \
+                and not (i > 0 and toks[i - 1].kind == "COLLATE") \
+                and not (i + 1 < len(toks) and toks[i + 1].kind == "."):
+            edits.append((tok.start, tok.end, replace(tok.text)))
+        i += 1
+    return edits
+
+
+def _code_rename_column(parse: Any, table: Any, old: str, new: str, text: str) -> None:
+    """ALTER TABLE t RENAME [COLUMN] a TO b (sqlite3AlterRenameColumn)."""
+    if table.is_view:
+        parse.error(f'cannot rename columns of view "{table.name}"')
+    idx = next((k for k, c in enumerate(table.columns) if c.name.lower() == old.lower()), None)
+    if idx is None:
+        parse.error(f'no such column: "{old}"')
+    names = [c.name for c in table.columns]
+    names[idx] = new
+    seen: set[str] = set()
+    for n in names:
+        if n.lower() in seen:
+            parse.error(f"error in table {table.name} after rename: duplicate column name: {n}")
+        seen.add(n.lower())
+    toks = [t for t in tokenize(text) if t.kind not in (";", "EOF")]
+    quote_always = bool(toks) and toks[-1].text[:1] in "\"'`["
+
+    def replace(token_text: str) -> str:
+        if not quote_always and token_text[:1] not in "\"'`[":
+            return new
+        return _quote(new)
+
+    low = table.name.lower()
+    updates: list[tuple[str, tuple[str, str, str, int, str | None]]] = []
+    for type_, name, tbl_name, root, sql in _schema_rows(parse):
+        if sql is None or type_ == "view":
+            continue
+        if tbl_name.lower() == low:
+            kind = type_
+        elif type_ == "table":
+            kind = "other"
+        else:
+            continue
+        edits = _column_edits(sql, kind, table.name, old, replace)
+        if edits:
+            updates.append((name, (type_, name, tbl_name, root, _edit(sql, edits))))
+    begin_write_ddl(parse)
+    _code_rewrite_rows(parse, updates)
+    change_cookie(parse)
+    parse.emit("ParseSchema", 0, 0, 0, None)
+    parse.finish_coding()
+
+
+def _code_error_if_not_empty(parse: Any, table: Any, message: str) -> None:
+    """Fail with ``message`` when ``table`` has a row (sqlite3ErrorIfNotEmpty)."""
+    cursor = parse.alloc_cursor()
+    parse.emit("OpenRead", cursor, table.root, 0, 1)
+    empty = parse.label()
+    parse.emit("Rewind", cursor, empty)
+    parse.emit("Halt", errors.SQLITE_ERROR, 2, 0, message)
+    parse.resolve(empty)
+    parse.emit("Close", cursor)
