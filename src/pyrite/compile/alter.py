@@ -1,4 +1,4 @@
-"""Compiler layer: ALTER TABLE (RENAME TO, RENAME COLUMN, ADD COLUMN).
+"""Compiler layer: ALTER TABLE (RENAME TO, RENAME COLUMN, ADD COLUMN, DROP COLUMN).
 
 SQLite's counterpart is ``alter.c`` (sqlite3AlterRenameTable,
 sqlite3AlterFinishAddColumn).  SQLite edits the stored ``CREATE`` text of
@@ -9,7 +9,8 @@ those ``sqlite_schema`` rows in place, bumps the schema cookie and reloads
 the schema.
 
 RENAME COLUMN edits the table, its indexes and other tables' REFERENCES
-lists.  Not done yet (see docs/known-differences.md): DROP COLUMN,
+lists; DROP COLUMN edits the table's text and rewrites every row.  Not done
+yet (see docs/known-differences.md):
 and the rewriting of views and triggers that mention a renamed table.
 """
 
@@ -108,7 +109,7 @@ def code_alter_table(parse: Any, stmt: ast.AlterTable, text: str) -> None:
     elif isinstance(action, ast.RenameColumn):
         _code_rename_column(parse, table, action.old_name, action.new_name, text)
     else:
-        parse.error("ALTER TABLE DROP COLUMN is not supported yet")
+        _code_drop_column(parse, table, action.name)
 
 
 def _schema_rows(parse: Any) -> list[tuple[str, str, str, int, str | None]]:
@@ -301,6 +302,14 @@ def _code_add_column(parse: Any, table: Any, col: ast.ColumnDef, text: str) -> N
             parse.error("cannot add a STORED column")
     if isinstance(default, ast.Literal) and default.value is None:
         default = None
+    if table.strict:
+        decl = col.type_name
+        if not decl:
+            parse.error(f"error in table {table.name} after add column: "
+                        f"missing datatype for {table.name}.{col.name}")
+        if decl.upper() not in ("INT", "INTEGER", "REAL", "TEXT", "BLOB", "ANY"):
+            parse.error(f"error in table {table.name} after add column: "
+                        f'unknown datatype for {table.name}.{col.name}: "{decl}"')
     # These two are errors only when the table has rows (sqlite3ErrorIfNotEmpty).
     if_not_empty = None
     if default is not None and not _is_constant_default(default):
@@ -424,3 +433,100 @@ def _code_error_if_not_empty(parse: Any, table: Any, message: str) -> None:
     parse.emit("Halt", errors.SQLITE_ERROR, 2, 0, message)
     parse.resolve(empty)
     parse.emit("Close", cursor)
+
+
+# ---------------------------------------------------------------------------
+# DROP COLUMN
+# ---------------------------------------------------------------------------
+
+def _column_def_starts(sql: str) -> list[int]:
+    """Offsets of the column definitions (their name tokens) in a CREATE
+    TABLE text, in order, up to the first table constraint."""
+    toks = list(tokenize(sql))
+    starts: list[int] = []
+    depth = 0
+    expect = False
+    for tok in toks:
+        if tok.kind == "(":
+            depth += 1
+            if depth == 1 and not starts and not expect:
+                expect = True
+                continue
+        elif tok.kind == ")":
+            depth -= 1
+            if depth == 0:
+                break
+        elif tok.kind == "," and depth == 1:
+            expect = True
+            continue
+        if expect and depth == 1:
+            if tok.kind in ("CONSTRAINT", "PRIMARY", "UNIQUE", "CHECK", "FOREIGN"):
+                break
+            starts.append(tok.start)
+        expect = False
+    return starts
+
+
+def _code_drop_column(parse: Any, table: Any, name: str) -> None:
+    """ALTER TABLE t DROP [COLUMN] a (sqlite3AlterDropColumn)."""
+    from pyrite.schema import schema as sch
+    if table.is_view:
+        parse.error(f'cannot drop column from view "{table.name}"')
+    col = next((k for k, c in enumerate(table.columns) if c.name.lower() == name.lower()), None)
+    if col is None:
+        parse.error(f'no such column: "{name}"')
+    cname = table.columns[col].name
+    if table.columns[col].primary_key or col in getattr(table, "pk_columns", []):
+        parse.error(f'cannot drop PRIMARY KEY column: "{cname}"')
+    sql = table.sql
+    starts = _column_def_starts(sql)
+    end = starts[col + 1] if col + 1 < len(starts) else _add_column_offset(sql)
+    if any(t.kind == "UNIQUE" for t in tokenize(sql[starts[col]:end])):
+        parse.error(f'cannot drop UNIQUE column: "{cname}"')
+    if len(table.columns) <= 1:
+        parse.error(f'cannot drop column "{cname}": no other columns exist')
+    if col + 1 < len(starts):
+        new_sql = sql[:starts[col]] + sql[starts[col + 1]:]
+    else:
+        start = sql.rfind(",", 0, starts[col])
+        new_sql = sql[:start] + sql[_add_column_offset(sql):]
+    # The remaining text (table constraints) and the indexes must not name it.
+    if any(t.kind == "ID" and _dequote(t.text).lower() == cname.lower()
+           for t in tokenize(new_sql[_add_column_offset(new_sql):])):
+        parse.error(f"error in table {table.name} after drop column: no such column: {cname}")
+    for idx in table.indexes:
+        if not idx.is_auto and col in idx.columns:
+            parse.error(f"error in index {idx.name} after drop column: no such column: {cname}")
+    begin_write_ddl(parse)
+    _code_rewrite_rows(parse, [(table.name, ("table", table.name, table.name, table.root,
+                                             new_sql))])
+    # Rewrite every row's record without the column.
+    cursor = parse.alloc_cursor()
+    n = len(table.columns)
+    parse.emit("OpenWrite", cursor, table.root, 0, n)
+    done = parse.label()
+    parse.emit("Rewind", cursor, done)
+    top = parse.current_addr()
+    rowid = parse.alloc_reg()
+    base = parse.alloc_reg(n - 1)
+    rec = parse.alloc_reg()
+    parse.emit("Rowid", cursor, rowid)
+    from pyrite.compile.expr import _default_value
+    k = 0
+    for i, c in enumerate(table.columns):
+        if i == col:
+            continue
+        if i == table.rowid_alias:
+            parse.emit("Null", 0, base + k)
+        else:
+            parse.emit("Column", cursor, i, base + k, _default_value(c.default))
+        k += 1
+    parse.emit("MakeRecord", base, n - 1, rec)
+    parse.emit("Insert", cursor, rec, rowid, None, OPFLAG_ISUPDATE)
+    parse.emit("Next", cursor, top)
+    parse.resolve(done)
+    parse.emit("Close", cursor)
+    del sch
+    change_cookie(parse)
+    parse.emit("ParseSchema", 0, 0, 0, None)
+    parse.finish_coding()
