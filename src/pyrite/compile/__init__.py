@@ -27,7 +27,6 @@ _UNSUPPORTED: dict[type, str] = {
     ast.Detach: "DETACH",
     ast.Vacuum: "VACUUM",
     ast.Analyze: "ANALYZE",
-    ast.Reindex: "REINDEX",
 }
 
 
@@ -127,6 +126,9 @@ def code_statement(parse: Any, stmt: ast.Statement, sql: str, parsed: Any) -> No
     elif isinstance(stmt, ast.AlterTable):
         from pyrite.compile.alter import code_alter_table
         code_alter_table(parse, stmt, sql[parsed.start:parsed.end])
+    elif isinstance(stmt, ast.Reindex):
+        from pyrite.compile.reindex import code_reindex
+        code_reindex(parse, stmt)
     elif isinstance(stmt, ast.Pragma):
         from pyrite.compile.pragma import code_pragma
         code_pragma(parse, stmt)
