@@ -18,10 +18,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from pyrite import errors
 from pyrite.compile.build import (OPFLAG_ISUPDATE, SCHEMA_N_COLUMNS, begin_write_ddl,
                                   change_cookie, check_object_name, check_schema,
                                   name_in_use, open_schema_table)
-from pyrite import errors
 from pyrite.sql import ast
 from pyrite.sql.lexer import tokenize
 
@@ -132,8 +132,6 @@ def _code_rename_table(parse: Any, table: Any, new: str) -> None:
     if name_in_use(parse, new) is not None:
         parse.error(f"there is already another table or index with this name: {new}")
     check_object_name(parse, new, "table")
-    if table.is_view:
-        pass
     old = table.name
     low = old.lower()
     updates: list[tuple[str, tuple[str, str, str, int, str | None]]] = []
@@ -297,9 +295,10 @@ def _code_add_column(parse: Any, table: Any, col: ast.ColumnDef, text: str) -> N
         if isinstance(c, ast.ForeignKeyConstraint) and len(c.clause.columns) > 1:
             parse.error(f"foreign key on {col.name} should reference only one column "
                         f"of table {c.clause.table}")
-        gen = type(c).__name__
-        if gen == "GeneratedConstraint" and getattr(c, "stored", False):
-            parse.error("cannot add a STORED column")
+        if isinstance(c, ast.GeneratedConstraint):
+            if c.stored:
+                parse.error("cannot add a STORED column")
+            parse.error("generated columns are not supported yet")
     if isinstance(default, ast.Literal) and default.value is None:
         default = None
     if table.strict:
@@ -469,7 +468,6 @@ def _column_def_starts(sql: str) -> list[int]:
 
 def _code_drop_column(parse: Any, table: Any, name: str) -> None:
     """ALTER TABLE t DROP [COLUMN] a (sqlite3AlterDropColumn)."""
-    from pyrite.schema import schema as sch
     if table.is_view:
         parse.error(f'cannot drop column from view "{table.name}"')
     col = next((k for k, c in enumerate(table.columns) if c.name.lower() == name.lower()), None)
@@ -526,7 +524,6 @@ def _code_drop_column(parse: Any, table: Any, name: str) -> None:
     parse.emit("Next", cursor, top)
     parse.resolve(done)
     parse.emit("Close", cursor)
-    del sch
     change_cookie(parse)
     parse.emit("ParseSchema", 0, 0, 0, None)
     parse.finish_coding()
