@@ -23,12 +23,10 @@ from pyrite.sql import ast
 _UNSUPPORTED: dict[type, str] = {
     ast.CreateTrigger: "CREATE TRIGGER",
     ast.CreateVirtualTable: "CREATE VIRTUAL TABLE",
-    ast.AlterTable: "ALTER TABLE",
     ast.Attach: "ATTACH",
     ast.Detach: "DETACH",
     ast.Vacuum: "VACUUM",
     ast.Analyze: "ANALYZE",
-    ast.Reindex: "REINDEX",
 }
 
 
@@ -125,6 +123,12 @@ def code_statement(parse: Any, stmt: ast.Statement, sql: str, parsed: Any) -> No
     elif isinstance(stmt, (ast.Begin, ast.Commit, ast.Rollback, ast.Savepoint, ast.Release)):
         from pyrite.compile.trans import code_transaction
         code_transaction(parse, stmt)
+    elif isinstance(stmt, ast.AlterTable):
+        from pyrite.compile.alter import code_alter_table
+        code_alter_table(parse, stmt, sql[parsed.start:parsed.end])
+    elif isinstance(stmt, ast.Reindex):
+        from pyrite.compile.reindex import code_reindex
+        code_reindex(parse, stmt)
     elif isinstance(stmt, ast.Pragma):
         from pyrite.compile.pragma import code_pragma
         code_pragma(parse, stmt)

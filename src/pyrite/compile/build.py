@@ -351,7 +351,9 @@ def code_index_key(parse: Any, table: Any, index: Any, data_cursor: int, first_r
         elif c == table.rowid_alias:
             parse.emit("Rowid", data_cursor, first_reg + i)
         else:
-            parse.emit("Column", data_cursor, c, first_reg + i)
+            from pyrite.compile.expr import _default_value
+            parse.emit("Column", data_cursor, c, first_reg + i,
+                       _default_value(table.columns[c].default))
             if table.columns[c].affinity == values.AFF_REAL:
                 parse.emit("RealAffinity", first_reg + i)
 

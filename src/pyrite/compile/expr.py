@@ -333,6 +333,9 @@ def code_column(parse: Parse, ref: ColumnRef, target: int) -> int:
     if item is not None and not getattr(item.table, "is_ephemeral", False):
         col = item.table.columns[column]
         default = _default_value(getattr(col, "default", None))
+        if default is not None and col.affinity != values.AFF_BLOB:
+            # sqlite3ValueFromExpr applies the column's affinity to the default.
+            default = values.apply_affinity(default, col.affinity)
     parse.emit("Column", cursor, column, target, default)
     if ref.affinity == values.AFF_REAL:
         parse.emit("RealAffinity", target)

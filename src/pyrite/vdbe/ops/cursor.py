@@ -535,6 +535,10 @@ def op_sorter_compare(vm: Any, op: Any, pc: int) -> int:
     cur = c.sorter[c.sorter_pos][:op.p4]
     other = vm.r[op.p3]
     other = decode_record(other) if isinstance(other, (bytes, bytearray)) else list(other)
+    # A NULL in a compared field makes the keys distinct (as SQLite's
+    # sqlite3VdbeSorterCompare: NULLs never collide in a UNIQUE index).
+    if any(v is None for v in cur) or any(v is None for v in other[:op.p4]):
+        return op.p2
     ki = c.key_info or values.KeyInfo([None] * op.p4)
     return op.p2 if values.compare_keys(cur, other[:op.p4], ki) != 0 else pc + 1
 

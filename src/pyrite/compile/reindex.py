@@ -1,0 +1,57 @@
+"""Compiler layer: REINDEX (SQLite's ``sqlite3Reindex`` in build.c).
+
+``REINDEX`` rebuilds every index; ``REINDEX collation`` the indexes with a
+column of that collation; ``REINDEX [schema.]table`` a table's indexes and
+``REINDEX [schema.]index`` one index.  Each index b-tree is cleared and
+refilled from its table through a sorter, as sqlite3RefillIndex does.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pyrite.compile.build import begin_write_ddl, check_schema, refill_index
+from pyrite.sql import ast
+
+
+def _uses_collation(index: Any, name: str) -> bool:
+    return any((c or "BINARY").lower() == name.lower() for c in index.collations)
+
+
+def code_reindex(parse: Any, stmt: ast.Reindex) -> None:
+    """REINDEX [collation | [schema.]table | [schema.]index]."""
+    db = parse.db
+    schema = db.schema
+    targets: list[tuple[Any, Any]] = []
+    tables = [t for t in schema.tables.values() if not getattr(t, "is_view", False)]
+    if stmt.name is None:
+        targets = [(t, i) for t in tables for i in t.indexes]
+    else:
+        found = False
+        if stmt.schema is None and db.find_collation(stmt.name) is not None:
+            found = True
+            targets = [(t, i) for t in tables for i in t.indexes
+                       if _uses_collation(i, stmt.name)]
+        if not found:
+            if stmt.schema is not None and stmt.schema.lower() not in ("main", "temp"):
+                parse.error("unable to identify the object to be reindexed")
+            if stmt.schema is None or stmt.schema.lower() == "main":
+                check_schema(parse, stmt.schema)
+                table = schema.find_table(stmt.name)
+                index = schema.find_index(stmt.name)
+            else:
+                table = index = None
+            if table is not None:
+                targets = [(table, i) for i in getattr(table, "indexes", [])]
+            elif index is not None:
+                owner = index.table
+                targets = [(owner, index)]
+            else:
+                parse.error("unable to identify the object to be reindexed")
+    begin_write_ddl(parse)
+    for table, index in targets:
+        if not index.root:
+            continue
+        parse.emit("Clear", index.root, 0)
+        refill_index(parse, table, index)
+    parse.finish_coding()
