@@ -365,6 +365,12 @@ class Parse:
         self.pseudo_cursors: set[int] = set()
         # Name context of the query being coded (outer context of subqueries).
         self.current_nc: NameContext | None = None
+        # Cursors that stand for a row held in registers (RETURNING's target,
+        # UPSERT's "excluded"): cursor -> register of the rowid, column i in
+        # register + 1 + i (SQLite's NC_UBaseReg / TK_REGISTER columns).
+        self.register_cursors: dict[int, int] = {}
+        # The RETURNING clause being coded (compile/returning.py), if any.
+        self.returning: Any = None
 
     # -- errors -------------------------------------------------------------
 
@@ -555,7 +561,11 @@ class Parse:
     def finish_coding(self) -> None:
         """Close the program as sqlite3FinishCoding does: Halt, then the
         init section (Transaction for each database used, hoisted constants),
-        then Goto back to the first real instruction."""
+        then Goto back to the first real instruction.  A RETURNING clause
+        hands out its buffered rows before the Halt and opens its ephemeral
+        table in the init section."""
+        if self.returning is not None:
+            self.returning.code_output()
         self.emit("Halt")
         init_addr = getattr(self, "_init_addr", None)
         if init_addr is None:
@@ -567,6 +577,8 @@ class Parse:
             self.emit("Transaction", db_index, 1 if write else 0, cookie,
                       None, 1 if cookie_fn is not None else 0)
         self.code_constants()
+        if self.returning is not None:
+            self.returning.code_open()
         self.emit("Goto", 0, init_addr + 1)
 
     def code_constants(self) -> None:

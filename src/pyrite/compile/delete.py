@@ -30,12 +30,17 @@ def collect_rowids(parse: Any, stmt_table: ast.TableRef, table: Any, where: ast.
     resolved = resolve_expr(parse, where, nc) if where is not None else None
     rowset = parse.alloc_reg()
     parse.emit("Null", 0, rowset)
-    info = where_begin(parse, src, resolved)
-    reg = parse.alloc_reg()
-    code_column(parse, ColumnRef(cursor=item.cursor, column=-1, item=item,
-                                 affinity=values.AFF_INTEGER), reg)
-    parse.emit("RowSetAdd", rowset, reg)
-    info.end()
+    saved_nc = parse.current_nc
+    parse.current_nc = nc        # the outer context of correlated subqueries
+    try:
+        info = where_begin(parse, src, resolved)
+        reg = parse.alloc_reg()
+        code_column(parse, ColumnRef(cursor=item.cursor, column=-1, item=item,
+                                     affinity=values.AFF_INTEGER), reg)
+        parse.emit("RowSetAdd", rowset, reg)
+        info.end()
+    finally:
+        parse.current_nc = saved_nc
     return rowset
 
 
@@ -43,8 +48,6 @@ def code_delete(parse: Any, stmt: ast.Delete) -> None:
     """DELETE FROM table [WHERE expr]."""
     from pyrite.compile.insert import find_writable_table, generate_row_delete, \
         open_table_and_indices
-    if stmt.returning:
-        parse.error("RETURNING is not supported yet")
     if stmt.with_ is not None:
         parse.error("common table expressions (WITH) are not supported yet")
     if stmt.order_by or stmt.limit is not None:
@@ -53,9 +56,11 @@ def code_delete(parse: Any, stmt: ast.Delete) -> None:
     if stmt.table.indexed_by is not None and \
             all(i.name.lower() != stmt.table.indexed_by.lower() for i in table.indexes):
         parse.error(f"no such index: {stmt.table.indexed_by}")
+    from pyrite.compile.returning import begin_returning, load_row
+    returning = begin_returning(parse, table, stmt.returning)
     parse.begin_coding()
     parse.code_verify_schema(0, write=True)
-    if stmt.where is None:
+    if stmt.where is None and returning is None:
         # The truncate optimisation.
         parse.emit("Clear", table.root, 0, -1, table.name)
         for idx in table.indexes:
@@ -69,7 +74,10 @@ def code_delete(parse: Any, stmt: ast.Delete) -> None:
     top = parse.current_addr()
     parse.emit("RowSetRead", rowset, done, rowid)
     parse.emit("NotExists", data_cursor, top, rowid)
+    reg_old = load_row(parse, table, data_cursor, rowid) if returning is not None else 0
     generate_row_delete(parse, table, data_cursor, idx_cursors, count=True)
+    if returning is not None:
+        returning.code_row(reg_old)
     parse.emit("Goto", 0, top)
     parse.resolve(done)
     parse.finish_coding()

@@ -312,6 +312,10 @@ def code_column(parse: Parse, ref: ColumnRef, target: int) -> int:
     """Read a table column (sqlite3ExprCodeGetColumnOfTable)."""
     cursor = ref.cursor
     column = ref.column
+    # A row held in registers (RETURNING's target, UPSERT's excluded).
+    base = parse.register_cursors.get(cursor) if parse.register_cursors else None
+    if base is not None:
+        return base if column < 0 else base + 1 + column
     # A covering index read: where.py maps the table's columns to the index.
     cover = parse.covering.get(cursor)
     if cover is not None:
@@ -484,7 +488,9 @@ def _like_call(parse: Parse, expr: ast.Like) -> FuncRef:
 def _between_as_and(parse: Parse, expr: ast.Between) -> ast.Expr:
     """``x BETWEEN a AND b`` as ``x>=a AND x<=b`` with x evaluated once."""
     x = expr.expr
-    if not isinstance(x, (ColumnRef, RegRef, ast.Literal)):
+    if isinstance(x, ast.Vector):
+        x = ast.Vector(tuple(_between_operand(parse, e) for e in x.items))
+    elif not isinstance(x, (ColumnRef, RegRef, ast.Literal)):
         reg = code_expr_temp(parse, x)
         found, coll = _explicit_collation(parse, x)
         x = RegRef(reg, expr_affinity(x), coll if found else expr_collation(parse, x), found)
@@ -495,7 +501,18 @@ def _between_as_and(parse: Parse, expr: ast.Between) -> ast.Expr:
     return conj
 
 
+def _between_operand(parse: Parse, x: ast.Expr) -> ast.Expr:
+    """``x`` evaluated once into a register, keeping its affinity/collation."""
+    if isinstance(x, (ColumnRef, RegRef, ast.Literal)):
+        return x
+    reg = code_expr_temp(parse, x)
+    found, coll = _explicit_collation(parse, x)
+    return RegRef(reg, expr_affinity(x), coll if found else expr_collation(parse, x), found)
+
+
 def _expand_vector_compare(parse: Parse, expr: ast.Binary) -> ast.Expr:
+    from pyrite.compile.rowvalue import prepare_vector_compare
+    expr = prepare_vector_compare(parse, expr)
     left, right = expr.left, expr.right
     if not (isinstance(left, ast.Vector) and isinstance(right, ast.Vector)):
         parse.error("row value misused")
@@ -706,7 +723,9 @@ def code_in(parse: Parse, expr: ast.In, dest_if_false: int, dest_if_null: int) -
     ``negated`` flag of ``expr`` is ignored here."""
     lhs = expr.expr
     if isinstance(lhs, ast.Vector):
-        parse.error("row values in IN are not supported yet")
+        from pyrite.compile.rowvalue import code_vector_in
+        code_vector_in(parse, expr, dest_if_false, dest_if_null)
+        return
     if expr.table is not None:
         parse.error("IN with a table name on the right is not supported yet")
     if expr.values is not None:

@@ -344,12 +344,12 @@ def code_insert(parse: Any, stmt: ast.Insert) -> None:
     from pyrite.compile.context import SRT_COROUTINE, SRT_TABLE, SelectDest
     if stmt.upsert:
         parse.error("UPSERT is not supported yet")
-    if stmt.returning:
-        parse.error("RETURNING is not supported yet")
     if stmt.with_ is not None:
         parse.error("common table expressions (WITH) are not supported yet")
     table = find_writable_table(parse, stmt.table.name, stmt.table.schema)
     on_error = sch.conflict_code(stmt.or_)
+    from pyrite.compile.returning import begin_returning
+    returning = begin_returning(parse, table, stmt.returning)
     n_col = len(table.columns)
 
     # Which table column each supplied value goes to (aiColumn / ipkColumn).
@@ -472,6 +472,8 @@ def code_insert(parse: Any, stmt: ast.Insert) -> None:
                        is_update=False)
     if autoinc:
         parse.emit("MemMax", autoinc + 1, reg_new)
+    if returning is not None:
+        returning.code_row(reg_new)
     parse.resolve(ignore_label)
     if eph_cursor >= 0:
         parse.emit("Next", eph_cursor, loop_top)

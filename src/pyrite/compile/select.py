@@ -24,7 +24,7 @@ from pyrite.compile.context import (
     JT_NATURAL, NC_ALLOW_AGG, NC_HAS_AGG, EphemeralColumn, EphemeralTable,
     NameContext, Parse, SelectDest, SrcItem, SrcList,
     SRT_COROUTINE, SRT_DISCARD, SRT_EPHEM_TAB, SRT_EXCEPT, SRT_EXISTS, SRT_FIFO,
-    SRT_MEM, SRT_OUTPUT, SRT_SET, SRT_TABLE, SRT_UNION, column_hidden, flatten_from,
+    SRT_MEM, SRT_OUTPUT, SRT_SET, SRT_TABLE, SRT_UNION, SRT_UPD, column_hidden, flatten_from,
 )
 from pyrite.compile.expr import code_expr, code_if_false, expr_affinity, expr_collation
 from pyrite.compile.resolve import (
@@ -509,8 +509,8 @@ def _compile_core(parse: Parse, core: ast.SelectCore, order_by: tuple[ast.Orderi
     info = SelectInfo(columns=result, n_columns=len(result), correlated=nc.correlated)
     if dest.dest == SRT_OUTPUT and parse.nested == 1:
         parse.set_result_columns([r.name for r in result], [r.decltype for r in result])
-    if dest.dest == SRT_MEM and len(result) != 1:
-        parse.error(f"sub-select returns {len(result)} columns - expected 1")
+    if dest.dest == SRT_MEM and len(result) != (dest.n_sdst or 1):
+        parse.error(f"sub-select returns {len(result)} columns - expected {dest.n_sdst or 1}")
 
     saved_nc = parse.current_nc
     parse.current_nc = nc
@@ -744,6 +744,16 @@ def _dispose(parse: Parse, dest: SelectDest, reg: int, n: int) -> None:
         parse.emit("Yield", dest.parm, 0)
     elif kind == SRT_DISCARD:
         pass
+    elif kind == SRT_UPD:
+        # UPDATE ... FROM: r[reg] is the target rowid (NULL: the empty row of
+        # an aggregate that matched nothing), the rest the new values.
+        skip = parse.label()
+        parse.emit("IsNull", reg, skip)
+        r = parse.get_temp_reg()
+        parse.emit("MakeRecord", reg + 1, n - 1, r)
+        parse.emit("Insert", dest.parm, r, reg, None, 0)
+        parse.release_temp_reg(r)
+        parse.resolve(skip)
     else:
         parse.error(f"select destination {kind} is not supported yet")
 

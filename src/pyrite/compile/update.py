@@ -6,94 +6,161 @@ collects the rowids in a RowSet; the second loop seeks each row, computes
 the new values from the old row, checks constraints, removes the old index
 entries and writes the new row and index entries (a changed rowid deletes
 the old row first).
+
+The per-row part is :func:`code_update_row`, shared with UPDATE ... FROM
+(update_from.py, whose first pass is a join into an ephemeral table) and
+with UPSERT's DO UPDATE (upsert.py).  Row-value assignments
+``SET (a, b) = (x, y)`` / ``= (SELECT ...)`` are split per column as SQLite's
+parser does (sqlite3ExprListAppendVector): a subquery is coded once per row
+into consecutive registers and each column takes its element.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import dataclass, field
+from typing import Any, Callable
 
 from pyrite.schema import schema as sch
 from pyrite.sql import ast
 
 
-def code_update(parse: Any, stmt: ast.Update) -> None:
-    """UPDATE [OR conflict] table SET ... [WHERE expr]."""
-    from pyrite.compile.build import code_index_key, code_partial_filter, resolve_on_table
-    from pyrite.compile.delete import collect_rowids
-    from pyrite.compile.expr import code_expr
-    from pyrite.compile.insert import complete_insertion, find_writable_table, \
-        generate_constraint_checks, open_table_and_indices
-    if stmt.returning:
-        parse.error("RETURNING is not supported yet")
-    if stmt.from_ is not None:
-        parse.error("UPDATE ... FROM is not supported yet")
-    if stmt.with_ is not None:
-        parse.error("common table expressions (WITH) are not supported yet")
-    if stmt.order_by or stmt.limit is not None:
-        parse.error("ORDER BY and LIMIT on UPDATE are not supported yet")
-    table = find_writable_table(parse, stmt.table.name, stmt.table.schema)
-    on_error = sch.conflict_code(stmt.or_)
-    n_col = len(table.columns)
-    alias = stmt.table.alias
+@dataclass
+class Assignments:
+    """The SET list of an UPDATE (or of an UPSERT's DO UPDATE).
 
-    # Column -> SET expression; the rowid (-1) may be assigned too.
-    assign: dict[int, ast.Expr] = {}
-    for sc in stmt.sets:
-        if len(sc.columns) != 1:
-            parse.error("row value assignments in UPDATE are not supported yet")
-        name = sc.columns[0]
-        ci = table.column_index(name)
-        if ci < 0:
-            if name.lower() in ("rowid", "oid", "_rowid_"):
+    ``exprs`` maps a table column (``XN_ROWID`` for the rowid, the INTEGER
+    PRIMARY KEY folded into it) to its expression, or to ``(unit, k)``: the
+    k-th column of the row-value subquery ``units[unit]``.
+    """
+
+    exprs: dict[int, Any] = field(default_factory=dict)
+    units: list[ast.Select] = field(default_factory=list)
+
+    @property
+    def rowid_changed(self) -> bool:
+        return sch.XN_ROWID in self.exprs
+
+    @property
+    def changed_columns(self) -> set[int]:
+        return set(i for i in self.exprs if i >= 0)
+
+
+def _select_width(parse: Any, select: ast.Select) -> int:
+    from pyrite.compile.insert import _count_select_columns
+    return _count_select_columns(parse, select)
+
+
+def resolve_assignments(parse: Any, table: Any, sets: tuple[ast.SetClause, ...],
+                        check: Callable[[ast.Expr], None] | None = None) -> Assignments:
+    """Map each SET term to its column; ``check`` resolves each expression
+    first (for SQLite's order of errors: expression, then column name)."""
+    out = Assignments()
+    for sc in sets:
+        n = len(sc.columns)
+        expr = sc.expr
+        items: list[Any]
+        if n == 1:
+            items = [expr]
+        elif isinstance(expr, ast.Vector):
+            if len(expr.items) != n:
+                parse.error(f"{n} columns assigned {len(expr.items)} values")
+            items = list(expr.items)
+        elif isinstance(expr, ast.Subquery):
+            m = _select_width(parse, expr.select)
+            if m != n:
+                parse.error(f"{n} columns assigned {m} values")
+            out.units.append(expr.select)
+            items = [(len(out.units) - 1, k) for k in range(n)]
+        else:
+            parse.error(f"{n} columns assigned 1 values")
+            raise AssertionError
+        for name, item in zip(sc.columns, items):
+            if check is not None and isinstance(item, ast.Expr):
+                check(item)
+            ci = table.column_index(name)
+            if ci < 0:
+                if name.lower() in ("rowid", "oid", "_rowid_"):
+                    ci = sch.XN_ROWID
+                else:
+                    parse.error(f"no such column: {name}")
+            if ci == table.rowid_alias and ci >= 0:
                 ci = sch.XN_ROWID
-            else:
-                parse.error(f"no such column: {name}")
-        assign[ci] = sc.expr
-    if table.rowid_alias >= 0 and table.rowid_alias in assign:
-        assign[sch.XN_ROWID] = assign.pop(table.rowid_alias)
-    rowid_changed = sch.XN_ROWID in assign
+            out.exprs.pop(ci, None)     # a later assignment wins, in its order
+            out.exprs[ci] = item
+    return out
 
-    parse.begin_coding()
-    parse.code_verify_schema(0, write=True)
-    rowset = collect_rowids(parse, stmt.table, table, stmt.where)
-    data_cursor, idx_cursors = open_table_and_indices(parse, table)
-    reg_old = parse.alloc_reg()
+
+def make_value_coder(parse: Any, assign: Assignments, resolve: Callable[[ast.Expr], Any],
+                     nc: Any) -> Callable[[int, int], None]:
+    """A function coding the new value of a column into a register: the
+    expressions are resolved by ``resolve``; subqueries see ``nc`` as their
+    outer context."""
+    from pyrite.compile.expr import code_expr
+    unit_regs: dict[int, int] = {}
+
+    def code_value(ci: int, target: int) -> None:
+        item = assign.exprs[ci]
+        saved = parse.current_nc
+        parse.current_nc = nc
+        try:
+            if isinstance(item, tuple):
+                unit, k = item
+                if unit not in unit_regs:
+                    from pyrite.compile.rowvalue import code_vector_subquery
+                    select = assign.units[unit]
+                    unit_regs[unit] = code_vector_subquery(parse, select,
+                                                           _select_width(parse, select))[0]
+                parse.emit("SCopy", unit_regs[unit] + k, target)
+            else:
+                code_expr(parse, resolve(item), target)
+        finally:
+            parse.current_nc = saved
+
+    def reset() -> None:
+        unit_regs.clear()
+    code_value.reset = reset  # type: ignore[attr-defined]
+    return code_value
+
+
+def code_update_row(parse: Any, table: Any, data_cursor: int, idx_cursors: list[int],
+                    reg_old: int, assign: Assignments, code_value: Callable[[int, int], None],
+                    on_error: int, next_row: int, returning: Any = None,
+                    read_old: Callable[[int, int], None] | None = None) -> None:
+    """Update the row under ``data_cursor`` whose rowid is in ``reg_old``:
+    new values (``code_value(column, register)`` for assigned columns, the
+    old value otherwise), constraint checks (an IGNORE goes to
+    ``next_row``), old index entries out, new row and entries in, then the
+    RETURNING row."""
+    from pyrite.compile.build import code_index_key, code_partial_filter
+    from pyrite.compile.insert import complete_insertion, generate_constraint_checks
+    n_col = len(table.columns)
     reg_new = parse.alloc_reg(n_col + 1)
     key_regs = [parse.alloc_reg() for _ in table.indexes]
-    done = parse.label()
-    top = parse.current_addr()
-    next_row = parse.label()
-    parse.emit("RowSetRead", rowset, done, reg_old)
-    parse.emit("NotExists", data_cursor, top, reg_old)
-
-    # New values, computed from the old row.
+    reset = getattr(code_value, "reset", None)
+    if reset is not None:
+        reset()
     for i, col in enumerate(table.columns):
         reg = reg_new + 1 + i
         if i == table.rowid_alias:
             parse.emit("Null", 0, reg)
             continue
-        expr = assign.get(i)
-        if expr is None:
-            parse.emit("Column", data_cursor, i, reg)
+        if i in assign.exprs:
+            code_value(i, reg)
+        elif read_old is not None:
+            read_old(i, reg)
         else:
-            r = code_expr(parse, resolve_on_table(parse, table, data_cursor, expr, alias), reg)
-            if r != reg:
-                parse.emit("SCopy", r, reg)
+            parse.emit("Column", data_cursor, i, reg)
+    rowid_changed = assign.rowid_changed
     if rowid_changed:
-        expr = assign[sch.XN_ROWID]
-        r = code_expr(parse, resolve_on_table(parse, table, data_cursor, expr, alias),
-                      reg_new)
-        if r != reg_new:
-            parse.emit("SCopy", r, reg_new)
+        code_value(sch.XN_ROWID, reg_new)
         parse.emit("MustBeInt", reg_new, 0)
     else:
         parse.emit("SCopy", reg_old, reg_new)
     parse.emit("Affinity", reg_new + 1, n_col, 0, table.affinity_string())
 
-    changed = set(i for i in assign if i >= 0)
     generate_constraint_checks(parse, table, data_cursor, idx_cursors, reg_new, reg_old,
                                rowid_changed, on_error, next_row, key_regs,
-                               changed_cols=changed)
+                               changed_cols=assign.changed_columns)
     # The checks may have moved the data cursor (rowid probe, REPLACE
     # deletions): seek the old row again, then remove its index entries.
     parse.emit("NotExists", data_cursor, next_row, reg_old)
@@ -109,7 +176,58 @@ def code_update(parse: Any, stmt: ast.Update) -> None:
         parse.emit("Delete", data_cursor, 0)
     complete_insertion(parse, table, data_cursor, idx_cursors, reg_new, key_regs,
                        is_update=True)
+    if returning is not None:
+        returning.code_row(reg_new)
+
+
+def code_update(parse: Any, stmt: ast.Update) -> None:
+    """UPDATE [OR conflict] table SET ... [FROM ...] [WHERE expr] [RETURNING ...]."""
+    from pyrite.compile.build import resolve_on_table
+    from pyrite.compile.context import NameContext, SrcItem, SrcList
+    from pyrite.compile.delete import collect_rowids
+    from pyrite.compile.insert import find_writable_table, open_table_and_indices
+    from pyrite.compile.resolve import resolve_expr
+    from pyrite.compile.returning import begin_returning
+    if stmt.with_ is not None:
+        parse.error("common table expressions (WITH) are not supported yet")
+    if stmt.order_by or stmt.limit is not None:
+        parse.error("ORDER BY and LIMIT on UPDATE are not supported yet")
+    table = find_writable_table(parse, stmt.table.name, stmt.table.schema)
+    on_error = sch.conflict_code(stmt.or_)
+    alias = stmt.table.alias
+
+    if stmt.from_ is not None:
+        assign = resolve_assignments(parse, table, stmt.sets)
+        from pyrite.compile.update_from import code_update_from
+        code_update_from(parse, stmt, table, assign, on_error)
+        return
+
+    # Resolve once now for SQLite's order of errors (SET, then WHERE).
+    probe = SrcItem(name=table.name, alias=alias, table=table, cursor=parse.alloc_cursor())
+    probe_nc = NameContext(SrcList([probe]))
+    assign = resolve_assignments(parse, table, stmt.sets,
+                                 check=lambda e: resolve_expr(parse, e, probe_nc))
+    returning = begin_returning(parse, table, stmt.returning)
+
+    parse.begin_coding()
+    parse.code_verify_schema(0, write=True)
+    rowset = collect_rowids(parse, stmt.table, table, stmt.where)
+    data_cursor, idx_cursors = open_table_and_indices(parse, table)
+    reg_old = parse.alloc_reg()
+    done = parse.label()
+    top = parse.current_addr()
+    next_row = parse.label()
+    parse.emit("RowSetRead", rowset, done, reg_old)
+    parse.emit("NotExists", data_cursor, top, reg_old)
+
+    item = SrcItem(name=table.name, alias=alias, table=table, cursor=data_cursor)
+    nc = NameContext(SrcList([item]))
+    code_value = make_value_coder(
+        parse, assign, lambda e: resolve_on_table(parse, table, data_cursor, e, alias), nc)
+    code_update_row(parse, table, data_cursor, idx_cursors, reg_old, assign, code_value,
+                    on_error, next_row, returning)
     parse.resolve(next_row)
     parse.emit("Goto", 0, top)
     parse.resolve(done)
     parse.finish_coding()
+

@@ -1,0 +1,152 @@
+"""Compiler layer: UPDATE ... FROM.
+
+SQLite's counterpart is ``updateFromSelect`` in ``update.c`` with the
+SRT_Upfrom disposal of ``select.c``.  The target table joined with the FROM
+items is run as one SELECT whose rows are (target rowid, new value of each
+assigned column); each row is written into an ephemeral table keyed by the
+target rowid, so a target row that matches several source rows keeps the
+values of the last one the join produced: every target row is updated at
+most once.  The SET expressions therefore all see the database as it was
+before the statement.  The second pass reads the ephemeral table in rowid
+order, seeks each target row and updates it with update.py's per-row code
+(constraint checks, indexes, RETURNING).
+
+SQLite wraps a FROM clause of several items in a ``(SELECT * FROM ...)``
+subquery; Pyrite joins the items directly and reproduces the two visible
+effects of the wrapper: the target is not visible inside the FROM clause's
+ON expressions, and two items of the same name are ambiguous.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any
+
+from pyrite.compile.context import SRT_UPD, SelectDest
+from pyrite.sql import ast
+
+
+def _prepend(target: ast.FromItem, node: ast.FromItem) -> ast.FromItem:
+    """``target, <node>`` as a left-deep join tree."""
+    if isinstance(node, ast.Join):
+        return dataclasses.replace(node, left=_prepend(target, node.left))
+    return ast.Join(target, node, ",")
+
+
+def _leaves(node: ast.FromItem) -> list[ast.FromItem]:
+    if isinstance(node, ast.Join):
+        return _leaves(node.left) + _leaves(node.right)
+    return [node]
+
+
+def _ons(node: ast.FromItem) -> list[ast.Expr]:
+    if isinstance(node, ast.Join):
+        out = _ons(node.left) + _ons(node.right)
+        if node.on is not None:
+            out.append(node.on)
+        return out
+    return []
+
+
+def _leaf_name(leaf: ast.FromItem) -> str | None:
+    alias = getattr(leaf, "alias", None)
+    if alias:
+        return alias
+    return getattr(leaf, "name", None)
+
+
+def _check_from_clause(parse: Any, target_name: str, from_: ast.FromItem) -> None:
+    """The errors SQLite's ``(SELECT * FROM ...)`` wrapper gives."""
+    leaves = _leaves(from_)
+    names = {(_leaf_name(x) or "").lower() for x in leaves}
+    if len(leaves) > 1:
+        # The target is outside the wrapper: its name means nothing in ON.
+        if target_name.lower() not in names:
+            from pyrite.compile.resolve import walk
+
+            def visit(e: Any) -> None:
+                if isinstance(e, ast.Column) and e.table is not None \
+                        and e.table.lower() == target_name.lower():
+                    parse.error(f"no such column: {e.table}.{e.name}")
+            for on in _ons(from_):
+                walk(on, visit)
+        # "*" of the wrapper: a column shared by two tables of one name.
+        tables = [(x, parse.find_table(x.name, x.schema)) for x in leaves
+                  if isinstance(x, ast.TableRef)]
+        for i, (leaf, tab) in enumerate(tables):
+            if tab is None or getattr(tab, "is_view", False):
+                continue
+            for col in tab.columns:
+                for other, otab in tables[i + 1:]:
+                    if otab is None or getattr(otab, "is_view", False):
+                        continue
+                    if (_leaf_name(other) or "").lower() != (_leaf_name(leaf) or "").lower():
+                        continue
+                    if otab.column_index(col.name) >= 0:
+                        parse.error(f"ambiguous column name: "
+                                    f"{leaf.schema or 'main'}.{_leaf_name(leaf)}.{col.name}")
+
+
+def _element(parse: Any, select: ast.Select, k: int) -> ast.Expr:
+    """Column ``k`` of a row-value subquery as a scalar subquery."""
+    core = select.core
+    if select.compounds or not isinstance(core, ast.SelectCore) \
+            or any(rc.star for rc in core.columns):
+        parse.error("row value misused")
+    return ast.Subquery(dataclasses.replace(
+        select, core=dataclasses.replace(core, columns=(core.columns[k],))))
+
+
+def code_update_from(parse: Any, stmt: ast.Update, table: Any, assign: Any,
+                     on_error: int) -> None:
+    """UPDATE target SET ... FROM ... [WHERE ...] [RETURNING ...]."""
+    from pyrite.compile.insert import open_table_and_indices
+    from pyrite.compile.returning import begin_returning
+    from pyrite.compile.select import compile_select
+    from pyrite.compile.update import code_update_row
+    target = stmt.table
+    target_name = target.alias or target.name
+    _check_from_clause(parse, target_name, stmt.from_)
+
+    # The SELECT: target rowid, then each assigned value.
+    rowid_name = next((n for n in ("rowid", "_rowid_", "oid")
+                       if table.column_index(n) < 0), "rowid")
+    columns = [ast.ResultColumn(ast.Column(rowid_name, target_name))]
+    position: dict[int, int] = {}
+    for ci, item in assign.exprs.items():
+        if isinstance(item, tuple):
+            unit, k = item
+            item = _element(parse, assign.units[unit], k)
+        position[ci] = len(columns)
+        columns.append(ast.ResultColumn(item))
+    target_ref = ast.TableRef(target.name, target.schema, target.alias,
+                              target.indexed_by, target.not_indexed)
+    select = ast.Select(ast.SelectCore(tuple(columns), from_=_prepend(target_ref, stmt.from_),
+                                       where=stmt.where))
+
+    returning = begin_returning(parse, table, stmt.returning)
+    parse.begin_coding()
+    parse.code_verify_schema(0, write=True)
+    eph = parse.alloc_cursor()
+    parse.emit("OpenEphemeral", eph, len(columns) - 1)
+    compile_select(parse, select, SelectDest(SRT_UPD, eph))
+
+    data_cursor, idx_cursors = open_table_and_indices(parse, table)
+    reg_old = parse.alloc_reg()
+    done = parse.label()
+    next_row = parse.label()
+    parse.emit("Rewind", eph, done)
+    top = parse.current_addr()
+    parse.emit("Rowid", eph, reg_old)
+    parse.emit("NotExists", data_cursor, next_row, reg_old)
+
+    def code_value(ci: int, target_reg: int) -> None:
+        parse.emit("Column", eph, position[ci] - 1, target_reg)
+
+    code_update_row(parse, table, data_cursor, idx_cursors, reg_old, assign, code_value,
+                    on_error, next_row, returning)
+    parse.resolve(next_row)
+    parse.emit("Next", eph, top)
+    parse.resolve(done)
+    parse.finish_coding()
+
