@@ -54,6 +54,9 @@ class RecordingBuilder:
     def change_p2(self, addr: int, value: int) -> None:
         self.ops[addr][2] = value
 
+    def change_p4(self, addr: int, value: Any) -> None:
+        self.ops[addr][4] = value
+
     def finish(self) -> list[list[Any]]:
         for op in self.ops:
             if isinstance(op[2], int) and op[2] < 0:

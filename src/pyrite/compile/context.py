@@ -100,6 +100,10 @@ class SelectDest:
     aff: str | None = None
     sdst: int = 0
     n_sdst: int = 0
+    # SRT_SET of ``x IN (SELECT ...)``: the LHS; the set's affinity is that of
+    # the comparison with the result column, known once it is resolved
+    in_lhs: Any = None
+    in_coll: Any = None
 
 
 # ---------------------------------------------------------------------------

@@ -26,7 +26,9 @@ from pyrite.compile.context import (
     SRT_COROUTINE, SRT_DISCARD, SRT_EPHEM_TAB, SRT_EXCEPT, SRT_EXISTS, SRT_FIFO,
     SRT_MEM, SRT_OUTPUT, SRT_SET, SRT_TABLE, SRT_UNION, SRT_UPD, column_hidden, flatten_from,
 )
-from pyrite.compile.expr import code_expr, code_if_false, expr_affinity, expr_collation
+from pyrite.compile.expr import (
+    code_expr, code_if_false, expr_affinity, expr_collation, set_in_affinity,
+)
 from pyrite.compile.resolve import (
     AggColumn, ColumnRef, FuncRef, ResultItem, expand_result_columns,
     resolve_expr, resolve_order_by, term_integer,
@@ -138,13 +140,14 @@ def _from_item(parse: Parse, node: ast.FromItem) -> SrcItem:
                        schema=node.schema, indexed_by=node.indexed_by,
                        not_indexed=node.not_indexed)
     if isinstance(node, ast.SubqueryRef):
-        return _subquery_item(parse, node.select, node.alias, None, None)
+        return _subquery_item(parse, node.select, node.alias, None, None, node.plain)
     parse.error("table-valued functions are not supported yet")
     raise AssertionError
 
 
 def _subquery_item(parse: Parse, select: ast.Select, alias: str | None,
-                   name: str | None, col_names: tuple[str, ...] | None) -> SrcItem:
+                   name: str | None, col_names: tuple[str, ...] | None,
+                   plain: bool = False) -> SrcItem:
     """Materialize a FROM-clause subquery or view into an ephemeral table."""
     cursor = parse.alloc_cursor()
     once = parse.emit("Once", 0, 0)
@@ -167,7 +170,7 @@ def _subquery_item(parse: Parse, select: ast.Select, alias: str | None,
         else:
             seen[key] = 0
         coll = expr_collation(parse, item.expr)
-        aff = expr_affinity(item.expr)
+        aff = values.AFF_NONE if plain else expr_affinity(item.expr)
         cols.append(EphemeralColumn(
             name=cname, decl_type=item.decltype,
             affinity=aff if aff != values.AFF_NONE else values.AFF_BLOB,
@@ -236,8 +239,11 @@ class _AggInfo:
     col_refs: dict[tuple[int, int], ColumnRef] = field(default_factory=dict)
     # FuncRef identity -> register
     func_map: dict[int, int] = field(default_factory=dict)
-    # register mirroring a lone min()/max()'s best value (bare columns)
-    minmax_best: int = 0
+    # per min()/max() call (index into funcs): register mirroring its best
+    # value so far; ``hit_reg`` is SQLite's CollSeq P1 register, 1 when the
+    # last min()/max() step kept its old extreme (bare columns not loaded)
+    minmax_best: dict[int, int] = field(default_factory=dict)
+    hit_reg: int = 0
 
 
 def _collect_columns(expr: Any, out: dict[tuple[int, int], ColumnRef],
@@ -361,11 +367,12 @@ def _discovery_order(exprs: Any) -> list[Any]:
 
 def _reset_accumulator(parse: Parse, agg: _AggInfo) -> None:
     """resetAccumulator: NULL the accumulators, reopen DISTINCT sets."""
-    regs = agg.func_regs + sorted(agg.col_regs.values()) + \
-        ([agg.minmax_best] if agg.minmax_best else [])
+    regs = agg.func_regs + sorted(agg.col_regs.values())
     if regs:
         first, last = min(regs), max(regs)
         parse.emit("Null", 0, first, last)
+    for reg in agg.minmax_best.values():
+        parse.emit("Null", 0, reg)
     for f, cur in zip(agg.funcs, agg.distinct_cursors):
         if cur >= 0:
             parse.emit("OpenEphemeral", cur, 0, 0,
@@ -373,20 +380,16 @@ def _reset_accumulator(parse: Parse, agg: _AggInfo) -> None:
 
 
 def _update_accumulator(parse: Parse, agg: _AggInfo, reg_acc: int = 0) -> None:
-    """updateAccumulator: AggStep each aggregate, then load the bare columns
-    (only when a lone min()/max() says this row is the new extreme)."""
-    # A lone min()/max() decides which row the bare columns come from
-    # (SQLite: CollSeq's P1 register, set by the aggregate when the row is
-    # not the new extreme).  Here the comparison is coded explicitly against
-    # a register mirroring the best value so far, which gives the same rows
-    # without needing a signal from the aggregate object.
-    minmax = None
-    if agg.col_regs and len(agg.funcs) == 1 and agg.funcs[0].funcdef.is_minmax \
-            and len(agg.funcs[0].args) == 1 and agg.funcs[0].filter is None \
-            and not agg.funcs[0].distinct:
-        minmax = agg.funcs[0]
-    skip_load = parse.label()
-    for f, reg, dcur in zip(agg.funcs, agg.func_regs, agg.distinct_cursors):
+    """updateAccumulator: AggStep each aggregate, then load the bare columns.
+
+    With min()/max() calls the bare columns are loaded unless the last
+    min()/max() step run for this row kept its old extreme (SQLite: the CollSeq
+    P1 register, set by minmaxStep).  Here that comparison is coded explicitly
+    against a register mirroring each call's best value, which gives the same
+    rows without a signal from the aggregate object.  Without min()/max() they
+    are loaded from the first row only (``reg_acc``)."""
+    hit = agg.hit_reg
+    for fi, (f, reg, dcur) in enumerate(zip(agg.funcs, agg.func_regs, agg.distinct_cursors)):
         n = len(f.args)
         skip = parse.label()
         if f.filter is not None:
@@ -408,27 +411,35 @@ def _update_accumulator(parse: Parse, agg: _AggInfo, reg_acc: int = 0) -> None:
                     break
             parse.emit("CollSeq", 0, 0, 0, coll if coll is not None else values.BINARY)
         parse.emit("AggStep", 0, first, reg, f.funcdef, n)
-        if f is minmax:
-            best = agg.minmax_best
+        best = agg.minmax_best.get(fi)
+        if best:
             take = parse.label()
-            parse.emit("IsNull", first, skip_load)
+            kept = parse.label()
+            # Until a non-NULL value is seen every row loads (SQLite's
+            # minmaxStep skips the load only once it holds a best value).
+            parse.emit("Integer", 0, hit)
             parse.emit("IsNull", best, take)
+            parse.emit("IsNull", first, kept)
             # max: keep the old row unless x > best; min: unless x < best
             op = "Le" if f.name.lower() == "max" else "Ge"
-            parse.emit(op, best, skip_load, first,
+            parse.emit(op, best, kept, first,
                        coll if coll is not None else values.BINARY, ord(values.AFF_NONE))
             parse.resolve(take)
             parse.emit("SCopy", first, best)
+            parse.emit("Goto", 0, skip)
+            parse.resolve(kept)
+            parse.emit("Integer", 1, hit)
         parse.resolve(skip)
     if agg.col_regs:
         addr = None
-        if minmax is None and reg_acc:
+        if hit:
+            addr = parse.emit("If", hit, 0)
+        elif reg_acc:
             addr = parse.emit("If", reg_acc, 0)
         for key, reg in agg.col_regs.items():
             code_expr(parse, agg.col_refs[key], reg)
         if addr is not None:
             parse.builder.change_p2(addr, parse.current_addr())
-    parse.resolve(skip_load)
     if reg_acc:
         parse.emit("Integer", 1, reg_acc)
 
@@ -462,6 +473,8 @@ def _compile_core(parse: Parse, core: ast.SelectCore, order_by: tuple[ast.Orderi
     nc = NameContext(src, outer=outer, flags=NC_ALLOW_AGG)
     result = expand_result_columns(parse, core.columns, nc)
     has_agg_in_result = bool(nc.flags & NC_HAS_AGG)
+    if dest.dest == SRT_SET and dest.in_lhs is not None and result:
+        set_in_affinity(parse, dest, result[0].expr)
     aliases = [(r.alias, r.expr) for r in result]
 
     # ON clauses
@@ -780,8 +793,12 @@ def _code_aggregate(parse: Parse, src: SrcList, where: Any, result: list[ResultI
     for f in agg.funcs:
         agg.func_regs.append(agg.func_map[id(f)])
         agg.distinct_cursors.append(parse.alloc_cursor() if f.distinct else -1)
-    if agg.col_regs and len(agg.funcs) == 1 and agg.funcs[0].funcdef.is_minmax:
-        agg.minmax_best = parse.alloc_reg()
+    if agg.col_regs:
+        for i, f in enumerate(agg.funcs):
+            if f.funcdef.is_minmax and len(f.args) == 1:
+                agg.minmax_best[i] = parse.alloc_reg()
+        if agg.minmax_best:
+            agg.hit_reg = parse.alloc_reg()
     # Expressions of the output, with aggregates and bare columns as registers.
     out_rw = [_agg_rewrite(e, agg) for e in out_exprs]
     having_rw = _agg_rewrite(having, agg)
@@ -1154,7 +1171,7 @@ def _compound_as_subquery(parse: Parse, select: ast.Select, dest: SelectDest,
         terms.append(ast.OrderingTerm(ref, term.desc, term.nulls))
     outer_core = ast.SelectCore(
         columns=(ast.ResultColumn(None, star=True),),
-        from_=ast.SubqueryRef(inner, None))
+        from_=ast.SubqueryRef(inner, None, plain=True))
     dest_names = names
     res = _compile_core(parse, outer_core, tuple(terms), limit, offset, dest, outer)
     if dest.dest == SRT_OUTPUT and parse.nested == 1:
