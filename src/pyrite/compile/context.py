@@ -369,6 +369,9 @@ class Parse:
         self.pseudo_cursors: set[int] = set()
         # Name context of the query being coded (outer context of subqueries).
         self.current_nc: NameContext | None = None
+        # Schema name of the view whose body is being coded: its table names
+        # are qualified by it ("no such table: main.t", sqlite3FixSrcList).
+        self.view_schema: str | None = None
         # Cursors that stand for a row held in registers (RETURNING's target,
         # UPSERT's "excluded"): cursor -> register of the rowid, column i in
         # register + 1 + i (SQLite's NC_UBaseReg / TK_REGISTER columns).

@@ -125,14 +125,20 @@ def _from_item(parse: Parse, node: ast.FromItem) -> SrcItem:
     if isinstance(node, ast.TableRef):
         table = parse.find_table(node.name, node.schema)
         if table is None:
-            name = f"{node.schema}.{node.name}" if node.schema else node.name
+            schema = node.schema or parse.view_schema
+            name = f"{schema}.{node.name}" if schema else node.name
             parse.error(f"no such table: {name}")
         if getattr(table, "is_view", False):
             sel = getattr(table, "view_select", None)
             if sel is None:
                 parse.error("views are not supported yet")
-            return _subquery_item(parse, sel, node.alias or node.name, node.name,
-                                  getattr(table, "view_columns", None))
+            saved_schema = parse.view_schema
+            parse.view_schema = node.schema or _schema_name(getattr(table, "db_index", 0))
+            try:
+                return _subquery_item(parse, sel, node.alias or node.name, node.name,
+                                      getattr(table, "view_columns", None))
+            finally:
+                parse.view_schema = saved_schema
         if getattr(table, "without_rowid", False):
             parse.error("queries on WITHOUT ROWID tables are not supported yet")
         return SrcItem(name=table.name if hasattr(table, "name") else node.name,
@@ -143,6 +149,10 @@ def _from_item(parse: Parse, node: ast.FromItem) -> SrcItem:
         return _subquery_item(parse, node.select, node.alias, None, None, node.plain)
     parse.error("table-valued functions are not supported yet")
     raise AssertionError
+
+
+def _schema_name(db_index: int) -> str:
+    return ("main", "temp")[db_index] if db_index < 2 else f"db{db_index}"
 
 
 def _subquery_item(parse: Parse, select: ast.Select, alias: str | None,
