@@ -11,7 +11,7 @@ REGRESSIONS = sqlfuzz.load_regressions(Path(__file__).with_name("regressions.sql
 
 # The fixed budget: these seeds, each a fresh schema with data and
 # FIXED_STATEMENTS statements over every feature Pyrite implements.
-FIXED_SEEDS = range(1, 201)
+FIXED_SEEDS = range(1, 301)
 FIXED_STATEMENTS = 30
 
 

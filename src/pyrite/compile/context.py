@@ -372,6 +372,9 @@ class Parse:
         # Schema name of the view whose body is being coded: its table names
         # are qualified by it ("no such table: main.t", sqlite3FixSrcList).
         self.view_schema: str | None = None
+        # ids of the left inputs of a compound merge (select.py), whose ORDER
+        # BY collations are the merge's own, not the user's
+        self.merge_selects: set[int] = set()
         # Cursors that stand for a row held in registers (RETURNING's target,
         # UPSERT's "excluded"): cursor -> register of the rowid, column i in
         # register + 1 + i (SQLite's NC_UBaseReg / TK_REGISTER columns).

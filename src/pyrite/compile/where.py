@@ -187,6 +187,9 @@ def where_begin(parse: Parse, src: SrcList, where: ast.Expr | None,
                 terms.append(t)
 
     levels = [WhereLevel(item) for item in src]
+    if not levels and parse.is_explain == 2:
+        parse.emit("Explain", parse.current_addr(), getattr(parse, "explain_parent", 0),
+                   0, "SCAN CONSTANT ROW")
     available: set[int] = set()
     for level in levels:
         _choose_plan(parse, level, terms, frozenset(available), flags)
