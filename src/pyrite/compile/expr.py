@@ -184,7 +184,8 @@ def _can_be_null(expr: Any) -> bool:
         return expr.value is None
     if isinstance(expr, ColumnRef):
         if expr.column < 0:
-            return False
+            # the rowid is NULL only in the NULL row of a LEFT JOIN
+            return bool(expr.item is not None and expr.item.is_left_join_rhs)
         col = expr.item.table.columns[expr.column] if expr.item is not None else None
         return not (col is not None and getattr(col, "not_null", False)) \
             or bool(expr.item is not None and expr.item.is_left_join_rhs)
