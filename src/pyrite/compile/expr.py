@@ -116,18 +116,46 @@ def expr_collation(parse: Parse, expr: ast.Expr | None) -> values.Collation | No
         return None
 
 
+def expr_coll_seq(parse: Parse, expr: Any) -> tuple[bool, values.Collation | None]:
+    """(found, collation) as sqlite3ExprCollSeq answers: an explicit COLLATE,
+    or a table column's collation -- BINARY (None) when it declares none, but
+    found all the same; the rowid and other expressions have none."""
+    found, coll = _explicit_collation(parse, expr)
+    if found:
+        return True, coll
+    while True:
+        if isinstance(expr, ColumnRef):
+            if expr.column < 0:
+                return False, None
+            return True, parse.find_collation(expr.collation) if expr.collation else None
+        if isinstance(expr, ast.Cast):
+            expr = expr.expr
+            continue
+        if isinstance(expr, ast.Unary) and expr.op == "+":
+            expr = expr.operand
+            continue
+        if isinstance(expr, RegRef):
+            return expr.collation is not None, expr.collation
+        if isinstance(expr, AggColumn):
+            coll = parse.find_collation(expr.collation) if expr.collation else None
+            return coll is not None, coll
+        return False, None
+
+
 def compare_collation(parse: Parse, left: ast.Expr, right: ast.Expr) -> values.Collation | None:
-    """Collation of ``left <op> right`` (sqlite3BinaryCompareCollSeq)."""
+    """Collation of ``left <op> right`` (sqlite3BinaryCompareCollSeq): an
+    explicit COLLATE on either side, else the left operand's collating
+    sequence (a column's, BINARY by default), else the right's."""
     found, coll = _explicit_collation(parse, left)
     if found:
         return coll
     found, coll = _explicit_collation(parse, right)
     if found:
         return coll
-    coll = expr_collation(parse, left)
-    if coll is None:
-        coll = expr_collation(parse, right)
-    return coll
+    found, coll = expr_coll_seq(parse, left)
+    if found:
+        return coll
+    return expr_collation(parse, right)
 
 
 def compare_affinity(left: ast.Expr, right: ast.Expr) -> str:

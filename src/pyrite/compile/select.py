@@ -27,8 +27,7 @@ from pyrite.compile.context import (
     SRT_MEM, SRT_OUTPUT, SRT_SET, SRT_TABLE, SRT_UNION, SRT_UPD, column_hidden, flatten_from,
 )
 from pyrite.compile.expr import (
-    _explicit_collation, code_expr, code_if_false, expr_affinity, expr_collation,
-    set_in_affinity,
+    code_expr, code_if_false, expr_affinity, expr_coll_seq, expr_collation, set_in_affinity,
 )
 from pyrite.compile.resolve import (
     AggColumn, ColumnRef, FuncRef, ResultItem, expand_result_columns,
@@ -1264,7 +1263,7 @@ def _compound_merge(parse: Parse, select: ast.Select, dest: SelectDest,
         # multiSelectCollSeq: the leftmost select whose column has one
         for inf in infos:
             if j < len(inf.columns):
-                found, coll = _explicit_or_column_collation(parse, inf.columns[j].expr)
+                found, coll = expr_coll_seq(parse, inf.columns[j].expr)
                 if found:
                     return coll
         return None
@@ -1381,21 +1380,6 @@ def _compound_merge(parse: Parse, select: ast.Select, dest: SelectDest,
                                  [it.decltype for it in info0.columns])
     info0.correlated = correlated
     return info0
-
-
-def _explicit_or_column_collation(parse: Parse, e: Any) -> tuple[bool, Any]:
-    """(found, collation) as sqlite3ExprCollSeq: an explicit COLLATE, or a
-    column's collation (BINARY when it declares none); other expressions
-    have none."""
-    found, coll = _explicit_collation(parse, e)
-    if found:
-        return True, coll
-    while isinstance(e, (ast.Cast, ast.Unary)) and (
-            isinstance(e, ast.Cast) or e.op == "+"):
-        e = e.expr if isinstance(e, ast.Cast) else e.operand
-    if isinstance(e, ColumnRef):
-        return True, expr_collation(parse, e)
-    return False, None
 
 
 def _merge_output(parse: Parse, src: int, n: int, ret: int, reg_prev: int,
