@@ -100,6 +100,8 @@ class SelectDest:
     aff: str | None = None
     sdst: int = 0
     n_sdst: int = 0
+    # SRT_QUEUE/SRT_DISTQUEUE: the result columns the queue is ordered by.
+    order_by: list[int] | None = None
 
 
 # ---------------------------------------------------------------------------
@@ -139,6 +141,8 @@ class SrcItem:
     is_left_join_rhs: bool = False
     # Register of the "this row matched" flag of a LEFT JOIN (set by where.py).
     reg_match: int = 0
+    # A subquery that refers to columns of an enclosing query (isCorrelated).
+    correlated: bool = False
 
     @property
     def display_name(self) -> str:
@@ -195,6 +199,8 @@ class EphemeralTable:
     indexes: list[Any] = field(default_factory=list)
     db_index: int = 0
     is_ephemeral: bool = True
+    # The current row of a recursive CTE (one row in a pseudo cursor).
+    is_recursive: bool = False
 
 
 # ---------------------------------------------------------------------------
@@ -371,6 +377,10 @@ class Parse:
         self.register_cursors: dict[int, int] = {}
         # The RETURNING clause being coded (compile/returning.py), if any.
         self.returning: Any = None
+        # The innermost WITH clause in scope and the FROM item that may be
+        # read through a co-routine (compile/cte.py).
+        self.with_scope: Any = None
+        self.coroutine_node: Any = None
 
     # -- errors -------------------------------------------------------------
 

@@ -23,9 +23,11 @@ from pyrite import values
 from pyrite.compile.context import (
     JT_NATURAL, NC_ALLOW_AGG, NC_HAS_AGG, EphemeralColumn, EphemeralTable,
     NameContext, Parse, SelectDest, SrcItem, SrcList,
-    SRT_COROUTINE, SRT_DISCARD, SRT_EPHEM_TAB, SRT_EXCEPT, SRT_EXISTS, SRT_FIFO,
-    SRT_MEM, SRT_OUTPUT, SRT_SET, SRT_TABLE, SRT_UNION, SRT_UPD, column_hidden, flatten_from,
+    SRT_COROUTINE, SRT_DISCARD, SRT_DISTFIFO, SRT_DISTQUEUE, SRT_EPHEM_TAB, SRT_EXCEPT,
+    SRT_EXISTS, SRT_FIFO, SRT_MEM, SRT_OUTPUT, SRT_QUEUE, SRT_SET, SRT_TABLE, SRT_UNION,
+    SRT_UPD, column_hidden, flatten_from,
 )
+from pyrite.compile import cte
 from pyrite.compile.expr import code_expr, code_if_false, expr_affinity, expr_collation
 from pyrite.compile.resolve import (
     AggColumn, ColumnRef, FuncRef, ResultItem, expand_result_columns,
@@ -57,11 +59,12 @@ def compile_select(parse: Parse, select: ast.Select, dest: SelectDest,
     subqueries); ``limit_one`` applies SQLite's LIMIT 1 of scalar and EXISTS
     subqueries.  Returns a :class:`SelectInfo`.
     """
-    if select.with_ is not None:
-        parse.error("common table expressions (WITH) are not supported yet")
     if parse.nested == 0 and not parse.variables_numbered:
         parse.number_variables(select)
         parse.variables_numbered = True
+    if select.with_ is not None:
+        return cte.compile_with_select(
+            parse, select, lambda sel: compile_select(parse, sel, dest, outer, limit_one))
     limit, offset = select.limit, select.offset
     if limit_one:
         limit = ast.Literal(1) if limit is None else \
@@ -121,6 +124,9 @@ def _resolve_constant(parse: Parse, expr: ast.Expr) -> ast.Expr:
 
 def _from_item(parse: Parse, node: ast.FromItem) -> SrcItem:
     if isinstance(node, ast.TableRef):
+        item = cte.from_item(parse, node)
+        if item is not None:
+            return item
         table = parse.find_table(node.name, node.schema)
         if table is None:
             name = f"{node.schema}.{node.name}" if node.schema else node.name
@@ -129,8 +135,9 @@ def _from_item(parse: Parse, node: ast.FromItem) -> SrcItem:
             sel = getattr(table, "view_select", None)
             if sel is None:
                 parse.error("views are not supported yet")
-            return _subquery_item(parse, sel, node.alias or node.name, node.name,
-                                  getattr(table, "view_columns", None))
+            with cte.view_scope(parse):
+                return _subquery_item(parse, sel, node.alias or node.name, node.name,
+                                      getattr(table, "view_columns", None))
         if getattr(table, "without_rowid", False):
             parse.error("queries on WITHOUT ROWID tables are not supported yet")
         return SrcItem(name=table.name if hasattr(table, "name") else node.name,
@@ -149,12 +156,36 @@ def _subquery_item(parse: Parse, select: ast.Select, alias: str | None,
     cursor = parse.alloc_cursor()
     once = parse.emit("Once", 0, 0)
     open_addr = parse.emit("OpenEphemeral", cursor, 0)
-    saved_nc = parse.current_nc
-    parse.current_nc = None
-    info = compile_select(parse, select, SelectDest(SRT_TABLE, cursor))
-    parse.current_nc = saved_nc
+    # The subquery sees the columns of the queries enclosing this one (not
+    # its siblings in FROM); a correlated one is recomputed each time.
+    info = compile_select(parse, select, SelectDest(SRT_TABLE, cursor),
+                          outer=parse.current_nc)
     parse.builder.change_p2(open_addr, info.n_columns)
     parse.builder.change_p2(once, parse.current_addr())
+    if info.correlated:
+        once_to_noop(parse, once)
+    cols = subquery_columns(parse, info, col_names)
+    label = alias or name or f"(subquery-{parse.n_select})"
+    parse.n_select += 1
+    table = EphemeralTable(name=label, columns=cols)
+    return SrcItem(name=label, alias=alias, table=table, cursor=cursor,
+                   correlated=info.correlated)
+
+
+def once_to_noop(parse: Parse, addr: int) -> None:
+    """Turn the Once at ``addr`` into a Noop: the code it guarded runs every
+    time (a correlated subquery)."""
+    from pyrite.vdbe.opcodes import BY_NAME
+    ins = parse.builder.instruction(addr)
+    ins.opcode = BY_NAME["Noop"].number
+    ins.p2 = 0
+
+
+def subquery_columns(parse: Parse, info: SelectInfo,
+                     col_names: tuple[str, ...] | None) -> list[EphemeralColumn]:
+    """The columns of a subquery's result seen as a table: names (from
+    ``col_names`` when given), declared types, affinities and collations
+    (sqlite3ColumnsFromExprList + sqlite3SubqueryColumnTypes)."""
     cols = []
     seen: dict[str, int] = {}
     for i, item in enumerate(info.columns):
@@ -172,10 +203,7 @@ def _subquery_item(parse: Parse, select: ast.Select, alias: str | None,
             name=cname, decl_type=item.decltype,
             affinity=aff if aff != values.AFF_NONE else values.AFF_BLOB,
             collation=coll.name if coll is not None else None))
-    label = alias or name or f"(subquery-{parse.n_select})"
-    parse.n_select += 1
-    table = EphemeralTable(name=label, columns=cols)
-    return SrcItem(name=label, alias=alias, table=table, cursor=cursor)
+    return cols
 
 
 def _apply_using(parse: Parse, src: SrcList) -> None:
@@ -457,9 +485,11 @@ def _compile_core(parse: Parse, core: ast.SelectCore, order_by: tuple[ast.Orderi
                   dest: SelectDest, outer: NameContext | None) -> SelectInfo:
     if core.windows:
         parse.error("window functions are not supported yet")
+    parse.coroutine_node = cte.coroutine_slot(core.from_)
     src = flatten_from(parse, core.from_, resolver=_from_item)
     _apply_using(parse, src)
     nc = NameContext(src, outer=outer, flags=NC_ALLOW_AGG)
+    nc.correlated = any(item.correlated for item in src)
     result = expand_result_columns(parse, core.columns, nc)
     has_agg_in_result = bool(nc.flags & NC_HAS_AGG)
     aliases = [(r.alias, r.expr) for r in result]
@@ -531,6 +561,8 @@ def _compile_core(parse: Parse, core: ast.SelectCore, order_by: tuple[ast.Orderi
         parse.resolve(end)
     finally:
         parse.current_nc = saved_nc
+    # subqueries coded above may have found references to enclosing queries
+    info.correlated = info.correlated or nc.correlated
     return info
 
 
@@ -744,6 +776,8 @@ def _dispose(parse: Parse, dest: SelectDest, reg: int, n: int) -> None:
         parse.emit("Yield", dest.parm, 0)
     elif kind == SRT_DISCARD:
         pass
+    elif kind in (SRT_DISTFIFO, SRT_QUEUE, SRT_DISTQUEUE):
+        cte.dispose_queue(parse, dest, reg, n)
     elif kind == SRT_UPD:
         # UPDATE ... FROM: r[reg] is the target rowid (NULL: the empty row of
         # an aggregate that matched nothing), the rest the new values.
@@ -1062,6 +1096,9 @@ def _core_info(parse: Parse, core: Any, outer: NameContext | None) -> SelectInfo
 def _from_item_no_code(parse: Parse, node: ast.FromItem) -> SrcItem:
     """A FROM item for name analysis only (subqueries are not coded)."""
     if isinstance(node, ast.TableRef):
+        item = cte.analysis_item(parse, node)
+        if item is not None:
+            return item
         table = parse.find_table(node.name, node.schema)
         if table is None or getattr(table, "is_view", False):
             return _from_item(parse, node) if table is None else \
@@ -1118,9 +1155,46 @@ def _compound_as_subquery(parse: Parse, select: ast.Select, dest: SelectDest,
     inner = ast.Select(select.core, select.compounds)
     info = _core_info(parse, select.core, outer)
     names = [it.name for it in info.columns]
-    # ORDER BY terms of a compound name result columns: by number, by alias
-    # or name, or by an expression equal to a result column.
     terms = []
+    for idx, coll, desc, nulls in compound_order_columns(parse, select, outer, info):
+        ref: ast.Expr = ast.Literal(idx + 1)
+        if coll:
+            ref = ast.Collate(ref, coll)
+        terms.append(ast.OrderingTerm(ref, desc, nulls))
+    outer_core = ast.SelectCore(
+        columns=(ast.ResultColumn(None, star=True),),
+        from_=ast.SubqueryRef(inner, None))
+    dest_names = names
+    res = _compile_core(parse, outer_core, tuple(terms), limit, offset, dest, outer)
+    if dest.dest == SRT_OUTPUT and parse.nested == 1:
+        parse.set_result_columns(dest_names, [it.decltype for it in res.columns])
+    return res
+
+
+def _core_columns(core: Any) -> list[ast.ResultColumn | None]:
+    if isinstance(core, ast.Values):
+        return [None] * len(core.rows[0])
+    out: list[ast.ResultColumn | None] = []
+    for rc in core.columns:
+        out.append(None if rc.star else rc)
+    return out
+
+
+def _ordinal(n: int) -> str:
+    from pyrite.compile.resolve import _ordinal as ordinal
+    return ordinal(n)
+
+
+def compound_order_columns(parse: Parse, select: ast.Select, outer: NameContext | None,
+                           info: SelectInfo | None = None,
+                           ) -> list[tuple[int, str | None, bool, str | None]]:
+    """The ORDER BY of a compound SELECT as (result column, COLLATE name,
+    desc, nulls) tuples: terms name result columns by number, by alias or
+    name, or by an expression equal to a result column (resolveCompoundOrderBy)."""
+    if info is None:
+        info = _core_info(parse, select.core, outer)
+    names = [it.name for it in info.columns]
+    out = []
     for k, term in enumerate(select.order_by):
         e = term.expr
         coll = None
@@ -1148,29 +1222,6 @@ def _compound_as_subquery(parse: Parse, select: ast.Select, dest: SelectDest,
         if idx is None:
             parse.error(f"{_ordinal(k + 1)} ORDER BY term does not match any column "
                         f"in the result set")
-        ref: ast.Expr = ast.Literal(idx + 1)
-        if coll:
-            ref = ast.Collate(ref, coll)
-        terms.append(ast.OrderingTerm(ref, term.desc, term.nulls))
-    outer_core = ast.SelectCore(
-        columns=(ast.ResultColumn(None, star=True),),
-        from_=ast.SubqueryRef(inner, None))
-    dest_names = names
-    res = _compile_core(parse, outer_core, tuple(terms), limit, offset, dest, outer)
-    if dest.dest == SRT_OUTPUT and parse.nested == 1:
-        parse.set_result_columns(dest_names, [it.decltype for it in res.columns])
-    return res
-
-
-def _core_columns(core: Any) -> list[ast.ResultColumn | None]:
-    if isinstance(core, ast.Values):
-        return [None] * len(core.rows[0])
-    out: list[ast.ResultColumn | None] = []
-    for rc in core.columns:
-        out.append(None if rc.star else rc)
+        out.append((idx, coll, term.desc, term.nulls))
     return out
 
-
-def _ordinal(n: int) -> str:
-    from pyrite.compile.resolve import _ordinal as ordinal
-    return ordinal(n)
