@@ -35,14 +35,24 @@ What it owns:
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterator
+from typing import Any
 
 from pyrite import values
 from pyrite.compile.context import (
-    EphemeralColumn, EphemeralTable, Parse, SelectDest, SrcItem,
-    SRT_COROUTINE, SRT_DISTFIFO, SRT_DISTQUEUE, SRT_EPHEM_TAB, SRT_FIFO, SRT_QUEUE,
+    SRT_COROUTINE,
+    SRT_DISTFIFO,
+    SRT_DISTQUEUE,
+    SRT_EPHEM_TAB,
+    SRT_FIFO,
+    SRT_QUEUE,
+    EphemeralColumn,
+    EphemeralTable,
+    Parse,
+    SelectDest,
+    SrcItem,
 )
 from pyrite.sql import ast
 
@@ -402,7 +412,10 @@ def _compile_recursive(parse: Parse, state: CteState, sel: ast.Select, n_rec: in
     """generateWithRecursiveQuery: the setup rows go to a queue; each row
     taken off the queue is output and fed to the recursive terms."""
     from pyrite.compile.select import (
-        SelectInfo, _compute_limit_registers, _dispose, _key_coll, compile_select,
+        SelectInfo,
+        _compute_limit_registers,
+        _dispose,
+        compile_select,
         compound_order_columns,
     )
     first_rec = len(sel.compounds) - n_rec     # index in compounds
@@ -444,21 +457,6 @@ def _compile_recursive(parse: Parse, state: CteState, sel: ast.Select, n_rec: in
                     f"have the same number of result columns")
     table = _cte_table(parse, state, info)
     table.is_recursive = True
-    if order:
-        colls = []
-        for i, coll, _, _ in order:
-            colls.append(parse.find_collation(coll) if coll
-                         else _key_coll(parse, info.columns[i].expr))
-        desc = [d for _, _, d, _ in order]
-        bignull = [(nl == "LAST" and not d) or (nl == "FIRST" and d)
-                   for _, _, d, nl in order]
-        parse.builder.change_p4(open_queue, values.KeyInfo(
-            colls + [None, None], desc + [False, False], len(order) + 1,
-            bignull + [False, False]))
-    if union:
-        parse.builder.change_p4(open_distinct, values.KeyInfo(
-            [_key_coll(parse, it.expr) for it in info.columns]))
-
     # Take the next row off the queue and output it.
     top = parse.emit("Rewind", queue, brk)
     parse.emit("NullRow", current)
@@ -499,7 +497,29 @@ def _compile_recursive(parse: Parse, state: CteState, sel: ast.Select, n_rec: in
     parse.emit("Goto", 0, top)
     parse.resolve(brk)
     state.rec_table = None
+
+    # The collation of each column is the leftmost SELECT's that has one
+    # (multiSelectCollSeq); the queue and the set of rows seen use it.
+    colls = [_column_collation(parse, [info] + rec_infos, i) for i in range(n)]
+    if order:
+        desc = [d for _, _, d, _ in order]
+        bignull = [(nl == "LAST" and not d) or (nl == "FIRST" and d)
+                   for _, _, d, nl in order]
+        parse.builder.change_p4(open_queue, values.KeyInfo(
+            [parse.find_collation(c) if c else colls[i] for i, c, _, _ in order]
+            + [None, None], desc + [False, False], len(order) + 1, bignull + [False, False]))
+    if union:
+        parse.builder.change_p4(open_distinct, values.KeyInfo(colls))
     return info
+
+
+def _column_collation(parse: Parse, infos: list[Any], i: int) -> values.Collation:
+    from pyrite.compile.expr import expr_collation
+    for info in infos:
+        coll = expr_collation(parse, info.columns[i].expr)
+        if coll is not None:
+            return coll
+    return values.BINARY
 
 
 def _is_aggregate(parse: Parse, core: Any) -> bool:

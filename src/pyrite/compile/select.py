@@ -1189,11 +1189,14 @@ def compound_order_columns(parse: Parse, select: ast.Select, outer: NameContext 
                            info: SelectInfo | None = None,
                            ) -> list[tuple[int, str | None, bool, str | None]]:
     """The ORDER BY of a compound SELECT as (result column, COLLATE name,
-    desc, nulls) tuples: terms name result columns by number, by alias or
-    name, or by an expression equal to a result column (resolveCompoundOrderBy)."""
+    desc, nulls) tuples (resolveCompoundOrderBy): a term names a result
+    column by number, else each SELECT is tried from the leftmost one on, by
+    its aliases and then by an expression equal to one of its results (or a
+    bare name equal to a result column's name)."""
     if info is None:
         info = _core_info(parse, select.core, outer)
     names = [it.name for it in info.columns]
+    cores = [select.core] + [c for _, c in select.compounds]
     out = []
     for k, term in enumerate(select.order_by):
         e = term.expr
@@ -1208,16 +1211,9 @@ def compound_order_columns(parse: Parse, select: ast.Select, outer: NameContext 
                             f"between 1 and {len(names)}")
             idx = pos - 1
         else:
-            for j, rc in enumerate(_core_columns(select.core)):
-                if rc is None:
-                    continue
-                if isinstance(e, ast.Column) and e.table is None and (
-                        (rc.alias or "").lower() == e.name.lower()
-                        or names[j].lower() == e.name.lower()):
-                    idx = j
-                    break
-                if rc.expr == e:
-                    idx = j
+            for ci, core in enumerate(cores):
+                idx = _match_compound_term(e, _core_columns(core), names if ci == 0 else None)
+                if idx is not None:
                     break
         if idx is None:
             parse.error(f"{_ordinal(k + 1)} ORDER BY term does not match any column "
@@ -1225,3 +1221,39 @@ def compound_order_columns(parse: Parse, select: ast.Select, outer: NameContext 
         out.append((idx, coll, term.desc, term.nulls))
     return out
 
+
+def _match_compound_term(e: ast.Expr, columns: list[ast.ResultColumn | None],
+                         names: list[str] | None) -> int | None:
+    """The result column of one SELECT of a compound that ORDER BY term ``e``
+    names: an alias first (resolveAsName), then an equal expression."""
+    if isinstance(e, ast.Column) and e.table is None:
+        for j, rc in enumerate(columns):
+            if rc is not None and (rc.alias or "").lower() == e.name.lower():
+                return j
+    key = _unqualified(e)
+    for j, rc in enumerate(columns):
+        if rc is None or rc.expr is None:
+            continue
+        if _unqualified(rc.expr) == key:
+            return j
+        if names is not None and isinstance(e, ast.Column) and e.table is None \
+                and j < len(names) and names[j].lower() == e.name.lower():
+            return j
+    return None
+
+
+def _unqualified(e: Any) -> Any:
+    """``e`` with column names lower-cased and their qualifiers dropped, for
+    comparing an ORDER BY term with a result expression."""
+    if isinstance(e, ast.Column):
+        return ast.Column(e.name.lower())
+    if isinstance(e, ast.Node) and not isinstance(e, (ast.Subquery, ast.Exists)):
+        changes = {}
+        for f in dataclasses.fields(e):
+            v = getattr(e, f.name)
+            if isinstance(v, ast.Node):
+                changes[f.name] = _unqualified(v)
+            elif isinstance(v, tuple):
+                changes[f.name] = tuple(_unqualified(x) for x in v)
+        return dataclasses.replace(e, **changes) if changes else e
+    return e
