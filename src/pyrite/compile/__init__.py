@@ -121,6 +121,10 @@ def compile_statement(db: Any, parsed: Any, sql: str) -> Any:
 
 def code_statement(parse: Any, stmt: ast.Statement, sql: str, parsed: Any) -> None:
     """Emit the whole program of ``stmt`` into ``parse`` (Init ... Halt ...)."""
+    if isinstance(stmt, (ast.Insert, ast.Update, ast.Delete)) and stmt.with_ is not None:
+        from pyrite.compile.cte import code_with_statement
+        code_with_statement(parse, stmt, lambda body: code_statement(parse, body, sql, parsed))
+        return
     if isinstance(stmt, ast.SelectStatement):
         from pyrite.compile.context import SRT_OUTPUT, SelectDest
         from pyrite.compile.select import compile_select

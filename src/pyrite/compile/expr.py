@@ -341,11 +341,8 @@ def code_column(parse: Parse, ref: ColumnRef, target: int) -> int:
     """Read a table column (sqlite3ExprCodeGetColumnOfTable)."""
     cursor = ref.cursor
     column = ref.column
-    # A row held in registers (RETURNING's target, UPSERT's excluded).
-    base = parse.register_cursors.get(cursor) if parse.register_cursors else None
-    if base is not None:
-        return base if column < 0 else base + 1 + column
-    # A covering index read: where.py maps the table's columns to the index.
+    # A covering index read: where.py maps the table's columns to the index
+    # (and GROUP BY to its sorter, which comes first for any kind of cursor).
     cover = parse.covering.get(cursor)
     if cover is not None:
         idx_cursor, mapping = cover
@@ -358,6 +355,11 @@ def code_column(parse: Parse, ref: ColumnRef, target: int) -> int:
                 if ref.affinity == values.AFF_REAL:
                     parse.emit("RealAffinity", target)
             return target
+    # A row held in registers (RETURNING's target, UPSERT's excluded, a
+    # co-routine's result).
+    base = parse.register_cursors.get(cursor) if parse.register_cursors else None
+    if base is not None:
+        return base if column < 0 else base + 1 + column
     if column < 0:
         parse.emit("Rowid", cursor, target)
         return target

@@ -689,6 +689,18 @@ def _code_level(parse: Parse, level: WhereLevel) -> None:
     item = level.item
     cur = item.cursor
     table = item.table
+    if level.plan == "scan" and item.via_coroutine:
+        # a FROM-clause subquery coded as a co-routine: one row per Yield
+        parse.emit("InitCoroutine", item.regreturn, 0, item.addr_fill_sub)
+        level.addr_body = parse.emit("Yield", item.regreturn, level.addr_brk)
+        level.next_op = "Goto"
+        level.next_cursor = 0
+        return
+    if level.plan == "scan" and getattr(table, "is_recursive", False):
+        # the current row of a recursive CTE: a single row, no loop
+        level.addr_body = parse.current_addr()
+        level.next_op = None
+        return
     if level.plan == "scan":
         parse.emit("Last" if level.reverse else "Rewind", cur, level.addr_brk)
         level.addr_body = parse.current_addr()
