@@ -333,6 +333,9 @@ def code_column(parse: Parse, ref: ColumnRef, target: int) -> int:
         parse.emit("Rowid", cursor, target)
         return target
     item = ref.item
+    if item is not None and getattr(item.table, "is_virtual", False):
+        parse.emit("VColumn", cursor, column, target)
+        return target
     default = None
     if item is not None and not getattr(item.table, "is_ephemeral", False):
         col = item.table.columns[column]

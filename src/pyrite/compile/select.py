@@ -31,6 +31,7 @@ from pyrite.compile.resolve import (
     AggColumn, ColumnRef, FuncRef, ResultItem, expand_result_columns,
     resolve_expr, resolve_order_by, term_integer,
 )
+from pyrite.compile import vtab
 from pyrite.compile.where import WHERE_COVERING_OK, where_begin
 from pyrite.sql import ast
 from pyrite.vdbe.functions import NEEDS_COLLATION
@@ -120,9 +121,16 @@ def _resolve_constant(parse: Parse, expr: ast.Expr) -> ast.Expr:
 # ---------------------------------------------------------------------------
 
 def _from_item(parse: Parse, node: ast.FromItem) -> SrcItem:
+    if isinstance(node, ast.TableFunctionRef):
+        item = vtab.table_function_item(parse, node)
+        assert item is not None
+        return item
     if isinstance(node, ast.TableRef):
         table = parse.find_table(node.name, node.schema)
         if table is None:
+            item = vtab.table_function_item(parse, node)
+            if item is not None:
+                return item
             name = f"{node.schema}.{node.name}" if node.schema else node.name
             parse.error(f"no such table: {name}")
         if getattr(table, "is_view", False):
@@ -459,6 +467,7 @@ def _compile_core(parse: Parse, core: ast.SelectCore, order_by: tuple[ast.Orderi
         parse.error("window functions are not supported yet")
     src = flatten_from(parse, core.from_, resolver=_from_item)
     _apply_using(parse, src)
+    vtab.add_function_args(src)
     nc = NameContext(src, outer=outer, flags=NC_ALLOW_AGG)
     result = expand_result_columns(parse, core.columns, nc)
     has_agg_in_result = bool(nc.flags & NC_HAS_AGG)
