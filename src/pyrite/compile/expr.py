@@ -428,7 +428,11 @@ def _code_binary(parse: Parse, expr: ast.Binary, target: int) -> int:
         parse.emit("And" if op == "AND" else "Or", r1, r2, target)
         return target
     if op in ("->", "->>"):
-        parse.error("the JSON operators -> and ->> are not supported yet")
+        # SQLite makes the operators calls of the functions "->" and "->>"
+        fd = parse.find_function(op, 2)
+        if fd is None:
+            parse.error(f"no such function: {op}")
+        return _code_function(parse, FuncRef(op, (expr.left, expr.right), fd), target)
     parse.error(f"unknown operator {op}")
     raise AssertionError
 
