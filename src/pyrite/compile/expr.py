@@ -364,6 +364,9 @@ def code_column(parse: Parse, ref: ColumnRef, target: int) -> int:
         parse.emit("Rowid", cursor, target)
         return target
     item = ref.item
+    if item is not None and getattr(item.table, "is_virtual", False):
+        parse.emit("VColumn", cursor, column, target)
+        return target
     default = None
     if item is not None and not getattr(item.table, "is_ephemeral", False):
         col = item.table.columns[column]
@@ -456,7 +459,11 @@ def _code_binary(parse: Parse, expr: ast.Binary, target: int) -> int:
         parse.emit("And" if op == "AND" else "Or", r1, r2, target)
         return target
     if op in ("->", "->>"):
-        parse.error("the JSON operators -> and ->> are not supported yet")
+        # SQLite makes the operators calls of the functions "->" and "->>"
+        fd = parse.find_function(op, 2)
+        if fd is None:
+            parse.error(f"no such function: {op}")
+        return _code_function(parse, FuncRef(op, (expr.left, expr.right), fd), target)
     parse.error(f"unknown operator {op}")
     raise AssertionError
 

@@ -100,7 +100,7 @@ def lookup_column(parse: Parse, expr: ast.Column, nc: NameContext) -> ast.Expr:
             cols = item.table.columns
             found = -2
             for i, col in enumerate(cols):
-                if _name_eq(col.name, name) and not column_hidden(col):
+                if _name_eq(col.name, name):  # hidden columns resolve by name
                     found = i
                     break
             if found >= 0:

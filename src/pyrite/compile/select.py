@@ -35,6 +35,7 @@ from pyrite.compile.resolve import (
     AggColumn, ColumnRef, FuncRef, ResultItem, expand_result_columns,
     resolve_expr, resolve_order_by, term_integer,
 )
+from pyrite.compile import vtab
 from pyrite.compile.where import WHERE_COVERING_OK, where_begin
 from pyrite.sql import ast
 from pyrite.vdbe.functions import NEEDS_COLLATION
@@ -125,12 +126,19 @@ def _resolve_constant(parse: Parse, expr: ast.Expr) -> ast.Expr:
 # ---------------------------------------------------------------------------
 
 def _from_item(parse: Parse, node: ast.FromItem) -> SrcItem:
+    if isinstance(node, ast.TableFunctionRef):
+        item = vtab.table_function_item(parse, node)
+        assert item is not None
+        return item
     if isinstance(node, ast.TableRef):
         item = cte.from_item(parse, node)
         if item is not None:
             return item
         table = parse.find_table(node.name, node.schema)
         if table is None:
+            item = vtab.table_function_item(parse, node)
+            if item is not None:
+                return item
             schema = node.schema or parse.view_schema
             name = f"{schema}.{node.name}" if schema else node.name
             parse.error(f"no such table: {name}")
@@ -510,6 +518,7 @@ def _compile_core(parse: Parse, core: ast.SelectCore, order_by: tuple[ast.Orderi
     parse.coroutine_node = cte.coroutine_slot(core.from_)
     src = flatten_from(parse, core.from_, resolver=_from_item)
     _apply_using(parse, src)
+    vtab.add_function_args(src)
     nc = NameContext(src, outer=outer, flags=NC_ALLOW_AGG)
     nc.correlated = any(item.correlated for item in src)
     result = expand_result_columns(parse, core.columns, nc)

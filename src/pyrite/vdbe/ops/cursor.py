@@ -623,6 +623,9 @@ def op_rowid(vm: Any, op: Any, pc: int) -> int:
     if c.kind == "pseudo":
         vm.r[op.p2] = None
         return pc + 1
+    if c.kind == "vtab":
+        vm.r[op.p2] = c.vtab.rowid()
+        return pc + 1
     vm.r[op.p2] = None if c.bt.eof else c.bt.rowid()
     return pc + 1
 
