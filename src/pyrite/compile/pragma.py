@@ -302,3 +302,16 @@ _HANDLERS = {
     "collation_list": _pragma_collation_list,
 }
 
+
+def _fk_pragmas() -> None:
+    from pyrite.compile import fkey
+    _HANDLERS.update({
+        "foreign_keys": fkey.pragma_foreign_keys,
+        "defer_foreign_keys": fkey.pragma_foreign_keys,
+        "foreign_key_list": fkey.pragma_foreign_key_list,
+        "foreign_key_check": fkey.pragma_foreign_key_check,
+    })
+
+
+_fk_pragmas()
+
