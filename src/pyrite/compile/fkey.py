@@ -300,6 +300,7 @@ def fk_check(parse: Any, table: Any, reg_old: int, reg_new: int,
     DELETE of DROP TABLE (a missing parent then counts as empty)."""
     if not fk_enabled(parse):
         return
+    drop = drop or bool(getattr(parse, "fk_disable_triggers", False))
     for fk in table.foreign_keys:
         if changed is not None and not _child_modified(table, fk, changed, rowid_changed):
             continue
@@ -379,7 +380,7 @@ def pragma_foreign_key_list(parse: Any, name: str, value: Any) -> None:
     parse.code_verify_schema(0, write=False)
     rows = []
     for i, fk in enumerate(table.foreign_keys):
-        for j, (c, to) in enumerate(zip(fk.from_cols, fk.to_cols)):
+        for j, (c, to) in enumerate(zip(fk.from_cols, fk.to_cols, strict=True)):
             rows.append((i, j, fk.to, table.columns[c].name, to,
                          sch.FK_ACTION_NAMES[fk.on_update], sch.FK_ACTION_NAMES[fk.on_delete],
                          "NONE"))
@@ -416,7 +417,7 @@ def pragma_foreign_key_check(parse: Any, name: str, value: Any) -> None:
         cursor = parse.alloc_cursor()
         parse.emit("OpenRead", cursor, table.root, 0, len(table.columns))
         parent_cursors = []
-        for fk, parent, idx, ai in plans:
+        for _fk, parent, idx, _ai in plans:
             pc = parse.alloc_cursor()
             parent_cursors.append(pc)
             if parent is None:
@@ -427,7 +428,7 @@ def pragma_foreign_key_check(parse: Any, name: str, value: Any) -> None:
                 parse.emit("OpenRead", pc, idx.root, 0, idx.key_info)
         parse.emit("String8", 0, res, 0, table.name)
         top = parse.emit("Rewind", cursor, 0)
-        for k, ((fk, parent, idx, ai), pc) in enumerate(zip(plans, parent_cursors)):
+        for k, ((fk, parent, idx, ai), pc) in enumerate(zip(plans, parent_cursors, strict=True)):
             ok = parse.label()
             cols = ai if ai is not None else fk.from_cols
             n = len(cols)
@@ -490,4 +491,166 @@ def fk_actions(parse: Any, table: Any, reg_old: int, reg_new: int = 0,
         action = fk.on_delete if changed is None else fk.on_update
         if action == sch.OE_NONE or (action == sch.OE_RESTRICT and _defer_fks(parse)):
             continue
-        parse.error("foreign key actions are not supported yet")
+        ok, idx, ai = locate_index(parse, table, fk, quiet=True)
+        if not ok:
+            continue
+        stack = parse.__dict__.setdefault("fk_action_stack", [])
+        if any(f is fk and a == action for f, a in stack):
+            parse.error("recursive foreign key actions are not supported yet")
+        stack.append((fk, action))
+        saved = getattr(parse, "fk_disable_triggers", False)
+        parse.fk_disable_triggers = False      # actions run as fresh trigger programs
+        try:
+            _code_action(parse, table, fk, idx, ai, action, reg_old, reg_new,
+                         changed is not None)
+        finally:
+            stack.pop()
+            parse.fk_disable_triggers = saved
+
+
+def _code_action(parse: Any, parent: Any, fk: sch.ForeignKey, idx: Any, ai: list[int] | None,
+                 action: int, reg_old: int, reg_new: int, is_update: bool) -> None:
+    """The body of fkActionTrigger's program, coded inline: for the child
+    rows whose key equals the old parent key, RESTRICT fails, CASCADE
+    deletes them (ON DELETE) or copies the new key (ON UPDATE), SET NULL and
+    SET DEFAULT assign their key columns."""
+    skip = parse.label()
+    if is_update:
+        # WHEN NOT (old.k IS new.k AND ...): nothing to do if the key kept its value.
+        changed = parse.label()
+        for i in range(len(fk.from_cols)):
+            pcol = idx.columns[i] if idx is not None else -1
+            col = parent.columns[pcol] if pcol >= 0 else None
+            coll = parse.find_collation(col.collation) if col is not None and col.collation \
+                else None
+            parse.emit("Ne", _reg_of(parent, reg_new, pcol), changed,
+                       _reg_of(parent, reg_old, pcol), coll, 0x80)
+        parse.emit("Goto", 0, skip)
+        parse.resolve(changed)
+    child = fk.table
+    where: Any = None
+    for i in range(len(fk.from_cols)):
+        pcol = idx.columns[i] if idx is not None else -1
+        ccol = ai[i] if ai else fk.from_cols[0]
+        eq = ast.Binary("=", _parent_value(parse, parent, reg_old, pcol),
+                        ast.Column(child.columns[ccol].name))
+        where = eq if where is None else ast.Binary("AND", where, eq)
+    if action == sch.OE_RESTRICT:
+        _code_restrict(parse, child, where)
+    elif action == sch.OE_CASCADE and not is_update:
+        _code_child_delete(parse, child, where)
+    else:
+        exprs: dict[int, Any] = {}
+        for i in range(len(fk.from_cols)):
+            pcol = idx.columns[i] if idx is not None else -1
+            ccol = ai[i] if ai else fk.from_cols[0]
+            if action == sch.OE_CASCADE:
+                value: Any = _parent_value(parse, parent, reg_new, pcol)
+            elif action == sch.OE_SETDFLT and child.columns[ccol].default is not None \
+                    and not child.columns[ccol].is_generated:
+                value = child.columns[ccol].default
+            else:
+                value = ast.Literal(None)
+            exprs[sch.XN_ROWID if ccol == child.rowid_alias else ccol] = value
+        _code_child_update(parse, child, where, exprs)
+    parse.resolve(skip)
+
+
+def _code_restrict(parse: Any, child: Any, where: Any) -> None:
+    """SELECT RAISE(ABORT, 'FOREIGN KEY constraint failed') FROM child WHERE ..."""
+    from pyrite.compile.resolve import resolve_expr
+    from pyrite.compile.where import where_begin
+    _, nc = _child_src(parse, child)
+    resolved = resolve_expr(parse, where, nc)
+    saved = parse.current_nc
+    parse.current_nc = nc
+    try:
+        info = where_begin(parse, nc.src_list, resolved)
+        parse.emit("Halt", errors.SQLITE_CONSTRAINT_TRIGGER, sch.OE_ABORT, 0,
+                   "FOREIGN KEY constraint failed", 0)
+        info.end()
+    finally:
+        parse.current_nc = saved
+
+
+def _code_child_delete(parse: Any, child: Any, where: Any) -> None:
+    """DELETE FROM child WHERE ... (a trigger step: changes not counted)."""
+    from pyrite.compile.delete import collect_rowids
+    from pyrite.compile.insert import generate_row_delete, open_table_and_indices
+    rowset = collect_rowids(parse, ast.TableRef(child.name), child, where)
+    data_cursor, idx_cursors = open_table_and_indices(parse, child)
+    rowid = parse.alloc_reg()
+    done = parse.label()
+    top = parse.current_addr()
+    parse.emit("RowSetRead", rowset, done, rowid)
+    parse.emit("NotExists", data_cursor, top, rowid)
+    generate_row_delete(parse, child, data_cursor, idx_cursors, count=False, reg_rowid=rowid)
+    parse.emit("Goto", 0, top)
+    parse.resolve(done)
+
+
+def _code_child_update(parse: Any, child: Any, where: Any, exprs: dict[int, Any]) -> None:
+    """UPDATE child SET key = ... WHERE ... (a trigger step, OR ABORT)."""
+    from pyrite.compile.context import NameContext, SrcItem, SrcList
+    from pyrite.compile.delete import collect_rowids
+    from pyrite.compile.insert import open_table_and_indices
+    from pyrite.compile.resolve import resolve_expr
+    from pyrite.compile.update import Assignments, code_update_row, make_value_coder
+    rowset = collect_rowids(parse, ast.TableRef(child.name), child, where)
+    data_cursor, idx_cursors = open_table_and_indices(parse, child)
+    reg_old = parse.alloc_reg()
+    done = parse.label()
+    top = parse.current_addr()
+    next_row = parse.label()
+    parse.emit("RowSetRead", rowset, done, reg_old)
+    parse.emit("NotExists", data_cursor, top, reg_old)
+    item = SrcItem(name=child.name, alias=None, table=child, cursor=data_cursor)
+    nc = NameContext(SrcList([item]))
+    assign = Assignments(exprs=dict(exprs))
+    code_value = make_value_coder(parse, assign, lambda e: resolve_expr(parse, e, nc), nc)
+    code_update_row(parse, child, data_cursor, idx_cursors, reg_old, assign, code_value,
+                    sch.OE_ABORT, next_row)
+    parse.resolve(next_row)
+    parse.emit("Goto", 0, top)
+    parse.resolve(done)
+
+
+def fk_drop_table(parse: Any, table: Any) -> None:
+    """sqlite3FkDropTable: before DROP TABLE drops a parent (or a child of a
+    deferred constraint), delete its rows as DELETE would, missing parents
+    and mismatched keys ignored, then fail on immediate violations before
+    the schema changes."""
+    if not fk_enabled(parse) or table.is_view:
+        return
+    skip = None
+    if not _references(parse, table):
+        if not any(fk.deferred for fk in table.foreign_keys) and not _defer_fks(parse):
+            return
+        skip = parse.label()
+        parse.emit("FkIfZero", 1, skip)
+    from pyrite.compile.delete import collect_rowids
+    from pyrite.compile.insert import generate_row_delete, open_table_and_indices
+    parse.fk_disable_triggers = True
+    try:
+        rowset = collect_rowids(parse, ast.TableRef(table.name), table, None)
+        data_cursor, idx_cursors = open_table_and_indices(parse, table)
+        rowid = parse.alloc_reg()
+        done = parse.label()
+        top = parse.current_addr()
+        parse.emit("RowSetRead", rowset, done, rowid)
+        parse.emit("NotExists", data_cursor, top, rowid)
+        generate_row_delete(parse, table, data_cursor, idx_cursors, count=False,
+                            reg_rowid=rowid)
+        parse.emit("Goto", 0, top)
+        parse.resolve(done)
+        parse.emit("Close", data_cursor)
+        for c in idx_cursors:
+            parse.emit("Close", c)
+    finally:
+        parse.fk_disable_triggers = False
+    if not _defer_fks(parse):
+        parse.emit("FkIfZero", 0, parse.current_addr() + 2)
+        parse.emit("Halt", errors.SQLITE_CONSTRAINT_FOREIGNKEY, sch.OE_ABORT, 0, None,
+                   P5_FOREIGNKEY)
+    if skip is not None:
+        parse.resolve(skip)
