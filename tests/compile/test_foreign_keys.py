@@ -216,6 +216,28 @@ CASES = {
         "INSERT INTO c VALUES(NULL)",
         "INSERT INTO c VALUES(1)",
     ],
+    "recursive_cascades": [
+        "CREATE TABLE t(id INTEGER PRIMARY KEY, up REFERENCES t ON DELETE CASCADE"
+        " ON UPDATE CASCADE)",
+        "INSERT INTO t VALUES(1, NULL), (2, 1), (3, 2), (4, 2), (5, 1), (6, NULL), (7, 6)",
+        "UPDATE t SET id = 20 WHERE id = 2",
+        "SELECT * FROM t ORDER BY id",
+        "DELETE FROM t WHERE id = 1",
+        "SELECT changes()",
+        "SELECT * FROM t ORDER BY id",
+        "CREATE TABLE a(id INTEGER PRIMARY KEY, bid REFERENCES b ON DELETE CASCADE)",
+        "CREATE TABLE b(id INTEGER PRIMARY KEY, aid REFERENCES a ON DELETE SET NULL)",
+        "INSERT INTO a VALUES(1, NULL), (2, NULL)",
+        "INSERT INTO b VALUES(10, 1), (11, 2)",
+        "UPDATE a SET bid = 11 WHERE id = 1",
+        "DELETE FROM b WHERE id = 11",
+        "SELECT * FROM a", "SELECT * FROM b",
+        "CREATE TABLE s(a, b, pa, pb, PRIMARY KEY(a, b),"
+        " FOREIGN KEY(pa, pb) REFERENCES s ON DELETE CASCADE)",
+        "INSERT INTO s VALUES(1, 1, NULL, NULL), (2, 2, 1, 1), (3, 3, 2, 2), (4, 4, 1, 1)",
+        "DELETE FROM s WHERE a = 1",
+        "SELECT count(*) FROM s",
+    ],
     "foreign_key_list_and_check": [
         "CREATE TABLE p(a PRIMARY KEY, b, c, UNIQUE(b, c))",
         "CREATE TABLE ch(x REFERENCES p, y, z, w REFERENCES p(a) ON DELETE CASCADE,"
@@ -253,9 +275,16 @@ def test_single_row_insert_halts_at_once() -> None:
     assert ops.count("FkCounter") == 2 and "FkIfZero" in ops
 
 
-def test_self_referencing_cascade_is_reported() -> None:
-    con = pyrite.connect(":memory:")
-    con.execute("PRAGMA foreign_keys=ON")
-    con.execute("CREATE TABLE t(id INTEGER PRIMARY KEY, up REFERENCES t ON DELETE CASCADE)")
-    with pytest.raises(pyrite.OperationalError, match="not supported yet"):
-        con.execute("DELETE FROM t")
+def test_deep_recursive_cascade() -> None:
+    """A self-referencing ON DELETE CASCADE recurses at run time, up to
+    SQLite's trigger depth limit."""
+    chain = ",".join(f"({i}, {i - 1 if i > 1 else 'NULL'})" for i in range(1, 1101))
+    compare_script([
+        "CREATE TABLE t(id INTEGER PRIMARY KEY, up INTEGER REFERENCES t ON DELETE CASCADE)",
+        "CREATE INDEX t_up ON t(up)",
+        f"INSERT INTO t VALUES {chain}",
+        "DELETE FROM t WHERE id = 1",
+        "SELECT count(*) FROM t",
+        "DELETE FROM t WHERE id = 200",
+        "SELECT count(*) FROM t",
+    ])

@@ -24,9 +24,12 @@ The actions are coded inline at the place SQLite runs its action trigger
 programs: CASCADE/SET NULL/SET DEFAULT become a nested DELETE or UPDATE of
 the child table (two-pass, through a RowSet, as a trigger's DELETE/UPDATE
 step), RESTRICT a scan that fails the statement on the first child row.
-An action reaching a table whose actions are already being coded (a
-self-referencing or cyclic CASCADE) needs run-time recursion, which waits
-for trigger sub-programs (OP_Program) and is reported "not supported yet".
+Each action is a subroutine (Gosub/Return) reading the parent row from
+registers of its own; an action that reaches itself again (a
+self-referencing or cyclic CASCADE) calls that subroutine, saving the
+registers of the running call around it (FkPushFrame/FkPopFrame), so the
+recursion happens at run time without Python recursion.  SQLite runs the
+actions as trigger sub-programs (OP_Program) instead.
 """
 
 from __future__ import annotations
@@ -344,7 +347,7 @@ def _in_set_null_action(parse: Any, fk: sch.ForeignKey) -> bool:
     """isSetNullAction: are we coding the SET NULL action of ``fk`` itself
     (its new child keys are NULL by construction)?"""
     stack = getattr(parse, "fk_action_stack", None) or []
-    return bool(stack) and stack[-1][0] is fk and stack[-1][1] in (sch.OE_SETNULL,)
+    return bool(stack) and stack[-1].fk is fk and stack[-1].action == sch.OE_SETNULL
 
 
 # ---------------------------------------------------------------------------
@@ -495,17 +498,65 @@ def fk_actions(parse: Any, table: Any, reg_old: int, reg_new: int = 0,
         if not ok:
             continue
         stack = parse.__dict__.setdefault("fk_action_stack", [])
-        if any(f is fk and a == action for f, a in stack):
-            parse.error("recursive foreign key actions are not supported yet")
-        stack.append((fk, action))
+        frame = next((f for f in stack if f.fk is fk and f.action == action), None)
+        if frame is not None:
+            _code_recursive_call(parse, table, frame, reg_old, reg_new)
+            continue
+        n = len(table.columns) + 1
+        frame = _ActionFrame(fk, action, parse.label(), parse.alloc_reg())
+        frame.reg_old = parse.alloc_reg(n)
+        parse.emit("Copy", reg_old, frame.reg_old, n - 1)
+        if changed is not None:
+            frame.reg_new = parse.alloc_reg(n)
+            parse.emit("Copy", reg_new, frame.reg_new, n - 1)
+        after = parse.label()
+        parse.emit("Gosub", frame.ret, frame.entry)
+        parse.emit("Goto", 0, after)
+        parse.resolve(frame.entry)
+        stack.append(frame)
         saved = getattr(parse, "fk_disable_triggers", False)
         parse.fk_disable_triggers = False      # actions run as fresh trigger programs
         try:
-            _code_action(parse, table, fk, idx, ai, action, reg_old, reg_new,
+            _code_action(parse, table, fk, idx, ai, action, frame.reg_old, frame.reg_new,
                          changed is not None)
         finally:
             stack.pop()
             parse.fk_disable_triggers = saved
+        parse.emit("Return", frame.ret)
+        parse.resolve(after)
+        # The frame: every register the action's code allocated.
+        n_frame = parse.builder.n_registers + 1 - frame.ret
+        for addr in frame.calls:
+            parse.builder.change_p2(addr, n_frame)
+
+
+class _ActionFrame:
+    """An action being coded: its subroutine entry, return register (the
+    first register of its frame), the registers holding the parent row, and
+    the FkPushFrame/FkPopFrame instructions of its recursive calls (their
+    frame size is known once the action is coded)."""
+
+    def __init__(self, fk: sch.ForeignKey, action: int, entry: int, ret: int) -> None:
+        self.fk = fk
+        self.action = action
+        self.entry = entry
+        self.ret = ret
+        self.reg_old = 0
+        self.reg_new = 0
+        self.calls: list[int] = []
+
+
+def _code_recursive_call(parse: Any, table: Any, frame: _ActionFrame, reg_old: int,
+                         reg_new: int) -> None:
+    """Run an action again from inside itself: save its frame, pass the
+    row, Gosub, restore."""
+    n = len(table.columns) + 1
+    frame.calls.append(parse.emit("FkPushFrame", frame.ret, 0))
+    parse.emit("Copy", reg_old, frame.reg_old, n - 1)
+    if frame.reg_new:
+        parse.emit("Copy", reg_new, frame.reg_new, n - 1)
+    parse.emit("Gosub", frame.ret, frame.entry)
+    frame.calls.append(parse.emit("FkPopFrame", frame.ret, 0))
 
 
 def _code_action(parse: Any, parent: Any, fk: sch.ForeignKey, idx: Any, ai: list[int] | None,

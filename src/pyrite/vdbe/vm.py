@@ -116,6 +116,7 @@ class VM:
         self.coll: Any = None
         self.n_change = 0
         self.fk_constraints = 0     # immediate FK violations (FkCounter P1=0)
+        self.fk_frames: list[list[Any]] = []   # saved registers (FkPushFrame)
         self.pending = None
         self.explain_pc = 0
         self.started = False

@@ -82,3 +82,32 @@ def op_fk_check(vm: Any, op: Any, pc: int) -> int:
     if vm.fk_constraints > 0:
         raise_fk_error()
     return pc + 1
+
+
+# Recursive foreign key actions (a self-referencing or cyclic ON DELETE
+# CASCADE...) call the action's code again while it runs.  SQLite runs each
+# action as a trigger sub-program (OP_Program) with a frame of its own;
+# until Pyrite has sub-programs, the action is a subroutine of the statement's
+# program and a recursive call saves and restores the registers of the
+# action's code around its Gosub.
+
+MAX_TRIGGER_DEPTH = 1000   # SQLITE_MAX_TRIGGER_DEPTH
+
+
+@opcode("FkPushFrame", "P1 P2 * * *", "push r[P1@P2]", start="p1", count="p2")
+def op_fk_push_frame(vm: Any, op: Any, pc: int) -> int:
+    """Save registers r[P1..P1+P2-1] (the frame of a foreign key action about
+    to call itself) on the VM's frame stack.  Fails with "too many levels of
+    trigger recursion" past SQLite's trigger depth limit."""
+    frames = vm.fk_frames
+    if len(frames) >= MAX_TRIGGER_DEPTH - 1:
+        errors.raise_error(errors.SQLITE_ERROR, "too many levels of trigger recursion")
+    frames.append(vm.r[op.p1:op.p1 + op.p2])
+    return pc + 1
+
+
+@opcode("FkPopFrame", "P1 P2 * * *", "pop r[P1@P2]", start="p1", count="p2")
+def op_fk_pop_frame(vm: Any, op: Any, pc: int) -> int:
+    """Restore registers r[P1..P1+P2-1] saved by the matching FkPushFrame."""
+    vm.r[op.p1:op.p1 + op.p2] = vm.fk_frames.pop()
+    return pc + 1
