@@ -523,6 +523,8 @@ def code_drop(parse: Any, stmt: ast.Drop) -> None:
     if kind == "TABLE" and table.is_view:
         parse.error(f"use DROP VIEW to delete view {table.name}")
     begin_write_ddl(parse)
+    from pyrite.compile.fkey import fk_drop_table
+    fk_drop_table(parse, table)
     seq = parse.db.find_table("sqlite_sequence") if table.autoincrement else None
     if seq is not None:
         _code_delete_schema_rows(parse, name=table.name, by_table=False, root=seq.root,

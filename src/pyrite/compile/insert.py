@@ -141,9 +141,15 @@ def _resolve_on_error(override: int, declared: int) -> int:
 
 
 def generate_row_delete(parse: Any, table: Any, data_cursor: int, idx_cursors: list[int],
-                        count: bool = False) -> None:
+                        count: bool = False, reg_rowid: int = 0) -> None:
     """Delete the row under ``data_cursor`` and its index entries
-    (sqlite3GenerateRowDelete with sqlite3GenerateRowIndexDelete)."""
+    (sqlite3GenerateRowDelete with sqlite3GenerateRowIndexDelete).  With
+    ``reg_rowid`` (the row's rowid) the foreign key checks and actions of a
+    deleted row are coded around it."""
+    from pyrite.compile import fkey
+    reg_old = 0
+    if reg_rowid and fkey.fk_required(parse, table):
+        reg_old = fkey.begin_row_delete(parse, table, data_cursor, reg_rowid)
     for idx, ic in zip(table.indexes, idx_cursors):
         n = len(idx.columns)
         regs = parse.alloc_reg(n)
@@ -156,6 +162,8 @@ def generate_row_delete(parse: Any, table: Any, data_cursor: int, idx_cursors: l
         parse.emit("IdxDelete", ic, regs, n)
         parse.resolve(skip)
     parse.emit("Delete", data_cursor, OPFLAG_NCHANGE if count else 0, 0, table.name)
+    if reg_old:
+        fkey.fk_actions(parse, table, reg_old)
 
 
 def generate_constraint_checks(parse: Any, table: Any, data_cursor: int,
@@ -215,7 +223,7 @@ def generate_constraint_checks(parse: Any, table: Any, data_cursor: int,
         if oe == sch.OE_IGNORE:
             parse.emit("Goto", 0, ignore_dest)
         elif oe == sch.OE_REPLACE:
-            generate_row_delete(parse, table, data_cursor, idx_cursors)
+            generate_row_delete(parse, table, data_cursor, idx_cursors, reg_rowid=reg_new)
         else:
             name = table.columns[table.rowid_alias].name if table.rowid_alias >= 0 else "rowid"
             parse.emit("Halt", errors.SQLITE_CONSTRAINT_PRIMARYKEY, oe, 0,
@@ -253,7 +261,8 @@ def generate_constraint_checks(parse: Any, table: Any, data_cursor: int,
             elif oe == sch.OE_REPLACE:
                 # Delete the conflicting row, then reposition the data cursor.
                 parse.emit("NotExists", data_cursor, ok, conflict_rowid)
-                generate_row_delete(parse, table, data_cursor, idx_cursors)
+                generate_row_delete(parse, table, data_cursor, idx_cursors,
+                                    reg_rowid=conflict_rowid)
                 if is_update:
                     parse.emit("NotExists", data_cursor, ok, reg_old_rowid)
             else:
@@ -487,6 +496,10 @@ def code_insert(parse: Any, stmt: ast.Insert) -> None:
 
     generate_constraint_checks(parse, table, data_cursor, idx_cursors, reg_new, 0,
                                rowid_given, on_error, ignore_label, key_regs)
+    from pyrite.compile import fkey
+    if fkey.fk_required(parse, table):
+        fkey.fk_check(parse, table, 0, reg_new, multi_write=fkey.insert_is_multi_write(
+            parse, table, single_row is not None and returning is None, on_error))
     complete_insertion(parse, table, data_cursor, idx_cursors, reg_new, key_regs,
                        is_update=False)
     if autoinc:

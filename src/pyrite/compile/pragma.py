@@ -307,6 +307,19 @@ _HANDLERS = {
 }
 
 
+def _fk_pragmas() -> None:
+    from pyrite.compile import fkey
+    _HANDLERS.update({
+        "foreign_keys": fkey.pragma_foreign_keys,
+        "defer_foreign_keys": fkey.pragma_foreign_keys,
+        "foreign_key_list": fkey.pragma_foreign_key_list,
+        "foreign_key_check": fkey.pragma_foreign_key_check,
+    })
+
+
+_fk_pragmas()
+
+
 
 # ---------------------------------------------------------------------------
 # Pragma virtual tables: pragma_<name>(arg, schema) in FROM (pragma.c's

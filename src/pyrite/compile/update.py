@@ -164,6 +164,13 @@ def code_update_row(parse: Any, table: Any, data_cursor: int, idx_cursors: list[
     # The checks may have moved the data cursor (rowid probe, REPLACE
     # deletions): seek the old row again, then remove its index entries.
     parse.emit("NotExists", data_cursor, next_row, reg_old)
+    from pyrite.compile import fkey
+    changed = assign.changed_columns
+    reg_old_row = 0
+    if fkey.fk_required(parse, table, changed, rowid_changed):
+        from pyrite.compile.returning import load_row
+        reg_old_row = load_row(parse, table, data_cursor, reg_old)
+        fkey.fk_check(parse, table, reg_old_row, 0, changed, rowid_changed)
     for idx, ic in zip(table.indexes, idx_cursors):
         n = len(idx.columns)
         regs = parse.alloc_reg(n)
@@ -174,8 +181,12 @@ def code_update_row(parse: Any, table: Any, data_cursor: int, idx_cursors: list[
         parse.resolve(skip)
     if rowid_changed:
         parse.emit("Delete", data_cursor, 0)
+    if reg_old_row:
+        fkey.fk_check(parse, table, 0, reg_new, changed, rowid_changed)
     complete_insertion(parse, table, data_cursor, idx_cursors, reg_new, key_regs,
                        is_update=True)
+    if reg_old_row:
+        fkey.fk_actions(parse, table, reg_old_row, reg_new, changed, rowid_changed)
     if returning is not None:
         returning.code_row(reg_new)
 

@@ -92,6 +92,7 @@ def _load() -> None:
     if not _loaded:
         _loaded = True
         from pyrite.vdbe.ops import control, cursor, data, vtab  # noqa: F401  (registers handlers)
+        from pyrite.vdbe.ops import fkey  # noqa: F401
 
 
 def opcode_docs() -> str:

@@ -116,6 +116,8 @@ class VM:
         self.permutation: Any = None
         self.coll: Any = None
         self.n_change = 0
+        self.fk_constraints = 0     # immediate FK violations (FkCounter P1=0)
+        self.fk_frames: list[list[Any]] = []   # saved registers (FkPushFrame)
         self.pending = None
         self.explain_pc = 0
         self.started = False
@@ -236,6 +238,11 @@ class VM:
         return StepResult.ROW
 
     # -- helpers for handlers -----------------------------------------------
+
+    def host_fk_pending(self) -> bool:
+        """Whether the connection holds deferred FK violations."""
+        host = self.host
+        return bool(getattr(host, "fk_deferred", 0) or getattr(host, "fk_deferred_imm", 0))
 
     def function_context(self) -> Any:
         return self.host
