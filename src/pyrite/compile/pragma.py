@@ -341,6 +341,8 @@ _VTAB_COLUMNS: dict[str, tuple[tuple[str, ...], bool]] = {
     "page_size": (("page_size",), False),
     "encoding": (("encoding",), False),
     "journal_mode": (("journal_mode",), False),
+    "foreign_key_list": (("id", "seq", "table", "from", "to", "on_update", "on_delete",
+                          "match"), True),
 }
 
 
