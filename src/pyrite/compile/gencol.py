@@ -279,3 +279,25 @@ def code_index_expr_regs(parse: Any, table: Any, index: Any, i: int, reg_new: in
     r = code_expr(parse, resolved, target)
     if r != target:
         parse.emit("SCopy", r, target)
+
+
+# ---------------------------------------------------------------------------
+# ALTER TABLE
+# ---------------------------------------------------------------------------
+
+def check_altered_table(parse: Any, table: Any, new_sql: str, verb: str) -> None:
+    """Check the generated columns of ``table`` as ``new_sql`` (the CREATE
+    TABLE text after ALTER TABLE ADD/DROP COLUMN) defines it; errors read
+    "error in table T after <verb>: ..." as SQLite's renameTestSchema."""
+    from pyrite import errors
+    from pyrite.sql.parser import parse as parse_sql
+    try:
+        stmt = parse_sql(new_sql)[0]
+        assert isinstance(stmt, ast.CreateTable)
+        new = sch.table_from_ast(stmt, new_sql)
+        validate_table(parse, new, stmt)
+        from pyrite.compile.build import resolve_on_table
+        for chk in new.checks:
+            resolve_on_table(parse, new, -999, chk.expr)
+    except errors.Error as e:
+        parse.error(f"error in table {table.name} after {verb}: {e}")
