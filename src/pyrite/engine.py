@@ -73,6 +73,11 @@ def _result_name(r: Any) -> str:
     return getattr(r, "name", r)
 
 
+_OE_FAIL = 3
+# sqlite3VdbeHalt's isSpecialError: these always roll the transaction back.
+_SPECIAL_ERRORS = frozenset({errors.SQLITE_NOMEM, errors.SQLITE_IOERR,
+                             errors.SQLITE_INTERRUPT, errors.SQLITE_FULL})
+
 class Database:
     """One database connection (SQLite's ``sqlite3``)."""
 
@@ -549,15 +554,20 @@ class Statement:
                 db.active_statements.add(self)
                 self.running = True
             if self._savepoint is None and db.in_write and not db.autocommit \
-                    and not self.readonly:
+                    and not self.readonly and self.program.uses_stmt_journal:
                 self.open_statement_savepoint()
             db.current_statement = self
             try:
                 r = _result_name(self._vm.step())
             except errors.Error as exc:
                 code = getattr(exc, "sqlite_errorcode", None)
-                self._close_statement_savepoint(ok=False)
-                self._halted(ok=False)
+                # An OR FAIL conflict keeps what the statement already did
+                # (sqlite3VdbeHalt: errorAction OE_Fail releases the statement
+                # and lets autocommit commit), unless the error is special.
+                keep = getattr(exc, "on_error", 0) == _OE_FAIL \
+                    and (code or 0) & 0xFF not in _SPECIAL_ERRORS
+                self._close_statement_savepoint(ok=keep)
+                self._halted(ok=keep)
                 if code == errors.SQLITE_SCHEMA and retries < MAX_SCHEMA_RETRY:
                     retries += 1
                     self._reprepare()
@@ -582,7 +592,8 @@ class Statement:
         """Open the statement savepoint (SQLite's statement journal) so that
         an error undoes only this statement's changes inside a transaction."""
         pager = self.db.pager
-        if self._savepoint is not None or not self.db.in_write or self.readonly:
+        if self._savepoint is not None or not self.db.in_write or self.readonly \
+                or not self.program.uses_stmt_journal:
             return
         n = len(pager.savepoints)
         pager.savepoint(n + 1)

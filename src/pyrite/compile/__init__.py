@@ -60,6 +60,30 @@ def _finish(parse: Any, sql: str, explain: int) -> Any:
     return program
 
 
+_ABORTING_OPS = frozenset({"Halt", "HaltIfNull"})
+_MAY_ABORT_OPS = frozenset({"Program", "FkCounter", "FkIfZero", "Destroy"})
+
+
+def _uses_stmt_journal(program: Any) -> bool:
+    """SQLite keeps a statement journal only for a statement that may stop
+    with an ABORT error part-way (mayAbort: an ABORT-action constraint halt,
+    a trigger or foreign-key program); an error in any other writing
+    statement -- a FAIL/IGNORE/REPLACE conflict, "datatype mismatch" --
+    leaves the rows it already wrote in place.  (SQLite also requires
+    isMultiWrite; a single-row write with an ABORT check has nothing written
+    when the check fails, so the journal changes nothing there.)"""
+    if program.readonly:
+        return False
+    for ins in program.instructions:
+        name = ins.name
+        if name in _ABORTING_OPS:
+            if ins.p1 and ins.p2 in (0, 2):   # OE_ABORT (or the default)
+                return True
+        elif name in _MAY_ABORT_OPS:
+            return True
+    return False
+
+
 def compile_statement(db: Any, parsed: Any, sql: str) -> Any:
     """Compile one ParsedStatement of ``sql`` into a Program."""
     stmt = parsed.statement
@@ -82,6 +106,7 @@ def compile_statement(db: Any, parsed: Any, sql: str) -> Any:
     code_statement(parse, stmt, sql, parsed)
     text = sql[parsed.start:parsed.end]
     program = _finish(parse, text, explain)
+    program.uses_stmt_journal = _uses_stmt_journal(program)
     if explain == 1:
         program.column_names = ["addr", "opcode", "p1", "p2", "p3", "p4", "p5", "comment"]
         program.column_decltypes = [None] * 8

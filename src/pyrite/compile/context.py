@@ -100,6 +100,10 @@ class SelectDest:
     aff: str | None = None
     sdst: int = 0
     n_sdst: int = 0
+    # SRT_SET of ``x IN (SELECT ...)``: the LHS; the set's affinity is that of
+    # the comparison with the result column, known once it is resolved
+    in_lhs: Any = None
+    in_coll: Any = None
 
 
 # ---------------------------------------------------------------------------
@@ -368,6 +372,12 @@ class Parse:
         self.pseudo_cursors: set[int] = set()
         # Name context of the query being coded (outer context of subqueries).
         self.current_nc: NameContext | None = None
+        # Schema name of the view whose body is being coded: its table names
+        # are qualified by it ("no such table: main.t", sqlite3FixSrcList).
+        self.view_schema: str | None = None
+        # ids of the left inputs of a compound merge (select.py), whose ORDER
+        # BY collations are the merge's own, not the user's
+        self.merge_selects: set[int] = set()
         # Cursors that stand for a row held in registers (RETURNING's target,
         # UPSERT's "excluded"): cursor -> register of the rowid, column i in
         # register + 1 + i (SQLite's NC_UBaseReg / TK_REGISTER columns).

@@ -184,7 +184,8 @@ def _can_be_null(expr: Any) -> bool:
         return expr.value is None
     if isinstance(expr, ColumnRef):
         if expr.column < 0:
-            return False
+            # the rowid is NULL only in the NULL row of a LEFT JOIN
+            return bool(expr.item is not None and expr.item.is_left_join_rhs)
         col = expr.item.table.columns[expr.column] if expr.item is not None else None
         return not (col is not None and getattr(col, "not_null", False)) \
             or bool(expr.item is not None and expr.item.is_left_join_rhs)
@@ -689,21 +690,31 @@ def _code_in_rhs_subquery(parse: Parse, expr: ast.In) -> tuple[int, int, bool]:
     cursor = parse.alloc_cursor()
     once = parse.emit("Once", 0, 0)
     explain_addr, saved_parent = _explain_subquery_begin(parse, "LIST SUBQUERY")
-    coll = None
-    open_addr = parse.emit("OpenEphemeral", cursor, 1, 0, values.KeyInfo([coll]))
-    aff = expr_affinity(expr.expr)
-    dest = SelectDest(SRT_SET, cursor, aff=aff if aff != values.AFF_NONE else values.AFF_BLOB)
+    open_addr = parse.emit("OpenEphemeral", cursor, 1, 0, values.KeyInfo([None]))
+    dest = SelectDest(SRT_SET, cursor, aff=values.AFF_BLOB, in_lhs=expr.expr)
     info = compile_select(parse, expr.select, dest, outer=getattr(parse, "current_nc", None))
     if getattr(info, "n_columns", 1) != 1:
         parse.error(f"sub-select returns {info.n_columns} columns - expected 1")
-    del open_addr
+    parse.builder.change_p4(open_addr, values.KeyInfo([dest.in_coll]))
+    aff = dest.aff or values.AFF_BLOB
     _explain_subquery_end(parse, explain_addr, saved_parent,
                           getattr(info, "correlated", False))
     if getattr(info, "correlated", False):
         parse.builder.change_p2(once, once + 1)
     else:
         parse.builder.change_p2(once, parse.current_addr())
-    return cursor, 0, getattr(info, "correlated", False)
+    return cursor, aff, getattr(info, "correlated", False)
+
+
+def set_in_affinity(parse: Parse, dest: SelectDest, rhs: ast.Expr) -> None:
+    """The subquery of ``x IN (SELECT ...)`` is resolved only while it is
+    coded: once its result column is known, the set's affinity and collation
+    become those of the comparison between ``x`` and that column
+    (exprINAffinity, sqlite3BinaryCompareCollSeq)."""
+    lhs = dest.in_lhs
+    aff = values.comparison_affinity(expr_affinity(rhs), expr_affinity(lhs))
+    dest.aff = aff if aff != values.AFF_NONE else values.AFF_BLOB
+    dest.in_coll = compare_collation(parse, lhs, rhs)
 
 
 def _set_has_null_flag(parse: Parse, cursor: int) -> int:
@@ -748,9 +759,9 @@ def code_in(parse: Parse, expr: ast.In, dest_if_false: int, dest_if_null: int) -
         _code_in_probe(parse, cursor, r, aff, lhs, dest_if_false, dest_if_null,
                        static_has_null=has_null, dynamic=False)
         return
-    cursor, _, _ = _code_in_rhs_subquery(parse, expr)
+    cursor, aff, _ = _code_in_rhs_subquery(parse, expr)
     r = code_expr_temp(parse, lhs)
-    _code_in_probe(parse, cursor, r, expr_affinity(lhs), lhs, dest_if_false,
+    _code_in_probe(parse, cursor, r, aff, lhs, dest_if_false,
                    dest_if_null, static_has_null=False, dynamic=True)
 
 
@@ -795,7 +806,15 @@ def _code_in_probe(parse: Parse, cursor: int, r: int, aff: str, lhs: ast.Expr,
         return
     ok = parse.label()
     if _can_be_null(lhs):
-        parse.emit("IsNull", r, dest_if_null)
+        if dynamic:
+            # NULL IN (empty set) is false, NULL IN (anything) is NULL
+            not_null = parse.label()
+            parse.emit("NotNull", r, not_null)
+            parse.emit("Rewind", cursor, dest_if_false)
+            parse.emit("Goto", 0, dest_if_null)
+            parse.resolve(not_null)
+        else:
+            parse.emit("IsNull", r, dest_if_null)
     parse.emit("Found", cursor, ok, r, 1)
     if dynamic:
         flag = _set_has_null_flag(parse, cursor)

@@ -223,7 +223,8 @@ def generate_constraint_checks(parse: Any, table: Any, data_cursor: int,
         parse.resolve(ok)
     # Index keys and UNIQUE.
     from pyrite.compile.build import unique_error_text
-    for n_idx, (idx, ic) in enumerate(zip(table.indexes, idx_cursors)):
+    for n_idx in sqlite_index_order(table.indexes):
+        idx, ic = table.indexes[n_idx], idx_cursors[n_idx]
         n = len(idx.columns)
         regs = parse.alloc_reg(n)
         skip = parse.label()
@@ -260,6 +261,17 @@ def generate_constraint_checks(parse: Any, table: Any, data_cursor: int,
                         else errors.SQLITE_CONSTRAINT_UNIQUE)
                 parse.emit("Halt", code, oe, 0, unique_error_text(table, idx), P5_UNIQUE)
         parse.resolve(skip)
+
+
+def sqlite_index_order(indexes: list[Any]) -> list[int]:
+    """Positions of ``indexes`` (kept in creation order) in the order of
+    SQLite's index list, which constraints are checked in (so the one
+    reported among several violations is SQLite's): newest first, indexes
+    whose own conflict clause is REPLACE after all the others."""
+    newest_first = list(range(len(indexes) - 1, -1, -1))
+    replace = [i for i in newest_first
+               if getattr(indexes[i], "on_conflict", None) == sch.OE_REPLACE]
+    return [i for i in newest_first if i not in replace] + replace
 
 
 def complete_insertion(parse: Any, table: Any, data_cursor: int, idx_cursors: list[int],

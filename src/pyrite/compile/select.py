@@ -27,7 +27,10 @@ from pyrite.compile.context import (
     SRT_MEM, SRT_OUTPUT, SRT_SET, SRT_TABLE, SRT_UNION, SRT_UPD, column_hidden, flatten_from,
 )
 from pyrite.compile import window
-from pyrite.compile.expr import code_expr, code_if_false, expr_affinity, expr_collation
+from pyrite.compile.expr import (
+    _explicit_collation, code_expr, code_if_false, expr_affinity, expr_collation,
+    set_in_affinity,
+)
 from pyrite.compile.resolve import (
     AggColumn, ColumnRef, FuncRef, ResultItem, expand_result_columns,
     resolve_expr, resolve_order_by, term_integer,
@@ -124,14 +127,20 @@ def _from_item(parse: Parse, node: ast.FromItem) -> SrcItem:
     if isinstance(node, ast.TableRef):
         table = parse.find_table(node.name, node.schema)
         if table is None:
-            name = f"{node.schema}.{node.name}" if node.schema else node.name
+            schema = node.schema or parse.view_schema
+            name = f"{schema}.{node.name}" if schema else node.name
             parse.error(f"no such table: {name}")
         if getattr(table, "is_view", False):
             sel = getattr(table, "view_select", None)
             if sel is None:
                 parse.error("views are not supported yet")
-            return _subquery_item(parse, sel, node.alias or node.name, node.name,
-                                  getattr(table, "view_columns", None))
+            saved_schema = parse.view_schema
+            parse.view_schema = node.schema or _schema_name(getattr(table, "db_index", 0))
+            try:
+                return _subquery_item(parse, sel, node.alias or node.name, node.name,
+                                      getattr(table, "view_columns", None))
+            finally:
+                parse.view_schema = saved_schema
         if getattr(table, "without_rowid", False):
             parse.error("queries on WITHOUT ROWID tables are not supported yet")
         return SrcItem(name=table.name if hasattr(table, "name") else node.name,
@@ -139,13 +148,18 @@ def _from_item(parse: Parse, node: ast.FromItem) -> SrcItem:
                        schema=node.schema, indexed_by=node.indexed_by,
                        not_indexed=node.not_indexed)
     if isinstance(node, ast.SubqueryRef):
-        return _subquery_item(parse, node.select, node.alias, None, None)
+        return _subquery_item(parse, node.select, node.alias, None, None, node.plain)
     parse.error("table-valued functions are not supported yet")
     raise AssertionError
 
 
+def _schema_name(db_index: int) -> str:
+    return ("main", "temp")[db_index] if db_index < 2 else f"db{db_index}"
+
+
 def _subquery_item(parse: Parse, select: ast.Select, alias: str | None,
-                   name: str | None, col_names: tuple[str, ...] | None) -> SrcItem:
+                   name: str | None, col_names: tuple[str, ...] | None,
+                   plain: bool = False) -> SrcItem:
     """Materialize a FROM-clause subquery or view into an ephemeral table."""
     cursor = parse.alloc_cursor()
     once = parse.emit("Once", 0, 0)
@@ -168,7 +182,7 @@ def _subquery_item(parse: Parse, select: ast.Select, alias: str | None,
         else:
             seen[key] = 0
         coll = expr_collation(parse, item.expr)
-        aff = expr_affinity(item.expr)
+        aff = values.AFF_NONE if plain else expr_affinity(item.expr)
         cols.append(EphemeralColumn(
             name=cname, decl_type=item.decltype,
             affinity=aff if aff != values.AFF_NONE else values.AFF_BLOB,
@@ -237,8 +251,11 @@ class _AggInfo:
     col_refs: dict[tuple[int, int], ColumnRef] = field(default_factory=dict)
     # FuncRef identity -> register
     func_map: dict[int, int] = field(default_factory=dict)
-    # register mirroring a lone min()/max()'s best value (bare columns)
-    minmax_best: int = 0
+    # per min()/max() call (index into funcs): register mirroring its best
+    # value so far; ``hit_reg`` is SQLite's CollSeq P1 register, 1 when the
+    # last min()/max() step kept its old extreme (bare columns not loaded)
+    minmax_best: dict[int, int] = field(default_factory=dict)
+    hit_reg: int = 0
 
 
 def _collect_columns(expr: Any, out: dict[tuple[int, int], ColumnRef],
@@ -362,11 +379,12 @@ def _discovery_order(exprs: Any) -> list[Any]:
 
 def _reset_accumulator(parse: Parse, agg: _AggInfo) -> None:
     """resetAccumulator: NULL the accumulators, reopen DISTINCT sets."""
-    regs = agg.func_regs + sorted(agg.col_regs.values()) + \
-        ([agg.minmax_best] if agg.minmax_best else [])
+    regs = agg.func_regs + sorted(agg.col_regs.values())
     if regs:
         first, last = min(regs), max(regs)
         parse.emit("Null", 0, first, last)
+    for reg in agg.minmax_best.values():
+        parse.emit("Null", 0, reg)
     for f, cur in zip(agg.funcs, agg.distinct_cursors):
         if cur >= 0:
             parse.emit("OpenEphemeral", cur, 0, 0,
@@ -374,20 +392,16 @@ def _reset_accumulator(parse: Parse, agg: _AggInfo) -> None:
 
 
 def _update_accumulator(parse: Parse, agg: _AggInfo, reg_acc: int = 0) -> None:
-    """updateAccumulator: AggStep each aggregate, then load the bare columns
-    (only when a lone min()/max() says this row is the new extreme)."""
-    # A lone min()/max() decides which row the bare columns come from
-    # (SQLite: CollSeq's P1 register, set by the aggregate when the row is
-    # not the new extreme).  Here the comparison is coded explicitly against
-    # a register mirroring the best value so far, which gives the same rows
-    # without needing a signal from the aggregate object.
-    minmax = None
-    if agg.col_regs and len(agg.funcs) == 1 and agg.funcs[0].funcdef.is_minmax \
-            and len(agg.funcs[0].args) == 1 and agg.funcs[0].filter is None \
-            and not agg.funcs[0].distinct:
-        minmax = agg.funcs[0]
-    skip_load = parse.label()
-    for f, reg, dcur in zip(agg.funcs, agg.func_regs, agg.distinct_cursors):
+    """updateAccumulator: AggStep each aggregate, then load the bare columns.
+
+    With min()/max() calls the bare columns are loaded unless the last
+    min()/max() step run for this row kept its old extreme (SQLite: the CollSeq
+    P1 register, set by minmaxStep).  Here that comparison is coded explicitly
+    against a register mirroring each call's best value, which gives the same
+    rows without a signal from the aggregate object.  Without min()/max() they
+    are loaded from the first row only (``reg_acc``)."""
+    hit = agg.hit_reg
+    for fi, (f, reg, dcur) in enumerate(zip(agg.funcs, agg.func_regs, agg.distinct_cursors)):
         n = len(f.args)
         skip = parse.label()
         if f.filter is not None:
@@ -409,27 +423,35 @@ def _update_accumulator(parse: Parse, agg: _AggInfo, reg_acc: int = 0) -> None:
                     break
             parse.emit("CollSeq", 0, 0, 0, coll if coll is not None else values.BINARY)
         parse.emit("AggStep", 0, first, reg, f.funcdef, n)
-        if f is minmax:
-            best = agg.minmax_best
+        best = agg.minmax_best.get(fi)
+        if best:
             take = parse.label()
-            parse.emit("IsNull", first, skip_load)
+            kept = parse.label()
+            # Until a non-NULL value is seen every row loads (SQLite's
+            # minmaxStep skips the load only once it holds a best value).
+            parse.emit("Integer", 0, hit)
             parse.emit("IsNull", best, take)
+            parse.emit("IsNull", first, kept)
             # max: keep the old row unless x > best; min: unless x < best
             op = "Le" if f.name.lower() == "max" else "Ge"
-            parse.emit(op, best, skip_load, first,
+            parse.emit(op, best, kept, first,
                        coll if coll is not None else values.BINARY, ord(values.AFF_NONE))
             parse.resolve(take)
             parse.emit("SCopy", first, best)
+            parse.emit("Goto", 0, skip)
+            parse.resolve(kept)
+            parse.emit("Integer", 1, hit)
         parse.resolve(skip)
     if agg.col_regs:
         addr = None
-        if minmax is None and reg_acc:
+        if hit:
+            addr = parse.emit("If", hit, 0)
+        elif reg_acc:
             addr = parse.emit("If", reg_acc, 0)
         for key, reg in agg.col_regs.items():
             code_expr(parse, agg.col_refs[key], reg)
         if addr is not None:
             parse.builder.change_p2(addr, parse.current_addr())
-    parse.resolve(skip_load)
     if reg_acc:
         parse.emit("Integer", 1, reg_acc)
 
@@ -462,6 +484,8 @@ def _compile_core(parse: Parse, core: ast.SelectCore, order_by: tuple[ast.Orderi
     nc = NameContext(src, outer=outer, flags=NC_ALLOW_AGG, window_defs=window_defs)
     result = expand_result_columns(parse, core.columns, nc)
     has_agg_in_result = bool(nc.flags & NC_HAS_AGG)
+    if dest.dest == SRT_SET and dest.in_lhs is not None and result:
+        set_in_affinity(parse, dest, result[0].expr)
     aliases = [(r.alias, r.expr) for r in result]
 
     # ON clauses
@@ -580,7 +604,9 @@ def _code_simple(parse: Parse, src: SrcList, where: Any, result: list[ResultItem
         # SQLite opens the sorter before sqlite3WhereBegin and turns it into
         # a no-op when the loop delivers the order; here the planner answers
         # first, so the sorter is opened only when needed.
-        if ob_exprs and (not order_satisfied or any(n is not None for n in ob_nulls)):
+        # (A SELECT without FROM makes one row: any order is satisfied.)
+        if ob_exprs and len(src) and (
+                not order_satisfied or any(n is not None for n in ob_nulls)):
             holder.append(_open_sorter(parse, ob_exprs, ob_desc, ob_nulls, len(result)))
 
     info = where_begin(parse, src, where, ob_exprs or None, flags,
@@ -600,6 +626,23 @@ def _explain(parse: Parse, text: str) -> None:
     if parse.is_explain == 2:
         parse.emit("Explain", parse.current_addr(), getattr(parse, "explain_parent", 0),
                    0, text)
+
+
+def _explain_push(parse: Parse, text: str) -> int | None:
+    """An EXPLAIN QUERY PLAN line whose children follow; returns the parent
+    to restore with :func:`_explain_pop` (None when not explaining)."""
+    if parse.is_explain != 2:
+        return None
+    saved = getattr(parse, "explain_parent", 0)
+    addr = parse.current_addr()
+    parse.emit("Explain", addr, saved, 0, text)
+    parse.explain_parent = addr
+    return saved
+
+
+def _explain_pop(parse: Parse, saved: int | None) -> None:
+    if saved is not None:
+        parse.explain_parent = saved
 
 
 def _agg_where_flags(*exprs: Any) -> int:
@@ -785,8 +828,12 @@ def _code_aggregate(parse: Parse, src: SrcList, where: Any, result: list[ResultI
     for f in agg.funcs:
         agg.func_regs.append(agg.func_map[id(f)])
         agg.distinct_cursors.append(parse.alloc_cursor() if f.distinct else -1)
-    if agg.col_regs and len(agg.funcs) == 1 and agg.funcs[0].funcdef.is_minmax:
-        agg.minmax_best = parse.alloc_reg()
+    if agg.col_regs:
+        for i, f in enumerate(agg.funcs):
+            if f.funcdef.is_minmax and len(f.args) == 1:
+                agg.minmax_best[i] = parse.alloc_reg()
+        if agg.minmax_best:
+            agg.hit_reg = parse.alloc_reg()
     # Expressions of the output, with aggregates and bare columns as registers.
     out_rw = [_agg_rewrite(e, agg) for e in out_exprs]
     having_rw = _agg_rewrite(having, agg)
@@ -979,6 +1026,14 @@ def _compile_compound(parse: Parse, select: ast.Select, dest: SelectDest,
     """Compound SELECT (multiSelect).  UNION/EXCEPT/INTERSECT go through
     ephemeral indexes; ORDER BY and LIMIT on a compound are applied by
     reading the compound back as a FROM-clause subquery."""
+    # SQLite merges sorted inputs (multiSelectOrderBy), except that an
+    # ORDER BY with a COLLATE turns the compound into a subquery
+    # (convertCompoundSelectToSubquery).
+    if select.order_by and (id(select) in parse.merge_selects or not any(
+            isinstance(t.expr, ast.Collate) for t in select.order_by)) \
+            and not any(isinstance(c, ast.Values)
+                        for c in [select.core] + [c for _, c in select.compounds]):
+        return _compound_merge(parse, select, dest, outer, limit, offset)
     if select.order_by or limit is not None:
         return _compound_as_subquery(parse, select, dest, outer, limit, offset)
     cores = [select.core] + [c for _, c in select.compounds]
@@ -994,17 +1049,23 @@ def _compile_compound(parse: Parse, select: ast.Select, dest: SelectDest,
     tab = parse.alloc_cursor()
     parse.emit("OpenEphemeral", tab, n, 0, key_info)
     correlated = first_info.correlated
-    info = _compile_one(parse, cores[0], SelectDest(SRT_UNION, tab), outer, nested=True)
+    compound_parent = _explain_push(parse, "COMPOUND QUERY")
+    info = _compile_one(parse, cores[0], SelectDest(SRT_UNION, tab), outer, nested=True,
+                        explain="LEFT-MOST SUBQUERY")
     for i in range(1, last + 1):
         op = ops[i - 1]
+        label = op if op == "UNION ALL" else f"{op} USING TEMP B-TREE"
         if op in ("UNION", "UNION ALL"):
-            info = _compile_one(parse, cores[i], SelectDest(SRT_UNION, tab), outer, True)
+            info = _compile_one(parse, cores[i], SelectDest(SRT_UNION, tab), outer, True,
+                                explain=label)
         elif op == "EXCEPT":
-            info = _compile_one(parse, cores[i], SelectDest(SRT_EXCEPT, tab), outer, True)
+            info = _compile_one(parse, cores[i], SelectDest(SRT_EXCEPT, tab), outer, True,
+                                explain=label)
         else:  # INTERSECT
             tab2 = parse.alloc_cursor()
             parse.emit("OpenEphemeral", tab2, n, 0, key_info)
-            info = _compile_one(parse, cores[i], SelectDest(SRT_UNION, tab2), outer, True)
+            info = _compile_one(parse, cores[i], SelectDest(SRT_UNION, tab2), outer, True,
+                                explain=label)
             tab3 = parse.alloc_cursor()
             parse.emit("OpenEphemeral", tab3, n, 0, key_info)
             done = parse.label()
@@ -1038,9 +1099,10 @@ def _compile_compound(parse: Parse, select: ast.Select, dest: SelectDest,
     parse.emit("Next", tab, top)
     parse.resolve(done)
     for i in range(last + 1, len(cores)):
-        info = _compile_one(parse, cores[i], dest, outer, True)
+        info = _compile_one(parse, cores[i], dest, outer, True, explain="UNION ALL")
         if info.n_columns != n:
             _compound_arity_error(parse, ops[i - 1])
+    _explain_pop(parse, compound_parent)
     first_info.correlated = correlated
     return first_info
 
@@ -1086,14 +1148,18 @@ def _analysis_subquery_item(parse: Parse, select: ast.Select, alias: str | None)
 
 
 def _compile_one(parse: Parse, core: Any, dest: SelectDest, outer: NameContext | None,
-                 nested: bool) -> SelectInfo:
+                 nested: bool, explain: str | None = None) -> SelectInfo:
+    """One SELECT of a compound; ``explain`` is its EXPLAIN QUERY PLAN line
+    ("LEFT-MOST SUBQUERY", "UNION ALL", "EXCEPT USING TEMP B-TREE" ...)."""
     if nested:
         parse.nested += 1
+    saved_parent = _explain_push(parse, explain) if explain else None
     try:
         if isinstance(core, ast.Values):
             return _compile_values(parse, core, dest, ast.Select(core), None, None)
         return _compile_core(parse, core, (), None, None, dest, outer)
     finally:
+        _explain_pop(parse, saved_parent)
         if nested:
             parse.nested -= 1
 
@@ -1103,15 +1169,18 @@ def _compound_all(parse: Parse, cores: list[Any], dest: SelectDest,
     """UNION ALL chain without ORDER BY/LIMIT: each SELECT straight to dest."""
     first: SelectInfo | None = None
     correlated = False
+    compound_parent = _explain_push(parse, "COMPOUND QUERY")
     for i, core in enumerate(cores):
         # only the first SELECT names the columns
-        info = _compile_one(parse, core, dest, outer, nested=bool(i))
+        info = _compile_one(parse, core, dest, outer, nested=bool(i),
+                            explain="UNION ALL" if i else "LEFT-MOST SUBQUERY")
         if first is None:
             first = info
         elif info.n_columns != first.n_columns:
             _compound_arity_error(parse, "UNION ALL")
         correlated = correlated or info.correlated
     assert first is not None
+    _explain_pop(parse, compound_parent)
     first.correlated = correlated
     return first
 
@@ -1119,9 +1188,26 @@ def _compound_all(parse: Parse, cores: list[Any], dest: SelectDest,
 def _compound_as_subquery(parse: Parse, select: ast.Select, dest: SelectDest,
                           outer: NameContext | None, limit: ast.Expr | None,
                           offset: ast.Expr | None) -> SelectInfo:
-    """``A op B ORDER BY .. LIMIT ..`` as ``SELECT * FROM (A op B) ORDER BY .. LIMIT ..``."""
+    """``A op B [ORDER BY ..] LIMIT ..`` as ``SELECT * FROM (A op B) [ORDER BY ..] LIMIT ..``."""
     inner = ast.Select(select.core, select.compounds)
     info = _core_info(parse, select.core, outer)
+    names = [it.name for it in info.columns]
+    terms = _compound_order_terms(parse, select, info)
+    outer_core = ast.SelectCore(
+        columns=(ast.ResultColumn(None, star=True),),
+        from_=ast.SubqueryRef(inner, None, plain=not any(
+            isinstance(t.expr, ast.Collate) for t in select.order_by)))
+    dest_names = names
+    res = _compile_core(parse, outer_core, tuple(terms), limit, offset, dest, outer)
+    if dest.dest == SRT_OUTPUT and parse.nested == 1:
+        parse.set_result_columns(dest_names, [it.decltype for it in res.columns])
+    return res
+
+
+def _compound_order_terms(parse: Parse, select: ast.Select,
+                          info: SelectInfo) -> list[ast.OrderingTerm]:
+    """The ORDER BY of a compound as result-column numbers (``N`` or
+    ``N COLLATE x``)."""
     names = [it.name for it in info.columns]
     # ORDER BY terms of a compound name result columns: by number, by alias
     # or name, or by an expression equal to a result column.
@@ -1157,14 +1243,190 @@ def _compound_as_subquery(parse: Parse, select: ast.Select, dest: SelectDest,
         if coll:
             ref = ast.Collate(ref, coll)
         terms.append(ast.OrderingTerm(ref, term.desc, term.nulls))
-    outer_core = ast.SelectCore(
-        columns=(ast.ResultColumn(None, star=True),),
-        from_=ast.SubqueryRef(inner, None))
-    dest_names = names
-    res = _compile_core(parse, outer_core, tuple(terms), limit, offset, dest, outer)
+    return terms
+
+
+def _compound_merge(parse: Parse, select: ast.Select, dest: SelectDest,
+                    outer: NameContext | None, limit: ast.Expr | None,
+                    offset: ast.Expr | None) -> SelectInfo:
+    """``A op B ORDER BY ...`` as SQLite's multiSelectOrderBy: A (everything
+    before the last operator, itself a compound when there are several) and
+    B (the last select) run as coroutines, each sorted on the ORDER BY, and
+    their rows are merged; UNION, EXCEPT and INTERSECT extend the ORDER BY
+    with the remaining result columns and drop a row equal to the previous
+    one output."""
+    cores = [select.core] + [c for _, c in select.compounds]
+    op = select.compounds[-1][0]
+    infos = [_core_info(parse, c, outer) for c in cores]
+    info0 = infos[0]
+    n = info0.n_columns
+    for (cop, _), inf in zip(select.compounds, infos[1:]):
+        if inf.n_columns != n:
+            _compound_arity_error(parse, cop)
+    terms = _compound_order_terms(parse, select, info0)
+
+    def column_coll(j: int) -> values.Collation | None:
+        # multiSelectCollSeq: the leftmost select whose column has one
+        for inf in infos:
+            if j < len(inf.columns):
+                found, coll = _explicit_or_column_collation(parse, inf.columns[j].expr)
+                if found:
+                    return coll
+        return None
+
+    used = []
+    for t in terms:
+        e = t.expr.expr if isinstance(t.expr, ast.Collate) else t.expr
+        used.append(e.value - 1)
+    if op != "UNION ALL":
+        for j in range(n):
+            if j not in used:
+                terms.append(ast.OrderingTerm(ast.Literal(j + 1)))
+                used.append(j)
+    # Every term gets an explicit collation so that both inputs sort as the
+    # merge compares (multiSelectOrderByKeyInfo).
+    colls = []
+    for k, (t, j) in enumerate(zip(terms, used)):
+        if isinstance(t.expr, ast.Collate):
+            colls.append(parse.find_collation(t.expr.collation))
+        else:
+            coll = column_coll(j)
+            colls.append(coll)
+            terms[k] = ast.OrderingTerm(
+                ast.Collate(t.expr, coll.name if coll is not None else "BINARY"),
+                t.desc, t.nulls)
+    bignull = [(t.nulls == "LAST") != t.desc if t.nulls else False for t in terms]
+    key_merge = values.KeyInfo(colls, [t.desc for t in terms], bignull=bignull)
+    order_by = tuple(terms)
+    left = ast.Select(select.core, select.compounds[:-1], order_by=order_by) \
+        if len(cores) > 2 else ast.Select(select.core, order_by=order_by)
+    right = ast.Select(cores[-1], order_by=order_by)
+    parse.merge_selects.add(id(left))
+
+    end = parse.label()
+    lim = _compute_limit_registers(parse, limit, offset, end)
+    reg_prev = 0
+    key_dup = None
+    if op != "UNION ALL":
+        reg_prev = parse.alloc_reg(n + 1)
+        parse.emit("Integer", 0, reg_prev)
+        key_dup = values.KeyInfo([column_coll(j) for j in range(n)])
+    if dest.dest == SRT_SET and dest.in_lhs is not None and info0.columns:
+        set_in_affinity(parse, dest, info0.columns[0].expr)
+    # The two sorted inputs, as coroutines.
+    dests = []
+    correlated = False
+    merge_parent = _explain_push(parse, f"MERGE ({op})")
+    for side, label in ((left, "LEFT"), (right, "RIGHT")):
+        co = parse.alloc_reg()
+        d = SelectDest(SRT_COROUTINE, co, sdst=parse.alloc_reg(n), n_sdst=n)
+        addr = parse.emit("InitCoroutine", co, 0, parse.current_addr() + 1)
+        side_parent = _explain_push(parse, label)
+        inf = compile_select(parse, side, d, outer)
+        _explain_pop(parse, side_parent)
+        correlated = correlated or inf.correlated
+        parse.emit("EndCoroutine", co)
+        parse.builder.change_p2(addr, parse.current_addr())
+        dests.append(d)
+    _explain_pop(parse, merge_parent)
+    da, db = dests
+    init = parse.label()
+    cmpr = parse.label()
+    parse.emit("Goto", 0, init)
+    # Output subroutines (generateOutputSubroutine).
+    ret_a = parse.alloc_reg()
+    ret_b = parse.alloc_reg()
+    out_a = _merge_output(parse, da.sdst, n, ret_a, reg_prev, key_dup, lim, dest, end)
+    out_b = _merge_output(parse, db.sdst, n, ret_b, reg_prev, key_dup, lim, dest, end) \
+        if op in ("UNION", "UNION ALL") else 0
+    # A exhausted: the rest of B (UNION, UNION ALL) or the end.
+    if op in ("EXCEPT", "INTERSECT"):
+        eof_a = eof_a_no_b = end
+    else:
+        eof_a = parse.emit("Gosub", ret_b, out_b)
+        eof_a_no_b = parse.emit("Yield", db.parm, end)
+        parse.emit("Goto", 0, eof_a)
+    # B exhausted: the rest of A (not INTERSECT).
+    if op == "INTERSECT":
+        eof_b = eof_a
+    else:
+        eof_b = parse.emit("Gosub", ret_a, out_a)
+        parse.emit("Yield", da.parm, end)
+        parse.emit("Goto", 0, eof_b)
+    # A < B: output A (not INTERSECT), next A.
+    alt_b = parse.emit("Gosub", ret_a, out_a)
+    parse.emit("Yield", da.parm, eof_a)
+    parse.emit("Goto", 0, cmpr)
+    # A == B
+    if op == "UNION ALL":
+        aeq_b = alt_b
+    elif op == "INTERSECT":
+        aeq_b = alt_b
+        alt_b += 1
+    else:
+        aeq_b = parse.emit("Yield", da.parm, eof_a)
+        parse.emit("Goto", 0, cmpr)
+    # A > B: output B (UNION, UNION ALL), next B.
+    agt_b = parse.current_addr()
+    if op in ("UNION", "UNION ALL"):
+        parse.emit("Gosub", ret_b, out_b)
+    parse.emit("Yield", db.parm, eof_b)
+    parse.emit("Goto", 0, cmpr)
+    # Start both inputs, then compare their current rows.
+    parse.resolve(init)
+    parse.emit("Yield", da.parm, eof_a_no_b)
+    parse.emit("Yield", db.parm, eof_b)
+    parse.resolve(cmpr)
+    parse.emit("Permutation", 0, 0, 0, tuple(used))
+    parse.emit("Compare", da.sdst, db.sdst, len(terms), key_merge, 1)
+    parse.emit("Jump", alt_b, aeq_b, agt_b)
+    parse.resolve(end)
     if dest.dest == SRT_OUTPUT and parse.nested == 1:
-        parse.set_result_columns(dest_names, [it.decltype for it in res.columns])
-    return res
+        parse.set_result_columns([it.name for it in info0.columns],
+                                 [it.decltype for it in info0.columns])
+    info0.correlated = correlated
+    return info0
+
+
+def _explicit_or_column_collation(parse: Parse, e: Any) -> tuple[bool, Any]:
+    """(found, collation) as sqlite3ExprCollSeq: an explicit COLLATE, or a
+    column's collation (BINARY when it declares none); other expressions
+    have none."""
+    found, coll = _explicit_collation(parse, e)
+    if found:
+        return True, coll
+    while isinstance(e, (ast.Cast, ast.Unary)) and (
+            isinstance(e, ast.Cast) or e.op == "+"):
+        e = e.expr if isinstance(e, ast.Cast) else e.operand
+    if isinstance(e, ColumnRef):
+        return True, expr_collation(parse, e)
+    return False, None
+
+
+def _merge_output(parse: Parse, src: int, n: int, ret: int, reg_prev: int,
+                  key_dup: values.KeyInfo | None, lim: _Limit, dest: SelectDest,
+                  end: int) -> int:
+    """generateOutputSubroutine: output the row in ``src`` unless it equals
+    the previous one (``reg_prev``), counting OFFSET and LIMIT; returns its
+    address (entered with Gosub ``ret``)."""
+    addr = parse.current_addr()
+    cont = parse.label()
+    if reg_prev:
+        fresh = parse.label()
+        parse.emit("IfNot", reg_prev, fresh)
+        parse.emit("Compare", src, reg_prev + 1, n, key_dup)
+        parse.emit("Jump", fresh, cont, fresh)
+        parse.resolve(fresh)
+        parse.emit("Copy", src, reg_prev + 1, n - 1)
+        parse.emit("Integer", 1, reg_prev)
+    if lim.offset:
+        parse.emit("IfPos", lim.offset, cont, 1)
+    _dispose(parse, dest, src, n)
+    if lim.limit:
+        parse.emit("DecrJumpZero", lim.limit, end)
+    parse.resolve(cont)
+    parse.emit("Return", ret)
+    return addr
 
 
 def _core_columns(core: Any) -> list[ast.ResultColumn | None]:

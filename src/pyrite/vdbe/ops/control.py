@@ -345,7 +345,8 @@ def _cmp_handler(name: str, test: Any, synopsis: str) -> None:
             return op.p2 if p5 & SQLITE_JUMPIFNULL else pc + 1
         t = type(lhs)
         if t is type(rhs) and (t is int or t is float or (
-                t is str and (op.p4 is None or op.p4 is _BINARY))):
+                t is str and (op.p4 is None or op.p4 is _BINARY)
+                and (p5 & SQLITE_AFF_MASK) < 0x43)):  # text vs text unless numeric aff
             res = (lhs > rhs) - (lhs < rhs)
         else:
             aff = p5 & SQLITE_AFF_MASK
