@@ -87,9 +87,17 @@ def window_definitions(parse: Parse, windows: tuple[ast.NamedWindow, ...]
                        ) -> dict[str, ast.WindowSpec]:
     """The WINDOW clause by lower-case name (a later definition of a name
     wins); each definition's inheritance is checked here, used or not."""
-    defs = {w.name.lower(): w.spec for w in windows}
-    for w in windows:
-        _chain(parse, w.spec, defs)
+    defs: dict[str, ast.WindowSpec] = {}
+    for i, w in enumerate(windows):
+        spec = w.spec
+        if spec.base is not None:
+            if i == 0:
+                # SQLite's grammar chains every definition but the first to
+                # the ones before it; the first one's base is ignored.
+                spec = dataclasses.replace(spec, base=None)
+            else:
+                spec = _chain(parse, spec, defs)
+        defs[w.name.lower()] = spec
     return defs
 
 

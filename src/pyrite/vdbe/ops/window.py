@@ -139,15 +139,15 @@ def _offset_value(v: Any, units: str, which: str) -> int | float:
     if units == "RANGE":
         n = v
         if isinstance(v, str):
-            n = values.text_to_numeric(v.strip())
+            n = values.text_to_numeric(v.strip(" \t\n\f\r\v"))
         if type(n) not in (int, float) or n < 0:
             errors.raise_error(errors.SQLITE_ERROR,
                                f"frame {which} offset must be a non-negative number")
         return n  # type: ignore[return-value]
     n = v
     if isinstance(v, str):
-        n = values.text_to_numeric(v.strip())
-    if type(n) is float and n == int(n) and abs(n) < 2**63:
+        n = values.text_to_numeric(v.strip(" \t\n\f\r\v"))
+    if type(n) is float and n == int(n) and -2.0**63 <= n < 2.0**63:
         n = int(n)
     if type(n) is not int or n < 0:
         errors.raise_error(errors.SQLITE_ERROR,
@@ -290,7 +290,9 @@ def _lead_lag(vm: Any, f: WindowFunc, p: _Partition, sign: int) -> list[Any]:
             t = values.add(i, off) if sign > 0 else values.subtract(i, off)
             if type(t) is float and t == int(t) and abs(t) < 2**63:
                 t = int(t)
-            if type(t) is int and 0 <= t < n:
+            # lag()'s frame ends at the current row: SQLite has read at most
+            # one row past it when the value is returned.
+            if type(t) is int and 0 <= t < n and (sign > 0 or t <= i + 1):
                 target = t
         if target is not None:
             out.append(rows[target][a[0]])
@@ -359,7 +361,10 @@ def _frames(vm: Any, f: WindowFunc, p: _Partition, group: WindowGroup) -> list[t
 
 def _range_frames(f: WindowFunc, p: _Partition, group: WindowGroup,
                   k_start: Any, k_end: Any) -> list[tuple[int, int]]:
-    """RANGE frames with an offset: the single ORDER BY value +/- the offset."""
+    """RANGE frames with an offset.  As windowCodeRangeTest, a row belongs to
+    the frame by comparing one row's ORDER BY value plus (minus, for DESC)
+    the offset with the other's, in the window's sort order; text and blobs
+    take no offset, NULLs are peers of each other."""
     n = p.n
     info = group.order_info
     desc = info.is_desc(0)
@@ -379,56 +384,43 @@ def _range_frames(f: WindowFunc, p: _Partition, group: WindowGroup,
         r = values.compare(x, y, coll)
         return -r if desc else r
 
-    def bound(v: Any, kind: str, k: Any) -> Any:
-        if v is None or not isinstance(v, (int, float)):
-            return v
-        if kind == PRECEDING:
-            return values.add(v, k) if desc else values.subtract(v, k)
-        return values.subtract(v, k) if desc else values.add(v, k)
+    def arith(x: Any, k: Any) -> Any:
+        if x is None or not isinstance(x, (int, float)):
+            return x
+        return values.subtract(x, k) if desc else values.add(x, k)
 
-    def first_ge(b: Any) -> int:   # first row not before b
+    def first_true(pred: Any) -> int:   # pred is False...False True...True
         lo, hi = 0, n
         while lo < hi:
             mid = (lo + hi) // 2
-            if order_cmp(vals[mid], b) < 0:
-                lo = mid + 1
-            else:
+            if pred(mid):
                 hi = mid
-        return lo
-
-    def first_gt(b: Any) -> int:   # first row after b
-        lo, hi = 0, n
-        while lo < hi:
-            mid = (lo + hi) // 2
-            if order_cmp(vals[mid], b) <= 0:
-                lo = mid + 1
             else:
-                hi = mid
+                lo = mid + 1
         return lo
 
     out = []
     gid, gstart, gend = p.gid, p.gstart, p.gend
+    s_kind, e_kind = f.start, f.end
+    r_end = (-k_end if e_kind == FOLLOWING else k_end) if k_end is not None else 0
     for i in range(n):
         g = gid[i]
         v = vals[i]
-        s = f.start
-        if s == UNBOUNDED_PRECEDING:
+        if s_kind == UNBOUNDED_PRECEDING:
             a = 0
-        elif s == CURRENT_ROW:
+        elif s_kind == CURRENT_ROW:
             a = gstart[g]
-        elif v is None:
-            a = gstart[g]
+        elif s_kind == PRECEDING:
+            a = first_true(lambda j: order_cmp(arith(vals[j], k_start), v) >= 0)
         else:
-            a = first_ge(bound(v, s, k_start))
-        e = f.end
-        if e == UNBOUNDED_FOLLOWING:
+            vk = arith(v, k_start)
+            a = first_true(lambda j: order_cmp(vk, vals[j]) <= 0)
+        if e_kind == UNBOUNDED_FOLLOWING:
             b = n
-        elif e == CURRENT_ROW:
-            b = gend[g]
-        elif v is None:
+        elif e_kind == CURRENT_ROW:
             b = gend[g]
         else:
-            b = first_gt(bound(v, e, k_end))
+            b = first_true(lambda j: order_cmp(arith(vals[j], r_end), v) > 0)
         out.append((a, b))
     return out
 
@@ -478,8 +470,8 @@ def _framed(vm: Any, f: WindowFunc, p: _Partition, group: WindowGroup) -> list[A
 def _nth_param(v: Any) -> int:
     n = v
     if isinstance(v, str):
-        n = values.text_to_numeric(v.strip())
-    if type(n) is float and n == int(n):
+        n = values.text_to_numeric(v.strip(" \t\n\f\r\v"))
+    if type(n) is float and n == int(n) and -2.0**63 <= n < 2.0**63:
         n = int(n)
     if type(n) is not int or n <= 0:
         errors.raise_error(errors.SQLITE_ERROR,
@@ -546,9 +538,15 @@ def _aggregate(vm: Any, f: WindowFunc, p: _Partition,
                     acc.step(*args_of(pos))
             res[i] = acc.value()
         return res
+    # min()/max() over a moving frame keep, among equal values, the one
+    # stepped last (SQLite's ordered ephemeral index): step backwards.
+    backwards = bool(f.funcdef.flags & 0x40) and f.start != UNBOUNDED_PRECEDING
     for i, (a, b) in enumerate(frames):
         acc = _new(vm, f)
-        for j in _frame_rows(f, p, i, a, b):
+        members = _frame_rows(f, p, i, a, b)
+        if backwards:
+            members.reverse()
+        for j in members:
             if use(j):
                 acc.step(*args_of(j))
         out.append(acc.value())
