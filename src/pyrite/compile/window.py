@@ -40,7 +40,7 @@ from pyrite.vdbe.functions import window as builtin_window
 from pyrite.vdbe.ops import window as rt
 
 __all__ = ["WinFuncRef", "resolve_window_call", "window_calls", "code_window_select",
-           "window_definitions"]
+           "window_definitions", "check_no_window"]
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -190,6 +190,21 @@ def _frame(parse: Parse, resolver: Any, spec: ast.WindowSpec) -> tuple[Any, ...]
         return e if _is_constant(e) else ast.Literal(None)
     exclude = fr.exclude if fr.exclude != "NO OTHERS" else None
     return (fr.units, fr.start.kind, offset(fr.start), end.kind, offset(end), exclude)
+
+
+def check_no_window(parse: Parse, exprs: Any) -> None:
+    """"misuse of window function X()" for the first ``X(...) OVER`` in the
+    unresolved ``exprs`` (CHECK constraints, resolved when the table is
+    created as SQLite's sqlite3ResolveSelfReference does)."""
+    from pyrite.compile.resolve import walk
+    found: list[str] = []
+
+    def visit(e: Any) -> None:
+        if isinstance(e, ast.FunctionCall) and e.over is not None and not found:
+            found.append(e.name)
+    walk(exprs, visit)
+    if found:
+        parse.error(f"misuse of window function {found[0]}()")
 
 
 def window_calls(exprs: Any) -> list[WinFuncRef]:
