@@ -1125,7 +1125,8 @@ def _core_info(parse: Parse, core: Any, outer: NameContext | None) -> SelectInfo
                            for i in range(n)], n)
     src = flatten_from(parse, core.from_, resolver=_from_item_no_code)
     _apply_using(parse, src)
-    nc = NameContext(src, outer=outer, flags=NC_ALLOW_AGG)
+    nc = NameContext(src, outer=outer, flags=NC_ALLOW_AGG,
+                     window_defs=window.window_definitions(parse, core.windows))
     result = expand_result_columns(parse, core.columns, nc)
     return SelectInfo(result, len(result), nc.correlated)
 
