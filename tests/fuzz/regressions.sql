@@ -113,3 +113,15 @@ CREATE INDEX i0 ON t1(c1, c0);
 INSERT INTO t0 VALUES(12, 0.5, NULL, 10);
 INSERT INTO t1 VALUES(9, 7, NULL);
 SELECT t0.c3 FROM t0 JOIN t1 ON (t1.c1 IN (SELECT s2.c1 FROM t0 AS s2 WHERE (c3) AND s2.c0 = t1.c2)) ORDER BY 1 DESC;
+
+-- case: left-column-collation-wins (seed 5038)
+CREATE TABLE t1(c0 BLOB COLLATE NOCASE, c1 TEXT, c2 REAL, c3 NUMERIC);
+INSERT INTO t1 VALUES('B', 'a', 100.0, x'ff01');
+SELECT (c1 > c0), (c0 < c1), +c1 > c0, c1 IN (SELECT c0 FROM t1) FROM t1;
+
+-- case: function-call-means-statement-journal (seed 5417)
+CREATE TABLE t1(c0 INTEGER PRIMARY KEY, c1 NUMERIC, c2, c3 INT);
+INSERT INTO t1 VALUES(10, x'41', '1e2', x'');
+INSERT INTO t1 VALUES(11, x'', 'zz', x'');
+UPDATE OR IGNORE t1 SET c0 = (CASE WHEN c2 THEN c0 WHEN NULL THEN c2 END <= ('2.5' GLOB 'a%')) WHERE ~c2;
+UPDATE OR IGNORE t1 SET c0 = (CASE WHEN c2 THEN c0 END <= 0);
