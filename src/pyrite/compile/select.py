@@ -561,9 +561,10 @@ def _compile_core(parse: Parse, core: ast.SelectCore, order_by: tuple[ast.Orderi
         parse.error(f"misuse of aggregate: {_first_agg_name(ob_exprs)}()")
     ob_desc = [t.desc for t in order_by]
     ob_nulls = [t.nulls for t in order_by]
-    if is_agg and not group_by:
+    if is_agg and not group_by and not window.window_calls(ob_exprs):
         # One output row: the ORDER BY is resolved (its errors stand) but
-        # never coded, as SQLite drops it.
+        # never coded, as SQLite drops it (not when it holds a window
+        # function: the window rewrite codes it).
         ob_exprs, ob_desc, ob_nulls = [], [], []
     for n in (where_nc, group_nc, onc):
         if n.correlated:
@@ -711,7 +712,7 @@ def _inner_loop(parse: Parse, result: list[ResultItem], dest: SelectDest, lim: _
     if exprs is None:
         exprs = [r.expr for r in result]
     n = len(exprs)
-    if sorter is None and lim.offset:
+    if sorter is None and lim.offset and distinct_cur < 0:
         parse.emit("IfPos", lim.offset, cont, 1)
     if dest.dest == SRT_MEM and sorter is None:
         reg_result = dest.parm
@@ -739,6 +740,9 @@ def _inner_loop(parse: Parse, result: list[ResultItem], dest: SelectDest, lim: _
         parse.emit("MakeRecord", reg_result, n, r)
         parse.emit("IdxInsert", distinct_cur, r, reg_result, n)
         parse.release_temp_reg(r)
+        if sorter is None and lim.offset:
+            # OFFSET counts distinct rows (codeOffset after codeDistinct)
+            parse.emit("IfPos", lim.offset, cont, 1)
     if sorter is not None:
         _push_onto_sorter(parse, sorter, reg_result, n, exprs)
         return
@@ -1198,7 +1202,8 @@ def _core_info(parse: Parse, core: Any, outer: NameContext | None) -> SelectInfo
                            for i in range(n)], n)
     src = flatten_from(parse, core.from_, resolver=_from_item_no_code)
     _apply_using(parse, src)
-    nc = NameContext(src, outer=outer, flags=NC_ALLOW_AGG)
+    nc = NameContext(src, outer=outer, flags=NC_ALLOW_AGG,
+                     window_defs=window.window_definitions(parse, core.windows))
     result = expand_result_columns(parse, core.columns, nc)
     return SelectInfo(result, len(result), nc.correlated)
 
