@@ -526,17 +526,18 @@ def code_insert(parse: Any, stmt: ast.Insert) -> None:
 
 def autoincrement_begin(parse: Any, table: Any) -> int:
     """For an AUTOINCREMENT table, load its sqlite_sequence entry: returns
-    the first of three registers (table name, largest rowid so far, rowid of
-    the sqlite_sequence row or NULL); 0 for other tables."""
+    the first of four registers (table name, largest rowid so far made an
+    integer as sqlite3VdbeIntValue does, rowid of the sqlite_sequence row or
+    NULL, the largest rowid as loaded); 0 for other tables."""
     if not table.autoincrement:
         return 0
     seq = parse.db.find_table("sqlite_sequence")
     if seq is None:
         parse.error("no such table: sqlite_sequence")
-    reg = parse.alloc_reg(3)
+    reg = parse.alloc_reg(4)
     cursor = parse.alloc_cursor()
     parse.emit("String8", 0, reg, 0, table.name)
-    parse.emit("Null", 0, reg + 1, reg + 2)
+    parse.emit("Null", 0, reg + 1, reg + 3)
     parse.emit("OpenRead", cursor, seq.root, 0, 2)
     done = parse.label()
     empty = parse.label()
@@ -548,6 +549,8 @@ def autoincrement_begin(parse: Any, table: Any) -> int:
     parse.emit("Ne", reg, nxt, name, None, 0x10)
     parse.emit("Rowid", cursor, reg + 2)
     parse.emit("Column", cursor, 1, reg + 1)
+    parse.emit("AddImm", reg + 1, 0)
+    parse.emit("Copy", reg + 1, reg + 3)
     parse.emit("Goto", 0, done)
     parse.resolve(nxt)
     parse.emit("Next", cursor, top)
@@ -559,9 +562,11 @@ def autoincrement_begin(parse: Any, table: Any) -> int:
 
 
 def autoincrement_end(parse: Any, table: Any, reg: int) -> None:
-    """Write the largest rowid back to sqlite_sequence."""
+    """Write the largest rowid back to sqlite_sequence when it grew."""
     seq = parse.db.find_table("sqlite_sequence")
     cursor = parse.alloc_cursor()
+    skip = parse.label()
+    parse.emit("Le", reg + 3, skip, reg + 1, None, 0)
     parse.emit("OpenWrite", cursor, seq.root, 0, 2)
     have = parse.label()
     parse.emit("NotNull", reg + 2, have)
@@ -571,3 +576,4 @@ def autoincrement_end(parse: Any, table: Any, reg: int) -> None:
     parse.emit("MakeRecord", reg, 2, rec)
     parse.emit("Insert", cursor, rec, reg + 2, None, 0x08)
     parse.emit("Close", cursor)
+    parse.resolve(skip)
