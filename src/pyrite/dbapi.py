@@ -45,6 +45,7 @@ from pyrite.errors import (  # noqa: F401 - re-exported (PEP 249)
 )
 from pyrite.sql.parser import complete_statement as _complete_statement
 from pyrite.values import real_to_text as _real_to_text
+from pyrite.values import text_bytes
 
 # -- module constants -------------------------------------------------------------
 
@@ -1075,13 +1076,23 @@ class Cursor:
                 blob = _as_blob(v)
                 out.append(None if not blob else c(blob))
             elif isinstance(v, str) and text_factory is not str:
-                data = v.encode("utf-8", "surrogatepass")
+                data = text_bytes(v)
                 if text_factory is bytes:
                     out.append(data)
                 elif text_factory is bytearray:
                     out.append(bytearray(data))
                 else:
                     out.append(text_factory(data))
+            elif type(v) is str and not v.isascii() and text_factory is str:
+                try:
+                    v.encode("utf-8")
+                except UnicodeEncodeError:
+                    # text that is not UTF-8, as sqlite3 reports it
+                    name = self._statement.stmt.column_names[i] if self._statement else ""
+                    shown = text_bytes(v).decode("utf-8", "replace")
+                    raise OperationalError(f"Could not decode to UTF-8 column '{name}' "
+                                           f"with text '{shown}'") from None
+                out.append(v)
             else:
                 out.append(v)
         return tuple(out)
@@ -1138,7 +1149,7 @@ def _as_blob(v: Any) -> bytes:
     if isinstance(v, bytes):
         return v
     if isinstance(v, str):
-        return v.encode("utf-8", "surrogatepass")
+        return text_bytes(v)
     if isinstance(v, float):
         return _real_to_text(v).encode()
     return str(v).encode()

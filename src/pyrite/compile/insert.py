@@ -17,6 +17,7 @@ import dataclasses
 from typing import Any
 
 from pyrite import errors, values
+from pyrite.compile import gencol
 from pyrite.schema import schema as sch
 from pyrite.sql import ast
 
@@ -141,9 +142,15 @@ def _resolve_on_error(override: int, declared: int) -> int:
 
 
 def generate_row_delete(parse: Any, table: Any, data_cursor: int, idx_cursors: list[int],
-                        count: bool = False) -> None:
+                        count: bool = False, reg_rowid: int = 0) -> None:
     """Delete the row under ``data_cursor`` and its index entries
-    (sqlite3GenerateRowDelete with sqlite3GenerateRowIndexDelete)."""
+    (sqlite3GenerateRowDelete with sqlite3GenerateRowIndexDelete).  With
+    ``reg_rowid`` (the row's rowid) the foreign key checks and actions of a
+    deleted row are coded around it."""
+    from pyrite.compile import fkey
+    reg_old = 0
+    if reg_rowid and fkey.fk_required(parse, table):
+        reg_old = fkey.begin_row_delete(parse, table, data_cursor, reg_rowid)
     for idx, ic in zip(table.indexes, idx_cursors):
         n = len(idx.columns)
         regs = parse.alloc_reg(n)
@@ -156,6 +163,8 @@ def generate_row_delete(parse: Any, table: Any, data_cursor: int, idx_cursors: l
         parse.emit("IdxDelete", ic, regs, n)
         parse.resolve(skip)
     parse.emit("Delete", data_cursor, OPFLAG_NCHANGE if count else 0, 0, table.name)
+    if reg_old:
+        fkey.fk_actions(parse, table, reg_old)
 
 
 def generate_constraint_checks(parse: Any, table: Any, data_cursor: int,
@@ -231,6 +240,8 @@ def generate_constraint_checks(parse: Any, table: Any, data_cursor: int,
         for i, c in enumerate(idx.columns):
             if c == sch.XN_ROWID or c == table.rowid_alias:
                 parse.emit("SCopy", reg_new, regs + i)
+            elif c == sch.XN_EXPR:
+                gencol.code_index_expr_regs(parse, table, idx, i, reg_new, regs + i)
             else:
                 parse.emit("SCopy", reg_new + 1 + c, regs + i)
         parse.emit("MakeRecord", regs, n, key_regs[n_idx], idx.affinity_string())
@@ -255,7 +266,8 @@ def generate_constraint_checks(parse: Any, table: Any, data_cursor: int,
             elif oe == sch.OE_REPLACE:
                 # Delete the conflicting row, then reposition the data cursor.
                 parse.emit("NotExists", data_cursor, ok, conflict_rowid)
-                generate_row_delete(parse, table, data_cursor, idx_cursors)
+                generate_row_delete(parse, table, data_cursor, idx_cursors,
+                                    reg_rowid=conflict_rowid)
                 if is_update:
                     parse.emit("NotExists", data_cursor, ok, reg_old_rowid)
             else:
@@ -285,12 +297,23 @@ def _check_rowid(parse: Any, table: Any, data_cursor: int, idx_cursors: list[int
     elif oe == sch.OE_IGNORE:
         parse.emit("Goto", 0, ignore_dest)
     elif oe == sch.OE_REPLACE:
-        generate_row_delete(parse, table, data_cursor, idx_cursors)
+        generate_row_delete(parse, table, data_cursor, idx_cursors, reg_rowid=reg_new)
     else:
         name = table.columns[table.rowid_alias].name if table.rowid_alias >= 0 else "rowid"
         parse.emit("Halt", errors.SQLITE_CONSTRAINT_PRIMARYKEY, oe, 0,
                    f"{table.name}.{name}", P5_UNIQUE)
     parse.resolve(ok)
+
+
+def sqlite_index_order(indexes: list[Any]) -> list[int]:
+    """Positions of ``indexes`` (kept in creation order) in the order of
+    SQLite's index list, which constraints are checked in (so the one
+    reported among several violations is SQLite's): newest first, indexes
+    whose own conflict clause is REPLACE after all the others."""
+    newest_first = list(range(len(indexes) - 1, -1, -1))
+    replace = [i for i in newest_first
+               if getattr(indexes[i], "on_conflict", None) == sch.OE_REPLACE]
+    return [i for i in newest_first if i not in replace] + replace
 
 
 def complete_insertion(parse: Any, table: Any, data_cursor: int, idx_cursors: list[int],
@@ -305,9 +328,9 @@ def complete_insertion(parse: Any, table: Any, data_cursor: int, idx_cursors: li
             parse.resolve(skip)
         else:
             parse.emit("IdxInsert", ic, kr, 0, None, 0)
-    n = len(table.columns)
+    first, n, aff = gencol.record_source(parse, table, reg_new)
     rec = parse.alloc_reg()
-    parse.emit("MakeRecord", reg_new + 1, n, rec, table.affinity_string())
+    parse.emit("MakeRecord", first, n, rec, aff)
     p5 = (OPFLAG_NCHANGE if count else 0) | (OPFLAG_ISUPDATE if is_update else OPFLAG_LASTROWID)
     parse.emit("Insert", data_cursor, rec, reg_new, table.name, p5)
 
@@ -317,6 +340,10 @@ def complete_insertion(parse: Any, table: Any, data_cursor: int, idx_cursors: li
 # ---------------------------------------------------------------------------
 
 def _count_select_columns(parse: Any, select: ast.Select) -> int:
+    if select.with_ is not None:
+        from pyrite.compile.cte import compile_with_select
+        return compile_with_select(parse, select,
+                                   lambda sel: _count_select_columns(parse, sel))
     core = select.core
     if isinstance(core, ast.Values):
         return len(core.rows[0]) if core.rows else 0
@@ -328,6 +355,11 @@ def _count_select_columns(parse: Any, select: ast.Select) -> int:
             collect(item.left)
             collect(item.right)
         elif isinstance(item, ast.TableRef):
+            from pyrite.compile.cte import cte_width
+            width = cte_width(parse, item)
+            if width is not None:
+                tables.append(((item.alias or item.name).lower(), width))
+                return
             t = parse.db.find_table(item.name)
             ncol = len(t.columns) if t is not None else 0
             if t is not None and t.is_view and t.view_select is not None:
@@ -373,8 +405,6 @@ def _select_reads_table(select: ast.Select, table_name: str) -> bool:
 def code_insert(parse: Any, stmt: ast.Insert) -> None:
     """INSERT [OR conflict] INTO table [(columns)] VALUES|SELECT|DEFAULT VALUES."""
     from pyrite.compile.context import SRT_COROUTINE, SRT_TABLE, SelectDest
-    if stmt.with_ is not None:
-        parse.error("common table expressions (WITH) are not supported yet")
     table = find_writable_table(parse, stmt.table.name, stmt.table.schema)
     on_error = sch.conflict_code(stmt.or_)
     from pyrite.compile.returning import begin_returning
@@ -394,7 +424,9 @@ def code_insert(parse: Any, stmt: ast.Insert) -> None:
                     parse.error(f"table {table.name} has no column named {name}")
             targets.append(ci)
     else:
-        targets = [i for i, c in enumerate(table.columns) if not c.hidden]
+        targets = [i for i, c in enumerate(table.columns)
+                   if not c.hidden and getattr(c, "generated", None) is None]
+    gencol.check_insert_targets(parse, table, targets)
 
     # Count the values supplied.
     select = stmt.select
@@ -496,6 +528,7 @@ def code_insert(parse: Any, stmt: ast.Insert) -> None:
     else:
         parse.emit("NewRowid", data_cursor, reg_new, autoinc + 1 if autoinc else 0)
     parse.emit("Affinity", reg_new + 1, n_col, 0, table.affinity_string())
+    gencol.compute_columns(parse, table, reg_new)
 
     if upsert is not None:
         upsert.data_cursor, upsert.idx_cursors = data_cursor, idx_cursors
@@ -503,6 +536,10 @@ def code_insert(parse: Any, stmt: ast.Insert) -> None:
     generate_constraint_checks(parse, table, data_cursor, idx_cursors, reg_new, 0,
                                rowid_given, on_error, ignore_label, key_regs,
                                upsert=upsert)
+    from pyrite.compile import fkey
+    if fkey.fk_required(parse, table):
+        fkey.fk_check(parse, table, 0, reg_new, multi_write=fkey.insert_is_multi_write(
+            parse, table, single_row is not None and returning is None, on_error))
     complete_insertion(parse, table, data_cursor, idx_cursors, reg_new, key_regs,
                        is_update=False)
     if autoinc:

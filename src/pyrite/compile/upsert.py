@@ -207,30 +207,13 @@ def begin_upsert(parse: Any, table: Any, stmt: ast.Insert) -> Upsert | None:
     return Upsert(parse, table, stmt)
 
 
-def index_order(table: Any) -> list[int]:
-    """Positions in ``table.indexes`` (creation order) in the order SQLite
-    keeps a table's indexes: each new index goes first, except that one
-    declared ON CONFLICT REPLACE goes after those that are not."""
-    order: list[int] = []
-    for i, idx in enumerate(table.indexes):
-        replace = idx.on_conflict == sch.OE_REPLACE
-        if not replace or not order or \
-                table.indexes[order[0]].on_conflict == sch.OE_REPLACE:
-            order.insert(0, i)
-            continue
-        k = 1
-        while k < len(order) and table.indexes[order[k]].on_conflict != sch.OE_REPLACE:
-            k += 1
-        order.insert(k, i)
-    return order
-
-
 def check_order(table: Any, rowid_changed: bool, on_error: int,
                 upsert: Upsert | None) -> list[int]:
     """The order of the uniqueness checks: -1 for the rowid, else the
     position of an index in ``table.indexes``."""
     n = len(table.indexes)
-    natural = index_order(table)
+    from pyrite.compile.insert import sqlite_index_order
+    natural = sqlite_index_order(table.indexes)
     order: list[int] = []
     rowid_placed = not rowid_changed
     if upsert is not None and upsert.clauses and upsert.clauses[0].targeted:
