@@ -65,6 +65,12 @@ def _references(parse: Any, table: Any) -> list[sch.ForeignKey]:
     return schema.fk_references(table.name)
 
 
+def _is_self_reference(table: Any, fk: sch.ForeignKey) -> bool:
+    """A table referring to itself: an UPDATE always checks its child keys
+    (moving a row's parent key may orphan the row itself)."""
+    return fk.to.lower() == table.name.lower()
+
+
 def _child_modified(table: Any, fk: sch.ForeignKey, changed: set[int],
                     rowid_changed: bool) -> bool:
     """fkChildIsModified: does the UPDATE assign a child key column?"""
@@ -97,7 +103,7 @@ def fk_required(parse: Any, table: Any, changed: set[int] | None = None,
     if changed is None:
         return bool(table.foreign_keys) or bool(_references(parse, table))
     for fk in table.foreign_keys:
-        if _child_modified(table, fk, changed, rowid_changed):
+        if _is_self_reference(table, fk) or _child_modified(table, fk, changed, rowid_changed):
             return True
     for fk in _references(parse, table):
         if _parent_modified(table, fk, changed, rowid_changed):
@@ -305,7 +311,8 @@ def fk_check(parse: Any, table: Any, reg_old: int, reg_new: int,
         return
     drop = drop or bool(getattr(parse, "fk_disable_triggers", False))
     for fk in table.foreign_keys:
-        if changed is not None and not _child_modified(table, fk, changed, rowid_changed):
+        if changed is not None and not _is_self_reference(table, fk) \
+                and not _child_modified(table, fk, changed, rowid_changed):
             continue
         parent = _find_parent(parse, fk, quiet=drop)
         ok = False
@@ -660,7 +667,7 @@ def _code_child_update(parse: Any, child: Any, where: Any, exprs: dict[int, Any]
     assign = Assignments(exprs=dict(exprs))
     code_value = make_value_coder(parse, assign, lambda e: resolve_expr(parse, e, nc), nc)
     code_update_row(parse, child, data_cursor, idx_cursors, reg_old, assign, code_value,
-                    sch.OE_ABORT, next_row)
+                    sch.OE_ABORT, next_row, count=False)
     parse.resolve(next_row)
     parse.emit("Goto", 0, top)
     parse.resolve(done)
