@@ -79,6 +79,10 @@ def _int_value(v: Any) -> int:
 
 def _result_rows(parse: Any, names: list[str], rows: list[tuple[Any, ...]]) -> None:
     """Emit constant result rows (sqlite3VdbeMultiLoad + ResultRow)."""
+    collect = getattr(parse, "collect_rows", None)
+    if collect is not None:   # a pragma virtual table's scan (PragmaCursor)
+        collect(names, rows)
+        return
     from pyrite.compile.expr import code_literal
     parse.set_result_columns(names, [None] * len(names))
     n = len(names)
@@ -315,3 +319,125 @@ def _fk_pragmas() -> None:
 
 _fk_pragmas()
 
+
+# ---------------------------------------------------------------------------
+# Pragma virtual tables: pragma_<name>(arg, schema) in FROM (pragma.c's
+# pragmaVtab).  The columns are the pragma's result columns plus the hidden
+# "arg" (pragmas that take one) and "schema"; each VFilter runs the pragma's
+# handler against the current schema and scans the rows it answers with.
+# ---------------------------------------------------------------------------
+
+# name -> (result columns, takes an argument)
+_VTAB_COLUMNS: dict[str, tuple[tuple[str, ...], bool]] = {
+    "table_info": (("cid", "name", "type", "notnull", "dflt_value", "pk"), True),
+    "table_xinfo": (("cid", "name", "type", "notnull", "dflt_value", "pk", "hidden"), True),
+    "index_list": (("seq", "name", "unique", "origin", "partial"), True),
+    "index_info": (("seqno", "cid", "name"), True),
+    "index_xinfo": (("seqno", "cid", "name", "desc", "coll", "key"), True),
+    "table_list": (("schema", "name", "type", "ncol", "wr", "strict"), True),
+    "database_list": (("seq", "name", "file"), False),
+    "collation_list": (("seq", "name"), False),
+    "foreign_key_list": (("id", "seq", "table", "from", "to", "on_update", "on_delete", "match"),
+                         True),
+    "page_size": (("page_size",), False),
+    "encoding": (("encoding",), False),
+    "journal_mode": (("journal_mode",), False),
+}
+
+
+class _RowCollector:
+    """Stands in for Parse while a pragma handler runs at VFilter time."""
+
+    def __init__(self, db: Any) -> None:
+        self.db = db
+        self.rows: list[tuple[Any, ...]] = []
+
+    def collect_rows(self, names: list[str], rows: list[tuple[Any, ...]]) -> None:
+        self.rows = list(rows)
+
+    def code_verify_schema(self, *args: Any, **kwargs: Any) -> None:
+        pass
+
+
+class PragmaModule:
+    """The eponymous virtual table pragma_<name>."""
+
+    def __init__(self, db: Any, name: str) -> None:
+        self.db = db
+        self.pragma = name
+        self.name = "pragma_" + name
+        cols, has_arg = _VTAB_COLUMNS.get(name, ((name,), False))
+        self.n_result = len(cols)
+        self.has_arg = has_arg
+        self.columns = [(c, False) for c in cols]
+        if has_arg:
+            self.columns.append(("arg", True))
+        self.columns.append(("schema", True))
+
+    def best_index(self, constraints: list[tuple[int, str]]) -> tuple[int, str | None,
+                                                                      list[tuple[int, bool]]]:
+        used: list[tuple[int, bool]] = []
+        n = self.n_result
+        hidden = [n] + ([n + 1] if self.has_arg else [])
+        for col in hidden:
+            for pos, (c, op) in enumerate(constraints):
+                if c == col and op == "=":
+                    used.append((pos, True))
+                    break
+            else:
+                break
+        return len(used), None, used
+
+    def open(self) -> PragmaCursor:
+        return PragmaCursor(self)
+
+
+class PragmaCursor:
+    def __init__(self, module: PragmaModule) -> None:
+        self.module = module
+        self.rows: list[tuple[Any, ...]] = []
+        self.args: list[Any] = []
+        self.pos = 0
+
+    def filter(self, idx_num: int, idx_str: str | None, args: list[Any]) -> None:
+        m = self.module
+        self.pos = 0
+        self.args = list(args)
+        arg = args[0] if m.has_arg and args else None
+        schema = args[1] if m.has_arg and len(args) > 1 else \
+            (args[0] if not m.has_arg and args else None)
+        self.rows = []
+        if schema is not None and str(schema).lower() not in ("main",):
+            return
+        collector = _RowCollector(m.db)
+        handler = _HANDLERS.get(m.pragma)
+        value = arg if not isinstance(arg, bytes) else None
+        if handler is not None:
+            handler(collector, m.pragma, value)
+        elif m.pragma in _SETTINGS_DEFAULTS:
+            _pragma_setting(collector, m.pragma, None)
+        self.rows = collector.rows
+
+    def eof(self) -> bool:
+        return self.pos >= len(self.rows)
+
+    def next(self) -> None:
+        self.pos += 1
+
+    def column(self, i: int) -> Any:
+        m = self.module
+        if i < m.n_result:
+            row = self.rows[self.pos]
+            return row[i] if i < len(row) else None
+        k = i - m.n_result
+        return self.args[k] if k < len(self.args) else None
+
+    def rowid(self) -> int:
+        return self.pos + 1
+
+
+def pragma_module(parse: Any, name: str) -> PragmaModule | None:
+    """The pragma_<name> module, or None for a pragma without one."""
+    if name in _VTAB_COLUMNS or name in _SETTINGS_DEFAULTS:
+        return PragmaModule(parse.db, name)
+    return None

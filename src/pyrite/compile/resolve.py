@@ -100,7 +100,7 @@ def lookup_column(parse: Parse, expr: ast.Column, nc: NameContext) -> ast.Expr:
             cols = item.table.columns
             found = -2
             for i, col in enumerate(cols):
-                if _name_eq(col.name, name) and not column_hidden(col):
+                if _name_eq(col.name, name):  # hidden columns resolve by name
                     found = i
                     break
             if found >= 0:
@@ -276,6 +276,13 @@ class _Resolver:
         if isinstance(expr, (ast.Subquery, ast.Exists)):
             return expr  # resolved when coded, with nc as the outer context
         if isinstance(expr, ast.In):
+            if expr.table is not None and expr.table_args is None:
+                # "x IN tbl" is "x IN (SELECT * FROM tbl)", as SQLite's parser
+                # reads it (tbl may be a CTE)
+                sel = ast.Select(ast.SelectCore(
+                    (ast.ResultColumn(None, star=True),),
+                    from_=ast.TableRef(expr.table.name, expr.table.schema)))
+                expr = dataclasses.replace(expr, table=None, select=sel)
             new = _map_children(expr, self.visit)
             return new
         if isinstance(expr, ast.Raise):

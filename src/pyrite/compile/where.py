@@ -31,6 +31,7 @@ from pyrite.compile.expr import (
     expr_affinity, _can_be_null,
 )
 from pyrite.compile.resolve import ColumnRef, walk
+from pyrite.compile import vtab
 from pyrite.sql import ast
 
 # where_begin flags
@@ -86,6 +87,7 @@ class WhereLevel:
     in_next: int = 0
     in_top: int = 0
     reverse: bool = False     # full scan backwards (Last/Prev) for ORDER BY DESC
+    vtab: Any = None          # plan "vtab": the module's choice (compile/vtab.py)
 
 
 def _split_and(expr: ast.Expr | None, out: list[ast.Expr]) -> None:
@@ -186,6 +188,10 @@ def where_begin(parse: Parse, src: SrcList, where: ast.Expr | None,
                     t.left_join_on = item.cursor
                 terms.append(t)
 
+    if flags & WHERE_COVERING_OK and any(_has_subquery(t.expr) for t in terms):
+        # a subquery in WHERE/ON resolves its outer column references only
+        # when it is coded: the columns used are not all known yet
+        flags &= ~WHERE_COVERING_OK
     levels = [WhereLevel(item) for item in src]
     if not levels and parse.is_explain == 2:
         parse.emit("Explain", parse.current_addr(), getattr(parse, "explain_parent", 0),
@@ -196,6 +202,11 @@ def where_begin(parse: Parse, src: SrcList, where: ast.Expr | None,
         available.add(level.item.cursor)
     if len(levels) == 1 and levels[0].plan == "scan":
         _choose_index_scan(parse, levels[0], flags, order_by, order_desc)
+    else:
+        # in a join any full scan may read a narrower covering index instead
+        for level in levels:
+            if level.plan == "scan":
+                _choose_index_scan(parse, level, flags, None, None)
 
     info = WhereInfo(parse, src, terms, levels)
     if order_by and len(levels) == 1:
@@ -252,6 +263,18 @@ def where_begin(parse: Parse, src: SrcList, where: ast.Expr | None,
                 code_if_false(parse, t.expr, info.break_label, True)
                 t.coded = True
     return info
+
+
+def _has_subquery(expr: Any) -> bool:
+    found = False
+
+    def visit(e: Any) -> None:
+        nonlocal found
+        if isinstance(e, (ast.Subquery, ast.Exists)) or (
+                isinstance(e, ast.In) and e.select is not None):
+            found = True
+    walk(expr, visit)
+    return found
 
 
 def _ready(term: WhereTerm, available: set[int], all_cursors: set[int], last: bool) -> bool:
@@ -324,6 +347,9 @@ def _choose_plan(parse: Parse, level: WhereLevel, terms: list[WhereTerm],
                  outer: frozenset[int], flags: int) -> None:
     item = level.item
     table = item.table
+    if vtab.is_virtual(table):
+        vtab.choose_plan(parse, level, _constraints_for(parse, item, terms, outer))
+        return
     if getattr(table, "is_ephemeral", False) and not table_root(table):
         level.plan = "scan"
         return
@@ -574,6 +600,9 @@ def _is_covering(table: Any, index: Any, col_used: int) -> bool:
 def _open_cursors(parse: Parse, level: WhereLevel, flags: int) -> None:
     item = level.item
     table = item.table
+    if vtab.is_virtual(table):
+        vtab.open_cursor(parse, level)
+        return
     if getattr(table, "is_ephemeral", False):
         return  # opened by the code that materialized it
     db_index = getattr(table, "db_index", 0) or 0
@@ -628,7 +657,9 @@ def _explain_level(parse: Parse, level: WhereLevel) -> None:
         return
     item = level.item
     name = item.display_name if item.alias is None else item.alias
-    if level.plan == "scan":
+    if level.plan == "vtab":
+        text = vtab.explain_text(level, name)
+    elif level.plan == "scan":
         text = f"SCAN {name}"
     elif level.plan in ("rowid_eq", "rowid_range", "rowid_in"):
         if level.plan in ("rowid_eq", "rowid_in"):
@@ -668,6 +699,21 @@ def _code_level(parse: Parse, level: WhereLevel) -> None:
     item = level.item
     cur = item.cursor
     table = item.table
+    if level.plan == "scan" and item.via_coroutine:
+        # a FROM-clause subquery coded as a co-routine: one row per Yield
+        parse.emit("InitCoroutine", item.regreturn, 0, item.addr_fill_sub)
+        level.addr_body = parse.emit("Yield", item.regreturn, level.addr_brk)
+        level.next_op = "Goto"
+        level.next_cursor = 0
+        return
+    if level.plan == "scan" and getattr(table, "is_recursive", False):
+        # the current row of a recursive CTE: a single row, no loop
+        level.addr_body = parse.current_addr()
+        level.next_op = None
+        return
+    if level.plan == "vtab":
+        vtab.code_level(parse, level)
+        return
     if level.plan == "scan":
         parse.emit("Last" if level.reverse else "Rewind", cur, level.addr_brk)
         level.addr_body = parse.current_addr()
@@ -867,6 +913,8 @@ def _order_satisfied(parse: Parse, level: WhereLevel, order_by: list[ast.Expr],
     orders are delivered by a full scan run backwards (``level.reverse``).
     Terms after the item's rowid are redundant (the rowid is unique), so the
     order is judged on the terms up to it, as SQLite's order analysis does."""
+    if level.plan == "vtab":
+        return False
     for k, e in enumerate(order_by):
         while isinstance(e, ast.Collate):
             e = e.expr

@@ -51,10 +51,10 @@ class VdbeCursor:
 
     __slots__ = ("bt", "kind", "null_row", "row", "n_field", "key_info", "btree",
                  "sorter", "sorter_pos", "pseudo_reg", "seq", "rowid_cache", "root",
-                 "writable", "deferred")
+                 "writable", "deferred", "vtab")
 
     def __init__(self, kind: str) -> None:
-        self.kind = kind          # 'table', 'index', 'sorter', 'pseudo'
+        self.kind = kind          # 'table', 'index', 'sorter', 'pseudo', 'vtab'
         self.bt: Any = None       # storage BTreeCursor
         self.btree: Any = None    # the BTree (ephemeral tables own theirs)
         self.null_row = False
@@ -69,6 +69,7 @@ class VdbeCursor:
         self.root = 0
         self.writable = False
         self.deferred: Any = None  # (index cursor) for DeferredSeek
+        self.vtab: Any = None      # virtual-table cursor (ops/vtab.py)
 
     def close(self) -> None:
         if self.bt is not None:
