@@ -181,6 +181,7 @@ CASES = {
         "INSERT INTO c VALUES(100, 10), (101, 11), (102, 12), (103, NULL)",
         "DELETE FROM a WHERE id = 1",
         "SELECT changes()",
+        "SELECT total_changes()",
         "SELECT * FROM b", "SELECT * FROM c",
     ],
     "update_actions": [

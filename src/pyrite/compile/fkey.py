@@ -511,6 +511,7 @@ def fk_actions(parse: Any, table: Any, reg_old: int, reg_new: int = 0,
             continue
         n = len(table.columns) + 1
         frame = _ActionFrame(fk, action, parse.label(), parse.alloc_reg())
+        reg_count = parse.alloc_reg()
         frame.reg_old = parse.alloc_reg(n)
         parse.emit("Copy", reg_old, frame.reg_old, n - 1)
         if changed is not None:
@@ -520,6 +521,7 @@ def fk_actions(parse: Any, table: Any, reg_old: int, reg_new: int = 0,
         parse.emit("Gosub", frame.ret, frame.entry)
         parse.emit("Goto", 0, after)
         parse.resolve(frame.entry)
+        parse.emit("FkBeginCount", reg_count)
         stack.append(frame)
         saved = getattr(parse, "fk_disable_triggers", False)
         parse.fk_disable_triggers = False      # actions run as fresh trigger programs
@@ -529,6 +531,7 @@ def fk_actions(parse: Any, table: Any, reg_old: int, reg_new: int = 0,
         finally:
             stack.pop()
             parse.fk_disable_triggers = saved
+        parse.emit("FkEndCount", reg_count)
         parse.emit("Return", frame.ret)
         parse.resolve(after)
         # The frame: every register the action's code allocated.
@@ -632,7 +635,8 @@ def _code_restrict(parse: Any, child: Any, where: Any) -> None:
 
 
 def _code_child_delete(parse: Any, child: Any, where: Any) -> None:
-    """DELETE FROM child WHERE ... (a trigger step: changes not counted)."""
+    """DELETE FROM child WHERE ... (a trigger step: its changes count in
+    total_changes() only, see FkBeginCount)."""
     from pyrite.compile.delete import collect_rowids
     from pyrite.compile.insert import generate_row_delete, open_table_and_indices
     rowset = collect_rowids(parse, ast.TableRef(child.name), child, where)
@@ -642,7 +646,7 @@ def _code_child_delete(parse: Any, child: Any, where: Any) -> None:
     top = parse.current_addr()
     parse.emit("RowSetRead", rowset, done, rowid)
     parse.emit("NotExists", data_cursor, top, rowid)
-    generate_row_delete(parse, child, data_cursor, idx_cursors, count=False, reg_rowid=rowid)
+    generate_row_delete(parse, child, data_cursor, idx_cursors, count=True, reg_rowid=rowid)
     parse.emit("Goto", 0, top)
     parse.resolve(done)
 
@@ -667,7 +671,7 @@ def _code_child_update(parse: Any, child: Any, where: Any, exprs: dict[int, Any]
     assign = Assignments(exprs=dict(exprs))
     code_value = make_value_coder(parse, assign, lambda e: resolve_expr(parse, e, nc), nc)
     code_update_row(parse, child, data_cursor, idx_cursors, reg_old, assign, code_value,
-                    sch.OE_ABORT, next_row, count=False)
+                    sch.OE_ABORT, next_row)
     parse.resolve(next_row)
     parse.emit("Goto", 0, top)
     parse.resolve(done)
