@@ -245,6 +245,21 @@ CASES = {
         "DELETE FROM s WHERE a = 1",
         "SELECT count(*) FROM s",
     ],
+    "action_comparisons_as_trigger_programs": [
+        "CREATE TABLE a(id INTEGER PRIMARY KEY, k UNIQUE)",
+        "CREATE TABLE b(aid TEXT REFERENCES a(k) ON DELETE RESTRICT"
+        " DEFERRABLE INITIALLY DEFERRED)",
+        "CREATE TABLE c(aid TEXT COLLATE NOCASE REFERENCES a(k) ON UPDATE CASCADE)",
+        "INSERT INTO a VALUES(1, 3), (2, 'x')",
+        "BEGIN",
+        "INSERT INTO b VALUES('3')",
+        "DELETE FROM a WHERE id = 1",
+        "ROLLBACK",
+        "INSERT INTO c VALUES('x')",
+        "PRAGMA foreign_keys=OFF", "INSERT INTO c VALUES('X')", "PRAGMA foreign_keys=ON",
+        "UPDATE a SET k = 'y' WHERE id = 2",
+        "SELECT * FROM c ORDER BY 1",
+    ],
     "foreign_key_list_and_check": [
         "CREATE TABLE p(a PRIMARY KEY, b, c, UNIQUE(b, c))",
         "CREATE TABLE ch(x REFERENCES p, y, z, w REFERENCES p(a) ON DELETE CASCADE,"

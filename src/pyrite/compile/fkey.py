@@ -237,14 +237,20 @@ def _child_src(parse: Any, child: Any) -> tuple[Any, Any]:
     return item, NameContext(SrcList([item]))
 
 
-def _parent_value(parse: Any, parent: Any, reg_data: int, pcol: int) -> Any:
+def _parent_value(parse: Any, parent: Any, reg_data: int, pcol: int,
+                  trigger: bool = False) -> Any:
     """exprTableRegister: the parent key value held in a register, with the
-    parent column's affinity and collation."""
+    parent column's affinity and collation.  With ``trigger``, the value as
+    an action's program sees ``old.col``/``new.col`` (TK_TRIGGER): no
+    affinity, and the column's collation (BINARY by default) without the
+    precedence of an explicit COLLATE."""
     from pyrite.compile.expr import RegRef
     if pcol < 0 or pcol == parent.rowid_alias:
         return RegRef(reg_data, values.AFF_INTEGER)
     col = parent.columns[pcol]
     coll = parse.find_collation(col.collation) if col.collation else None
+    if trigger:
+        return RegRef(reg_data + 1 + pcol, values.AFF_NONE, coll or values.BINARY, False)
     return RegRef(reg_data + 1 + pcol, col.affinity, coll, True)
 
 
@@ -593,7 +599,7 @@ def _code_action(parse: Any, parent: Any, fk: sch.ForeignKey, idx: Any, ai: list
     for i in range(len(fk.from_cols)):
         pcol = idx.columns[i] if idx is not None else -1
         ccol = ai[i] if ai else fk.from_cols[0]
-        eq = ast.Binary("=", _parent_value(parse, parent, reg_old, pcol),
+        eq = ast.Binary("=", _parent_value(parse, parent, reg_old, pcol, trigger=True),
                         ast.Column(child.columns[ccol].name))
         where = eq if where is None else ast.Binary("AND", where, eq)
     if action == sch.OE_RESTRICT:
@@ -606,7 +612,7 @@ def _code_action(parse: Any, parent: Any, fk: sch.ForeignKey, idx: Any, ai: list
             pcol = idx.columns[i] if idx is not None else -1
             ccol = ai[i] if ai else fk.from_cols[0]
             if action == sch.OE_CASCADE:
-                value: Any = _parent_value(parse, parent, reg_new, pcol)
+                value: Any = _parent_value(parse, parent, reg_new, pcol, trigger=True)
             elif action == sch.OE_SETDFLT and child.columns[ccol].default is not None \
                     and not child.columns[ccol].is_generated:
                 value = child.columns[ccol].default
