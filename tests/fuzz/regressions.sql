@@ -84,3 +84,44 @@ CREATE TABLE t1(c0, c1 REAL);
 INSERT INTO t1 VALUES('1e2', 11);
 INSERT INTO t1 VALUES(4, -4);
 SELECT (c0 / c0), (NULL IS c0) FROM t1 WHERE ((c1 | c1) >> (-0.5 AND c0)) EXCEPT SELECT (NULL != c0), (NULL == c1) FROM t0 WHERE (unicode(c1) NOT BETWEEN (c1 - c1) AND -3) UNION ALL SELECT (c0 BETWEEN -5 AND c1), (c2 IS NOT c0) FROM t0 WHERE c2 ORDER BY 1, 2;
+
+-- case: left-join-null-rowid-in-list (seed 654)
+CREATE TABLE t0(c0, c1 TEXT, c2 VARCHAR(10), c3 VARCHAR(10));
+CREATE TABLE t2(c0 INTEGER PRIMARY KEY, c1);
+INSERT INTO t0 VALUES(10, 'a%', 10, 3);
+SELECT (t2.c0 NOT IN (1.5, x'00', x'', 10)), t2.c0 IN (1, 2), t2.rowid IN (1, 2) FROM t0 LEFT OUTER JOIN t2 ON t0.c2 ORDER BY 1 DESC;
+
+-- case: replace-with-leading-nul-pattern (seed 1893)
+CREATE TABLE t2(c0 REAL, c1 INT);
+INSERT INTO t2 VALUES(x'00', 12);
+SELECT (replace(c1, (c0 || c0), (c1 == NULL)) & 9) FROM t2;
+SELECT replace(12, x'0000', NULL), replace(1, x'00', NULL), replace(x'41', '', 'x');
+
+-- case: covering-index-in-join (seed 1975)
+CREATE TABLE t0(c0 INTEGER PRIMARY KEY, c1 TEXT COLLATE NOCASE);
+CREATE TABLE t1(c0 BLOB COLLATE RTRIM, c1 VARCHAR(10), c2, c3 INT COLLATE RTRIM);
+CREATE INDEX i2 ON t1(c1, c3);
+INSERT INTO t0 VALUES(8, NULL);
+INSERT INTO t1 VALUES(9, '2.5', -5, 12);
+INSERT INTO t1 VALUES(x'ff01', -2, '1e2', ' x');
+SELECT +nullif((t1.c1 / t1.c1), NULL) FROM t0 CROSS JOIN t1 ORDER BY 1 ASC;
+
+-- case: correlated-subquery-in-on-with-index (seed 161)
+CREATE TABLE t0(c0 REAL, c1 BLOB, c2 VARCHAR(10), c3 INTEGER COLLATE BINARY);
+CREATE TABLE t1(c0 TEXT, c1 VARCHAR(10), c2 INTEGER);
+CREATE INDEX i0 ON t1(c1, c0);
+INSERT INTO t0 VALUES(12, 0.5, NULL, 10);
+INSERT INTO t1 VALUES(9, 7, NULL);
+SELECT t0.c3 FROM t0 JOIN t1 ON (t1.c1 IN (SELECT s2.c1 FROM t0 AS s2 WHERE (c3) AND s2.c0 = t1.c2)) ORDER BY 1 DESC;
+
+-- case: left-column-collation-wins (seed 5038)
+CREATE TABLE t1(c0 BLOB COLLATE NOCASE, c1 TEXT, c2 REAL, c3 NUMERIC);
+INSERT INTO t1 VALUES('B', 'a', 100.0, x'ff01');
+SELECT (c1 > c0), (c0 < c1), +c1 > c0, c1 IN (SELECT c0 FROM t1) FROM t1;
+
+-- case: function-call-means-statement-journal (seed 5417)
+CREATE TABLE t1(c0 INTEGER PRIMARY KEY, c1 NUMERIC, c2, c3 INT);
+INSERT INTO t1 VALUES(10, x'41', '1e2', x'');
+INSERT INTO t1 VALUES(11, x'', 'zz', x'');
+UPDATE OR IGNORE t1 SET c0 = (CASE WHEN c2 THEN c0 WHEN NULL THEN c2 END <= ('2.5' GLOB 'a%')) WHERE ~c2;
+UPDATE OR IGNORE t1 SET c0 = (CASE WHEN c2 THEN c0 END <= 0);

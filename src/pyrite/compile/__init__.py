@@ -61,13 +61,16 @@ def _finish(parse: Any, sql: str, explain: int) -> Any:
 
 
 _ABORTING_OPS = frozenset({"Halt", "HaltIfNull"})
-_MAY_ABORT_OPS = frozenset({"Program", "FkCounter", "FkIfZero", "Destroy"})
+# Besides ABORT halts, the opcodes SQLite counts as able to abort a
+# statement (sqlite3VdbeAssertMayAbort): a function call may raise an error.
+_MAY_ABORT_OPS = frozenset({"Program", "FkCounter", "FkIfZero", "Destroy", "ParseSchema",
+                            "Function", "PureFunc", "VUpdate"})
 
 
 def _uses_stmt_journal(program: Any) -> bool:
     """SQLite keeps a statement journal only for a statement that may stop
     with an ABORT error part-way (mayAbort: an ABORT-action constraint halt,
-    a trigger or foreign-key program); an error in any other writing
+    a function call, a trigger or foreign-key program); an error in any other writing
     statement -- a FAIL/IGNORE/REPLACE conflict, "datatype mismatch" --
     leaves the rows it already wrote in place.  (SQLite also requires
     isMultiWrite; a single-row write with an ABORT check has nothing written
@@ -118,6 +121,10 @@ def compile_statement(db: Any, parsed: Any, sql: str) -> Any:
 
 def code_statement(parse: Any, stmt: ast.Statement, sql: str, parsed: Any) -> None:
     """Emit the whole program of ``stmt`` into ``parse`` (Init ... Halt ...)."""
+    if isinstance(stmt, (ast.Insert, ast.Update, ast.Delete)) and stmt.with_ is not None:
+        from pyrite.compile.cte import code_with_statement
+        code_with_statement(parse, stmt, lambda body: code_statement(parse, body, sql, parsed))
+        return
     if isinstance(stmt, ast.SelectStatement):
         from pyrite.compile.context import SRT_OUTPUT, SelectDest
         from pyrite.compile.select import compile_select

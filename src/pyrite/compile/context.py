@@ -100,6 +100,8 @@ class SelectDest:
     aff: str | None = None
     sdst: int = 0
     n_sdst: int = 0
+    # SRT_QUEUE/SRT_DISTQUEUE: the result columns the queue is ordered by.
+    order_by: list[int] | None = None
     # SRT_SET of ``x IN (SELECT ...)``: the LHS; the set's affinity is that of
     # the comparison with the result column, known once it is resolved
     in_lhs: Any = None
@@ -143,6 +145,8 @@ class SrcItem:
     is_left_join_rhs: bool = False
     # Register of the "this row matched" flag of a LEFT JOIN (set by where.py).
     reg_match: int = 0
+    # A subquery that refers to columns of an enclosing query (isCorrelated).
+    correlated: bool = False
 
     @property
     def display_name(self) -> str:
@@ -199,6 +203,8 @@ class EphemeralTable:
     indexes: list[Any] = field(default_factory=list)
     db_index: int = 0
     is_ephemeral: bool = True
+    # The current row of a recursive CTE (one row in a pseudo cursor).
+    is_recursive: bool = False
 
 
 # ---------------------------------------------------------------------------
@@ -381,6 +387,10 @@ class Parse:
         self.register_cursors: dict[int, int] = {}
         # The RETURNING clause being coded (compile/returning.py), if any.
         self.returning: Any = None
+        # The innermost WITH clause in scope and the FROM item that may be
+        # read through a co-routine (compile/cte.py).
+        self.with_scope: Any = None
+        self.coroutine_node: Any = None
 
     # -- errors -------------------------------------------------------------
 

@@ -48,8 +48,6 @@ def code_delete(parse: Any, stmt: ast.Delete) -> None:
     """DELETE FROM table [WHERE expr]."""
     from pyrite.compile.insert import find_writable_table, generate_row_delete, \
         open_table_and_indices
-    if stmt.with_ is not None:
-        parse.error("common table expressions (WITH) are not supported yet")
     if stmt.order_by or stmt.limit is not None:
         parse.error("ORDER BY and LIMIT on DELETE are not supported yet")
     table = find_writable_table(parse, stmt.table.name, stmt.table.schema)

@@ -116,18 +116,46 @@ def expr_collation(parse: Parse, expr: ast.Expr | None) -> values.Collation | No
         return None
 
 
+def expr_coll_seq(parse: Parse, expr: Any) -> tuple[bool, values.Collation | None]:
+    """(found, collation) as sqlite3ExprCollSeq answers: an explicit COLLATE,
+    or a table column's collation -- BINARY (None) when it declares none, but
+    found all the same; the rowid and other expressions have none."""
+    found, coll = _explicit_collation(parse, expr)
+    if found:
+        return True, coll
+    while True:
+        if isinstance(expr, ColumnRef):
+            if expr.column < 0:
+                return False, None
+            return True, parse.find_collation(expr.collation) if expr.collation else None
+        if isinstance(expr, ast.Cast):
+            expr = expr.expr
+            continue
+        if isinstance(expr, ast.Unary) and expr.op == "+":
+            expr = expr.operand
+            continue
+        if isinstance(expr, RegRef):
+            return expr.collation is not None, expr.collation
+        if isinstance(expr, AggColumn):
+            coll = parse.find_collation(expr.collation) if expr.collation else None
+            return coll is not None, coll
+        return False, None
+
+
 def compare_collation(parse: Parse, left: ast.Expr, right: ast.Expr) -> values.Collation | None:
-    """Collation of ``left <op> right`` (sqlite3BinaryCompareCollSeq)."""
+    """Collation of ``left <op> right`` (sqlite3BinaryCompareCollSeq): an
+    explicit COLLATE on either side, else the left operand's collating
+    sequence (a column's, BINARY by default), else the right's."""
     found, coll = _explicit_collation(parse, left)
     if found:
         return coll
     found, coll = _explicit_collation(parse, right)
     if found:
         return coll
-    coll = expr_collation(parse, left)
-    if coll is None:
-        coll = expr_collation(parse, right)
-    return coll
+    found, coll = expr_coll_seq(parse, left)
+    if found:
+        return coll
+    return expr_collation(parse, right)
 
 
 def compare_affinity(left: ast.Expr, right: ast.Expr) -> str:
@@ -184,7 +212,8 @@ def _can_be_null(expr: Any) -> bool:
         return expr.value is None
     if isinstance(expr, ColumnRef):
         if expr.column < 0:
-            return False
+            # the rowid is NULL only in the NULL row of a LEFT JOIN
+            return bool(expr.item is not None and expr.item.is_left_join_rhs)
         col = expr.item.table.columns[expr.column] if expr.item is not None else None
         return not (col is not None and getattr(col, "not_null", False)) \
             or bool(expr.item is not None and expr.item.is_left_join_rhs)
@@ -312,11 +341,8 @@ def code_column(parse: Parse, ref: ColumnRef, target: int) -> int:
     """Read a table column (sqlite3ExprCodeGetColumnOfTable)."""
     cursor = ref.cursor
     column = ref.column
-    # A row held in registers (RETURNING's target, UPSERT's excluded).
-    base = parse.register_cursors.get(cursor) if parse.register_cursors else None
-    if base is not None:
-        return base if column < 0 else base + 1 + column
-    # A covering index read: where.py maps the table's columns to the index.
+    # A covering index read: where.py maps the table's columns to the index
+    # (and GROUP BY to its sorter, which comes first for any kind of cursor).
     cover = parse.covering.get(cursor)
     if cover is not None:
         idx_cursor, mapping = cover
@@ -329,6 +355,11 @@ def code_column(parse: Parse, ref: ColumnRef, target: int) -> int:
                 if ref.affinity == values.AFF_REAL:
                     parse.emit("RealAffinity", target)
             return target
+    # A row held in registers (RETURNING's target, UPSERT's excluded, a
+    # co-routine's result).
+    base = parse.register_cursors.get(cursor) if parse.register_cursors else None
+    if base is not None:
+        return base if column < 0 else base + 1 + column
     if column < 0:
         parse.emit("Rowid", cursor, target)
         return target

@@ -298,6 +298,10 @@ def complete_insertion(parse: Any, table: Any, data_cursor: int, idx_cursors: li
 # ---------------------------------------------------------------------------
 
 def _count_select_columns(parse: Any, select: ast.Select) -> int:
+    if select.with_ is not None:
+        from pyrite.compile.cte import compile_with_select
+        return compile_with_select(parse, select,
+                                   lambda sel: _count_select_columns(parse, sel))
     core = select.core
     if isinstance(core, ast.Values):
         return len(core.rows[0]) if core.rows else 0
@@ -309,6 +313,11 @@ def _count_select_columns(parse: Any, select: ast.Select) -> int:
             collect(item.left)
             collect(item.right)
         elif isinstance(item, ast.TableRef):
+            from pyrite.compile.cte import cte_width
+            width = cte_width(parse, item)
+            if width is not None:
+                tables.append(((item.alias or item.name).lower(), width))
+                return
             t = parse.db.find_table(item.name)
             ncol = len(t.columns) if t is not None else 0
             if t is not None and t.is_view and t.view_select is not None:
@@ -356,8 +365,6 @@ def code_insert(parse: Any, stmt: ast.Insert) -> None:
     from pyrite.compile.context import SRT_COROUTINE, SRT_TABLE, SelectDest
     if stmt.upsert:
         parse.error("UPSERT is not supported yet")
-    if stmt.with_ is not None:
-        parse.error("common table expressions (WITH) are not supported yet")
     table = find_writable_table(parse, stmt.table.name, stmt.table.schema)
     on_error = sch.conflict_code(stmt.or_)
     from pyrite.compile.returning import begin_returning

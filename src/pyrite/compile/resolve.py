@@ -298,6 +298,13 @@ class _Resolver:
         if isinstance(expr, (ast.Subquery, ast.Exists)):
             return expr  # resolved when coded, with nc as the outer context
         if isinstance(expr, ast.In):
+            if expr.table is not None and expr.table_args is None:
+                # "x IN tbl" is "x IN (SELECT * FROM tbl)", as SQLite's parser
+                # reads it (tbl may be a CTE)
+                sel = ast.Select(ast.SelectCore(
+                    (ast.ResultColumn(None, star=True),),
+                    from_=ast.TableRef(expr.table.name, expr.table.schema)))
+                expr = dataclasses.replace(expr, table=None, select=sel)
             new = _map_children(expr, self.visit)
             return new
         if isinstance(expr, ast.Raise):

@@ -23,12 +23,13 @@ from pyrite import values
 from pyrite.compile.context import (
     JT_NATURAL, NC_ALLOW_AGG, NC_HAS_AGG, EphemeralColumn, EphemeralTable,
     NameContext, Parse, SelectDest, SrcItem, SrcList,
-    SRT_COROUTINE, SRT_DISCARD, SRT_EPHEM_TAB, SRT_EXCEPT, SRT_EXISTS, SRT_FIFO,
-    SRT_MEM, SRT_OUTPUT, SRT_SET, SRT_TABLE, SRT_UNION, SRT_UPD, column_hidden, flatten_from,
+    SRT_COROUTINE, SRT_DISCARD, SRT_DISTFIFO, SRT_DISTQUEUE, SRT_EPHEM_TAB, SRT_EXCEPT,
+    SRT_EXISTS, SRT_FIFO, SRT_MEM, SRT_OUTPUT, SRT_QUEUE, SRT_SET, SRT_TABLE, SRT_UNION,
+    SRT_UPD, column_hidden, flatten_from,
 )
+from pyrite.compile import cte
 from pyrite.compile.expr import (
-    _explicit_collation, code_expr, code_if_false, expr_affinity, expr_collation,
-    set_in_affinity,
+    code_expr, code_if_false, expr_affinity, expr_coll_seq, expr_collation, set_in_affinity,
 )
 from pyrite.compile.resolve import (
     AggColumn, ColumnRef, FuncRef, ResultItem, expand_result_columns,
@@ -61,11 +62,12 @@ def compile_select(parse: Parse, select: ast.Select, dest: SelectDest,
     subqueries); ``limit_one`` applies SQLite's LIMIT 1 of scalar and EXISTS
     subqueries.  Returns a :class:`SelectInfo`.
     """
-    if select.with_ is not None:
-        parse.error("common table expressions (WITH) are not supported yet")
     if parse.nested == 0 and not parse.variables_numbered:
         parse.number_variables(select)
         parse.variables_numbered = True
+    if select.with_ is not None:
+        return cte.compile_with_select(
+            parse, select, lambda sel: compile_select(parse, sel, dest, outer, limit_one))
     limit, offset = select.limit, select.offset
     if limit_one:
         limit = ast.Literal(1) if limit is None else \
@@ -129,6 +131,9 @@ def _from_item(parse: Parse, node: ast.FromItem) -> SrcItem:
         assert item is not None
         return item
     if isinstance(node, ast.TableRef):
+        item = cte.from_item(parse, node)
+        if item is not None:
+            return item
         table = parse.find_table(node.name, node.schema)
         if table is None:
             item = vtab.table_function_item(parse, node)
@@ -144,8 +149,9 @@ def _from_item(parse: Parse, node: ast.FromItem) -> SrcItem:
             saved_schema = parse.view_schema
             parse.view_schema = node.schema or _schema_name(getattr(table, "db_index", 0))
             try:
-                return _subquery_item(parse, sel, node.alias or node.name, node.name,
-                                      getattr(table, "view_columns", None))
+                with cte.view_scope(parse):
+                    return _subquery_item(parse, sel, node.alias or node.name, node.name,
+                                          getattr(table, "view_columns", None))
             finally:
                 parse.view_schema = saved_schema
         if getattr(table, "without_rowid", False):
@@ -171,12 +177,37 @@ def _subquery_item(parse: Parse, select: ast.Select, alias: str | None,
     cursor = parse.alloc_cursor()
     once = parse.emit("Once", 0, 0)
     open_addr = parse.emit("OpenEphemeral", cursor, 0)
-    saved_nc = parse.current_nc
-    parse.current_nc = None
-    info = compile_select(parse, select, SelectDest(SRT_TABLE, cursor))
-    parse.current_nc = saved_nc
+    # The subquery sees the columns of the queries enclosing this one (not
+    # its siblings in FROM); a correlated one is recomputed each time.
+    info = compile_select(parse, select, SelectDest(SRT_TABLE, cursor),
+                          outer=parse.current_nc)
     parse.builder.change_p2(open_addr, info.n_columns)
     parse.builder.change_p2(once, parse.current_addr())
+    if info.correlated:
+        once_to_noop(parse, once)
+    cols = subquery_columns(parse, info, col_names, plain)
+    label = alias or name or f"(subquery-{parse.n_select})"
+    parse.n_select += 1
+    table = EphemeralTable(name=label, columns=cols)
+    return SrcItem(name=label, alias=alias, table=table, cursor=cursor,
+                   correlated=info.correlated)
+
+
+def once_to_noop(parse: Parse, addr: int) -> None:
+    """Turn the Once at ``addr`` into a Noop: the code it guarded runs every
+    time (a correlated subquery)."""
+    from pyrite.vdbe.opcodes import BY_NAME
+    ins = parse.builder.instruction(addr)
+    ins.opcode = BY_NAME["Noop"].number
+    ins.p2 = 0
+
+
+def subquery_columns(parse: Parse, info: SelectInfo, col_names: tuple[str, ...] | None,
+                     plain: bool = False) -> list[EphemeralColumn]:
+    """The columns of a subquery's result seen as a table: names (from
+    ``col_names`` when given), declared types, affinities (none when
+    ``plain``) and collations (sqlite3ColumnsFromExprList +
+    sqlite3SubqueryColumnTypes)."""
     cols = []
     seen: dict[str, int] = {}
     for i, item in enumerate(info.columns):
@@ -194,10 +225,7 @@ def _subquery_item(parse: Parse, select: ast.Select, alias: str | None,
             name=cname, decl_type=item.decltype,
             affinity=aff if aff != values.AFF_NONE else values.AFF_BLOB,
             collation=coll.name if coll is not None else None))
-    label = alias or name or f"(subquery-{parse.n_select})"
-    parse.n_select += 1
-    table = EphemeralTable(name=label, columns=cols)
-    return SrcItem(name=label, alias=alias, table=table, cursor=cursor)
+    return cols
 
 
 def _apply_using(parse: Parse, src: SrcList) -> None:
@@ -487,10 +515,12 @@ def _compile_core(parse: Parse, core: ast.SelectCore, order_by: tuple[ast.Orderi
                   dest: SelectDest, outer: NameContext | None) -> SelectInfo:
     if core.windows:
         parse.error("window functions are not supported yet")
+    parse.coroutine_node = cte.coroutine_slot(core.from_)
     src = flatten_from(parse, core.from_, resolver=_from_item)
     _apply_using(parse, src)
     vtab.add_function_args(src)
     nc = NameContext(src, outer=outer, flags=NC_ALLOW_AGG)
+    nc.correlated = any(item.correlated for item in src)
     result = expand_result_columns(parse, core.columns, nc)
     has_agg_in_result = bool(nc.flags & NC_HAS_AGG)
     if dest.dest == SRT_SET and dest.in_lhs is not None and result:
@@ -564,6 +594,8 @@ def _compile_core(parse: Parse, core: ast.SelectCore, order_by: tuple[ast.Orderi
         parse.resolve(end)
     finally:
         parse.current_nc = saved_nc
+    # subqueries coded above may have found references to enclosing queries
+    info.correlated = info.correlated or nc.correlated
     return info
 
 
@@ -796,6 +828,8 @@ def _dispose(parse: Parse, dest: SelectDest, reg: int, n: int) -> None:
         parse.emit("Yield", dest.parm, 0)
     elif kind == SRT_DISCARD:
         pass
+    elif kind in (SRT_DISTFIFO, SRT_QUEUE, SRT_DISTQUEUE):
+        cte.dispose_queue(parse, dest, reg, n)
     elif kind == SRT_UPD:
         # UPDATE ... FROM: r[reg] is the target rowid (NULL: the empty row of
         # an aggregate that matched nothing), the rest the new values.
@@ -1133,6 +1167,9 @@ def _core_info(parse: Parse, core: Any, outer: NameContext | None) -> SelectInfo
 def _from_item_no_code(parse: Parse, node: ast.FromItem) -> SrcItem:
     """A FROM item for name analysis only (subqueries are not coded)."""
     if isinstance(node, ast.TableRef):
+        item = cte.analysis_item(parse, node)
+        if item is not None:
+            return item
         table = parse.find_table(node.name, node.schema)
         if table is None or getattr(table, "is_view", False):
             return _from_item(parse, node) if table is None else \
@@ -1212,41 +1249,12 @@ def _compound_order_terms(parse: Parse, select: ast.Select,
                           info: SelectInfo) -> list[ast.OrderingTerm]:
     """The ORDER BY of a compound as result-column numbers (``N`` or
     ``N COLLATE x``)."""
-    names = [it.name for it in info.columns]
-    # ORDER BY terms of a compound name result columns: by number, by alias
-    # or name, or by an expression equal to a result column.
     terms = []
-    for k, term in enumerate(select.order_by):
-        e = term.expr
-        coll = None
-        if isinstance(e, ast.Collate):
-            coll = e.collation
-            e = e.expr
-        idx = None
-        if (pos := term_integer(e)) is not None:
-            if not 1 <= pos <= len(names):
-                parse.error(f"{_ordinal(k + 1)} ORDER BY term out of range - should be "
-                            f"between 1 and {len(names)}")
-            idx = pos - 1
-        else:
-            for j, rc in enumerate(_core_columns(select.core)):
-                if rc is None:
-                    continue
-                if isinstance(e, ast.Column) and e.table is None and (
-                        (rc.alias or "").lower() == e.name.lower()
-                        or names[j].lower() == e.name.lower()):
-                    idx = j
-                    break
-                if rc.expr == e:
-                    idx = j
-                    break
-        if idx is None:
-            parse.error(f"{_ordinal(k + 1)} ORDER BY term does not match any column "
-                        f"in the result set")
+    for idx, coll, desc, nulls in compound_order_columns(parse, select, None, info):
         ref: ast.Expr = ast.Literal(idx + 1)
         if coll:
             ref = ast.Collate(ref, coll)
-        terms.append(ast.OrderingTerm(ref, term.desc, term.nulls))
+        terms.append(ast.OrderingTerm(ref, desc, nulls))
     return terms
 
 
@@ -1273,7 +1281,7 @@ def _compound_merge(parse: Parse, select: ast.Select, dest: SelectDest,
         # multiSelectCollSeq: the leftmost select whose column has one
         for inf in infos:
             if j < len(inf.columns):
-                found, coll = _explicit_or_column_collation(parse, inf.columns[j].expr)
+                found, coll = expr_coll_seq(parse, inf.columns[j].expr)
                 if found:
                     return coll
         return None
@@ -1392,21 +1400,6 @@ def _compound_merge(parse: Parse, select: ast.Select, dest: SelectDest,
     return info0
 
 
-def _explicit_or_column_collation(parse: Parse, e: Any) -> tuple[bool, Any]:
-    """(found, collation) as sqlite3ExprCollSeq: an explicit COLLATE, or a
-    column's collation (BINARY when it declares none); other expressions
-    have none."""
-    found, coll = _explicit_collation(parse, e)
-    if found:
-        return True, coll
-    while isinstance(e, (ast.Cast, ast.Unary)) and (
-            isinstance(e, ast.Cast) or e.op == "+"):
-        e = e.expr if isinstance(e, ast.Cast) else e.operand
-    if isinstance(e, ColumnRef):
-        return True, expr_collation(parse, e)
-    return False, None
-
-
 def _merge_output(parse: Parse, src: int, n: int, ret: int, reg_prev: int,
                   key_dup: values.KeyInfo | None, lim: _Limit, dest: SelectDest,
                   end: int) -> int:
@@ -1445,3 +1438,77 @@ def _core_columns(core: Any) -> list[ast.ResultColumn | None]:
 def _ordinal(n: int) -> str:
     from pyrite.compile.resolve import _ordinal as ordinal
     return ordinal(n)
+
+
+def compound_order_columns(parse: Parse, select: ast.Select, outer: NameContext | None,
+                           info: SelectInfo | None = None,
+                           ) -> list[tuple[int, str | None, bool, str | None]]:
+    """The ORDER BY of a compound SELECT as (result column, COLLATE name,
+    desc, nulls) tuples (resolveCompoundOrderBy): a term names a result
+    column by number, else each SELECT is tried from the leftmost one on, by
+    its aliases and then by an expression equal to one of its results (or a
+    bare name equal to a result column's name)."""
+    if info is None:
+        info = _core_info(parse, select.core, outer)
+    names = [it.name for it in info.columns]
+    cores = [select.core] + [c for _, c in select.compounds]
+    out = []
+    for k, term in enumerate(select.order_by):
+        e = term.expr
+        coll = None
+        if isinstance(e, ast.Collate):
+            coll = e.collation
+            e = e.expr
+        idx = None
+        if (pos := term_integer(e)) is not None:
+            if not 1 <= pos <= len(names):
+                parse.error(f"{_ordinal(k + 1)} ORDER BY term out of range - should be "
+                            f"between 1 and {len(names)}")
+            idx = pos - 1
+        else:
+            for ci, core in enumerate(cores):
+                idx = _match_compound_term(e, _core_columns(core), names if ci == 0 else None)
+                if idx is not None:
+                    break
+        if idx is None:
+            parse.error(f"{_ordinal(k + 1)} ORDER BY term does not match any column "
+                        f"in the result set")
+        out.append((idx, coll, term.desc, term.nulls))
+    return out
+
+
+def _match_compound_term(e: ast.Expr, columns: list[ast.ResultColumn | None],
+                         names: list[str] | None) -> int | None:
+    """The result column of one SELECT of a compound that ORDER BY term ``e``
+    names: an alias first (resolveAsName), then an equal expression."""
+    if isinstance(e, ast.Column) and e.table is None:
+        for j, rc in enumerate(columns):
+            if rc is not None and (rc.alias or "").lower() == e.name.lower():
+                return j
+    key = _unqualified(e)
+    for j, rc in enumerate(columns):
+        if rc is None or rc.expr is None:
+            continue
+        if _unqualified(rc.expr) == key:
+            return j
+        if names is not None and isinstance(e, ast.Column) and e.table is None \
+                and j < len(names) and names[j].lower() == e.name.lower():
+            return j
+    return None
+
+
+def _unqualified(e: Any) -> Any:
+    """``e`` with column names lower-cased and their qualifiers dropped, for
+    comparing an ORDER BY term with a result expression."""
+    if isinstance(e, ast.Column):
+        return ast.Column(e.name.lower())
+    if isinstance(e, ast.Node) and not isinstance(e, (ast.Subquery, ast.Exists)):
+        changes = {}
+        for f in dataclasses.fields(e):
+            v = getattr(e, f.name)
+            if isinstance(v, ast.Node):
+                changes[f.name] = _unqualified(v)
+            elif isinstance(v, tuple):
+                changes[f.name] = tuple(_unqualified(x) for x in v)
+        return dataclasses.replace(e, **changes) if changes else e
+    return e

@@ -188,8 +188,6 @@ def code_update(parse: Any, stmt: ast.Update) -> None:
     from pyrite.compile.insert import find_writable_table, open_table_and_indices
     from pyrite.compile.resolve import resolve_expr
     from pyrite.compile.returning import begin_returning
-    if stmt.with_ is not None:
-        parse.error("common table expressions (WITH) are not supported yet")
     if stmt.order_by or stmt.limit is not None:
         parse.error("ORDER BY and LIMIT on UPDATE are not supported yet")
     table = find_writable_table(parse, stmt.table.name, stmt.table.schema)

@@ -196,6 +196,10 @@ def where_begin(parse: Parse, src: SrcList, where: ast.Expr | None,
                     t.left_join_on = item.cursor
                 terms.append(t)
 
+    if flags & WHERE_COVERING_OK and any(_has_subquery(t.expr) for t in terms):
+        # a subquery in WHERE/ON resolves its outer column references only
+        # when it is coded: the columns used are not all known yet
+        flags &= ~WHERE_COVERING_OK
     levels = [WhereLevel(item) for item in src]
     if not levels and parse.is_explain == 2:
         parse.emit("Explain", parse.current_addr(), getattr(parse, "explain_parent", 0),
@@ -212,6 +216,11 @@ def where_begin(parse: Parse, src: SrcList, where: ast.Expr | None,
         available.add(level.item.cursor)
     if len(levels) == 1 and levels[0].plan == "scan":
         _choose_index_scan(parse, levels[0], flags, order_by, order_desc)
+    else:
+        # in a join any full scan may read a narrower covering index instead
+        for level in levels:
+            if level.plan == "scan":
+                _choose_index_scan(parse, level, flags, None, None)
     if right_join is not None:
         outer_join.restrict_plan(right_join.level)
 
@@ -280,6 +289,18 @@ def where_begin(parse: Parse, src: SrcList, where: ast.Expr | None,
                 code_if_false(parse, t.expr, info.break_label, True)
                 t.coded = True
     return info
+
+
+def _has_subquery(expr: Any) -> bool:
+    found = False
+
+    def visit(e: Any) -> None:
+        nonlocal found
+        if isinstance(e, (ast.Subquery, ast.Exists)) or (
+                isinstance(e, ast.In) and e.select is not None):
+            found = True
+    walk(expr, visit)
+    return found
 
 
 def _ready(term: WhereTerm, available: set[int], all_cursors: set[int], last: bool) -> bool:
@@ -706,6 +727,18 @@ def _code_level(parse: Parse, level: WhereLevel) -> None:
     table = item.table
     if level.plan == "vtab":
         vtab.code_level(parse, level)
+        return
+    if level.plan == "scan" and item.via_coroutine:
+        # a FROM-clause subquery coded as a co-routine: one row per Yield
+        parse.emit("InitCoroutine", item.regreturn, 0, item.addr_fill_sub)
+        level.addr_body = parse.emit("Yield", item.regreturn, level.addr_brk)
+        level.next_op = "Goto"
+        level.next_cursor = 0
+        return
+    if level.plan == "scan" and getattr(table, "is_recursive", False):
+        # the current row of a recursive CTE: a single row, no loop
+        level.addr_body = parse.current_addr()
+        level.next_op = None
         return
     if level.plan == "scan":
         parse.emit("Last" if level.reverse else "Rewind", cur, level.addr_brk)

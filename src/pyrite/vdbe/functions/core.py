@@ -365,7 +365,8 @@ def replace(x: object, pattern: object, rep: object) -> object:
         return None
     s = _text(x)
     p = _text(pattern)
-    if not p:
+    if not p or p[0] == "\x00":
+        # An empty pattern (as a C string: a leading NUL counts as empty):
         # X comes back as it is, except that a blob has been read as text.
         return s if type(x) is bytes else x
     if rep is None:
