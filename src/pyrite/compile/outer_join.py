@@ -10,8 +10,13 @@ right-hand table again, skips the rows recorded as matched, sets every
 table to its left on a NULL row, checks the WHERE clause and calls the body
 for what remains.
 
-Supported shape: one RIGHT or FULL join, on the last table of the FROM
-clause, which must be a B-tree table or a materialized subquery/view.
+The subroutine starts right after the match is recorded, so it holds the
+rest of the right-hand loop's terms (the WHERE clause is deferred there or
+further in, never applied to the left operand early), the loops inside it
+and the body.
+
+Supported shape: one RIGHT or FULL join per FROM clause, whose right-hand
+table is a B-tree table or a materialized subquery/view.
 """
 
 from __future__ import annotations
@@ -20,7 +25,7 @@ from typing import Any
 
 from pyrite import values
 from pyrite.compile.context import JT_RIGHT, Parse
-from pyrite.compile.expr import code_expr, code_if_false
+from pyrite.compile.expr import code_expr
 from pyrite.compile.resolve import ColumnRef
 
 
@@ -41,9 +46,9 @@ def find_right_join(parse: Parse, levels: list[Any]) -> RightJoin | None:
     if not rj_levels:
         return None
     level = rj_levels[0]
-    if len(rj_levels) > 1 or level is not levels[-1]:
-        parse.error("RIGHT and FULL OUTER JOINs before the last table of FROM "
-                    "are not supported yet")
+    if len(rj_levels) > 1:
+        parse.error("more than one RIGHT or FULL OUTER JOIN in a FROM clause is not "
+                    "supported yet")
     if getattr(level.item.table, "is_virtual", False):
         parse.error("RIGHT and FULL OUTER JOINs of table-valued functions are not "
                     "supported yet")
@@ -98,18 +103,18 @@ def end_body(parse: Parse, rj: RightJoin) -> None:
     parse.emit("Return", rj.reg_return)
 
 
-def code_unmatched_pass(parse: Parse, rj: RightJoin, levels: list[Any],
-                        terms: list[Any]) -> None:
-    """The final pass: right-hand rows never matched, with NULLs on the left."""
+def code_unmatched_pass(parse: Parse, rj: RightJoin, levels: list[Any]) -> None:
+    """The final pass: right-hand rows never matched, with NULLs on the left.
+    The subroutine runs the loops inside the right-hand one, checks the
+    WHERE clause and codes the row."""
     level = rj.level
     cur = level.item.cursor
     for lv in levels:
         if lv is level:
-            continue
+            break
         parse.emit("NullRow", lv.item.cursor)
         if lv.index_cursor >= 0:
             parse.emit("NullRow", lv.index_cursor)
-        parse.covering.pop(lv.item.cursor, None)
     done = parse.label()
     nxt = parse.label()
     parse.emit("Rewind", cur, done)
@@ -117,10 +122,6 @@ def code_unmatched_pass(parse: Parse, rj: RightJoin, levels: list[Any],
     r = parse.alloc_reg()
     _code_rowid(parse, level, r)
     parse.emit("Found", rj.match_cursor, nxt, r, 1)
-    for t in terms:
-        if t.from_on or not t.cursors:
-            continue
-        code_if_false(parse, t.expr, nxt, True)
     parse.emit("Gosub", rj.reg_return, rj.sub)
     parse.resolve(nxt)
     parse.emit("Next", cur, top, 0, None, 1)

@@ -166,7 +166,7 @@ class WhereInfo:
                 parse.emit("Goto", 0, level.addr_first)
                 parse.builder.change_p2(addr, parse.current_addr())
         if rj is not None:
-            outer_join.code_unmatched_pass(parse, rj, self.levels, self.terms)
+            outer_join.code_unmatched_pass(parse, rj, self.levels)
         parse.resolve(self.break_label)
         for level in self.levels:
             parse.covering.pop(level.item.cursor, None)
@@ -268,6 +268,12 @@ def where_begin(parse: Parse, src: SrcList, where: ast.Expr | None,
         if level.reg_match:
             level.addr_first = parse.current_addr()
             parse.emit("Integer", 1, level.reg_match)
+        skip = level.addr_cont
+        if right_join is not None and level is right_join.level:
+            # the rest of this loop and the loops inside it: a subroutine,
+            # also called by the final pass over unmatched right-hand rows
+            outer_join.begin_body(parse, right_join)
+            skip = right_join.ret
         for t in terms:
             if t.coded:
                 continue
@@ -276,11 +282,10 @@ def where_begin(parse: Parse, src: SrcList, where: ast.Expr | None,
             if t.deferred and not last:
                 continue
             if _ready(t, available, all_cursors, last):
-                code_if_false(parse, t.expr, level.addr_cont, True)
+                code_if_false(parse, t.expr, skip, True)
                 t.coded = True
     info.continue_label = levels[-1].addr_cont if levels else info.break_label
-    if right_join is not None:
-        outer_join.begin_body(parse, right_join)
+    if right_join is not None and right_join.level is levels[-1]:
         info.continue_label = right_join.ret
     if not levels:
         # No FROM clause: a single pass; WHERE terms were coded above.
