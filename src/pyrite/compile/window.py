@@ -310,6 +310,10 @@ def code_window_select(parse: Parse, src: Any, where: Any, result: list[Any],
     reg_yield = parse.alloc_reg()
     sdst = parse.alloc_reg(n_in)
     init = parse.emit("InitCoroutine", reg_yield, 0, parse.current_addr() + 1)
+    # EXPLAIN QUERY PLAN as SQLite's rewrite shows it (the subquery's number
+    # is the one a top-level SELECT's window subquery gets).
+    label = f"(subquery-{parse.n_select + 2})"
+    saved = sel._explain_push(parse, f"CO-ROUTINE {label}")
     items = [ResultItem(e, f"c{i}", None) for i, e in enumerate(inner)]
     inner_end = parse.label()
     co_dest = SelectDest(SRT_COROUTINE, reg_yield, sdst=sdst, n_sdst=n_in)
@@ -320,6 +324,9 @@ def code_window_select(parse: Parse, src: Any, where: Any, result: list[Any],
         sel._code_simple(parse, src, where, items, [], [], [], co_dest, sel._Limit(),
                          -1, inner_end)
     parse.resolve(inner_end)
+    if wins and (wins[0].partition or wins[0].order):
+        sel._explain(parse, "USE TEMP B-TREE FOR ORDER BY")
+    sel._explain_pop(parse, saved)
     parse.emit("EndCoroutine", reg_yield)
     parse.builder.change_p2(init, parse.current_addr())
     tab = parse.alloc_cursor()
@@ -386,6 +393,7 @@ def code_window_select(parse: Parse, src: Any, where: Any, result: list[Any],
     reg_row = parse.alloc_reg()
     parse.emit("OpenPseudo", pseudo, reg_row, n_in + len(win_cols))
     parse.emit("SorterSort", rows, done)
+    sel._explain(parse, f"SCAN {label}")
     top = parse.current_addr()
     parse.emit("SorterData", rows, reg_row, pseudo)
     for i, reg in enumerate(inner_regs):
