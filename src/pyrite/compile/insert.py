@@ -204,7 +204,10 @@ def generate_constraint_checks(parse: Any, table: Any, data_cursor: int,
     # CHECK.
     if table.checks:
         from pyrite.compile.expr import code_if_true
+        from pyrite.compile.checkdef import check_applies
         for chk in table.checks:
+            if not check_applies(parse, table, chk.expr, changed_cols, rowid_changed):
+                continue
             oe = _resolve_on_error(on_error, sch.OE_NONE)
             if oe == sch.OE_REPLACE:
                 oe = sch.OE_ABORT
