@@ -142,3 +142,34 @@ def pragma_ignore_check_constraints(parse: Any, name: str, value: Any) -> None:
         _result_rows(parse, [name], [(1 if on else 0,)])
         return
     parse.db.ignore_check_constraints = bool(_int_value(value))
+
+
+# ---------------------------------------------------------------------------
+# DEFAULT expressions (sqlite3AddDefaultValue)
+# ---------------------------------------------------------------------------
+
+def _is_constant(node: Any) -> bool:
+    """sqlite3ExprIsConstantOrFunction for a CREATE TABLE default: no column
+    names, parameters, subqueries or window functions (functions are fine)."""
+    import dataclasses
+    if isinstance(node, tuple | list):
+        return all(_is_constant(x) for x in node)
+    if not isinstance(node, ast.Node):
+        return True
+    if isinstance(node, ast.Column | ast.Variable | ast.Subquery | ast.Exists | ast.Select):
+        return False
+    if isinstance(node, ast.In) and (node.select is not None or node.table is not None):
+        return False
+    if isinstance(node, ast.FunctionCall) and node.over is not None:
+        return False
+    return all(_is_constant(getattr(node, f.name)) for f in dataclasses.fields(node))
+
+
+def validate_defaults(parse: Any, stmt: ast.CreateTable) -> None:
+    """Raise "default value of column [y] is not constant" for the first
+    column whose DEFAULT is not a constant expression."""
+    for cdef in stmt.columns:
+        for c in cdef.constraints:
+            if isinstance(c, ast.DefaultConstraint) and c.expr is not None \
+                    and not _is_constant(c.expr):
+                parse.error(f"default value of column [{cdef.name}] is not constant")

@@ -679,19 +679,19 @@ def index_from_ast(stmt: ast.CreateIndex, table: Table, sql: str | None) -> Inde
         if isinstance(inner, ast.Collate):
             coll = coll or inner.collation
             inner = inner.expr
+        if isinstance(inner, ast.Literal) and isinstance(inner.value, str) \
+                and inner.keyword is None:
+            # A string literal names a column (sqlite3StringToId).
+            inner = ast.Column(inner.value)
+            name = inner.name
         ci = table.column_index(name) if name is not None and isinstance(inner, ast.Column) else -1
-        if ci < 0 and isinstance(inner, ast.Column) and inner.table is None:
-            if inner.name.lower() in ("rowid", "oid", "_rowid_") and table.has_rowid:
-                ci = XN_ROWID
-            else:
-                errors.raise_error(errors.SQLITE_ERROR, f"no such column: {inner.name}")
+        if ci < 0 and isinstance(inner, ast.Column) and inner.table is None \
+                and not inner.quoted:
+            # The rowid cannot be indexed: "no such column" as for any name.
+            errors.raise_error(errors.SQLITE_ERROR, f"no such column: {inner.name}")
         if ci >= 0:
             columns.append(ci)
             colls.append(coll or table.columns[ci].collation or "BINARY")
-            exprs.append(None)
-        elif ci == XN_ROWID:
-            columns.append(XN_ROWID)
-            colls.append(coll or "BINARY")
             exprs.append(None)
         else:
             columns.append(XN_EXPR)
