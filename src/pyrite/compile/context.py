@@ -327,6 +327,9 @@ class NameContext:
     correlated: bool = False
     # min()/max() aggregate found (bare-column semantics).
     min_max_agg: Any = None
+    # Window functions are allowed here (result columns and ORDER BY of a
+    # SELECT): the WINDOW clause's definitions by lower-case name.
+    window_defs: dict[str, Any] | None = None
 
 
 # ---------------------------------------------------------------------------
@@ -660,8 +663,10 @@ def flatten_from(parse: Parse, from_: ast.FromItem | None,
             op = node.op.upper()
             if op == "LEFT":
                 jt = JT_LEFT | JT_OUTER
-            elif op in ("RIGHT", "FULL"):
-                parse.error("RIGHT and FULL OUTER JOINs are not supported yet")
+            elif op == "RIGHT":
+                jt = JT_RIGHT | JT_OUTER
+            elif op == "FULL":
+                jt = JT_LEFT | JT_RIGHT | JT_OUTER
             elif op == "CROSS":
                 jt = JT_INNER | JT_CROSS
             else:

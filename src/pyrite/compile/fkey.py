@@ -65,6 +65,12 @@ def _references(parse: Any, table: Any) -> list[sch.ForeignKey]:
     return schema.fk_references(table.name)
 
 
+def _is_self_reference(table: Any, fk: sch.ForeignKey) -> bool:
+    """A table referring to itself: an UPDATE always checks its child keys
+    (moving a row's parent key may orphan the row itself)."""
+    return fk.to.lower() == table.name.lower()
+
+
 def _child_modified(table: Any, fk: sch.ForeignKey, changed: set[int],
                     rowid_changed: bool) -> bool:
     """fkChildIsModified: does the UPDATE assign a child key column?"""
@@ -97,7 +103,7 @@ def fk_required(parse: Any, table: Any, changed: set[int] | None = None,
     if changed is None:
         return bool(table.foreign_keys) or bool(_references(parse, table))
     for fk in table.foreign_keys:
-        if _child_modified(table, fk, changed, rowid_changed):
+        if _is_self_reference(table, fk) or _child_modified(table, fk, changed, rowid_changed):
             return True
     for fk in _references(parse, table):
         if _parent_modified(table, fk, changed, rowid_changed):
@@ -231,14 +237,20 @@ def _child_src(parse: Any, child: Any) -> tuple[Any, Any]:
     return item, NameContext(SrcList([item]))
 
 
-def _parent_value(parse: Any, parent: Any, reg_data: int, pcol: int) -> Any:
+def _parent_value(parse: Any, parent: Any, reg_data: int, pcol: int,
+                  trigger: bool = False) -> Any:
     """exprTableRegister: the parent key value held in a register, with the
-    parent column's affinity and collation."""
+    parent column's affinity and collation.  With ``trigger``, the value as
+    an action's program sees ``old.col``/``new.col`` (TK_TRIGGER): no
+    affinity, and the column's collation (BINARY by default) without the
+    precedence of an explicit COLLATE."""
     from pyrite.compile.expr import RegRef
     if pcol < 0 or pcol == parent.rowid_alias:
         return RegRef(reg_data, values.AFF_INTEGER)
     col = parent.columns[pcol]
     coll = parse.find_collation(col.collation) if col.collation else None
+    if trigger:
+        return RegRef(reg_data + 1 + pcol, values.AFF_NONE, coll or values.BINARY, False)
     return RegRef(reg_data + 1 + pcol, col.affinity, coll, True)
 
 
@@ -305,7 +317,8 @@ def fk_check(parse: Any, table: Any, reg_old: int, reg_new: int,
         return
     drop = drop or bool(getattr(parse, "fk_disable_triggers", False))
     for fk in table.foreign_keys:
-        if changed is not None and not _child_modified(table, fk, changed, rowid_changed):
+        if changed is not None and not _is_self_reference(table, fk) \
+                and not _child_modified(table, fk, changed, rowid_changed):
             continue
         parent = _find_parent(parse, fk, quiet=drop)
         ok = False
@@ -504,6 +517,7 @@ def fk_actions(parse: Any, table: Any, reg_old: int, reg_new: int = 0,
             continue
         n = len(table.columns) + 1
         frame = _ActionFrame(fk, action, parse.label(), parse.alloc_reg())
+        reg_count = parse.alloc_reg()
         frame.reg_old = parse.alloc_reg(n)
         parse.emit("Copy", reg_old, frame.reg_old, n - 1)
         if changed is not None:
@@ -513,6 +527,7 @@ def fk_actions(parse: Any, table: Any, reg_old: int, reg_new: int = 0,
         parse.emit("Gosub", frame.ret, frame.entry)
         parse.emit("Goto", 0, after)
         parse.resolve(frame.entry)
+        parse.emit("FkBeginCount", reg_count)
         stack.append(frame)
         saved = getattr(parse, "fk_disable_triggers", False)
         parse.fk_disable_triggers = False      # actions run as fresh trigger programs
@@ -522,6 +537,7 @@ def fk_actions(parse: Any, table: Any, reg_old: int, reg_new: int = 0,
         finally:
             stack.pop()
             parse.fk_disable_triggers = saved
+        parse.emit("FkEndCount", reg_count)
         parse.emit("Return", frame.ret)
         parse.resolve(after)
         # The frame: every register the action's code allocated.
@@ -583,7 +599,7 @@ def _code_action(parse: Any, parent: Any, fk: sch.ForeignKey, idx: Any, ai: list
     for i in range(len(fk.from_cols)):
         pcol = idx.columns[i] if idx is not None else -1
         ccol = ai[i] if ai else fk.from_cols[0]
-        eq = ast.Binary("=", _parent_value(parse, parent, reg_old, pcol),
+        eq = ast.Binary("=", _parent_value(parse, parent, reg_old, pcol, trigger=True),
                         ast.Column(child.columns[ccol].name))
         where = eq if where is None else ast.Binary("AND", where, eq)
     if action == sch.OE_RESTRICT:
@@ -596,7 +612,7 @@ def _code_action(parse: Any, parent: Any, fk: sch.ForeignKey, idx: Any, ai: list
             pcol = idx.columns[i] if idx is not None else -1
             ccol = ai[i] if ai else fk.from_cols[0]
             if action == sch.OE_CASCADE:
-                value: Any = _parent_value(parse, parent, reg_new, pcol)
+                value: Any = _parent_value(parse, parent, reg_new, pcol, trigger=True)
             elif action == sch.OE_SETDFLT and child.columns[ccol].default is not None \
                     and not child.columns[ccol].is_generated:
                 value = child.columns[ccol].default
@@ -625,7 +641,8 @@ def _code_restrict(parse: Any, child: Any, where: Any) -> None:
 
 
 def _code_child_delete(parse: Any, child: Any, where: Any) -> None:
-    """DELETE FROM child WHERE ... (a trigger step: changes not counted)."""
+    """DELETE FROM child WHERE ... (a trigger step: its changes count in
+    total_changes() only, see FkBeginCount)."""
     from pyrite.compile.delete import collect_rowids
     from pyrite.compile.insert import generate_row_delete, open_table_and_indices
     rowset = collect_rowids(parse, ast.TableRef(child.name), child, where)
@@ -635,7 +652,7 @@ def _code_child_delete(parse: Any, child: Any, where: Any) -> None:
     top = parse.current_addr()
     parse.emit("RowSetRead", rowset, done, rowid)
     parse.emit("NotExists", data_cursor, top, rowid)
-    generate_row_delete(parse, child, data_cursor, idx_cursors, count=False, reg_rowid=rowid)
+    generate_row_delete(parse, child, data_cursor, idx_cursors, count=True, reg_rowid=rowid)
     parse.emit("Goto", 0, top)
     parse.resolve(done)
 

@@ -127,7 +127,8 @@ def make_value_coder(parse: Any, assign: Assignments, resolve: Callable[[ast.Exp
 def code_update_row(parse: Any, table: Any, data_cursor: int, idx_cursors: list[int],
                     reg_old: int, assign: Assignments, code_value: Callable[[int, int], None],
                     on_error: int, next_row: int, returning: Any = None,
-                    read_old: Callable[[int, int], None] | None = None) -> None:
+                    read_old: Callable[[int, int], None] | None = None,
+                    count: bool = True) -> None:
     """Update the row under ``data_cursor`` whose rowid is in ``reg_old``:
     new values (``code_value(column, register)`` for assigned columns, the
     old value otherwise), constraint checks (an IGNORE goes to
@@ -190,7 +191,7 @@ def code_update_row(parse: Any, table: Any, data_cursor: int, idx_cursors: list[
     if reg_old_row:
         fkey.fk_check(parse, table, 0, reg_new, changed, rowid_changed)
     complete_insertion(parse, table, data_cursor, idx_cursors, reg_new, key_regs,
-                       is_update=True)
+                       is_update=True, count=count)
     if reg_old_row:
         fkey.fk_actions(parse, table, reg_old_row, reg_new, changed, rowid_changed)
     if returning is not None:

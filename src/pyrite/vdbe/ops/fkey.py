@@ -111,3 +111,22 @@ def op_fk_pop_frame(vm: Any, op: Any, pc: int) -> int:
     """Restore registers r[P1..P1+P2-1] saved by the matching FkPushFrame."""
     vm.r[op.p1:op.p1 + op.p2] = vm.fk_frames.pop()
     return pc + 1
+
+
+@opcode("FkBeginCount", "P1 * * * *", "r[P1]=nchange; nchange=0", reg="p1")
+def op_fk_begin_count(vm: Any, op: Any, pc: int) -> int:
+    """A foreign key action starts: save the statement's change count in
+    r[P1] and count the action's changes from zero (as OP_Program saves
+    nChange in the sub-program's frame)."""
+    vm.r[op.p1] = vm.n_change
+    vm.n_change = 0
+    return pc + 1
+
+
+@opcode("FkEndCount", "P1 * * * *", "total+=nchange; nchange=r[P1]", reg="p1")
+def op_fk_end_count(vm: Any, op: Any, pc: int) -> int:
+    """A foreign key action ends: its changes count in total_changes() but
+    not in the statement's changes(); the statement's count is r[P1] again."""
+    vm.host.total_changes += vm.n_change
+    vm.n_change = vm.r[op.p1] or 0
+    return pc + 1
