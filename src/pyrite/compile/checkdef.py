@@ -173,3 +173,36 @@ def validate_defaults(parse: Any, stmt: ast.CreateTable) -> None:
             if isinstance(c, ast.DefaultConstraint) and c.expr is not None \
                     and not _is_constant(c.expr):
                 parse.error(f"default value of column [{cdef.name}] is not constant")
+
+
+# ---------------------------------------------------------------------------
+# STRICT tables (OP_TypeCheck)
+# ---------------------------------------------------------------------------
+
+class StrictTypes:
+    """P4 of TypeCheck: the table's name (what EXPLAIN shows) and, per
+    column register, the STRICT type name to enforce ("" for none: ANY, a
+    generated column or the rowid alias)."""
+
+    def __init__(self, table: Any) -> None:
+        self.name = table.name
+        self.types: list[str] = []
+        self.columns: list[str] = [c.name for c in table.columns]
+        from pyrite.schema.schema import strict_type_name
+        for i, col in enumerate(table.columns):
+            t = strict_type_name(col.decl_type).upper()
+            # Generated columns are computed after the check.
+            if t == "ANY" or getattr(col, "generated", None) is not None \
+                    or i == table.rowid_alias:
+                t = ""
+            self.types.append(t)
+
+    def __str__(self) -> str:
+        return self.name
+
+
+def code_type_check(parse: Any, table: Any, reg_first: int) -> None:
+    """After the row's affinities: a STRICT table refuses values of the wrong
+    type ("cannot store TEXT value in INTEGER column t.c")."""
+    if getattr(table, "strict", False):
+        parse.emit("TypeCheck", reg_first, len(table.columns), 0, StrictTypes(table))

@@ -521,6 +521,8 @@ def table_from_ast(stmt: ast.CreateTable, sql: str | None) -> Table:
             errors.raise_error(errors.SQLITE_ERROR, f"duplicate column name: {cdef.name}")
         seen.add(low)
         col = Column(cdef.name, cdef.type_name, values.affinity_of_type(cdef.type_name))
+        if stmt.strict:
+            _strict_column_type(t, col)
         t.columns.append(col)
         ci = len(t.columns) - 1
         for c in cdef.constraints:
@@ -664,6 +666,30 @@ def _finish_without_rowid(t: Table) -> None:
                 idx.columns.append(ci)
                 idx.collations.append(t.columns[ci].collation or "BINARY")
                 idx.desc.append(False)
+
+
+def strict_type_name(decl: str | None) -> str:
+    """A STRICT column's declared type as written, without a trailing
+    GENERATED ALWAYS."""
+    decl = (decl or "").strip()
+    words = decl.split()
+    if len(words) >= 2 and [w.upper() for w in words[-2:]] == ["GENERATED", "ALWAYS"]:
+        decl = decl[:decl.upper().rindex("GENERATED")].strip()
+    return decl
+
+
+def _strict_column_type(t: Table, col: Column) -> None:
+    """A STRICT table's column needs one of its six type names; ANY keeps
+    values as given (BLOB affinity)."""
+    decl = strict_type_name(col.decl_type)
+    if not decl:
+        errors.raise_error(errors.SQLITE_ERROR, f"missing datatype for {t.name}.{col.name}")
+    up = decl.upper()
+    if up not in ("INT", "INTEGER", "REAL", "TEXT", "BLOB", "ANY"):
+        errors.raise_error(errors.SQLITE_ERROR,
+                           f'unknown datatype for {t.name}.{col.name}: "{decl}"')
+    if up == "ANY":
+        col.affinity = values.AFF_BLOB
 
 
 def index_from_ast(stmt: ast.CreateIndex, table: Table, sql: str | None) -> Index:
