@@ -195,6 +195,9 @@ def code_create_table(parse: Any, stmt: ast.CreateTable, text: str) -> None:
     if table.without_rowid:
         parse.error("WITHOUT ROWID tables are not supported yet")
     from pyrite.compile import gencol
+    from pyrite.compile.checkdef import validate_checks, validate_defaults
+    validate_defaults(parse, stmt)
+    validate_checks(parse, table)
     gencol.validate_table(parse, table, stmt)
 
     begin_write_ddl(parse)
@@ -332,7 +335,12 @@ def code_create_index(parse: Any, stmt: ast.CreateIndex, text: str) -> None:
     for coll in index.collations:
         parse.find_collation(coll)
     if any(c == sch.XN_EXPR for c in index.columns):
-        parse.error("indexes on expressions are not supported yet")
+        from pyrite.compile import gencol
+        for e in index.exprs:
+            if e is not None:
+                gencol.check_expr_shape(parse, e, "index expressions", table)
+                gencol.check_deterministic(parse, resolve_on_table(parse, table, -999, e),
+                                           "index expressions")
 
     begin_write_ddl(parse)
     root = parse.alloc_reg()

@@ -334,7 +334,8 @@ _HANDLERS = {
 
 
 def _fk_pragmas() -> None:
-    from pyrite.compile import fkey
+    from pyrite.compile import checkdef, fkey
+    _HANDLERS["ignore_check_constraints"] = checkdef.pragma_ignore_check_constraints
     _HANDLERS.update({
         "foreign_keys": fkey.pragma_foreign_keys,
         "defer_foreign_keys": fkey.pragma_foreign_keys,
