@@ -295,6 +295,16 @@ class Database:
             return
         self.functions[key] = builtin.FuncDef(name.lower(), n_arg, cls, builtin.AGGREGATE)
 
+    def create_window_function(self, name: str, n_arg: int, cls: Any) -> None:
+        """An aggregate with inverse() and value() too, usable with OVER."""
+        from pyrite.vdbe import functions as builtin
+        key = (name.lower(), n_arg)
+        if cls is None:
+            self.functions.pop(key, None)
+            return
+        self.functions[key] = builtin.FuncDef(name.lower(), n_arg, cls,
+                                              builtin.AGGREGATE | builtin.WINDOW)
+
     def create_collation(self, name: str, func: Callable[[str, str], int] | None) -> None:
         if func is None:
             self.collations.pop(name.upper(), None)

@@ -17,6 +17,7 @@ import dataclasses
 from typing import Any
 
 from pyrite import errors, values
+from pyrite.compile import gencol
 from pyrite.schema import schema as sch
 from pyrite.sql import ast
 
@@ -244,6 +245,8 @@ def generate_constraint_checks(parse: Any, table: Any, data_cursor: int,
         for i, c in enumerate(idx.columns):
             if c == sch.XN_ROWID or c == table.rowid_alias:
                 parse.emit("SCopy", reg_new, regs + i)
+            elif c == sch.XN_EXPR:
+                gencol.code_index_expr_regs(parse, table, idx, i, reg_new, regs + i)
             else:
                 parse.emit("SCopy", reg_new + 1 + c, regs + i)
         parse.emit("MakeRecord", regs, n, key_regs[n_idx], idx.affinity_string())
@@ -295,9 +298,9 @@ def complete_insertion(parse: Any, table: Any, data_cursor: int, idx_cursors: li
             parse.resolve(skip)
         else:
             parse.emit("IdxInsert", ic, kr, 0, None, 0)
-    n = len(table.columns)
+    first, n, aff = gencol.record_source(parse, table, reg_new)
     rec = parse.alloc_reg()
-    parse.emit("MakeRecord", reg_new + 1, n, rec, table.affinity_string())
+    parse.emit("MakeRecord", first, n, rec, aff)
     p5 = (OPFLAG_NCHANGE if count else 0) | (OPFLAG_ISUPDATE if is_update else OPFLAG_LASTROWID)
     parse.emit("Insert", data_cursor, rec, reg_new, table.name, p5)
 
@@ -392,7 +395,9 @@ def code_insert(parse: Any, stmt: ast.Insert) -> None:
                     parse.error(f"table {table.name} has no column named {name}")
             targets.append(ci)
     else:
-        targets = [i for i, c in enumerate(table.columns) if not c.hidden]
+        targets = [i for i, c in enumerate(table.columns)
+                   if not c.hidden and getattr(c, "generated", None) is None]
+    gencol.check_insert_targets(parse, table, targets)
 
     # Count the values supplied.
     select = stmt.select
@@ -493,6 +498,7 @@ def code_insert(parse: Any, stmt: ast.Insert) -> None:
     else:
         parse.emit("NewRowid", data_cursor, reg_new, autoinc + 1 if autoinc else 0)
     parse.emit("Affinity", reg_new + 1, n_col, 0, table.affinity_string())
+    gencol.compute_columns(parse, table, reg_new)
 
     generate_constraint_checks(parse, table, data_cursor, idx_cursors, reg_new, 0,
                                rowid_given, on_error, ignore_label, key_regs)

@@ -27,7 +27,7 @@ from pyrite.compile.context import (
     SRT_EXISTS, SRT_FIFO, SRT_MEM, SRT_OUTPUT, SRT_QUEUE, SRT_SET, SRT_TABLE, SRT_UNION,
     SRT_UPD, column_hidden, flatten_from,
 )
-from pyrite.compile import cte
+from pyrite.compile import cte, window
 from pyrite.compile.expr import (
     code_expr, code_if_false, expr_affinity, expr_coll_seq, expr_collation, set_in_affinity,
 )
@@ -513,13 +513,12 @@ class _Sorter:
 def _compile_core(parse: Parse, core: ast.SelectCore, order_by: tuple[ast.OrderingTerm, ...],
                   limit: ast.Expr | None, offset: ast.Expr | None,
                   dest: SelectDest, outer: NameContext | None) -> SelectInfo:
-    if core.windows:
-        parse.error("window functions are not supported yet")
     parse.coroutine_node = cte.coroutine_slot(core.from_)
     src = flatten_from(parse, core.from_, resolver=_from_item)
     _apply_using(parse, src)
     vtab.add_function_args(src)
-    nc = NameContext(src, outer=outer, flags=NC_ALLOW_AGG)
+    window_defs = window.window_definitions(parse, core.windows)
+    nc = NameContext(src, outer=outer, flags=NC_ALLOW_AGG, window_defs=window_defs)
     nc.correlated = any(item.correlated for item in src)
     result = expand_result_columns(parse, core.columns, nc)
     has_agg_in_result = bool(nc.flags & NC_HAS_AGG)
@@ -554,7 +553,8 @@ def _compile_core(parse: Parse, core: ast.SelectCore, order_by: tuple[ast.Orderi
     is_agg = has_agg_in_result or bool(group_by) or bool(_agg_funcs_of(having))
     if having is not None and not is_agg:
         parse.error("HAVING clause on a non-aggregate query")
-    onc = NameContext(src, outer=outer, flags=NC_ALLOW_AGG, result=None)
+    onc = NameContext(src, outer=outer, flags=NC_ALLOW_AGG, result=None,
+                      window_defs=window_defs)
     ob_exprs = resolve_order_by(parse, tuple(order_by), result, onc, "ORDER") \
         if order_by else []
     if not is_agg and _agg_funcs_of(ob_exprs):
@@ -585,7 +585,11 @@ def _compile_core(parse: Parse, core: ast.SelectCore, order_by: tuple[ast.Orderi
             distinct_cur = parse.alloc_cursor()
             parse.emit("OpenEphemeral", distinct_cur, 0, 0,
                        values.KeyInfo([_key_coll(parse, r.expr) for r in result]))
-        if not is_agg:
+        if window.window_calls([r.expr for r in result] + ob_exprs):
+            window.code_window_select(parse, src, where, result, group_by, having, is_agg,
+                                      ob_exprs, ob_desc, ob_nulls, dest, lim,
+                                      distinct_cur, end)
+        elif not is_agg:
             _code_simple(parse, src, where, result, ob_exprs, ob_desc, ob_nulls,
                          dest, lim, distinct_cur, end)
         else:

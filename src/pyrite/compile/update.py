@@ -20,6 +20,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
+from pyrite.compile import gencol
 from pyrite.schema import schema as sch
 from pyrite.sql import ast
 
@@ -83,6 +84,7 @@ def resolve_assignments(parse: Any, table: Any, sets: tuple[ast.SetClause, ...],
                     ci = sch.XN_ROWID
                 else:
                     parse.error(f"no such column: {name}")
+            gencol.check_update_column(parse, table, ci)
             if ci == table.rowid_alias and ci >= 0:
                 ci = sch.XN_ROWID
             out.exprs.pop(ci, None)     # a later assignment wins, in its order
@@ -142,7 +144,7 @@ def code_update_row(parse: Any, table: Any, data_cursor: int, idx_cursors: list[
         reset()
     for i, col in enumerate(table.columns):
         reg = reg_new + 1 + i
-        if i == table.rowid_alias:
+        if i == table.rowid_alias or col.generated is not None:
             parse.emit("Null", 0, reg)
             continue
         if i in assign.exprs:
@@ -150,7 +152,7 @@ def code_update_row(parse: Any, table: Any, data_cursor: int, idx_cursors: list[
         elif read_old is not None:
             read_old(i, reg)
         else:
-            parse.emit("Column", data_cursor, i, reg)
+            parse.emit("Column", data_cursor, gencol.storage_column(table, i), reg)
     rowid_changed = assign.rowid_changed
     if rowid_changed:
         code_value(sch.XN_ROWID, reg_new)
@@ -158,10 +160,14 @@ def code_update_row(parse: Any, table: Any, data_cursor: int, idx_cursors: list[
     else:
         parse.emit("SCopy", reg_old, reg_new)
     parse.emit("Affinity", reg_new + 1, n_col, 0, table.affinity_string())
+    gencol.compute_columns(parse, table, reg_new)
 
+    changed = assign.changed_columns
+    if gencol.has_generated(table):
+        changed = changed | {i for i, c in enumerate(table.columns) if c.generated is not None}
     generate_constraint_checks(parse, table, data_cursor, idx_cursors, reg_new, reg_old,
                                rowid_changed, on_error, next_row, key_regs,
-                               changed_cols=assign.changed_columns)
+                               changed_cols=changed)
     # The checks may have moved the data cursor (rowid probe, REPLACE
     # deletions): seek the old row again, then remove its index entries.
     parse.emit("NotExists", data_cursor, next_row, reg_old)

@@ -240,6 +240,10 @@ class Table:
         return self.root
 
     @property
+    def has_generated(self) -> bool:
+        return any(c.generated is not None for c in self.columns)
+
+    @property
     def ipk(self) -> int:
         return self.rowid_alias
 
