@@ -149,6 +149,19 @@ CASES = {
         "SELECT * FROM c",
         "BEGIN", "DELETE FROM p", "ROLLBACK", "SELECT * FROM p",
     ],
+    "deferred_count_kept_by_failed_single_row_insert": [
+        "CREATE TABLE p(id INTEGER PRIMARY KEY)",
+        "CREATE TABLE c(id INTEGER PRIMARY KEY, a REFERENCES p DEFERRABLE INITIALLY DEFERRED,"
+        " b REFERENCES p)",
+        "BEGIN",
+        "INSERT INTO c VALUES(1, 5, 6)",
+        "COMMIT",
+        "ROLLBACK",
+        "BEGIN",
+        "INSERT INTO c VALUES(1, 5, 6), (2, NULL, NULL)",
+        "COMMIT",
+        "SELECT * FROM c",
+    ],
     "deferred_savepoint": [
         "CREATE TABLE p(id PRIMARY KEY)",
         "CREATE TABLE c(x REFERENCES p DEFERRABLE INITIALLY DEFERRED)",

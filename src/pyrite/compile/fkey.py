@@ -482,7 +482,10 @@ def insert_is_multi_write(parse: Any, table: Any, single_row: bool, on_error: in
         return True
     if on_error == sch.OE_REPLACE or table.pk_conflict == sch.OE_REPLACE:
         return True
-    return any(idx.on_conflict == sch.OE_REPLACE for idx in table.indexes)
+    if any(idx.on_conflict == sch.OE_REPLACE for idx in table.indexes):
+        return True
+    parse.fk_single_write = True
+    return False
 
 
 def begin_row_delete(parse: Any, table: Any, data_cursor: int, reg_rowid: int) -> int:
