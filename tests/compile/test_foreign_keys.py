@@ -287,6 +287,9 @@ CASES = {
         "PRAGMA foreign_key_check(ch)",
         "PRAGMA foreign_key_check(p)",
         "PRAGMA foreign_key_check(nosuch)",
+        "SELECT * FROM pragma_foreign_key_check",
+        "SELECT \"table\", fkid, arg FROM pragma_foreign_key_check('ch')",
+        "SELECT * FROM pragma_foreign_key_list('ch') WHERE seq = 1",
     ],
 }
 

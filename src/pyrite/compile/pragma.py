@@ -347,6 +347,7 @@ _VTAB_COLUMNS: dict[str, tuple[tuple[str, ...], bool]] = {
     "journal_mode": (("journal_mode",), False),
     "foreign_key_list": (("id", "seq", "table", "from", "to", "on_update", "on_delete",
                           "match"), True),
+    "foreign_key_check": (("table", "rowid", "parent", "fkid"), True),
 }
 
 
