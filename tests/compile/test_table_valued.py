@@ -29,6 +29,8 @@ SETUP = [
        (2, '{"a": {"b": [1, {"c": "d"}]}, "e f": 2, "g\\"h": 3}', 2),
        (3, NULL, 3), (4, '5', 4), (5, '[]', 5), (6, '{}', 6)""",
     "INSERT INTO u VALUES(1, 'x'), (2, 'y')",
+    "CREATE VIEW v AS SELECT id, j AS jj, n + 1, id AS id FROM t",
+    "CREATE VIEW w(p, q) AS SELECT 1, b FROM u",
 ]
 
 QUERIES = [
@@ -77,7 +79,16 @@ QUERIES = [
     "WHERE m.type = 'table' ORDER BY 1, p.cid",
     "SELECT name FROM pragma_table_info WHERE arg = 't'",
     "SELECT seq, name FROM pragma_database_list",
+    "SELECT * FROM pragma_table_info('v')",
+    "SELECT * FROM pragma_table_xinfo('w')",
+    "PRAGMA table_info(v)",
+    "SELECT * FROM pragma_table_xinfo('json_each')",
+    "PRAGMA table_info(json_tree)",
+    "SELECT * FROM pragma_table_info('pragma_table_info')",
     "SELECT * FROM pragma_nosuch",
+    "SELECT name, builtin, type, enc, narg, flags FROM pragma_function_list "
+    "WHERE name IN ('abs', 'count', 'upper', 'avg', 'row_number', 'json_extract', 'random', "
+    "'min', 'lag', 'json_group_array', 'sqlite_version', '->>') ORDER BY name, narg, type",
     # INSERT ... SELECT from a table-valued function
     "CREATE TABLE c AS SELECT key, value FROM json_each('{\"p\":1,\"q\":2}')",
     "SELECT * FROM c",
@@ -120,6 +131,8 @@ def test_generate_series_step_and_hidden_columns() -> None:
     assert _rows("SELECT value, start, stop, step FROM generate_series(2, 4, 2)") == \
         [(2, 2, 4, 2), (4, 2, 4, 2)]
     assert _rows("SELECT * FROM generate_series(1, NULL)") == []
+    assert _rows("SELECT name, hidden FROM pragma_table_xinfo('generate_series')") == \
+        [("value", 0), ("start", 1), ("stop", 1), ("step", 1)]
     assert _rows("SELECT value FROM generate_series('2', 3.9)") == [(2,), (3,)]
     assert _rows("SELECT g.value, t.value FROM generate_series(1, 2) g "
                  "JOIN generate_series(g.value, 2) t") == [(1, 1), (1, 2), (2, 2)]

@@ -132,6 +132,16 @@ CASES = [
     'SELECT sum(i) OVER (ORDER BY i ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) FROM n',
     'SELECT sum(9223372036854775807) OVER (ROWS 1 PRECEDING) FROM n',
     'SELECT i, sum(i) OVER (ORDER BY i RANGE BETWEEN 1 FOLLOWING AND 3 FOLLOWING) FROM n',
+    'SELECT COUNT(*) FROM t ORDER BY SUM(CASE WHEN a THEN 1 ELSE (1, 1) END) OVER()',
+    'SELECT COUNT(*) FROM t ORDER BY SUM(CASE WHEN a THEN (1,1) ELSE 1 END) OVER()',
+    'SELECT COUNT(*), sum(count(*)) over () FROM t ORDER BY SUM(a) OVER()',
+    'SELECT COUNT(*) FROM t ORDER BY SUM(1) OVER()',
+    'select a, lag(a,-1) over (order by a), lag(a, -2) over (order by a), lead(a,-2) over (order by a) from t',
+    'select b, count(*) over w from t window w as (x order by a), x as (partition by b)',
+    'select b, count(*) over x from t window w as (order by a), x as (w partition by b)',
+    'select b, count(*) over x from t window w as (order by a), x as (nosuch)',
+    'select distinct b from t limit 2 offset 1',
+    'select distinct b from t order by b limit 2 offset 1',
 ]
 
 
@@ -175,7 +185,15 @@ def test_user_window_function(sql: str) -> None:
     assert results[0] == results[1]
 
 
+def test_window_function_in_check_constraint_is_misuse() -> None:
+    sql = "CREATE TABLE bad(a INTEGER CHECK(ROW_NUMBER() OVER () > 0))"
+    results = [outcome(mod.connect(":memory:"), sql) for mod in (pyrite, sqlite3)]
+    assert results[0] == results[1]
+    assert results[0][0] == "error"
+
+
 def test_window_program_uses_window_pass(cons) -> None:
     mine, _ = cons
     ops = [r[1] for r in mine.execute("EXPLAIN SELECT row_number() OVER (ORDER BY a) FROM t")]
-    assert "WindowPass" in ops and "OpenEphemeral" in ops
+    # the inner query is a co-routine buffered in a sorter, then one pass
+    assert "InitCoroutine" in ops and "SorterInsert" in ops and "WindowPass" in ops

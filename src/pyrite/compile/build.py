@@ -182,6 +182,10 @@ def code_create_table(parse: Any, stmt: ast.CreateTable, text: str) -> None:
         return
     sql = stored_sql(text, "CREATE TABLE")
     table = sch.table_from_ast(stmt, sql)
+    from pyrite.compile.window import check_no_window
+    check_no_window(parse, [c.expr for col in stmt.columns for c in col.constraints
+                            if isinstance(c, ast.CheckConstraint)]
+                    + [c.expr for c in stmt.constraints if isinstance(c, ast.CheckConstraint)])
     for c in table.columns:
         if c.collation is not None:
             parse.find_collation(c.collation)

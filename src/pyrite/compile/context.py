@@ -663,8 +663,10 @@ def flatten_from(parse: Parse, from_: ast.FromItem | None,
             op = node.op.upper()
             if op == "LEFT":
                 jt = JT_LEFT | JT_OUTER
-            elif op in ("RIGHT", "FULL"):
-                parse.error("RIGHT and FULL OUTER JOINs are not supported yet")
+            elif op == "RIGHT":
+                jt = JT_RIGHT | JT_OUTER
+            elif op == "FULL":
+                jt = JT_LEFT | JT_RIGHT | JT_OUTER
             elif op == "CROSS":
                 jt = JT_INNER | JT_CROSS
             else:

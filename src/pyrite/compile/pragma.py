@@ -176,7 +176,11 @@ def _pragma_encoding(parse: Any, name: str, value: Any) -> None:
 def _find_table(parse: Any, value: Any) -> Any:
     if value is None:
         return None
-    return parse.db.find_table(str(value))
+    table = parse.db.find_table(str(value))
+    if table is None:
+        from pyrite.compile.vtab import eponymous_table
+        table = eponymous_table(parse, str(value))
+    return table
 
 
 def _pragma_table_info(parse: Any, name: str, value: Any) -> None:
@@ -186,6 +190,13 @@ def _pragma_table_info(parse: Any, name: str, value: Any) -> None:
     parse.code_verify_schema(0, write=False)
     xinfo = name == "table_xinfo"
     rows = []
+    if getattr(table, "is_view", False):
+        # a view's columns are those of its SELECT (sqlite3ViewGetColumnNames)
+        for i, (cname, decl) in enumerate(_view_columns(parse.db, table)):
+            rows.append((i, cname, decl or "", 0, None, 0) + ((0,) if xinfo else ()))
+        names = ["cid", "name", "type", "notnull", "dflt_value", "pk"]
+        _result_rows(parse, names + (["hidden"] if xinfo else []), rows)
+        return
     pk_order = {ci: i + 1 for i, ci in enumerate(getattr(table, "pk_columns", []) or [])}
     n_hidden = 0
     for i, col in enumerate(table.columns):
@@ -207,6 +218,16 @@ def _pragma_table_info(parse: Any, name: str, value: Any) -> None:
     if xinfo:
         names.append("hidden")
     _result_rows(parse, names, rows)
+
+
+def _view_columns(db: Any, view: Any) -> list[tuple[str, str | None]]:
+    """(name, declared type) of each column of ``view``."""
+    from pyrite.compile import compile_statement
+    from pyrite.sql.parser import parse_one
+    quoted = view.name.replace('"', '""')
+    sql = f'SELECT * FROM "{quoted}"'
+    program = compile_statement(db, parse_one(sql, 0), sql)
+    return list(zip(program.column_names, program.column_decltypes, strict=False))
 
 
 def _pragma_index_list(parse: Any, name: str, value: Any) -> None:
@@ -323,6 +344,7 @@ def _fk_pragmas() -> None:
 
 
 _fk_pragmas()
+
 
 
 # ---------------------------------------------------------------------------
@@ -447,3 +469,49 @@ def pragma_module(parse: Any, name: str) -> PragmaModule | None:
     if name in _VTAB_COLUMNS or name in _SETTINGS_DEFAULTS:
         return PragmaModule(parse.db, name)
     return None
+
+
+# -- function_list ------------------------------------------------------------
+
+_FUNC_DETERMINISTIC = 0x000800    # SQLITE_DETERMINISTIC
+_FUNC_DIRECTONLY = 0x080000       # SQLITE_DIRECTONLY
+_FUNC_SUBTYPE = 0x100000          # SQLITE_SUBTYPE
+_FUNC_INNOCUOUS = 0x200000        # SQLITE_INNOCUOUS
+
+
+def _function_row(fd: Any, builtin: int) -> tuple[Any, ...]:
+    """One row of PRAGMA function_list: name, builtin, type ('s' scalar, 'w'
+    aggregate/window: SQLite's built-in aggregates are all window-capable),
+    enc, narg, flags (the SQLITE_* function flags SQLite reports)."""
+    from pyrite.vdbe.functions import AGGREGATE, DETERMINISTIC, WINDOW, WINDOW_ONLY
+    agg = bool(fd.flags & (AGGREGATE | WINDOW | WINDOW_ONLY))
+    kind = "w" if agg else "s"
+    name = fd.name
+    if not builtin:
+        flags = _FUNC_DETERMINISTIC if fd.flags & DETERMINISTIC and not agg else 0
+        if agg:
+            kind = "a"
+    elif name.startswith("json") or name in ("->", "->>"):
+        # the json functions are not innocuous; the aggregates carry SUBTYPE
+        flags = _FUNC_SUBTYPE | _FUNC_DETERMINISTIC if agg else _FUNC_DETERMINISTIC
+    elif name == "load_extension":
+        flags = _FUNC_DIRECTONLY
+    elif name.startswith("sqlite_"):
+        flags = _FUNC_INNOCUOUS   # registered as constant per statement, not deterministic
+    else:
+        flags = _FUNC_INNOCUOUS
+        if fd.flags & DETERMINISTIC and not agg:
+            flags |= _FUNC_DETERMINISTIC
+    return (name, builtin, kind, "utf8", fd.n_arg, flags)
+
+
+def _pragma_function_list(parse: Any, name: str, value: Any) -> None:
+    from pyrite.vdbe.functions import BUILTINS
+    rows = [_function_row(fd, 1) for fd in BUILTINS.values()]
+    user = getattr(parse.db, "functions", None) or {}
+    rows += [_function_row(fd, 0) for fd in user.values()]
+    _result_rows(parse, ["name", "builtin", "type", "enc", "narg", "flags"], rows)
+
+
+_HANDLERS["function_list"] = _pragma_function_list
+_VTAB_COLUMNS["function_list"] = (("name", "builtin", "type", "enc", "narg", "flags"), False)

@@ -123,7 +123,10 @@ def lookup_column(parse: Parse, expr: ast.Column, nc: NameContext) -> ast.Expr:
             item, i = matches[0]
             if i == table_rowid_alias(item.table):
                 i = -1 if not getattr(item.table, "is_ephemeral", False) else i
-            return _column_ref(parse, item, i, depth, nc, name_col=matches[0][1])
+            ref = _column_ref(parse, item, i, depth, nc, name_col=matches[0][1])
+            if expr.table is None:
+                return _right_join_using(parse, ctx.src_list, item, name, ref, depth, nc)
+            return ref
         # result-column alias (ORDER BY/GROUP BY/WHERE/HAVING as SQLite allows)
         if expr.table is None and ctx.result is not None and depth == 0:
             for alias, rexpr in ctx.result:
@@ -142,6 +145,25 @@ def lookup_column(parse: Parse, expr: ast.Column, nc: NameContext) -> ast.Expr:
         return ast.Literal(1 if name.lower() == "true" else 0)
     parse.error(f"no such column: {_full_name(expr)}")
     raise AssertionError  # unreachable
+
+
+def _right_join_using(parse: Parse, src: SrcList, item: SrcItem, name: str, ref: Any,
+                      depth: int, nc: NameContext) -> Any:
+    """A USING column of a RIGHT or FULL join reads as coalesce(left, right),
+    since either side may be the NULL row."""
+    from pyrite.compile.context import JT_RIGHT
+    low = name.lower()
+    for later in src:
+        if later is item or not later.jointype & JT_RIGHT or low not in later.hidden_using:
+            continue
+        j = next((k for k, c in enumerate(later.table.columns) if _name_eq(c.name, name)),
+                 None)
+        if j is None:
+            continue
+        right = _column_ref(parse, later, j, depth, nc)
+        fd = parse.find_function("coalesce", 2)
+        return FuncRef("coalesce", (ref, right), fd)
+    return ref
 
 
 def _full_name(expr: ast.Column) -> str:
@@ -371,6 +393,8 @@ def expand_result_columns(parse: Parse, columns: tuple[ast.ResultColumn, ...],
                     ref = _column_ref(parse, item, i if i != table_rowid_alias(item.table)
                                       or getattr(item.table, "is_ephemeral", False) else -1,
                                       0, nc, name_col=i)
+                    if rc.table is None:
+                        ref = _right_join_using(parse, src, item, col.name, ref, 0, nc)
                     items.append(ResultItem(ref, col.name, getattr(col, "decl_type", None),
                                             source=ast.Column(col.name, item.display_name)))
             if not found:

@@ -97,6 +97,16 @@ def table_function_item(parse: Parse, node: ast.FromItem) -> SrcItem | None:
                    schema=schema)
 
 
+def eponymous_table(parse: Any, name: str) -> VirtualTable | None:
+    """The table a module presents under its own name (PRAGMA table_info
+    of ``generate_series``), or None."""
+    module = find_module(parse, name)
+    if module is None:
+        return None
+    cols = [EphemeralColumn(name=c, hidden=hidden) for c, hidden in module.columns]
+    return VirtualTable(name=name, columns=cols, module=module)
+
+
 def add_function_args(src: SrcList) -> None:
     """Turn each table-valued function's arguments into ``hidden = arg``
     terms of its ON clause (sqlite3WhereTabFuncArgs)."""

@@ -23,7 +23,7 @@ from typing import Any
 
 from pyrite import values
 from pyrite.compile.context import (
-    JT_LEFT, Parse, SrcItem, SrcList, index_collations, index_columns,
+    JT_LEFT, JT_RIGHT, Parse, SrcItem, SrcList, index_collations, index_columns,
     index_desc, index_is_partial, index_root, table_root,
 )
 from pyrite.compile.expr import (
@@ -31,7 +31,7 @@ from pyrite.compile.expr import (
     expr_affinity, _can_be_null,
 )
 from pyrite.compile.resolve import ColumnRef, walk
-from pyrite.compile import vtab
+from pyrite.compile import outer_join, vtab
 from pyrite.sql import ast
 
 # where_begin flags
@@ -51,6 +51,8 @@ class WhereTerm:
     cursors: frozenset[int]          # FROM cursors referenced (this query level)
     coded: bool = False
     left_join_on: int = -1           # cursor of the LEFT JOIN rhs whose ON holds it
+    from_on: bool = False            # an ON-clause term (not WHERE)
+    deferred: bool = False           # WHERE term of a RIGHT JOIN: coded in its loop only
 
 
 @dataclass(eq=False)
@@ -139,11 +141,15 @@ class WhereInfo:
         self.break_label = parse.label()
         self.order_satisfied = False
         self.continue_label = 0
+        self.right_join: Any = None   # outer_join.RightJoin of a RIGHT/FULL join
 
     def end(self) -> None:
         """Close the loops (sqlite3WhereEnd)."""
         parse = self.parse
+        rj = self.right_join
         for level in reversed(self.levels):
+            if rj is not None and level is rj.level:
+                outer_join.end_body(parse, rj)
             parse.resolve(level.addr_cont)
             if level.next_op is not None:
                 parse.emit(level.next_op, level.next_cursor, level.addr_body, 0, None, 1)
@@ -159,6 +165,8 @@ class WhereInfo:
                     parse.emit("NullRow", level.index_cursor)
                 parse.emit("Goto", 0, level.addr_first)
                 parse.builder.change_p2(addr, parse.current_addr())
+        if rj is not None:
+            outer_join.code_unmatched_pass(parse, rj, self.levels)
         parse.resolve(self.break_label)
         for level in self.levels:
             parse.covering.pop(level.item.cursor, None)
@@ -183,8 +191,8 @@ def where_begin(parse: Parse, src: SrcList, where: ast.Expr | None,
             on_exprs: list[ast.Expr] = []
             _split_and(item.on, on_exprs)
             for e in on_exprs:
-                t = WhereTerm(e, expr_cursors(e))
-                if item.jointype & JT_LEFT:
+                t = WhereTerm(e, expr_cursors(e), from_on=True)
+                if item.jointype & (JT_LEFT | JT_RIGHT):
                     t.left_join_on = item.cursor
                 terms.append(t)
 
@@ -196,6 +204,12 @@ def where_begin(parse: Parse, src: SrcList, where: ast.Expr | None,
     if not levels and parse.is_explain == 2:
         parse.emit("Explain", parse.current_addr(), getattr(parse, "explain_parent", 0),
                    0, "SCAN CONSTANT ROW")
+    right_join = outer_join.find_right_join(parse, levels)
+    if right_join is not None:
+        # WHERE terms must not filter the left operand before the right
+        # row's match is recorded (nor narrow any loop).
+        for t in terms:
+            t.deferred = not t.from_on and bool(t.cursors)
     available: set[int] = set()
     for level in levels:
         _choose_plan(parse, level, terms, frozenset(available), flags)
@@ -207,8 +221,11 @@ def where_begin(parse: Parse, src: SrcList, where: ast.Expr | None,
         for level in levels:
             if level.plan == "scan":
                 _choose_index_scan(parse, level, flags, None, None)
+    if right_join is not None:
+        outer_join.restrict_plan(right_join.level)
 
     info = WhereInfo(parse, src, terms, levels)
+    info.right_join = right_join
     if order_by and len(levels) == 1:
         info.order_satisfied = _order_satisfied(parse, levels[0], order_by,
                                                 order_desc or [False] * len(order_by))
@@ -218,6 +235,8 @@ def where_begin(parse: Parse, src: SrcList, where: ast.Expr | None,
     # Open the cursors (before the loops, as SQLite does).
     for level in levels:
         _open_cursors(parse, level, flags)
+    if right_join is not None:
+        outer_join.open_match_index(parse, right_join)
 
     # Constant terms: evaluated once before the loops.
     for t in terms:
@@ -228,7 +247,7 @@ def where_begin(parse: Parse, src: SrcList, where: ast.Expr | None,
     all_cursors = {lv.item.cursor for lv in levels}
     available = set()
     for i, level in enumerate(levels):
-        level.addr_brk = parse.label() if i else info.break_label
+        level.addr_brk = parse.label() if i or right_join else info.break_label
         level.addr_cont = parse.label()
         available.add(level.item.cursor)
         if level.item.jointype & JT_LEFT:
@@ -244,18 +263,30 @@ def where_begin(parse: Parse, src: SrcList, where: ast.Expr | None,
             if _ready(t, available, all_cursors, last):
                 code_if_false(parse, t.expr, level.addr_cont, True)
                 t.coded = True
+        if right_join is not None and level is right_join.level:
+            outer_join.code_match_record(parse, right_join)
         if level.reg_match:
             level.addr_first = parse.current_addr()
             parse.emit("Integer", 1, level.reg_match)
+        skip = level.addr_cont
+        if right_join is not None and level is right_join.level:
+            # the rest of this loop and the loops inside it: a subroutine,
+            # also called by the final pass over unmatched right-hand rows
+            outer_join.begin_body(parse, right_join)
+            skip = right_join.ret
         for t in terms:
             if t.coded:
                 continue
             if t.left_join_on >= 0 and t.left_join_on not in available:
                 continue
+            if t.deferred and not last:
+                continue
             if _ready(t, available, all_cursors, last):
-                code_if_false(parse, t.expr, level.addr_cont, True)
+                code_if_false(parse, t.expr, skip, True)
                 t.coded = True
     info.continue_label = levels[-1].addr_cont if levels else info.break_label
+    if right_join is not None and right_join.level is levels[-1]:
+        info.continue_label = right_join.ret
     if not levels:
         # No FROM clause: a single pass; WHERE terms were coded above.
         for t in terms:
@@ -294,11 +325,11 @@ def _constraints_for(parse: Parse, item: SrcItem, terms: list[WhereTerm],
     out: list[_Constraint] = []
     cursor = item.cursor
     for t in terms:
-        if t.coded:
+        if t.coded or t.deferred:
             continue
         if t.left_join_on >= 0 and t.left_join_on != cursor:
             continue
-        if item.jointype & JT_LEFT and t.left_join_on != cursor:
+        if item.jointype & (JT_LEFT | JT_RIGHT) and t.left_join_on != cursor:
             continue  # a WHERE term must not restrict the rhs of a LEFT JOIN
         e = t.expr
         if isinstance(e, ast.In) and not e.negated and e.values and \
@@ -699,6 +730,9 @@ def _code_level(parse: Parse, level: WhereLevel) -> None:
     item = level.item
     cur = item.cursor
     table = item.table
+    if level.plan == "vtab":
+        vtab.code_level(parse, level)
+        return
     if level.plan == "scan" and item.via_coroutine:
         # a FROM-clause subquery coded as a co-routine: one row per Yield
         parse.emit("InitCoroutine", item.regreturn, 0, item.addr_fill_sub)
@@ -710,9 +744,6 @@ def _code_level(parse: Parse, level: WhereLevel) -> None:
         # the current row of a recursive CTE: a single row, no loop
         level.addr_body = parse.current_addr()
         level.next_op = None
-        return
-    if level.plan == "vtab":
-        vtab.code_level(parse, level)
         return
     if level.plan == "scan":
         parse.emit("Last" if level.reverse else "Rewind", cur, level.addr_brk)

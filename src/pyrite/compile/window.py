@@ -11,7 +11,7 @@ Owns everything a SELECT with ``OVER`` needs at compile time:
   sqlite3WindowRewrite does: the SELECT becomes an inner query computing
   every value the windows and the result need (the window arguments,
   PARTITION BY and ORDER BY terms, and each window-free part of the result
-  columns and ORDER BY), whose rows go to an ephemeral table; the
+  columns and ORDER BY), a co-routine whose rows are buffered in a sorter; the
   ``WindowPass`` opcode (vdbe/ops/window.py) sorts them per window and
   computes every window function; an outer loop reads the table back and
   computes the result rows (ORDER BY, DISTINCT and LIMIT apply there).
@@ -29,7 +29,7 @@ from typing import Any
 from pyrite import values
 from pyrite.compile.context import (
     NC_IN_AGG,
-    SRT_EPHEM_TAB,
+    SRT_COROUTINE,
     NameContext,
     Parse,
     SelectDest,
@@ -40,7 +40,7 @@ from pyrite.vdbe.functions import window as builtin_window
 from pyrite.vdbe.ops import window as rt
 
 __all__ = ["WinFuncRef", "resolve_window_call", "window_calls", "code_window_select",
-           "window_definitions"]
+           "window_definitions", "check_no_window"]
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -192,6 +192,21 @@ def _frame(parse: Parse, resolver: Any, spec: ast.WindowSpec) -> tuple[Any, ...]
     return (fr.units, fr.start.kind, offset(fr.start), end.kind, offset(end), exclude)
 
 
+def check_no_window(parse: Parse, exprs: Any) -> None:
+    """"misuse of window function X()" for the first ``X(...) OVER`` in the
+    unresolved ``exprs`` (CHECK constraints, resolved when the table is
+    created as SQLite's sqlite3ResolveSelfReference does)."""
+    from pyrite.compile.resolve import walk
+    found: list[str] = []
+
+    def visit(e: Any) -> None:
+        if isinstance(e, ast.FunctionCall) and e.over is not None and not found:
+            found.append(e.name)
+    walk(exprs, visit)
+    if found:
+        parse.error(f"misuse of window function {found[0]}()")
+
+
 def window_calls(exprs: Any) -> list[WinFuncRef]:
     """The window function calls in ``exprs``, each once, in walk order."""
     from pyrite.compile.resolve import walk
@@ -291,19 +306,32 @@ def code_window_select(parse: Parse, src: Any, where: Any, result: list[Any],
         column(ast.Literal(None))
     n_in = len(inner)
 
-    # The inner query: its rows go to an ephemeral table.
-    tab = parse.alloc_cursor()
-    parse.emit("OpenEphemeral", tab, n_in)
+    # The inner query, a co-routine whose rows are buffered in a sorter.
+    reg_yield = parse.alloc_reg()
+    sdst = parse.alloc_reg(n_in)
+    init = parse.emit("InitCoroutine", reg_yield, 0, parse.current_addr() + 1)
     items = [ResultItem(e, f"c{i}", None) for i, e in enumerate(inner)]
     inner_end = parse.label()
-    tab_dest = SelectDest(SRT_EPHEM_TAB, tab)
+    co_dest = SelectDest(SRT_COROUTINE, reg_yield, sdst=sdst, n_sdst=n_in)
     if is_agg:
         sel._code_aggregate(parse, src, where, items, group_by, having, [], [], [],
-                            tab_dest, sel._Limit(), -1, inner_end)
+                            co_dest, sel._Limit(), -1, inner_end)
     else:
-        sel._code_simple(parse, src, where, items, [], [], [], tab_dest, sel._Limit(),
+        sel._code_simple(parse, src, where, items, [], [], [], co_dest, sel._Limit(),
                          -1, inner_end)
     parse.resolve(inner_end)
+    parse.emit("EndCoroutine", reg_yield)
+    parse.builder.change_p2(init, parse.current_addr())
+    tab = parse.alloc_cursor()
+    parse.emit("SorterOpen", tab, n_in, 0, values.KeyInfo([], None, 0))
+    filled = parse.label()
+    fill = parse.emit("Yield", reg_yield, filled)
+    rec = parse.get_temp_reg()
+    parse.emit("MakeRecord", sdst, n_in, rec)
+    parse.emit("SorterInsert", tab, rec)
+    parse.release_temp_reg(rec)
+    parse.emit("Goto", 0, fill)
+    parse.resolve(filled)
 
     # Windows with the same PARTITION BY and ORDER BY share a sort.
     groups: list[rt.WindowGroup] = []
@@ -346,21 +374,27 @@ def code_window_select(parse: Parse, src: Any, where: Any, result: list[Any],
     for w, wf in plan_funcs:
         win_cols.append((wf.out, win_regs[id(w)]))
     plan = rt.WindowPlan(n_in, list(reversed(groups)))
-    parse.emit("WindowPass", tab, n_in, 0, plan)
+    rows = parse.alloc_cursor()
+    parse.emit("SorterOpen", rows, n_in + len(win_cols), 0, values.KeyInfo([], None, 0))
+    parse.emit("WindowPass", tab, n_in, rows, plan)
 
     # The outer loop over the rows with their window values.
     sorter = sel._open_sorter(parse, ob_rw, ob_desc, ob_nulls, len(result)) if ob_rw else None
     done = parse.label()
     cont = parse.label()
-    parse.emit("Rewind", tab, done)
+    pseudo = parse.alloc_cursor()
+    reg_row = parse.alloc_reg()
+    parse.emit("OpenPseudo", pseudo, reg_row, n_in + len(win_cols))
+    parse.emit("SorterSort", rows, done)
     top = parse.current_addr()
+    parse.emit("SorterData", rows, reg_row, pseudo)
     for i, reg in enumerate(inner_regs):
-        parse.emit("Column", tab, i, reg)
+        parse.emit("Column", pseudo, i, reg)
     for col, reg in win_cols:
-        parse.emit("Column", tab, col, reg)
+        parse.emit("Column", pseudo, col, reg)
     sel._inner_loop(parse, result, dest, lim, distinct_cur, sorter, cont, done, exprs=out_rw)
     parse.resolve(cont)
-    parse.emit("Next", tab, top)
+    parse.emit("SorterNext", rows, top)
     parse.resolve(done)
     if sorter is not None:
         sel._sort_tail(parse, sorter, result, dest, lim, end)

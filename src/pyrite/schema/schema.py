@@ -586,6 +586,7 @@ def table_from_ast(stmt: ast.CreateTable, sql: str | None) -> Table:
         errors.raise_error(errors.SQLITE_ERROR, f"PRIMARY KEY missing on table {t.name}")
 
     # Automatic indexes, numbered in the order their constraints appear.
+    declared: dict[int, int] = {}      # id(index) -> its ON CONFLICT as written
     for cols, conflict, origin in pending_unique:
         key = [(ci, (coll or t.columns[ci].collation or "BINARY").upper()) for ci, coll, _ in cols]
         dup = None
@@ -596,6 +597,15 @@ def table_from_ast(stmt: ast.CreateTable, sql: str | None) -> Table:
         if dup is not None:
             if origin == IDX_PRIMARY_KEY:
                 dup.origin = IDX_PRIMARY_KEY
+            # The same constraint twice: their ON CONFLICT clauses must agree
+            # unless one of them has none.
+            had = declared.get(id(dup), OE_NONE)
+            if conflict != OE_NONE and had != conflict:
+                if had != OE_NONE:
+                    errors.raise_error(errors.SQLITE_ERROR,
+                                       "conflicting ON CONFLICT clauses specified")
+                declared[id(dup)] = conflict
+                dup.on_conflict = conflict
             continue
         n = len(t.indexes) + 1
         columns = [ci for ci, _, _ in cols]
@@ -611,6 +621,7 @@ def table_from_ast(stmt: ast.CreateTable, sql: str | None) -> Table:
         idx = Index(name=f"sqlite_autoindex_{t.name}_{n}", table=t, columns=columns,
                     collations=colls, desc=desc, n_key_col=n_key, unique=True,
                     on_conflict=conflict if conflict != OE_NONE else OE_ABORT, origin=origin)
+        declared[id(idx)] = conflict
         t.indexes.append(idx)
     if t.without_rowid:
         _finish_without_rowid(t)

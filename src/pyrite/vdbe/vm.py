@@ -154,6 +154,12 @@ class VM:
                 return StepResult.BUSY
             self._halt_cleanup()
             self.done = True
+            if self.count_changes:
+                # sqlite3VdbeHalt: a statement that fails reports the changes
+                # it made only under OR FAIL (they are kept); else none.
+                fail = getattr(exc, "on_error", 0) == 3
+                self.host.set_changes(self.n_change if fail else 0)
+                self.n_change = 0
             if primary == errors.SQLITE_INTERRUPT:
                 return StepResult.INTERRUPT
             raise

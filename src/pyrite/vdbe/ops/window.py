@@ -5,7 +5,7 @@ are sorted by (PARTITION BY, ORDER BY) and then walked one partition at a
 time, keeping the aggregate of each frame up to date with ``step`` as rows
 enter it and ``inverse`` as they leave (or recomputing it when the function
 has no inverse).  Pyrite's compiler does the same rewrite (compile/window.py):
-the subquery fills an ephemeral table, and the one opcode here,
+the subquery's rows are buffered in a sorter, and the one opcode here,
 ``WindowPass``, performs the sort and the per-partition frame walk for every
 window of the query, appending one column per window function to each row.
 SQLite emits that walk as VDBE code (windowCodeOp and friends); here it is a
@@ -22,7 +22,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from pyrite import errors, values
-from pyrite.storage.record import encode_record
 from pyrite.vdbe.opcodes import opcode
 
 # Frame bound kinds, as ast.FrameBound spells them.
@@ -85,40 +84,33 @@ class WindowPlan:
                                     for g in self.groups) + ")"
 
 
-@opcode("WindowPass", "P1 P2 * P4 *", "cursor[P1] += window(P4)", cursor="p1", ncol="p2")
+@opcode("WindowPass", "P1 P2 P3 P4 *", "sorter[P3] = window(P4, sorter[P1])", cursor="p1",
+        ncol="p2", dest="p3")
 def op_window_pass(vm: Any, op: Any, pc: int) -> int:
-    """Compute the window functions of WindowPlan P4 over the rows of the
-    ephemeral table P1 (P2 columns each): sort the rows by each window's
+    """Compute the window functions of WindowPlan P4 over the rows buffered
+    in sorter P1 (P2 columns each, in the order they were inserted): sort the rows by each window's
     PARTITION BY and ORDER BY, walk each partition computing every frame,
-    and rewrite the table with the rows in the final order, each extended by
-    one column per window function.  Frame offsets are read from the
-    registers the plan names; an invalid one is an error."""
+    and leave the rows in sorter P3 in the final order, each extended by
+    one column per window function (P3's key has no fields, so sorting it
+    keeps that order).  Frame offsets are read from the registers the plan
+    names; an invalid one is an error."""
     from pyrite.vdbe.ops.cursor import _cursor
     c = _cursor(vm, op.p1)
+    out = _cursor(vm, op.p3)
+    out.sorter = []
+    out.sorter_pos = 0
     plan: WindowPlan = op.p4
-    bt = c.bt
-    rows: list[list[Any]] = []
     n_out = sum(len(g.funcs) for g in plan.groups)
-    width = plan.n_in + n_out
-    if not bt.first():
-        while True:
-            row = list(bt.record())
-            if len(row) < width:
-                row.extend([None] * (width - len(row)))
-            rows.append(row)
-            if not bt.next():
-                break
+    pad = [None] * n_out
+    rows: list[list[Any]] = [list(r) + pad for r in c.sorter or ()]
+    c.sorter = []
     if not rows:
         return pc + 1
     for group in plan.groups:
         _check_offsets(vm, group)
     for group in plan.groups:
         rows = _apply_group(vm, group, rows)
-    c.btree.clear_table(c.root)
-    c.row = None
-    for i, row in enumerate(rows, 1):
-        c.bt.insert(i, encode_record(row))
-    c.row = None
+    out.sorter = rows
     return pc + 1
 
 
