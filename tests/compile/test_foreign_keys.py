@@ -273,6 +273,17 @@ CASES = {
         "UPDATE a SET k = 'y' WHERE id = 2",
         "SELECT * FROM c ORDER BY 1",
     ],
+    "upsert": [
+        "CREATE TABLE p(id INTEGER PRIMARY KEY, k UNIQUE)",
+        "CREATE TABLE c(id INTEGER PRIMARY KEY, pk REFERENCES p(k) ON UPDATE CASCADE)",
+        "INSERT INTO p VALUES(1, 10), (2, 20)",
+        "INSERT INTO c VALUES(1, 10)",
+        "INSERT INTO c VALUES(1, 30) ON CONFLICT(id) DO UPDATE SET pk = excluded.pk",
+        "INSERT INTO c VALUES(1, 20) ON CONFLICT(id) DO UPDATE SET pk = excluded.pk",
+        "INSERT INTO p VALUES(3, 20) ON CONFLICT(k) DO UPDATE SET k = 25",
+        "SELECT * FROM c", "SELECT * FROM p ORDER BY id",
+        "INSERT INTO c VALUES(2, 99) ON CONFLICT DO NOTHING",
+    ],
     "foreign_key_list_and_check": [
         "CREATE TABLE p(a PRIMARY KEY, b, c, UNIQUE(b, c))",
         "CREATE TABLE ch(x REFERENCES p, y, z, w REFERENCES p(a) ON DELETE CASCADE,"
