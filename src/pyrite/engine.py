@@ -640,7 +640,8 @@ class Statement:
         if not ok and n < len(pager.savepoints):
             pager.rollback_to(n)
             db.schema.loaded = False
-            db.fk_deferred, db.fk_deferred_imm = self._fk_saved
+            if self.program.restores_deferred_fks:
+                db.fk_deferred, db.fk_deferred_imm = self._fk_saved
         pager.release(n)
 
     def _halted(self, ok: bool = True) -> None:

@@ -365,13 +365,12 @@ _VTAB_COLUMNS: dict[str, tuple[tuple[str, ...], bool]] = {
     "table_list": (("schema", "name", "type", "ncol", "wr", "strict"), True),
     "database_list": (("seq", "name", "file"), False),
     "collation_list": (("seq", "name"), False),
-    "foreign_key_list": (("id", "seq", "table", "from", "to", "on_update", "on_delete", "match"),
-                         True),
     "page_size": (("page_size",), False),
     "encoding": (("encoding",), False),
     "journal_mode": (("journal_mode",), False),
     "foreign_key_list": (("id", "seq", "table", "from", "to", "on_update", "on_delete",
                           "match"), True),
+    "foreign_key_check": (("table", "rowid", "parent", "fkid"), True),
 }
 
 
