@@ -619,6 +619,16 @@ class Connection:
             return
         self._db.create_aggregate(name, n_arg, _wrap_aggregate(aggregate_class))
 
+    def create_window_function(self, name: str, num_params: int,
+                               aggregate_class: Any, /) -> None:
+        """Register an aggregate window function: a class with step(),
+        inverse(), value() and finalize() (sqlite3_create_window_function)."""
+        self._check()
+        if aggregate_class is None:
+            self._db.create_window_function(name, num_params, None)
+            return
+        self._db.create_window_function(name, num_params, _wrap_window(aggregate_class))
+
     def create_collation(self, name: str, callable_: Any, /) -> None:
         self._check()
         if not isinstance(name, str):
@@ -800,6 +810,36 @@ def _wrap_aggregate(cls: Any) -> Any:
 
     Aggregate.__name__ = getattr(cls, "__name__", "Aggregate")
     return Aggregate
+
+
+def _wrap_window(cls: Any) -> Any:
+    base = _wrap_aggregate(cls)
+
+    def call(self: Any, method: str, *args: Any) -> Any:
+        if self.failed is not None:
+            raise OperationalError(self.failed)
+        try:
+            fn = getattr(self.inner, method)
+        except AttributeError:
+            _report_callback_error()
+            raise OperationalError(
+                f"user-defined aggregate's '{method}' method not defined") from None
+        try:
+            return fn(*args)
+        except Exception:  # noqa: BLE001
+            _report_callback_error()
+            raise OperationalError(
+                f"user-defined aggregate's '{method}' method raised error") from None
+
+    class WindowAggregate(base):  # type: ignore[misc, valid-type]
+        def inverse(self, *args: Any) -> None:
+            call(self, "inverse", *args)
+
+        def value(self) -> Any:
+            return _result_value(call(self, "value"))
+
+    WindowAggregate.__name__ = base.__name__
+    return WindowAggregate
 
 
 def _wrap_collation(func: Callable[[str, str], Any]) -> Callable[[str, str], int]:

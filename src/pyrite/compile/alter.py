@@ -283,6 +283,7 @@ def _code_add_column(parse: Any, table: Any, col: ast.ColumnDef, text: str) -> N
         parse.error(f"duplicate column name: {col.name}")
     default = None
     not_null = False
+    generated = False
     for c in col.constraints:
         if isinstance(c, ast.PrimaryKeyConstraint):
             parse.error("Cannot add a PRIMARY KEY column")
@@ -298,7 +299,7 @@ def _code_add_column(parse: Any, table: Any, col: ast.ColumnDef, text: str) -> N
         if isinstance(c, ast.GeneratedConstraint):
             if c.stored:
                 parse.error("cannot add a STORED column")
-            parse.error("generated columns are not supported yet")
+            generated = True
     if isinstance(default, ast.Literal) and default.value is None:
         default = None
     if table.strict:
@@ -313,11 +314,17 @@ def _code_add_column(parse: Any, table: Any, col: ast.ColumnDef, text: str) -> N
     if_not_empty = None
     if default is not None and not _is_constant_default(default):
         if_not_empty = "Cannot add a column with non-constant default"
-    if not_null and default is None:
+    if not_null and default is None and not generated:
         if_not_empty = "Cannot add a NOT NULL column with default value NULL"
+    if default is not None and getattr(parse.db, "foreign_keys", False) and \
+            any(isinstance(c, ast.ForeignKeyConstraint) for c in col.constraints):
+        if_not_empty = "Cannot add a REFERENCES column with non-NULL default value"
     sql = table.sql
     offset = _add_column_offset(sql)
     new_sql = f"{sql[:offset]}, {_column_text(text)}{sql[offset:]}"
+    if generated:
+        from pyrite.compile import gencol
+        gencol.check_altered_table(parse, table, new_sql, "add column")
     begin_write_ddl(parse)
     if if_not_empty is not None:
         _code_error_if_not_empty(parse, table, if_not_empty)
@@ -495,6 +502,8 @@ def _code_drop_column(parse: Any, table: Any, name: str) -> None:
     for idx in table.indexes:
         if not idx.is_auto and col in idx.columns:
             parse.error(f"error in index {idx.name} after drop column: no such column: {cname}")
+    from pyrite.compile import gencol
+    gencol.check_altered_table(parse, table, new_sql, "drop column")
     begin_write_ddl(parse)
     _code_rewrite_rows(parse, [(table.name, ("table", table.name, table.name, table.root,
                                              new_sql))])
@@ -510,16 +519,18 @@ def _code_drop_column(parse: Any, table: Any, name: str) -> None:
     rec = parse.alloc_reg()
     parse.emit("Rowid", cursor, rowid)
     from pyrite.compile.expr import _default_value
+    from pyrite.compile import gencol
     k = 0
     for i, c in enumerate(table.columns):
-        if i == col:
+        if i == col or gencol.is_virtual(c):
             continue
         if i == table.rowid_alias:
             parse.emit("Null", 0, base + k)
         else:
-            parse.emit("Column", cursor, i, base + k, _default_value(c.default))
+            parse.emit("Column", cursor, gencol.storage_column(table, i), base + k,
+                       _default_value(c.default))
         k += 1
-    parse.emit("MakeRecord", base, n - 1, rec)
+    parse.emit("MakeRecord", base, k, rec)
     parse.emit("Insert", cursor, rec, rowid, None, OPFLAG_ISUPDATE)
     parse.emit("Next", cursor, top)
     parse.resolve(done)

@@ -182,6 +182,10 @@ def code_create_table(parse: Any, stmt: ast.CreateTable, text: str) -> None:
         return
     sql = stored_sql(text, "CREATE TABLE")
     table = sch.table_from_ast(stmt, sql)
+    from pyrite.compile.window import check_no_window
+    check_no_window(parse, [c.expr for col in stmt.columns for c in col.constraints
+                            if isinstance(c, ast.CheckConstraint)]
+                    + [c.expr for c in stmt.constraints if isinstance(c, ast.CheckConstraint)])
     for c in table.columns:
         if c.collation is not None:
             parse.find_collation(c.collation)
@@ -190,8 +194,8 @@ def code_create_table(parse: Any, stmt: ast.CreateTable, text: str) -> None:
             parse.find_collation(coll)
     if table.without_rowid:
         parse.error("WITHOUT ROWID tables are not supported yet")
-    if any(c.generated is not None for c in table.columns):
-        parse.error("generated columns are not supported yet")
+    from pyrite.compile import gencol
+    gencol.validate_table(parse, table, stmt)
 
     begin_write_ddl(parse)
     code_file_format(parse)
@@ -345,14 +349,21 @@ def code_create_index(parse: Any, stmt: ast.CreateIndex, text: str) -> None:
 def code_index_key(parse: Any, table: Any, index: Any, data_cursor: int, first_reg: int) -> None:
     """Load the key of ``index`` for the row under ``data_cursor`` into
     consecutive registers (sqlite3GenerateIndexKey)."""
+    from pyrite.compile import gencol
     for i, c in enumerate(index.columns):
         if c == sch.XN_ROWID:
             parse.emit("Rowid", data_cursor, first_reg + i)
         elif c == table.rowid_alias:
             parse.emit("Rowid", data_cursor, first_reg + i)
+        elif c == sch.XN_EXPR:
+            gencol.code_index_expr(parse, table, index, i, data_cursor, first_reg + i)
+            continue
+        elif gencol.is_virtual(table.columns[c]):
+            gencol.code_virtual_column(parse, table, data_cursor, c, first_reg + i)
+            continue
         else:
             from pyrite.compile.expr import _default_value
-            parse.emit("Column", data_cursor, c, first_reg + i,
+            parse.emit("Column", data_cursor, gencol.storage_column(table, c), first_reg + i,
                        _default_value(table.columns[c].default))
             if table.columns[c].affinity == values.AFF_REAL:
                 parse.emit("RealAffinity", first_reg + i)
@@ -523,6 +534,8 @@ def code_drop(parse: Any, stmt: ast.Drop) -> None:
     if kind == "TABLE" and table.is_view:
         parse.error(f"use DROP VIEW to delete view {table.name}")
     begin_write_ddl(parse)
+    from pyrite.compile.fkey import fk_drop_table
+    fk_drop_table(parse, table)
     seq = parse.db.find_table("sqlite_sequence") if table.autoincrement else None
     if seq is not None:
         _code_delete_schema_rows(parse, name=table.name, by_table=False, root=seq.root,

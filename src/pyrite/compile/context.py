@@ -327,6 +327,9 @@ class NameContext:
     correlated: bool = False
     # min()/max() aggregate found (bare-column semantics).
     min_max_agg: Any = None
+    # Window functions are allowed here (result columns and ORDER BY of a
+    # SELECT): the WINDOW clause's definitions by lower-case name.
+    window_defs: dict[str, Any] | None = None
 
 
 # ---------------------------------------------------------------------------

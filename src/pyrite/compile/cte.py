@@ -57,6 +57,16 @@ from pyrite.compile.context import (
 from pyrite.sql import ast
 
 
+def _explain_push(parse: Parse, text: str) -> int | None:
+    from pyrite.compile.select import _explain_push as push
+    return push(parse, text)
+
+
+def _explain_pop(parse: Parse, saved: int | None) -> None:
+    from pyrite.compile.select import _explain_pop as pop
+    pop(parse, saved)
+
+
 @dataclass(eq=False)
 class CteState:
     """One CTE of a WITH clause and what has been coded for it."""
@@ -235,8 +245,10 @@ def _coroutine_item(parse: Parse, state: CteState, node: ast.TableRef) -> SrcIte
     reg_yield = parse.alloc_reg()
     result = parse.alloc_reg(n)
     init = parse.emit("InitCoroutine", reg_yield, 0, parse.current_addr() + 1)
+    eqp = _explain_push(parse, f"CO-ROUTINE {state.name}")
     info = _compile_body(parse, state, SelectDest(SRT_COROUTINE, reg_yield, sdst=result,
                                                    n_sdst=n))
+    _explain_pop(parse, eqp)
     parse.emit("EndCoroutine", reg_yield)
     parse.builder.change_p2(init, parse.current_addr())
     table = _cte_table(parse, state, info)
@@ -257,8 +269,10 @@ def _materialize(parse: Parse, state: CteState, node: ast.TableRef) -> SrcItem:
     addr_fill = parse.current_addr()
     once = parse.emit("Once", 0, 0)
     cursor = parse.alloc_cursor()
+    eqp = _explain_push(parse, f"MATERIALIZE {state.name}")
     open_addr = parse.emit("OpenEphemeral", cursor, 0)
     info = _compile_body(parse, state, SelectDest(SRT_EPHEM_TAB, cursor))
+    _explain_pop(parse, eqp)
     parse.builder.change_p2(open_addr, info.n_columns)
     parse.builder.change_p2(once, parse.current_addr())
     parse.emit("Return", reg_return)
@@ -450,7 +464,9 @@ def _compile_recursive(parse: Parse, state: CteState, sel: ast.Select, n_rec: in
     dest_queue.order_by = [i for i, _, _, _ in order]
 
     # The setup query.
+    eqp = _explain_push(parse, "SETUP")
     info: SelectInfo = compile_select(parse, setup, dest_queue, outer=outer)
+    _explain_pop(parse, eqp)
     _check_arity(parse, state, info.n_columns)
     if info.n_columns != n:
         parse.error(f"SELECTs to the left and right of {sel.compounds[-1][0]} do not "
@@ -485,6 +501,7 @@ def _compile_recursive(parse: Parse, state: CteState, sel: ast.Select, n_rec: in
     state.rec_table = table
     state.err = "multiple recursive references: {}"
     rec_infos = []
+    eqp = _explain_push(parse, "RECURSIVE STEP")
     for core in rec_cores:
         rinfo = compile_select(parse, ast.Select(core), dest_queue, outer=outer)
         rec_infos.append(rinfo)
@@ -494,6 +511,7 @@ def _compile_recursive(parse: Parse, state: CteState, sel: ast.Select, n_rec: in
                         f"have the same number of result columns")
         if _is_aggregate(parse, core):
             parse.error("recursive aggregate queries not supported")
+    _explain_pop(parse, eqp)
     parse.emit("Goto", 0, top)
     parse.resolve(brk)
     state.rec_table = None

@@ -370,6 +370,11 @@ def code_column(parse: Parse, ref: ColumnRef, target: int) -> int:
     default = None
     if item is not None and not getattr(item.table, "is_ephemeral", False):
         col = item.table.columns[column]
+        if getattr(item.table, "has_generated", False):
+            from pyrite.compile import gencol
+            if gencol.is_virtual(col):
+                return gencol.code_virtual_column(parse, item.table, cursor, column, target)
+            column = gencol.storage_column(item.table, column)
         default = _default_value(getattr(col, "default", None))
         if default is not None and col.affinity != values.AFF_BLOB:
             # sqlite3ValueFromExpr applies the column's affinity to the default.

@@ -198,16 +198,21 @@ def _pragma_table_info(parse: Any, name: str, value: Any) -> None:
         _result_rows(parse, names + (["hidden"] if xinfo else []), rows)
         return
     pk_order = {ci: i + 1 for i, ci in enumerate(getattr(table, "pk_columns", []) or [])}
+    n_hidden = 0
     for i, col in enumerate(table.columns):
-        if col.hidden and not xinfo:
+        hidden = 1 if col.hidden else 0
+        if getattr(col, "generated", None) is not None:
+            hidden = 3 if col.stored else 2
+        if hidden and not xinfo:
+            n_hidden += 1
             continue
         default = None
-        if getattr(col, "default_text", None):
+        if getattr(col, "default_text", None) and hidden < 2:
             default = col.default_text
-        row = (i, col.name, col.decl_type or "", 1 if col.not_null else 0, default,
+        row = (i - n_hidden, col.name, col.decl_type or "", 1 if col.not_null else 0, default,
                pk_order.get(i, 0))
         if xinfo:
-            row = row + (1 if col.hidden else 0,)
+            row = row + (hidden,)
         rows.append(row)
     names = ["cid", "name", "type", "notnull", "dflt_value", "pk"]
     if xinfo:
@@ -328,6 +333,19 @@ _HANDLERS = {
 }
 
 
+def _fk_pragmas() -> None:
+    from pyrite.compile import fkey
+    _HANDLERS.update({
+        "foreign_keys": fkey.pragma_foreign_keys,
+        "defer_foreign_keys": fkey.pragma_foreign_keys,
+        "foreign_key_list": fkey.pragma_foreign_key_list,
+        "foreign_key_check": fkey.pragma_foreign_key_check,
+    })
+
+
+_fk_pragmas()
+
+
 
 # ---------------------------------------------------------------------------
 # Pragma virtual tables: pragma_<name>(arg, schema) in FROM (pragma.c's
@@ -346,9 +364,13 @@ _VTAB_COLUMNS: dict[str, tuple[tuple[str, ...], bool]] = {
     "table_list": (("schema", "name", "type", "ncol", "wr", "strict"), True),
     "database_list": (("seq", "name", "file"), False),
     "collation_list": (("seq", "name"), False),
+    "foreign_key_list": (("id", "seq", "table", "from", "to", "on_update", "on_delete", "match"),
+                         True),
     "page_size": (("page_size",), False),
     "encoding": (("encoding",), False),
     "journal_mode": (("journal_mode",), False),
+    "foreign_key_list": (("id", "seq", "table", "from", "to", "on_update", "on_delete",
+                          "match"), True),
 }
 
 

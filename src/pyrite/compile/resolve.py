@@ -315,13 +315,14 @@ class _Resolver:
         parse, nc = self.parse, self.nc
         name = expr.name
         n_arg = len(expr.args)
-        if expr.over is not None:
-            parse.error("window functions are not supported yet")
         fd = parse.find_function(name, n_arg)
         if fd is None:
             if parse.function_exists(name):
                 parse.error(f"wrong number of arguments to function {name}()")
             parse.error(f"no such function: {name}")
+        if expr.over is not None:
+            from pyrite.compile.window import resolve_window_call
+            return resolve_window_call(self, expr, fd)
         if getattr(fd, "window_only", False):
             parse.error(f"misuse of window function {name}()")
         is_agg = fd.is_aggregate

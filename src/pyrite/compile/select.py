@@ -27,7 +27,7 @@ from pyrite.compile.context import (
     SRT_EXISTS, SRT_FIFO, SRT_MEM, SRT_OUTPUT, SRT_QUEUE, SRT_SET, SRT_TABLE, SRT_UNION,
     SRT_UPD, column_hidden, flatten_from,
 )
-from pyrite.compile import cte
+from pyrite.compile import cte, window
 from pyrite.compile.expr import (
     code_expr, code_if_false, expr_affinity, expr_coll_seq, expr_collation, set_in_affinity,
 )
@@ -513,13 +513,12 @@ class _Sorter:
 def _compile_core(parse: Parse, core: ast.SelectCore, order_by: tuple[ast.OrderingTerm, ...],
                   limit: ast.Expr | None, offset: ast.Expr | None,
                   dest: SelectDest, outer: NameContext | None) -> SelectInfo:
-    if core.windows:
-        parse.error("window functions are not supported yet")
     parse.coroutine_node = cte.coroutine_slot(core.from_)
     src = flatten_from(parse, core.from_, resolver=_from_item)
     _apply_using(parse, src)
     vtab.add_function_args(src)
-    nc = NameContext(src, outer=outer, flags=NC_ALLOW_AGG)
+    window_defs = window.window_definitions(parse, core.windows)
+    nc = NameContext(src, outer=outer, flags=NC_ALLOW_AGG, window_defs=window_defs)
     nc.correlated = any(item.correlated for item in src)
     result = expand_result_columns(parse, core.columns, nc)
     has_agg_in_result = bool(nc.flags & NC_HAS_AGG)
@@ -554,16 +553,18 @@ def _compile_core(parse: Parse, core: ast.SelectCore, order_by: tuple[ast.Orderi
     is_agg = has_agg_in_result or bool(group_by) or bool(_agg_funcs_of(having))
     if having is not None and not is_agg:
         parse.error("HAVING clause on a non-aggregate query")
-    onc = NameContext(src, outer=outer, flags=NC_ALLOW_AGG, result=None)
+    onc = NameContext(src, outer=outer, flags=NC_ALLOW_AGG, result=None,
+                      window_defs=window_defs)
     ob_exprs = resolve_order_by(parse, tuple(order_by), result, onc, "ORDER") \
         if order_by else []
     if not is_agg and _agg_funcs_of(ob_exprs):
         parse.error(f"misuse of aggregate: {_first_agg_name(ob_exprs)}()")
     ob_desc = [t.desc for t in order_by]
     ob_nulls = [t.nulls for t in order_by]
-    if is_agg and not group_by:
+    if is_agg and not group_by and not window.window_calls(ob_exprs):
         # One output row: the ORDER BY is resolved (its errors stand) but
-        # never coded, as SQLite drops it.
+        # never coded, as SQLite drops it (not when it holds a window
+        # function: the window rewrite codes it).
         ob_exprs, ob_desc, ob_nulls = [], [], []
     for n in (where_nc, group_nc, onc):
         if n.correlated:
@@ -585,7 +586,11 @@ def _compile_core(parse: Parse, core: ast.SelectCore, order_by: tuple[ast.Orderi
             distinct_cur = parse.alloc_cursor()
             parse.emit("OpenEphemeral", distinct_cur, 0, 0,
                        values.KeyInfo([_key_coll(parse, r.expr) for r in result]))
-        if not is_agg:
+        if window.window_calls([r.expr for r in result] + ob_exprs):
+            window.code_window_select(parse, src, where, result, group_by, having, is_agg,
+                                      ob_exprs, ob_desc, ob_nulls, dest, lim,
+                                      distinct_cur, end)
+        elif not is_agg:
             _code_simple(parse, src, where, result, ob_exprs, ob_desc, ob_nulls,
                          dest, lim, distinct_cur, end)
         else:
@@ -707,7 +712,7 @@ def _inner_loop(parse: Parse, result: list[ResultItem], dest: SelectDest, lim: _
     if exprs is None:
         exprs = [r.expr for r in result]
     n = len(exprs)
-    if sorter is None and lim.offset:
+    if sorter is None and lim.offset and distinct_cur < 0:
         parse.emit("IfPos", lim.offset, cont, 1)
     if dest.dest == SRT_MEM and sorter is None:
         reg_result = dest.parm
@@ -735,6 +740,9 @@ def _inner_loop(parse: Parse, result: list[ResultItem], dest: SelectDest, lim: _
         parse.emit("MakeRecord", reg_result, n, r)
         parse.emit("IdxInsert", distinct_cur, r, reg_result, n)
         parse.release_temp_reg(r)
+        if sorter is None and lim.offset:
+            # OFFSET counts distinct rows (codeOffset after codeDistinct)
+            parse.emit("IfPos", lim.offset, cont, 1)
     if sorter is not None:
         _push_onto_sorter(parse, sorter, reg_result, n, exprs)
         return
@@ -1067,6 +1075,7 @@ def _compile_compound(parse: Parse, select: ast.Select, dest: SelectDest,
     # SQLite merges sorted inputs (multiSelectOrderBy), except that an
     # ORDER BY with a COLLATE turns the compound into a subquery
     # (convertCompoundSelectToSubquery).
+    _check_compound_tables(parse, [select.core] + [c for _, c in select.compounds])
     if select.order_by and (id(select) in parse.merge_selects or not any(
             isinstance(t.expr, ast.Collate) for t in select.order_by)) \
             and not any(isinstance(c, ast.Values)
@@ -1083,7 +1092,11 @@ def _compile_compound(parse: Parse, select: ast.Select, dest: SelectDest,
     # The set of rows so far, as an ephemeral index.
     first_info = _core_info(parse, cores[0], outer)
     n = first_info.n_columns
-    key_info = values.KeyInfo([_key_coll(parse, it.expr) for it in first_info.columns])
+    # the set's collations: per column, the leftmost SELECT's that has one
+    # (multiSelectCollSeq), BINARY spelled out
+    infos = [first_info] + [_core_info(parse, c, outer) for c in cores[1:last + 1]]
+    key_info = values.KeyInfo([_multi_select_coll(parse, infos, j) or values.BINARY
+                               for j in range(n)])
     tab = parse.alloc_cursor()
     parse.emit("OpenEphemeral", tab, n, 0, key_info)
     correlated = first_info.correlated
@@ -1145,6 +1158,36 @@ def _compile_compound(parse: Parse, select: ast.Select, dest: SelectDest,
     return first_info
 
 
+def _multi_select_coll(parse: Parse, infos: list[SelectInfo], j: int) -> Any:
+    """multiSelectCollSeq: column ``j``'s collation in a compound is that of
+    the leftmost SELECT whose expression has one (None: BINARY)."""
+    for inf in infos:
+        if j < len(inf.columns):
+            found, coll = expr_coll_seq(parse, inf.columns[j].expr)
+            if found:
+                return coll
+    return None
+
+
+def _check_compound_tables(parse: Parse, cores: list[Any]) -> None:
+    """SQLite looks up the FROM tables of a compound's SELECTs from the last
+    to the first (sqlite3SelectExpand walks right to left), so a missing
+    table is reported for the rightmost SELECT that names one."""
+    def items(node: Any) -> Any:
+        if isinstance(node, ast.Join):
+            yield from items(node.left)
+            yield from items(node.right)
+        elif node is not None:
+            yield node
+    for core in reversed(cores):
+        if isinstance(core, ast.Values):
+            continue
+        for node in items(core.from_):
+            if isinstance(node, ast.TableRef) and cte.analysis_item(parse, node) is None \
+                    and parse.find_table(node.name, node.schema) is None:
+                _from_item(parse, node)   # raises SQLite's error
+
+
 def _compound_arity_error(parse: Parse, op: str) -> None:
     parse.error(f"SELECTs to the left and right of {op} do not have the same "
                 f"number of result columns")
@@ -1159,7 +1202,8 @@ def _core_info(parse: Parse, core: Any, outer: NameContext | None) -> SelectInfo
                            for i in range(n)], n)
     src = flatten_from(parse, core.from_, resolver=_from_item_no_code)
     _apply_using(parse, src)
-    nc = NameContext(src, outer=outer, flags=NC_ALLOW_AGG)
+    nc = NameContext(src, outer=outer, flags=NC_ALLOW_AGG,
+                     window_defs=window.window_definitions(parse, core.windows))
     result = expand_result_columns(parse, core.columns, nc)
     return SelectInfo(result, len(result), nc.correlated)
 
@@ -1278,13 +1322,7 @@ def _compound_merge(parse: Parse, select: ast.Select, dest: SelectDest,
     terms = _compound_order_terms(parse, select, info0)
 
     def column_coll(j: int) -> values.Collation | None:
-        # multiSelectCollSeq: the leftmost select whose column has one
-        for inf in infos:
-            if j < len(inf.columns):
-                found, coll = expr_coll_seq(parse, inf.columns[j].expr)
-                if found:
-                    return coll
-        return None
+        return _multi_select_coll(parse, infos, j)
 
     used = []
     for t in terms:

@@ -20,6 +20,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
+from pyrite.compile import gencol
 from pyrite.schema import schema as sch
 from pyrite.sql import ast
 
@@ -83,6 +84,7 @@ def resolve_assignments(parse: Any, table: Any, sets: tuple[ast.SetClause, ...],
                     ci = sch.XN_ROWID
                 else:
                     parse.error(f"no such column: {name}")
+            gencol.check_update_column(parse, table, ci)
             if ci == table.rowid_alias and ci >= 0:
                 ci = sch.XN_ROWID
             out.exprs.pop(ci, None)     # a later assignment wins, in its order
@@ -125,7 +127,8 @@ def make_value_coder(parse: Any, assign: Assignments, resolve: Callable[[ast.Exp
 def code_update_row(parse: Any, table: Any, data_cursor: int, idx_cursors: list[int],
                     reg_old: int, assign: Assignments, code_value: Callable[[int, int], None],
                     on_error: int, next_row: int, returning: Any = None,
-                    read_old: Callable[[int, int], None] | None = None) -> None:
+                    read_old: Callable[[int, int], None] | None = None,
+                    count: bool = True) -> None:
     """Update the row under ``data_cursor`` whose rowid is in ``reg_old``:
     new values (``code_value(column, register)`` for assigned columns, the
     old value otherwise), constraint checks (an IGNORE goes to
@@ -141,7 +144,7 @@ def code_update_row(parse: Any, table: Any, data_cursor: int, idx_cursors: list[
         reset()
     for i, col in enumerate(table.columns):
         reg = reg_new + 1 + i
-        if i == table.rowid_alias:
+        if i == table.rowid_alias or col.generated is not None:
             parse.emit("Null", 0, reg)
             continue
         if i in assign.exprs:
@@ -149,7 +152,7 @@ def code_update_row(parse: Any, table: Any, data_cursor: int, idx_cursors: list[
         elif read_old is not None:
             read_old(i, reg)
         else:
-            parse.emit("Column", data_cursor, i, reg)
+            parse.emit("Column", data_cursor, gencol.storage_column(table, i), reg)
     rowid_changed = assign.rowid_changed
     if rowid_changed:
         code_value(sch.XN_ROWID, reg_new)
@@ -157,13 +160,24 @@ def code_update_row(parse: Any, table: Any, data_cursor: int, idx_cursors: list[
     else:
         parse.emit("SCopy", reg_old, reg_new)
     parse.emit("Affinity", reg_new + 1, n_col, 0, table.affinity_string())
+    gencol.compute_columns(parse, table, reg_new)
 
+    changed = assign.changed_columns
+    if gencol.has_generated(table):
+        changed = changed | {i for i, c in enumerate(table.columns) if c.generated is not None}
     generate_constraint_checks(parse, table, data_cursor, idx_cursors, reg_new, reg_old,
                                rowid_changed, on_error, next_row, key_regs,
-                               changed_cols=assign.changed_columns)
+                               changed_cols=changed)
     # The checks may have moved the data cursor (rowid probe, REPLACE
     # deletions): seek the old row again, then remove its index entries.
     parse.emit("NotExists", data_cursor, next_row, reg_old)
+    from pyrite.compile import fkey
+    changed = assign.changed_columns
+    reg_old_row = 0
+    if fkey.fk_required(parse, table, changed, rowid_changed):
+        from pyrite.compile.returning import load_row
+        reg_old_row = load_row(parse, table, data_cursor, reg_old)
+        fkey.fk_check(parse, table, reg_old_row, 0, changed, rowid_changed)
     for idx, ic in zip(table.indexes, idx_cursors):
         n = len(idx.columns)
         regs = parse.alloc_reg(n)
@@ -174,8 +188,12 @@ def code_update_row(parse: Any, table: Any, data_cursor: int, idx_cursors: list[
         parse.resolve(skip)
     if rowid_changed:
         parse.emit("Delete", data_cursor, 0)
+    if reg_old_row:
+        fkey.fk_check(parse, table, 0, reg_new, changed, rowid_changed)
     complete_insertion(parse, table, data_cursor, idx_cursors, reg_new, key_regs,
-                       is_update=True)
+                       is_update=True, count=count)
+    if reg_old_row:
+        fkey.fk_actions(parse, table, reg_old_row, reg_new, changed, rowid_changed)
     if returning is not None:
         returning.code_row(reg_new)
 

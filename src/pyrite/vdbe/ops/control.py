@@ -119,6 +119,9 @@ def op_halt(vm: Any, op: Any, pc: int) -> int:
             vm.host.autocommit = True
             vm.host.rollback()
         raise exc
+    if vm.fk_constraints or vm.host_fk_pending():
+        from pyrite.vdbe.ops.fkey import check_at_halt
+        check_at_halt(vm)
     vm.pc = pc
     return EXIT_HALT
 
@@ -139,7 +142,7 @@ def op_noop(vm: Any, op: Any, pc: int) -> int:
 
 for _name in ("Explain", "CursorHint", "ReleaseReg", "SeekHit", "FinishSeek", "ColumnsUsed",
               "Trace", "Expire", "IfNoHope", "TableLock", "MaxPgcnt", "Abortable",
-              "FkCheck", "VBegin", "CollSeqNone"):
+              "VBegin", "CollSeqNone"):
     opcode(_name)(op_noop)
 
 

@@ -1,0 +1,303 @@
+"""Compiler layer: generated columns and index expressions.
+
+SQLite's counterparts are the generated-column parts of ``build.c``
+(sqlite3AddGenerated, sqlite3TableColumnToStorage), ``insert.c``
+(sqlite3ComputeGeneratedColumns), ``expr.c`` (sqlite3ExprCodeGeneratedColumn)
+and the checks of ``resolve.c`` (sqlite3ResolveSelfReference with
+NC_GenCol / NC_IdxExpr).
+
+Column numbering: a table's columns keep their declared numbers everywhere
+in the compiler (register layout of a new row included); only the stored
+record skips VIRTUAL columns, so a column's *storage* number is the count of
+non-VIRTUAL columns before it (:func:`storage_column`).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any
+
+from pyrite import values
+from pyrite.schema import schema as sch
+from pyrite.sql import ast
+
+_ROWID_NAMES = ("rowid", "oid", "_rowid_")
+
+
+# ---------------------------------------------------------------------------
+# Column / storage numbering
+# ---------------------------------------------------------------------------
+
+def is_virtual(col: Any) -> bool:
+    return getattr(col, "generated", None) is not None and not getattr(col, "stored", False)
+
+
+def is_generated(col: Any) -> bool:
+    return getattr(col, "generated", None) is not None
+
+
+def has_virtual(table: Any) -> bool:
+    return any(is_virtual(c) for c in getattr(table, "columns", ()))
+
+
+def has_generated(table: Any) -> bool:
+    return any(is_generated(c) for c in getattr(table, "columns", ()))
+
+
+def storage_column(table: Any, ci: int) -> int:
+    """The field number of table column ``ci`` in the stored record."""
+    if ci < 0:
+        return ci
+    cols = getattr(table, "columns", ())
+    n = 0
+    for i in range(min(ci, len(cols))):
+        if not is_virtual(cols[i]):
+            n += 1
+    return n
+
+
+def storage_affinity_string(table: Any) -> str:
+    return "".join(c.affinity for c in table.columns if not is_virtual(c))
+
+
+# ---------------------------------------------------------------------------
+# CREATE TABLE / ALTER TABLE checks
+# ---------------------------------------------------------------------------
+
+def _walk(node: Any, fn: Any) -> None:
+    fn(node)
+    if isinstance(node, ast.Node):
+        for f in dataclasses.fields(node):
+            v = getattr(node, f.name)
+            if isinstance(v, (ast.Node, tuple, list)):
+                _walk(v, fn)
+    elif isinstance(node, (tuple, list)):
+        for x in node:
+            _walk(x, fn)
+
+
+def check_expr_shape(parse: Any, expr: ast.Expr, what: str, table: Any,
+                     allow_dot: bool = False) -> None:
+    """Errors SQLite raises while resolving a generated column / index
+    expression: subqueries, parameters, the "." operator, the rowid."""
+    def visit(e: Any) -> None:
+        if isinstance(e, (ast.Subquery, ast.Exists)) or (
+                isinstance(e, ast.In) and getattr(e, "select", None) is not None):
+            parse.error(f"subqueries prohibited in {what}")
+        if isinstance(e, ast.Variable):
+            parse.error(f"parameters prohibited in {what}")
+        if isinstance(e, ast.Column):
+            if e.table is not None and not allow_dot:
+                parse.error(f'the "." operator prohibited in {what}')
+            if (e.name.lower() in _ROWID_NAMES and table.column_index(e.name) < 0
+                    and what == "generated columns"):
+                parse.error(f"no such column: {e.name}")
+    _walk(expr, visit)
+
+
+def check_deterministic(parse: Any, resolved: Any, what: str) -> None:
+    from pyrite.compile.resolve import FuncRef
+    from pyrite.vdbe.functions.base import DETERMINISTIC
+
+    def visit(e: Any) -> None:
+        if isinstance(e, FuncRef) and not (e.funcdef.flags & DETERMINISTIC):
+            parse.error(f"non-deterministic functions prohibited in {what}")
+    _walk(resolved, visit)
+
+
+def validate_table(parse: Any, table: Any, stmt: ast.CreateTable | None = None) -> None:
+    """CREATE TABLE checks of generated columns (sqlite3AddGenerated,
+    sqlite3EndTable)."""
+    from pyrite.compile.build import resolve_on_table
+    if stmt is not None:
+        for cdef in stmt.columns:
+            gen = None
+            default_before = False
+            for c in cdef.constraints:
+                if isinstance(c, ast.DefaultConstraint):
+                    if gen is not None:
+                        parse.error("cannot use DEFAULT on a generated column")
+                    default_before = True
+                elif isinstance(c, ast.GeneratedConstraint):
+                    gen = c
+                    if default_before:
+                        parse.error(f'error in generated column "{cdef.name}"')
+    gens = [c for c in table.columns if is_generated(c)]
+    if not gens:
+        return
+    for ci in table.pk_columns:
+        if is_generated(table.columns[ci]):
+            parse.error("generated columns cannot be part of the PRIMARY KEY")
+    if table.rowid_alias >= 0 and is_generated(table.columns[table.rowid_alias]):
+        parse.error("generated columns cannot be part of the PRIMARY KEY")
+    for col in gens:
+        check_expr_shape(parse, col.generated, "generated columns", table)
+        resolved = resolve_on_table(parse, table, -999, col.generated)
+        check_deterministic(parse, resolved, "generated columns")
+    if all(is_generated(c) for c in table.columns):
+        parse.error("must have at least one non-generated column")
+
+
+# ---------------------------------------------------------------------------
+# Reading a VIRTUAL column through a table cursor
+# ---------------------------------------------------------------------------
+
+def _busy(parse: Any) -> set[tuple[int, int]]:
+    busy = getattr(parse, "_gencol_busy", None)
+    if busy is None:
+        busy = set()
+        parse._gencol_busy = busy
+    return busy
+
+
+def code_virtual_column(parse: Any, table: Any, cursor: int, ci: int, target: int) -> int:
+    """Compute virtual column ``ci`` of the row under ``cursor`` into
+    ``target`` with the column's affinity (sqlite3ExprCodeGeneratedColumn)."""
+    from pyrite.compile.build import resolve_on_table
+    from pyrite.compile.expr import code_expr
+    col = table.columns[ci]
+    key = (id(table), ci)
+    busy = _busy(parse)
+    if key in busy:
+        parse.error(f'generated column loop on "{col.name}"')
+    busy.add(key)
+    try:
+        resolved = resolve_on_table(parse, table, cursor, col.generated)
+        r = code_expr(parse, resolved, target)
+        if r != target:
+            parse.emit("SCopy", r, target)
+    finally:
+        busy.discard(key)
+    _code_affinity(parse, col, target)
+    return target
+
+
+def _code_affinity(parse: Any, col: Any, reg: int) -> None:
+    if col.affinity not in (values.AFF_BLOB, values.AFF_NONE):
+        parse.emit("Affinity", reg, 1, 0, col.affinity)
+
+
+# ---------------------------------------------------------------------------
+# A new row in registers: compute the generated columns
+# ---------------------------------------------------------------------------
+
+def _referenced_columns(table: Any, expr: ast.Expr) -> list[int]:
+    out: list[int] = []
+
+    def visit(e: Any) -> None:
+        if isinstance(e, ast.Column) and e.table is None:
+            ci = table.column_index(e.name)
+            if ci >= 0:
+                out.append(ci)
+    _walk(expr, visit)
+    return out
+
+
+def compute_columns(parse: Any, table: Any, reg_new: int) -> None:
+    """Fill the generated columns of the new row held in ``reg_new``..,
+    each after the generated columns it uses (sqlite3ComputeGeneratedColumns)."""
+    if not has_generated(table):
+        return
+    from pyrite.compile.expr import code_expr
+    from pyrite.compile.insert import resolve_on_registers
+    done: set[int] = set()
+    busy: set[int] = set()
+
+    def compute(ci: int) -> None:
+        if ci in done:
+            return
+        col = table.columns[ci]
+        if ci in busy:
+            parse.error(f'generated column loop on "{col.name}"')
+        busy.add(ci)
+        for dep in _referenced_columns(table, col.generated):
+            if is_generated(table.columns[dep]):
+                compute(dep)
+        busy.discard(ci)
+        reg = reg_new + 1 + ci
+        resolved = resolve_on_registers(parse, table, col.generated, reg_new)
+        r = code_expr(parse, resolved, reg)
+        if r != reg:
+            parse.emit("SCopy", r, reg)
+        _code_affinity(parse, col, reg)
+        done.add(ci)
+
+    for i, col in enumerate(table.columns):
+        if is_generated(col):
+            compute(i)
+
+
+def record_source(parse: Any, table: Any, reg_new: int) -> tuple[int, int, str]:
+    """(first register, count, affinity string) of the stored record of the
+    new row in ``reg_new``..: VIRTUAL columns are left out."""
+    n = len(table.columns)
+    if not has_virtual(table):
+        return reg_new + 1, n, table.affinity_string()
+    stored = [i for i, c in enumerate(table.columns) if not is_virtual(c)]
+    base = parse.alloc_reg(len(stored))
+    for k, i in enumerate(stored):
+        parse.emit("SCopy", reg_new + 1 + i, base + k)
+    return base, len(stored), storage_affinity_string(table)
+
+
+# ---------------------------------------------------------------------------
+# DML checks
+# ---------------------------------------------------------------------------
+
+def check_insert_targets(parse: Any, table: Any, targets: list[int]) -> None:
+    for ci in targets:
+        if ci >= 0 and is_generated(table.columns[ci]):
+            parse.error(f'cannot INSERT into generated column "{table.columns[ci].name}"')
+
+
+def check_update_column(parse: Any, table: Any, ci: int) -> None:
+    if ci >= 0 and is_generated(table.columns[ci]):
+        parse.error(f'cannot UPDATE generated column "{table.columns[ci].name}"')
+
+
+# ---------------------------------------------------------------------------
+# Index keys
+# ---------------------------------------------------------------------------
+
+def code_index_expr(parse: Any, table: Any, index: Any, i: int, cursor: int,
+                    target: int) -> None:
+    """Code index expression field ``i`` of the row under ``cursor``."""
+    from pyrite.compile.build import resolve_on_table
+    from pyrite.compile.expr import code_expr
+    resolved = resolve_on_table(parse, table, cursor, index.exprs[i])
+    r = code_expr(parse, resolved, target)
+    if r != target:
+        parse.emit("SCopy", r, target)
+
+
+def code_index_expr_regs(parse: Any, table: Any, index: Any, i: int, reg_new: int,
+                         target: int) -> None:
+    """Code index expression field ``i`` of the new row in ``reg_new``.."""
+    from pyrite.compile.expr import code_expr
+    from pyrite.compile.insert import resolve_on_registers
+    resolved = resolve_on_registers(parse, table, index.exprs[i], reg_new)
+    r = code_expr(parse, resolved, target)
+    if r != target:
+        parse.emit("SCopy", r, target)
+
+
+# ---------------------------------------------------------------------------
+# ALTER TABLE
+# ---------------------------------------------------------------------------
+
+def check_altered_table(parse: Any, table: Any, new_sql: str, verb: str) -> None:
+    """Check the generated columns of ``table`` as ``new_sql`` (the CREATE
+    TABLE text after ALTER TABLE ADD/DROP COLUMN) defines it; errors read
+    "error in table T after <verb>: ..." as SQLite's renameTestSchema."""
+    from pyrite import errors
+    from pyrite.sql.parser import parse as parse_sql
+    try:
+        stmt = parse_sql(new_sql)[0]
+        assert isinstance(stmt, ast.CreateTable)
+        new = sch.table_from_ast(stmt, new_sql)
+        validate_table(parse, new, stmt)
+        from pyrite.compile.build import resolve_on_table
+        for chk in new.checks:
+            resolve_on_table(parse, new, -999, chk.expr)
+    except errors.Error as e:
+        parse.error(f"error in table {table.name} after {verb}: {e}")
