@@ -417,6 +417,9 @@ class PragmaModule:
                 break
         return len(used), None, used
 
+    def __str__(self) -> str:
+        return f"vtab:{self.name}"   # VOpen's P4 in EXPLAIN
+
     def open(self) -> PragmaCursor:
         return PragmaCursor(self)
 
