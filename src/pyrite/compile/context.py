@@ -387,6 +387,9 @@ class Parse:
         # ids of the left inputs of a compound merge (select.py), whose ORDER
         # BY collations are the merge's own, not the user's
         self.merge_selects: set[int] = set()
+        # (cursor, column) -> register: while an aggregate query codes its
+        # output, its rows' columns are read from these (select.py)
+        self.agg_columns: dict[tuple[int, int], int] | None = None
         # Cursors that stand for a row held in registers (RETURNING's target,
         # UPSERT's "excluded"): cursor -> register of the rowid, column i in
         # register + 1 + i (SQLite's NC_UBaseReg / TK_REGISTER columns).

@@ -341,6 +341,11 @@ def code_column(parse: Parse, ref: ColumnRef, target: int) -> int:
     """Read a table column (sqlite3ExprCodeGetColumnOfTable)."""
     cursor = ref.cursor
     column = ref.column
+    if parse.agg_columns:
+        # an aggregate query's column, read by a subquery in its output
+        reg = parse.agg_columns.get((cursor, column))
+        if reg is not None:
+            return reg
     # A covering index read: where.py maps the table's columns to the index
     # (and GROUP BY to its sorter, which comes first for any kind of cursor).
     cover = parse.covering.get(cursor)

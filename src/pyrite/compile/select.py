@@ -357,6 +357,53 @@ def _agg_rewrite_item(x: Any, agg: _AggInfo) -> Any:
     return x
 
 
+def _subquery_outer_columns(parse: Parse, exprs: Any,
+                            src: SrcList) -> dict[tuple[int, int], ColumnRef]:
+    """The columns of ``src`` that column names inside the subqueries of
+    ``exprs`` may refer to (subqueries are resolved only when coded; a name
+    that also matches a column of the subquery's own tables is counted too,
+    which only loads a value that is not used)."""
+    names: list[ast.Column] = []
+
+    def in_subquery(e: Any) -> None:
+        if isinstance(e, ast.Column):
+            names.append(e)
+
+    def visit(e: Any) -> None:
+        if isinstance(e, (ast.Subquery, ast.Exists)) or (
+                isinstance(e, ast.In) and e.select is not None):
+            _walk_ast(e, in_subquery)
+    from pyrite.compile.resolve import walk
+    walk(exprs, visit)
+    out: dict[tuple[int, int], ColumnRef] = {}
+    if not names or not len(src):
+        return out
+    from pyrite import errors
+    for col in names:
+        try:
+            ref = resolve_expr(parse, ast.Column(col.name, col.table), NameContext(src))
+        except errors.Error:
+            continue
+        if isinstance(ref, ColumnRef) and ref.depth == 0:
+            out.setdefault((ref.cursor, ref.column), ref)
+    return out
+
+
+def _walk_ast(node: Any, fn: Any) -> None:
+    """Call ``fn`` on every AST node under ``node`` (subqueries included)."""
+    if isinstance(node, (tuple, list)):
+        for x in node:
+            _walk_ast(x, fn)
+        return
+    if not isinstance(node, ast.Node):
+        return
+    fn(node)
+    for f in dataclasses.fields(node):
+        v = getattr(node, f.name)
+        if isinstance(v, (ast.Node, tuple, list)):
+            _walk_ast(v, fn)
+
+
 def _agg_funcs_of(exprs: Any) -> list[FuncRef]:
     found: list[FuncRef] = []
     seen: set[int] = set()
@@ -863,6 +910,10 @@ def _code_aggregate(parse: Parse, src: SrcList, where: Any, result: list[ResultI
     agg.funcs = _agg_funcs_of([out_exprs, ob_exprs, having])
     bare: dict[tuple[int, int], ColumnRef] = {}
     _collect_columns([out_exprs, ob_exprs, having], bare, inside_agg_too=False)
+    # Columns of this query that subqueries in the output, HAVING or ORDER BY
+    # refer to: those subqueries are coded after the loop, so the values are
+    # kept in registers like bare columns (SQLite makes them TK_AGG_COLUMNs).
+    outer_refs = _subquery_outer_columns(parse, [out_exprs, ob_exprs, having], src)
     # Registers in order of discovery, as analyzeAggregate assigns them.
     func_ids = {id(f) for f in agg.funcs}
     for node in _discovery_order([out_exprs, ob_exprs, having]):
@@ -873,6 +924,10 @@ def _code_aggregate(parse: Parse, src: SrcList, where: Any, result: list[ResultI
             if key in bare and key not in agg.col_regs:
                 agg.col_regs[key] = parse.alloc_reg()
                 agg.col_refs[key] = bare[key]
+    for key, ref in outer_refs.items():
+        if key not in agg.col_regs:
+            agg.col_regs[key] = parse.alloc_reg()
+            agg.col_refs[key] = ref
     for f in agg.funcs:
         agg.func_regs.append(agg.func_map[id(f)])
         agg.distinct_cursors.append(parse.alloc_cursor() if f.distinct else -1)
@@ -921,9 +976,12 @@ def _code_aggregate(parse: Parse, src: SrcList, where: Any, result: list[ResultI
         info.end()
         _finalize_aggregates(parse, agg)
         skip = parse.label()
+        saved_agg_columns = parse.agg_columns
+        parse.agg_columns = dict(agg.col_regs)
         if having_rw is not None:
             code_if_false(parse, having_rw, skip, True)
         _inner_loop(parse, result, dest, lim, distinct_cur, sorter, skip, end, out_rw)
+        parse.agg_columns = saved_agg_columns
         parse.resolve(skip)
         if sorter is not None:
             _sort_tail(parse, sorter, result, dest, lim, end)
@@ -933,6 +991,8 @@ def _code_aggregate(parse: Parse, src: SrcList, where: Any, result: list[ResultI
     # column the aggregate arguments and the output need.
     needed: dict[tuple[int, int], ColumnRef] = {}
     _collect_columns([out_exprs, having, ob_exprs], needed, inside_agg_too=True)
+    for key, ref in outer_refs.items():
+        needed.setdefault(key, ref)
     n_key = len(group_by)
     # A needed column that is itself a GROUP BY term is read from the key.
     needed_pos: dict[tuple[int, int], int] = {}
@@ -1023,9 +1083,12 @@ def _code_aggregate(parse: Parse, src: SrcList, where: Any, result: list[ResultI
     parse.emit("Return", reg_output)
     _finalize_aggregates(parse, agg)
     out_skip = parse.label()
+    saved_agg_columns = parse.agg_columns
+    parse.agg_columns = dict(agg.col_regs)
     if having_rw is not None:
         code_if_false(parse, having_rw, out_skip, True)
     _inner_loop(parse, result, dest, lim, distinct_cur, sorter, out_skip, set_abort, out_rw)
+    parse.agg_columns = saved_agg_columns
     parse.resolve(out_skip)
     parse.emit("Return", reg_output)
     # Reset subroutine.
