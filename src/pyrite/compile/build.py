@@ -327,8 +327,8 @@ def code_create_index(parse: Any, stmt: ast.CreateIndex, text: str) -> None:
     index = sch.index_from_ast(stmt, table, sql)
     for coll in index.collations:
         parse.find_collation(coll)
-    if any(c == sch.XN_EXPR for c in index.columns):
-        parse.error("indexes on expressions are not supported yet")
+    from pyrite.compile import gencol
+    gencol.validate_index(parse, table, index)
 
     begin_write_ddl(parse)
     root = parse.alloc_reg()

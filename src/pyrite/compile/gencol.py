@@ -131,8 +131,9 @@ def validate_table(parse: Any, table: Any, stmt: ast.CreateTable | None = None) 
     if table.rowid_alias >= 0 and is_generated(table.columns[table.rowid_alias]):
         parse.error("generated columns cannot be part of the PRIMARY KEY")
     for col in gens:
-        check_expr_shape(parse, col.generated, "generated columns", table)
         resolved = resolve_on_table(parse, table, -999, col.generated)
+        check_expr_shape(parse, col.generated, "generated columns", table)
+        _check_current_time(parse, col.generated, "generated columns")
         check_deterministic(parse, resolved, "generated columns")
     if all(is_generated(c) for c in table.columns):
         parse.error("must have at least one non-generated column")
@@ -163,7 +164,8 @@ def code_virtual_column(parse: Any, table: Any, cursor: int, ci: int, target: in
     busy.add(key)
     try:
         resolved = resolve_on_table(parse, table, cursor, col.generated)
-        r = code_expr(parse, resolved, target)
+        with pure_context(parse, PURE_GENCOL):
+            r = code_expr(parse, resolved, target)
         if r != target:
             parse.emit("SCopy", r, target)
     finally:
@@ -216,7 +218,8 @@ def compute_columns(parse: Any, table: Any, reg_new: int) -> None:
         busy.discard(ci)
         reg = reg_new + 1 + ci
         resolved = resolve_on_registers(parse, table, col.generated, reg_new)
-        r = code_expr(parse, resolved, reg)
+        with pure_context(parse, PURE_GENCOL):
+            r = code_expr(parse, resolved, reg)
         if r != reg:
             parse.emit("SCopy", r, reg)
         _code_affinity(parse, col, reg)
@@ -265,7 +268,8 @@ def code_index_expr(parse: Any, table: Any, index: Any, i: int, cursor: int,
     from pyrite.compile.build import resolve_on_table
     from pyrite.compile.expr import code_expr
     resolved = resolve_on_table(parse, table, cursor, index.exprs[i])
-    r = code_expr(parse, resolved, target)
+    with pure_context(parse, PURE_INDEX):
+        r = code_expr(parse, resolved, target)
     if r != target:
         parse.emit("SCopy", r, target)
 
@@ -276,7 +280,8 @@ def code_index_expr_regs(parse: Any, table: Any, index: Any, i: int, reg_new: in
     from pyrite.compile.expr import code_expr
     from pyrite.compile.insert import resolve_on_registers
     resolved = resolve_on_registers(parse, table, index.exprs[i], reg_new)
-    r = code_expr(parse, resolved, target)
+    with pure_context(parse, PURE_INDEX):
+        r = code_expr(parse, resolved, target)
     if r != target:
         parse.emit("SCopy", r, target)
 
@@ -301,3 +306,94 @@ def check_altered_table(parse: Any, table: Any, new_sql: str, verb: str) -> None
             resolve_on_table(parse, new, -999, chk.expr)
     except errors.Error as e:
         parse.error(f"error in table {table.name} after {verb}: {e}")
+
+
+# ---------------------------------------------------------------------------
+# Functions coded inside a CHECK constraint, index expression or generated
+# column (SQLite's OP_PureFunc): 'now' in a date function is an error there
+# ---------------------------------------------------------------------------
+
+PURE_CHECK = "a CHECK constraint"
+PURE_INDEX = "an index"
+PURE_GENCOL = "a generated column"
+
+_pure_cache: dict[tuple[int, str], Any] = {}
+
+
+def pure_funcdef(fd: Any, where: str) -> Any:
+    """A FuncDef calling ``fd`` with the connection marked as evaluating
+    ``where`` (read by sqlite3NotPureFunc's counterpart, :func:`not_pure`)."""
+    key = (id(fd), where)
+    hit = _pure_cache.get(key)
+    if hit is not None and hit[0] is fd:
+        return hit[1]
+    from pyrite.vdbe.functions.base import NEEDS_CONTEXT, FuncDef
+    inner = fd.func
+    pass_ctx = bool(fd.flags & NEEDS_CONTEXT)
+
+    def call(ctx: Any, *args: Any) -> Any:
+        saved = getattr(ctx, "pure_context", None)
+        try:
+            ctx.pure_context = (fd.name, where)
+        except AttributeError:
+            pass
+        try:
+            return inner(ctx, *args) if pass_ctx else inner(*args)
+        finally:
+            try:
+                ctx.pure_context = saved
+            except AttributeError:
+                pass
+    new = FuncDef(fd.name, fd.n_arg, call, fd.flags | NEEDS_CONTEXT, fd.min_arg)
+    _pure_cache[key] = (fd, new)
+    return new
+
+
+class pure_context:
+    """``with pure_context(parse, where):`` code functions as OP_PureFunc."""
+
+    def __init__(self, parse: Any, where: str) -> None:
+        self.parse = parse
+        self.where = where
+
+    def __enter__(self) -> None:
+        self.saved = getattr(self.parse, "pure_context", None)
+        self.saved_factor = self.parse.ok_const_factor
+        self.parse.pure_context = self.where
+        self.parse.ok_const_factor = False
+
+    def __exit__(self, *exc: Any) -> None:
+        self.parse.pure_context = self.saved
+        self.parse.ok_const_factor = self.saved_factor
+
+
+# ---------------------------------------------------------------------------
+# CREATE INDEX on expressions
+# ---------------------------------------------------------------------------
+
+def _check_current_time(parse: Any, expr: Any, what: str) -> None:
+    def visit(e: Any) -> None:
+        if isinstance(e, ast.CurrentTime):
+            parse.error(f"non-deterministic functions prohibited in {what}")
+    _walk(expr, visit)
+
+
+def validate_index(parse: Any, table: Any, index: Any) -> None:
+    """Checks of an index's expressions (sqlite3ResolveSelfReference with
+    NC_IdxExpr): no subqueries, parameters, "." or non-deterministic
+    functions; every name a column of the table."""
+    from pyrite.compile.build import resolve_on_table
+    what = "index expressions"
+    for e in index.exprs:
+        if e is None:
+            continue
+        resolved = resolve_on_table(parse, table, -999, e)
+        check_expr_shape(parse, e, what, table)
+        _check_current_time(parse, e, what)
+        check_deterministic(parse, resolved, what)
+    if index.where is not None:
+        what = "partial index WHERE clauses"
+        resolved = resolve_on_table(parse, table, -999, index.where)
+        check_expr_shape(parse, index.where, what, table, allow_dot=True)
+        _check_current_time(parse, index.where, what)
+        check_deterministic(parse, resolved, what)

@@ -594,19 +594,17 @@ def index_from_ast(stmt: ast.CreateIndex, table: Table, sql: str | None) -> Inde
         if isinstance(inner, ast.Collate):
             coll = coll or inner.collation
             inner = inner.expr
-        ci = table.column_index(name) if name is not None and isinstance(inner, ast.Column) else -1
-        if ci < 0 and isinstance(inner, ast.Column) and inner.table is None:
-            if inner.name.lower() in ("rowid", "oid", "_rowid_") and table.has_rowid:
-                ci = XN_ROWID
-            else:
+        if isinstance(inner, ast.Literal) and isinstance(inner.value, str):
+            # A string as an index term names a column (sqlite3StringToId).
+            inner = ast.Column(inner.value)
+        ci = XN_EXPR
+        if isinstance(inner, ast.Column) and inner.table is None:
+            ci = table.column_index(inner.name)
+            if ci < 0:
                 errors.raise_error(errors.SQLITE_ERROR, f"no such column: {inner.name}")
         if ci >= 0:
             columns.append(ci)
             colls.append(coll or table.columns[ci].collation or "BINARY")
-            exprs.append(None)
-        elif ci == XN_ROWID:
-            columns.append(XN_ROWID)
-            colls.append(coll or "BINARY")
             exprs.append(None)
         else:
             columns.append(XN_EXPR)
