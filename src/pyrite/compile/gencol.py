@@ -397,3 +397,67 @@ def validate_index(parse: Any, table: Any, index: Any) -> None:
         check_expr_shape(parse, index.where, what, table, allow_dot=True)
         _check_current_time(parse, index.where, what)
         check_deterministic(parse, resolved, what)
+
+
+# ---------------------------------------------------------------------------
+# The planner: a WHERE operand that is an index expression
+# ---------------------------------------------------------------------------
+
+def same_expr(a: Any, b: Any) -> bool:
+    """Structural equality of two resolved expressions (sqlite3ExprCompare)."""
+    from pyrite.compile.resolve import ColumnRef, FuncRef
+    if type(a) is not type(b):
+        return False
+    if isinstance(a, ColumnRef):
+        return a.cursor == b.cursor and a.column == b.column and a.depth == b.depth
+    if isinstance(a, FuncRef):
+        return (a.name.lower() == b.name.lower() and len(a.args) == len(b.args)
+                and all(same_expr(x, y) for x, y in zip(a.args, b.args)))
+    if isinstance(a, (ast.Subquery, ast.Exists)):
+        return False
+    if dataclasses.is_dataclass(a) and not isinstance(a, type):
+        for f in dataclasses.fields(a):
+            x, y = getattr(a, f.name), getattr(b, f.name)
+            if isinstance(x, str) and isinstance(y, str) and f.name in ("op", "name"):
+                if x.upper() != y.upper():
+                    return False
+            elif not same_expr(x, y):
+                return False
+        return True
+    if isinstance(a, (tuple, list)):
+        return len(a) == len(b) and all(same_expr(x, y) for x, y in zip(a, b))
+    return type(a) is type(b) and a == b
+
+
+def index_expr_keys(parse: Any, item: Any, expr: Any) -> list[tuple[str, int, int]]:
+    """Keys ("expr", id(index), field) of the index expression fields of
+    ``item``'s table that ``expr`` (resolved) equals."""
+    table = item.table
+    if not getattr(table, "indexes", None) or getattr(table, "is_ephemeral", False):
+        return []
+    cache = getattr(parse, "_idx_expr_cache", None)
+    if cache is None:
+        cache = parse._idx_expr_cache = {}
+    out = []
+    for ix in table.indexes:
+        exprs = getattr(ix, "exprs", None) or ()
+        for pos, e in enumerate(exprs):
+            if e is None:
+                continue
+            k = (id(ix), pos, item.cursor)
+            resolved = cache.get(k)
+            if resolved is None:
+                from pyrite.compile.build import resolve_on_table
+                try:
+                    resolved = resolve_on_table(parse, table, item.cursor, e)
+                except Exception:
+                    continue
+                cache[k] = resolved
+            if same_expr(resolved, expr):
+                out.append(("expr", id(ix), pos))
+    return out
+
+
+def plan_column_key(index: Any, pos: int, tcol: int) -> Any:
+    """What a constraint's ``column`` must be to serve index field ``pos``."""
+    return ("expr", id(index), pos) if tcol == sch.XN_EXPR else tcol
