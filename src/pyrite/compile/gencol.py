@@ -143,10 +143,10 @@ def validate_table(parse: Any, table: Any, stmt: ast.CreateTable | None = None) 
 # Reading a VIRTUAL column through a table cursor
 # ---------------------------------------------------------------------------
 
-def _busy(parse: Any) -> set[tuple[int, int]]:
+def _busy(parse: Any) -> list[tuple[int, int, str]]:
     busy = getattr(parse, "_gencol_busy", None)
     if busy is None:
-        busy = set()
+        busy = []
         parse._gencol_busy = busy
     return busy
 
@@ -157,11 +157,12 @@ def code_virtual_column(parse: Any, table: Any, cursor: int, ci: int, target: in
     from pyrite.compile.build import resolve_on_table
     from pyrite.compile.expr import code_expr
     col = table.columns[ci]
-    key = (id(table), ci)
+    key = (id(table), ci, col.name)
     busy = _busy(parse)
     if key in busy:
-        parse.error(f'generated column loop on "{col.name}"')
-    busy.add(key)
+        # SQLite names the column whose expression closed the loop.
+        parse.error(f'generated column loop on "{busy[-1][2]}"')
+    busy.append(key)
     try:
         resolved = resolve_on_table(parse, table, cursor, col.generated)
         with pure_context(parse, PURE_GENCOL):
@@ -169,7 +170,7 @@ def code_virtual_column(parse: Any, table: Any, cursor: int, ci: int, target: in
         if r != target:
             parse.emit("SCopy", r, target)
     finally:
-        busy.discard(key)
+        busy.pop()
     _code_affinity(parse, col, target)
     return target
 
@@ -203,19 +204,19 @@ def compute_columns(parse: Any, table: Any, reg_new: int) -> None:
     from pyrite.compile.expr import code_expr
     from pyrite.compile.insert import resolve_on_registers
     done: set[int] = set()
-    busy: set[int] = set()
+    busy: list[int] = []
 
     def compute(ci: int) -> None:
         if ci in done:
             return
         col = table.columns[ci]
         if ci in busy:
-            parse.error(f'generated column loop on "{col.name}"')
-        busy.add(ci)
+            parse.error(f'generated column loop on "{table.columns[busy[-1]].name}"')
+        busy.append(ci)
         for dep in _referenced_columns(table, col.generated):
             if is_generated(table.columns[dep]):
                 compute(dep)
-        busy.discard(ci)
+        busy.pop()
         reg = reg_new + 1 + ci
         resolved = resolve_on_registers(parse, table, col.generated, reg_new)
         with pure_context(parse, PURE_GENCOL):
