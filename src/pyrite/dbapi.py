@@ -45,6 +45,7 @@ from pyrite.errors import (  # noqa: F401 - re-exported (PEP 249)
 )
 from pyrite.sql.parser import complete_statement as _complete_statement
 from pyrite.values import real_to_text as _real_to_text
+from pyrite.values import text_bytes
 
 # -- module constants -------------------------------------------------------------
 
@@ -618,6 +619,16 @@ class Connection:
             return
         self._db.create_aggregate(name, n_arg, _wrap_aggregate(aggregate_class))
 
+    def create_window_function(self, name: str, num_params: int,
+                               aggregate_class: Any, /) -> None:
+        """Register an aggregate window function: a class with step(),
+        inverse(), value() and finalize() (sqlite3_create_window_function)."""
+        self._check()
+        if aggregate_class is None:
+            self._db.create_window_function(name, num_params, None)
+            return
+        self._db.create_window_function(name, num_params, _wrap_window(aggregate_class))
+
     def create_collation(self, name: str, callable_: Any, /) -> None:
         self._check()
         if not isinstance(name, str):
@@ -799,6 +810,36 @@ def _wrap_aggregate(cls: Any) -> Any:
 
     Aggregate.__name__ = getattr(cls, "__name__", "Aggregate")
     return Aggregate
+
+
+def _wrap_window(cls: Any) -> Any:
+    base = _wrap_aggregate(cls)
+
+    def call(self: Any, method: str, *args: Any) -> Any:
+        if self.failed is not None:
+            raise OperationalError(self.failed)
+        try:
+            fn = getattr(self.inner, method)
+        except AttributeError:
+            _report_callback_error()
+            raise OperationalError(
+                f"user-defined aggregate's '{method}' method not defined") from None
+        try:
+            return fn(*args)
+        except Exception:  # noqa: BLE001
+            _report_callback_error()
+            raise OperationalError(
+                f"user-defined aggregate's '{method}' method raised error") from None
+
+    class WindowAggregate(base):  # type: ignore[misc, valid-type]
+        def inverse(self, *args: Any) -> None:
+            call(self, "inverse", *args)
+
+        def value(self) -> Any:
+            return _result_value(call(self, "value"))
+
+    WindowAggregate.__name__ = base.__name__
+    return WindowAggregate
 
 
 def _wrap_collation(func: Callable[[str, str], Any]) -> Callable[[str, str], int]:
@@ -1075,13 +1116,23 @@ class Cursor:
                 blob = _as_blob(v)
                 out.append(None if not blob else c(blob))
             elif isinstance(v, str) and text_factory is not str:
-                data = v.encode("utf-8", "surrogatepass")
+                data = text_bytes(v)
                 if text_factory is bytes:
                     out.append(data)
                 elif text_factory is bytearray:
                     out.append(bytearray(data))
                 else:
                     out.append(text_factory(data))
+            elif type(v) is str and not v.isascii() and text_factory is str:
+                try:
+                    v.encode("utf-8")
+                except UnicodeEncodeError:
+                    # text that is not UTF-8, as sqlite3 reports it
+                    name = self._statement.stmt.column_names[i] if self._statement else ""
+                    shown = text_bytes(v).decode("utf-8", "replace")
+                    raise OperationalError(f"Could not decode to UTF-8 column '{name}' "
+                                           f"with text '{shown}'") from None
+                out.append(v)
             else:
                 out.append(v)
         return tuple(out)
@@ -1138,7 +1189,7 @@ def _as_blob(v: Any) -> bytes:
     if isinstance(v, bytes):
         return v
     if isinstance(v, str):
-        return v.encode("utf-8", "surrogatepass")
+        return text_bytes(v)
     if isinstance(v, float):
         return _real_to_text(v).encode()
     return str(v).encode()

@@ -73,6 +73,11 @@ def _result_name(r: Any) -> str:
     return getattr(r, "name", r)
 
 
+_OE_FAIL = 3
+# sqlite3VdbeHalt's isSpecialError: these always roll the transaction back.
+_SPECIAL_ERRORS = frozenset({errors.SQLITE_NOMEM, errors.SQLITE_IOERR,
+                             errors.SQLITE_INTERRUPT, errors.SQLITE_FULL})
+
 class Database:
     """One database connection (SQLite's ``sqlite3``)."""
 
@@ -105,6 +110,15 @@ class Database:
         self.in_write = False
         self.closed = False
         self._savepoint_depth = 0
+        # Foreign keys (PRAGMA foreign_keys / defer_foreign_keys) and the
+        # connection's counters of deferred violations (db->nDeferredCons,
+        # db->nDeferredImmCons); ``fk_savepoint_counts[i]`` holds them as
+        # they were when user savepoint i opened.
+        self.foreign_keys = False
+        self.defer_foreign_keys = False
+        self.fk_deferred = 0
+        self.fk_deferred_imm = 0
+        self.fk_savepoint_counts: list[tuple[int, int]] = []
         self.pager.busy_handler = self._busy_handler
         self._busy_started: float | None = None
 
@@ -281,6 +295,16 @@ class Database:
             return
         self.functions[key] = builtin.FuncDef(name.lower(), n_arg, cls, builtin.AGGREGATE)
 
+    def create_window_function(self, name: str, n_arg: int, cls: Any) -> None:
+        """An aggregate with inverse() and value() too, usable with OVER."""
+        from pyrite.vdbe import functions as builtin
+        key = (name.lower(), n_arg)
+        if cls is None:
+            self.functions.pop(key, None)
+            return
+        self.functions[key] = builtin.FuncDef(name.lower(), n_arg, cls,
+                                              builtin.AGGREGATE | builtin.WINDOW)
+
     def create_collation(self, name: str, func: Callable[[str, str], int] | None) -> None:
         if func is None:
             self.collations.pop(name.upper(), None)
@@ -318,6 +342,8 @@ class Database:
                 self.autocommit = False
                 self.savepoint_txn = True
             self.user_savepoints.append(name)
+            del self.fk_savepoint_counts[len(self.user_savepoints) - 1:]
+            self.fk_savepoint_counts.append((self.fk_deferred, self.fk_deferred_imm))
             if self.in_write:
                 self.pager.savepoint(len(self.user_savepoints))
             return
@@ -334,6 +360,9 @@ class Database:
                        for s in self.active_statements):
                     errors.raise_error(errors.SQLITE_BUSY,
                                        "cannot release savepoint - SQL statements in progress")
+                if self.fk_deferred or self.fk_deferred_imm:
+                    from pyrite.vdbe.ops.fkey import raise_fk_error
+                    raise_fk_error()
                 self.autocommit = True
                 self.commit()
                 return
@@ -345,6 +374,9 @@ class Database:
             self.pager.rollback_to(i)
             self.schema.loaded = False
         del self.user_savepoints[i + 1:]
+        if i < len(self.fk_savepoint_counts):
+            self.fk_deferred, self.fk_deferred_imm = self.fk_savepoint_counts[i]
+            del self.fk_savepoint_counts[i + 1:]
 
     def commit(self) -> None:
         """End the transaction, making its changes durable."""
@@ -354,6 +386,7 @@ class Database:
         self.user_savepoints = []
         self.savepoint_txn = False
         self._savepoint_depth = 0
+        self._fk_end_transaction()
         self.pager.end_read()
 
     def rollback(self) -> None:
@@ -366,12 +399,20 @@ class Database:
         self.user_savepoints = []
         self.savepoint_txn = False
         self._savepoint_depth = 0
+        self._fk_end_transaction()
         self.pager.end_read()
         if not self.schema.loaded:
             try:
                 self.ensure_schema()
             except errors.Error:
                 pass
+
+    def _fk_end_transaction(self) -> None:
+        """COMMIT/ROLLBACK: no deferred violations remain, and PRAGMA
+        defer_foreign_keys turns itself off."""
+        self.fk_deferred = self.fk_deferred_imm = 0
+        self.fk_savepoint_counts = []
+        self.defer_foreign_keys = False
 
     def statement_begin(self) -> int:
         """Open a statement savepoint (OP_Transaction with a statement journal)."""
@@ -454,6 +495,7 @@ class Statement:
         self.running = False
         self.pending: Any = None
         self._savepoint: int | None = None
+        self._fk_saved: tuple[int, int] = (0, 0)
         self._vm: Any = None
         self._new_vm()
 
@@ -539,15 +581,20 @@ class Statement:
                 db.active_statements.add(self)
                 self.running = True
             if self._savepoint is None and db.in_write and not db.autocommit \
-                    and not self.readonly:
+                    and not self.readonly and self.program.uses_stmt_journal:
                 self.open_statement_savepoint()
             db.current_statement = self
             try:
                 r = _result_name(self._vm.step())
             except errors.Error as exc:
                 code = getattr(exc, "sqlite_errorcode", None)
-                self._close_statement_savepoint(ok=False)
-                self._halted(ok=False)
+                # An OR FAIL conflict keeps what the statement already did
+                # (sqlite3VdbeHalt: errorAction OE_Fail releases the statement
+                # and lets autocommit commit), unless the error is special.
+                keep = getattr(exc, "on_error", 0) == _OE_FAIL \
+                    and (code or 0) & 0xFF not in _SPECIAL_ERRORS
+                self._close_statement_savepoint(ok=keep)
+                self._halted(ok=keep)
                 if code == errors.SQLITE_SCHEMA and retries < MAX_SCHEMA_RETRY:
                     retries += 1
                     self._reprepare()
@@ -572,11 +619,13 @@ class Statement:
         """Open the statement savepoint (SQLite's statement journal) so that
         an error undoes only this statement's changes inside a transaction."""
         pager = self.db.pager
-        if self._savepoint is not None or not self.db.in_write or self.readonly:
+        if self._savepoint is not None or not self.db.in_write or self.readonly \
+                or not self.program.uses_stmt_journal:
             return
         n = len(pager.savepoints)
         pager.savepoint(n + 1)
         self._savepoint = n
+        self._fk_saved = (self.db.fk_deferred, self.db.fk_deferred_imm)
 
     def _close_statement_savepoint(self, ok: bool) -> None:
         n = self._savepoint
@@ -590,6 +639,7 @@ class Statement:
         if not ok and n < len(pager.savepoints):
             pager.rollback_to(n)
             db.schema.loaded = False
+            db.fk_deferred, db.fk_deferred_imm = self._fk_saved
         pager.release(n)
 
     def _halted(self, ok: bool = True) -> None:

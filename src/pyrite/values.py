@@ -569,7 +569,7 @@ def compare_with_affinity(a: object, b: object, aff: str | None,
 # ---------------------------------------------------------------------------
 
 def _as_text(v: bytes | bytearray | memoryview) -> str:
-    return bytes(v).decode("utf-8", "replace")
+    return bytes(v).decode("utf-8", "surrogateescape")
 
 
 def _atof_prefix(s: str) -> tuple[float, bool, bool]:
@@ -723,13 +723,25 @@ def to_text(v: object) -> str | None:
     return _as_text(v)  # type: ignore[arg-type]
 
 
+def text_bytes(s: str) -> bytes:
+    """The UTF-8 bytes of a text value.  Text that is not valid UTF-8 (SQLite
+    stores whatever bytes it is given) is read with its bad bytes as lone
+    surrogates (surrogateescape) and here encodes back to the same bytes, so
+    reading and rewriting a row never changes it; other lone surrogates, which
+    only Python strings can hold, encode as surrogatepass."""
+    try:
+        return s.encode("utf-8", "surrogateescape")
+    except UnicodeEncodeError:
+        return s.encode("utf-8", "surrogatepass")
+
+
 def to_blob(v: object) -> bytes | None:
     """CAST(v AS BLOB): text as its UTF-8 bytes, numbers via their text."""
     t = type(v)
     if t is bytes:
         return v  # type: ignore[return-value]
     if t is str:
-        return v.encode("utf-8", "surrogatepass")  # type: ignore[union-attr]
+        return text_bytes(v)  # type: ignore[arg-type]
     if v is None:
         return None
     if t is bytearray or t is memoryview:

@@ -54,6 +54,9 @@ class RecordingBuilder:
     def change_p2(self, addr: int, value: int) -> None:
         self.ops[addr][2] = value
 
+    def change_p4(self, addr: int, value: Any) -> None:
+        self.ops[addr][4] = value
+
     def finish(self) -> list[list[Any]]:
         for op in self.ops:
             if isinstance(op[2], int) and op[2] < 0:
@@ -121,31 +124,11 @@ def sqlite_explain(ddl: str, sql: str) -> list[tuple]:
 
 
 def run_query(ddl: str, data_sql: str, sql: str, params: tuple = ()) -> list[tuple]:
-    """Compile ``sql`` and run it with the test executor (minivm) over the
-    rows that ``data_sql`` inserts (loaded through sqlite3)."""
-    from minivm import run
-    db = FakeDb(ddl)
-    con = sqlite3.connect(":memory:")
+    """Run ``sql`` on Pyrite over the rows that ``data_sql`` inserts."""
+    import pyrite
+    con = pyrite.connect(":memory:")
     con.executescript(ddl + ";" + data_sql)
-    tables: dict[int, list] = {}
-    indexes: dict[int, list] = {}
-    for name, t in db.tables.items():
-        cols = ", ".join(f'"{c.name}"' for c in t.columns)
-        rows = con.execute(f'select rowid, {cols} from "{name}"').fetchall()
-        tables[t.root] = [(r[0], list(r[1:])) for r in rows]
-        for ix in t.indexes:
-            keys = []
-            for r in rows:
-                keys.append(tuple(r[0] if c < 0 else r[1 + c] for c in ix.columns))
-            indexes[ix.root] = keys
-    builder = RecordingBuilder()
-    parse = Parse(builder, db)
-    parse.begin_coding()
-    (stmt,) = parse_sql(sql)
-    compile_select(parse, stmt.select, SelectDest(SRT_OUTPUT))
-    parse.finish_coding()
-    ops = builder.finish()
-    return run(ops, tables, indexes, {i + 1: v for i, v in enumerate(params)})
+    return con.execute(sql, params).fetchall()
 
 
 def sqlite_rows(ddl: str, data_sql: str, sql: str, params: tuple = ()) -> list[tuple]:

@@ -14,7 +14,7 @@ PARSER_MESSAGES = re.compile(
     r"error in generated column|syntax error after column name|"
     r"JOIN clause is required|qualified table names|"
     r"not allowed on UPDATE or DELETE|too many terms in compound|"
-    r"unsupported frame specification")
+    r"unsupported frame specification|duplicate WITH table name")
 
 
 def split_statements(text: str) -> list[str]:

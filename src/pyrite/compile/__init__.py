@@ -60,6 +60,33 @@ def _finish(parse: Any, sql: str, explain: int) -> Any:
     return program
 
 
+_ABORTING_OPS = frozenset({"Halt", "HaltIfNull"})
+# Besides ABORT halts, the opcodes SQLite counts as able to abort a
+# statement (sqlite3VdbeAssertMayAbort): a function call may raise an error.
+_MAY_ABORT_OPS = frozenset({"Program", "FkCounter", "FkIfZero", "Destroy", "ParseSchema",
+                            "Function", "PureFunc", "VUpdate"})
+
+
+def _uses_stmt_journal(program: Any) -> bool:
+    """SQLite keeps a statement journal only for a statement that may stop
+    with an ABORT error part-way (mayAbort: an ABORT-action constraint halt,
+    a function call, a trigger or foreign-key program); an error in any other writing
+    statement -- a FAIL/IGNORE/REPLACE conflict, "datatype mismatch" --
+    leaves the rows it already wrote in place.  (SQLite also requires
+    isMultiWrite; a single-row write with an ABORT check has nothing written
+    when the check fails, so the journal changes nothing there.)"""
+    if program.readonly:
+        return False
+    for ins in program.instructions:
+        name = ins.name
+        if name in _ABORTING_OPS:
+            if ins.p1 and ins.p2 in (0, 2):   # OE_ABORT (or the default)
+                return True
+        elif name in _MAY_ABORT_OPS:
+            return True
+    return False
+
+
 def compile_statement(db: Any, parsed: Any, sql: str) -> Any:
     """Compile one ParsedStatement of ``sql`` into a Program."""
     stmt = parsed.statement
@@ -82,6 +109,7 @@ def compile_statement(db: Any, parsed: Any, sql: str) -> Any:
     code_statement(parse, stmt, sql, parsed)
     text = sql[parsed.start:parsed.end]
     program = _finish(parse, text, explain)
+    program.uses_stmt_journal = _uses_stmt_journal(program)
     if explain == 1:
         program.column_names = ["addr", "opcode", "p1", "p2", "p3", "p4", "p5", "comment"]
         program.column_decltypes = [None] * 8
@@ -93,6 +121,10 @@ def compile_statement(db: Any, parsed: Any, sql: str) -> Any:
 
 def code_statement(parse: Any, stmt: ast.Statement, sql: str, parsed: Any) -> None:
     """Emit the whole program of ``stmt`` into ``parse`` (Init ... Halt ...)."""
+    if isinstance(stmt, (ast.Insert, ast.Update, ast.Delete)) and stmt.with_ is not None:
+        from pyrite.compile.cte import code_with_statement
+        code_with_statement(parse, stmt, lambda body: code_statement(parse, body, sql, parsed))
+        return
     if isinstance(stmt, ast.SelectStatement):
         from pyrite.compile.context import SRT_OUTPUT, SelectDest
         from pyrite.compile.select import compile_select

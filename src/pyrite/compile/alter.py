@@ -316,6 +316,9 @@ def _code_add_column(parse: Any, table: Any, col: ast.ColumnDef, text: str) -> N
         if_not_empty = "Cannot add a column with non-constant default"
     if not_null and default is None and not generated:
         if_not_empty = "Cannot add a NOT NULL column with default value NULL"
+    if default is not None and getattr(parse.db, "foreign_keys", False) and \
+            any(isinstance(c, ast.ForeignKeyConstraint) for c in col.constraints):
+        if_not_empty = "Cannot add a REFERENCES column with non-NULL default value"
     sql = table.sql
     offset = _add_column_offset(sql)
     new_sql = f"{sql[:offset]}, {_column_text(text)}{sql[offset:]}"

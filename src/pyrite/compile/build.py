@@ -182,6 +182,10 @@ def code_create_table(parse: Any, stmt: ast.CreateTable, text: str) -> None:
         return
     sql = stored_sql(text, "CREATE TABLE")
     table = sch.table_from_ast(stmt, sql)
+    from pyrite.compile.window import check_no_window
+    check_no_window(parse, [c.expr for col in stmt.columns for c in col.constraints
+                            if isinstance(c, ast.CheckConstraint)]
+                    + [c.expr for c in stmt.constraints if isinstance(c, ast.CheckConstraint)])
     for c in table.columns:
         if c.collation is not None:
             parse.find_collation(c.collation)
@@ -530,6 +534,8 @@ def code_drop(parse: Any, stmt: ast.Drop) -> None:
     if kind == "TABLE" and table.is_view:
         parse.error(f"use DROP VIEW to delete view {table.name}")
     begin_write_ddl(parse)
+    from pyrite.compile.fkey import fk_drop_table
+    fk_drop_table(parse, table)
     seq = parse.db.find_table("sqlite_sequence") if table.autoincrement else None
     if seq is not None:
         _code_delete_schema_rows(parse, name=table.name, by_table=False, root=seq.root,

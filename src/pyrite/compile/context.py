@@ -100,6 +100,12 @@ class SelectDest:
     aff: str | None = None
     sdst: int = 0
     n_sdst: int = 0
+    # SRT_QUEUE/SRT_DISTQUEUE: the result columns the queue is ordered by.
+    order_by: list[int] | None = None
+    # SRT_SET of ``x IN (SELECT ...)``: the LHS; the set's affinity is that of
+    # the comparison with the result column, known once it is resolved
+    in_lhs: Any = None
+    in_coll: Any = None
 
 
 # ---------------------------------------------------------------------------
@@ -139,6 +145,8 @@ class SrcItem:
     is_left_join_rhs: bool = False
     # Register of the "this row matched" flag of a LEFT JOIN (set by where.py).
     reg_match: int = 0
+    # A subquery that refers to columns of an enclosing query (isCorrelated).
+    correlated: bool = False
 
     @property
     def display_name(self) -> str:
@@ -195,6 +203,8 @@ class EphemeralTable:
     indexes: list[Any] = field(default_factory=list)
     db_index: int = 0
     is_ephemeral: bool = True
+    # The current row of a recursive CTE (one row in a pseudo cursor).
+    is_recursive: bool = False
 
 
 # ---------------------------------------------------------------------------
@@ -317,6 +327,9 @@ class NameContext:
     correlated: bool = False
     # min()/max() aggregate found (bare-column semantics).
     min_max_agg: Any = None
+    # Window functions are allowed here (result columns and ORDER BY of a
+    # SELECT): the WINDOW clause's definitions by lower-case name.
+    window_defs: dict[str, Any] | None = None
 
 
 # ---------------------------------------------------------------------------
@@ -365,12 +378,22 @@ class Parse:
         self.pseudo_cursors: set[int] = set()
         # Name context of the query being coded (outer context of subqueries).
         self.current_nc: NameContext | None = None
+        # Schema name of the view whose body is being coded: its table names
+        # are qualified by it ("no such table: main.t", sqlite3FixSrcList).
+        self.view_schema: str | None = None
+        # ids of the left inputs of a compound merge (select.py), whose ORDER
+        # BY collations are the merge's own, not the user's
+        self.merge_selects: set[int] = set()
         # Cursors that stand for a row held in registers (RETURNING's target,
         # UPSERT's "excluded"): cursor -> register of the rowid, column i in
         # register + 1 + i (SQLite's NC_UBaseReg / TK_REGISTER columns).
         self.register_cursors: dict[int, int] = {}
         # The RETURNING clause being coded (compile/returning.py), if any.
         self.returning: Any = None
+        # The innermost WITH clause in scope and the FROM item that may be
+        # read through a co-routine (compile/cte.py).
+        self.with_scope: Any = None
+        self.coroutine_node: Any = None
 
     # -- errors -------------------------------------------------------------
 
@@ -640,8 +663,10 @@ def flatten_from(parse: Parse, from_: ast.FromItem | None,
             op = node.op.upper()
             if op == "LEFT":
                 jt = JT_LEFT | JT_OUTER
-            elif op in ("RIGHT", "FULL"):
-                parse.error("RIGHT and FULL OUTER JOINs are not supported yet")
+            elif op == "RIGHT":
+                jt = JT_RIGHT | JT_OUTER
+            elif op == "FULL":
+                jt = JT_LEFT | JT_RIGHT | JT_OUTER
             elif op == "CROSS":
                 jt = JT_INNER | JT_CROSS
             else:

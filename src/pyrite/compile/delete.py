@@ -48,8 +48,6 @@ def code_delete(parse: Any, stmt: ast.Delete) -> None:
     """DELETE FROM table [WHERE expr]."""
     from pyrite.compile.insert import find_writable_table, generate_row_delete, \
         open_table_and_indices
-    if stmt.with_ is not None:
-        parse.error("common table expressions (WITH) are not supported yet")
     if stmt.order_by or stmt.limit is not None:
         parse.error("ORDER BY and LIMIT on DELETE are not supported yet")
     table = find_writable_table(parse, stmt.table.name, stmt.table.schema)
@@ -60,7 +58,8 @@ def code_delete(parse: Any, stmt: ast.Delete) -> None:
     returning = begin_returning(parse, table, stmt.returning)
     parse.begin_coding()
     parse.code_verify_schema(0, write=True)
-    if stmt.where is None and returning is None:
+    from pyrite.compile.fkey import fk_required
+    if stmt.where is None and returning is None and not fk_required(parse, table):
         # The truncate optimisation.
         parse.emit("Clear", table.root, 0, -1, table.name)
         for idx in table.indexes:
@@ -75,7 +74,7 @@ def code_delete(parse: Any, stmt: ast.Delete) -> None:
     parse.emit("RowSetRead", rowset, done, rowid)
     parse.emit("NotExists", data_cursor, top, rowid)
     reg_old = load_row(parse, table, data_cursor, rowid) if returning is not None else 0
-    generate_row_delete(parse, table, data_cursor, idx_cursors, count=True)
+    generate_row_delete(parse, table, data_cursor, idx_cursors, count=True, reg_rowid=rowid)
     if returning is not None:
         returning.code_row(reg_old)
     parse.emit("Goto", 0, top)

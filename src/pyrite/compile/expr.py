@@ -116,18 +116,46 @@ def expr_collation(parse: Parse, expr: ast.Expr | None) -> values.Collation | No
         return None
 
 
+def expr_coll_seq(parse: Parse, expr: Any) -> tuple[bool, values.Collation | None]:
+    """(found, collation) as sqlite3ExprCollSeq answers: an explicit COLLATE,
+    or a table column's collation -- BINARY (None) when it declares none, but
+    found all the same; the rowid and other expressions have none."""
+    found, coll = _explicit_collation(parse, expr)
+    if found:
+        return True, coll
+    while True:
+        if isinstance(expr, ColumnRef):
+            if expr.column < 0:
+                return False, None
+            return True, parse.find_collation(expr.collation) if expr.collation else None
+        if isinstance(expr, ast.Cast):
+            expr = expr.expr
+            continue
+        if isinstance(expr, ast.Unary) and expr.op == "+":
+            expr = expr.operand
+            continue
+        if isinstance(expr, RegRef):
+            return expr.collation is not None, expr.collation
+        if isinstance(expr, AggColumn):
+            coll = parse.find_collation(expr.collation) if expr.collation else None
+            return coll is not None, coll
+        return False, None
+
+
 def compare_collation(parse: Parse, left: ast.Expr, right: ast.Expr) -> values.Collation | None:
-    """Collation of ``left <op> right`` (sqlite3BinaryCompareCollSeq)."""
+    """Collation of ``left <op> right`` (sqlite3BinaryCompareCollSeq): an
+    explicit COLLATE on either side, else the left operand's collating
+    sequence (a column's, BINARY by default), else the right's."""
     found, coll = _explicit_collation(parse, left)
     if found:
         return coll
     found, coll = _explicit_collation(parse, right)
     if found:
         return coll
-    coll = expr_collation(parse, left)
-    if coll is None:
-        coll = expr_collation(parse, right)
-    return coll
+    found, coll = expr_coll_seq(parse, left)
+    if found:
+        return coll
+    return expr_collation(parse, right)
 
 
 def compare_affinity(left: ast.Expr, right: ast.Expr) -> str:
@@ -184,7 +212,8 @@ def _can_be_null(expr: Any) -> bool:
         return expr.value is None
     if isinstance(expr, ColumnRef):
         if expr.column < 0:
-            return False
+            # the rowid is NULL only in the NULL row of a LEFT JOIN
+            return bool(expr.item is not None and expr.item.is_left_join_rhs)
         col = expr.item.table.columns[expr.column] if expr.item is not None else None
         return not (col is not None and getattr(col, "not_null", False)) \
             or bool(expr.item is not None and expr.item.is_left_join_rhs)
@@ -312,11 +341,8 @@ def code_column(parse: Parse, ref: ColumnRef, target: int) -> int:
     """Read a table column (sqlite3ExprCodeGetColumnOfTable)."""
     cursor = ref.cursor
     column = ref.column
-    # A row held in registers (RETURNING's target, UPSERT's excluded).
-    base = parse.register_cursors.get(cursor) if parse.register_cursors else None
-    if base is not None:
-        return base if column < 0 else base + 1 + column
-    # A covering index read: where.py maps the table's columns to the index.
+    # A covering index read: where.py maps the table's columns to the index
+    # (and GROUP BY to its sorter, which comes first for any kind of cursor).
     cover = parse.covering.get(cursor)
     if cover is not None:
         idx_cursor, mapping = cover
@@ -329,10 +355,18 @@ def code_column(parse: Parse, ref: ColumnRef, target: int) -> int:
                 if ref.affinity == values.AFF_REAL:
                     parse.emit("RealAffinity", target)
             return target
+    # A row held in registers (RETURNING's target, UPSERT's excluded, a
+    # co-routine's result).
+    base = parse.register_cursors.get(cursor) if parse.register_cursors else None
+    if base is not None:
+        return base if column < 0 else base + 1 + column
     if column < 0:
         parse.emit("Rowid", cursor, target)
         return target
     item = ref.item
+    if item is not None and getattr(item.table, "is_virtual", False):
+        parse.emit("VColumn", cursor, column, target)
+        return target
     default = None
     if item is not None and not getattr(item.table, "is_ephemeral", False):
         col = item.table.columns[column]
@@ -430,7 +464,11 @@ def _code_binary(parse: Parse, expr: ast.Binary, target: int) -> int:
         parse.emit("And" if op == "AND" else "Or", r1, r2, target)
         return target
     if op in ("->", "->>"):
-        parse.error("the JSON operators -> and ->> are not supported yet")
+        # SQLite makes the operators calls of the functions "->" and "->>"
+        fd = parse.find_function(op, 2)
+        if fd is None:
+            parse.error(f"no such function: {op}")
+        return _code_function(parse, FuncRef(op, (expr.left, expr.right), fd), target)
     parse.error(f"unknown operator {op}")
     raise AssertionError
 
@@ -699,21 +737,31 @@ def _code_in_rhs_subquery(parse: Parse, expr: ast.In) -> tuple[int, int, bool]:
     cursor = parse.alloc_cursor()
     once = parse.emit("Once", 0, 0)
     explain_addr, saved_parent = _explain_subquery_begin(parse, "LIST SUBQUERY")
-    coll = None
-    open_addr = parse.emit("OpenEphemeral", cursor, 1, 0, values.KeyInfo([coll]))
-    aff = expr_affinity(expr.expr)
-    dest = SelectDest(SRT_SET, cursor, aff=aff if aff != values.AFF_NONE else values.AFF_BLOB)
+    open_addr = parse.emit("OpenEphemeral", cursor, 1, 0, values.KeyInfo([None]))
+    dest = SelectDest(SRT_SET, cursor, aff=values.AFF_BLOB, in_lhs=expr.expr)
     info = compile_select(parse, expr.select, dest, outer=getattr(parse, "current_nc", None))
     if getattr(info, "n_columns", 1) != 1:
         parse.error(f"sub-select returns {info.n_columns} columns - expected 1")
-    del open_addr
+    parse.builder.change_p4(open_addr, values.KeyInfo([dest.in_coll]))
+    aff = dest.aff or values.AFF_BLOB
     _explain_subquery_end(parse, explain_addr, saved_parent,
                           getattr(info, "correlated", False))
     if getattr(info, "correlated", False):
         parse.builder.change_p2(once, once + 1)
     else:
         parse.builder.change_p2(once, parse.current_addr())
-    return cursor, 0, getattr(info, "correlated", False)
+    return cursor, aff, getattr(info, "correlated", False)
+
+
+def set_in_affinity(parse: Parse, dest: SelectDest, rhs: ast.Expr) -> None:
+    """The subquery of ``x IN (SELECT ...)`` is resolved only while it is
+    coded: once its result column is known, the set's affinity and collation
+    become those of the comparison between ``x`` and that column
+    (exprINAffinity, sqlite3BinaryCompareCollSeq)."""
+    lhs = dest.in_lhs
+    aff = values.comparison_affinity(expr_affinity(rhs), expr_affinity(lhs))
+    dest.aff = aff if aff != values.AFF_NONE else values.AFF_BLOB
+    dest.in_coll = compare_collation(parse, lhs, rhs)
 
 
 def _set_has_null_flag(parse: Parse, cursor: int) -> int:
@@ -758,9 +806,9 @@ def code_in(parse: Parse, expr: ast.In, dest_if_false: int, dest_if_null: int) -
         _code_in_probe(parse, cursor, r, aff, lhs, dest_if_false, dest_if_null,
                        static_has_null=has_null, dynamic=False)
         return
-    cursor, _, _ = _code_in_rhs_subquery(parse, expr)
+    cursor, aff, _ = _code_in_rhs_subquery(parse, expr)
     r = code_expr_temp(parse, lhs)
-    _code_in_probe(parse, cursor, r, expr_affinity(lhs), lhs, dest_if_false,
+    _code_in_probe(parse, cursor, r, aff, lhs, dest_if_false,
                    dest_if_null, static_has_null=False, dynamic=True)
 
 
@@ -805,7 +853,15 @@ def _code_in_probe(parse: Parse, cursor: int, r: int, aff: str, lhs: ast.Expr,
         return
     ok = parse.label()
     if _can_be_null(lhs):
-        parse.emit("IsNull", r, dest_if_null)
+        if dynamic:
+            # NULL IN (empty set) is false, NULL IN (anything) is NULL
+            not_null = parse.label()
+            parse.emit("NotNull", r, not_null)
+            parse.emit("Rewind", cursor, dest_if_false)
+            parse.emit("Goto", 0, dest_if_null)
+            parse.resolve(not_null)
+        else:
+            parse.emit("IsNull", r, dest_if_null)
     parse.emit("Found", cursor, ok, r, 1)
     if dynamic:
         flag = _set_has_null_flag(parse, cursor)

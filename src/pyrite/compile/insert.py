@@ -142,9 +142,15 @@ def _resolve_on_error(override: int, declared: int) -> int:
 
 
 def generate_row_delete(parse: Any, table: Any, data_cursor: int, idx_cursors: list[int],
-                        count: bool = False) -> None:
+                        count: bool = False, reg_rowid: int = 0) -> None:
     """Delete the row under ``data_cursor`` and its index entries
-    (sqlite3GenerateRowDelete with sqlite3GenerateRowIndexDelete)."""
+    (sqlite3GenerateRowDelete with sqlite3GenerateRowIndexDelete).  With
+    ``reg_rowid`` (the row's rowid) the foreign key checks and actions of a
+    deleted row are coded around it."""
+    from pyrite.compile import fkey
+    reg_old = 0
+    if reg_rowid and fkey.fk_required(parse, table):
+        reg_old = fkey.begin_row_delete(parse, table, data_cursor, reg_rowid)
     for idx, ic in zip(table.indexes, idx_cursors):
         n = len(idx.columns)
         regs = parse.alloc_reg(n)
@@ -157,17 +163,21 @@ def generate_row_delete(parse: Any, table: Any, data_cursor: int, idx_cursors: l
         parse.emit("IdxDelete", ic, regs, n)
         parse.resolve(skip)
     parse.emit("Delete", data_cursor, OPFLAG_NCHANGE if count else 0, 0, table.name)
+    if reg_old:
+        fkey.fk_actions(parse, table, reg_old)
 
 
 def generate_constraint_checks(parse: Any, table: Any, data_cursor: int,
                                idx_cursors: list[int], reg_new: int, reg_old_rowid: int,
                                rowid_changed: bool, on_error: int, ignore_dest: int,
-                               key_regs: list[int], changed_cols: set[int] | None = None
-                               ) -> None:
+                               key_regs: list[int], changed_cols: set[int] | None = None,
+                               upsert: Any = None) -> None:
     """Check NOT NULL, CHECK, rowid and UNIQUE constraints of the new row in
     ``reg_new``.. and build each index key into ``key_regs[i]`` (a register
     holding the MakeRecord'ed key).  ``reg_old_rowid`` is the rowid of the row
-    being updated (0 for INSERT).  ``ignore_dest`` is where an IGNORE goes."""
+    being updated (0 for INSERT).  ``ignore_dest`` is where an IGNORE (and
+    an UPSERT's DO NOTHING / DO UPDATE) goes; ``upsert`` is the INSERT's
+    upsert.Upsert or None."""
     is_update = reg_old_rowid != 0
     # NOT NULL.
     for i, col in enumerate(table.columns):
@@ -207,25 +217,19 @@ def generate_constraint_checks(parse: Any, table: Any, data_cursor: int,
             else:
                 parse.emit("Halt", errors.SQLITE_CONSTRAINT_CHECK, oe, 0, chk.label, P5_CHECK)
             parse.resolve(ok)
-    # Rowid uniqueness (an explicit INTEGER PRIMARY KEY or a changed rowid).
-    if rowid_changed:
-        oe = _resolve_on_error(on_error, table.pk_conflict)
-        ok = parse.label()
-        if is_update:
-            parse.emit("Eq", reg_new, ok, reg_old_rowid, None, 0)
-        parse.emit("NotExists", data_cursor, ok, reg_new)
-        if oe == sch.OE_IGNORE:
-            parse.emit("Goto", 0, ignore_dest)
-        elif oe == sch.OE_REPLACE:
-            generate_row_delete(parse, table, data_cursor, idx_cursors)
-        else:
-            name = table.columns[table.rowid_alias].name if table.rowid_alias >= 0 else "rowid"
-            parse.emit("Halt", errors.SQLITE_CONSTRAINT_PRIMARYKEY, oe, 0,
-                       f"{table.name}.{name}", P5_UNIQUE)
-        parse.resolve(ok)
-    # Index keys and UNIQUE.
+    # Rowid and UNIQUE checks, in SQLite's order: normally the rowid first,
+    # then the indexes; with ON CONFLICT targets (upsert.py) the targeted
+    # constraints first, in the order of the clauses; a declared REPLACE on
+    # the rowid that other constraints do not share goes last.
     from pyrite.compile.build import unique_error_text
-    for n_idx, (idx, ic) in enumerate(zip(table.indexes, idx_cursors)):
+    from pyrite.compile.upsert import OE_UPDATE, check_order
+    for what in check_order(table, rowid_changed, on_error, upsert):
+        if what < 0:
+            _check_rowid(parse, table, data_cursor, idx_cursors, reg_new, reg_old_rowid,
+                         on_error, ignore_dest, upsert)
+            continue
+        n_idx = what
+        idx, ic = table.indexes[n_idx], idx_cursors[n_idx]
         n = len(idx.columns)
         regs = parse.alloc_reg(n)
         skip = parse.label()
@@ -245,19 +249,27 @@ def generate_constraint_checks(parse: Any, table: Any, data_cursor: int,
         parse.emit("MakeRecord", regs, n, key_regs[n_idx], idx.affinity_string())
         if idx.unique:
             oe = _resolve_on_error(on_error, idx.on_conflict)
+            clause = upsert.clause_for(idx) if upsert is not None else None
+            if clause is not None:
+                oe = clause.action
             ok = skip
             parse.emit("NoConflict", ic, ok, regs, idx.n_key_col)
-            if is_update or oe == sch.OE_REPLACE:
+            if is_update or oe in (sch.OE_REPLACE, OE_UPDATE):
                 conflict_rowid = parse.alloc_reg()
                 parse.emit("IdxRowid", ic, conflict_rowid)
                 if is_update:
                     parse.emit("Eq", conflict_rowid, ok, reg_old_rowid, None, 0)
-            if oe == sch.OE_IGNORE:
+            if oe == OE_UPDATE:
+                assert upsert is not None and clause is not None
+                upsert.code_do_update(clause, conflict_rowid, seek=True)
+                parse.emit("Goto", 0, ignore_dest)
+            elif oe == sch.OE_IGNORE:
                 parse.emit("Goto", 0, ignore_dest)
             elif oe == sch.OE_REPLACE:
                 # Delete the conflicting row, then reposition the data cursor.
                 parse.emit("NotExists", data_cursor, ok, conflict_rowid)
-                generate_row_delete(parse, table, data_cursor, idx_cursors)
+                generate_row_delete(parse, table, data_cursor, idx_cursors,
+                                    reg_rowid=conflict_rowid)
                 if is_update:
                     parse.emit("NotExists", data_cursor, ok, reg_old_rowid)
             else:
@@ -265,6 +277,45 @@ def generate_constraint_checks(parse: Any, table: Any, data_cursor: int,
                         else errors.SQLITE_CONSTRAINT_UNIQUE)
                 parse.emit("Halt", code, oe, 0, unique_error_text(table, idx), P5_UNIQUE)
         parse.resolve(skip)
+
+
+def _check_rowid(parse: Any, table: Any, data_cursor: int, idx_cursors: list[int],
+                 reg_new: int, reg_old_rowid: int, on_error: int, ignore_dest: int,
+                 upsert: Any) -> None:
+    """The uniqueness check of a new or changed rowid."""
+    from pyrite.compile.upsert import OE_UPDATE
+    is_update = reg_old_rowid != 0
+    oe = _resolve_on_error(on_error, table.pk_conflict)
+    clause = upsert.clause_for(None) if upsert is not None else None
+    if clause is not None:
+        oe = clause.action
+    ok = parse.label()
+    if is_update:
+        parse.emit("Eq", reg_new, ok, reg_old_rowid, None, 0)
+    parse.emit("NotExists", data_cursor, ok, reg_new)
+    if oe == OE_UPDATE:
+        upsert.code_do_update(clause, reg_new, seek=False)
+        parse.emit("Goto", 0, ignore_dest)
+    elif oe == sch.OE_IGNORE:
+        parse.emit("Goto", 0, ignore_dest)
+    elif oe == sch.OE_REPLACE:
+        generate_row_delete(parse, table, data_cursor, idx_cursors, reg_rowid=reg_new)
+    else:
+        name = table.columns[table.rowid_alias].name if table.rowid_alias >= 0 else "rowid"
+        parse.emit("Halt", errors.SQLITE_CONSTRAINT_PRIMARYKEY, oe, 0,
+                   f"{table.name}.{name}", P5_UNIQUE)
+    parse.resolve(ok)
+
+
+def sqlite_index_order(indexes: list[Any]) -> list[int]:
+    """Positions of ``indexes`` (kept in creation order) in the order of
+    SQLite's index list, which constraints are checked in (so the one
+    reported among several violations is SQLite's): newest first, indexes
+    whose own conflict clause is REPLACE after all the others."""
+    newest_first = list(range(len(indexes) - 1, -1, -1))
+    replace = [i for i in newest_first
+               if getattr(indexes[i], "on_conflict", None) == sch.OE_REPLACE]
+    return [i for i in newest_first if i not in replace] + replace
 
 
 def complete_insertion(parse: Any, table: Any, data_cursor: int, idx_cursors: list[int],
@@ -291,6 +342,10 @@ def complete_insertion(parse: Any, table: Any, data_cursor: int, idx_cursors: li
 # ---------------------------------------------------------------------------
 
 def _count_select_columns(parse: Any, select: ast.Select) -> int:
+    if select.with_ is not None:
+        from pyrite.compile.cte import compile_with_select
+        return compile_with_select(parse, select,
+                                   lambda sel: _count_select_columns(parse, sel))
     core = select.core
     if isinstance(core, ast.Values):
         return len(core.rows[0]) if core.rows else 0
@@ -302,6 +357,11 @@ def _count_select_columns(parse: Any, select: ast.Select) -> int:
             collect(item.left)
             collect(item.right)
         elif isinstance(item, ast.TableRef):
+            from pyrite.compile.cte import cte_width
+            width = cte_width(parse, item)
+            if width is not None:
+                tables.append(((item.alias or item.name).lower(), width))
+                return
             t = parse.db.find_table(item.name)
             ncol = len(t.columns) if t is not None else 0
             if t is not None and t.is_view and t.view_select is not None:
@@ -347,13 +407,10 @@ def _select_reads_table(select: ast.Select, table_name: str) -> bool:
 def code_insert(parse: Any, stmt: ast.Insert) -> None:
     """INSERT [OR conflict] INTO table [(columns)] VALUES|SELECT|DEFAULT VALUES."""
     from pyrite.compile.context import SRT_COROUTINE, SRT_TABLE, SelectDest
-    if stmt.upsert:
-        parse.error("UPSERT is not supported yet")
-    if stmt.with_ is not None:
-        parse.error("common table expressions (WITH) are not supported yet")
     table = find_writable_table(parse, stmt.table.name, stmt.table.schema)
     on_error = sch.conflict_code(stmt.or_)
     from pyrite.compile.returning import begin_returning
+    from pyrite.compile.upsert import begin_upsert
     returning = begin_returning(parse, table, stmt.returning)
     n_col = len(table.columns)
 
@@ -426,6 +483,7 @@ def code_insert(parse: Any, stmt: ast.Insert) -> None:
             parse.emit("EndCoroutine", reg_yield)
             parse.builder.change_p2(init, parse.current_addr())
 
+    upsert = begin_upsert(parse, table, stmt)
     autoinc = autoincrement_begin(parse, table)
     data_cursor, idx_cursors = open_table_and_indices(parse, table)
 
@@ -474,8 +532,16 @@ def code_insert(parse: Any, stmt: ast.Insert) -> None:
     parse.emit("Affinity", reg_new + 1, n_col, 0, table.affinity_string())
     gencol.compute_columns(parse, table, reg_new)
 
+    if upsert is not None:
+        upsert.data_cursor, upsert.idx_cursors = data_cursor, idx_cursors
+        upsert.reg_new, upsert.returning = reg_new, returning
     generate_constraint_checks(parse, table, data_cursor, idx_cursors, reg_new, 0,
-                               rowid_given, on_error, ignore_label, key_regs)
+                               rowid_given, on_error, ignore_label, key_regs,
+                               upsert=upsert)
+    from pyrite.compile import fkey
+    if fkey.fk_required(parse, table):
+        fkey.fk_check(parse, table, 0, reg_new, multi_write=fkey.insert_is_multi_write(
+            parse, table, single_row is not None and returning is None, on_error))
     complete_insertion(parse, table, data_cursor, idx_cursors, reg_new, key_regs,
                        is_update=False)
     if autoinc:
@@ -499,17 +565,18 @@ def code_insert(parse: Any, stmt: ast.Insert) -> None:
 
 def autoincrement_begin(parse: Any, table: Any) -> int:
     """For an AUTOINCREMENT table, load its sqlite_sequence entry: returns
-    the first of three registers (table name, largest rowid so far, rowid of
-    the sqlite_sequence row or NULL); 0 for other tables."""
+    the first of four registers (table name, largest rowid so far made an
+    integer as sqlite3VdbeIntValue does, rowid of the sqlite_sequence row or
+    NULL, the largest rowid as loaded); 0 for other tables."""
     if not table.autoincrement:
         return 0
     seq = parse.db.find_table("sqlite_sequence")
     if seq is None:
         parse.error("no such table: sqlite_sequence")
-    reg = parse.alloc_reg(3)
+    reg = parse.alloc_reg(4)
     cursor = parse.alloc_cursor()
     parse.emit("String8", 0, reg, 0, table.name)
-    parse.emit("Null", 0, reg + 1, reg + 2)
+    parse.emit("Null", 0, reg + 1, reg + 3)
     parse.emit("OpenRead", cursor, seq.root, 0, 2)
     done = parse.label()
     empty = parse.label()
@@ -521,6 +588,8 @@ def autoincrement_begin(parse: Any, table: Any) -> int:
     parse.emit("Ne", reg, nxt, name, None, 0x10)
     parse.emit("Rowid", cursor, reg + 2)
     parse.emit("Column", cursor, 1, reg + 1)
+    parse.emit("AddImm", reg + 1, 0)
+    parse.emit("Copy", reg + 1, reg + 3)
     parse.emit("Goto", 0, done)
     parse.resolve(nxt)
     parse.emit("Next", cursor, top)
@@ -532,9 +601,11 @@ def autoincrement_begin(parse: Any, table: Any) -> int:
 
 
 def autoincrement_end(parse: Any, table: Any, reg: int) -> None:
-    """Write the largest rowid back to sqlite_sequence."""
+    """Write the largest rowid back to sqlite_sequence when it grew."""
     seq = parse.db.find_table("sqlite_sequence")
     cursor = parse.alloc_cursor()
+    skip = parse.label()
+    parse.emit("Le", reg + 3, skip, reg + 1, None, 0)
     parse.emit("OpenWrite", cursor, seq.root, 0, 2)
     have = parse.label()
     parse.emit("NotNull", reg + 2, have)
@@ -544,3 +615,4 @@ def autoincrement_end(parse: Any, table: Any, reg: int) -> None:
     parse.emit("MakeRecord", reg, 2, rec)
     parse.emit("Insert", cursor, rec, reg + 2, None, 0x08)
     parse.emit("Close", cursor)
+    parse.resolve(skip)

@@ -79,6 +79,10 @@ def _int_value(v: Any) -> int:
 
 def _result_rows(parse: Any, names: list[str], rows: list[tuple[Any, ...]]) -> None:
     """Emit constant result rows (sqlite3VdbeMultiLoad + ResultRow)."""
+    collect = getattr(parse, "collect_rows", None)
+    if collect is not None:   # a pragma virtual table's scan (PragmaCursor)
+        collect(names, rows)
+        return
     from pyrite.compile.expr import code_literal
     parse.set_result_columns(names, [None] * len(names))
     n = len(names)
@@ -172,7 +176,11 @@ def _pragma_encoding(parse: Any, name: str, value: Any) -> None:
 def _find_table(parse: Any, value: Any) -> Any:
     if value is None:
         return None
-    return parse.db.find_table(str(value))
+    table = parse.db.find_table(str(value))
+    if table is None:
+        from pyrite.compile.vtab import eponymous_table
+        table = eponymous_table(parse, str(value))
+    return table
 
 
 def _pragma_table_info(parse: Any, name: str, value: Any) -> None:
@@ -182,6 +190,13 @@ def _pragma_table_info(parse: Any, name: str, value: Any) -> None:
     parse.code_verify_schema(0, write=False)
     xinfo = name == "table_xinfo"
     rows = []
+    if getattr(table, "is_view", False):
+        # a view's columns are those of its SELECT (sqlite3ViewGetColumnNames)
+        for i, (cname, decl) in enumerate(_view_columns(parse.db, table)):
+            rows.append((i, cname, decl or "", 0, None, 0) + ((0,) if xinfo else ()))
+        names = ["cid", "name", "type", "notnull", "dflt_value", "pk"]
+        _result_rows(parse, names + (["hidden"] if xinfo else []), rows)
+        return
     pk_order = {ci: i + 1 for i, ci in enumerate(getattr(table, "pk_columns", []) or [])}
     n_hidden = 0
     for i, col in enumerate(table.columns):
@@ -203,6 +218,16 @@ def _pragma_table_info(parse: Any, name: str, value: Any) -> None:
     if xinfo:
         names.append("hidden")
     _result_rows(parse, names, rows)
+
+
+def _view_columns(db: Any, view: Any) -> list[tuple[str, str | None]]:
+    """(name, declared type) of each column of ``view``."""
+    from pyrite.compile import compile_statement
+    from pyrite.sql.parser import parse_one
+    quoted = view.name.replace('"', '""')
+    sql = f'SELECT * FROM "{quoted}"'
+    program = compile_statement(db, parse_one(sql, 0), sql)
+    return list(zip(program.column_names, program.column_decltypes, strict=False))
 
 
 def _pragma_index_list(parse: Any, name: str, value: Any) -> None:
@@ -307,3 +332,187 @@ _HANDLERS = {
     "collation_list": _pragma_collation_list,
 }
 
+
+def _fk_pragmas() -> None:
+    from pyrite.compile import fkey
+    _HANDLERS.update({
+        "foreign_keys": fkey.pragma_foreign_keys,
+        "defer_foreign_keys": fkey.pragma_foreign_keys,
+        "foreign_key_list": fkey.pragma_foreign_key_list,
+        "foreign_key_check": fkey.pragma_foreign_key_check,
+    })
+
+
+_fk_pragmas()
+
+
+
+# ---------------------------------------------------------------------------
+# Pragma virtual tables: pragma_<name>(arg, schema) in FROM (pragma.c's
+# pragmaVtab).  The columns are the pragma's result columns plus the hidden
+# "arg" (pragmas that take one) and "schema"; each VFilter runs the pragma's
+# handler against the current schema and scans the rows it answers with.
+# ---------------------------------------------------------------------------
+
+# name -> (result columns, takes an argument)
+_VTAB_COLUMNS: dict[str, tuple[tuple[str, ...], bool]] = {
+    "table_info": (("cid", "name", "type", "notnull", "dflt_value", "pk"), True),
+    "table_xinfo": (("cid", "name", "type", "notnull", "dflt_value", "pk", "hidden"), True),
+    "index_list": (("seq", "name", "unique", "origin", "partial"), True),
+    "index_info": (("seqno", "cid", "name"), True),
+    "index_xinfo": (("seqno", "cid", "name", "desc", "coll", "key"), True),
+    "table_list": (("schema", "name", "type", "ncol", "wr", "strict"), True),
+    "database_list": (("seq", "name", "file"), False),
+    "collation_list": (("seq", "name"), False),
+    "foreign_key_list": (("id", "seq", "table", "from", "to", "on_update", "on_delete", "match"),
+                         True),
+    "page_size": (("page_size",), False),
+    "encoding": (("encoding",), False),
+    "journal_mode": (("journal_mode",), False),
+    "foreign_key_list": (("id", "seq", "table", "from", "to", "on_update", "on_delete",
+                          "match"), True),
+}
+
+
+class _RowCollector:
+    """Stands in for Parse while a pragma handler runs at VFilter time."""
+
+    def __init__(self, db: Any) -> None:
+        self.db = db
+        self.rows: list[tuple[Any, ...]] = []
+
+    def collect_rows(self, names: list[str], rows: list[tuple[Any, ...]]) -> None:
+        self.rows = list(rows)
+
+    def code_verify_schema(self, *args: Any, **kwargs: Any) -> None:
+        pass
+
+
+class PragmaModule:
+    """The eponymous virtual table pragma_<name>."""
+
+    def __init__(self, db: Any, name: str) -> None:
+        self.db = db
+        self.pragma = name
+        self.name = "pragma_" + name
+        cols, has_arg = _VTAB_COLUMNS.get(name, ((name,), False))
+        self.n_result = len(cols)
+        self.has_arg = has_arg
+        self.columns = [(c, False) for c in cols]
+        if has_arg:
+            self.columns.append(("arg", True))
+        self.columns.append(("schema", True))
+
+    def best_index(self, constraints: list[tuple[int, str]]) -> tuple[int, str | None,
+                                                                      list[tuple[int, bool]]]:
+        used: list[tuple[int, bool]] = []
+        n = self.n_result
+        hidden = [n] + ([n + 1] if self.has_arg else [])
+        for col in hidden:
+            for pos, (c, op) in enumerate(constraints):
+                if c == col and op == "=":
+                    used.append((pos, True))
+                    break
+            else:
+                break
+        return len(used), None, used
+
+    def open(self) -> PragmaCursor:
+        return PragmaCursor(self)
+
+
+class PragmaCursor:
+    def __init__(self, module: PragmaModule) -> None:
+        self.module = module
+        self.rows: list[tuple[Any, ...]] = []
+        self.args: list[Any] = []
+        self.pos = 0
+
+    def filter(self, idx_num: int, idx_str: str | None, args: list[Any]) -> None:
+        m = self.module
+        self.pos = 0
+        self.args = list(args)
+        arg = args[0] if m.has_arg and args else None
+        schema = args[1] if m.has_arg and len(args) > 1 else \
+            (args[0] if not m.has_arg and args else None)
+        self.rows = []
+        if schema is not None and str(schema).lower() not in ("main",):
+            return
+        collector = _RowCollector(m.db)
+        handler = _HANDLERS.get(m.pragma)
+        value = arg if not isinstance(arg, bytes) else None
+        if handler is not None:
+            handler(collector, m.pragma, value)
+        elif m.pragma in _SETTINGS_DEFAULTS:
+            _pragma_setting(collector, m.pragma, None)
+        self.rows = collector.rows
+
+    def eof(self) -> bool:
+        return self.pos >= len(self.rows)
+
+    def next(self) -> None:
+        self.pos += 1
+
+    def column(self, i: int) -> Any:
+        m = self.module
+        if i < m.n_result:
+            row = self.rows[self.pos]
+            return row[i] if i < len(row) else None
+        k = i - m.n_result
+        return self.args[k] if k < len(self.args) else None
+
+    def rowid(self) -> int:
+        return self.pos + 1
+
+
+def pragma_module(parse: Any, name: str) -> PragmaModule | None:
+    """The pragma_<name> module, or None for a pragma without one."""
+    if name in _VTAB_COLUMNS or name in _SETTINGS_DEFAULTS:
+        return PragmaModule(parse.db, name)
+    return None
+
+
+# -- function_list ------------------------------------------------------------
+
+_FUNC_DETERMINISTIC = 0x000800    # SQLITE_DETERMINISTIC
+_FUNC_DIRECTONLY = 0x080000       # SQLITE_DIRECTONLY
+_FUNC_SUBTYPE = 0x100000          # SQLITE_SUBTYPE
+_FUNC_INNOCUOUS = 0x200000        # SQLITE_INNOCUOUS
+
+
+def _function_row(fd: Any, builtin: int) -> tuple[Any, ...]:
+    """One row of PRAGMA function_list: name, builtin, type ('s' scalar, 'w'
+    aggregate/window: SQLite's built-in aggregates are all window-capable),
+    enc, narg, flags (the SQLITE_* function flags SQLite reports)."""
+    from pyrite.vdbe.functions import AGGREGATE, DETERMINISTIC, WINDOW, WINDOW_ONLY
+    agg = bool(fd.flags & (AGGREGATE | WINDOW | WINDOW_ONLY))
+    kind = "w" if agg else "s"
+    name = fd.name
+    if not builtin:
+        flags = _FUNC_DETERMINISTIC if fd.flags & DETERMINISTIC and not agg else 0
+        if agg:
+            kind = "a"
+    elif name.startswith("json") or name in ("->", "->>"):
+        # the json functions are not innocuous; the aggregates carry SUBTYPE
+        flags = _FUNC_SUBTYPE | _FUNC_DETERMINISTIC if agg else _FUNC_DETERMINISTIC
+    elif name == "load_extension":
+        flags = _FUNC_DIRECTONLY
+    elif name.startswith("sqlite_"):
+        flags = _FUNC_INNOCUOUS   # registered as constant per statement, not deterministic
+    else:
+        flags = _FUNC_INNOCUOUS
+        if fd.flags & DETERMINISTIC and not agg:
+            flags |= _FUNC_DETERMINISTIC
+    return (name, builtin, kind, "utf8", fd.n_arg, flags)
+
+
+def _pragma_function_list(parse: Any, name: str, value: Any) -> None:
+    from pyrite.vdbe.functions import BUILTINS
+    rows = [_function_row(fd, 1) for fd in BUILTINS.values()]
+    user = getattr(parse.db, "functions", None) or {}
+    rows += [_function_row(fd, 0) for fd in user.values()]
+    _result_rows(parse, ["name", "builtin", "type", "enc", "narg", "flags"], rows)
+
+
+_HANDLERS["function_list"] = _pragma_function_list
+_VTAB_COLUMNS["function_list"] = (("name", "builtin", "type", "enc", "narg", "flags"), False)

@@ -100,7 +100,7 @@ def lookup_column(parse: Parse, expr: ast.Column, nc: NameContext) -> ast.Expr:
             cols = item.table.columns
             found = -2
             for i, col in enumerate(cols):
-                if _name_eq(col.name, name) and not column_hidden(col):
+                if _name_eq(col.name, name):  # hidden columns resolve by name
                     found = i
                     break
             if found >= 0:
@@ -123,7 +123,10 @@ def lookup_column(parse: Parse, expr: ast.Column, nc: NameContext) -> ast.Expr:
             item, i = matches[0]
             if i == table_rowid_alias(item.table):
                 i = -1 if not getattr(item.table, "is_ephemeral", False) else i
-            return _column_ref(parse, item, i, depth, nc, name_col=matches[0][1])
+            ref = _column_ref(parse, item, i, depth, nc, name_col=matches[0][1])
+            if expr.table is None:
+                return _right_join_using(parse, ctx.src_list, item, name, ref, depth, nc)
+            return ref
         # result-column alias (ORDER BY/GROUP BY/WHERE/HAVING as SQLite allows)
         if expr.table is None and ctx.result is not None and depth == 0:
             for alias, rexpr in ctx.result:
@@ -142,6 +145,25 @@ def lookup_column(parse: Parse, expr: ast.Column, nc: NameContext) -> ast.Expr:
         return ast.Literal(1 if name.lower() == "true" else 0)
     parse.error(f"no such column: {_full_name(expr)}")
     raise AssertionError  # unreachable
+
+
+def _right_join_using(parse: Parse, src: SrcList, item: SrcItem, name: str, ref: Any,
+                      depth: int, nc: NameContext) -> Any:
+    """A USING column of a RIGHT or FULL join reads as coalesce(left, right),
+    since either side may be the NULL row."""
+    from pyrite.compile.context import JT_RIGHT
+    low = name.lower()
+    for later in src:
+        if later is item or not later.jointype & JT_RIGHT or low not in later.hidden_using:
+            continue
+        j = next((k for k, c in enumerate(later.table.columns) if _name_eq(c.name, name)),
+                 None)
+        if j is None:
+            continue
+        right = _column_ref(parse, later, j, depth, nc)
+        fd = parse.find_function("coalesce", 2)
+        return FuncRef("coalesce", (ref, right), fd)
+    return ref
 
 
 def _full_name(expr: ast.Column) -> str:
@@ -276,6 +298,13 @@ class _Resolver:
         if isinstance(expr, (ast.Subquery, ast.Exists)):
             return expr  # resolved when coded, with nc as the outer context
         if isinstance(expr, ast.In):
+            if expr.table is not None and expr.table_args is None:
+                # "x IN tbl" is "x IN (SELECT * FROM tbl)", as SQLite's parser
+                # reads it (tbl may be a CTE)
+                sel = ast.Select(ast.SelectCore(
+                    (ast.ResultColumn(None, star=True),),
+                    from_=ast.TableRef(expr.table.name, expr.table.schema)))
+                expr = dataclasses.replace(expr, table=None, select=sel)
             new = _map_children(expr, self.visit)
             return new
         if isinstance(expr, ast.Raise):
@@ -286,13 +315,14 @@ class _Resolver:
         parse, nc = self.parse, self.nc
         name = expr.name
         n_arg = len(expr.args)
-        if expr.over is not None:
-            parse.error("window functions are not supported yet")
         fd = parse.find_function(name, n_arg)
         if fd is None:
             if parse.function_exists(name):
                 parse.error(f"wrong number of arguments to function {name}()")
             parse.error(f"no such function: {name}")
+        if expr.over is not None:
+            from pyrite.compile.window import resolve_window_call
+            return resolve_window_call(self, expr, fd)
         if getattr(fd, "window_only", False):
             parse.error(f"misuse of window function {name}()")
         is_agg = fd.is_aggregate
@@ -363,6 +393,8 @@ def expand_result_columns(parse: Parse, columns: tuple[ast.ResultColumn, ...],
                     ref = _column_ref(parse, item, i if i != table_rowid_alias(item.table)
                                       or getattr(item.table, "is_ephemeral", False) else -1,
                                       0, nc, name_col=i)
+                    if rc.table is None:
+                        ref = _right_join_using(parse, src, item, col.name, ref, 0, nc)
                     items.append(ResultItem(ref, col.name, getattr(col, "decl_type", None),
                                             source=ast.Column(col.name, item.display_name)))
             if not found:

@@ -92,6 +92,8 @@ class Returning:
         parse = self.parse
         n = len(self.result)
         reg = self.reg
+        if getattr(parse.db, "foreign_keys", False):
+            parse.emit("FkCheck")     # no rows out of a statement that failed a check
         rewind = parse.emit("Rewind", self.cursor, 0)
         for i in range(n):
             parse.emit("Column", self.cursor, i, reg + i)

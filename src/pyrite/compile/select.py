@@ -23,14 +23,19 @@ from pyrite import values
 from pyrite.compile.context import (
     JT_NATURAL, NC_ALLOW_AGG, NC_HAS_AGG, EphemeralColumn, EphemeralTable,
     NameContext, Parse, SelectDest, SrcItem, SrcList,
-    SRT_COROUTINE, SRT_DISCARD, SRT_EPHEM_TAB, SRT_EXCEPT, SRT_EXISTS, SRT_FIFO,
-    SRT_MEM, SRT_OUTPUT, SRT_SET, SRT_TABLE, SRT_UNION, SRT_UPD, column_hidden, flatten_from,
+    SRT_COROUTINE, SRT_DISCARD, SRT_DISTFIFO, SRT_DISTQUEUE, SRT_EPHEM_TAB, SRT_EXCEPT,
+    SRT_EXISTS, SRT_FIFO, SRT_MEM, SRT_OUTPUT, SRT_QUEUE, SRT_SET, SRT_TABLE, SRT_UNION,
+    SRT_UPD, column_hidden, flatten_from,
 )
-from pyrite.compile.expr import code_expr, code_if_false, expr_affinity, expr_collation
+from pyrite.compile import cte, window
+from pyrite.compile.expr import (
+    code_expr, code_if_false, expr_affinity, expr_coll_seq, expr_collation, set_in_affinity,
+)
 from pyrite.compile.resolve import (
     AggColumn, ColumnRef, FuncRef, ResultItem, expand_result_columns,
     resolve_expr, resolve_order_by, term_integer,
 )
+from pyrite.compile import vtab
 from pyrite.compile.where import WHERE_COVERING_OK, where_begin
 from pyrite.sql import ast
 from pyrite.vdbe.functions import NEEDS_COLLATION
@@ -57,11 +62,12 @@ def compile_select(parse: Parse, select: ast.Select, dest: SelectDest,
     subqueries); ``limit_one`` applies SQLite's LIMIT 1 of scalar and EXISTS
     subqueries.  Returns a :class:`SelectInfo`.
     """
-    if select.with_ is not None:
-        parse.error("common table expressions (WITH) are not supported yet")
     if parse.nested == 0 and not parse.variables_numbered:
         parse.number_variables(select)
         parse.variables_numbered = True
+    if select.with_ is not None:
+        return cte.compile_with_select(
+            parse, select, lambda sel: compile_select(parse, sel, dest, outer, limit_one))
     limit, offset = select.limit, select.offset
     if limit_one:
         limit = ast.Literal(1) if limit is None else \
@@ -120,17 +126,34 @@ def _resolve_constant(parse: Parse, expr: ast.Expr) -> ast.Expr:
 # ---------------------------------------------------------------------------
 
 def _from_item(parse: Parse, node: ast.FromItem) -> SrcItem:
+    if isinstance(node, ast.TableFunctionRef):
+        item = vtab.table_function_item(parse, node)
+        assert item is not None
+        return item
     if isinstance(node, ast.TableRef):
+        item = cte.from_item(parse, node)
+        if item is not None:
+            return item
         table = parse.find_table(node.name, node.schema)
         if table is None:
-            name = f"{node.schema}.{node.name}" if node.schema else node.name
+            item = vtab.table_function_item(parse, node)
+            if item is not None:
+                return item
+            schema = node.schema or parse.view_schema
+            name = f"{schema}.{node.name}" if schema else node.name
             parse.error(f"no such table: {name}")
         if getattr(table, "is_view", False):
             sel = getattr(table, "view_select", None)
             if sel is None:
                 parse.error("views are not supported yet")
-            return _subquery_item(parse, sel, node.alias or node.name, node.name,
-                                  getattr(table, "view_columns", None))
+            saved_schema = parse.view_schema
+            parse.view_schema = node.schema or _schema_name(getattr(table, "db_index", 0))
+            try:
+                with cte.view_scope(parse):
+                    return _subquery_item(parse, sel, node.alias or node.name, node.name,
+                                          getattr(table, "view_columns", None))
+            finally:
+                parse.view_schema = saved_schema
         if getattr(table, "without_rowid", False):
             parse.error("queries on WITHOUT ROWID tables are not supported yet")
         return SrcItem(name=table.name if hasattr(table, "name") else node.name,
@@ -138,23 +161,53 @@ def _from_item(parse: Parse, node: ast.FromItem) -> SrcItem:
                        schema=node.schema, indexed_by=node.indexed_by,
                        not_indexed=node.not_indexed)
     if isinstance(node, ast.SubqueryRef):
-        return _subquery_item(parse, node.select, node.alias, None, None)
+        return _subquery_item(parse, node.select, node.alias, None, None, node.plain)
     parse.error("table-valued functions are not supported yet")
     raise AssertionError
 
 
+def _schema_name(db_index: int) -> str:
+    return ("main", "temp")[db_index] if db_index < 2 else f"db{db_index}"
+
+
 def _subquery_item(parse: Parse, select: ast.Select, alias: str | None,
-                   name: str | None, col_names: tuple[str, ...] | None) -> SrcItem:
+                   name: str | None, col_names: tuple[str, ...] | None,
+                   plain: bool = False) -> SrcItem:
     """Materialize a FROM-clause subquery or view into an ephemeral table."""
     cursor = parse.alloc_cursor()
     once = parse.emit("Once", 0, 0)
     open_addr = parse.emit("OpenEphemeral", cursor, 0)
-    saved_nc = parse.current_nc
-    parse.current_nc = None
-    info = compile_select(parse, select, SelectDest(SRT_TABLE, cursor))
-    parse.current_nc = saved_nc
+    # The subquery sees the columns of the queries enclosing this one (not
+    # its siblings in FROM); a correlated one is recomputed each time.
+    info = compile_select(parse, select, SelectDest(SRT_TABLE, cursor),
+                          outer=parse.current_nc)
     parse.builder.change_p2(open_addr, info.n_columns)
     parse.builder.change_p2(once, parse.current_addr())
+    if info.correlated:
+        once_to_noop(parse, once)
+    cols = subquery_columns(parse, info, col_names, plain)
+    label = alias or name or f"(subquery-{parse.n_select})"
+    parse.n_select += 1
+    table = EphemeralTable(name=label, columns=cols)
+    return SrcItem(name=label, alias=alias, table=table, cursor=cursor,
+                   correlated=info.correlated)
+
+
+def once_to_noop(parse: Parse, addr: int) -> None:
+    """Turn the Once at ``addr`` into a Noop: the code it guarded runs every
+    time (a correlated subquery)."""
+    from pyrite.vdbe.opcodes import BY_NAME
+    ins = parse.builder.instruction(addr)
+    ins.opcode = BY_NAME["Noop"].number
+    ins.p2 = 0
+
+
+def subquery_columns(parse: Parse, info: SelectInfo, col_names: tuple[str, ...] | None,
+                     plain: bool = False) -> list[EphemeralColumn]:
+    """The columns of a subquery's result seen as a table: names (from
+    ``col_names`` when given), declared types, affinities (none when
+    ``plain``) and collations (sqlite3ColumnsFromExprList +
+    sqlite3SubqueryColumnTypes)."""
     cols = []
     seen: dict[str, int] = {}
     for i, item in enumerate(info.columns):
@@ -167,15 +220,12 @@ def _subquery_item(parse: Parse, select: ast.Select, alias: str | None,
         else:
             seen[key] = 0
         coll = expr_collation(parse, item.expr)
-        aff = expr_affinity(item.expr)
+        aff = values.AFF_NONE if plain else expr_affinity(item.expr)
         cols.append(EphemeralColumn(
             name=cname, decl_type=item.decltype,
             affinity=aff if aff != values.AFF_NONE else values.AFF_BLOB,
             collation=coll.name if coll is not None else None))
-    label = alias or name or f"(subquery-{parse.n_select})"
-    parse.n_select += 1
-    table = EphemeralTable(name=label, columns=cols)
-    return SrcItem(name=label, alias=alias, table=table, cursor=cursor)
+    return cols
 
 
 def _apply_using(parse: Parse, src: SrcList) -> None:
@@ -236,8 +286,11 @@ class _AggInfo:
     col_refs: dict[tuple[int, int], ColumnRef] = field(default_factory=dict)
     # FuncRef identity -> register
     func_map: dict[int, int] = field(default_factory=dict)
-    # register mirroring a lone min()/max()'s best value (bare columns)
-    minmax_best: int = 0
+    # per min()/max() call (index into funcs): register mirroring its best
+    # value so far; ``hit_reg`` is SQLite's CollSeq P1 register, 1 when the
+    # last min()/max() step kept its old extreme (bare columns not loaded)
+    minmax_best: dict[int, int] = field(default_factory=dict)
+    hit_reg: int = 0
 
 
 def _collect_columns(expr: Any, out: dict[tuple[int, int], ColumnRef],
@@ -361,11 +414,12 @@ def _discovery_order(exprs: Any) -> list[Any]:
 
 def _reset_accumulator(parse: Parse, agg: _AggInfo) -> None:
     """resetAccumulator: NULL the accumulators, reopen DISTINCT sets."""
-    regs = agg.func_regs + sorted(agg.col_regs.values()) + \
-        ([agg.minmax_best] if agg.minmax_best else [])
+    regs = agg.func_regs + sorted(agg.col_regs.values())
     if regs:
         first, last = min(regs), max(regs)
         parse.emit("Null", 0, first, last)
+    for reg in agg.minmax_best.values():
+        parse.emit("Null", 0, reg)
     for f, cur in zip(agg.funcs, agg.distinct_cursors):
         if cur >= 0:
             parse.emit("OpenEphemeral", cur, 0, 0,
@@ -373,20 +427,16 @@ def _reset_accumulator(parse: Parse, agg: _AggInfo) -> None:
 
 
 def _update_accumulator(parse: Parse, agg: _AggInfo, reg_acc: int = 0) -> None:
-    """updateAccumulator: AggStep each aggregate, then load the bare columns
-    (only when a lone min()/max() says this row is the new extreme)."""
-    # A lone min()/max() decides which row the bare columns come from
-    # (SQLite: CollSeq's P1 register, set by the aggregate when the row is
-    # not the new extreme).  Here the comparison is coded explicitly against
-    # a register mirroring the best value so far, which gives the same rows
-    # without needing a signal from the aggregate object.
-    minmax = None
-    if agg.col_regs and len(agg.funcs) == 1 and agg.funcs[0].funcdef.is_minmax \
-            and len(agg.funcs[0].args) == 1 and agg.funcs[0].filter is None \
-            and not agg.funcs[0].distinct:
-        minmax = agg.funcs[0]
-    skip_load = parse.label()
-    for f, reg, dcur in zip(agg.funcs, agg.func_regs, agg.distinct_cursors):
+    """updateAccumulator: AggStep each aggregate, then load the bare columns.
+
+    With min()/max() calls the bare columns are loaded unless the last
+    min()/max() step run for this row kept its old extreme (SQLite: the CollSeq
+    P1 register, set by minmaxStep).  Here that comparison is coded explicitly
+    against a register mirroring each call's best value, which gives the same
+    rows without a signal from the aggregate object.  Without min()/max() they
+    are loaded from the first row only (``reg_acc``)."""
+    hit = agg.hit_reg
+    for fi, (f, reg, dcur) in enumerate(zip(agg.funcs, agg.func_regs, agg.distinct_cursors)):
         n = len(f.args)
         skip = parse.label()
         if f.filter is not None:
@@ -408,27 +458,35 @@ def _update_accumulator(parse: Parse, agg: _AggInfo, reg_acc: int = 0) -> None:
                     break
             parse.emit("CollSeq", 0, 0, 0, coll if coll is not None else values.BINARY)
         parse.emit("AggStep", 0, first, reg, f.funcdef, n)
-        if f is minmax:
-            best = agg.minmax_best
+        best = agg.minmax_best.get(fi)
+        if best:
             take = parse.label()
-            parse.emit("IsNull", first, skip_load)
+            kept = parse.label()
+            # Until a non-NULL value is seen every row loads (SQLite's
+            # minmaxStep skips the load only once it holds a best value).
+            parse.emit("Integer", 0, hit)
             parse.emit("IsNull", best, take)
+            parse.emit("IsNull", first, kept)
             # max: keep the old row unless x > best; min: unless x < best
             op = "Le" if f.name.lower() == "max" else "Ge"
-            parse.emit(op, best, skip_load, first,
+            parse.emit(op, best, kept, first,
                        coll if coll is not None else values.BINARY, ord(values.AFF_NONE))
             parse.resolve(take)
             parse.emit("SCopy", first, best)
+            parse.emit("Goto", 0, skip)
+            parse.resolve(kept)
+            parse.emit("Integer", 1, hit)
         parse.resolve(skip)
     if agg.col_regs:
         addr = None
-        if minmax is None and reg_acc:
+        if hit:
+            addr = parse.emit("If", hit, 0)
+        elif reg_acc:
             addr = parse.emit("If", reg_acc, 0)
         for key, reg in agg.col_regs.items():
             code_expr(parse, agg.col_refs[key], reg)
         if addr is not None:
             parse.builder.change_p2(addr, parse.current_addr())
-    parse.resolve(skip_load)
     if reg_acc:
         parse.emit("Integer", 1, reg_acc)
 
@@ -455,13 +513,17 @@ class _Sorter:
 def _compile_core(parse: Parse, core: ast.SelectCore, order_by: tuple[ast.OrderingTerm, ...],
                   limit: ast.Expr | None, offset: ast.Expr | None,
                   dest: SelectDest, outer: NameContext | None) -> SelectInfo:
-    if core.windows:
-        parse.error("window functions are not supported yet")
+    parse.coroutine_node = cte.coroutine_slot(core.from_)
     src = flatten_from(parse, core.from_, resolver=_from_item)
     _apply_using(parse, src)
-    nc = NameContext(src, outer=outer, flags=NC_ALLOW_AGG)
+    vtab.add_function_args(src)
+    window_defs = window.window_definitions(parse, core.windows)
+    nc = NameContext(src, outer=outer, flags=NC_ALLOW_AGG, window_defs=window_defs)
+    nc.correlated = any(item.correlated for item in src)
     result = expand_result_columns(parse, core.columns, nc)
     has_agg_in_result = bool(nc.flags & NC_HAS_AGG)
+    if dest.dest == SRT_SET and dest.in_lhs is not None and result:
+        set_in_affinity(parse, dest, result[0].expr)
     aliases = [(r.alias, r.expr) for r in result]
 
     # ON clauses
@@ -491,16 +553,18 @@ def _compile_core(parse: Parse, core: ast.SelectCore, order_by: tuple[ast.Orderi
     is_agg = has_agg_in_result or bool(group_by) or bool(_agg_funcs_of(having))
     if having is not None and not is_agg:
         parse.error("HAVING clause on a non-aggregate query")
-    onc = NameContext(src, outer=outer, flags=NC_ALLOW_AGG, result=None)
+    onc = NameContext(src, outer=outer, flags=NC_ALLOW_AGG, result=None,
+                      window_defs=window_defs)
     ob_exprs = resolve_order_by(parse, tuple(order_by), result, onc, "ORDER") \
         if order_by else []
     if not is_agg and _agg_funcs_of(ob_exprs):
         parse.error(f"misuse of aggregate: {_first_agg_name(ob_exprs)}()")
     ob_desc = [t.desc for t in order_by]
     ob_nulls = [t.nulls for t in order_by]
-    if is_agg and not group_by:
+    if is_agg and not group_by and not window.window_calls(ob_exprs):
         # One output row: the ORDER BY is resolved (its errors stand) but
-        # never coded, as SQLite drops it.
+        # never coded, as SQLite drops it (not when it holds a window
+        # function: the window rewrite codes it).
         ob_exprs, ob_desc, ob_nulls = [], [], []
     for n in (where_nc, group_nc, onc):
         if n.correlated:
@@ -522,7 +586,11 @@ def _compile_core(parse: Parse, core: ast.SelectCore, order_by: tuple[ast.Orderi
             distinct_cur = parse.alloc_cursor()
             parse.emit("OpenEphemeral", distinct_cur, 0, 0,
                        values.KeyInfo([_key_coll(parse, r.expr) for r in result]))
-        if not is_agg:
+        if window.window_calls([r.expr for r in result] + ob_exprs):
+            window.code_window_select(parse, src, where, result, group_by, having, is_agg,
+                                      ob_exprs, ob_desc, ob_nulls, dest, lim,
+                                      distinct_cur, end)
+        elif not is_agg:
             _code_simple(parse, src, where, result, ob_exprs, ob_desc, ob_nulls,
                          dest, lim, distinct_cur, end)
         else:
@@ -531,6 +599,8 @@ def _compile_core(parse: Parse, core: ast.SelectCore, order_by: tuple[ast.Orderi
         parse.resolve(end)
     finally:
         parse.current_nc = saved_nc
+    # subqueries coded above may have found references to enclosing queries
+    info.correlated = info.correlated or nc.correlated
     return info
 
 
@@ -575,7 +645,9 @@ def _code_simple(parse: Parse, src: SrcList, where: Any, result: list[ResultItem
         # SQLite opens the sorter before sqlite3WhereBegin and turns it into
         # a no-op when the loop delivers the order; here the planner answers
         # first, so the sorter is opened only when needed.
-        if ob_exprs and (not order_satisfied or any(n is not None for n in ob_nulls)):
+        # (A SELECT without FROM makes one row: any order is satisfied.)
+        if ob_exprs and len(src) and (
+                not order_satisfied or any(n is not None for n in ob_nulls)):
             holder.append(_open_sorter(parse, ob_exprs, ob_desc, ob_nulls, len(result)))
 
     info = where_begin(parse, src, where, ob_exprs or None, flags,
@@ -595,6 +667,23 @@ def _explain(parse: Parse, text: str) -> None:
     if parse.is_explain == 2:
         parse.emit("Explain", parse.current_addr(), getattr(parse, "explain_parent", 0),
                    0, text)
+
+
+def _explain_push(parse: Parse, text: str) -> int | None:
+    """An EXPLAIN QUERY PLAN line whose children follow; returns the parent
+    to restore with :func:`_explain_pop` (None when not explaining)."""
+    if parse.is_explain != 2:
+        return None
+    saved = getattr(parse, "explain_parent", 0)
+    addr = parse.current_addr()
+    parse.emit("Explain", addr, saved, 0, text)
+    parse.explain_parent = addr
+    return saved
+
+
+def _explain_pop(parse: Parse, saved: int | None) -> None:
+    if saved is not None:
+        parse.explain_parent = saved
 
 
 def _agg_where_flags(*exprs: Any) -> int:
@@ -623,7 +712,7 @@ def _inner_loop(parse: Parse, result: list[ResultItem], dest: SelectDest, lim: _
     if exprs is None:
         exprs = [r.expr for r in result]
     n = len(exprs)
-    if sorter is None and lim.offset:
+    if sorter is None and lim.offset and distinct_cur < 0:
         parse.emit("IfPos", lim.offset, cont, 1)
     if dest.dest == SRT_MEM and sorter is None:
         reg_result = dest.parm
@@ -651,6 +740,9 @@ def _inner_loop(parse: Parse, result: list[ResultItem], dest: SelectDest, lim: _
         parse.emit("MakeRecord", reg_result, n, r)
         parse.emit("IdxInsert", distinct_cur, r, reg_result, n)
         parse.release_temp_reg(r)
+        if sorter is None and lim.offset:
+            # OFFSET counts distinct rows (codeOffset after codeDistinct)
+            parse.emit("IfPos", lim.offset, cont, 1)
     if sorter is not None:
         _push_onto_sorter(parse, sorter, reg_result, n, exprs)
         return
@@ -744,6 +836,8 @@ def _dispose(parse: Parse, dest: SelectDest, reg: int, n: int) -> None:
         parse.emit("Yield", dest.parm, 0)
     elif kind == SRT_DISCARD:
         pass
+    elif kind in (SRT_DISTFIFO, SRT_QUEUE, SRT_DISTQUEUE):
+        cte.dispose_queue(parse, dest, reg, n)
     elif kind == SRT_UPD:
         # UPDATE ... FROM: r[reg] is the target rowid (NULL: the empty row of
         # an aggregate that matched nothing), the rest the new values.
@@ -780,8 +874,12 @@ def _code_aggregate(parse: Parse, src: SrcList, where: Any, result: list[ResultI
     for f in agg.funcs:
         agg.func_regs.append(agg.func_map[id(f)])
         agg.distinct_cursors.append(parse.alloc_cursor() if f.distinct else -1)
-    if agg.col_regs and len(agg.funcs) == 1 and agg.funcs[0].funcdef.is_minmax:
-        agg.minmax_best = parse.alloc_reg()
+    if agg.col_regs:
+        for i, f in enumerate(agg.funcs):
+            if f.funcdef.is_minmax and len(f.args) == 1:
+                agg.minmax_best[i] = parse.alloc_reg()
+        if agg.minmax_best:
+            agg.hit_reg = parse.alloc_reg()
     # Expressions of the output, with aggregates and bare columns as registers.
     out_rw = [_agg_rewrite(e, agg) for e in out_exprs]
     having_rw = _agg_rewrite(having, agg)
@@ -974,6 +1072,15 @@ def _compile_compound(parse: Parse, select: ast.Select, dest: SelectDest,
     """Compound SELECT (multiSelect).  UNION/EXCEPT/INTERSECT go through
     ephemeral indexes; ORDER BY and LIMIT on a compound are applied by
     reading the compound back as a FROM-clause subquery."""
+    # SQLite merges sorted inputs (multiSelectOrderBy), except that an
+    # ORDER BY with a COLLATE turns the compound into a subquery
+    # (convertCompoundSelectToSubquery).
+    _check_compound_tables(parse, [select.core] + [c for _, c in select.compounds])
+    if select.order_by and (id(select) in parse.merge_selects or not any(
+            isinstance(t.expr, ast.Collate) for t in select.order_by)) \
+            and not any(isinstance(c, ast.Values)
+                        for c in [select.core] + [c for _, c in select.compounds]):
+        return _compound_merge(parse, select, dest, outer, limit, offset)
     if select.order_by or limit is not None:
         return _compound_as_subquery(parse, select, dest, outer, limit, offset)
     cores = [select.core] + [c for _, c in select.compounds]
@@ -985,21 +1092,31 @@ def _compile_compound(parse: Parse, select: ast.Select, dest: SelectDest,
     # The set of rows so far, as an ephemeral index.
     first_info = _core_info(parse, cores[0], outer)
     n = first_info.n_columns
-    key_info = values.KeyInfo([_key_coll(parse, it.expr) for it in first_info.columns])
+    # the set's collations: per column, the leftmost SELECT's that has one
+    # (multiSelectCollSeq), BINARY spelled out
+    infos = [first_info] + [_core_info(parse, c, outer) for c in cores[1:last + 1]]
+    key_info = values.KeyInfo([_multi_select_coll(parse, infos, j) or values.BINARY
+                               for j in range(n)])
     tab = parse.alloc_cursor()
     parse.emit("OpenEphemeral", tab, n, 0, key_info)
     correlated = first_info.correlated
-    info = _compile_one(parse, cores[0], SelectDest(SRT_UNION, tab), outer, nested=True)
+    compound_parent = _explain_push(parse, "COMPOUND QUERY")
+    info = _compile_one(parse, cores[0], SelectDest(SRT_UNION, tab), outer, nested=True,
+                        explain="LEFT-MOST SUBQUERY")
     for i in range(1, last + 1):
         op = ops[i - 1]
+        label = op if op == "UNION ALL" else f"{op} USING TEMP B-TREE"
         if op in ("UNION", "UNION ALL"):
-            info = _compile_one(parse, cores[i], SelectDest(SRT_UNION, tab), outer, True)
+            info = _compile_one(parse, cores[i], SelectDest(SRT_UNION, tab), outer, True,
+                                explain=label)
         elif op == "EXCEPT":
-            info = _compile_one(parse, cores[i], SelectDest(SRT_EXCEPT, tab), outer, True)
+            info = _compile_one(parse, cores[i], SelectDest(SRT_EXCEPT, tab), outer, True,
+                                explain=label)
         else:  # INTERSECT
             tab2 = parse.alloc_cursor()
             parse.emit("OpenEphemeral", tab2, n, 0, key_info)
-            info = _compile_one(parse, cores[i], SelectDest(SRT_UNION, tab2), outer, True)
+            info = _compile_one(parse, cores[i], SelectDest(SRT_UNION, tab2), outer, True,
+                                explain=label)
             tab3 = parse.alloc_cursor()
             parse.emit("OpenEphemeral", tab3, n, 0, key_info)
             done = parse.label()
@@ -1033,11 +1150,42 @@ def _compile_compound(parse: Parse, select: ast.Select, dest: SelectDest,
     parse.emit("Next", tab, top)
     parse.resolve(done)
     for i in range(last + 1, len(cores)):
-        info = _compile_one(parse, cores[i], dest, outer, True)
+        info = _compile_one(parse, cores[i], dest, outer, True, explain="UNION ALL")
         if info.n_columns != n:
             _compound_arity_error(parse, ops[i - 1])
+    _explain_pop(parse, compound_parent)
     first_info.correlated = correlated
     return first_info
+
+
+def _multi_select_coll(parse: Parse, infos: list[SelectInfo], j: int) -> Any:
+    """multiSelectCollSeq: column ``j``'s collation in a compound is that of
+    the leftmost SELECT whose expression has one (None: BINARY)."""
+    for inf in infos:
+        if j < len(inf.columns):
+            found, coll = expr_coll_seq(parse, inf.columns[j].expr)
+            if found:
+                return coll
+    return None
+
+
+def _check_compound_tables(parse: Parse, cores: list[Any]) -> None:
+    """SQLite looks up the FROM tables of a compound's SELECTs from the last
+    to the first (sqlite3SelectExpand walks right to left), so a missing
+    table is reported for the rightmost SELECT that names one."""
+    def items(node: Any) -> Any:
+        if isinstance(node, ast.Join):
+            yield from items(node.left)
+            yield from items(node.right)
+        elif node is not None:
+            yield node
+    for core in reversed(cores):
+        if isinstance(core, ast.Values):
+            continue
+        for node in items(core.from_):
+            if isinstance(node, ast.TableRef) and cte.analysis_item(parse, node) is None \
+                    and parse.find_table(node.name, node.schema) is None:
+                _from_item(parse, node)   # raises SQLite's error
 
 
 def _compound_arity_error(parse: Parse, op: str) -> None:
@@ -1054,7 +1202,8 @@ def _core_info(parse: Parse, core: Any, outer: NameContext | None) -> SelectInfo
                            for i in range(n)], n)
     src = flatten_from(parse, core.from_, resolver=_from_item_no_code)
     _apply_using(parse, src)
-    nc = NameContext(src, outer=outer, flags=NC_ALLOW_AGG)
+    nc = NameContext(src, outer=outer, flags=NC_ALLOW_AGG,
+                     window_defs=window.window_definitions(parse, core.windows))
     result = expand_result_columns(parse, core.columns, nc)
     return SelectInfo(result, len(result), nc.correlated)
 
@@ -1062,6 +1211,9 @@ def _core_info(parse: Parse, core: Any, outer: NameContext | None) -> SelectInfo
 def _from_item_no_code(parse: Parse, node: ast.FromItem) -> SrcItem:
     """A FROM item for name analysis only (subqueries are not coded)."""
     if isinstance(node, ast.TableRef):
+        item = cte.analysis_item(parse, node)
+        if item is not None:
+            return item
         table = parse.find_table(node.name, node.schema)
         if table is None or getattr(table, "is_view", False):
             return _from_item(parse, node) if table is None else \
@@ -1081,14 +1233,18 @@ def _analysis_subquery_item(parse: Parse, select: ast.Select, alias: str | None)
 
 
 def _compile_one(parse: Parse, core: Any, dest: SelectDest, outer: NameContext | None,
-                 nested: bool) -> SelectInfo:
+                 nested: bool, explain: str | None = None) -> SelectInfo:
+    """One SELECT of a compound; ``explain`` is its EXPLAIN QUERY PLAN line
+    ("LEFT-MOST SUBQUERY", "UNION ALL", "EXCEPT USING TEMP B-TREE" ...)."""
     if nested:
         parse.nested += 1
+    saved_parent = _explain_push(parse, explain) if explain else None
     try:
         if isinstance(core, ast.Values):
             return _compile_values(parse, core, dest, ast.Select(core), None, None)
         return _compile_core(parse, core, (), None, None, dest, outer)
     finally:
+        _explain_pop(parse, saved_parent)
         if nested:
             parse.nested -= 1
 
@@ -1098,15 +1254,18 @@ def _compound_all(parse: Parse, cores: list[Any], dest: SelectDest,
     """UNION ALL chain without ORDER BY/LIMIT: each SELECT straight to dest."""
     first: SelectInfo | None = None
     correlated = False
+    compound_parent = _explain_push(parse, "COMPOUND QUERY")
     for i, core in enumerate(cores):
         # only the first SELECT names the columns
-        info = _compile_one(parse, core, dest, outer, nested=bool(i))
+        info = _compile_one(parse, core, dest, outer, nested=bool(i),
+                            explain="UNION ALL" if i else "LEFT-MOST SUBQUERY")
         if first is None:
             first = info
         elif info.n_columns != first.n_columns:
             _compound_arity_error(parse, "UNION ALL")
         correlated = correlated or info.correlated
     assert first is not None
+    _explain_pop(parse, compound_parent)
     first.correlated = correlated
     return first
 
@@ -1114,52 +1273,195 @@ def _compound_all(parse: Parse, cores: list[Any], dest: SelectDest,
 def _compound_as_subquery(parse: Parse, select: ast.Select, dest: SelectDest,
                           outer: NameContext | None, limit: ast.Expr | None,
                           offset: ast.Expr | None) -> SelectInfo:
-    """``A op B ORDER BY .. LIMIT ..`` as ``SELECT * FROM (A op B) ORDER BY .. LIMIT ..``."""
+    """``A op B [ORDER BY ..] LIMIT ..`` as ``SELECT * FROM (A op B) [ORDER BY ..] LIMIT ..``."""
     inner = ast.Select(select.core, select.compounds)
     info = _core_info(parse, select.core, outer)
     names = [it.name for it in info.columns]
-    # ORDER BY terms of a compound name result columns: by number, by alias
-    # or name, or by an expression equal to a result column.
-    terms = []
-    for k, term in enumerate(select.order_by):
-        e = term.expr
-        coll = None
-        if isinstance(e, ast.Collate):
-            coll = e.collation
-            e = e.expr
-        idx = None
-        if (pos := term_integer(e)) is not None:
-            if not 1 <= pos <= len(names):
-                parse.error(f"{_ordinal(k + 1)} ORDER BY term out of range - should be "
-                            f"between 1 and {len(names)}")
-            idx = pos - 1
-        else:
-            for j, rc in enumerate(_core_columns(select.core)):
-                if rc is None:
-                    continue
-                if isinstance(e, ast.Column) and e.table is None and (
-                        (rc.alias or "").lower() == e.name.lower()
-                        or names[j].lower() == e.name.lower()):
-                    idx = j
-                    break
-                if rc.expr == e:
-                    idx = j
-                    break
-        if idx is None:
-            parse.error(f"{_ordinal(k + 1)} ORDER BY term does not match any column "
-                        f"in the result set")
-        ref: ast.Expr = ast.Literal(idx + 1)
-        if coll:
-            ref = ast.Collate(ref, coll)
-        terms.append(ast.OrderingTerm(ref, term.desc, term.nulls))
+    terms = _compound_order_terms(parse, select, info)
     outer_core = ast.SelectCore(
         columns=(ast.ResultColumn(None, star=True),),
-        from_=ast.SubqueryRef(inner, None))
+        from_=ast.SubqueryRef(inner, None, plain=not any(
+            isinstance(t.expr, ast.Collate) for t in select.order_by)))
     dest_names = names
     res = _compile_core(parse, outer_core, tuple(terms), limit, offset, dest, outer)
     if dest.dest == SRT_OUTPUT and parse.nested == 1:
         parse.set_result_columns(dest_names, [it.decltype for it in res.columns])
     return res
+
+
+def _compound_order_terms(parse: Parse, select: ast.Select,
+                          info: SelectInfo) -> list[ast.OrderingTerm]:
+    """The ORDER BY of a compound as result-column numbers (``N`` or
+    ``N COLLATE x``)."""
+    terms = []
+    for idx, coll, desc, nulls in compound_order_columns(parse, select, None, info):
+        ref: ast.Expr = ast.Literal(idx + 1)
+        if coll:
+            ref = ast.Collate(ref, coll)
+        terms.append(ast.OrderingTerm(ref, desc, nulls))
+    return terms
+
+
+def _compound_merge(parse: Parse, select: ast.Select, dest: SelectDest,
+                    outer: NameContext | None, limit: ast.Expr | None,
+                    offset: ast.Expr | None) -> SelectInfo:
+    """``A op B ORDER BY ...`` as SQLite's multiSelectOrderBy: A (everything
+    before the last operator, itself a compound when there are several) and
+    B (the last select) run as coroutines, each sorted on the ORDER BY, and
+    their rows are merged; UNION, EXCEPT and INTERSECT extend the ORDER BY
+    with the remaining result columns and drop a row equal to the previous
+    one output."""
+    cores = [select.core] + [c for _, c in select.compounds]
+    op = select.compounds[-1][0]
+    infos = [_core_info(parse, c, outer) for c in cores]
+    info0 = infos[0]
+    n = info0.n_columns
+    for (cop, _), inf in zip(select.compounds, infos[1:]):
+        if inf.n_columns != n:
+            _compound_arity_error(parse, cop)
+    terms = _compound_order_terms(parse, select, info0)
+
+    def column_coll(j: int) -> values.Collation | None:
+        return _multi_select_coll(parse, infos, j)
+
+    used = []
+    for t in terms:
+        e = t.expr.expr if isinstance(t.expr, ast.Collate) else t.expr
+        used.append(e.value - 1)
+    if op != "UNION ALL":
+        for j in range(n):
+            if j not in used:
+                terms.append(ast.OrderingTerm(ast.Literal(j + 1)))
+                used.append(j)
+    # Every term gets an explicit collation so that both inputs sort as the
+    # merge compares (multiSelectOrderByKeyInfo).
+    colls = []
+    for k, (t, j) in enumerate(zip(terms, used)):
+        if isinstance(t.expr, ast.Collate):
+            colls.append(parse.find_collation(t.expr.collation))
+        else:
+            coll = column_coll(j)
+            colls.append(coll)
+            terms[k] = ast.OrderingTerm(
+                ast.Collate(t.expr, coll.name if coll is not None else "BINARY"),
+                t.desc, t.nulls)
+    bignull = [(t.nulls == "LAST") != t.desc if t.nulls else False for t in terms]
+    key_merge = values.KeyInfo(colls, [t.desc for t in terms], bignull=bignull)
+    order_by = tuple(terms)
+    left = ast.Select(select.core, select.compounds[:-1], order_by=order_by) \
+        if len(cores) > 2 else ast.Select(select.core, order_by=order_by)
+    right = ast.Select(cores[-1], order_by=order_by)
+    parse.merge_selects.add(id(left))
+
+    end = parse.label()
+    lim = _compute_limit_registers(parse, limit, offset, end)
+    reg_prev = 0
+    key_dup = None
+    if op != "UNION ALL":
+        reg_prev = parse.alloc_reg(n + 1)
+        parse.emit("Integer", 0, reg_prev)
+        key_dup = values.KeyInfo([column_coll(j) for j in range(n)])
+    if dest.dest == SRT_SET and dest.in_lhs is not None and info0.columns:
+        set_in_affinity(parse, dest, info0.columns[0].expr)
+    # The two sorted inputs, as coroutines.
+    dests = []
+    correlated = False
+    merge_parent = _explain_push(parse, f"MERGE ({op})")
+    for side, label in ((left, "LEFT"), (right, "RIGHT")):
+        co = parse.alloc_reg()
+        d = SelectDest(SRT_COROUTINE, co, sdst=parse.alloc_reg(n), n_sdst=n)
+        addr = parse.emit("InitCoroutine", co, 0, parse.current_addr() + 1)
+        side_parent = _explain_push(parse, label)
+        inf = compile_select(parse, side, d, outer)
+        _explain_pop(parse, side_parent)
+        correlated = correlated or inf.correlated
+        parse.emit("EndCoroutine", co)
+        parse.builder.change_p2(addr, parse.current_addr())
+        dests.append(d)
+    _explain_pop(parse, merge_parent)
+    da, db = dests
+    init = parse.label()
+    cmpr = parse.label()
+    parse.emit("Goto", 0, init)
+    # Output subroutines (generateOutputSubroutine).
+    ret_a = parse.alloc_reg()
+    ret_b = parse.alloc_reg()
+    out_a = _merge_output(parse, da.sdst, n, ret_a, reg_prev, key_dup, lim, dest, end)
+    out_b = _merge_output(parse, db.sdst, n, ret_b, reg_prev, key_dup, lim, dest, end) \
+        if op in ("UNION", "UNION ALL") else 0
+    # A exhausted: the rest of B (UNION, UNION ALL) or the end.
+    if op in ("EXCEPT", "INTERSECT"):
+        eof_a = eof_a_no_b = end
+    else:
+        eof_a = parse.emit("Gosub", ret_b, out_b)
+        eof_a_no_b = parse.emit("Yield", db.parm, end)
+        parse.emit("Goto", 0, eof_a)
+    # B exhausted: the rest of A (not INTERSECT).
+    if op == "INTERSECT":
+        eof_b = eof_a
+    else:
+        eof_b = parse.emit("Gosub", ret_a, out_a)
+        parse.emit("Yield", da.parm, end)
+        parse.emit("Goto", 0, eof_b)
+    # A < B: output A (not INTERSECT), next A.
+    alt_b = parse.emit("Gosub", ret_a, out_a)
+    parse.emit("Yield", da.parm, eof_a)
+    parse.emit("Goto", 0, cmpr)
+    # A == B
+    if op == "UNION ALL":
+        aeq_b = alt_b
+    elif op == "INTERSECT":
+        aeq_b = alt_b
+        alt_b += 1
+    else:
+        aeq_b = parse.emit("Yield", da.parm, eof_a)
+        parse.emit("Goto", 0, cmpr)
+    # A > B: output B (UNION, UNION ALL), next B.
+    agt_b = parse.current_addr()
+    if op in ("UNION", "UNION ALL"):
+        parse.emit("Gosub", ret_b, out_b)
+    parse.emit("Yield", db.parm, eof_b)
+    parse.emit("Goto", 0, cmpr)
+    # Start both inputs, then compare their current rows.
+    parse.resolve(init)
+    parse.emit("Yield", da.parm, eof_a_no_b)
+    parse.emit("Yield", db.parm, eof_b)
+    parse.resolve(cmpr)
+    parse.emit("Permutation", 0, 0, 0, tuple(used))
+    parse.emit("Compare", da.sdst, db.sdst, len(terms), key_merge, 1)
+    parse.emit("Jump", alt_b, aeq_b, agt_b)
+    parse.resolve(end)
+    if dest.dest == SRT_OUTPUT and parse.nested == 1:
+        parse.set_result_columns([it.name for it in info0.columns],
+                                 [it.decltype for it in info0.columns])
+    info0.correlated = correlated
+    return info0
+
+
+def _merge_output(parse: Parse, src: int, n: int, ret: int, reg_prev: int,
+                  key_dup: values.KeyInfo | None, lim: _Limit, dest: SelectDest,
+                  end: int) -> int:
+    """generateOutputSubroutine: output the row in ``src`` unless it equals
+    the previous one (``reg_prev``), counting OFFSET and LIMIT; returns its
+    address (entered with Gosub ``ret``)."""
+    addr = parse.current_addr()
+    cont = parse.label()
+    if reg_prev:
+        fresh = parse.label()
+        parse.emit("IfNot", reg_prev, fresh)
+        parse.emit("Compare", src, reg_prev + 1, n, key_dup)
+        parse.emit("Jump", fresh, cont, fresh)
+        parse.resolve(fresh)
+        parse.emit("Copy", src, reg_prev + 1, n - 1)
+        parse.emit("Integer", 1, reg_prev)
+    if lim.offset:
+        parse.emit("IfPos", lim.offset, cont, 1)
+    _dispose(parse, dest, src, n)
+    if lim.limit:
+        parse.emit("DecrJumpZero", lim.limit, end)
+    parse.resolve(cont)
+    parse.emit("Return", ret)
+    return addr
 
 
 def _core_columns(core: Any) -> list[ast.ResultColumn | None]:
@@ -1174,3 +1476,77 @@ def _core_columns(core: Any) -> list[ast.ResultColumn | None]:
 def _ordinal(n: int) -> str:
     from pyrite.compile.resolve import _ordinal as ordinal
     return ordinal(n)
+
+
+def compound_order_columns(parse: Parse, select: ast.Select, outer: NameContext | None,
+                           info: SelectInfo | None = None,
+                           ) -> list[tuple[int, str | None, bool, str | None]]:
+    """The ORDER BY of a compound SELECT as (result column, COLLATE name,
+    desc, nulls) tuples (resolveCompoundOrderBy): a term names a result
+    column by number, else each SELECT is tried from the leftmost one on, by
+    its aliases and then by an expression equal to one of its results (or a
+    bare name equal to a result column's name)."""
+    if info is None:
+        info = _core_info(parse, select.core, outer)
+    names = [it.name for it in info.columns]
+    cores = [select.core] + [c for _, c in select.compounds]
+    out = []
+    for k, term in enumerate(select.order_by):
+        e = term.expr
+        coll = None
+        if isinstance(e, ast.Collate):
+            coll = e.collation
+            e = e.expr
+        idx = None
+        if (pos := term_integer(e)) is not None:
+            if not 1 <= pos <= len(names):
+                parse.error(f"{_ordinal(k + 1)} ORDER BY term out of range - should be "
+                            f"between 1 and {len(names)}")
+            idx = pos - 1
+        else:
+            for ci, core in enumerate(cores):
+                idx = _match_compound_term(e, _core_columns(core), names if ci == 0 else None)
+                if idx is not None:
+                    break
+        if idx is None:
+            parse.error(f"{_ordinal(k + 1)} ORDER BY term does not match any column "
+                        f"in the result set")
+        out.append((idx, coll, term.desc, term.nulls))
+    return out
+
+
+def _match_compound_term(e: ast.Expr, columns: list[ast.ResultColumn | None],
+                         names: list[str] | None) -> int | None:
+    """The result column of one SELECT of a compound that ORDER BY term ``e``
+    names: an alias first (resolveAsName), then an equal expression."""
+    if isinstance(e, ast.Column) and e.table is None:
+        for j, rc in enumerate(columns):
+            if rc is not None and (rc.alias or "").lower() == e.name.lower():
+                return j
+    key = _unqualified(e)
+    for j, rc in enumerate(columns):
+        if rc is None or rc.expr is None:
+            continue
+        if _unqualified(rc.expr) == key:
+            return j
+        if names is not None and isinstance(e, ast.Column) and e.table is None \
+                and j < len(names) and names[j].lower() == e.name.lower():
+            return j
+    return None
+
+
+def _unqualified(e: Any) -> Any:
+    """``e`` with column names lower-cased and their qualifiers dropped, for
+    comparing an ORDER BY term with a result expression."""
+    if isinstance(e, ast.Column):
+        return ast.Column(e.name.lower())
+    if isinstance(e, ast.Node) and not isinstance(e, (ast.Subquery, ast.Exists)):
+        changes = {}
+        for f in dataclasses.fields(e):
+            v = getattr(e, f.name)
+            if isinstance(v, ast.Node):
+                changes[f.name] = _unqualified(v)
+            elif isinstance(v, tuple):
+                changes[f.name] = tuple(_unqualified(x) for x in v)
+        return dataclasses.replace(e, **changes) if changes else e
+    return e

@@ -127,7 +127,8 @@ def make_value_coder(parse: Any, assign: Assignments, resolve: Callable[[ast.Exp
 def code_update_row(parse: Any, table: Any, data_cursor: int, idx_cursors: list[int],
                     reg_old: int, assign: Assignments, code_value: Callable[[int, int], None],
                     on_error: int, next_row: int, returning: Any = None,
-                    read_old: Callable[[int, int], None] | None = None) -> None:
+                    read_old: Callable[[int, int], None] | None = None,
+                    count: bool = True) -> None:
     """Update the row under ``data_cursor`` whose rowid is in ``reg_old``:
     new values (``code_value(column, register)`` for assigned columns, the
     old value otherwise), constraint checks (an IGNORE goes to
@@ -170,6 +171,13 @@ def code_update_row(parse: Any, table: Any, data_cursor: int, idx_cursors: list[
     # The checks may have moved the data cursor (rowid probe, REPLACE
     # deletions): seek the old row again, then remove its index entries.
     parse.emit("NotExists", data_cursor, next_row, reg_old)
+    from pyrite.compile import fkey
+    changed = assign.changed_columns
+    reg_old_row = 0
+    if fkey.fk_required(parse, table, changed, rowid_changed):
+        from pyrite.compile.returning import load_row
+        reg_old_row = load_row(parse, table, data_cursor, reg_old)
+        fkey.fk_check(parse, table, reg_old_row, 0, changed, rowid_changed)
     for idx, ic in zip(table.indexes, idx_cursors):
         n = len(idx.columns)
         regs = parse.alloc_reg(n)
@@ -180,8 +188,12 @@ def code_update_row(parse: Any, table: Any, data_cursor: int, idx_cursors: list[
         parse.resolve(skip)
     if rowid_changed:
         parse.emit("Delete", data_cursor, 0)
+    if reg_old_row:
+        fkey.fk_check(parse, table, 0, reg_new, changed, rowid_changed)
     complete_insertion(parse, table, data_cursor, idx_cursors, reg_new, key_regs,
-                       is_update=True)
+                       is_update=True, count=count)
+    if reg_old_row:
+        fkey.fk_actions(parse, table, reg_old_row, reg_new, changed, rowid_changed)
     if returning is not None:
         returning.code_row(reg_new)
 
@@ -194,8 +206,6 @@ def code_update(parse: Any, stmt: ast.Update) -> None:
     from pyrite.compile.insert import find_writable_table, open_table_and_indices
     from pyrite.compile.resolve import resolve_expr
     from pyrite.compile.returning import begin_returning
-    if stmt.with_ is not None:
-        parse.error("common table expressions (WITH) are not supported yet")
     if stmt.order_by or stmt.limit is not None:
         parse.error("ORDER BY and LIMIT on UPDATE are not supported yet")
     table = find_writable_table(parse, stmt.table.name, stmt.table.schema)

@@ -23,7 +23,7 @@ from typing import Any
 
 from pyrite import values
 from pyrite.compile.context import (
-    JT_LEFT, Parse, SrcItem, SrcList, index_collations, index_columns,
+    JT_LEFT, JT_RIGHT, Parse, SrcItem, SrcList, index_collations, index_columns,
     index_desc, index_is_partial, index_root, table_root,
 )
 from pyrite.compile.expr import (
@@ -32,6 +32,7 @@ from pyrite.compile.expr import (
 )
 from pyrite.compile import gencol
 from pyrite.compile.resolve import ColumnRef, walk
+from pyrite.compile import outer_join, vtab
 from pyrite.sql import ast
 
 # where_begin flags
@@ -51,6 +52,8 @@ class WhereTerm:
     cursors: frozenset[int]          # FROM cursors referenced (this query level)
     coded: bool = False
     left_join_on: int = -1           # cursor of the LEFT JOIN rhs whose ON holds it
+    from_on: bool = False            # an ON-clause term (not WHERE)
+    deferred: bool = False           # WHERE term of a RIGHT JOIN: coded in its loop only
 
 
 @dataclass(eq=False)
@@ -87,6 +90,7 @@ class WhereLevel:
     in_next: int = 0
     in_top: int = 0
     reverse: bool = False     # full scan backwards (Last/Prev) for ORDER BY DESC
+    vtab: Any = None          # plan "vtab": the module's choice (compile/vtab.py)
 
 
 def _split_and(expr: ast.Expr | None, out: list[ast.Expr]) -> None:
@@ -138,11 +142,15 @@ class WhereInfo:
         self.break_label = parse.label()
         self.order_satisfied = False
         self.continue_label = 0
+        self.right_join: Any = None   # outer_join.RightJoin of a RIGHT/FULL join
 
     def end(self) -> None:
         """Close the loops (sqlite3WhereEnd)."""
         parse = self.parse
+        rj = self.right_join
         for level in reversed(self.levels):
+            if rj is not None and level is rj.level:
+                outer_join.end_body(parse, rj)
             parse.resolve(level.addr_cont)
             if level.next_op is not None:
                 parse.emit(level.next_op, level.next_cursor, level.addr_body, 0, None, 1)
@@ -158,6 +166,8 @@ class WhereInfo:
                     parse.emit("NullRow", level.index_cursor)
                 parse.emit("Goto", 0, level.addr_first)
                 parse.builder.change_p2(addr, parse.current_addr())
+        if rj is not None:
+            outer_join.code_unmatched_pass(parse, rj, self.levels)
         parse.resolve(self.break_label)
         for level in self.levels:
             parse.covering.pop(level.item.cursor, None)
@@ -182,20 +192,41 @@ def where_begin(parse: Parse, src: SrcList, where: ast.Expr | None,
             on_exprs: list[ast.Expr] = []
             _split_and(item.on, on_exprs)
             for e in on_exprs:
-                t = WhereTerm(e, expr_cursors(e))
-                if item.jointype & JT_LEFT:
+                t = WhereTerm(e, expr_cursors(e), from_on=True)
+                if item.jointype & (JT_LEFT | JT_RIGHT):
                     t.left_join_on = item.cursor
                 terms.append(t)
 
+    if flags & WHERE_COVERING_OK and any(_has_subquery(t.expr) for t in terms):
+        # a subquery in WHERE/ON resolves its outer column references only
+        # when it is coded: the columns used are not all known yet
+        flags &= ~WHERE_COVERING_OK
     levels = [WhereLevel(item) for item in src]
+    if not levels and parse.is_explain == 2:
+        parse.emit("Explain", parse.current_addr(), getattr(parse, "explain_parent", 0),
+                   0, "SCAN CONSTANT ROW")
+    right_join = outer_join.find_right_join(parse, levels)
+    if right_join is not None:
+        # WHERE terms must not filter the left operand before the right
+        # row's match is recorded (nor narrow any loop).
+        for t in terms:
+            t.deferred = not t.from_on and bool(t.cursors)
     available: set[int] = set()
     for level in levels:
         _choose_plan(parse, level, terms, frozenset(available), flags)
         available.add(level.item.cursor)
     if len(levels) == 1 and levels[0].plan == "scan":
         _choose_index_scan(parse, levels[0], flags, order_by, order_desc)
+    else:
+        # in a join any full scan may read a narrower covering index instead
+        for level in levels:
+            if level.plan == "scan":
+                _choose_index_scan(parse, level, flags, None, None)
+    if right_join is not None:
+        outer_join.restrict_plan(right_join.level)
 
     info = WhereInfo(parse, src, terms, levels)
+    info.right_join = right_join
     if order_by and len(levels) == 1:
         info.order_satisfied = _order_satisfied(parse, levels[0], order_by,
                                                 order_desc or [False] * len(order_by))
@@ -205,6 +236,8 @@ def where_begin(parse: Parse, src: SrcList, where: ast.Expr | None,
     # Open the cursors (before the loops, as SQLite does).
     for level in levels:
         _open_cursors(parse, level, flags)
+    if right_join is not None:
+        outer_join.open_match_index(parse, right_join)
 
     # Constant terms: evaluated once before the loops.
     for t in terms:
@@ -215,7 +248,7 @@ def where_begin(parse: Parse, src: SrcList, where: ast.Expr | None,
     all_cursors = {lv.item.cursor for lv in levels}
     available = set()
     for i, level in enumerate(levels):
-        level.addr_brk = parse.label() if i else info.break_label
+        level.addr_brk = parse.label() if i or right_join else info.break_label
         level.addr_cont = parse.label()
         available.add(level.item.cursor)
         if level.item.jointype & JT_LEFT:
@@ -231,18 +264,30 @@ def where_begin(parse: Parse, src: SrcList, where: ast.Expr | None,
             if _ready(t, available, all_cursors, last):
                 code_if_false(parse, t.expr, level.addr_cont, True)
                 t.coded = True
+        if right_join is not None and level is right_join.level:
+            outer_join.code_match_record(parse, right_join)
         if level.reg_match:
             level.addr_first = parse.current_addr()
             parse.emit("Integer", 1, level.reg_match)
+        skip = level.addr_cont
+        if right_join is not None and level is right_join.level:
+            # the rest of this loop and the loops inside it: a subroutine,
+            # also called by the final pass over unmatched right-hand rows
+            outer_join.begin_body(parse, right_join)
+            skip = right_join.ret
         for t in terms:
             if t.coded:
                 continue
             if t.left_join_on >= 0 and t.left_join_on not in available:
                 continue
+            if t.deferred and not last:
+                continue
             if _ready(t, available, all_cursors, last):
-                code_if_false(parse, t.expr, level.addr_cont, True)
+                code_if_false(parse, t.expr, skip, True)
                 t.coded = True
     info.continue_label = levels[-1].addr_cont if levels else info.break_label
+    if right_join is not None and right_join.level is levels[-1]:
+        info.continue_label = right_join.ret
     if not levels:
         # No FROM clause: a single pass; WHERE terms were coded above.
         for t in terms:
@@ -250,6 +295,18 @@ def where_begin(parse: Parse, src: SrcList, where: ast.Expr | None,
                 code_if_false(parse, t.expr, info.break_label, True)
                 t.coded = True
     return info
+
+
+def _has_subquery(expr: Any) -> bool:
+    found = False
+
+    def visit(e: Any) -> None:
+        nonlocal found
+        if isinstance(e, (ast.Subquery, ast.Exists)) or (
+                isinstance(e, ast.In) and e.select is not None):
+            found = True
+    walk(expr, visit)
+    return found
 
 
 def _ready(term: WhereTerm, available: set[int], all_cursors: set[int], last: bool) -> bool:
@@ -269,11 +326,11 @@ def _constraints_for(parse: Parse, item: SrcItem, terms: list[WhereTerm],
     out: list[_Constraint] = []
     cursor = item.cursor
     for t in terms:
-        if t.coded:
+        if t.coded or t.deferred:
             continue
         if t.left_join_on >= 0 and t.left_join_on != cursor:
             continue
-        if item.jointype & JT_LEFT and t.left_join_on != cursor:
+        if item.jointype & (JT_LEFT | JT_RIGHT) and t.left_join_on != cursor:
             continue  # a WHERE term must not restrict the rhs of a LEFT JOIN
         e = t.expr
         if isinstance(e, ast.In) and not e.negated and e.values and \
@@ -331,6 +388,9 @@ def _choose_plan(parse: Parse, level: WhereLevel, terms: list[WhereTerm],
                  outer: frozenset[int], flags: int) -> None:
     item = level.item
     table = item.table
+    if vtab.is_virtual(table):
+        vtab.choose_plan(parse, level, _constraints_for(parse, item, terms, outer))
+        return
     if getattr(table, "is_ephemeral", False) and not table_root(table):
         level.plan = "scan"
         return
@@ -452,14 +512,21 @@ def _choose_index_scan(parse: Parse, level: WhereLevel, flags: int,
                 level.reverse = trial.reverse
                 level.covering = covering_ok and _is_covering(table, ix, item.col_used)
                 return
-    n_table = len(table.columns)
+    # SQLite reads a covering index instead of the table only when its
+    # estimated row is narrower (szIdxRow < szTabRow); the cheapest such scan
+    # costs 1 + 15*szIdxRow/szTabRow, the newest index winning ties.
+    sz_tab = _table_row_size(table)
     best = None
-    for ix in candidates:
+    best_cost = 0
+    for ix in reversed(candidates):
         if not covering_ok or not _is_covering(table, ix, item.col_used):
             continue
-        width = len(index_columns(ix))
-        if width < n_table and (best is None or width < len(index_columns(best))):
-            best = ix
+        sz_idx = _index_row_size(table, ix)
+        if sz_idx >= sz_tab:
+            continue
+        cost = 1 + (15 * sz_idx) // sz_tab
+        if best is None or cost < best_cost:
+            best, best_cost = ix, cost
     if best is None and item.indexed_by is not None and candidates:
         best = candidates[0]
         level.plan = "index"
@@ -470,6 +537,74 @@ def _choose_index_scan(parse: Parse, level: WhereLevel, flags: int,
         level.plan = "index"
         level.index = best
         level.covering = True
+
+
+def log_est(x: int) -> int:
+    """sqlite3LogEst: about 10*log2(x), SQLite's cost unit."""
+    if x < 2:
+        return 0
+    y = 40
+    if x < 8:
+        while x < 8:
+            y -= 10
+            x <<= 1
+    else:
+        while x > 255:
+            y += 40
+            x >>= 4
+        while x > 15:
+            y += 10
+            x >>= 1
+    return (0, 2, 3, 5, 6, 7, 8, 9)[x & 7] + y - 10
+
+
+def column_size_estimate(decl_type: str | None) -> int:
+    """A column's size estimate in units of an integer's size (the szEst
+    sqlite3AffinityType derives from the declared type): numeric types 1,
+    TEXT/CLOB/BLOB 5, CHAR(k)/VARCHAR(k)/BLOB(k) k/4+1, no type 1."""
+    if not decl_type:
+        return 1
+    aff = values.affinity_of_type(decl_type)
+    if aff not in (values.AFF_TEXT, values.AFF_BLOB):
+        return 1
+    t = decl_type.upper()
+    rest = None
+    if "CHAR" in t:
+        rest = t[t.rindex("CHAR") + 4:]
+    elif aff == values.AFF_BLOB:
+        i = t.rfind("BLOB")
+        if t[i + 4:i + 5] == "(":
+            rest = t[i + 4:]
+    if rest is None:
+        v = 16
+    else:
+        v = 0
+        for k, ch in enumerate(rest):
+            if ch.isdigit():
+                j = k
+                while j < len(rest) and rest[j].isdigit():
+                    j += 1
+                v = min(int(rest[k:j]), 2**31 - 1)
+                break
+    return min(v // 4 + 1, 255)
+
+
+def _table_row_size(table: Any) -> int:
+    """szTabRow: LogEst of 4x the summed size estimates of the columns (plus
+    one for the rowid unless an INTEGER PRIMARY KEY column stands for it)."""
+    w = sum(column_size_estimate(getattr(c, "decl_type", None)) for c in table.columns)
+    if getattr(table, "rowid_alias", -1) < 0:
+        w += 1
+    return log_est(w * 4)
+
+
+def _index_row_size(table: Any, index: Any) -> int:
+    """szIdxRow: LogEst of 4x the key columns' estimates plus the rowid."""
+    w = 1
+    for c in index_columns(index):
+        w += 1 if c < 0 else column_size_estimate(
+            getattr(table.columns[c], "decl_type", None))
+    return log_est(w * 4)
 
 
 def _in_usable(parse: Parse, c: _Constraint, coll: str | None, col_aff: str) -> bool:
@@ -509,6 +644,9 @@ def _is_covering(table: Any, index: Any, col_used: int) -> bool:
 def _open_cursors(parse: Parse, level: WhereLevel, flags: int) -> None:
     item = level.item
     table = item.table
+    if vtab.is_virtual(table):
+        vtab.open_cursor(parse, level)
+        return
     if getattr(table, "is_ephemeral", False):
         return  # opened by the code that materialized it
     db_index = getattr(table, "db_index", 0) or 0
@@ -563,7 +701,9 @@ def _explain_level(parse: Parse, level: WhereLevel) -> None:
         return
     item = level.item
     name = item.display_name if item.alias is None else item.alias
-    if level.plan == "scan":
+    if level.plan == "vtab":
+        text = vtab.explain_text(level, name)
+    elif level.plan == "scan":
         text = f"SCAN {name}"
     elif level.plan in ("rowid_eq", "rowid_range", "rowid_in"):
         if level.plan in ("rowid_eq", "rowid_in"):
@@ -605,6 +745,21 @@ def _code_level(parse: Parse, level: WhereLevel) -> None:
     item = level.item
     cur = item.cursor
     table = item.table
+    if level.plan == "vtab":
+        vtab.code_level(parse, level)
+        return
+    if level.plan == "scan" and item.via_coroutine:
+        # a FROM-clause subquery coded as a co-routine: one row per Yield
+        parse.emit("InitCoroutine", item.regreturn, 0, item.addr_fill_sub)
+        level.addr_body = parse.emit("Yield", item.regreturn, level.addr_brk)
+        level.next_op = "Goto"
+        level.next_cursor = 0
+        return
+    if level.plan == "scan" and getattr(table, "is_recursive", False):
+        # the current row of a recursive CTE: a single row, no loop
+        level.addr_body = parse.current_addr()
+        level.next_op = None
+        return
     if level.plan == "scan":
         parse.emit("Last" if level.reverse else "Rewind", cur, level.addr_brk)
         level.addr_body = parse.current_addr()
@@ -804,6 +959,8 @@ def _order_satisfied(parse: Parse, level: WhereLevel, order_by: list[ast.Expr],
     orders are delivered by a full scan run backwards (``level.reverse``).
     Terms after the item's rowid are redundant (the rowid is unique), so the
     order is judged on the terms up to it, as SQLite's order analysis does."""
+    if level.plan == "vtab":
+        return False
     for k, e in enumerate(order_by):
         while isinstance(e, ast.Collate):
             e = e.expr

@@ -181,6 +181,37 @@ class Index:
         return "".join(out)
 
 
+# Foreign key actions (OE_* of sqliteInt.h used in FKey.aAction), and the
+# names PRAGMA foreign_key_list prints for them.
+OE_RESTRICT = 7
+OE_SETNULL = 8
+OE_SETDFLT = 9
+OE_CASCADE = 10
+FK_ACTIONS = {None: OE_NONE, "NO ACTION": OE_NONE, "RESTRICT": OE_RESTRICT,
+              "SET NULL": OE_SETNULL, "SET DEFAULT": OE_SETDFLT, "CASCADE": OE_CASCADE}
+FK_ACTION_NAMES = {OE_NONE: "NO ACTION", OE_RESTRICT: "RESTRICT", OE_SETNULL: "SET NULL",
+                   OE_SETDFLT: "SET DEFAULT", OE_CASCADE: "CASCADE"}
+
+
+@dataclass(eq=False)
+class ForeignKey:
+    """One FOREIGN KEY constraint of a child table (SQLite's ``FKey``).
+
+    ``from_cols[i]`` is the child column number of the i-th key column and
+    ``to_cols[i]`` the parent column name as written, or None when the
+    constraint names no parent columns (it then refers to the parent's
+    primary key).  ``on_delete``/``on_update`` are OE_* action codes."""
+
+    table: "Table" = field(repr=False)
+    to: str = ""
+    from_cols: list[int] = field(default_factory=list)
+    to_cols: list[str | None] = field(default_factory=list)
+    on_delete: int = OE_NONE
+    on_update: int = OE_NONE
+    deferred: bool = False
+    match: str | None = None
+
+
 @dataclass(eq=False)
 class Table:
     """One table (SQLite's ``Table``)."""
@@ -202,6 +233,7 @@ class Table:
     view_select: ast.Select | None = None
     view_columns: tuple[str, ...] | None = None
     read_only: bool = False          # the schema table itself (not writable by DML)
+    foreign_keys: list[ForeignKey] = field(default_factory=list)  # newest first, as SQLite
 
     @property
     def root_page(self) -> int:
@@ -276,6 +308,15 @@ class Schema:
 
     def find_index(self, name: str) -> Index | None:
         return self.indexes.get(name.lower())
+
+    def fk_references(self, parent: str) -> list[ForeignKey]:
+        """The foreign keys that refer to table ``parent``, newest first
+        (sqlite3FkReferences)."""
+        low = parent.lower()
+        out = [fk for t in self.tables.values() for fk in reversed(t.foreign_keys)
+               if fk.to.lower() == low]
+        out.reverse()
+        return out
 
     def clear(self) -> None:
         self.tables.clear()
@@ -502,6 +543,8 @@ def table_from_ast(stmt: ast.CreateTable, sql: str | None) -> Table:
                 pending_unique.append(([(ci, None, False)],
                                        conflict_code(c.conflict) if c.conflict else OE_NONE,
                                        IDX_UNIQUE))
+            elif isinstance(c, ast.ForeignKeyConstraint):
+                _add_foreign_key(t, c, [ci])
 
     def resolve(cols: Iterable[ast.IndexedColumn]) -> list[tuple[int, str | None, bool]]:
         out = []
@@ -529,11 +572,21 @@ def table_from_ast(stmt: ast.CreateTable, sql: str | None) -> Table:
             pending_unique.append((resolve(c.columns), conflict, IDX_UNIQUE))
         elif isinstance(c, ast.CheckConstraint):
             add_check(c)
+        elif isinstance(c, ast.ForeignKeyConstraint):
+            from_cols = []
+            for name in c.columns:
+                ci = t.column_index(name)
+                if ci < 0:
+                    errors.raise_error(errors.SQLITE_ERROR,
+                                       f'unknown column "{name}" in foreign key definition')
+                from_cols.append(ci)
+            _add_foreign_key(t, c, from_cols)
 
     if t.without_rowid and not pk_seen:
         errors.raise_error(errors.SQLITE_ERROR, f"PRIMARY KEY missing on table {t.name}")
 
     # Automatic indexes, numbered in the order their constraints appear.
+    declared: dict[int, int] = {}      # id(index) -> its ON CONFLICT as written
     for cols, conflict, origin in pending_unique:
         key = [(ci, (coll or t.columns[ci].collation or "BINARY").upper()) for ci, coll, _ in cols]
         dup = None
@@ -544,6 +597,15 @@ def table_from_ast(stmt: ast.CreateTable, sql: str | None) -> Table:
         if dup is not None:
             if origin == IDX_PRIMARY_KEY:
                 dup.origin = IDX_PRIMARY_KEY
+            # The same constraint twice: their ON CONFLICT clauses must agree
+            # unless one of them has none.
+            had = declared.get(id(dup), OE_NONE)
+            if conflict != OE_NONE and had != conflict:
+                if had != OE_NONE:
+                    errors.raise_error(errors.SQLITE_ERROR,
+                                       "conflicting ON CONFLICT clauses specified")
+                declared[id(dup)] = conflict
+                dup.on_conflict = conflict
             continue
         n = len(t.indexes) + 1
         columns = [ci for ci, _, _ in cols]
@@ -559,10 +621,33 @@ def table_from_ast(stmt: ast.CreateTable, sql: str | None) -> Table:
         idx = Index(name=f"sqlite_autoindex_{t.name}_{n}", table=t, columns=columns,
                     collations=colls, desc=desc, n_key_col=n_key, unique=True,
                     on_conflict=conflict if conflict != OE_NONE else OE_ABORT, origin=origin)
+        declared[id(idx)] = conflict
         t.indexes.append(idx)
     if t.without_rowid:
         _finish_without_rowid(t)
     return t
+
+
+def _add_foreign_key(t: Table, c: ast.ForeignKeyConstraint, from_cols: list[int]) -> None:
+    """Record a REFERENCES clause (sqlite3CreateForeignKey), with its errors."""
+    clause = c.clause
+    to_cols: list[str | None]
+    if not c.columns:
+        # The column form: one child column, the one the clause is attached to.
+        if len(clause.columns) > 1:
+            errors.raise_error(
+                errors.SQLITE_ERROR,
+                f"foreign key on {t.columns[from_cols[0]].name} should reference only one "
+                f"column of table {clause.table}")
+    elif clause.columns and len(clause.columns) != len(from_cols):
+        errors.raise_error(errors.SQLITE_ERROR,
+                           "number of columns in foreign key does not match the number of "
+                           "columns in the referenced table")
+    to_cols = list(clause.columns) if clause.columns else [None] * len(from_cols)
+    fk = ForeignKey(t, clause.table, from_cols, to_cols,
+                    on_delete=FK_ACTIONS[clause.on_delete], on_update=FK_ACTIONS[clause.on_update],
+                    deferred=bool(clause.deferred), match=clause.match)
+    t.foreign_keys.insert(0, fk)
 
 
 def _finish_without_rowid(t: Table) -> None:

@@ -329,6 +329,9 @@ class SubqueryRef(FromItem):
 
     select: Select
     alias: str | None = None
+    # set for the internal rewrite of a compound with ORDER BY/LIMIT: its
+    # columns give back the compound's own values, without column affinity
+    plain: bool = False
 
 
 @dataclass(frozen=True, slots=True)

@@ -362,6 +362,8 @@ class Parser:
             sel = self.select()
             self.stack -= 5
             self.expect(")")
+            if any(c.name.lower() == name.lower() for c in ctes):
+                _error(f"duplicate WITH table name: {name}")   # as sqlite3WithAdd
             ctes.append(ast.CommonTableExpr(name, sel, columns, materialized))
             if not self.accept(","):
                 break

@@ -18,12 +18,17 @@ from collections.abc import Sequence
 from typing import Any
 
 from pyrite.errors import corrupt
+from pyrite.values import text_bytes
 
 _DOUBLE = struct.Struct(">d")
 _pack_double = _DOUBLE.pack
 _unpack_double = _DOUBLE.unpack_from
 
 _INT_SIZES = (0, 1, 2, 3, 4, 6, 8)
+
+# Text that is not valid UTF-8 decodes with its bad bytes as lone surrogates
+# and encodes back to the same bytes (values.text_bytes).
+_TEXT_ERRORS = "surrogateescape"
 
 
 # --------------------------------------------------------------------------
@@ -115,7 +120,7 @@ def serial_type_of(value: Any) -> int:
     if t is float:
         return 7
     if t is str:
-        return len(value.encode("utf-8")) * 2 + 13
+        return len(text_bytes(value)) * 2 + 13
     return len(value) * 2 + 12
 
 
@@ -155,7 +160,8 @@ def encode_record(values: Sequence[Any], encoding: str = "utf-8") -> bytes:
             types.append(7)
             bodies.append(_pack_double(value))
         elif t is str:
-            data = value.encode(encoding, "surrogatepass")
+            data = text_bytes(value) if encoding == "utf-8" \
+                else value.encode(encoding, "surrogatepass")
             types.append(len(data) * 2 + 13)
             bodies.append(data)
         else:
@@ -250,7 +256,7 @@ def decode_record(payload: bytes, encoding: str = "utf-8") -> list[Any]:
         if kind == _K_INT:
             append(from_bytes(payload[start:end], "big", signed=True))
         elif kind == _K_TEXT:
-            append(payload[start:end].decode(encoding, "replace"))
+            append(payload[start:end].decode(encoding, _TEXT_ERRORS))
         elif kind == _K_NULL:
             append(None)
         elif kind == _K_FLOAT:
@@ -274,7 +280,7 @@ def column(payload: bytes, i: int, encoding: str = "utf-8") -> Any:
     if kind == _K_INT:
         return int.from_bytes(payload[start:end], "big", signed=True)
     if kind == _K_TEXT:
-        return payload[start:end].decode(encoding, "replace")
+        return payload[start:end].decode(encoding, _TEXT_ERRORS)
     if kind == _K_NULL:
         return None
     if kind == _K_FLOAT:

@@ -91,7 +91,8 @@ def _load() -> None:
     global _loaded
     if not _loaded:
         _loaded = True
-        from pyrite.vdbe.ops import control, cursor, data  # noqa: F401  (registers handlers)
+        from pyrite.vdbe.ops import control, cursor, data, vtab, window  # noqa: F401  (handlers)
+        from pyrite.vdbe.ops import fkey  # noqa: F401
 
 
 def opcode_docs() -> str:

@@ -45,6 +45,9 @@ class Program:
     column_names: list[str] = field(default_factory=list)
     column_decltypes: list[str | None] = field(default_factory=list)
     readonly: bool = True
+    # Whether an error part-way through undoes the statement's own changes
+    # (SQLite's usesStmtJournal); see compile._uses_stmt_journal.
+    uses_stmt_journal: bool = True
     variables: list[str | None] = field(default_factory=list)
     explain: int = 0
     sql: str = ""

@@ -51,10 +51,10 @@ class VdbeCursor:
 
     __slots__ = ("bt", "kind", "null_row", "row", "n_field", "key_info", "btree",
                  "sorter", "sorter_pos", "pseudo_reg", "seq", "rowid_cache", "root",
-                 "writable", "deferred")
+                 "writable", "deferred", "vtab")
 
     def __init__(self, kind: str) -> None:
-        self.kind = kind          # 'table', 'index', 'sorter', 'pseudo'
+        self.kind = kind          # 'table', 'index', 'sorter', 'pseudo', 'vtab'
         self.bt: Any = None       # storage BTreeCursor
         self.btree: Any = None    # the BTree (ephemeral tables own theirs)
         self.null_row = False
@@ -69,6 +69,7 @@ class VdbeCursor:
         self.root = 0
         self.writable = False
         self.deferred: Any = None  # (index cursor) for DeferredSeek
+        self.vtab: Any = None      # virtual-table cursor (ops/vtab.py)
 
     def close(self) -> None:
         if self.bt is not None:
@@ -115,6 +116,8 @@ class VM:
         self.permutation: Any = None
         self.coll: Any = None
         self.n_change = 0
+        self.fk_constraints = 0     # immediate FK violations (FkCounter P1=0)
+        self.fk_frames: list[list[Any]] = []   # saved registers (FkPushFrame)
         self.pending = None
         self.explain_pc = 0
         self.started = False
@@ -151,6 +154,12 @@ class VM:
                 return StepResult.BUSY
             self._halt_cleanup()
             self.done = True
+            if self.count_changes:
+                # sqlite3VdbeHalt: a statement that fails reports the changes
+                # it made only under OR FAIL (they are kept); else none.
+                fail = getattr(exc, "on_error", 0) == 3
+                self.host.set_changes(self.n_change if fail else 0)
+                self.n_change = 0
             if primary == errors.SQLITE_INTERRUPT:
                 return StepResult.INTERRUPT
             raise
@@ -235,6 +244,11 @@ class VM:
         return StepResult.ROW
 
     # -- helpers for handlers -----------------------------------------------
+
+    def host_fk_pending(self) -> bool:
+        """Whether the connection holds deferred FK violations."""
+        host = self.host
+        return bool(getattr(host, "fk_deferred", 0) or getattr(host, "fk_deferred_imm", 0))
 
     def function_context(self) -> Any:
         return self.host

@@ -84,7 +84,7 @@ def _blob(v: object) -> bytes:
     if v is None:
         return b""
     if t is str:
-        return v.encode("utf-8", "surrogatepass")  # type: ignore[union-attr]
+        return V.text_bytes(v)  # type: ignore[arg-type]
     return V.to_blob(v)  # type: ignore[return-value]
 
 
@@ -365,7 +365,8 @@ def replace(x: object, pattern: object, rep: object) -> object:
         return None
     s = _text(x)
     p = _text(pattern)
-    if not p:
+    if not p or p[0] == "\x00":
+        # An empty pattern (as a C string: a leading NUL counts as empty):
         # X comes back as it is, except that a blob has been read as text.
         return s if type(x) is bytes else x
     if rep is None:
@@ -413,7 +414,7 @@ for _letters, _code in (("BFPV", 1), ("CGJKQSXZ", 2), ("DT", 3), ("L", 4),
 
 
 def soundex(x: object) -> str:
-    z = b"" if x is None else _text(x).encode("utf-8", "surrogatepass")
+    z = b"" if x is None else V.text_bytes(_text(x))
     nul = z.find(0)
     if nul >= 0:
         z = z[:nul]

@@ -603,9 +603,14 @@ def json_arrow(x: object, p: object) -> str | None:
 
 
 def json_arrow2(x: object, p: object) -> object:
-    """x ->> p: the SQL value of the element."""
+    """x ->> p: the SQL value of the element (arrays and objects as JSON
+    text without the JSON subtype, as SQLite returns them)."""
     node = _arrow(x, p)
-    return None if node is None else _sql_of_node(node)
+    if node is None:
+        return None
+    if node.kind in (ARR, OBJ):
+        return render(node)
+    return _sql_of_node(node)
 
 
 def json_type(x: object, p: object = "$") -> str | None:

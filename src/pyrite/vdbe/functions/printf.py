@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import Sequence
 
 from pyrite.errors import SQLITE_TOOBIG, raise_error
-from pyrite.values import format_real, to_integer, to_real, to_text
+from pyrite.values import format_real, text_bytes, to_integer, to_real, to_text
 
 SQLITE_MAX_LENGTH = 1_000_000_000
 
@@ -68,7 +68,7 @@ def _i32(v: int) -> int:
 
 
 def _utf8_len(s: str) -> int:
-    return len(s.encode("utf-8", "surrogatepass")) if not s.isascii() else len(s)
+    return len(text_bytes(s)) if not s.isascii() else len(s)
 
 
 def _ordinal(n: int) -> str:

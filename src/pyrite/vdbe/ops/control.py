@@ -119,6 +119,9 @@ def op_halt(vm: Any, op: Any, pc: int) -> int:
             vm.host.autocommit = True
             vm.host.rollback()
         raise exc
+    if vm.fk_constraints or vm.host_fk_pending():
+        from pyrite.vdbe.ops.fkey import check_at_halt
+        check_at_halt(vm)
     vm.pc = pc
     return EXIT_HALT
 
@@ -139,7 +142,7 @@ def op_noop(vm: Any, op: Any, pc: int) -> int:
 
 for _name in ("Explain", "CursorHint", "ReleaseReg", "SeekHit", "FinishSeek", "ColumnsUsed",
               "Trace", "Expire", "IfNoHope", "TableLock", "MaxPgcnt", "Abortable",
-              "FkCheck", "VBegin", "CollSeqNone"):
+              "VBegin", "CollSeqNone"):
     opcode(_name)(op_noop)
 
 
@@ -345,7 +348,8 @@ def _cmp_handler(name: str, test: Any, synopsis: str) -> None:
             return op.p2 if p5 & SQLITE_JUMPIFNULL else pc + 1
         t = type(lhs)
         if t is type(rhs) and (t is int or t is float or (
-                t is str and (op.p4 is None or op.p4 is _BINARY))):
+                t is str and (op.p4 is None or op.p4 is _BINARY)
+                and (p5 & SQLITE_AFF_MASK) < 0x43)):  # text vs text unless numeric aff
             res = (lhs > rhs) - (lhs < rhs)
         else:
             aff = p5 & SQLITE_AFF_MASK

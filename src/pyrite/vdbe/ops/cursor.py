@@ -595,7 +595,8 @@ def op_column(vm: Any, op: Any, pc: int) -> int:
     """r[P3] = column P2 of the current row of cursor P1 (P4 when the record
     is shorter, NULL on a NULL row)."""
     c = vm.cursors[op.p1]
-    if c.null_row:
+    if c.null_row and not (c.kind == "pseudo" and c.pseudo_reg):
+        # (a pseudo cursor over a register reads the register regardless)
         vm.r[op.p3] = None
         return pc + 1
     row = c.row
@@ -621,6 +622,9 @@ def op_rowid(vm: Any, op: Any, pc: int) -> int:
         return pc + 1
     if c.kind == "pseudo":
         vm.r[op.p2] = None
+        return pc + 1
+    if c.kind == "vtab":
+        vm.r[op.p2] = c.vtab.rowid()
         return pc + 1
     vm.r[op.p2] = None if c.bt.eof else c.bt.rowid()
     return pc + 1

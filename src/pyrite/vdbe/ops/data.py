@@ -81,6 +81,11 @@ def op_auto_commit(vm: Any, op: Any, pc: int) -> int:
             if active:
                 errors.raise_error(errors.SQLITE_BUSY,
                                    "cannot commit transaction - SQL statements in progress")
+            if getattr(host, "fk_deferred", 0) or getattr(host, "fk_deferred_imm", 0):
+                # Deferred foreign key violations: COMMIT fails, the
+                # transaction stays open (OP_AutoCommit's sqlite3VdbeCheckFk).
+                from pyrite.vdbe.ops.fkey import raise_fk_error
+                raise_fk_error()
             host.autocommit = True
             host.commit()
     else:
