@@ -126,6 +126,27 @@ CASES = {
         SELECT * FROM t;
         PRAGMA integrity_check;
     """,
+    "alter_checks_existing_rows": """
+        CREATE TABLE t(a, b);
+        INSERT INTO t VALUES(1, NULL), (2, 3);
+        ALTER TABLE t ADD COLUMN d AS (b) NOT NULL;
+        ALTER TABLE t ADD COLUMN e AS (a) CHECK (e > 1);
+        ALTER TABLE t ADD COLUMN f AS (a) CHECK (f > 0);
+        SELECT * FROM t;
+    """,
+    "upsert_returning": """
+        CREATE TABLE t(a PRIMARY KEY, b, v AS (b*2), s AS (b+1) STORED, c);
+        INSERT INTO t(a, b, c) VALUES(1, 2, 3);
+        INSERT INTO t(a, b, c) VALUES(1, 5, 6)
+            ON CONFLICT(a) DO UPDATE SET b = excluded.b + excluded.v, c = excluded.s;
+        INSERT INTO t(a, b) VALUES(1, 0) ON CONFLICT DO UPDATE SET v = 1;
+        CREATE UNIQUE INDEX uv ON t(v);
+        INSERT INTO t(a, b, c) VALUES(2, 7, 0) ON CONFLICT(v) DO UPDATE SET c = 99;
+        INSERT OR REPLACE INTO t(a, b, c) VALUES(3, 7, 1);
+        INSERT INTO t(a, b) VALUES(9, 1) RETURNING v, s;
+        SELECT * FROM t;
+        PRAGMA integrity_check;
+    """,
 }
 
 

@@ -291,7 +291,7 @@ def code_index_expr_regs(parse: Any, table: Any, index: Any, i: int, reg_new: in
 # ALTER TABLE
 # ---------------------------------------------------------------------------
 
-def check_altered_table(parse: Any, table: Any, new_sql: str, verb: str) -> None:
+def check_altered_table(parse: Any, table: Any, new_sql: str, verb: str) -> Any:
     """Check the generated columns of ``table`` as ``new_sql`` (the CREATE
     TABLE text after ALTER TABLE ADD/DROP COLUMN) defines it; errors read
     "error in table T after <verb>: ..." as SQLite's renameTestSchema."""
@@ -307,6 +307,42 @@ def check_altered_table(parse: Any, table: Any, new_sql: str, verb: str) -> None
             resolve_on_table(parse, new, -999, chk.expr)
     except errors.Error as e:
         parse.error(f"error in table {table.name} after {verb}: {e}")
+    return new
+
+
+def code_added_column_check(parse: Any, table: Any, new: Any) -> None:
+    """After ADD COLUMN of a NOT NULL generated column or to a table with
+    CHECK constraints, fail on the first existing row that violates a NOT
+    NULL or CHECK constraint of the new definition (SQLite runs
+    pragma_quick_check: "NOT NULL constraint failed" / "CHECK constraint
+    failed")."""
+    from pyrite import errors
+    from pyrite.compile.build import resolve_on_table
+    from pyrite.compile.expr import code_expr, code_if_true
+    cursor = parse.alloc_cursor()
+    parse.emit("OpenRead", cursor, table.root, 0, len(new.columns))
+    done = parse.label()
+    parse.emit("Rewind", cursor, done)
+    top = parse.current_addr()
+    reg = parse.alloc_reg()
+    for i, col in enumerate(new.columns):
+        if not col.not_null or i == new.rowid_alias:
+            continue
+        r = code_expr(parse, resolve_on_table(parse, new, cursor, ast.Column(col.name)), reg)
+        ok = parse.label()
+        parse.emit("NotNull", r, ok)
+        parse.emit("Halt", errors.SQLITE_ERROR, sch.OE_ABORT, 0, "NOT NULL constraint failed")
+        parse.resolve(ok)
+    for chk in new.checks:
+        ok = parse.label()
+        expr = resolve_on_table(parse, new, cursor, chk.expr)
+        with pure_context(parse, PURE_CHECK):
+            code_if_true(parse, expr, ok, True)
+        parse.emit("Halt", errors.SQLITE_ERROR, sch.OE_ABORT, 0, "CHECK constraint failed")
+        parse.resolve(ok)
+    parse.emit("Next", cursor, top)
+    parse.resolve(done)
+    parse.emit("Close", cursor)
 
 
 # ---------------------------------------------------------------------------
