@@ -143,6 +143,9 @@ class SrcItem:
     # Registers that a USING/NATURAL join makes hidden on the right side.
     hidden_using: frozenset[str] = frozenset()
     is_left_join_rhs: bool = False
+    # the item's columns may read as NULL from a null-extended row (the right
+    # side of a LEFT/FULL join, or any item left of a RIGHT/FULL join)
+    null_extended: bool = False
     # Register of the "this row matched" flag of a LEFT JOIN (set by where.py).
     reg_match: int = 0
     # A subquery that refers to columns of an enclosing query (isCorrelated).
@@ -686,6 +689,12 @@ def flatten_from(parse: Parse, from_: ast.FromItem | None,
         src.append(item)
 
     walk(from_, 0, None, None)
+    for i, item in enumerate(src):
+        if item.jointype & JT_LEFT:
+            item.null_extended = True
+        if item.jointype & JT_RIGHT:
+            for earlier in src[:i]:
+                earlier.null_extended = True
     return src
 
 

@@ -44,12 +44,28 @@ def collect_rowids(parse: Any, stmt_table: ast.TableRef, table: Any, where: ast.
     return rowset
 
 
+def limit_where(parse: Any, stmt: Any, verb: str) -> Any:
+    """sqlite3LimitWhere: ``DELETE/UPDATE ... [ORDER BY ...] LIMIT n [OFFSET m]``
+    becomes the statement whose WHERE is ``rowid IN (SELECT rowid FROM tbl
+    WHERE ... ORDER BY ... LIMIT n OFFSET m)``."""
+    import dataclasses
+    if stmt.limit is None:
+        parse.error(f"ORDER BY without LIMIT on {verb}")
+    rowid = ast.Column("rowid")
+    sub = ast.Select(
+        ast.SelectCore(columns=(ast.ResultColumn(rowid, text="rowid"),),
+                       from_=stmt.table, where=stmt.where),
+        order_by=stmt.order_by, limit=stmt.limit, offset=stmt.offset)
+    where = ast.In(ast.Column("rowid"), select=sub)
+    return dataclasses.replace(stmt, where=where, order_by=(), limit=None, offset=None)
+
+
 def code_delete(parse: Any, stmt: ast.Delete) -> None:
     """DELETE FROM table [WHERE expr]."""
     from pyrite.compile.insert import find_writable_table, generate_row_delete, \
         open_table_and_indices
     if stmt.order_by or stmt.limit is not None:
-        parse.error("ORDER BY and LIMIT on DELETE are not supported yet")
+        stmt = limit_where(parse, stmt, "DELETE")
     table = find_writable_table(parse, stmt.table.name, stmt.table.schema)
     if stmt.table.indexed_by is not None and \
             all(i.name.lower() != stmt.table.indexed_by.lower() for i in table.indexes):

@@ -212,11 +212,11 @@ def _can_be_null(expr: Any) -> bool:
         return expr.value is None
     if isinstance(expr, ColumnRef):
         if expr.column < 0:
-            # the rowid is NULL only in the NULL row of a LEFT JOIN
-            return bool(expr.item is not None and expr.item.is_left_join_rhs)
+            # the rowid is NULL only in the NULL row of an outer join
+            return bool(expr.item is not None and expr.item.null_extended)
         col = expr.item.table.columns[expr.column] if expr.item is not None else None
         return not (col is not None and getattr(col, "not_null", False)) \
-            or bool(expr.item is not None and expr.item.is_left_join_rhs)
+            or bool(expr.item is not None and expr.item.null_extended)
     return True
 
 

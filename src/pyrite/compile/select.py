@@ -223,7 +223,9 @@ def subquery_columns(parse: Parse, info: SelectInfo, col_names: tuple[str, ...] 
         aff = values.AFF_NONE if plain else expr_affinity(item.expr)
         cols.append(EphemeralColumn(
             name=cname, decl_type=item.decltype,
-            affinity=aff if aff != values.AFF_NONE else values.AFF_BLOB,
+            # no affinity stays none (sqlite3SubqueryColumnTypes with
+            # SQLITE_AFF_NONE): comparisons then take the other side's
+            affinity=aff,
             collation=coll.name if coll is not None else None))
     return cols
 

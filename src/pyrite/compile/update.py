@@ -207,7 +207,8 @@ def code_update(parse: Any, stmt: ast.Update) -> None:
     from pyrite.compile.resolve import resolve_expr
     from pyrite.compile.returning import begin_returning
     if stmt.order_by or stmt.limit is not None:
-        parse.error("ORDER BY and LIMIT on UPDATE are not supported yet")
+        from pyrite.compile.delete import limit_where
+        stmt = limit_where(parse, stmt, "UPDATE")
     table = find_writable_table(parse, stmt.table.name, stmt.table.schema)
     on_error = sch.conflict_code(stmt.or_)
     alias = stmt.table.alias
