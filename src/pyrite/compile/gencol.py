@@ -498,3 +498,25 @@ def index_expr_keys(parse: Any, item: Any, expr: Any) -> list[tuple[str, int, in
 def plan_column_key(index: Any, pos: int, tcol: int) -> Any:
     """What a constraint's ``column`` must be to serve index field ``pos``."""
     return ("expr", id(index), pos) if tcol == sch.XN_EXPR else tcol
+
+
+def affected_columns(table: Any, changed: set[int], rowid_changed: bool = False) -> set[int]:
+    """``changed`` plus the generated columns whose expressions use a changed
+    column, transitively (sqlite3Update's aXRef marking of generated columns)."""
+    if not has_generated(table):
+        return changed
+    out = set(changed)
+    if rowid_changed and table.rowid_alias >= 0:
+        out.add(table.rowid_alias)
+    grew = True
+    while grew:
+        grew = False
+        for i, col in enumerate(table.columns):
+            if i in out or not is_generated(col):
+                continue
+            if any(d in out for d in _referenced_columns(table, col.generated)):
+                out.add(i)
+                grew = True
+    if rowid_changed and table.rowid_alias >= 0 and table.rowid_alias not in changed:
+        out.discard(table.rowid_alias)
+    return out
