@@ -115,6 +115,7 @@ class Database:
         # db->nDeferredImmCons); ``fk_savepoint_counts[i]`` holds them as
         # they were when user savepoint i opened.
         self.foreign_keys = False
+        self.ignore_check_constraints = False
         self.defer_foreign_keys = False
         self.fk_deferred = 0
         self.fk_deferred_imm = 0
@@ -639,7 +640,8 @@ class Statement:
         if not ok and n < len(pager.savepoints):
             pager.rollback_to(n)
             db.schema.loaded = False
-            db.fk_deferred, db.fk_deferred_imm = self._fk_saved
+            if self.program.restores_deferred_fks:
+                db.fk_deferred, db.fk_deferred_imm = self._fk_saved
         pager.release(n)
 
     def _halted(self, ok: bool = True) -> None:

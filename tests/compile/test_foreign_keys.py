@@ -149,6 +149,19 @@ CASES = {
         "SELECT * FROM c",
         "BEGIN", "DELETE FROM p", "ROLLBACK", "SELECT * FROM p",
     ],
+    "deferred_count_kept_by_failed_single_row_insert": [
+        "CREATE TABLE p(id INTEGER PRIMARY KEY)",
+        "CREATE TABLE c(id INTEGER PRIMARY KEY, a REFERENCES p DEFERRABLE INITIALLY DEFERRED,"
+        " b REFERENCES p)",
+        "BEGIN",
+        "INSERT INTO c VALUES(1, 5, 6)",
+        "COMMIT",
+        "ROLLBACK",
+        "BEGIN",
+        "INSERT INTO c VALUES(1, 5, 6), (2, NULL, NULL)",
+        "COMMIT",
+        "SELECT * FROM c",
+    ],
     "deferred_savepoint": [
         "CREATE TABLE p(id PRIMARY KEY)",
         "CREATE TABLE c(x REFERENCES p DEFERRABLE INITIALLY DEFERRED)",
@@ -260,6 +273,17 @@ CASES = {
         "UPDATE a SET k = 'y' WHERE id = 2",
         "SELECT * FROM c ORDER BY 1",
     ],
+    "upsert": [
+        "CREATE TABLE p(id INTEGER PRIMARY KEY, k UNIQUE)",
+        "CREATE TABLE c(id INTEGER PRIMARY KEY, pk REFERENCES p(k) ON UPDATE CASCADE)",
+        "INSERT INTO p VALUES(1, 10), (2, 20)",
+        "INSERT INTO c VALUES(1, 10)",
+        "INSERT INTO c VALUES(1, 30) ON CONFLICT(id) DO UPDATE SET pk = excluded.pk",
+        "INSERT INTO c VALUES(1, 20) ON CONFLICT(id) DO UPDATE SET pk = excluded.pk",
+        "INSERT INTO p VALUES(3, 20) ON CONFLICT(k) DO UPDATE SET k = 25",
+        "SELECT * FROM c", "SELECT * FROM p ORDER BY id",
+        "INSERT INTO c VALUES(2, 99) ON CONFLICT DO NOTHING",
+    ],
     "foreign_key_list_and_check": [
         "CREATE TABLE p(a PRIMARY KEY, b, c, UNIQUE(b, c))",
         "CREATE TABLE ch(x REFERENCES p, y, z, w REFERENCES p(a) ON DELETE CASCADE,"
@@ -274,6 +298,9 @@ CASES = {
         "PRAGMA foreign_key_check(ch)",
         "PRAGMA foreign_key_check(p)",
         "PRAGMA foreign_key_check(nosuch)",
+        "SELECT * FROM pragma_foreign_key_check",
+        "SELECT \"table\", fkid, arg FROM pragma_foreign_key_check('ch')",
+        "SELECT * FROM pragma_foreign_key_list('ch') WHERE seq = 1",
     ],
 }
 

@@ -78,3 +78,26 @@ def test_right_join_program_shape() -> None:
     # the body is a subroutine called from the loop and from the final pass
     assert ops.count("Gosub") == 2 and "Return" in ops
     assert "IdxInsert" in ops and "Found" in ops
+
+
+@pytest.mark.parametrize("update", [
+    "UPDATE target SET val = coalesce(src.txt, 'missing') "
+    "FROM src RIGHT JOIN map ON src.src_id = map.src_id WHERE target.id = map.target_id",
+    "UPDATE target SET val = coalesce(src.txt, map.src_id) "
+    "FROM src FULL JOIN map ON src.src_id = map.src_id "
+    "WHERE target.id = coalesce(map.target_id, src.src_id / 10)",
+])
+def test_update_from_right_join_matches_sqlite3(update: str) -> None:
+    results = []
+    for mod in (pyrite, sqlite3):
+        con = mod.connect(":memory:")
+        for s in ["CREATE TABLE target(id INTEGER PRIMARY KEY, val TEXT)",
+                  "CREATE TABLE src(src_id INTEGER PRIMARY KEY, txt TEXT)",
+                  "CREATE TABLE map(target_id INTEGER PRIMARY KEY, src_id INTEGER)",
+                  "INSERT INTO target VALUES (1, 'a'), (2, 'b'), (3, 'c'), (4, 'd')",
+                  "INSERT INTO src VALUES (10, 'ten'), (30, 'thirty'), (40, 'forty')",
+                  "INSERT INTO map VALUES (1, 10), (2, 20), (3, 30)"]:
+            con.execute(s)
+        con.execute(update)
+        results.append(con.execute("SELECT * FROM target ORDER BY id").fetchall())
+    assert results[0] == results[1]

@@ -155,6 +155,10 @@ def test_virtual_table_loop_shape() -> None:
     con = pyrite.connect(":memory:")
     ops = [r[1] for r in con.execute(
         "EXPLAIN SELECT value FROM json_each('[1,2]')").fetchall()]
-    assert "VOpen" in ops and "VFilter" in ops and "VColumn" in ops and "VNext" in ops
+    # as SQLite 3.40: arguments, then idxNum and argc, then VFilter
+    assert ops[1:9] == ["VOpen", "String8", "Integer", "Integer", "VFilter", "VColumn",
+                        "ResultRow", "VNext"]
+    vopen = con.execute("EXPLAIN SELECT value FROM json_each('[1,2]')").fetchall()[1]
+    assert vopen[5] == "vtab:json_each"
     plan = con.execute("EXPLAIN QUERY PLAN SELECT * FROM json_each('[1]')").fetchall()
     assert plan[0][3].startswith("SCAN json_each VIRTUAL TABLE INDEX 1:")

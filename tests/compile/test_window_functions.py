@@ -142,6 +142,49 @@ CASES = [
     'select b, count(*) over x from t window w as (order by a), x as (nosuch)',
     'select distinct b from t limit 2 offset 1',
     'select distinct b from t order by b limit 2 offset 1',
+    'select group_concat(b) from t',
+    "select group_concat(b, '') from t",
+    'select group_concat(b, null) from t',
+    'select group_concat(a, c) from t',
+    'select group_concat(b) from t where 0',
+    'select group_concat(null) from t',
+    "select group_concat('') from t where a = 1",
+    'select group_concat(b) over (order by a rows between 1 preceding and current row) from t',
+    'select group_concat(b, a) over (order by a rows between 1 preceding and 1 following) from t',
+    "select group_concat(b, '--') over (order by a rows between 2 preceding and current row) from t",
+    'select group_concat(c, b) over (order by a rows between 1 preceding and current row) from t',
+    "select group_concat(x) over (rows between 1 preceding and current row) from (select '' x union all select 'a' union all select '' union all select '' union all select 'b')",
+    "select group_concat(x, y) over (rows between 1 preceding and current row) from (select '' x, '-' y union all select 'a', '+' union all select '', '==' union all select '', '' union all select 'b', null)",
+    "select group_concat(x, y) over (rows between 2 preceding and current row) from (select 'é' x, 'ü' y union all select 'ab', '+' union all select '', '==' union all select 'cd', '' union all select 'b', null)",
+    "select group_concat(x, y) over (rows between 1 following and 2 following) from (select 'é' x, 'ü' y union all select 'ab', '+' union all select '', '==' union all select 'cd', '' union all select 'b', null)",
+    'select row_number() over () from t union all select 1',
+    'select a, row_number() over (order by a) from t union select 9, 9 order by 1',
+    'select * from (select b, sum(a) over (partition by b) s from t) order by b',
+    'select x, y from (select a x, rank() over (order by b) y from t where a > 1) where y > 1',
+    'select (select count(*) over () from t t2 where t2.a = t.a) from t',
+    "select a, sum(a) over (order by a) from t where a in (select a from t where b = 'x')",
+    'select b, group_concat(a) over (partition by b order by a desc rows between unbounded preceding and unbounded following) from t',
+    'select a, b, c, avg(c) over (partition by b), count(c) filter (where c > 1) over (partition by b order by a) from t order by a nulls last',
+    'select a, sum(a) over (order by c nulls last), sum(a) over (order by c desc nulls first) from t',
+    'select a, ntile(2) over (partition by b order by a) from t',
+    'select a, first_value(b) over (order by a groups between 1 following and 2 following exclude current row) from t',
+    'select a, sum(a) over (order by a groups between unbounded preceding and 1 preceding) from t',
+    'select a, last_value(a) over (order by a range between current row and unbounded following exclude group) from t',
+    'select max(a) over (), min(a) over (), count(*) from t',
+    'select a+1 as q, row_number() over (order by a+1 desc) from t order by q',
+    'select typeof(percent_rank() over ()), typeof(cume_dist() over ()) from t',
+    'select a, row_number() over (partition by b) from t order by a',
+    'select count(*) over (partition by a is null) from t',
+    'select sum(a) over (order by a rows between current row and current row) from t',
+    'select sum(a) filter (where a > 2) over (order by a rows 1 preceding) from t',
+    'select a, avg(a) over (order by a range between 2 preceding and 2 following exclude ties) from t',
+    'select a, b, rank() over (partition by b order by a), lag(a, 1, -1) over (partition by b order by a) from t order by b, a',
+    'select a, cume_dist() over (order by b desc), percent_rank() over (partition by b order by a) from t order by a',
+    'select a from t order by row_number() over (order by b, a) desc limit 3',
+    'select b, sum(count(*)) over (order by b) from t group by b having count(*) > 1',
+    'select b, count(*), rank() over (order by count(*) desc) from t group by b',
+    'select total(c) over (order by c range 2 preceding), avg(c) over (order by c range between 1 following and 3 following) from t',
+    'select group_concat(b, a) over (order by a rows 2 preceding) from t',
 ]
 
 
@@ -197,3 +240,65 @@ def test_window_program_uses_window_pass(cons) -> None:
     ops = [r[1] for r in mine.execute("EXPLAIN SELECT row_number() OVER (ORDER BY a) FROM t")]
     # the inner query is a co-routine buffered in a sorter, then one pass
     assert "InitCoroutine" in ops and "SorterInsert" in ops and "WindowPass" in ops
+
+
+# -- seeded random windows -----------------------------------------------------
+
+FUZZ_SETUP = """
+CREATE TABLE f(a, b, c, d TEXT COLLATE NOCASE, i INTEGER PRIMARY KEY);
+INSERT INTO f(a, b, c, d) VALUES(1,'x',3,'A'),(2,'y',1,'a'),(3,'x',2,'b'),(4,'y',5,'B'),
+  (5,'z',4,'c'),(NULL,'x',NULL,NULL),(2,'y',2.5,'A'),(7,'z',-1,'x'),(3,'x',3,'b'),(-2,'',0,'C');
+"""
+_FUNCS = ["row_number()", "rank()", "dense_rank()", "percent_rank()", "cume_dist()", "ntile(3)",
+          "lag(a)", "lead(c,2,'q')", "lag(b,-1)", "first_value(d)", "last_value(a)",
+          "nth_value(c,2)", "sum(a)", "count(*)", "count(c)", "avg(c)", "total(a)", "min(c)",
+          "max(a)", "group_concat(b)", "group_concat(a,'|')", "sum(c) FILTER (WHERE a>1)"]
+_ORDER_FREE = ["sum(a)", "count(*)", "count(c)", "total(a)", "min(c)", "max(a)", "rank()",
+               "dense_rank()", "percent_rank()", "cume_dist()"]
+
+
+def _random_query(r) -> str:
+    def bound(start: bool) -> str:
+        k = r.choice(["UNBOUNDED", "N", "CURRENT", "NF"])
+        n = r.choice([0, 1, 2, 3])
+        if k == "UNBOUNDED":
+            return "UNBOUNDED PRECEDING" if start else "UNBOUNDED FOLLOWING"
+        if k == "CURRENT":
+            return "CURRENT ROW"
+        return f"{n} PRECEDING" if k == "N" else f"{n} FOLLOWING"
+
+    def window() -> tuple[str, bool]:
+        parts = []
+        if r.random() < 0.5:
+            parts.append("PARTITION BY " + ", ".join(r.sample(["b", "a%2", "d"], r.randint(1, 2))))
+        terms = [r.choice(["a", "b", "c", "a+c", "-a"]) + r.choice(["", " DESC", " ASC NULLS LAST",
+                                                                    " DESC NULLS FIRST"])
+                 for _ in range(r.randint(1, 2))]
+        by_range = r.random() < 0.25 and terms[0].split()[0] not in ("b",)
+        parts.append("ORDER BY " + (terms[0] if by_range else ", ".join(terms + ["i"])))
+        if r.random() < 0.7:
+            units = "RANGE" if by_range else r.choice(["ROWS", "GROUPS"])
+            fr = f"{units} BETWEEN {bound(True)} AND {bound(False)}"
+            if r.random() < 0.3:
+                fr += " EXCLUDE " + r.choice(["CURRENT ROW", "GROUP", "TIES", "NO OTHERS"])
+            parts.append(fr)
+        return "(" + " ".join(parts) + ")", by_range
+
+    calls = []
+    for _ in range(r.randint(1, 3)):
+        w, by_range = window()
+        calls.append(f"{r.choice(_ORDER_FREE if by_range else _FUNCS)} OVER {w}")
+    return f"SELECT a, b, c, {', '.join(calls)} FROM f ORDER BY i"
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_random_windows_match_sqlite3(seed: int) -> None:
+    import random
+    r = random.Random(seed)
+    mine = pyrite.connect(":memory:")
+    theirs = sqlite3.connect(":memory:")
+    mine.executescript(FUZZ_SETUP)
+    theirs.executescript(FUZZ_SETUP)
+    for _ in range(40):
+        sql = _random_query(r)
+        assert outcome(mine, sql) == outcome(theirs, sql), sql

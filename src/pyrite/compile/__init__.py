@@ -110,6 +110,7 @@ def compile_statement(db: Any, parsed: Any, sql: str) -> Any:
     text = sql[parsed.start:parsed.end]
     program = _finish(parse, text, explain)
     program.uses_stmt_journal = _uses_stmt_journal(program)
+    program.restores_deferred_fks = not getattr(parse, "fk_single_write", False)
     if explain == 1:
         program.column_names = ["addr", "opcode", "p1", "p2", "p3", "p4", "p5", "comment"]
         program.column_decltypes = [None] * 8

@@ -195,6 +195,9 @@ def code_create_table(parse: Any, stmt: ast.CreateTable, text: str) -> None:
     if table.without_rowid:
         parse.error("WITHOUT ROWID tables are not supported yet")
     from pyrite.compile import gencol
+    from pyrite.compile.checkdef import validate_checks, validate_defaults
+    validate_defaults(parse, stmt)
+    validate_checks(parse, table)
     gencol.validate_table(parse, table, stmt)
 
     begin_write_ddl(parse)

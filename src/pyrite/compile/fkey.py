@@ -166,6 +166,13 @@ def _find_parent(parse: Any, fk: sch.ForeignKey, quiet: bool = False) -> Any:
     return parent
 
 
+def engine_row() -> Any:
+    """The step result meaning "a row" (compile may not import the engine
+    at module level)."""
+    from pyrite.vdbe.vm import StepResult
+    return StepResult.ROW
+
+
 def _reg_of(table: Any, reg: int, col: int) -> int:
     """The register of column ``col`` (-1 or the INTEGER PRIMARY KEY: the rowid)."""
     if col < 0 or col == table.rowid_alias:
@@ -409,6 +416,20 @@ def pragma_foreign_key_list(parse: Any, name: str, value: Any) -> None:
 def pragma_foreign_key_check(parse: Any, name: str, value: Any) -> None:
     """PRAGMA foreign_key_check[(table)]: a row (table, rowid, parent, fkid)
     for each child row whose parent key is missing."""
+    collect = getattr(parse, "collect_rows", None)
+    if collect is not None:
+        # The pragma_foreign_key_check table: run the pragma's program.
+        sql = "PRAGMA foreign_key_check" + ("" if value is None else
+                                            "(\"" + str(value).replace('"', '""') + "\")")
+        stmt, _ = parse.db.prepare(sql)
+        rows = []
+        try:
+            while stmt.step() == engine_row():
+                rows.append(stmt.row())
+        finally:
+            stmt.finalize()
+        collect(["table", "rowid", "parent", "fkid"], rows)
+        return
     parse.code_verify_schema(0, write=False)
     if value is not None:
         table = parse.db.find_table(str(value))
@@ -485,7 +506,10 @@ def insert_is_multi_write(parse: Any, table: Any, single_row: bool, on_error: in
         return True
     if on_error == sch.OE_REPLACE or table.pk_conflict == sch.OE_REPLACE:
         return True
-    return any(idx.on_conflict == sch.OE_REPLACE for idx in table.indexes)
+    if any(idx.on_conflict == sch.OE_REPLACE for idx in table.indexes):
+        return True
+    parse.fk_single_write = True
+    return False
 
 
 def begin_row_delete(parse: Any, table: Any, data_cursor: int, reg_rowid: int) -> int:

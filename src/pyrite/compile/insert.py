@@ -204,7 +204,10 @@ def generate_constraint_checks(parse: Any, table: Any, data_cursor: int,
     # CHECK.
     if table.checks:
         from pyrite.compile.expr import code_if_true
+        from pyrite.compile.checkdef import check_applies
         for chk in table.checks:
+            if not check_applies(parse, table, chk.expr, changed_cols, rowid_changed):
+                continue
             oe = _resolve_on_error(on_error, sch.OE_NONE)
             if oe == sch.OE_REPLACE:
                 oe = sch.OE_ABORT
@@ -531,6 +534,8 @@ def code_insert(parse: Any, stmt: ast.Insert) -> None:
         parse.emit("NewRowid", data_cursor, reg_new, autoinc + 1 if autoinc else 0)
     parse.emit("Affinity", reg_new + 1, n_col, 0, table.affinity_string())
     gencol.compute_columns(parse, table, reg_new)
+    from pyrite.compile.checkdef import code_type_check
+    code_type_check(parse, table, reg_new + 1)
 
     if upsert is not None:
         upsert.data_cursor, upsert.idx_cursors = data_cursor, idx_cursors

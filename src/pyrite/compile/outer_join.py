@@ -52,8 +52,8 @@ def find_right_join(parse: Parse, levels: list[Any]) -> RightJoin | None:
     if getattr(level.item.table, "is_virtual", False):
         parse.error("RIGHT and FULL OUTER JOINs of table-valued functions are not "
                     "supported yet")
-    if any(lv.item.via_coroutine or getattr(lv.item.table, "is_recursive", False)
-           for lv in levels):
+    if level.item.via_coroutine or getattr(level.item.table, "is_recursive", False) or \
+            any(lv.item.via_coroutine for lv in levels):
         parse.error("RIGHT and FULL OUTER JOINs with co-routine CTEs are not supported yet")
     return RightJoin(parse, level)
 

@@ -334,7 +334,8 @@ _HANDLERS = {
 
 
 def _fk_pragmas() -> None:
-    from pyrite.compile import fkey
+    from pyrite.compile import checkdef, fkey
+    _HANDLERS["ignore_check_constraints"] = checkdef.pragma_ignore_check_constraints
     _HANDLERS.update({
         "foreign_keys": fkey.pragma_foreign_keys,
         "defer_foreign_keys": fkey.pragma_foreign_keys,
@@ -364,13 +365,12 @@ _VTAB_COLUMNS: dict[str, tuple[tuple[str, ...], bool]] = {
     "table_list": (("schema", "name", "type", "ncol", "wr", "strict"), True),
     "database_list": (("seq", "name", "file"), False),
     "collation_list": (("seq", "name"), False),
-    "foreign_key_list": (("id", "seq", "table", "from", "to", "on_update", "on_delete", "match"),
-                         True),
     "page_size": (("page_size",), False),
     "encoding": (("encoding",), False),
     "journal_mode": (("journal_mode",), False),
     "foreign_key_list": (("id", "seq", "table", "from", "to", "on_update", "on_delete",
                           "match"), True),
+    "foreign_key_check": (("table", "rowid", "parent", "fkid"), True),
 }
 
 
@@ -416,6 +416,9 @@ class PragmaModule:
             else:
                 break
         return len(used), None, used
+
+    def __str__(self) -> str:
+        return f"vtab:{self.name}"   # VOpen's P4 in EXPLAIN
 
     def open(self) -> PragmaCursor:
         return PragmaCursor(self)

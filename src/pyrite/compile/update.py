@@ -161,6 +161,8 @@ def code_update_row(parse: Any, table: Any, data_cursor: int, idx_cursors: list[
         parse.emit("SCopy", reg_old, reg_new)
     parse.emit("Affinity", reg_new + 1, n_col, 0, table.affinity_string())
     gencol.compute_columns(parse, table, reg_new)
+    from pyrite.compile.checkdef import code_type_check
+    code_type_check(parse, table, reg_new + 1)
 
     changed = gencol.affected_columns(table, assign.changed_columns, rowid_changed)
     generate_constraint_checks(parse, table, data_cursor, idx_cursors, reg_new, reg_old,

@@ -48,6 +48,13 @@ def _ons(node: ast.FromItem) -> list[ast.Expr]:
     return []
 
 
+def _has_right_join(node: ast.FromItem) -> bool:
+    if isinstance(node, ast.Join):
+        return node.op.upper() in ("RIGHT", "FULL") or _has_right_join(node.left) \
+            or _has_right_join(node.right)
+    return False
+
+
 def _leaf_name(leaf: ast.FromItem) -> str | None:
     alias = getattr(leaf, "alias", None)
     if alias:
@@ -121,8 +128,13 @@ def code_update_from(parse: Any, stmt: ast.Update, table: Any, assign: Any,
         columns.append(ast.ResultColumn(item))
     target_ref = ast.TableRef(target.name, target.schema, target.alias,
                               target.indexed_by, target.not_indexed)
-    select = ast.Select(ast.SelectCore(tuple(columns), from_=_prepend(target_ref, stmt.from_),
-                                       where=stmt.where))
+    if _has_right_join(stmt.from_):
+        # the target joins the FROM clause's result, not the left operand of
+        # its RIGHT/FULL join (SQLite's subquery wrapper): put it last
+        from_ = ast.Join(stmt.from_, target_ref, ",")
+    else:
+        from_ = _prepend(target_ref, stmt.from_)
+    select = ast.Select(ast.SelectCore(tuple(columns), from_=from_, where=stmt.where))
 
     returning = begin_returning(parse, table, stmt.returning)
     parse.begin_coding()

@@ -168,12 +168,12 @@ def code_level(parse: Parse, level: Any) -> None:
     cur = level.item.cursor
     n = len(plan.args)
     base = parse.alloc_reg(n + 2)
-    parse.emit("Integer", plan.idx_num, base)
-    parse.emit("Integer", n, base + 1)
     for j, c in enumerate(plan.args):
         code_expr(parse, c.rhs, base + 2 + j)
         if plan.omit[j]:
             c.term.coded = True
+    parse.emit("Integer", plan.idx_num, base)
+    parse.emit("Integer", n, base + 1)
     parse.emit("VFilter", cur, level.addr_brk, base, plan.idx_str)
     level.addr_body = parse.current_addr()
     level.next_op = "VNext"

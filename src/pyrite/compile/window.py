@@ -188,7 +188,10 @@ def _frame(parse: Parse, resolver: Any, spec: ast.WindowSpec) -> tuple[Any, ...]
         # A frame offset that is not a constant is NULL (and so an error
         # when the window runs), as sqlite3WindowOffsetExpr makes it.
         return e if _is_constant(e) else ast.Literal(None)
-    exclude = fr.exclude if fr.exclude != "NO OTHERS" else None
+    # EXCLUDE NO OTHERS excludes nothing, but SQLite 3.40 still computes
+    # such frames by a full scan per row (ties of min()/max(), group_concat()
+    # of empty strings show it), so it is kept.
+    exclude = fr.exclude
     return (fr.units, fr.start.kind, offset(fr.start), end.kind, offset(end), exclude)
 
 
@@ -310,6 +313,10 @@ def code_window_select(parse: Parse, src: Any, where: Any, result: list[Any],
     reg_yield = parse.alloc_reg()
     sdst = parse.alloc_reg(n_in)
     init = parse.emit("InitCoroutine", reg_yield, 0, parse.current_addr() + 1)
+    # EXPLAIN QUERY PLAN as SQLite's rewrite shows it (the subquery's number
+    # is the one a top-level SELECT's window subquery gets).
+    label = f"(subquery-{parse.n_select + 2})"
+    saved = sel._explain_push(parse, f"CO-ROUTINE {label}")
     items = [ResultItem(e, f"c{i}", None) for i, e in enumerate(inner)]
     inner_end = parse.label()
     co_dest = SelectDest(SRT_COROUTINE, reg_yield, sdst=sdst, n_sdst=n_in)
@@ -320,6 +327,9 @@ def code_window_select(parse: Parse, src: Any, where: Any, result: list[Any],
         sel._code_simple(parse, src, where, items, [], [], [], co_dest, sel._Limit(),
                          -1, inner_end)
     parse.resolve(inner_end)
+    if wins and (wins[0].partition or wins[0].order):
+        sel._explain(parse, "USE TEMP B-TREE FOR ORDER BY")
+    sel._explain_pop(parse, saved)
     parse.emit("EndCoroutine", reg_yield)
     parse.builder.change_p2(init, parse.current_addr())
     tab = parse.alloc_cursor()
@@ -386,6 +396,7 @@ def code_window_select(parse: Parse, src: Any, where: Any, result: list[Any],
     reg_row = parse.alloc_reg()
     parse.emit("OpenPseudo", pseudo, reg_row, n_in + len(win_cols))
     parse.emit("SorterSort", rows, done)
+    sel._explain(parse, f"SCAN {label}")
     top = parse.current_addr()
     parse.emit("SorterData", rows, reg_row, pseudo)
     for i, reg in enumerate(inner_regs):

@@ -521,6 +521,8 @@ def table_from_ast(stmt: ast.CreateTable, sql: str | None) -> Table:
             errors.raise_error(errors.SQLITE_ERROR, f"duplicate column name: {cdef.name}")
         seen.add(low)
         col = Column(cdef.name, cdef.type_name, values.affinity_of_type(cdef.type_name))
+        if stmt.strict:
+            _strict_column_type(t, col)
         t.columns.append(col)
         ci = len(t.columns) - 1
         for c in cdef.constraints:
@@ -666,6 +668,30 @@ def _finish_without_rowid(t: Table) -> None:
                 idx.desc.append(False)
 
 
+def strict_type_name(decl: str | None) -> str:
+    """A STRICT column's declared type as written, without a trailing
+    GENERATED ALWAYS."""
+    decl = (decl or "").strip()
+    words = decl.split()
+    if len(words) >= 2 and [w.upper() for w in words[-2:]] == ["GENERATED", "ALWAYS"]:
+        decl = decl[:decl.upper().rindex("GENERATED")].strip()
+    return decl
+
+
+def _strict_column_type(t: Table, col: Column) -> None:
+    """A STRICT table's column needs one of its six type names; ANY keeps
+    values as given (BLOB affinity)."""
+    decl = strict_type_name(col.decl_type)
+    if not decl:
+        errors.raise_error(errors.SQLITE_ERROR, f"missing datatype for {t.name}.{col.name}")
+    up = decl.upper()
+    if up not in ("INT", "INTEGER", "REAL", "TEXT", "BLOB", "ANY"):
+        errors.raise_error(errors.SQLITE_ERROR,
+                           f'unknown datatype for {t.name}.{col.name}: "{decl}"')
+    if up == "ANY":
+        col.affinity = values.AFF_BLOB
+
+
 def index_from_ast(stmt: ast.CreateIndex, table: Table, sql: str | None) -> Index:
     """Build an Index from CREATE INDEX on ``table`` (sqlite3CreateIndex)."""
     columns: list[int] = []
@@ -679,14 +705,18 @@ def index_from_ast(stmt: ast.CreateIndex, table: Table, sql: str | None) -> Inde
         if isinstance(inner, ast.Collate):
             coll = coll or inner.collation
             inner = inner.expr
-        if isinstance(inner, ast.Literal) and isinstance(inner.value, str):
-            # A string as an index term names a column (sqlite3StringToId).
+        if isinstance(inner, ast.Literal) and isinstance(inner.value, str) \
+                and inner.keyword is None:
+            # A string literal names a column (sqlite3StringToId).
             inner = ast.Column(inner.value)
         ci = XN_EXPR
         if isinstance(inner, ast.Column) and inner.table is None:
             ci = table.column_index(inner.name)
-            if ci < 0:
+            if ci < 0 and not inner.quoted:
+                # The rowid cannot be indexed: "no such column" as for any name.
                 errors.raise_error(errors.SQLITE_ERROR, f"no such column: {inner.name}")
+            if ci < 0:
+                ci = XN_EXPR
         if ci >= 0:
             columns.append(ci)
             colls.append(coll or table.columns[ci].collation or "BINARY")

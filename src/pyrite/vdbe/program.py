@@ -48,6 +48,10 @@ class Program:
     # Whether an error part-way through undoes the statement's own changes
     # (SQLite's usesStmtJournal); see compile._uses_stmt_journal.
     uses_stmt_journal: bool = True
+    # A failed statement restores the connection's deferred foreign key
+    # counters (nStmtDefCons) -- except a single-row INSERT, which SQLite
+    # runs without a statement journal.
+    restores_deferred_fks: bool = True
     variables: list[str | None] = field(default_factory=list)
     explain: int = 0
     sql: str = ""

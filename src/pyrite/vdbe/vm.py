@@ -77,6 +77,9 @@ class VdbeCursor:
             self.bt = None
 
 
+# Operand values above this never imply a register (see VM.__init__).
+_MAX_IMPLIED_REGISTER = 65536
+
 class VM:
     """One execution of a program."""
 
@@ -92,10 +95,15 @@ class VM:
         self.trace: Any = None
         self.count_changes = _counts_changes(program)
         # Registers: as many as allocated, or as any operand could name, so a
-        # program that names an unallocated register cannot index past the end.
+        # program that names an unallocated register cannot index past the
+        # end -- counting only operands that could be registers of a sane
+        # program (operands are also constants and jump targets: a literal
+        # such as 2000000000 must not size the register file).
         top = program.n_registers
         for op in program.instructions:
-            top = max(top, op.p1, op.p2, op.p3)
+            for v in (op.p1, op.p2, op.p3):
+                if top < v <= _MAX_IMPLIED_REGISTER:
+                    top = v
         self.n_mem = top + 2
         self.reset()
 

@@ -13,7 +13,6 @@ ending the aggregate).
 
 from __future__ import annotations
 
-from collections import deque
 
 from pyrite import values as V
 from pyrite.errors import SQLITE_ERROR, raise_error
@@ -196,38 +195,88 @@ class Min(_MinMax):
     _want = 1
 
 
+def _utf8(v: object) -> bytes:
+    t = v if type(v) is str else V.to_text(v)
+    return t.encode("utf-8", "surrogateescape")  # type: ignore[union-attr]
+
+
 class GroupConcat:
     """group_concat(x[, sep]): the non-NULL values as text, joined by sep
-    (',' by default; a NULL separator joins with nothing)."""
+    (',' by default; a NULL separator joins with nothing).
 
-    __slots__ = ("parts",)
+    Kept as SQLite's groupConcatStep/Inverse keep it: one text buffer, the
+    length of the first separator and, once separators differ, each one's
+    length, so that inverse() cuts the first value and the separator after
+    it; a buffer that becomes empty starts afresh (the next value gets no
+    separator).  Lengths are in UTF-8 bytes, as SQLite's."""
+
+    __slots__ = ("buf", "started", "n_accum", "first_sep", "sep_lengths")
 
     def __init__(self) -> None:
-        self.parts: deque[tuple[str, str]] = deque()
+        self.buf = b""
+        self.started = False          # str.mxAlloc != 0
+        self.n_accum = 0
+        self.first_sep = 0
+        self.sep_lengths: list[int] | None = None
 
-    def step(self, x: object, sep: object = ",") -> None:
+    def step(self, x: object, *sep: object) -> None:
         if x is None:
             return
-        s = sep if type(sep) is str else ("" if sep is None else V.to_text(sep))
-        self.parts.append((s, x if type(x) is str else V.to_text(x)))  # type: ignore[arg-type]
+        first = not self.started
+        self.started = True
+        if not sep:
+            if not first:
+                self.buf += b","
+            else:
+                self.first_sep = 1
+        else:
+            sb = b"" if sep[0] is None else _utf8(sep[0])
+            if first:
+                self.first_sep = len(sb)
+            else:
+                self.buf += sb
+                if len(sb) != self.first_sep or self.sep_lengths is not None:
+                    # separators differ: track each one's length
+                    k = max(self.n_accum - 1, 0)
+                    if self.sep_lengths is None:
+                        self.sep_lengths = [self.first_sep] * k
+                    lens = self.sep_lengths
+                    del lens[k:]
+                    lens.extend([0] * (k - len(lens)))
+                    lens.append(len(sb))
+        self.n_accum += 1
+        self.buf += _utf8(x)
 
-    def inverse(self, x: object, sep: object = ",") -> None:
-        if x is None or not self.parts:
+    def inverse(self, x: object, *sep: object) -> None:
+        if x is None:
             return
-        self.parts.popleft()
+        n = len(_utf8(x))
+        self.n_accum -= 1
+        if self.sep_lengths is not None:
+            if self.n_accum > 0 and self.sep_lengths:
+                n += self.sep_lengths.pop(0)
+        else:
+            n += self.first_sep  # removing the only value: harmlessly over-cut
+        if n >= len(self.buf):
+            self.buf = b""
+        else:
+            self.buf = self.buf[n:]
+        if not self.buf:
+            self.started = False
+            self.sep_lengths = None
+
+    def _text(self) -> str:
+        return self.buf.decode("utf-8", "surrogateescape")
 
     def value(self) -> str | None:
-        if not self.parts:
-            return None
-        it = iter(self.parts)
-        out = [next(it)[1]]
-        for s, t in it:
-            out.append(s)
-            out.append(t)
-        return "".join(out)
+        # groupConcatValue: the buffer's text, NULL when it is empty
+        return self._text() or None
 
     def finalize(self) -> str | None:
-        return self.value()
+        # NULL if no value was ever stepped, else the text ('' included)
+        if not self.started and not self.n_accum:
+            return None
+        return self._text()
 
 
 _AGG = DETERMINISTIC | AGGREGATE

@@ -106,6 +106,9 @@ class JsonEachModule:
             return 1, None, [(json_at, True)]
         return 3, None, [(json_at, True), (root_at, True)]
 
+    def __str__(self) -> str:
+        return f"vtab:{self.name}"   # VOpen's P4 in EXPLAIN
+
     def open(self) -> JsonEachCursor:
         return JsonEachCursor(self.recursive)
 

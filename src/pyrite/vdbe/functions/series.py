@@ -60,6 +60,9 @@ class SeriesModule:
                 used.append((found[col], True))
         return idx_num, None, used
 
+    def __str__(self) -> str:
+        return f"vtab:{self.name}"   # VOpen's P4 in EXPLAIN
+
     def open(self) -> SeriesCursor:
         return SeriesCursor()
 

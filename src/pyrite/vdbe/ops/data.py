@@ -40,7 +40,34 @@ def op_make_record(vm: Any, op: Any, pc: int) -> int:
 
 @opcode("TypeCheck", "P1 P2 P3 P4 *", "typecheck(r[P1@P2])")
 def op_type_check(vm: Any, op: Any, pc: int) -> int:
-    """STRICT tables: check the types of r[P1..P1+P2-1] against table P4."""
+    """STRICT tables: check the types of r[P1..P1+P2-1] (affinity already
+    applied) against the column types of P4 (compile.checkdef.StrictTypes):
+    INT/INTEGER want an integer, REAL a number (an integer becomes a real),
+    TEXT text, BLOB a blob; NULL always passes."""
+    r = vm.r
+    spec = op.p4
+    for i in range(op.p2):
+        want = spec.types[i]
+        v = r[op.p1 + i]
+        if not want or v is None:
+            continue
+        t = type(v)
+        if want in ("INT", "INTEGER"):
+            ok = t is int
+        elif want == "REAL":
+            ok = t is float or t is int
+            if t is int:
+                r[op.p1 + i] = float(v)
+        elif want == "TEXT":
+            ok = t is str
+        else:
+            ok = t is bytes
+        if not ok:
+            kind = ("INT" if t is int else "REAL" if t is float else
+                    "TEXT" if t is str else "BLOB")
+            errors.raise_error(errors.SQLITE_CONSTRAINT_DATATYPE,
+                               f"cannot store {kind} value in {want} column "
+                               f"{spec.name}.{spec.columns[i]}")
     return pc + 1
 
 

@@ -486,6 +486,11 @@ def _aggregate(vm: Any, f: WindowFunc, p: _Partition,
     rows = p.rows
     argi = f.args
     flt = f.filter
+    exclude = f.exclude is not None   # EXCLUDE NO OTHERS too: a full scan
+    if f.funcdef.flags & 0x40 and f.start != UNBOUNDED_PRECEDING and not exclude:
+        # SQLite 3.40's min()/max() over a moving frame (its ordered
+        # ephemeral index path, windowAggStep) does not apply FILTER.
+        flt = -1
     n = p.n
     out: list[Any] = []
 
@@ -497,23 +502,24 @@ def _aggregate(vm: Any, f: WindowFunc, p: _Partition,
         return [row[k] for k in argi]
 
     has_inverse = hasattr(f.funcdef.func, "inverse") and not f.funcdef.flags & 0x40
-    exclude = f.exclude not in (None, "NO OTHERS")
     if not exclude and (f.start == UNBOUNDED_PRECEDING or has_inverse):
         # Sliding: step rows entering the frame, inverse rows leaving it.
         acc = _new(vm, f)
         cs = ce = 0
         for a, b in frames:
             b = max(a, b)
-            while ce < b:
-                if use(ce):
-                    acc.step(*args_of(ce))
-                ce += 1
+            # rows leave the frame before new ones enter it, as in SQLite
+            # (group_concat()'s buffer can tell the difference)
             while cs < a and cs < ce:
                 if use(cs):
                     acc.inverse(*args_of(cs))
                 cs += 1
             if cs < a:
                 cs = ce = a
+            while ce < b:
+                if use(ce):
+                    acc.step(*args_of(ce))
+                ce += 1
             out.append(acc.value())
         return out
     if not exclude and all(b >= n for _, b in frames) and f.funcdef.flags & 0x40:
@@ -532,7 +538,8 @@ def _aggregate(vm: Any, f: WindowFunc, p: _Partition,
         return res
     # min()/max() over a moving frame keep, among equal values, the one
     # stepped last (SQLite's ordered ephemeral index): step backwards.
-    backwards = bool(f.funcdef.flags & 0x40) and f.start != UNBOUNDED_PRECEDING
+    backwards = bool(f.funcdef.flags & 0x40) and f.start != UNBOUNDED_PRECEDING \
+        and not exclude
     for i, (a, b) in enumerate(frames):
         acc = _new(vm, f)
         members = _frame_rows(f, p, i, a, b)
@@ -541,5 +548,8 @@ def _aggregate(vm: Any, f: WindowFunc, p: _Partition,
         for j in members:
             if use(j):
                 acc.step(*args_of(j))
-        out.append(acc.value())
+        # A frame with EXCLUDE is a full scan into fresh accumulators that
+        # are finalized (windowFullScan), other recomputed frames are read
+        # with value().
+        out.append(acc.finalize() if exclude else acc.value())
     return out
