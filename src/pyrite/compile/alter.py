@@ -322,12 +322,15 @@ def _code_add_column(parse: Any, table: Any, col: ast.ColumnDef, text: str) -> N
     sql = table.sql
     offset = _add_column_offset(sql)
     new_sql = f"{sql[:offset]}, {_column_text(text)}{sql[offset:]}"
+    new_table = None
     if generated:
         from pyrite.compile import gencol
-        gencol.check_altered_table(parse, table, new_sql, "add column")
+        new_table = gencol.check_altered_table(parse, table, new_sql, "add column")
     begin_write_ddl(parse)
     if if_not_empty is not None:
         _code_error_if_not_empty(parse, table, if_not_empty)
+    if new_table is not None and (new_table.checks or not_null):
+        gencol.code_added_column_check(parse, table, new_table)
     _code_rewrite_rows(parse, [(table.name, ("table", table.name, table.name, table.root,
                                              new_sql))])
     change_cookie(parse)

@@ -334,13 +334,8 @@ def code_create_index(parse: Any, stmt: ast.CreateIndex, text: str) -> None:
     index = sch.index_from_ast(stmt, table, sql)
     for coll in index.collations:
         parse.find_collation(coll)
-    if any(c == sch.XN_EXPR for c in index.columns):
-        from pyrite.compile import gencol
-        for e in index.exprs:
-            if e is not None:
-                gencol.check_expr_shape(parse, e, "index expressions", table)
-                gencol.check_deterministic(parse, resolve_on_table(parse, table, -999, e),
-                                           "index expressions")
+    from pyrite.compile import gencol
+    gencol.validate_index(parse, table, index)
 
     begin_write_ddl(parse)
     root = parse.alloc_reg()

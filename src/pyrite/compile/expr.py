@@ -635,7 +635,12 @@ def _code_function(parse: Parse, f: FuncRef, target: int) -> int:
             if coll is not None:
                 break
         parse.emit("CollSeq", 0, 0, 0, _coll_p4(coll))
-    parse.emit("Function", const_mask, first, target, f.funcdef, n)
+    where = getattr(parse, "pure_context", None)
+    if where:
+        from pyrite.compile.gencol import pure_funcdef
+        parse.emit("PureFunc", const_mask, first, target, pure_funcdef(f.funcdef, where), n)
+    else:
+        parse.emit("Function", const_mask, first, target, f.funcdef, n)
     return target
 
 

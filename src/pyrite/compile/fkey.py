@@ -37,6 +37,7 @@ from __future__ import annotations
 from typing import Any
 
 from pyrite import errors, values
+from pyrite.compile import gencol
 from pyrite.schema import schema as sch
 from pyrite.sql import ast
 
@@ -473,8 +474,10 @@ def pragma_foreign_key_check(parse: Any, name: str, value: Any) -> None:
             for j, c in enumerate(cols):
                 if c == table.rowid_alias:
                     parse.emit("Rowid", cursor, regs + j)
+                elif gencol.is_virtual(table.columns[c]):
+                    gencol.code_virtual_column(parse, table, cursor, c, regs + j)
                 else:
-                    parse.emit("Column", cursor, c, regs + j)
+                    parse.emit("Column", cursor, gencol.storage_column(table, c), regs + j)
                 parse.emit("IsNull", regs + j, ok)
             if parent is not None and idx is not None:
                 parse.emit("Affinity", regs, n, 0, idx.affinity_string()[:n])

@@ -131,8 +131,9 @@ def validate_table(parse: Any, table: Any, stmt: ast.CreateTable | None = None) 
     if table.rowid_alias >= 0 and is_generated(table.columns[table.rowid_alias]):
         parse.error("generated columns cannot be part of the PRIMARY KEY")
     for col in gens:
-        check_expr_shape(parse, col.generated, "generated columns", table)
         resolved = resolve_on_table(parse, table, -999, col.generated)
+        check_expr_shape(parse, col.generated, "generated columns", table)
+        _check_current_time(parse, col.generated, "generated columns")
         check_deterministic(parse, resolved, "generated columns")
     if all(is_generated(c) for c in table.columns):
         parse.error("must have at least one non-generated column")
@@ -142,10 +143,10 @@ def validate_table(parse: Any, table: Any, stmt: ast.CreateTable | None = None) 
 # Reading a VIRTUAL column through a table cursor
 # ---------------------------------------------------------------------------
 
-def _busy(parse: Any) -> set[tuple[int, int]]:
+def _busy(parse: Any) -> list[tuple[int, int, str]]:
     busy = getattr(parse, "_gencol_busy", None)
     if busy is None:
-        busy = set()
+        busy = []
         parse._gencol_busy = busy
     return busy
 
@@ -156,18 +157,20 @@ def code_virtual_column(parse: Any, table: Any, cursor: int, ci: int, target: in
     from pyrite.compile.build import resolve_on_table
     from pyrite.compile.expr import code_expr
     col = table.columns[ci]
-    key = (id(table), ci)
+    key = (id(table), ci, col.name)
     busy = _busy(parse)
     if key in busy:
-        parse.error(f'generated column loop on "{col.name}"')
-    busy.add(key)
+        # SQLite names the column whose expression closed the loop.
+        parse.error(f'generated column loop on "{busy[-1][2]}"')
+    busy.append(key)
     try:
         resolved = resolve_on_table(parse, table, cursor, col.generated)
-        r = code_expr(parse, resolved, target)
+        with pure_context(parse, PURE_GENCOL):
+            r = code_expr(parse, resolved, target)
         if r != target:
             parse.emit("SCopy", r, target)
     finally:
-        busy.discard(key)
+        busy.pop()
     _code_affinity(parse, col, target)
     return target
 
@@ -201,22 +204,23 @@ def compute_columns(parse: Any, table: Any, reg_new: int) -> None:
     from pyrite.compile.expr import code_expr
     from pyrite.compile.insert import resolve_on_registers
     done: set[int] = set()
-    busy: set[int] = set()
+    busy: list[int] = []
 
     def compute(ci: int) -> None:
         if ci in done:
             return
         col = table.columns[ci]
         if ci in busy:
-            parse.error(f'generated column loop on "{col.name}"')
-        busy.add(ci)
+            parse.error(f'generated column loop on "{table.columns[busy[-1]].name}"')
+        busy.append(ci)
         for dep in _referenced_columns(table, col.generated):
             if is_generated(table.columns[dep]):
                 compute(dep)
-        busy.discard(ci)
+        busy.pop()
         reg = reg_new + 1 + ci
         resolved = resolve_on_registers(parse, table, col.generated, reg_new)
-        r = code_expr(parse, resolved, reg)
+        with pure_context(parse, PURE_GENCOL):
+            r = code_expr(parse, resolved, reg)
         if r != reg:
             parse.emit("SCopy", r, reg)
         _code_affinity(parse, col, reg)
@@ -265,7 +269,8 @@ def code_index_expr(parse: Any, table: Any, index: Any, i: int, cursor: int,
     from pyrite.compile.build import resolve_on_table
     from pyrite.compile.expr import code_expr
     resolved = resolve_on_table(parse, table, cursor, index.exprs[i])
-    r = code_expr(parse, resolved, target)
+    with pure_context(parse, PURE_INDEX):
+        r = code_expr(parse, resolved, target)
     if r != target:
         parse.emit("SCopy", r, target)
 
@@ -276,7 +281,8 @@ def code_index_expr_regs(parse: Any, table: Any, index: Any, i: int, reg_new: in
     from pyrite.compile.expr import code_expr
     from pyrite.compile.insert import resolve_on_registers
     resolved = resolve_on_registers(parse, table, index.exprs[i], reg_new)
-    r = code_expr(parse, resolved, target)
+    with pure_context(parse, PURE_INDEX):
+        r = code_expr(parse, resolved, target)
     if r != target:
         parse.emit("SCopy", r, target)
 
@@ -285,7 +291,7 @@ def code_index_expr_regs(parse: Any, table: Any, index: Any, i: int, reg_new: in
 # ALTER TABLE
 # ---------------------------------------------------------------------------
 
-def check_altered_table(parse: Any, table: Any, new_sql: str, verb: str) -> None:
+def check_altered_table(parse: Any, table: Any, new_sql: str, verb: str) -> Any:
     """Check the generated columns of ``table`` as ``new_sql`` (the CREATE
     TABLE text after ALTER TABLE ADD/DROP COLUMN) defines it; errors read
     "error in table T after <verb>: ..." as SQLite's renameTestSchema."""
@@ -301,3 +307,216 @@ def check_altered_table(parse: Any, table: Any, new_sql: str, verb: str) -> None
             resolve_on_table(parse, new, -999, chk.expr)
     except errors.Error as e:
         parse.error(f"error in table {table.name} after {verb}: {e}")
+    return new
+
+
+def code_added_column_check(parse: Any, table: Any, new: Any) -> None:
+    """After ADD COLUMN of a NOT NULL generated column or to a table with
+    CHECK constraints, fail on the first existing row that violates a NOT
+    NULL or CHECK constraint of the new definition (SQLite runs
+    pragma_quick_check: "NOT NULL constraint failed" / "CHECK constraint
+    failed")."""
+    from pyrite import errors
+    from pyrite.compile.build import resolve_on_table
+    from pyrite.compile.expr import code_expr, code_if_true
+    cursor = parse.alloc_cursor()
+    parse.emit("OpenRead", cursor, table.root, 0, len(new.columns))
+    done = parse.label()
+    parse.emit("Rewind", cursor, done)
+    top = parse.current_addr()
+    reg = parse.alloc_reg()
+    for i, col in enumerate(new.columns):
+        if not col.not_null or i == new.rowid_alias:
+            continue
+        r = code_expr(parse, resolve_on_table(parse, new, cursor, ast.Column(col.name)), reg)
+        ok = parse.label()
+        parse.emit("NotNull", r, ok)
+        parse.emit("Halt", errors.SQLITE_ERROR, sch.OE_ABORT, 0, "NOT NULL constraint failed")
+        parse.resolve(ok)
+    for chk in new.checks:
+        ok = parse.label()
+        expr = resolve_on_table(parse, new, cursor, chk.expr)
+        with pure_context(parse, PURE_CHECK):
+            code_if_true(parse, expr, ok, True)
+        parse.emit("Halt", errors.SQLITE_ERROR, sch.OE_ABORT, 0, "CHECK constraint failed")
+        parse.resolve(ok)
+    parse.emit("Next", cursor, top)
+    parse.resolve(done)
+    parse.emit("Close", cursor)
+
+
+# ---------------------------------------------------------------------------
+# Functions coded inside a CHECK constraint, index expression or generated
+# column (SQLite's OP_PureFunc): 'now' in a date function is an error there
+# ---------------------------------------------------------------------------
+
+PURE_CHECK = "a CHECK constraint"
+PURE_INDEX = "an index"
+PURE_GENCOL = "a generated column"
+
+_pure_cache: dict[tuple[int, str], Any] = {}
+
+
+def pure_funcdef(fd: Any, where: str) -> Any:
+    """A FuncDef calling ``fd`` with the connection marked as evaluating
+    ``where`` (read by sqlite3NotPureFunc's counterpart, :func:`not_pure`)."""
+    key = (id(fd), where)
+    hit = _pure_cache.get(key)
+    if hit is not None and hit[0] is fd:
+        return hit[1]
+    from pyrite.vdbe.functions.base import NEEDS_CONTEXT, FuncDef
+    inner = fd.func
+    pass_ctx = bool(fd.flags & NEEDS_CONTEXT)
+
+    def call(ctx: Any, *args: Any) -> Any:
+        saved = getattr(ctx, "pure_context", None)
+        try:
+            ctx.pure_context = (fd.name, where)
+        except AttributeError:
+            pass
+        try:
+            return inner(ctx, *args) if pass_ctx else inner(*args)
+        finally:
+            try:
+                ctx.pure_context = saved
+            except AttributeError:
+                pass
+    new = FuncDef(fd.name, fd.n_arg, call, fd.flags | NEEDS_CONTEXT, fd.min_arg)
+    _pure_cache[key] = (fd, new)
+    return new
+
+
+class pure_context:
+    """``with pure_context(parse, where):`` code functions as OP_PureFunc."""
+
+    def __init__(self, parse: Any, where: str) -> None:
+        self.parse = parse
+        self.where = where
+
+    def __enter__(self) -> None:
+        self.saved = getattr(self.parse, "pure_context", None)
+        self.saved_factor = self.parse.ok_const_factor
+        self.parse.pure_context = self.where
+        self.parse.ok_const_factor = False
+
+    def __exit__(self, *exc: Any) -> None:
+        self.parse.pure_context = self.saved
+        self.parse.ok_const_factor = self.saved_factor
+
+
+# ---------------------------------------------------------------------------
+# CREATE INDEX on expressions
+# ---------------------------------------------------------------------------
+
+def _check_current_time(parse: Any, expr: Any, what: str) -> None:
+    def visit(e: Any) -> None:
+        if isinstance(e, ast.CurrentTime):
+            parse.error(f"non-deterministic functions prohibited in {what}")
+    _walk(expr, visit)
+
+
+def validate_index(parse: Any, table: Any, index: Any) -> None:
+    """Checks of an index's expressions (sqlite3ResolveSelfReference with
+    NC_IdxExpr): no subqueries, parameters, "." or non-deterministic
+    functions; every name a column of the table."""
+    from pyrite.compile.build import resolve_on_table
+    what = "index expressions"
+    for e in index.exprs:
+        if e is None:
+            continue
+        resolved = resolve_on_table(parse, table, -999, e)
+        check_expr_shape(parse, e, what, table)
+        _check_current_time(parse, e, what)
+        check_deterministic(parse, resolved, what)
+    if index.where is not None:
+        what = "partial index WHERE clauses"
+        resolved = resolve_on_table(parse, table, -999, index.where)
+        check_expr_shape(parse, index.where, what, table, allow_dot=True)
+        _check_current_time(parse, index.where, what)
+        check_deterministic(parse, resolved, what)
+
+
+# ---------------------------------------------------------------------------
+# The planner: a WHERE operand that is an index expression
+# ---------------------------------------------------------------------------
+
+def same_expr(a: Any, b: Any) -> bool:
+    """Structural equality of two resolved expressions (sqlite3ExprCompare)."""
+    from pyrite.compile.resolve import ColumnRef, FuncRef
+    if type(a) is not type(b):
+        return False
+    if isinstance(a, ColumnRef):
+        return a.cursor == b.cursor and a.column == b.column and a.depth == b.depth
+    if isinstance(a, FuncRef):
+        return (a.name.lower() == b.name.lower() and len(a.args) == len(b.args)
+                and all(same_expr(x, y) for x, y in zip(a.args, b.args)))
+    if isinstance(a, (ast.Subquery, ast.Exists)):
+        return False
+    if dataclasses.is_dataclass(a) and not isinstance(a, type):
+        for f in dataclasses.fields(a):
+            x, y = getattr(a, f.name), getattr(b, f.name)
+            if isinstance(x, str) and isinstance(y, str) and f.name in ("op", "name"):
+                if x.upper() != y.upper():
+                    return False
+            elif not same_expr(x, y):
+                return False
+        return True
+    if isinstance(a, (tuple, list)):
+        return len(a) == len(b) and all(same_expr(x, y) for x, y in zip(a, b))
+    return type(a) is type(b) and a == b
+
+
+def index_expr_keys(parse: Any, item: Any, expr: Any) -> list[tuple[str, int, int]]:
+    """Keys ("expr", id(index), field) of the index expression fields of
+    ``item``'s table that ``expr`` (resolved) equals."""
+    table = item.table
+    if not getattr(table, "indexes", None) or getattr(table, "is_ephemeral", False):
+        return []
+    cache = getattr(parse, "_idx_expr_cache", None)
+    if cache is None:
+        cache = parse._idx_expr_cache = {}
+    out = []
+    for ix in table.indexes:
+        exprs = getattr(ix, "exprs", None) or ()
+        for pos, e in enumerate(exprs):
+            if e is None:
+                continue
+            k = (id(ix), pos, item.cursor)
+            resolved = cache.get(k)
+            if resolved is None:
+                from pyrite.compile.build import resolve_on_table
+                try:
+                    resolved = resolve_on_table(parse, table, item.cursor, e)
+                except Exception:
+                    continue
+                cache[k] = resolved
+            if same_expr(resolved, expr):
+                out.append(("expr", id(ix), pos))
+    return out
+
+
+def plan_column_key(index: Any, pos: int, tcol: int) -> Any:
+    """What a constraint's ``column`` must be to serve index field ``pos``."""
+    return ("expr", id(index), pos) if tcol == sch.XN_EXPR else tcol
+
+
+def affected_columns(table: Any, changed: set[int], rowid_changed: bool = False) -> set[int]:
+    """``changed`` plus the generated columns whose expressions use a changed
+    column, transitively (sqlite3Update's aXRef marking of generated columns)."""
+    if not has_generated(table):
+        return changed
+    out = set(changed)
+    if rowid_changed and table.rowid_alias >= 0:
+        out.add(table.rowid_alias)
+    grew = True
+    while grew:
+        grew = False
+        for i, col in enumerate(table.columns):
+            if i in out or not is_generated(col):
+                continue
+            if any(d in out for d in _referenced_columns(table, col.generated)):
+                out.add(i)
+                grew = True
+    if rowid_changed and table.rowid_alias >= 0 and table.rowid_alias not in changed:
+        out.discard(table.rowid_alias)
+    return out

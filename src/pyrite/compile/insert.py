@@ -213,7 +213,8 @@ def generate_constraint_checks(parse: Any, table: Any, data_cursor: int,
                 oe = sch.OE_ABORT
             expr = resolve_on_registers(parse, table, chk.expr, reg_new)
             ok = parse.label()
-            code_if_true(parse, expr, ok, True)
+            with gencol.pure_context(parse, gencol.PURE_CHECK):
+                code_if_true(parse, expr, ok, True)
             if oe == sch.OE_IGNORE:
                 parse.emit("Goto", 0, ignore_dest)
             else:
@@ -239,7 +240,8 @@ def generate_constraint_checks(parse: Any, table: Any, data_cursor: int,
             from pyrite.compile.expr import code_if_false
             cond = resolve_on_registers(parse, table, idx.where, reg_new)
             parse.emit("Null", 0, key_regs[n_idx])
-            code_if_false(parse, cond, skip, True)
+            with gencol.pure_context(parse, gencol.PURE_INDEX):
+                code_if_false(parse, cond, skip, True)
         for i, c in enumerate(idx.columns):
             if c == sch.XN_ROWID or c == table.rowid_alias:
                 parse.emit("SCopy", reg_new, regs + i)

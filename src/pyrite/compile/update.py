@@ -164,9 +164,7 @@ def code_update_row(parse: Any, table: Any, data_cursor: int, idx_cursors: list[
     from pyrite.compile.checkdef import code_type_check
     code_type_check(parse, table, reg_new + 1)
 
-    changed = assign.changed_columns
-    if gencol.has_generated(table):
-        changed = changed | {i for i, c in enumerate(table.columns) if c.generated is not None}
+    changed = gencol.affected_columns(table, assign.changed_columns, rowid_changed)
     generate_constraint_checks(parse, table, data_cursor, idx_cursors, reg_new, reg_old,
                                rowid_changed, on_error, next_row, key_regs,
                                changed_cols=changed)
@@ -174,7 +172,7 @@ def code_update_row(parse: Any, table: Any, data_cursor: int, idx_cursors: list[
     # deletions): seek the old row again, then remove its index entries.
     parse.emit("NotExists", data_cursor, next_row, reg_old)
     from pyrite.compile import fkey
-    changed = assign.changed_columns
+    changed = gencol.affected_columns(table, assign.changed_columns, rowid_changed)
     reg_old_row = 0
     if fkey.fk_required(parse, table, changed, rowid_changed):
         from pyrite.compile.returning import load_row

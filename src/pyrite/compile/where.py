@@ -30,6 +30,7 @@ from pyrite.compile.expr import (
     code_expr, code_expr_temp, code_if_false, compare_affinity, compare_collation,
     expr_affinity, _can_be_null,
 )
+from pyrite.compile import gencol
 from pyrite.compile.resolve import ColumnRef, walk
 from pyrite.compile import outer_join, vtab
 from pyrite.sql import ast
@@ -349,6 +350,15 @@ def _constraints_for(parse: Parse, item: SrcItem, terms: list[WhereTerm],
             while isinstance(col, ast.Collate):
                 col = col.expr
             if not (isinstance(col, ColumnRef) and col.cursor == cursor and col.depth == 0):
+                if expr_cursors(col) == {cursor}:
+                    deps = expr_cursors(other)
+                    if cursor in deps or -1 in deps or not deps <= outer:
+                        continue
+                    keys = gencol.index_expr_keys(parse, item, col)
+                    for key in keys:
+                        out.append(_Constraint(key, o, other, t))  # type: ignore[arg-type]
+                    if keys:
+                        break
                 continue
             deps = expr_cursors(other)
             if cursor in deps or -1 in deps or not deps <= outer:
@@ -429,9 +439,10 @@ def _choose_plan(parse: Parse, level: WhereLevel, terms: list[WhereTerm],
         for pos, tcol in enumerate(cols):
             col_aff = _table_col_affinity(table, tcol)
             coll = (colls[pos] or "BINARY").upper()
+            key = gencol.plan_column_key(ix, pos, tcol)
 
             def usable(c: _Constraint) -> bool:
-                if c.column != tcol:
+                if c.column != key:
                     return False
                 t = c.term.expr
                 assert isinstance(t, ast.Binary)
@@ -443,7 +454,7 @@ def _choose_plan(parse: Parse, level: WhereLevel, terms: list[WhereTerm],
                 eq.append(e[0])
                 continue
             if pos == 0:
-                ins = [c for c in cons if c.op == "IN" and c.column == tcol
+                ins = [c for c in cons if c.op == "IN" and c.column == key
                        and _in_usable(parse, c, colls[pos], col_aff)]
                 if ins:
                     eq.append(ins[0])
@@ -614,6 +625,8 @@ def _in_usable(parse: Parse, c: _Constraint, coll: str | None, col_aff: str) -> 
 
 
 def _table_col_affinity(table: Any, tcol: int) -> str:
+    if tcol == -2:
+        return values.AFF_BLOB     # an index expression (sqlite3IndexAffinityStr)
     if tcol < 0:
         return values.AFF_INTEGER
     from pyrite.compile.context import column_affinity
@@ -722,6 +735,8 @@ def _explain_level(parse: Parse, level: WhereLevel) -> None:
 
 
 def _col_name(table: Any, c: int) -> str:
+    if c == -2:
+        return "<expr>"
     return "rowid" if c < 0 else table.columns[c].name
 
 

@@ -709,12 +709,14 @@ def index_from_ast(stmt: ast.CreateIndex, table: Table, sql: str | None) -> Inde
                 and inner.keyword is None:
             # A string literal names a column (sqlite3StringToId).
             inner = ast.Column(inner.value)
-            name = inner.name
-        ci = table.column_index(name) if name is not None and isinstance(inner, ast.Column) else -1
-        if ci < 0 and isinstance(inner, ast.Column) and inner.table is None \
-                and not inner.quoted:
-            # The rowid cannot be indexed: "no such column" as for any name.
-            errors.raise_error(errors.SQLITE_ERROR, f"no such column: {inner.name}")
+        ci = XN_EXPR
+        if isinstance(inner, ast.Column) and inner.table is None:
+            ci = table.column_index(inner.name)
+            if ci < 0 and not inner.quoted:
+                # The rowid cannot be indexed: "no such column" as for any name.
+                errors.raise_error(errors.SQLITE_ERROR, f"no such column: {inner.name}")
+            if ci < 0:
+                ci = XN_EXPR
         if ci >= 0:
             columns.append(ci)
             colls.append(coll or table.columns[ci].collation or "BINARY")

@@ -42,8 +42,19 @@ def _f32(x: float) -> float:
     return struct.unpack("f", struct.pack("f", x))[0]
 
 
+def _not_pure(ctx: Any) -> None:
+    """'now' where the function must be pure (sqlite3NotPureFunc): the
+    compiler's OP_PureFunc marks ``ctx.pure_context`` = (function, where)."""
+    mark = getattr(ctx, "pure_context", None)
+    if mark:
+        from pyrite import errors
+        errors.raise_error(errors.SQLITE_ERROR,
+                           f"non-deterministic use of {mark[0]}() in {mark[1]}")
+
+
 def current_time_ms(ctx: Any) -> int:
     """The statement's 'now' as a julian day number in milliseconds."""
+    _not_pure(ctx)
     t = getattr(ctx, "current_time", None)
     if t:
         return int(t)
