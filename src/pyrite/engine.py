@@ -115,6 +115,7 @@ class Database:
         # db->nDeferredImmCons); ``fk_savepoint_counts[i]`` holds them as
         # they were when user savepoint i opened.
         self.foreign_keys = False
+        self.recursive_triggers = False    # PRAGMA recursive_triggers
         self.ignore_check_constraints = False
         self.defer_foreign_keys = False
         self.fk_deferred = 0

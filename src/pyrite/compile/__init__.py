@@ -21,7 +21,6 @@ from pyrite.sql import ast
 
 # Statement kinds not implemented yet -> the feature named in the error.
 _UNSUPPORTED: dict[type, str] = {
-    ast.CreateTrigger: "CREATE TRIGGER",
     ast.CreateVirtualTable: "CREATE VIRTUAL TABLE",
     ast.Attach: "ATTACH",
     ast.Detach: "DETACH",
@@ -63,7 +62,7 @@ def _finish(parse: Any, sql: str, explain: int) -> Any:
 _ABORTING_OPS = frozenset({"Halt", "HaltIfNull"})
 # Besides ABORT halts, the opcodes SQLite counts as able to abort a
 # statement (sqlite3VdbeAssertMayAbort): a function call may raise an error.
-_MAY_ABORT_OPS = frozenset({"Program", "FkCounter", "FkIfZero", "Destroy", "ParseSchema",
+_MAY_ABORT_OPS = frozenset({"FkCounter", "FkIfZero", "Destroy", "ParseSchema",
                             "Function", "PureFunc", "VUpdate"})
 
 
@@ -77,12 +76,22 @@ def _uses_stmt_journal(program: Any) -> bool:
     when the check fails, so the journal changes nothing there.)"""
     if program.readonly:
         return False
+    return _may_abort(program, set())
+
+
+def _may_abort(program: Any, seen: set[int]) -> bool:
+    """Whether ``program`` or a trigger program it calls may abort (a
+    trigger counts through its own code, as SQLite's sub-parse hands its
+    mayAbort to the statement)."""
+    seen.add(id(program))
     for ins in program.instructions:
         name = ins.name
         if name in _ABORTING_OPS:
             if ins.p1 and ins.p2 in (0, 2):   # OE_ABORT (or the default)
                 return True
         elif name in _MAY_ABORT_OPS:
+            return True
+        elif name == "Program" and id(ins.p4) not in seen and _may_abort(ins.p4, seen):
             return True
     return False
 
@@ -111,6 +120,10 @@ def compile_statement(db: Any, parsed: Any, sql: str) -> Any:
     program = _finish(parse, text, explain)
     program.uses_stmt_journal = _uses_stmt_journal(program)
     program.restores_deferred_fks = not getattr(parse, "fk_single_write", False)
+    if isinstance(stmt, (ast.Insert, ast.Update, ast.Delete)) and not explain:
+        # sqlite3VdbeCountChanges: even a write to a view through its
+        # INSTEAD OF triggers sets changes() (to 0)
+        program.counts_changes = True
     if explain == 1:
         program.column_names = ["addr", "opcode", "p1", "p2", "p3", "p4", "p5", "comment"]
         program.column_decltypes = [None] * 8
@@ -150,6 +163,9 @@ def code_statement(parse: Any, stmt: ast.Statement, sql: str, parsed: Any) -> No
     elif isinstance(stmt, ast.CreateView):
         from pyrite.compile.build import code_create_view
         code_create_view(parse, stmt, sql[parsed.start:parsed.end])
+    elif isinstance(stmt, ast.CreateTrigger):
+        from pyrite.compile.trigger import code_create_trigger
+        code_create_trigger(parse, stmt, sql[parsed.start:parsed.end])
     elif isinstance(stmt, ast.Drop):
         from pyrite.compile.build import code_drop
         code_drop(parse, stmt)

@@ -65,7 +65,7 @@ def stored_sql(text: str, keyword: str) -> str:
     # TABLE|INDEX|VIEW [IF NOT EXISTS].
     if kinds[i:i + 1] == ["EXPLAIN"]:
         i += 3 if kinds[i + 1:i + 3] == ["QUERY", "PLAN"] else 1
-    for optional in (("CREATE",), ("TEMP", "TEMPORARY"), ("UNIQUE",), ("TABLE", "INDEX", "VIEW")):
+    for optional in (("CREATE",), ("TEMP", "TEMPORARY"), ("UNIQUE",), ("TABLE", "INDEX", "VIEW", "TRIGGER")):
         if i < len(kinds) and kinds[i] in optional:
             i += 1
     if i + 2 < len(toks) and toks[i].kind == "IF" and toks[i + 1].kind == "NOT" \

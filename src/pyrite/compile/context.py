@@ -400,6 +400,13 @@ class Parse:
         # read through a co-routine (compile/cte.py).
         self.with_scope: Any = None
         self.coroutine_node: Any = None
+        # A trigger body is compiled by a Parse of its own (compile/trigger.py):
+        # ``toplevel`` is the statement's Parse, ``sub_program`` makes the
+        # statement coders leave out Init and Halt, ``trigger_scope`` holds
+        # the OLD and NEW rows its names may refer to.
+        self.toplevel: Parse | None = None
+        self.sub_program = False
+        self.trigger_scope: Any = None
 
     # -- errors -------------------------------------------------------------
 
@@ -584,7 +591,10 @@ class Parse:
             self.readonly = False
 
     def begin_coding(self) -> None:
-        """Emit ``Init`` (its P2 is patched by :meth:`finish_coding`)."""
+        """Emit ``Init`` (its P2 is patched by :meth:`finish_coding`); a
+        statement of a trigger body runs inside its sub-program's."""
+        if self.sub_program:
+            return
         self._init_addr = self.emit("Init", 0, 0)
 
     def finish_coding(self) -> None:
@@ -593,6 +603,8 @@ class Parse:
         then Goto back to the first real instruction.  A RETURNING clause
         hands out its buffered rows before the Halt and opens its ephemeral
         table in the init section."""
+        if self.sub_program:
+            return
         if self.returning is not None:
             self.returning.code_output()
         self.emit("Halt")

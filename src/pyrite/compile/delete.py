@@ -66,7 +66,13 @@ def code_delete(parse: Any, stmt: ast.Delete) -> None:
         open_table_and_indices
     if stmt.order_by or stmt.limit is not None:
         stmt = limit_where(parse, stmt, "DELETE")
-    table = find_writable_table(parse, stmt.table.name, stmt.table.schema)
+    table = find_writable_table(parse, stmt.table.name, stmt.table.schema, "DELETE")
+    from pyrite.compile.trigger import begin_triggers
+    triggers = begin_triggers(parse, table, "DELETE")
+    if table.is_view:
+        from pyrite.compile.trigger import code_view_delete
+        code_view_delete(parse, stmt, table, triggers)
+        return
     if stmt.table.indexed_by is not None and \
             all(i.name.lower() != stmt.table.indexed_by.lower() for i in table.indexes):
         parse.error(f"no such index: {stmt.table.indexed_by}")
@@ -75,7 +81,8 @@ def code_delete(parse: Any, stmt: ast.Delete) -> None:
     parse.begin_coding()
     parse.code_verify_schema(0, write=True)
     from pyrite.compile.fkey import fk_required
-    if stmt.where is None and returning is None and not fk_required(parse, table):
+    if stmt.where is None and returning is None and triggers is None \
+            and not fk_required(parse, table):
         # The truncate optimisation.
         parse.emit("Clear", table.root, 0, -1, table.name)
         for idx in table.indexes:
@@ -90,7 +97,8 @@ def code_delete(parse: Any, stmt: ast.Delete) -> None:
     parse.emit("RowSetRead", rowset, done, rowid)
     parse.emit("NotExists", data_cursor, top, rowid)
     reg_old = load_row(parse, table, data_cursor, rowid) if returning is not None else 0
-    generate_row_delete(parse, table, data_cursor, idx_cursors, count=True, reg_rowid=rowid)
+    generate_row_delete(parse, table, data_cursor, idx_cursors, count=True, reg_rowid=rowid,
+                        triggers=triggers)
     if returning is not None:
         returning.code_row(reg_old)
     parse.emit("Goto", 0, top)

@@ -308,7 +308,8 @@ def code_expr_target(parse: Parse, expr: Any, target: int) -> int:
     if isinstance(expr, ast.Vector):
         parse.error("row value misused")
     if isinstance(expr, ast.Raise):
-        parse.error("RAISE() may only be used within a trigger-program")
+        from pyrite.compile.trigger import code_raise
+        return code_raise(parse, expr, target)
     if isinstance(expr, ast.Column):
         parse.error(f"no such column: {expr.name}")
     if isinstance(expr, ast.FunctionCall):

@@ -33,8 +33,10 @@ P5_UNIQUE = 2
 P5_CHECK = 3
 
 
-def find_writable_table(parse: Any, name: str, schema_name: str | None) -> Any:
-    """The table a DML statement writes, with SQLite's errors."""
+def find_writable_table(parse: Any, name: str, schema_name: str | None,
+                        op: str | None = None) -> Any:
+    """The table a DML statement writes, with SQLite's errors; a view is
+    writable by ``op`` when an INSTEAD OF trigger handles it."""
     from pyrite.compile.build import check_schema
     check_schema(parse, schema_name)
     table = parse.db.find_table(name)
@@ -42,6 +44,9 @@ def find_writable_table(parse: Any, name: str, schema_name: str | None) -> Any:
         qualified = f"{schema_name}.{name}" if schema_name else name
         parse.error(f"no such table: {qualified}")
     if table.is_view:
+        from pyrite.compile.trigger import triggers_exist
+        if op is not None and triggers_exist(parse, table, op)[0]:
+            return table
         parse.error(f"cannot modify {table.name} because it is a view")
     if table.read_only:
         parse.error(f"table {table.name} may not be modified")
@@ -142,15 +147,30 @@ def _resolve_on_error(override: int, declared: int) -> int:
 
 
 def generate_row_delete(parse: Any, table: Any, data_cursor: int, idx_cursors: list[int],
-                        count: bool = False, reg_rowid: int = 0) -> None:
+                        count: bool = False, reg_rowid: int = 0, triggers: Any = None,
+                        on_error: int = sch.OE_DEFAULT) -> None:
     """Delete the row under ``data_cursor`` and its index entries
     (sqlite3GenerateRowDelete with sqlite3GenerateRowIndexDelete).  With
     ``reg_rowid`` (the row's rowid) the foreign key checks and actions of a
-    deleted row are coded around it."""
+    deleted row are coded around it, and the DELETE ``triggers`` (a
+    trigger.TriggerCall) fire before and after it: a BEFORE trigger may
+    remove or move the row, so it is looked up again (a row gone is not
+    deleted), and RAISE(IGNORE) skips the rest of this row's deletion."""
     from pyrite.compile import fkey
+    from pyrite.compile.trigger import TRIGGER_AFTER, TRIGGER_BEFORE, code_row_triggers
     reg_old = 0
+    row_done = parse.label()
+    if triggers is not None:
+        from pyrite.compile.returning import load_row
+        reg_old = load_row(parse, table, data_cursor, reg_rowid)
+        if triggers.has(TRIGGER_BEFORE):
+            code_row_triggers(parse, triggers, TRIGGER_BEFORE, reg_old, 0, on_error, row_done)
+            parse.emit("NotExists", data_cursor, row_done, reg_rowid)
     if reg_rowid and fkey.fk_required(parse, table):
-        reg_old = fkey.begin_row_delete(parse, table, data_cursor, reg_rowid)
+        if reg_old:
+            fkey.fk_check(parse, table, reg_old, 0)
+        else:
+            reg_old = fkey.begin_row_delete(parse, table, data_cursor, reg_rowid)
     for idx, ic in zip(table.indexes, idx_cursors):
         n = len(idx.columns)
         regs = parse.alloc_reg(n)
@@ -163,8 +183,11 @@ def generate_row_delete(parse: Any, table: Any, data_cursor: int, idx_cursors: l
         parse.emit("IdxDelete", ic, regs, n)
         parse.resolve(skip)
     parse.emit("Delete", data_cursor, OPFLAG_NCHANGE if count else 0, 0, table.name)
-    if reg_old:
+    if reg_old and reg_rowid and fkey.fk_required(parse, table):
         fkey.fk_actions(parse, table, reg_old)
+    if triggers is not None:
+        code_row_triggers(parse, triggers, TRIGGER_AFTER, reg_old, 0, on_error, row_done)
+    parse.resolve(row_done)
 
 
 def generate_constraint_checks(parse: Any, table: Any, data_cursor: int,
@@ -410,8 +433,15 @@ def _select_reads_table(select: ast.Select, table_name: str) -> bool:
 def code_insert(parse: Any, stmt: ast.Insert) -> None:
     """INSERT [OR conflict] INTO table [(columns)] VALUES|SELECT|DEFAULT VALUES."""
     from pyrite.compile.context import SRT_COROUTINE, SRT_TABLE, SelectDest
-    table = find_writable_table(parse, stmt.table.name, stmt.table.schema)
+    table = find_writable_table(parse, stmt.table.name, stmt.table.schema, "INSERT")
+    if table.is_view:
+        from pyrite.compile.trigger import code_view_insert
+        code_view_insert(parse, stmt, table)
+        return
     on_error = sch.conflict_code(stmt.or_)
+    from pyrite.compile.trigger import TRIGGER_AFTER, TRIGGER_BEFORE, begin_triggers, \
+        code_row_triggers
+    triggers = begin_triggers(parse, table, "INSERT")
     from pyrite.compile.returning import begin_returning
     from pyrite.compile.upsert import begin_upsert
     returning = begin_returning(parse, table, stmt.returning)
@@ -466,7 +496,7 @@ def code_insert(parse: Any, stmt: ast.Insert) -> None:
 
     if select is not None and single_row is None:
         src_regs = parse.alloc_reg(n_values)
-        if _select_reads_table(select, table.name):
+        if triggers is not None or _select_reads_table(select, table.name):
             # Materialize the rows first so the insert cannot see its own rows.
             eph_cursor = parse.alloc_cursor()
             parse.emit("OpenEphemeral", eph_cursor, n_values)
@@ -517,6 +547,26 @@ def code_insert(parse: Any, stmt: ast.Insert) -> None:
         else:
             parse.emit("SCopy", src_regs + k, reg)
     rowid_given = rowid_source is not None
+    if triggers is not None and triggers.has(TRIGGER_BEFORE):
+        # NEW for the BEFORE triggers: the rowid is -1 unless given (it is
+        # not chosen yet), the columns with their affinities applied.
+        reg_cols = parse.alloc_reg(n_col + 1)
+        if rowid_given:
+            if single_row is not None:
+                code_constant(parse, single_row[rowid_source], reg_cols)
+            else:
+                parse.emit("SCopy", src_regs + rowid_source, reg_cols)
+            have = parse.label()
+            parse.emit("NotNull", reg_cols, have)
+            parse.emit("Integer", -1, reg_cols)
+            parse.resolve(have)
+            parse.emit("MustBeInt", reg_cols, 0)
+        else:
+            parse.emit("Integer", -1, reg_cols)
+        parse.emit("Copy", reg_new + 1, reg_cols + 1, n_col - 1)
+        gencol.compute_columns(parse, table, reg_cols)
+        parse.emit("Affinity", reg_cols + 1, n_col, 0, table.affinity_string())
+        code_row_triggers(parse, triggers, TRIGGER_BEFORE, 0, reg_cols, on_error, ignore_label)
     if rowid_given:
         if single_row is not None:
             code_constant(parse, single_row[rowid_source], reg_new)
@@ -551,6 +601,7 @@ def code_insert(parse: Any, stmt: ast.Insert) -> None:
                        is_update=False)
     if autoinc:
         parse.emit("MemMax", autoinc + 1, reg_new)
+    code_row_triggers(parse, triggers, TRIGGER_AFTER, 0, reg_new, on_error, ignore_label)
     if returning is not None:
         returning.code_row(reg_new)
     parse.resolve(ignore_label)

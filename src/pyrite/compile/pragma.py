@@ -126,6 +126,15 @@ def _pragma_cookie(parse: Any, name: str, value: Any) -> None:
 _settings: dict[int, dict[str, Any]] = {}
 
 
+def _pragma_flag(parse: Any, name: str, value: Any) -> None:
+    """A flag pragma kept on the connection (recursive_triggers): read by
+    the compiler, so it takes effect for statements prepared after it."""
+    if value is None:
+        _result_rows(parse, [name], [(1 if getattr(parse.db, name, False) else 0,)])
+        return
+    setattr(parse.db, name, bool(_int_value(value)))
+
+
 def _pragma_setting(parse: Any, name: str, value: Any) -> None:
     store = _settings.setdefault(id(parse.db), {})
     if value is not None:
@@ -339,6 +348,7 @@ def _fk_pragmas() -> None:
     _HANDLERS.update({
         "foreign_keys": fkey.pragma_foreign_keys,
         "defer_foreign_keys": fkey.pragma_foreign_keys,
+        "recursive_triggers": _pragma_flag,
         "foreign_key_list": fkey.pragma_foreign_key_list,
         "foreign_key_check": fkey.pragma_foreign_key_check,
     })

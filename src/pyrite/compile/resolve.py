@@ -107,6 +107,11 @@ def lookup_column(parse: Parse, expr: ast.Column, nc: NameContext) -> ast.Expr:
                 if expr.table is None and name.lower() in item.hidden_using:
                     continue  # USING column: the left side's copy is used
                 matches.append((item, found))
+        if not matches and expr.table is not None and expr.schema is None \
+                and parse.trigger_scope is not None:
+            ref = _trigger_column(parse, expr, nc)
+            if ref is not None:
+                return ref
         if not matches and ctx.src_list:
             # rowid aliases
             if name.lower() in ROWID_NAMES:
@@ -145,6 +150,24 @@ def lookup_column(parse: Parse, expr: ast.Column, nc: NameContext) -> ast.Expr:
         return ast.Literal(1 if name.lower() == "true" else 0)
     parse.error(f"no such column: {_full_name(expr)}")
     raise AssertionError  # unreachable
+
+
+def _trigger_column(parse: Parse, expr: ast.Column, nc: NameContext) -> Any:
+    """``new.x`` / ``old.x`` in a trigger body: a column of the row the
+    trigger fires for, held in registers (lookupName's TK_TRIGGER)."""
+    item = parse.trigger_scope.item_for(expr.table)
+    if item is None:
+        return None
+    table = item.table
+    low = expr.name.lower()
+    for i, col in enumerate(table.columns):
+        if col.name.lower() == low:
+            if i == table_rowid_alias(table):
+                return _column_ref(parse, item, -1, 0, nc, name_col=i)
+            return _column_ref(parse, item, i, 0, nc)
+    if low in ROWID_NAMES and getattr(table, "has_rowid", True):
+        return _column_ref(parse, item, -1, 0, nc)
+    return None
 
 
 def _right_join_using(parse: Parse, src: SrcList, item: SrcItem, name: str, ref: Any,
@@ -308,7 +331,9 @@ class _Resolver:
             new = _map_children(expr, self.visit)
             return new
         if isinstance(expr, ast.Raise):
-            parse.error("RAISE() may only be used within a trigger-program")
+            if parse.trigger_scope is None:
+                parse.error("RAISE() may only be used within a trigger-program")
+            return expr
         return _map_children(expr, self.visit)
 
     def function(self, expr: ast.FunctionCall) -> ast.Expr:

@@ -128,15 +128,22 @@ def code_update_row(parse: Any, table: Any, data_cursor: int, idx_cursors: list[
                     reg_old: int, assign: Assignments, code_value: Callable[[int, int], None],
                     on_error: int, next_row: int, returning: Any = None,
                     read_old: Callable[[int, int], None] | None = None,
-                    count: bool = True) -> None:
+                    count: bool = True, triggers: Any = None) -> None:
     """Update the row under ``data_cursor`` whose rowid is in ``reg_old``:
     new values (``code_value(column, register)`` for assigned columns, the
     old value otherwise), constraint checks (an IGNORE goes to
     ``next_row``), old index entries out, new row and entries in, then the
-    RETURNING row."""
+    RETURNING row.  The UPDATE ``triggers`` (a trigger.TriggerCall) fire
+    before the checks and after the write, with OLD as the row was first
+    read."""
     from pyrite.compile.build import code_index_key, code_partial_filter
     from pyrite.compile.insert import complete_insertion, generate_constraint_checks
+    from pyrite.compile.trigger import TRIGGER_AFTER, TRIGGER_BEFORE, code_row_triggers
     n_col = len(table.columns)
+    reg_old_row = 0
+    if triggers is not None:
+        from pyrite.compile.returning import load_row
+        reg_old_row = load_row(parse, table, data_cursor, reg_old)
     reg_new = parse.alloc_reg(n_col + 1)
     key_regs = [parse.alloc_reg() for _ in table.indexes]
     reset = getattr(code_value, "reset", None)
@@ -161,6 +168,17 @@ def code_update_row(parse: Any, table: Any, data_cursor: int, idx_cursors: list[
         parse.emit("SCopy", reg_old, reg_new)
     parse.emit("Affinity", reg_new + 1, n_col, 0, table.affinity_string())
     gencol.compute_columns(parse, table, reg_new)
+    if triggers is not None and triggers.has(TRIGGER_BEFORE):
+        code_row_triggers(parse, triggers, TRIGGER_BEFORE, reg_old_row, reg_new, on_error,
+                          next_row)
+        # The trigger may have deleted or changed the row: skip it when it
+        # is gone, else take the columns not assigned from it again.
+        parse.emit("NotExists", data_cursor, next_row, reg_old)
+        for i, col in enumerate(table.columns):
+            if i == table.rowid_alias or col.generated is not None or i in assign.exprs:
+                continue
+            parse.emit("Column", data_cursor, gencol.storage_column(table, i), reg_new + 1 + i)
+        gencol.compute_columns(parse, table, reg_new)
     from pyrite.compile.checkdef import code_type_check
     code_type_check(parse, table, reg_new + 1)
 
@@ -173,10 +191,11 @@ def code_update_row(parse: Any, table: Any, data_cursor: int, idx_cursors: list[
     parse.emit("NotExists", data_cursor, next_row, reg_old)
     from pyrite.compile import fkey
     changed = gencol.affected_columns(table, assign.changed_columns, rowid_changed)
-    reg_old_row = 0
-    if fkey.fk_required(parse, table, changed, rowid_changed):
-        from pyrite.compile.returning import load_row
-        reg_old_row = load_row(parse, table, data_cursor, reg_old)
+    fk_work = fkey.fk_required(parse, table, changed, rowid_changed)
+    if fk_work:
+        if not reg_old_row:
+            from pyrite.compile.returning import load_row
+            reg_old_row = load_row(parse, table, data_cursor, reg_old)
         fkey.fk_check(parse, table, reg_old_row, 0, changed, rowid_changed)
     for idx, ic in zip(table.indexes, idx_cursors):
         n = len(idx.columns)
@@ -188,12 +207,15 @@ def code_update_row(parse: Any, table: Any, data_cursor: int, idx_cursors: list[
         parse.resolve(skip)
     if rowid_changed:
         parse.emit("Delete", data_cursor, 0)
-    if reg_old_row:
+    if fk_work:
         fkey.fk_check(parse, table, 0, reg_new, changed, rowid_changed)
     complete_insertion(parse, table, data_cursor, idx_cursors, reg_new, key_regs,
                        is_update=True, count=count)
-    if reg_old_row:
+    if fk_work:
         fkey.fk_actions(parse, table, reg_old_row, reg_new, changed, rowid_changed)
+    if triggers is not None:
+        code_row_triggers(parse, triggers, TRIGGER_AFTER, reg_old_row, reg_new, on_error,
+                          next_row)
     if returning is not None:
         returning.code_row(reg_new)
 
@@ -209,14 +231,21 @@ def code_update(parse: Any, stmt: ast.Update) -> None:
     if stmt.order_by or stmt.limit is not None:
         from pyrite.compile.delete import limit_where
         stmt = limit_where(parse, stmt, "UPDATE")
-    table = find_writable_table(parse, stmt.table.name, stmt.table.schema)
+    table = find_writable_table(parse, stmt.table.name, stmt.table.schema, "UPDATE")
     on_error = sch.conflict_code(stmt.or_)
     alias = stmt.table.alias
+    from pyrite.compile.trigger import begin_triggers
+    changed_names = {name.lower() for sc in stmt.sets for name in sc.columns}
+    triggers = begin_triggers(parse, table, "UPDATE", changed_names)
+    if table.is_view:
+        from pyrite.compile.trigger import code_view_update
+        code_view_update(parse, stmt, table, triggers)
+        return
 
     if stmt.from_ is not None:
         assign = resolve_assignments(parse, table, stmt.sets)
         from pyrite.compile.update_from import code_update_from
-        code_update_from(parse, stmt, table, assign, on_error)
+        code_update_from(parse, stmt, table, assign, on_error, triggers)
         return
 
     # Resolve once now for SQLite's order of errors (SET, then WHERE).
@@ -242,7 +271,7 @@ def code_update(parse: Any, stmt: ast.Update) -> None:
     code_value = make_value_coder(
         parse, assign, lambda e: resolve_on_table(parse, table, data_cursor, e, alias), nc)
     code_update_row(parse, table, data_cursor, idx_cursors, reg_old, assign, code_value,
-                    on_error, next_row, returning)
+                    on_error, next_row, returning, triggers=triggers)
     parse.resolve(next_row)
     parse.emit("Goto", 0, top)
     parse.resolve(done)

@@ -105,7 +105,7 @@ def _element(parse: Any, select: ast.Select, k: int) -> ast.Expr:
 
 
 def code_update_from(parse: Any, stmt: ast.Update, table: Any, assign: Any,
-                     on_error: int) -> None:
+                     on_error: int, triggers: Any = None) -> None:
     """UPDATE target SET ... FROM ... [WHERE ...] [RETURNING ...]."""
     from pyrite.compile.insert import open_table_and_indices
     from pyrite.compile.returning import begin_returning
@@ -156,7 +156,7 @@ def code_update_from(parse: Any, stmt: ast.Update, table: Any, assign: Any,
         parse.emit("Column", eph, position[ci] - 1, target_reg)
 
     code_update_row(parse, table, data_cursor, idx_cursors, reg_old, assign, code_value,
-                    on_error, next_row, returning)
+                    on_error, next_row, returning, triggers=triggers)
     parse.resolve(next_row)
     parse.emit("Next", eph, top)
     parse.resolve(done)

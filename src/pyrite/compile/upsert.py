@@ -192,8 +192,12 @@ class Upsert:
                 parse.current_nc = saved_nc
             code_value = make_value_coder(parse, assign,
                                           lambda e: resolve_expr(parse, e, nc), nc)
+            from pyrite.compile.trigger import begin_triggers
+            names = {name.lower() for sc in clause.node.sets for name in sc.columns}
+            triggers = begin_triggers(parse, table, "UPDATE", names)
             code_update_row(parse, table, data_cursor, self.idx_cursors, reg_old, assign,
-                            code_value, sch.OE_ABORT, done, self.returning)
+                            code_value, sch.OE_ABORT, done, self.returning,
+                            triggers=triggers)
         finally:
             parse.current_nc = saved_nc
             del parse.register_cursors[excluded.cursor]

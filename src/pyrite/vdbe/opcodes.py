@@ -21,6 +21,7 @@ from typing import Any
 
 EXIT_ROW = -1
 EXIT_HALT = -2
+EXIT_FRAME = -3   # a handler switched programs (ops/trigger.py)
 
 Handler = Callable[[Any, Any, int], int]
 
@@ -92,7 +93,7 @@ def _load() -> None:
     if not _loaded:
         _loaded = True
         from pyrite.vdbe.ops import control, cursor, data, vtab, window  # noqa: F401  (handlers)
-        from pyrite.vdbe.ops import fkey  # noqa: F401
+        from pyrite.vdbe.ops import fkey, trigger  # noqa: F401
 
 
 def opcode_docs() -> str:

@@ -54,4 +54,29 @@ class Program:
     restores_deferred_fks: bool = True
     variables: list[str | None] = field(default_factory=list)
     explain: int = 0
+    # An INSERT, UPDATE or DELETE: its end sets changes() (None: decided
+    # from its instructions, see vm._counts_changes)
+    counts_changes: bool | None = None
     sql: str = ""
+
+
+# Operand values above this never imply a register (see register_file_size).
+_MAX_IMPLIED_REGISTER = 65536
+
+
+def register_file_size(program: Program) -> int:
+    """How many registers a run of ``program`` needs: as many as allocated,
+    or as any operand could name, so a program that names an unallocated
+    register cannot index past the end -- counting only operands that could
+    be registers of a sane program (operands are also constants and jump
+    targets: a literal such as 2000000000 must not size the register file).
+    Computed once per program."""
+    size = program.__dict__.get("_n_mem")
+    if size is None:
+        top = program.n_registers
+        for op in program.instructions:
+            for v in (op.p1, op.p2, op.p3):
+                if top < v <= _MAX_IMPLIED_REGISTER:
+                    top = v
+        size = program.__dict__["_n_mem"] = top + 2
+    return size

@@ -21,7 +21,9 @@ from typing import Any
 from pyrite import errors
 from pyrite.io.base import IOPending
 from pyrite.vdbe import opcodes
-from pyrite.vdbe.program import Program
+from pyrite.vdbe.opcodes import EXIT_FRAME
+from pyrite.vdbe.ops.trigger import unwind_frames
+from pyrite.vdbe.program import Program, register_file_size
 
 
 class StepResult(enum.IntEnum):
@@ -77,9 +79,6 @@ class VdbeCursor:
             self.bt = None
 
 
-# Operand values above this never imply a register (see VM.__init__).
-_MAX_IMPLIED_REGISTER = 65536
-
 class VM:
     """One execution of a program."""
 
@@ -93,24 +92,18 @@ class VM:
         self.pending: Any = None
         self.profile: dict[str, int] | None = None
         self.trace: Any = None
-        self.count_changes = _counts_changes(program)
-        # Registers: as many as allocated, or as any operand could name, so a
-        # program that names an unallocated register cannot index past the
-        # end -- counting only operands that could be registers of a sane
-        # program (operands are also constants and jump targets: a literal
-        # such as 2000000000 must not size the register file).
-        top = program.n_registers
-        for op in program.instructions:
-            for v in (op.p1, op.p2, op.p3):
-                if top < v <= _MAX_IMPLIED_REGISTER:
-                    top = v
-        self.n_mem = top + 2
+        self.count_changes = program.counts_changes if program.counts_changes is not None \
+            else _counts_changes(program)
+        self.n_mem = register_file_size(program)
         self.reset()
 
     # -- API ----------------------------------------------------------------
 
     def reset(self) -> None:
         """Rewind to the first instruction, closing cursors (sqlite3_reset)."""
+        if getattr(self, "frames", None):
+            unwind_frames(self)
+        self.frames: list[Any] = []   # callers of running sub-programs (ops/trigger.py)
         for c in getattr(self, "cursors", ()):
             if c is not None:
                 c.close()
@@ -199,9 +192,14 @@ class VM:
         handlers = opcodes.HANDLERS
         pc = self.pc
         try:
-            while pc >= 0:
-                op = ops[pc]
-                pc = handlers[op.opcode](self, op, pc)
+            while True:
+                while pc >= 0:
+                    op = ops[pc]
+                    pc = handlers[op.opcode](self, op, pc)
+                if pc != EXIT_FRAME:
+                    break
+                ops = self.ops        # entered or left a sub-program
+                pc = self.pc
         finally:
             if pc >= 0:
                 self.pc = pc
@@ -215,20 +213,27 @@ class VM:
         trace = self.trace
         pc = self.pc
         try:
-            while pc >= 0:
-                op = ops[pc]
-                if profile is not None:
-                    name = specs[op.opcode].name
-                    profile[name] = profile.get(name, 0) + 1
-                if trace is not None:
-                    trace(self, pc, op)
-                pc = handlers[op.opcode](self, op, pc)
+            while True:
+                while pc >= 0:
+                    op = ops[pc]
+                    if profile is not None:
+                        name = specs[op.opcode].name
+                        profile[name] = profile.get(name, 0) + 1
+                    if trace is not None:
+                        trace(self, pc, op)
+                    pc = handlers[op.opcode](self, op, pc)
+                if pc != EXIT_FRAME:
+                    break
+                ops = self.ops
+                pc = self.pc
         finally:
             if pc >= 0:
                 self.pc = pc
         return pc
 
     def _halt_cleanup(self) -> None:
+        if self.frames:
+            unwind_frames(self)
         for c in self.cursors:
             if c is not None:
                 c.close()

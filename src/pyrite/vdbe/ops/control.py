@@ -119,6 +119,11 @@ def op_halt(vm: Any, op: Any, pc: int) -> int:
             vm.host.autocommit = True
             vm.host.rollback()
         raise exc
+    if vm.frames:
+        # The end of a trigger program: back to the caller (RAISE(IGNORE)
+        # is a Halt with P2 = IGNORE and resumes at the Program's P2).
+        from pyrite.vdbe.ops.trigger import OE_IGNORE, return_from_frame
+        return return_from_frame(vm, op.p2 == OE_IGNORE)
     if vm.fk_constraints or vm.host_fk_pending():
         from pyrite.vdbe.ops.fkey import check_at_halt
         check_at_halt(vm)
