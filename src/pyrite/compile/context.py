@@ -407,6 +407,9 @@ class Parse:
         self.toplevel: Parse | None = None
         self.sub_program = False
         self.trigger_scope: Any = None
+        # AUTOINCREMENT tables written by the statement or its triggers:
+        # lower-case name -> (table, first register) (SQLite's pAinc)
+        self.autoinc: dict[str, tuple[Any, int]] = {}
 
     # -- errors -------------------------------------------------------------
 
@@ -605,6 +608,10 @@ class Parse:
         table in the init section."""
         if self.sub_program:
             return
+        if self.autoinc:
+            from pyrite.compile.insert import autoincrement_end
+            for table, reg in self.autoinc.values():
+                autoincrement_end(self, table, reg)
         if self.returning is not None:
             self.returning.code_output()
         self.emit("Halt")
@@ -617,6 +624,10 @@ class Parse:
             cookie = cookie_fn(db_index) if cookie_fn is not None else 0
             self.emit("Transaction", db_index, 1 if write else 0, cookie,
                       None, 1 if cookie_fn is not None else 0)
+        if self.autoinc:
+            from pyrite.compile.insert import code_autoincrement_load
+            for table, reg in self.autoinc.values():
+                code_autoincrement_load(self, table, reg)
         self.code_constants()
         if self.returning is not None:
             self.returning.code_open()

@@ -610,8 +610,6 @@ def code_insert(parse: Any, stmt: ast.Insert) -> None:
     elif reg_yield:
         parse.emit("Goto", 0, loop_top)
     parse.resolve(end_label)
-    if autoinc:
-        autoincrement_end(parse, table, autoinc)
     parse.finish_coding()
 
 
@@ -620,16 +618,32 @@ def code_insert(parse: Any, stmt: ast.Insert) -> None:
 # ---------------------------------------------------------------------------
 
 def autoincrement_begin(parse: Any, table: Any) -> int:
-    """For an AUTOINCREMENT table, load its sqlite_sequence entry: returns
-    the first of four registers (table name, largest rowid so far made an
-    integer as sqlite3VdbeIntValue does, rowid of the sqlite_sequence row or
-    NULL, the largest rowid as loaded); 0 for other tables."""
+    """For an AUTOINCREMENT table, the first of four registers of the
+    statement (table name, largest rowid so far made an integer as
+    sqlite3VdbeIntValue does, rowid of the sqlite_sequence row or NULL, the
+    largest rowid as loaded); 0 for other tables.  As in SQLite, the
+    registers belong to the top-level statement, shared by the trigger
+    programs that insert into the table: the statement loads them from
+    sqlite_sequence in its init section and writes them back at its end
+    (:func:`code_autoincrement_load` / :func:`autoincrement_end`, called by
+    Parse.finish_coding)."""
     if not table.autoincrement:
         return 0
     seq = parse.db.find_table("sqlite_sequence")
     if seq is None:
         parse.error("no such table: sqlite_sequence")
-    reg = parse.alloc_reg(4)
+    top = parse.toplevel or parse
+    key = table.name.lower()
+    if key not in top.autoinc:
+        top.autoinc[key] = (table, top.alloc_reg(4))
+        top.code_verify_schema(0, write=True)
+    return top.autoinc[key][1]
+
+
+def code_autoincrement_load(parse: Any, table: Any, reg: int) -> None:
+    """Load the sqlite_sequence entry of ``table`` into ``reg``.. (see
+    :func:`autoincrement_begin`)."""
+    seq = parse.db.find_table("sqlite_sequence")
     cursor = parse.alloc_cursor()
     parse.emit("String8", 0, reg, 0, table.name)
     parse.emit("Null", 0, reg + 1, reg + 3)
@@ -653,7 +667,6 @@ def autoincrement_begin(parse: Any, table: Any) -> int:
     parse.emit("Integer", 0, reg + 1)
     parse.resolve(done)
     parse.emit("Close", cursor)
-    return reg
 
 
 def autoincrement_end(parse: Any, table: Any, reg: int) -> None:

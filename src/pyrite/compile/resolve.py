@@ -154,19 +154,28 @@ def lookup_column(parse: Parse, expr: ast.Column, nc: NameContext) -> ast.Expr:
 
 def _trigger_column(parse: Parse, expr: ast.Column, nc: NameContext) -> Any:
     """``new.x`` / ``old.x`` in a trigger body: a column of the row the
-    trigger fires for, held in registers (lookupName's TK_TRIGGER)."""
-    item = parse.trigger_scope.item_for(expr.table)
+    trigger fires for, held in the sub-program's registers (lookupName's
+    TK_TRIGGER).  It is a register reference, not a column of this query's
+    loops: a WHERE term ``x = new.x`` is a constant to seek by."""
+    from pyrite.compile.expr import RegRef
+    scope = parse.trigger_scope
+    item = scope.item_for(expr.table)
     if item is None:
         return None
     table = item.table
+    base = parse.register_cursors[item.cursor]
     low = expr.name.lower()
     for i, col in enumerate(table.columns):
         if col.name.lower() == low:
             if i == table_rowid_alias(table):
-                return _column_ref(parse, item, -1, 0, nc, name_col=i)
-            return _column_ref(parse, item, i, 0, nc)
+                return RegRef(base)
+            # no affinity (sqlite3ExprAffinity knows none for TK_TRIGGER),
+            # but the column's collation
+            coll = column_collation(col)
+            return RegRef(base + 1 + i, values.AFF_NONE,
+                          parse.find_collation(coll) if coll else None, False)
     if low in ROWID_NAMES and getattr(table, "has_rowid", True):
-        return _column_ref(parse, item, -1, 0, nc)
+        return RegRef(base)
     return None
 
 

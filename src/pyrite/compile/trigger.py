@@ -175,6 +175,9 @@ def trigger_program(parse: Any, trig: Any, table: Any, orconf: int) -> Any:
         from pyrite.vdbe.program import Program
         program = Program([])
         program.sql = f"-- TRIGGER {trig.name}"
+        # the trigger, whatever its conflict policy: a running trigger is
+        # not called again unless recursive_triggers is on
+        program.token = trig
         cache[key] = program      # visible to the body: recursion is a run-time call
         _compile_trigger(parse, top, trig, table, orconf, program)
     return program

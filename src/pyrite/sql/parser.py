@@ -1710,7 +1710,7 @@ class Parser:
                 self.syntax_error()
             self.pos += 1
             self.expect(",")
-            msg = self.expr()
+            msg = ast.Literal(self.name())   # nm: a name or string, not an expression
             self.expect(")")
             return ast.Raise(action, msg)
         if kind in ID_KINDS or kind in JOIN_KEYWORDS:

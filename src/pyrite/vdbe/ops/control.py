@@ -501,11 +501,14 @@ def op_zero_or_null(vm: Any, op: Any, pc: int) -> int:
 
 @opcode("MemMax", "P1 P2 * * *", "r[P1]=max(r[P1],r[P2])")
 def op_mem_max(vm: Any, op: Any, pc: int) -> int:
-    """r[P1] = the larger integer of r[P1] and r[P2]."""
+    """r[P1] = the larger integer of r[P1] and r[P2].  In a trigger program
+    r[P1] is the statement's register (an AUTOINCREMENT counter: the
+    outermost frame's registers)."""
     r = vm.r
-    a = values.to_integer(r[op.p1]) or 0
+    root = vm.frames[0].r if vm.frames else r
+    a = values.to_integer(root[op.p1]) or 0
     b = values.to_integer(r[op.p2]) or 0
-    r[op.p1] = max(a, b)
+    root[op.p1] = max(a, b)
     return pc + 1
 
 

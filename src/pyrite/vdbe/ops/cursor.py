@@ -392,8 +392,11 @@ def op_new_rowid(vm: Any, op: Any, pc: int) -> int:
     bt = c.bt
     empty = bt.last()
     top = 0 if empty else bt.rowid()
+    # The AUTOINCREMENT register is the statement's, also when a trigger
+    # program inserts (the outermost frame's registers).
+    root = vm.frames[0].r if op.p3 and vm.frames else vm.r
     if op.p3:
-        prev = vm.r[op.p3] or 0
+        prev = root[op.p3] or 0
         if prev >= MAX_ROWID:
             errors.raise_error(errors.SQLITE_FULL, "database or disk is full")
         top = max(top, prev)
@@ -408,7 +411,7 @@ def op_new_rowid(vm: Any, op: Any, pc: int) -> int:
             errors.raise_error(errors.SQLITE_FULL, "database or disk is full")
     new = top + 1
     if op.p3:
-        vm.r[op.p3] = new
+        root[op.p3] = new
     vm.r[op.p2] = new
     c.row = None
     return pc + 1

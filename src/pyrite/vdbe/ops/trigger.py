@@ -60,14 +60,15 @@ def op_program(vm: Any, op: Any, pc: int) -> int:
     resumes the caller at P2.  With P5 set the call is skipped while the
     same trigger is already running (recursive_triggers off)."""
     sub = op.p4
+    token = getattr(sub, "token", sub)
     frames = vm.frames
     if op.p5:
         for f in frames:
-            if f.token is sub:
+            if f.token is token:
                 return pc + 1
     if len(frames) >= MAX_TRIGGER_DEPTH:
         errors.raise_error(errors.SQLITE_ERROR, "too many levels of trigger recursion")
-    frames.append(Frame(vm, pc, sub))
+    frames.append(Frame(vm, pc, token))
     vm.program = sub
     vm.ops = sub.instructions
     vm.r = [None] * register_file_size(sub)
