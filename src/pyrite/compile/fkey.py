@@ -679,9 +679,20 @@ def _code_child_delete(parse: Any, child: Any, where: Any) -> None:
     top = parse.current_addr()
     parse.emit("RowSetRead", rowset, done, rowid)
     parse.emit("NotExists", data_cursor, top, rowid)
-    generate_row_delete(parse, child, data_cursor, idx_cursors, count=True, reg_rowid=rowid)
+    generate_row_delete(parse, child, data_cursor, idx_cursors, count=True, reg_rowid=rowid,
+                        triggers=_child_triggers(parse, child, "DELETE"), on_error=sch.OE_ABORT)
     parse.emit("Goto", 0, top)
     parse.resolve(done)
+
+
+def _child_triggers(parse: Any, child: Any, op: str, changed: set[str] | None = None) -> Any:
+    """The child table's own triggers, which an action's DELETE or UPDATE
+    fires like any other (they run with ABORT conflict handling, as the
+    action itself does)."""
+    if getattr(parse, "fk_disable_triggers", False):
+        return None
+    from pyrite.compile.trigger import begin_triggers
+    return begin_triggers(parse, child, op, changed)
 
 
 def _code_child_update(parse: Any, child: Any, where: Any, exprs: dict[int, Any]) -> None:
@@ -703,8 +714,11 @@ def _code_child_update(parse: Any, child: Any, where: Any, exprs: dict[int, Any]
     nc = NameContext(SrcList([item]))
     assign = Assignments(exprs=dict(exprs))
     code_value = make_value_coder(parse, assign, lambda e: resolve_expr(parse, e, nc), nc)
+    changed = {child.columns[c].name.lower() if c != sch.XN_ROWID
+               else child.columns[child.rowid_alias].name.lower() for c in exprs}
     code_update_row(parse, child, data_cursor, idx_cursors, reg_old, assign, code_value,
-                    sch.OE_ABORT, next_row)
+                    sch.OE_ABORT, next_row,
+                    triggers=_child_triggers(parse, child, "UPDATE", changed))
     parse.resolve(next_row)
     parse.emit("Goto", 0, top)
     parse.resolve(done)

@@ -34,9 +34,10 @@ P5_CHECK = 3
 
 
 def find_writable_table(parse: Any, name: str, schema_name: str | None,
-                        op: str | None = None) -> Any:
+                        op: str | None = None, changed_names: set[str] | None = None) -> Any:
     """The table a DML statement writes, with SQLite's errors; a view is
-    writable by ``op`` when an INSTEAD OF trigger handles it."""
+    writable by ``op`` when an INSTEAD OF trigger handles it (for an UPDATE,
+    one whose UPDATE OF list meets the ``changed_names``)."""
     from pyrite.compile.build import check_schema
     check_schema(parse, schema_name)
     table = parse.db.find_table(name)
@@ -45,7 +46,7 @@ def find_writable_table(parse: Any, name: str, schema_name: str | None,
         parse.error(f"no such table: {qualified}")
     if table.is_view:
         from pyrite.compile.trigger import triggers_exist
-        if op is not None and triggers_exist(parse, table, op)[0]:
+        if op is not None and triggers_exist(parse, table, op, changed_names)[0]:
             return table
         parse.error(f"cannot modify {table.name} because it is a view")
     if table.read_only:
@@ -295,7 +296,9 @@ def generate_constraint_checks(parse: Any, table: Any, data_cursor: int,
                 # Delete the conflicting row, then reposition the data cursor.
                 parse.emit("NotExists", data_cursor, ok, conflict_rowid)
                 generate_row_delete(parse, table, data_cursor, idx_cursors,
-                                    reg_rowid=conflict_rowid)
+                                    reg_rowid=conflict_rowid,
+                                    triggers=_replace_triggers(parse, table),
+                                    on_error=sch.OE_REPLACE)
                 if is_update:
                     parse.emit("NotExists", data_cursor, ok, reg_old_rowid)
             else:
@@ -303,6 +306,15 @@ def generate_constraint_checks(parse: Any, table: Any, data_cursor: int,
                         else errors.SQLITE_CONSTRAINT_UNIQUE)
                 parse.emit("Halt", code, oe, 0, unique_error_text(table, idx), P5_UNIQUE)
         parse.resolve(skip)
+
+
+def _replace_triggers(parse: Any, table: Any) -> Any:
+    """The DELETE triggers a REPLACE's removal of a conflicting row fires:
+    only with PRAGMA recursive_triggers on, as in SQLite."""
+    from pyrite.compile.trigger import begin_triggers, recursive_triggers
+    if not recursive_triggers(parse):
+        return None
+    return begin_triggers(parse, table, "DELETE")
 
 
 def _check_rowid(parse: Any, table: Any, data_cursor: int, idx_cursors: list[int],
@@ -325,7 +337,8 @@ def _check_rowid(parse: Any, table: Any, data_cursor: int, idx_cursors: list[int
     elif oe == sch.OE_IGNORE:
         parse.emit("Goto", 0, ignore_dest)
     elif oe == sch.OE_REPLACE:
-        generate_row_delete(parse, table, data_cursor, idx_cursors, reg_rowid=reg_new)
+        generate_row_delete(parse, table, data_cursor, idx_cursors, reg_rowid=reg_new,
+                            triggers=_replace_triggers(parse, table), on_error=sch.OE_REPLACE)
     else:
         name = table.columns[table.rowid_alias].name if table.rowid_alias >= 0 else "rowid"
         parse.emit("Halt", errors.SQLITE_CONSTRAINT_PRIMARYKEY, oe, 0,

@@ -231,11 +231,12 @@ def code_update(parse: Any, stmt: ast.Update) -> None:
     if stmt.order_by or stmt.limit is not None:
         from pyrite.compile.delete import limit_where
         stmt = limit_where(parse, stmt, "UPDATE")
-    table = find_writable_table(parse, stmt.table.name, stmt.table.schema, "UPDATE")
+    changed_names = {name.lower() for sc in stmt.sets for name in sc.columns}
+    table = find_writable_table(parse, stmt.table.name, stmt.table.schema, "UPDATE",
+                                changed_names)
     on_error = sch.conflict_code(stmt.or_)
     alias = stmt.table.alias
     from pyrite.compile.trigger import begin_triggers
-    changed_names = {name.lower() for sc in stmt.sets for name in sc.columns}
     triggers = begin_triggers(parse, table, "UPDATE", changed_names)
     if table.is_view:
         from pyrite.compile.trigger import code_view_update
