@@ -203,9 +203,10 @@ class Database:
         if self.schema.file_format > 4:
             errors.raise_error(errors.SQLITE_ERROR, "unsupported file format")
         rows = self._sync(self._read_schema_rows)
-        # Tables first so that index rows find them, as the rowid order of
-        # sqlite_schema already guarantees for files SQLite wrote.
-        rows.sort(key=lambda r: 0 if r[0] == "table" else 1)
+        # Tables (and views, keeping their relative order, which the schema
+        # hash order follows) first so that index rows find them, as the
+        # rowid order of sqlite_schema already guarantees for files SQLite wrote.
+        rows.sort(key=lambda r: 0 if r[0] in ("table", "view") else 1)
         for type_, name, tbl_name, rootpage, sql in rows:
             self.schema.add_schema_row(type_, name, tbl_name, rootpage, sql, _parse_schema_sql)
         self.schema.loaded = True
@@ -227,8 +228,12 @@ class Database:
         return rows
 
     def reload_schema(self, db_index: int = 0, where: str | None = None) -> None:
-        """ParseSchema: re-read the schema after DDL in this connection."""
+        """ParseSchema: re-read the schema after DDL in this connection.
+        SQLite adds (or drops) just the objects the DDL touched, so its
+        table hash keeps its history: replay only those changes on it."""
+        history = self.schema.table_hash
         self.load_schema()
+        self.schema.table_hash = history.updated(list(self.schema.table_hash))
 
     def set_schema_cookie(self, db_index: int, value: int) -> None:
         """SetCookie wrote the schema cookie: the in-memory schema now

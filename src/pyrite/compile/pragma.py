@@ -38,6 +38,7 @@ _SETTINGS_DEFAULTS: dict[str, Any] = {
     "wal_autocheckpoint": 1000, "mmap_size": 0,
 }
 
+_BOOL_WORDS = ("on", "off", "yes", "no", "true", "false")
 _SYNC_NAMES = {"off": 0, "normal": 1, "full": 2, "extra": 3}
 
 
@@ -114,7 +115,10 @@ def _pragma_cookie(parse: Any, name: str, value: Any) -> None:
     slot, writable = _COOKIES[name]
     if value is not None and writable:
         parse.code_verify_schema(0, write=True)
-        parse.emit("SetCookie", 0, slot, _int_value(value) & 0xFFFFFFFF)
+        n = _int_value(value)
+        if not -(1 << 31) <= n < 1 << 31:
+            n = 0             # sqlite3Atoi: a value that is no 32-bit integer reads as 0
+        parse.emit("SetCookie", 0, slot, n & 0xFFFFFFFF)
         return
     parse.code_verify_schema(0, write=False)
     parse.set_result_columns([name], [None])
@@ -123,7 +127,12 @@ def _pragma_cookie(parse: Any, name: str, value: Any) -> None:
     parse.emit("ResultRow", reg, 1)
 
 
-_settings: dict[int, dict[str, Any]] = {}
+def _settings_of(db: Any) -> dict[str, Any]:
+    """The values this connection's setting pragmas were given."""
+    store = getattr(db, "pragma_settings", None)
+    if store is None:
+        store = db.pragma_settings = {}
+    return store
 
 
 def _pragma_flag(parse: Any, name: str, value: Any) -> None:
@@ -136,7 +145,7 @@ def _pragma_flag(parse: Any, name: str, value: Any) -> None:
 
 
 def _pragma_setting(parse: Any, name: str, value: Any) -> None:
-    store = _settings.setdefault(id(parse.db), {})
+    store = _settings_of(parse.db)
     if value is not None:
         if name == "busy_timeout":
             parse.db.busy_timeout = _int_value(value) / 1000.0
@@ -157,6 +166,7 @@ def _pragma_setting(parse: Any, name: str, value: Any) -> None:
 
 def _pragma_page_size(parse: Any, name: str, value: Any) -> None:
     if value is not None:
+        parse.db.pager.set_page_size(_int_value(value))
         return
     _result_rows(parse, ["page_size"], [(parse.db.pager.page_size,)])
 
@@ -167,6 +177,49 @@ def _pragma_page_count(parse: Any, name: str, value: Any) -> None:
     reg = parse.alloc_reg()
     parse.emit("Pagecount", 0, reg)
     parse.emit("ResultRow", reg, 1)
+
+
+def _pragma_max_page_count(parse: Any, name: str, value: Any) -> None:
+    """PRAGMA max_page_count [= N]: the limit in force after the change."""
+    parse.code_verify_schema(0, write=False)
+    parse.set_result_columns([name], [None])
+    reg = parse.alloc_reg()
+    parse.emit("MaxPgcnt", 0, reg, _int_value(value) if value is not None else 0)
+    parse.emit("ResultRow", reg, 1)
+
+
+def _pragma_cache_spill(parse: Any, name: str, value: Any) -> None:
+    """PRAGMA cache_spill: a boolean (or a page threshold); reads back 0
+    when off, else the threshold in pages (the cache size when larger)."""
+    db = parse.db
+    if value is not None:
+        if isinstance(value, str) and value.lower() in _BOOL_WORDS:
+            db.cache_spill = bool(_int_value(value))
+        else:
+            n = _int_value(value)
+            db.cache_spill = n != 0
+            db.cache_spill_pages = n if n > 0 else 0
+        return
+    if not getattr(db, "cache_spill", True):
+        _result_rows(parse, [name], [(0,)])
+        return
+    pages = max(getattr(db, "cache_spill_pages", 0), _cache_pages(parse))
+    _result_rows(parse, [name], [(pages,)])
+
+
+def _cache_pages(parse: Any) -> int:
+    """The page cache's size in pages as SQLite computes it from
+    PRAGMA cache_size (negative: KiB, each page costing its size plus the
+    cache's per-page overhead)."""
+    size = _settings_of(parse.db).get("cache_size", _SETTINGS_DEFAULTS["cache_size"])
+    if size >= 0:
+        return size
+    return -size * 1024 // (parse.db.pager.page_size + _PCACHE_OVERHEAD)
+
+
+# Bytes SQLite's page cache spends per page beyond the page itself
+# (PgHdr and pcache1's headers, 64-bit build), for cache_size in KiB.
+_PCACHE_OVERHEAD = 136
 
 
 def _pragma_journal_mode(parse: Any, name: str, value: Any) -> None:
@@ -239,6 +292,16 @@ def _view_columns(db: Any, view: Any) -> list[tuple[str, str | None]]:
     return list(zip(program.column_names, program.column_decltypes, strict=False))
 
 
+def _view_width(db: Any, view: Any) -> int:
+    """The number of columns of ``view``; 0 when it no longer compiles
+    (a table it reads was dropped), as SQLite leaves nCol."""
+    from pyrite import errors
+    try:
+        return len(_view_columns(db, view))
+    except errors.Error:
+        return 0
+
+
 def _pragma_index_list(parse: Any, name: str, value: Any) -> None:
     table = _find_table(parse, value)
     if table is None:
@@ -305,12 +368,20 @@ def _pragma_integrity_check(parse: Any, name: str, value: Any) -> None:
 
 
 def _pragma_table_list(parse: Any, name: str, value: Any) -> None:
+    """One row per table and view (the schema table too) in schema-hash
+    order; with an argument only the object of that name (the schema table
+    answers to its legacy name, sqlite_master)."""
     schema = parse.db.schema
     rows = []
-    for t in list(schema.tables.values()) + list(schema.views.values()):
-        rows.append(("main", t.name, "view" if t.is_view else "table", len(t.columns),
+    for t in schema.tables_in_hash_order():
+        if value is not None and str(value).lower() != t.name.lower():
+            continue
+        if t is schema.schema_table:
+            rows.append(("main", "sqlite_schema", "table", 5, 0, 0))
+            continue
+        ncol = _view_width(parse.db, t) if t.is_view else len(t.columns)
+        rows.append(("main", t.name, "view" if t.is_view else "table", ncol,
                      1 if t.without_rowid else 0, 1 if t.strict else 0))
-    rows.append(("main", "sqlite_schema", "table", 5, 0, 0))
     _result_rows(parse, ["schema", "name", "type", "ncol", "wr", "strict"], rows)
 
 
@@ -327,6 +398,8 @@ def _pragma_collation_list(parse: Any, name: str, value: Any) -> None:
 _HANDLERS = {
     "page_size": _pragma_page_size,
     "page_count": _pragma_page_count,
+    "max_page_count": _pragma_max_page_count,
+    "cache_spill": _pragma_cache_spill,
     "journal_mode": _pragma_journal_mode,
     "encoding": _pragma_encoding,
     "table_info": _pragma_table_info,

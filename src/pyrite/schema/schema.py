@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from typing import Callable, Iterable
 
 from pyrite import errors, values
+from pyrite.schema.hashorder import HashOrder
 from pyrite.sql import ast
 from pyrite.sql.lexer import tokenize
 
@@ -294,6 +295,23 @@ class Schema:
         self.loaded = False
         self.collation_resolver: Callable[[str], values.Collation | None] | None = None
         self.schema_table = make_schema_table(db_index)
+        self.table_hash = self._new_table_hash()
+
+    def _new_table_hash(self) -> HashOrder:
+        """SQLite's tblHash starts with the schema table itself (named by
+        its legacy name), inserted when the schema is loaded."""
+        return HashOrder([LEGACY_SCHEMA_TABLE_NAME if self.db_index != 1
+                          else "sqlite_temp_master"])
+
+    def tables_in_hash_order(self) -> list[Table]:
+        """Tables and views (the schema table included) in the order SQLite
+        walks its schema hash, which PRAGMA table_list shows."""
+        out = []
+        for key in self.table_hash:
+            t = self.find_table(key)
+            if t is not None:
+                out.append(t)
+        return out
 
     # -- lookups ----------------------------------------------------------
 
@@ -324,11 +342,13 @@ class Schema:
         self.views.clear()
         self.triggers.clear()
         self.loaded = False
+        self.table_hash = self._new_table_hash()
 
     # -- building ---------------------------------------------------------
 
     def add_table(self, table: Table) -> None:
         table.db_index = self.db_index
+        self.table_hash.insert(table.name)
         if table.is_view:
             self.views[table.name.lower()] = table
             return
@@ -343,6 +363,7 @@ class Schema:
         self.indexes[index.name.lower()] = index
 
     def remove_table(self, name: str) -> None:
+        self.table_hash.remove(name)
         t = self.tables.pop(name.lower(), None)
         if t is None:
             self.views.pop(name.lower(), None)

@@ -479,6 +479,8 @@ class BTree:
         errors: list[str] = []
         pager = self.pager
         npages = pager.page_count
+        if npages == 0:
+            return []          # an empty file: a database with no pages yet
         used = [False] * (npages + 1)
 
         def mark(pgno: int, what: str) -> bool:

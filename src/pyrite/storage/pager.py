@@ -66,6 +66,8 @@ from pyrite.storage.header import (
 )
 
 MAX_PAGE_COUNT = 0xFFFFFFFE
+# The default page limit of a connection (SQLITE_MAX_PAGE_COUNT in 3.40).
+DEFAULT_MAX_PAGE_COUNT = 1073741823
 
 _U32 = struct.Struct(">I")
 
@@ -139,6 +141,7 @@ class Pager:
         self.page_size = 4096
         self.usable_size = 4096
         self.page_count = 0
+        self.max_page_count = DEFAULT_MAX_PAGE_COUNT   # PRAGMA max_page_count
         self.text_encoding = "utf-8"
         self.lock_level = NO_LOCK
         self.in_write = False
@@ -164,6 +167,22 @@ class Pager:
             n = -n * 1024 // self.page_size if hasattr(self, "page_size") else -n // 4
         self._cache_size = max(n, 10)
         self.cache_limit = self._cache_size
+
+    def set_max_page_count(self, n: int) -> int:
+        """PRAGMA max_page_count = n: a positive ``n`` becomes the limit, never
+        below the current size; returns the limit in force."""
+        if n > 0:
+            self.max_page_count = min(max(n, self.page_count), MAX_PAGE_COUNT)
+        return self.max_page_count
+
+    def set_page_size(self, n: int) -> None:
+        """PRAGMA page_size = n: takes effect only while the database has no
+        page yet (later, only VACUUM could change it); invalid sizes are
+        ignored, as in SQLite."""
+        if not valid_page_size(n) or self.page_count or self.in_write:
+            return
+        self.page_size = self.usable_size = n
+        self._reset_cache()
 
     # -- opening ------------------------------------------------------------
 
@@ -404,7 +423,7 @@ class Pager:
         pgno = self.page_count + 1
         if pgno == PENDING_BYTE // self.page_size + 1:
             pgno += 1
-        if pgno > MAX_PAGE_COUNT:
+        if pgno > min(MAX_PAGE_COUNT, self.max_page_count):
             raise_error(SQLITE_FULL)
         self.page_count = pgno
         page = Page(pgno, bytearray(self.page_size))

@@ -132,7 +132,8 @@ def op_savepoint(vm: Any, op: Any, pc: int) -> int:
 def op_read_cookie(vm: Any, op: Any, pc: int) -> int:
     """r[P2] = header value P3 of database P1 (1 schema cookie, 6 user version...)."""
     btree = vm.host.btree(op.p1)
-    vm.r[op.p2] = btree.pager.get_meta(op.p3)
+    value = btree.pager.get_meta(op.p3)
+    vm.r[op.p2] = value - (1 << 32) if value >= 1 << 31 else value   # read as a signed int
     return pc + 1
 
 
@@ -217,6 +218,14 @@ def op_integrity_ck(vm: Any, op: Any, pc: int) -> int:
 def op_pagecount(vm: Any, op: Any, pc: int) -> int:
     """r[P2] = the number of pages of database P1."""
     vm.r[op.p2] = vm.host.btree(op.p1).pager.page_count
+    return pc + 1
+
+
+@opcode("MaxPgcnt", "P1 P2 P3 * *", "", db="p1", dest="p2")
+def op_max_pgcnt(vm: Any, op: Any, pc: int) -> int:
+    """r[P2] = the page limit of database P1, first set to P3 when P3 is
+    positive (never below the current page count)."""
+    vm.r[op.p2] = vm.host.btree(op.p1).pager.set_max_page_count(op.p3)
     return pc + 1
 
 
