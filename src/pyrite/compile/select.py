@@ -587,7 +587,10 @@ def _compile_core(parse: Parse, core: ast.SelectCore, order_by: tuple[ast.Orderi
     where = resolve_expr(parse, core.where, where_nc)
     if where_nc.flags & NC_HAS_AGG:
         parse.error("misuse of aggregate function " + _first_agg_name(where) + "()")
-    group_nc = NameContext(src, outer=outer, flags=NC_ALLOW_AGG, result=aliases)
+    # GROUP BY and ORDER BY never see the outer queries' columns (SQLite
+    # resolves them with no outer name context): such a reference is "no
+    # such column".
+    group_nc = NameContext(src, outer=None, flags=NC_ALLOW_AGG, result=aliases)
     group_by = resolve_order_by(parse, core.group_by, result, group_nc, "GROUP") \
         if core.group_by else []
     for g in group_by:
@@ -602,10 +605,14 @@ def _compile_core(parse: Parse, core: ast.SelectCore, order_by: tuple[ast.Orderi
     is_agg = has_agg_in_result or bool(group_by) or bool(_agg_funcs_of(having))
     if having is not None and not is_agg:
         parse.error("HAVING clause on a non-aggregate query")
-    onc = NameContext(src, outer=outer, flags=NC_ALLOW_AGG, result=None,
+    onc = NameContext(src, outer=None, flags=NC_ALLOW_AGG, result=None,
                       window_defs=window_defs)
     ob_exprs = resolve_order_by(parse, tuple(order_by), result, onc, "ORDER") \
         if order_by else []
+    if core.from_ is None and not is_agg and not window.window_calls(ob_exprs):
+        # No FROM clause: one row at most, the ORDER BY is satisfied as it
+        # stands and never coded (so an aggregate in it is no misuse).
+        ob_exprs = []
     if not is_agg and _agg_funcs_of(ob_exprs):
         parse.error(f"misuse of aggregate: {_first_agg_name(ob_exprs)}()")
     ob_desc = [t.desc for t in order_by]
