@@ -609,14 +609,20 @@ def _compile_core(parse: Parse, core: ast.SelectCore, order_by: tuple[ast.Orderi
                       window_defs=window_defs)
     ob_exprs = resolve_order_by(parse, tuple(order_by), result, onc, "ORDER") \
         if order_by else []
+    ob_desc = [t.desc for t in order_by]
+    ob_nulls = [t.nulls for t in order_by]
+    distinct = core.distinct
+    if dest.dest <= SRT_DISTQUEUE:
+        # Destinations that keep no order and no duplicates of their own
+        # (EXISTS, UNION/EXCEPT members, ...): ORDER BY and DISTINCT are
+        # resolved, then dropped, as SQLite's IgnorableOrderby does.
+        ob_exprs, ob_desc, ob_nulls, distinct = [], [], [], False
     if core.from_ is None and not is_agg and not window.window_calls(ob_exprs):
         # No FROM clause: one row at most, the ORDER BY is satisfied as it
         # stands and never coded (so an aggregate in it is no misuse).
-        ob_exprs = []
+        ob_exprs, ob_desc, ob_nulls = [], [], []
     if not is_agg and _agg_funcs_of(ob_exprs):
         parse.error(f"misuse of aggregate: {_first_agg_name(ob_exprs)}()")
-    ob_desc = [t.desc for t in order_by]
-    ob_nulls = [t.nulls for t in order_by]
     if is_agg and not group_by and not window.window_calls(ob_exprs):
         # One output row: the ORDER BY is resolved (its errors stand) but
         # never coded, as SQLite drops it (not when it holds a window
@@ -638,7 +644,7 @@ def _compile_core(parse: Parse, core: ast.SelectCore, order_by: tuple[ast.Orderi
         end = parse.label()
         lim = _compute_limit_registers(parse, limit, offset, end)
         distinct_cur = -1
-        if core.distinct:
+        if distinct:
             distinct_cur = parse.alloc_cursor()
             parse.emit("OpenEphemeral", distinct_cur, 0, 0,
                        values.KeyInfo([_key_coll(parse, r.expr) for r in result]))
