@@ -65,6 +65,35 @@ CASES = {
         "SELECT * FROM pragma_table_list WHERE name = 't2'",
         "DROP TABLE t1", "PRAGMA main.table_list",
     ],
+    "integrity_check_rows": [
+        "CREATE TABLE u(id INTEGER PRIMARY KEY, val INTEGER CHECK (val > 0), "
+        "nn NOT NULL DEFAULT 1, CONSTRAINT named CHECK (id < 100))",
+        "CREATE INDEX ui ON u(val)", "CREATE UNIQUE INDEX un ON u(nn, val)",
+        "PRAGMA integrity_check",
+        "PRAGMA ignore_check_constraints = ON",
+        "INSERT INTO u VALUES (1, -5, 1)", "INSERT INTO u VALUES (200, 5, 2)",
+        "INSERT INTO u VALUES (3, 5, 3)",
+        "PRAGMA integrity_check",
+        "PRAGMA ignore_check_constraints = OFF",
+        "PRAGMA integrity_check", "PRAGMA integrity_check(1)", "PRAGMA integrity_check(2)",
+        "PRAGMA quick_check", "PRAGMA integrity_check(u)", "PRAGMA integrity_check(nosuch)",
+        "PRAGMA integrity_check('3')", "PRAGMA integrity_check(sqlite_master)",
+        "PRAGMA quick_check(u)",
+    ],
+    "alter_add_column_checks": [
+        "CREATE TABLE t(a INTEGER)",
+        "ALTER TABLE t ADD COLUMN b INTEGER CHECK(c > 0)",
+        "ALTER TABLE t ADD COLUMN b INTEGER CHECK(count(*) > 0)",
+        "ALTER TABLE t ADD COLUMN b INTEGER CHECK(b > (SELECT 1))",
+        "INSERT INTO t VALUES(1)",
+        "ALTER TABLE t ADD COLUMN y INTEGER DEFAULT -5 CHECK(y > 0)",
+        "ALTER TABLE t ADD COLUMN z INTEGER DEFAULT 5 CHECK(z > 0)",
+        "ALTER TABLE t ADD COLUMN v INTEGER NOT NULL DEFAULT 1 CHECK(v > a)",
+        "ALTER TABLE t ADD COLUMN c TEXT DEFAULT 0",
+        "CREATE INDEX tc ON t(c)",
+        "PRAGMA integrity_check",
+        "SELECT *, typeof(c) FROM t", "SELECT sql FROM sqlite_master",
+    ],
 }
 
 
@@ -95,3 +124,27 @@ def test_table_list_follows_sqlite_hash_order(seed: int) -> None:
         if i % 10 == 9:
             q = "PRAGMA main.table_list"
             assert mine.execute(q).fetchall() == theirs.execute(q).fetchall(), i
+
+
+def test_integrity_check_finds_rows_missing_from_an_index(tmp_path) -> None:
+    """An index whose definition no longer matches its entries (rewritten
+    through writable_schema): both engines report the same rows."""
+    path = str(tmp_path / "bad.db")
+    ref = sqlite3.connect(path)
+    ref.executescript("""
+        CREATE TABLE t(a, b);
+        CREATE INDEX i ON t(a);
+        CREATE UNIQUE INDEX j ON t(b);
+        INSERT INTO t VALUES (1, 10), (2, 20), (3, 30);
+        PRAGMA writable_schema = ON;
+        UPDATE sqlite_master SET sql = 'CREATE INDEX i ON t(b)' WHERE name = 'i';
+        UPDATE sqlite_master SET sql = 'CREATE UNIQUE INDEX j ON t(a)' WHERE name = 'j';
+    """)
+    ref.commit()
+    ref.close()
+    theirs = sqlite3.connect(path)
+    mine = pyrite.connect(path)
+    for q in ("PRAGMA integrity_check", "PRAGMA integrity_check(2)", "PRAGMA quick_check"):
+        expected = theirs.execute(q).fetchall()
+        assert expected != [("ok",)] or q == "PRAGMA quick_check"
+        assert mine.execute(q).fetchall() == expected, q

@@ -322,14 +322,15 @@ def _code_add_column(parse: Any, table: Any, col: ast.ColumnDef, text: str) -> N
     sql = table.sql
     offset = _add_column_offset(sql)
     new_sql = f"{sql[:offset]}, {_column_text(text)}{sql[offset:]}"
-    new_table = None
-    if generated:
-        from pyrite.compile import gencol
-        new_table = gencol.check_altered_table(parse, table, new_sql, "add column")
+    # The table as it will read: its CHECK constraints and generated
+    # columns must resolve ("error in table t after add column: ...") and
+    # existing rows must satisfy them, as SQLite verifies with quick_check.
+    from pyrite.compile import gencol
+    new_table = gencol.check_altered_table(parse, table, new_sql, "add column")
     begin_write_ddl(parse)
     if if_not_empty is not None:
         _code_error_if_not_empty(parse, table, if_not_empty)
-    if new_table is not None and (new_table.checks or not_null):
+    if new_table.checks or (not_null and generated):
         gencol.code_added_column_check(parse, table, new_table)
     _code_rewrite_rows(parse, [(table.name, ("table", table.name, table.name, table.root,
                                              new_sql))])
@@ -521,7 +522,7 @@ def _code_drop_column(parse: Any, table: Any, name: str) -> None:
     base = parse.alloc_reg(n - 1)
     rec = parse.alloc_reg()
     parse.emit("Rowid", cursor, rowid)
-    from pyrite.compile.expr import _default_value
+    from pyrite.compile.expr import column_default
     from pyrite.compile import gencol
     k = 0
     for i, c in enumerate(table.columns):
@@ -531,7 +532,7 @@ def _code_drop_column(parse: Any, table: Any, name: str) -> None:
             parse.emit("Null", 0, base + k)
         else:
             parse.emit("Column", cursor, gencol.storage_column(table, i), base + k,
-                       _default_value(c.default))
+                       column_default(c))
         k += 1
     parse.emit("MakeRecord", base, k, rec)
     parse.emit("Insert", cursor, rec, rowid, None, OPFLAG_ISUPDATE)

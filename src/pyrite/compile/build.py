@@ -365,9 +365,9 @@ def code_index_key(parse: Any, table: Any, index: Any, data_cursor: int, first_r
             gencol.code_virtual_column(parse, table, data_cursor, c, first_reg + i)
             continue
         else:
-            from pyrite.compile.expr import _default_value
+            from pyrite.compile.expr import column_default
             parse.emit("Column", data_cursor, gencol.storage_column(table, c), first_reg + i,
-                       _default_value(table.columns[c].default))
+                       column_default(table.columns[c]))
             if table.columns[c].affinity == values.AFF_REAL:
                 parse.emit("RealAffinity", first_reg + i)
 

@@ -381,14 +381,21 @@ def code_column(parse: Parse, ref: ColumnRef, target: int) -> int:
             if gencol.is_virtual(col):
                 return gencol.code_virtual_column(parse, item.table, cursor, column, target)
             column = gencol.storage_column(item.table, column)
-        default = _default_value(getattr(col, "default", None))
-        if default is not None and col.affinity != values.AFF_BLOB:
-            # sqlite3ValueFromExpr applies the column's affinity to the default.
-            default = values.apply_affinity(default, col.affinity)
+        default = column_default(col)
     parse.emit("Column", cursor, column, target, default)
     if ref.affinity == values.AFF_REAL:
         parse.emit("RealAffinity", target)
     return target
+
+
+def column_default(col: Any) -> Any:
+    """Column's P4 for ``col``: the value a record too short to hold it
+    reads as (a column added by ALTER TABLE), its DEFAULT with the column's
+    affinity applied, as sqlite3ValueFromExpr does."""
+    default = _default_value(getattr(col, "default", None))
+    if default is not None and col.affinity != values.AFF_BLOB:
+        default = values.apply_affinity(default, col.affinity)
+    return default
 
 
 def _default_value(expr: Any) -> Any:

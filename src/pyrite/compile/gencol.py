@@ -303,6 +303,8 @@ def check_altered_table(parse: Any, table: Any, new_sql: str, verb: str) -> Any:
         new = sch.table_from_ast(stmt, new_sql)
         validate_table(parse, new, stmt)
         from pyrite.compile.build import resolve_on_table
+        from pyrite.compile.checkdef import validate_checks
+        validate_checks(parse, new)
         for chk in new.checks:
             resolve_on_table(parse, new, -999, chk.expr)
     except errors.Error as e:

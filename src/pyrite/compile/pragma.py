@@ -11,6 +11,7 @@ ignores them (an empty result).
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from pyrite import values
@@ -78,6 +79,26 @@ def _int_value(v: Any) -> int:
     return 0
 
 
+def _get_int32(v: Any) -> int | None:
+    """sqlite3GetInt32: the 32-bit integer a pragma argument starts with
+    (a sign, then digits; trailing text ignored), or None when it does not
+    start with a digit or does not fit."""
+    if isinstance(v, bool):
+        return int(v)
+    if isinstance(v, int):
+        return v if -(1 << 31) <= v < 1 << 31 else None
+    if isinstance(v, float):
+        return _get_int32(str(v))
+    if not isinstance(v, str):
+        return None
+    m = re.match(r"([+-]?)0*(\d{0,11})", v)
+    if m is None or not v.lstrip("+-")[:1].isdigit():
+        return None
+    n = int(m.group(2) or "0")
+    n = -n if m.group(1) == "-" else n
+    return n if -(1 << 31) <= n < 1 << 31 else None
+
+
 def _result_rows(parse: Any, names: list[str], rows: list[tuple[Any, ...]]) -> None:
     """Emit constant result rows (sqlite3VdbeMultiLoad + ResultRow)."""
     collect = getattr(parse, "collect_rows", None)
@@ -115,8 +136,8 @@ def _pragma_cookie(parse: Any, name: str, value: Any) -> None:
     slot, writable = _COOKIES[name]
     if value is not None and writable:
         parse.code_verify_schema(0, write=True)
-        n = _int_value(value)
-        if not -(1 << 31) <= n < 1 << 31:
+        n = _get_int32(value)
+        if n is None:
             n = 0             # sqlite3Atoi: a value that is no 32-bit integer reads as 0
         parse.emit("SetCookie", 0, slot, n & 0xFFFFFFFF)
         return
@@ -340,31 +361,157 @@ def _pragma_index_info(parse: Any, name: str, value: Any) -> None:
 
 
 def _pragma_integrity_check(parse: Any, name: str, value: Any) -> None:
+    """PRAGMA integrity_check / quick_check [(N | table)]: the B-tree check
+    (IntegrityCk), then for every table in schema-hash order each row's NOT
+    NULL columns and CHECK constraints, and (integrity_check only) its
+    entry in every index, each UNIQUE index's uniqueness and each index's
+    entry count.  One result row per problem, at most N (100), else "ok"."""
     parse.code_verify_schema(0, write=False)
     parse.set_result_columns([name], [None])
     schema = parse.db.schema
-    roots = [1]
-    for t in schema.tables.values():
-        if t.root:
+    quick = name == "quick_check"
+    max_err = 100
+    only = None
+    if value is not None:
+        n = _get_int32(value)
+        if n is None:
+            only = schema.find_table(value)
+            if only is None or only.is_view:
+                parse.error(f"no such table: {value}")
+        elif n is not None and n > 0:
+            max_err = n
+    tables = [t for t in schema.tables_in_hash_order()
+              if not t.is_view and not t.read_only and t is not schema.schema_table
+              and (only is None or t is only)]
+    roots = [1] if only is None else [0] + ([1] if only is schema.schema_table else [])
+    for t in tables:
+        if t.root and t.root not in roots:
             roots.append(t.root)
-    for idx in schema.indexes.values():
-        if idx.root and idx.root not in roots:
-            roots.append(idx.root)
-    max_err = _int_value(value) if value is not None and not isinstance(value, str) else 100
-    reg = parse.alloc_reg(2)
+        for idx in t.indexes:
+            if idx.root and idx.root not in roots:
+                roots.append(idx.root)
+    left = parse.alloc_reg()        # errors still to report, less one
+    msg = parse.alloc_reg()
+    parse.emit("Integer", max_err - 1, left)
     # IntegrityCk: P1 gets the error text (NULL when fine), P3 holds one
     # less than the number of errors to report, P4 the root pages.
-    parse.emit("Integer", max(max_err, 1) - 1, reg + 1)
-    parse.emit("IntegrityCk", reg, len(roots), reg + 1, roots, 0)
-    ok = parse.label()
-    parse.emit("IsNull", reg, ok)
-    parse.emit("ResultRow", reg, 1)
+    parse.emit("IntegrityCk", msg, len(roots), left, roots, 0)
+    fine = parse.label()
+    parse.emit("IsNull", msg, fine)
+    prefix = parse.alloc_reg()
+    parse.emit("String8", 0, prefix, 0, "*** in database main ***\n")
+    parse.emit("Concat", msg, prefix, msg)
+    _integrity_row(parse, msg, left)
+    parse.resolve(fine)
+    for t in tables:
+        _check_table_rows(parse, t, msg, left, quick)
+    # "ok" when nothing was reported.
+    parse.emit("AddImm", left, 1 - max_err)
     done = parse.label()
-    parse.emit("Goto", 0, done)
-    parse.resolve(ok)
-    parse.emit("String8", 0, reg, 0, "ok")
-    parse.emit("ResultRow", reg, 1)
+    parse.emit("IfNotZero", left, done)
+    parse.emit("String8", 0, msg, 0, "ok")
+    parse.emit("ResultRow", msg, 1)
     parse.resolve(done)
+
+
+def _integrity_row(parse: Any, msg: int, left: int) -> None:
+    """Report r[msg]; stop once the error budget is spent."""
+    parse.emit("ResultRow", msg, 1)
+    go_on = parse.label()
+    parse.emit("IfPos", left, go_on, 1)
+    parse.emit("Halt")
+    parse.resolve(go_on)
+
+
+def _check_table_rows(parse: Any, table: Any, msg: int, left: int, quick: bool) -> None:
+    """The row-by-row part of integrity_check for one table."""
+    from pyrite.compile.build import code_index_key, code_partial_filter, resolve_on_table
+    from pyrite.compile.expr import code_column, code_if_false, code_if_true
+    from pyrite.compile.insert import open_table_and_indices
+    from pyrite.compile.context import SrcItem, column_affinity
+    from pyrite.compile.resolve import ColumnRef
+    cur, idx_cursors = open_table_and_indices(parse, table, "OpenRead")
+    row_no = parse.alloc_reg()
+    counts = [parse.alloc_reg() for _ in table.indexes]
+    parse.emit("Integer", 0, row_no)
+    for c in counts:
+        parse.emit("Integer", 0, c)
+    empty = parse.label()
+    parse.emit("Rewind", cur, empty)
+    top = parse.current_addr()
+    parse.emit("AddImm", row_no, 1)
+    item = SrcItem(name=table.name, alias=None, table=table, cursor=cur)
+    val = parse.alloc_reg()
+    for i, col in enumerate(table.columns):
+        if i == table.rowid_alias or not col.not_null:
+            continue
+        code_column(parse, ColumnRef(cursor=cur, column=i, item=item,
+                                     affinity=column_affinity(col)), val)
+        ok = parse.label()
+        parse.emit("NotNull", val, ok)
+        parse.emit("String8", 0, msg, 0, f"NULL value in {table.name}.{col.name}")
+        _integrity_row(parse, msg, left)
+        parse.resolve(ok)
+    if table.checks and not getattr(parse.db, "ignore_check_constraints", False):
+        fault, ok = parse.label(), parse.label()
+        checks = [resolve_on_table(parse, table, cur, chk.expr) for chk in table.checks]
+        for expr in reversed(checks[1:]):
+            code_if_false(parse, expr, fault, False)
+        code_if_true(parse, checks[0], ok, True)
+        parse.resolve(fault)
+        parse.emit("String8", 0, msg, 0, f"CHECK constraint failed in {table.name}")
+        _integrity_row(parse, msg, left)
+        parse.resolve(ok)
+    # Indexes in SQLite's list order (newest first, REPLACE ones last).
+    from pyrite.compile.insert import sqlite_index_order
+    order = [(table.indexes[k], idx_cursors[k], counts[k])
+             for k in sqlite_index_order(table.indexes)]
+    if not quick:
+        text = parse.alloc_reg()
+        for idx, ic, count in order:
+            n = len(idx.columns)
+            key = parse.alloc_reg(n)
+            outside = parse.label()
+            code_partial_filter(parse, table, idx, cur, outside)
+            code_index_key(parse, table, idx, cur, key)
+            parse.emit("AddImm", count, 1)
+            present = parse.label()
+            parse.emit("Found", ic, present, key, n)
+            parse.emit("String8", 0, msg, 0, "row ")
+            parse.emit("Concat", row_no, msg, msg)
+            parse.emit("String8", 0, text, 0, f" missing from index {idx.name}")
+            parse.emit("Concat", text, msg, msg)
+            _integrity_row(parse, msg, left)
+            parse.emit("Goto", 0, outside)
+            parse.resolve(present)
+            if idx.unique:
+                unique = parse.label()
+                for k in range(idx.n_key_col):
+                    c = idx.columns[k]
+                    if c >= 0 and table.columns[c].not_null:
+                        continue
+                    parse.emit("IsNull", key + k, unique)
+                parse.emit("Next", ic, parse.current_addr() + 2)
+                parse.emit("Goto", 0, unique)
+                parse.emit("IdxGT", ic, unique, key, idx.n_key_col)
+                parse.emit("String8", 0, msg, 0, f"non-unique entry in index {idx.name}")
+                _integrity_row(parse, msg, left)
+                parse.resolve(unique)
+            parse.resolve(outside)
+    parse.emit("Next", cur, top)
+    parse.resolve(empty)
+    if not quick:
+        n_reg = parse.alloc_reg()
+        for idx, ic, count in order:
+            same = parse.label()
+            parse.emit("Count", ic, n_reg)
+            parse.emit("Eq", count, same, n_reg, None, 0)
+            parse.emit("String8", 0, msg, 0, f"wrong # of entries in index {idx.name}")
+            _integrity_row(parse, msg, left)
+            parse.resolve(same)
+    parse.emit("Close", cur)
+    for ic in idx_cursors:
+        parse.emit("Close", ic)
 
 
 def _pragma_table_list(parse: Any, name: str, value: Any) -> None:

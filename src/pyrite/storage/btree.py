@@ -474,8 +474,12 @@ class BTree:
 
     # -- integrity ------------------------------------------------------------
 
-    def integrity_check(self, roots: list[int], max_errors: int = 100) -> list[str]:
-        """Problems found in the trees at ``roots`` and the freelist (SQLite's wording)."""
+    def integrity_check(self, roots: list[int], max_errors: int = 100,
+                        partial: bool = False) -> list[str]:
+        """Problems found in the trees at ``roots`` and the freelist (SQLite's
+        wording).  A ``partial`` check (some trees only) skips the freelist
+        unless page 1's tree is among them, and does not look for pages
+        nothing uses."""
         errors: list[str] = []
         pager = self.pager
         npages = pager.page_count
@@ -494,8 +498,9 @@ class BTree:
             return True
 
         try:
-            for pgno in pager.freelist_pages():
-                mark(pgno, "Freelist:")
+            if not partial or 1 in roots:
+                for pgno in pager.freelist_pages():
+                    mark(pgno, "Freelist:")
         except Exception:
             errors.append("Freelist: corrupt")
         for root in roots:
@@ -529,7 +534,7 @@ class BTree:
                         stack.append((info.right, None, None))
                 except Exception:
                     errors.append(f"Tree {root} page {pgno}: corrupt page")
-        for pgno in range(1, npages + 1):
+        for pgno in range(1, npages + 1 if not partial else 1):
             if not used[pgno] and len(errors) < max_errors:
                 errors.append(f"Page {pgno} is never used")
         return errors

@@ -203,14 +203,20 @@ def op_drop_trigger(vm: Any, op: Any, pc: int) -> int:
 
 @opcode("IntegrityCk", "P1 P2 P3 P4 P5", "")
 def op_integrity_ck(vm: Any, op: Any, pc: int) -> int:
-    """Check the B-trees whose roots are listed in P4 (database P5); r[P1] =
+    """Check the B-trees whose roots are listed in P4 (database P5; a list
+    starting with 0 names only some of the trees); r[P1] =
     the problems found, one per line, or NULL; r[P3] holds one less than the
-    number of problems to report."""
+    number of problems to report, and is lowered by one less than the number
+    found (the report of r[P1] counts as the last)."""
     btree = vm.host.btree(op.p5)
     max_err = (vm.r[op.p3] or 0) + 1
-    problems = btree.integrity_check(list(op.p4), max_err)
+    roots = list(op.p4)
+    partial = bool(roots) and roots[0] == 0      # a leading 0: some trees only
+    problems = btree.integrity_check(roots[1:] if partial else roots, max_err, partial)
     problems = problems[:max_err]
     vm.r[op.p1] = "\n".join(problems) if problems else None
+    if problems:
+        vm.r[op.p3] = max_err - len(problems)
     return pc + 1
 
 
