@@ -422,6 +422,8 @@ def _code_unary(parse: Parse, expr: ast.Unary, target: int) -> int:
             v = operand.value
             if isinstance(v, int) and v == 1 << 63:
                 code_literal(parse, -(1 << 63), target)
+            elif isinstance(v, int) and v > 1 << 63:
+                code_literal(parse, -float(v), target)     # beyond int64: a real
             else:
                 code_literal(parse, -v if v != 0 or isinstance(v, int) else -0.0, target)
             return target

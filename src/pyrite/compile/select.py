@@ -21,7 +21,7 @@ from typing import Any
 
 from pyrite import values
 from pyrite.compile.context import (
-    JT_NATURAL, NC_ALLOW_AGG, NC_HAS_AGG, EphemeralColumn, EphemeralTable,
+    JT_LEFT, JT_NATURAL, JT_RIGHT, NC_ALLOW_AGG, NC_HAS_AGG, EphemeralColumn, EphemeralTable,
     NameContext, Parse, SelectDest, SrcItem, SrcList,
     SRT_COROUTINE, SRT_DISCARD, SRT_DISTFIFO, SRT_DISTQUEUE, SRT_EPHEM_TAB, SRT_EXCEPT,
     SRT_EXISTS, SRT_FIFO, SRT_MEM, SRT_OUTPUT, SRT_QUEUE, SRT_SET, SRT_TABLE, SRT_UNION,
@@ -585,6 +585,7 @@ def _compile_core(parse: Parse, core: ast.SelectCore, order_by: tuple[ast.Orderi
                 nc.correlated = True
     where_nc = NameContext(src, outer=outer, result=aliases)
     where = resolve_expr(parse, core.where, where_nc)
+    _simplify_left_joins(src, where)
     if where_nc.flags & NC_HAS_AGG:
         parse.error("misuse of aggregate function " + _first_agg_name(where) + "()")
     # GROUP BY and ORDER BY never see the outer queries' columns (SQLite
@@ -914,6 +915,120 @@ def _dispose(parse: Parse, dest: SelectDest, reg: int, n: int) -> None:
         parse.error(f"select destination {kind} is not supported yet")
 
 
+def _simplify_left_joins(src: SrcList, where: Any) -> None:
+    """A LEFT JOIN whose right table the WHERE clause (or an inner join's
+    ON) cannot see NULL-extended is an inner join (SQLite's SimplifyJoin):
+    the planner may then reorder it and use its ON terms freely."""
+    terms = [where] + [item.on for item in src
+                       if item.on is not None and not item.jointype & (JT_LEFT | JT_RIGHT)]
+    for i, item in enumerate(src):
+        if item.jointype & (JT_LEFT | JT_RIGHT) != JT_LEFT:
+            continue
+        if any(implies_non_null_row(t, item.cursor) for t in terms if t is not None):
+            item.jointype &= ~JT_LEFT
+            item.is_left_join_rhs = False
+            item.null_extended = any(later.jointype & JT_RIGHT for later in src[i + 1:])
+
+
+def implies_non_null_row(expr: Any, cursor: int) -> bool:
+    """sqlite3ExprImpliesNonNullRow: ``expr`` true means some column of
+    ``cursor`` is not NULL (so the row is no NULL row of an outer join)."""
+    while isinstance(expr, ast.Collate):
+        expr = expr.expr
+    if isinstance(expr, ast.IsNull) and expr.negated:
+        expr = expr.expr
+    else:
+        while isinstance(expr, ast.Binary) and expr.op.upper() == "AND":
+            if implies_non_null_row(expr.left, cursor):
+                return True
+            expr = expr.right
+    return _walk_non_null(expr, cursor) is True
+
+
+def _walk_non_null(e: Any, cursor: int) -> bool | None:
+    """impliesNotNullRow's walk: True when a column of ``cursor`` is found
+    where a NULL would make the whole term NULL or false, None to stop
+    looking down this branch, False when nothing was found."""
+    if isinstance(e, ColumnRef):
+        return True if e.cursor == cursor and e.depth == 0 else None
+    if isinstance(e, (ast.IsNull, ast.Case, ast.In, ast.FunctionCall, ast.Like,
+                      ast.Subquery, ast.Exists, FuncRef)) or \
+            type(e).__name__ in ("RowValue", "Vector"):
+        return None
+    if isinstance(e, ast.Binary):
+        op = e.op.upper()
+        if op in ("IS", "IS NOT", "OR"):
+            return None
+        if op == "AND":
+            if _walk_non_null(e.left, cursor) is True:
+                return _walk_non_null(e.right, cursor)
+            return None
+        if op in ("=", "==", "!=", "<>", "<", "<=", ">", ">="):
+            for side in (e.left, e.right):
+                if isinstance(side, ColumnRef) and side.item is not None and \
+                        getattr(side.item.table, "is_virtual", False):
+                    return None
+        return bool(_walk_non_null(e.left, cursor)) or bool(_walk_non_null(e.right, cursor))
+    if isinstance(e, ast.Between):
+        return _walk_non_null(e.expr, cursor)
+    if dataclasses.is_dataclass(e):
+        for f in dataclasses.fields(e):
+            v = getattr(e, f.name)
+            if isinstance(v, (ast.Expr, ColumnRef)) and _walk_non_null(v, cursor) is True:
+                return True
+            if isinstance(v, tuple):
+                for x in v:
+                    if isinstance(x, (ast.Expr, ColumnRef)) and _walk_non_null(x, cursor):
+                        return True
+    return False
+
+
+def _code_simple_count(parse: Parse, src: SrcList, where: Any, result: list[ResultItem],
+                       agg: Any, having: Any) -> bool:
+    """``SELECT count(*) FROM table`` and nothing more (isSimpleCount):
+    count the entries of the table's B-tree, or of its narrowest full index
+    (never a partial one; INDEXED BY does not matter, NOT INDEXED does),
+    with Count instead of a loop.  Returns False when the query is not one."""
+    if where is not None or having is not None or len(result) != 1 or len(src) != 1 \
+            or len(agg.funcs) != 1 or agg.col_regs:
+        return False
+    item = src[0]
+    table = item.table
+    f = agg.funcs[0]
+    if result[0].expr is not f or f.args or f.filter is not None or f.distinct \
+            or getattr(f, "window", None) is not None or f.name.lower() != "count":
+        return False
+    if item.select is not None or getattr(table, "is_ephemeral", False) \
+            or getattr(table, "is_view", False) or getattr(table, "read_only", False) \
+            or getattr(table, "is_virtual", False) or not getattr(table, "root", 0):
+        return False
+    from pyrite.compile.insert import sqlite_index_order
+    from pyrite.compile.where import _index_row_size, _table_row_size
+    best = None
+    if not item.not_indexed:
+        best_size = _table_row_size(table)
+        for k in sqlite_index_order(table.indexes):
+            ix = table.indexes[k]
+            if ix.where is not None:
+                continue
+            size = _index_row_size(table, ix)
+            if size < best_size:
+                best, best_size = ix, size
+    parse.code_verify_schema(0, write=False)
+    cursor = parse.alloc_cursor()
+    if best is None:
+        parse.emit("OpenRead", cursor, table.root, 0, 1)
+    else:
+        parse.emit("OpenRead", cursor, best.root, 0, best.key_info)
+    parse.emit("Count", cursor, agg.func_regs[0])
+    parse.emit("Close", cursor)
+    if parse.is_explain == 2:
+        cover = f" USING COVERING INDEX {best.name}" if best is not None else ""
+        parse.emit("Explain", parse.current_addr(), getattr(parse, "explain_parent", 0), 0,
+                   f"SCAN {table.name}{cover}")
+    return True
+
+
 def _code_aggregate(parse: Parse, src: SrcList, where: Any, result: list[ResultItem],
                     group_by: list[ast.Expr], having: Any, ob_exprs: list[ast.Expr],
                     ob_desc: list[bool], ob_nulls: list[str | None], dest: SelectDest,
@@ -959,6 +1074,10 @@ def _code_aggregate(parse: Parse, src: SrcList, where: Any, result: list[ResultI
     if ob_rw:
         sorter = _open_sorter(parse, ob_rw, ob_desc, ob_nulls, len(result))
 
+    if not group_by and sorter is None and \
+            _code_simple_count(parse, src, where, result, agg, having):
+        _inner_loop(parse, result, dest, lim, distinct_cur, None, end, end, out_rw)
+        return
     if not group_by:
         reg_acc = 0
         if agg.col_regs:

@@ -216,12 +216,12 @@ def where_begin(parse: Parse, src: SrcList, where: ast.Expr | None,
         _choose_plan(parse, level, terms, frozenset(available), flags)
         available.add(level.item.cursor)
     if len(levels) == 1 and levels[0].plan == "scan":
-        _choose_index_scan(parse, levels[0], flags, order_by, order_desc)
+        _choose_index_scan(parse, levels[0], flags, order_by, order_desc, terms)
     else:
         # in a join any full scan may read a narrower covering index instead
         for level in levels:
             if level.plan == "scan":
-                _choose_index_scan(parse, level, flags, None, None)
+                _choose_index_scan(parse, level, flags, None, None, terms)
     if right_join is not None:
         outer_join.restrict_plan(right_join.level)
 
@@ -429,7 +429,7 @@ def _choose_plan(parse: Parse, level: WhereLevel, terms: list[WhereTerm],
         if not indexes:
             parse.error(f"no such index: {item.indexed_by}")
     for ix in indexes:
-        if index_is_partial(ix):
+        if index_is_partial(ix) and not partial_index_usable(parse, item, ix, terms):
             continue
         cols = index_columns(ix)
         colls = index_collations(ix)
@@ -486,9 +486,90 @@ def _choose_plan(parse: Parse, level: WhereLevel, terms: list[WhereTerm],
         level.covering = _is_covering(table, level.index, item.col_used)
 
 
+def partial_index_usable(parse: Parse, item: SrcItem, index: Any,
+                         terms: list[WhereTerm]) -> bool:
+    """Whether the rows a query wants of ``item`` all lie in partial
+    ``index`` (whereUsablePartialIndex): each AND term of the index's WHERE
+    is implied by one WHERE term (an ON term only of this table's own
+    outer join; for the inner side of an outer join only those)."""
+    from pyrite.compile.build import resolve_on_table
+    cache = parse.__dict__.setdefault("_partial_where", {})
+    key = (id(index), item.cursor)
+    if key not in cache:
+        parts: list[ast.Expr] = []
+        _split_and(resolve_on_table(parse, item.table, item.cursor, index.where), parts)
+        cache[key] = (index, parts)
+    parts = cache[key][1]
+    # The inner side of an outer join takes only its own ON terms.
+    outer = bool(item.jointype & (JT_LEFT | JT_RIGHT))
+    usable = [t.expr for t in terms
+              if t.left_join_on == item.cursor
+              or (t.left_join_on == -1 and not outer)]
+    return all(any(_implies(parse, e, part) for e in usable) for part in parts)
+
+
+def _implies(parse: Parse, e1: Any, e2: Any) -> bool:
+    """sqlite3ExprImpliesExpr: true only when ``e1`` being true makes
+    ``e2`` true: the same expression, one side of an OR, or ``x IS NOT
+    NULL`` after a comparison that rejects a NULL x."""
+    if gencol.same_expr(e1, e2):
+        return True
+    if isinstance(e2, ast.Binary) and e2.op.upper() == "OR":
+        return _implies(parse, e1, e2.left) or _implies(parse, e1, e2.right)
+    operand = _not_null_operand(e2)
+    if operand is not None:
+        return _implies_not_null(e1, operand, False)
+    return False
+
+
+def _not_null_operand(e: Any) -> Any:
+    """X of ``X IS NOT NULL`` / ``X NOTNULL``, else None."""
+    if isinstance(e, ast.IsNull) and e.negated:
+        return e.expr
+    if isinstance(e, ast.Binary) and e.op.upper() == "IS NOT" and \
+            isinstance(e.right, ast.Literal) and e.right.value is None and \
+            e.right.keyword is None:
+        return e.left
+    return None
+
+
+_NULL_REJECTING = {"=", "==", "!=", "<>", "<", "<=", ">", ">=", "+", "-", "|", "<<",
+                   ">>", "||"}
+_NULL_PROPAGATING = {"*", "%", "&", "/"}
+
+
+def _implies_not_null(p: Any, nn: Any, seen_not: bool) -> bool:
+    """exprImpliesNotNull: ``p`` true means ``nn`` is not NULL."""
+    if gencol.same_expr(p, nn):
+        return not (isinstance(nn, ast.Literal) and nn.value is None)
+    if isinstance(p, ast.Binary):
+        op = p.op.upper()
+        if op in _NULL_REJECTING or op in _NULL_PROPAGATING:
+            if op in _NULL_REJECTING:
+                seen_not = True
+            return _implies_not_null(p.right, nn, seen_not) or \
+                _implies_not_null(p.left, nn, seen_not)
+        return False
+    if isinstance(p, ast.Between):
+        if seen_not or p.negated:
+            return False
+        return any(_implies_not_null(x, nn, True) for x in (p.low, p.high, p.expr))
+    if isinstance(p, ast.In):
+        if seen_not and p.select is not None:
+            return False
+        return _implies_not_null(p.expr, nn, True)
+    if isinstance(p, ast.Collate):
+        return _implies_not_null(p.expr, nn, seen_not)
+    if isinstance(p, ast.Unary) and p.op.upper() in ("+", "-"):
+        return _implies_not_null(p.operand, nn, seen_not)
+    if isinstance(p, ast.Unary) and p.op.upper() in ("NOT", "~"):
+        return _implies_not_null(p.operand, nn, True)
+    return False
+
+
 def _choose_index_scan(parse: Parse, level: WhereLevel, flags: int,
                        order_by: list[ast.Expr] | None,
-                       order_desc: list[bool] | None) -> None:
+                       order_desc: list[bool] | None, terms: list[WhereTerm]) -> None:
     """A full scan may read an index instead of the table: an index that
     delivers the ORDER BY (saving the sort), else the narrowest covering
     index narrower than the table (as SQLite's planner picks them)."""
@@ -497,11 +578,17 @@ def _choose_index_scan(parse: Parse, level: WhereLevel, flags: int,
     if item.not_indexed or flags & WHERE_NO_INDEX or getattr(table, "is_ephemeral", False):
         return
     candidates = [ix for ix in getattr(table, "indexes", None) or ()
-                  if not index_is_partial(ix) and all(c >= -1 for c in index_columns(ix))]
+                  if all(c >= -1 for c in index_columns(ix))
+                  and (not index_is_partial(ix)
+                       or partial_index_usable(parse, item, ix, terms))]
     if item.indexed_by is not None:
-        candidates = [ix for ix in candidates if ix.name.lower() == item.indexed_by.lower()]
-        if not candidates:
+        named = [ix for ix in getattr(table, "indexes", None) or ()
+                 if ix.name.lower() == item.indexed_by.lower()]
+        if not named:
             parse.error(f"no such index: {item.indexed_by}")
+        candidates = [ix for ix in candidates if ix in named]
+        if not candidates:
+            parse.error("no query solution")
     covering_ok = bool(flags & WHERE_COVERING_OK)
     if order_by:
         for ix in candidates:

@@ -1469,9 +1469,9 @@ class Parser:
             # Fold prefix unary minus/plus/~ (level 12) right away.
             while ops and ops[-1][0] == _L_UNARY:
                 op = ops.pop()[2]
+                text = self.toks[self.pos - 1][1]
                 if op == "-" and isinstance(operand, ast.Literal) and \
-                        operand.value == 9223372036854775808.0 and \
-                        self.toks[self.pos - 1][1].isdigit():
+                        text.isdigit() and int(text) == 1 << 63:
                     operand = ast.Literal(-9223372036854775808)
                 else:
                     operand = ast.Unary(op, operand)

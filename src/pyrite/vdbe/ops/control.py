@@ -582,10 +582,23 @@ def op_function(vm: Any, op: Any, pc: int) -> int:
         res = _call(vm, fd, args)
     else:
         res = fd.func(*args)
-    if type(res) is bool:
+    t = type(res)
+    if t is bool:
         res = int(res)
+    elif t is float and res != res:
+        res = None          # a NaN result is NULL (sqlite3_result_double)
     r[op.p3] = res
     return pc + 1
+
+
+def function_result(res: Any) -> Any:
+    """A function's value as a register holds it: booleans as integers,
+    NaN as NULL (sqlite3_result_double stores no NaN)."""
+    if type(res) is bool:
+        return int(res)
+    if type(res) is float and res != res:
+        return None
+    return res
 
 
 opcode("PureFunc", "P1 P2 P3 P4 P5", "r[P3]=func(r[P2@P5])", constmask="p1", args="p2",
@@ -625,8 +638,7 @@ def op_agg_final(vm: Any, op: Any, pc: int) -> int:
     acc = vm.r[op.p1]
     if acc is None or not hasattr(acc, "finalize"):
         acc = _new_aggregate(vm, op.p4)
-    res = acc.finalize()
-    vm.r[op.p1] = int(res) if type(res) is bool else res
+    vm.r[op.p1] = function_result(acc.finalize())
     return pc + 1
 
 
@@ -636,7 +648,7 @@ def op_agg_value(vm: Any, op: Any, pc: int) -> int:
     acc = vm.r[op.p1]
     if acc is None or not hasattr(acc, "value"):
         acc = vm.r[op.p1] = _new_aggregate(vm, op.p4)
-    vm.r[op.p3] = acc.value()
+    vm.r[op.p3] = function_result(acc.value())
     return pc + 1
 
 

@@ -23,6 +23,7 @@ from typing import Any
 
 from pyrite import errors, values
 from pyrite.vdbe.opcodes import opcode
+from pyrite.vdbe.ops.control import function_result
 
 # Frame bound kinds, as ast.FrameBound spells them.
 UNBOUNDED_PRECEDING = "UNBOUNDED PRECEDING"
@@ -520,7 +521,7 @@ def _aggregate(vm: Any, f: WindowFunc, p: _Partition,
                 if use(ce):
                     acc.step(*args_of(ce))
                 ce += 1
-            out.append(acc.value())
+            out.append(function_result(acc.value()))
         return out
     if not exclude and all(b >= n for _, b in frames) and f.funcdef.flags & 0x40:
         # min()/max() to the end of the partition: walk backwards.
@@ -534,7 +535,7 @@ def _aggregate(vm: Any, f: WindowFunc, p: _Partition,
                 pos -= 1
                 if use(pos):
                     acc.step(*args_of(pos))
-            res[i] = acc.value()
+            res[i] = function_result(acc.value())
         return res
     # min()/max() over a moving frame keep, among equal values, the one
     # stepped last (SQLite's ordered ephemeral index): step backwards.
@@ -551,5 +552,5 @@ def _aggregate(vm: Any, f: WindowFunc, p: _Partition,
         # A frame with EXCLUDE is a full scan into fresh accumulators that
         # are finalized (windowFullScan), other recomputed frames are read
         # with value().
-        out.append(acc.finalize() if exclude else acc.value())
+        out.append(function_result(acc.finalize() if exclude else acc.value()))
     return out
