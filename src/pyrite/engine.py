@@ -206,6 +206,7 @@ class Database:
         if self.schema.file_format > 4:
             errors.raise_error(errors.SQLITE_ERROR, "unsupported file format")
         rows = self._sync(self._read_schema_rows)
+        self.schema.object_order = [str(r[1]) for r in rows if r[0] in ("table", "view")]
         # Tables first so that index rows find them, as the rowid order of
         # sqlite_schema already guarantees for files SQLite wrote.
         rows.sort(key=lambda r: 0 if r[0] == "table" else 1)

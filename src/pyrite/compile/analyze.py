@@ -53,7 +53,7 @@ def _targets(parse: Any, stmt: ast.Analyze) -> tuple[list[tuple[Any, Any]], Any]
     None for all of them."""
     db = parse.db
     schema = db.schema
-    everything = [(t, None) for t in schema.tables.values()]
+    everything = [(t, None) for t in _tables_in_hash_order(schema)]
     if stmt.name is None:
         return everything, None
     if stmt.schema is None and stmt.name.lower() in ("main", "temp"):
@@ -74,6 +74,73 @@ def _targets(parse: Any, stmt: ast.Analyze) -> tuple[list[tuple[Any, Any]], Any]
             parse.error(f"no such table: {qual}{stmt.name}")
         return [], ("tbl", view.name)
     return [(table, None)], ("tbl", table.name)
+
+
+# SQLite caps a hash table's bucket array at SQLITE_MALLOC_SOFT_LIMIT bytes
+# (1024) of 16-byte buckets.
+_MAX_BUCKETS = 1024 // 16
+
+
+def _name_hash(name: str) -> int:
+    """SQLite's strHash: case-folded bytes, multiplicative, 32-bit."""
+    h = 0
+    for ch in name.encode("utf-8"):
+        if 65 <= ch <= 90:
+            ch += 32
+        h = ((h + ch) * 0x9E3779B1) & 0xFFFFFFFF
+    return h
+
+
+def sqlite_hash_order(names: list[str]) -> list[str]:
+    """The iteration order of SQLite's ``Hash`` after inserting ``names``
+    in turn (hash.c): a new element goes in front of its bucket's first
+    element, or at the head of the list when its bucket is empty or there
+    are no buckets yet; from 10 elements on, whenever the count exceeds
+    twice the bucket count, the buckets are rebuilt with twice the count
+    (at most 64) by re-inserting the list in order."""
+    order: list[str] = []
+    buckets: dict[int, list[Any]] = {}
+    size = 0
+
+    def insert(name: str) -> None:
+        head = None
+        if size:
+            entry = buckets.setdefault(_name_hash(name) % size, [0, None])
+            if entry[0]:
+                head = entry[1]
+            entry[0] += 1
+            entry[1] = name
+        order.insert(order.index(head) if head is not None else 0, name)
+
+    for count, name in enumerate(names, 1):
+        if count >= 10 and count > 2 * size:
+            new_size = min(count * 2, _MAX_BUCKETS)
+            if new_size != size:
+                size = new_size
+                buckets.clear()
+                old = order[:]
+                order.clear()
+                for element in old:
+                    insert(element)
+        insert(name)
+    return order
+
+
+def _tables_in_hash_order(schema: Any) -> list[Any]:
+    """The tables in the order a full ANALYZE visits them: SQLite walks its
+    schema's table hash, filled with sqlite_master and then the tables and
+    views in sqlite_schema order; so sqlite_stat1 gets its rows in the same
+    order as SQLite writes them."""
+    names = ["sqlite_master", *schema.object_order]
+    out = []
+    seen = set()
+    for name in sqlite_hash_order(names):
+        table = schema.tables.get(name.lower())
+        if table is not None and id(table) not in seen:
+            seen.add(id(table))
+            out.append(table)
+    out.extend(t for t in schema.tables.values() if id(t) not in seen)
+    return out
 
 
 def _open_stat_table(parse: Any, where: Any) -> int:

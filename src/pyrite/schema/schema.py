@@ -289,6 +289,9 @@ class Schema:
         self.indexes: dict[str, Index] = {}
         self.views: dict[str, Table] = {}
         self.triggers: dict[str, Trigger] = {}
+        # Names of the tables and views in sqlite_schema rowid order, the
+        # order SQLite's schema load enters them into its table hash.
+        self.object_order: list[str] = []
         self.schema_cookie = 0
         self.file_format = 4
         self.loaded = False
@@ -323,6 +326,7 @@ class Schema:
         self.indexes.clear()
         self.views.clear()
         self.triggers.clear()
+        self.object_order = []
         self.loaded = False
 
     # -- building ---------------------------------------------------------
