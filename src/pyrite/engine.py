@@ -121,6 +121,9 @@ class Database:
         self.fk_deferred = 0
         self.fk_deferred_imm = 0
         self.fk_savepoint_counts: list[tuple[int, int]] = []
+        # Set on VACUUM's private database, whose CREATE statements may
+        # name sqlite_ objects (SQLite's SQLITE_WriteSchema).
+        self.writable_schema = False
         self.pager.busy_handler = self._busy_handler
         self._busy_started: float | None = None
 
@@ -449,6 +452,11 @@ class Database:
             self.commit()
         else:
             self.rollback()
+
+    def vacuum(self, db_index: int, into: str | None) -> None:
+        """The Vacuum opcode: rebuild database ``db_index`` or copy it to ``into``."""
+        from pyrite.vacuum import run_vacuum
+        run_vacuum(self, into)
 
     def set_changes(self, n: int) -> None:
         self.changes = n

@@ -24,8 +24,6 @@ _UNSUPPORTED: dict[type, str] = {
     ast.CreateVirtualTable: "CREATE VIRTUAL TABLE",
     ast.Attach: "ATTACH",
     ast.Detach: "DETACH",
-    ast.Vacuum: "VACUUM",
-    ast.Analyze: "ANALYZE",
 }
 
 
@@ -178,6 +176,12 @@ def code_statement(parse: Any, stmt: ast.Statement, sql: str, parsed: Any) -> No
     elif isinstance(stmt, ast.Reindex):
         from pyrite.compile.reindex import code_reindex
         code_reindex(parse, stmt)
+    elif isinstance(stmt, ast.Analyze):
+        from pyrite.compile.analyze import code_analyze
+        code_analyze(parse, stmt)
+    elif isinstance(stmt, ast.Vacuum):
+        from pyrite.compile.vacuum import code_vacuum
+        code_vacuum(parse, stmt)
     elif isinstance(stmt, ast.Pragma):
         from pyrite.compile.pragma import code_pragma
         code_pragma(parse, stmt)

@@ -80,7 +80,7 @@ def stored_sql(text: str, keyword: str) -> str:
 
 def check_object_name(parse: Any, name: str, kind: str) -> None:
     """Refuse names reserved for SQLite's own objects (sqlite3CheckObjectName)."""
-    if name.lower().startswith("sqlite_"):
+    if name.lower().startswith("sqlite_") and not getattr(parse.db, "writable_schema", False):
         parse.error(f"object name reserved for internal use: {name}")
 
 

@@ -290,6 +290,8 @@ class Schema:
         self.indexes: dict[str, Index] = {}
         self.views: dict[str, Table] = {}
         self.triggers: dict[str, Trigger] = {}
+        # Names of the tables and views in sqlite_schema rowid order, the
+        # order SQLite's schema load enters them into its table hash.
         self.schema_cookie = 0
         self.file_format = 4
         self.loaded = False

@@ -472,6 +472,96 @@ class BTree:
         # Index pages: the promoted entry moves up with ``child`` as its left child.
         return _U32.pack(child) + (divider if from_leaf else divider[4:])
 
+    # -- bulk loading -----------------------------------------------------------
+
+    def bulk_load(self, root: int, entries: Any) -> None:
+        """Fill the empty tree ``root`` from ``entries`` -- (rowid, payload)
+        pairs for a table, (None, key record) for an index -- given in key
+        order, packing every page full (VACUUM's rebuild).
+
+        Leaves are written as they fill, so only one page of cells is held
+        at a time; then each interior level is packed from the page numbers
+        and separators of the level below until one level fits the root.
+        A table separator is the last rowid of its left page; an index
+        separator is the entry that did not fit, promoted out of the leaves.
+        """
+        root_page = self.pager.get_page_sync(root)
+        intkey = page_info(root_page).intkey
+        leaf_type = PTYPE_TABLE_LEAF if intkey else PTYPE_INDEX_LEAF
+        cap = self.pager.usable_size - 8
+        children: list[int] = []
+        seps: list[bytes] = []
+        cur: list[bytes] = []
+        used = 0
+        last_rowid = 0
+        for rowid, payload in entries:
+            cell = self._make_cell(leaf_type, rowid, payload)
+            size = len(cell) + 2
+            if cur and used + size > cap:
+                children.append(self._new_page(leaf_type, cur, 0))
+                if intkey:
+                    seps.append(put_varint(last_rowid))
+                    cur, used = [cell], size
+                else:
+                    seps.append(cell)
+                    cur, used = [], 0
+            else:
+                cur.append(cell)
+                used += size
+            last_rowid = rowid or 0
+        if not children:
+            self._write_page(root_page, leaf_type, cur, 0)
+            return
+        if not cur:
+            # The last entry was promoted with no page after it: it becomes
+            # the rightmost leaf instead.
+            cur = [seps.pop()]
+        children.append(self._new_page(leaf_type, cur, 0))
+        self._build_interior(root_page, intkey, children, seps)
+
+    def _new_page(self, ptype: int, cells: list[bytes], right: int) -> int:
+        page = self.pager.allocate_page()
+        self._write_page(page, ptype, cells, right)
+        return page.pgno
+
+    def _build_interior(self, root_page: Page, intkey: bool, children: list[int],
+                        seps: list[bytes]) -> None:
+        """Stack interior levels over ``children`` (with ``seps`` between
+        them) until one fits in the root page."""
+        ptype = PTYPE_TABLE_INTERIOR if intkey else PTYPE_INDEX_INTERIOR
+        cap = self.pager.usable_size - 12
+        while True:
+            need = sum(len(s) + 6 for s in seps)
+            if need <= self._capacity(root_page.pgno, False):
+                cells = [_U32.pack(c) + s for c, s in zip(children, seps)]
+                self._write_page(root_page, ptype, cells, children[-1])
+                return
+            up_children: list[int] = []
+            up_seps: list[bytes] = []
+            cur: list[bytes] = []
+            used = 0
+            last = len(children) - 1
+            for i in range(last):
+                cell = _U32.pack(children[i]) + seps[i]
+                size = len(cell) + 2
+                if cur and used + size > cap:
+                    if i == last - 1:
+                        # Leave two children for the final page: this page
+                        # ends one cell earlier.
+                        moved = cur.pop()
+                        up_children.append(self._new_page(ptype, cur, _unpack_u32(moved, 0)[0]))
+                        up_seps.append(moved[4:])
+                        cur, used = [cell], size
+                        continue
+                    up_children.append(self._new_page(ptype, cur, children[i]))
+                    up_seps.append(seps[i])
+                    cur, used = [], 0
+                    continue
+                cur.append(cell)
+                used += size
+            up_children.append(self._new_page(ptype, cur, children[last]))
+            children, seps = up_children, up_seps
+
     # -- integrity ------------------------------------------------------------
 
     def integrity_check(self, roots: list[int], max_errors: int = 100,

@@ -241,3 +241,63 @@ def op_journal_mode(vm: Any, op: Any, pc: int) -> int:
     pager = vm.host.btree(op.p1).pager
     vm.r[op.p2] = "memory" if pager.memory else "delete"
     return pc + 1
+
+
+@opcode("Vacuum", "P1 P2 * * *", "", db="p1")
+def op_vacuum(vm: Any, op: Any, pc: int) -> int:
+    """VACUUM database P1; with P2, VACUUM INTO the file named by r[P2]
+    (a text value, else "non-text filename")."""
+    into = None
+    if op.p2:
+        into = vm.r[op.p2]
+        if not isinstance(into, str):
+            errors.raise_error(errors.SQLITE_ERROR, "non-text filename")
+    vm.host.vacuum(op.p1, into)
+    return pc + 1
+
+
+@opcode("StatIndex", "P1 P2 P3 * *", "r[P2]=stat1(P1,P3)", cursor="p1", dest="p2")
+def op_stat_index(vm: Any, op: Any, pc: int) -> int:
+    """ANALYZE: r[P2] = the sqlite_stat1 text of index cursor P1 over its
+    first P3 columns, NULL when the index is empty (SQLite's stat_push and
+    stat_get loop folded into one scan).
+
+    The text is the entry count, then for each key prefix the average number
+    of entries per distinct prefix value, rounded up, with 2 written as 1
+    when nearly every prefix is distinct (the 3.40 rule).  NULLs count as
+    equal to each other; each column compares with the index's collation.
+    A pending read restarts the scan when the VM re-runs this opcode."""
+    from pyrite.vdbe.ops.cursor import _cursor
+    c = _cursor(vm, op.p1)
+    bt = c.bt
+    n = op.p3
+    key_info = bt.key_info
+    colls = [key_info.collation(i) if key_info is not None else None for i in range(n)]
+    compare = values.compare
+    rows = 0
+    distinct = [0] * n
+    prev: Any = None
+    empty = bt.first()
+    while not empty and not bt.eof:
+        rec = bt.record()
+        rows += 1
+        i = 0
+        if prev is not None:
+            while i < n and compare(rec[i], prev[i], colls[i]) == 0:
+                i += 1
+        for j in range(i, n):
+            distinct[j] += 1
+        prev = rec
+        if not bt.next():
+            break
+    if rows == 0:
+        vm.r[op.p2] = None
+        return pc + 1
+    parts = [str(rows)]
+    for d in distinct:
+        avg = (rows + d - 1) // d
+        if avg == 2 and rows * 10 <= d * 11:
+            avg = 1
+        parts.append(str(avg))
+    vm.r[op.p2] = " ".join(parts)
+    return pc + 1

@@ -1,0 +1,274 @@
+"""Engine layer: VACUUM and VACUUM INTO (SQLite's ``vacuum.c``).
+
+SQLite rebuilds the database by running SQL against an attached temporary
+database (the schema's CREATE statements, then ``INSERT INTO ... SELECT``
+per table, which the transfer optimisation turns into b-tree copies) and
+then copies the temporary file's pages over the main file.  Pyrite does the
+same with its own pieces:
+
+1. a private in-memory :class:`~pyrite.engine.Database` with the same page
+   size receives the schema: CREATE TABLE statements (rowid order, without
+   sqlite_sequence, which AUTOINCREMENT recreates), then the CREATE INDEX
+   statements; so root pages and sqlite_schema rows come out in SQLite's
+   order;
+2. every b-tree is copied in key order (records unchanged, rowids kept
+   except where SQLite renumbers them), table first, then its indexes,
+   with every page packed full (``BTree.bulk_load``);
+3. views, triggers and virtual tables (no storage) get their sqlite_schema
+   rows copied as they are;
+4. the header values SQLite preserves are carried over (the schema cookie
+   goes up by one so that other connections re-read the schema);
+5. the page images replace the main database's pages inside a write
+   transaction (so a failure rolls back), or are written to the new file of
+   VACUUM INTO.
+
+The nested database runs its own statements to completion; nothing here
+re-enters the calling VM, so the Python stack stays shallow.
+"""
+
+from __future__ import annotations
+
+import struct
+from typing import Any
+
+from pyrite import errors
+from pyrite.storage.btree import page_info
+from pyrite.storage.header import (
+    OFFSET_CHANGE_COUNTER, OFFSET_DATABASE_SIZE, OFFSET_VERSION_NUMBER,
+    OFFSET_VERSION_VALID_FOR, SQLITE_VERSION_NUMBER,
+)
+
+_U32 = struct.Struct(">I")
+
+# Header meta values VACUUM keeps, with the increment applied (vacuum.c's
+# aCopy): schema cookie +1, default cache size, text encoding, user
+# version, application id.
+_META_COPY = ((1, 1), (3, 0), (5, 0), (6, 0), (8, 0))
+
+
+def check_vacuum_allowed(db: Any) -> None:
+    """VACUUM needs autocommit mode and no other statement running."""
+    if not db.autocommit:
+        errors.raise_error(errors.SQLITE_ERROR, "cannot VACUUM from within a transaction")
+    if any(s.running and s is not db.current_statement for s in db.active_statements):
+        errors.raise_error(errors.SQLITE_ERROR, "cannot VACUUM - SQL statements in progress")
+
+
+def run_vacuum(db: Any, into: str | None) -> None:
+    """VACUUM the main database of ``db``, or write its copy to ``into``."""
+    check_vacuum_allowed(db)
+    out_file = None
+    if into is not None and into != "":
+        out_file = _open_output(db, into)
+    try:
+        if into is None:
+            db.begin_transaction(0, write=True)
+        else:
+            db.begin_transaction(0, write=False)
+        images = build_copy(db, keep_rowids=into is not None)
+        if into is None:
+            _install(db, images)
+        elif out_file is not None:
+            _write_file(out_file, images)
+    finally:
+        if out_file is not None:
+            out_file.close()
+
+
+def _open_output(db: Any, path: str) -> Any:
+    """The VACUUM INTO target: a new or empty file."""
+    backend = db.pager.backend
+    if db.pager.memory:
+        from pyrite.io.osfile import OSBackend
+        backend = OSBackend()
+    try:
+        f = backend.open(path, create=True)
+    except errors.Error:
+        errors.raise_error(errors.SQLITE_CANTOPEN, "unable to open database file")
+    except OSError:
+        errors.raise_error(errors.SQLITE_CANTOPEN, "unable to open database file")
+    if f.size() > 0:
+        f.close()
+        errors.raise_error(errors.SQLITE_ERROR, "output file already exists")
+    return f
+
+
+# -- building the copy ---------------------------------------------------------
+
+
+def _run(db: Any, sql: str) -> None:
+    """Run one statement of the nested database to completion."""
+    stmt, _ = db.prepare(sql)
+    if stmt is None:
+        return
+    try:
+        while getattr(stmt.step(), "name", None) == "ROW":
+            pass
+    finally:
+        stmt.finalize()
+
+
+def _schema_rows(db: Any) -> list[tuple[int, Any, Any, Any, Any, bytes]]:
+    """sqlite_schema of ``db`` in rowid order: (rowid, type, name, rootpage,
+    sql, raw record)."""
+    from pyrite.storage.record import decode_record
+    cur = db.main_btree.cursor(1, write=False)
+    rows = []
+    try:
+        empty = db._sync(cur.first)
+        while not empty and not cur.eof:
+            payload = db._sync(cur.payload)
+            rec = (list(decode_record(payload)) + [None] * 5)[:5]
+            rows.append((cur.rowid(), rec[0], rec[1], rec[3], rec[4], payload))
+            if not db._sync(cur.next):
+                break
+    finally:
+        cur.close()
+    return rows
+
+
+def build_copy(db: Any, keep_rowids: bool = False) -> list[bytes]:
+    """The page images of a compact copy of ``db``'s main database.
+
+    As SQLite's transfer does under VACUUM, a table with neither an
+    INTEGER PRIMARY KEY nor an index has its rows renumbered 1, 2, 3...
+    (nothing refers to those rowids); VACUUM INTO (``keep_rowids``) keeps
+    them."""
+    from pyrite.engine import Database
+    tmp = Database(":memory:")
+    try:
+        tmp.pager.page_size = tmp.pager.usable_size = db.pager.page_size
+        tmp.functions = db.functions
+        tmp.collations = db.collations
+        tmp.writable_schema = True
+        _run(tmp, "BEGIN")
+        tmp.begin_transaction(0, write=True)     # page 1 even with no schema
+        rows = _schema_rows(db)
+        _create_schema(tmp, rows)
+        _copy_content(db, tmp, keep_rowids)
+        _copy_storageless(tmp, rows)
+        return _page_images(db, tmp)
+    finally:
+        tmp.close()
+
+
+def _create_schema(tmp: Any, rows: list[Any]) -> None:
+    """Tables (except sqlite_sequence), then indexes, by their CREATE text."""
+    for _, type_, name, root, sql, _ in rows:
+        if type_ == "table" and isinstance(sql, str) and (root is None or root > 0) \
+                and str(name).lower() != "sqlite_sequence":
+            _run(tmp, sql)
+    for _, type_, _, _, sql, _ in rows:
+        if type_ == "index" and isinstance(sql, str):
+            _run(tmp, sql)
+
+
+def _copy_content(db: Any, tmp: Any, keep_rowids: bool) -> None:
+    """Copy every b-tree's entries from ``db`` into ``tmp``'s fresh trees."""
+    tmp.ensure_schema()
+    tmp_rows = _schema_rows(tmp)
+    main_roots = {(str(r[1]), str(r[2]).lower()): r[3] for r in _schema_rows(db)}
+    tables = [r for r in tmp_rows if r[1] == "table" and r[3]]
+    for _, _, name, root, _, _ in tables:
+        table = tmp.schema.find_table(name)
+        src = main_roots.get(("table", str(name).lower()))
+        renumber = not keep_rowids and table.rowid_alias < 0 and not table.indexes
+        if src:
+            _copy_tree(db, tmp, src, root, renumber)
+        for index in getattr(table, "indexes", []):
+            if not index.root or index.root == root:
+                continue
+            src = main_roots.get(("index", index.name.lower()))
+            if src:
+                _copy_tree(db, tmp, src, index.root)
+
+
+def _copy_tree(db: Any, tmp: Any, src_root: int, dst_root: int,
+               renumber: bool = False) -> None:
+    """Load the entries of ``db``'s tree ``src_root``, in key order, into
+    ``tmp``'s empty tree (with ``renumber``, table rows get the rowids 1, 2,
+    3...).  Pages come out packed full, so the copy is compact."""
+    src = db.main_btree.cursor(src_root, write=False)
+    intkey = page_info(db._sync(lambda: db.pager.get_page(src_root))).intkey
+
+    def entries() -> Any:
+        empty = db._sync(src.first)
+        n = 0
+        while not empty and not src.eof:
+            n += 1
+            rowid = (n if renumber else src.rowid()) if intkey else None
+            yield rowid, db._sync(src.payload)
+            if not db._sync(src.next):
+                break
+
+    try:
+        tmp.main_btree.bulk_load(dst_root, entries())
+    finally:
+        src.close()
+
+
+def _copy_storageless(tmp: Any, rows: list[Any]) -> None:
+    """Views, triggers and virtual tables: their sqlite_schema rows as they are."""
+    keep = [r for r in rows if r[1] in ("view", "trigger")
+            or (r[1] == "table" and r[3] == 0)]
+    if not keep:
+        return
+    cur = tmp.main_btree.cursor(1, write=True)
+    try:
+        last = 0 if cur.last() else cur.rowid()
+        for i, row in enumerate(keep, 1):
+            cur.insert(last + i, row[5])
+    finally:
+        cur.close()
+
+
+def _page_images(db: Any, tmp: Any) -> list[bytes]:
+    """``tmp``'s pages, page 1 carrying the header values VACUUM preserves."""
+    pager = tmp.pager
+    n = pager.page_count
+    images = [bytes(pager.get_page_sync(i).data) for i in range(1, n + 1)]
+    p1 = bytearray(images[0])
+    for idx, inc in _META_COPY:
+        _U32.pack_into(p1, 36 + 4 * idx, (db.pager.get_meta(idx) + inc) & 0xFFFFFFFF)
+    _U32.pack_into(p1, OFFSET_DATABASE_SIZE, n)
+    images[0] = bytes(p1)
+    return images
+
+
+# -- using the copy ------------------------------------------------------------
+
+
+def _install(db: Any, images: list[bytes]) -> None:
+    """Replace the main database's pages (inside the write transaction)."""
+    from pyrite.storage.pager import Page
+    pager = db.pager
+    old_p1 = pager.get_page_sync(1)
+    counter = _U32.unpack_from(old_p1.data, OFFSET_CHANGE_COUNTER)[0]
+    n = len(images)
+    for pgno, image in enumerate(images, 1):
+        if pgno <= pager.page_count:
+            page = pager.get_page_sync(pgno)
+        else:
+            page = pager.cache.get(pgno) or Page(pgno, bytearray(pager.page_size))
+            pager.cache[pgno] = page
+        pager.make_writable(page)
+        page.data[:] = image
+    _U32.pack_into(pager.get_page_sync(1).data, OFFSET_CHANGE_COUNTER, counter)
+    for pgno in [p for p in pager.cache if p > n]:
+        del pager.cache[pgno]
+    pager.page_count = n
+    db.schema.loaded = False
+    db.load_schema()
+
+
+def _write_file(f: Any, images: list[bytes]) -> None:
+    """Write a VACUUM INTO copy: a complete database with a fresh counter."""
+    p1 = bytearray(images[0])
+    _U32.pack_into(p1, OFFSET_CHANGE_COUNTER, 1)
+    _U32.pack_into(p1, OFFSET_VERSION_VALID_FOR, 1)
+    _U32.pack_into(p1, OFFSET_VERSION_NUMBER, SQLITE_VERSION_NUMBER)
+    images = [bytes(p1)] + images[1:]
+    size = len(images[0])
+    for i, image in enumerate(images):
+        f.write(i * size, image)
+    f.sync()

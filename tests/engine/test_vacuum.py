@@ -1,0 +1,223 @@
+"""VACUUM and VACUUM INTO, compared with stdlib sqlite3 (SQLite 3.40).
+
+The rebuilt database must hold the same rows (rowids included), schema,
+sqlite_sequence and header values, have an empty freelist, and pass
+sqlite3's PRAGMA integrity_check.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+
+import pytest
+
+import pyrite
+
+SCHEMA = """
+PRAGMA user_version = 7;
+PRAGMA application_id = 99;
+CREATE TABLE t(a INTEGER PRIMARY KEY, b TEXT UNIQUE, c);
+CREATE INDEX tc ON t(c COLLATE NOCASE);
+CREATE TABLE au(id INTEGER PRIMARY KEY AUTOINCREMENT, x);
+CREATE TABLE plain(x, y);
+CREATE VIEW vv AS SELECT a, b FROM t;
+CREATE TRIGGER tr AFTER INSERT ON t BEGIN INSERT INTO au(x) VALUES (new.a); END;
+"""
+
+
+def _fill(con) -> None:
+    con.executescript(SCHEMA)
+    con.executemany("INSERT INTO t VALUES (?, ?, ?)",
+                    ((i * 3, f"b{i}", ("X" if i % 2 else "y") * (i % 50)) for i in range(200)))
+    con.executemany("INSERT INTO plain VALUES (?, ?)",
+                    ((i, "z" * (i % 700)) for i in range(120)))
+    con.execute("DELETE FROM t WHERE a % 2 = 0")
+    con.execute("DELETE FROM plain WHERE x % 3 = 0")
+    con.commit()
+
+
+def _contents(con) -> list:
+    return [
+        con.execute("SELECT type, name, tbl_name, sql FROM sqlite_schema ORDER BY name").fetchall(),
+        con.execute("SELECT rowid, * FROM t ORDER BY rowid").fetchall(),
+        con.execute("SELECT rowid, * FROM plain ORDER BY rowid").fetchall(),
+        con.execute("SELECT rowid, * FROM au ORDER BY rowid").fetchall(),
+        con.execute("SELECT * FROM sqlite_sequence").fetchall(),
+        con.execute("SELECT c FROM t INDEXED BY tc ORDER BY c COLLATE NOCASE, a").fetchall(),
+        [con.execute(f"PRAGMA {p}").fetchone()[0]
+         for p in ("user_version", "application_id", "freelist_count")],
+    ]
+
+
+def test_vacuum_compacts_and_keeps_everything(tmp_path):
+    path = str(tmp_path / "p.db")
+    con = pyrite.connect(path)
+    _fill(con)
+    before = _contents(con)
+    pages = con.execute("PRAGMA page_count").fetchone()[0]
+    cookie = con.execute("PRAGMA schema_version").fetchone()[0]
+    assert before[-1][2] > 0
+    con.execute("VACUUM")
+    after = _contents(con)
+    # A table with neither INTEGER PRIMARY KEY nor index is renumbered, as
+    # in SQLite; the others keep their rowids.
+    assert after[2] == [(i,) + row[1:] for i, row in enumerate(before[2], 1)]
+    assert after[:2] + after[3:-1] == before[:2] + before[3:-1]
+    assert after[-1] == [7, 99, 0]
+    assert con.execute("PRAGMA page_count").fetchone()[0] < pages
+    assert con.execute("PRAGMA schema_version").fetchone()[0] == cookie + 1
+    # The trigger and AUTOINCREMENT still work on the rebuilt file.
+    con.execute("INSERT INTO t VALUES (100001, 'new', 'c')")
+    con.commit()
+    con.close()
+    ref = sqlite3.connect(path)
+    assert ref.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
+    assert ref.execute("SELECT * FROM au ORDER BY id DESC LIMIT 1").fetchone() == (201, 100001)
+    ref.close()
+
+
+def test_vacuum_matches_sqlite_contents(tmp_path):
+    """Same rows and schema as sqlite3's own VACUUM of the same data."""
+    results = []
+    for mod, name in ((pyrite, "p.db"), (sqlite3, "s.db")):
+        con = mod.connect(str(tmp_path / name))
+        _fill(con)
+        con.execute("VACUUM")
+        results.append((_contents(con),
+                        con.execute("SELECT type, name, rootpage FROM sqlite_schema").fetchall(),
+                        con.execute("PRAGMA page_count").fetchone()))
+        con.close()
+    assert results[0] == results[1]
+
+
+def test_vacuum_into_writes_a_valid_copy(tmp_path):
+    """The copy keeps every rowid (SQLite's VACUUM INTO renumbers nothing)."""
+    src = pyrite.connect(":memory:")
+    _fill(src)
+    out = str(tmp_path / "copy.db")
+    src.execute(f"VACUUM INTO '{out}'")
+    ref = sqlite3.connect(out)
+    assert ref.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
+    assert _contents(ref)[:-1] == _contents(src)[:-1]
+    assert _contents(ref)[-1] == [7, 99, 0]
+    ref.close()
+    with pytest.raises(pyrite.OperationalError, match="output file already exists"):
+        src.execute(f"VACUUM main INTO '{out}'")
+
+
+@pytest.mark.parametrize("sql, message", [
+    ("VACUUM bogus", "unknown database bogus"),
+    ("VACUUM bogus INTO 'x.db'", "unknown database bogus"),
+    ("VACUUM INTO 1", "non-text filename"),
+    ("VACUUM INTO NULL", "non-text filename"),
+    ("VACUUM INTO x'41'", "non-text filename"),
+    ("VACUUM INTO a", "no such column: a"),
+])
+def test_vacuum_errors_match_sqlite(sql, message):
+    for mod in (pyrite, sqlite3):
+        con = mod.connect(":memory:")
+        with pytest.raises(mod.OperationalError) as info:
+            con.execute(sql)
+        assert str(info.value) == message
+
+
+def test_vacuum_refused_in_transaction_and_with_running_statements():
+    for mod in (pyrite, sqlite3):
+        con = mod.connect(":memory:", isolation_level=None)
+        con.execute("CREATE TABLE t(a)")
+        con.executemany("INSERT INTO t VALUES (?)", [(i,) for i in range(10)])
+        con.execute("BEGIN")
+        for sql in ("VACUUM", "VACUUM INTO 'never.db'"):
+            with pytest.raises(mod.OperationalError,
+                               match="^cannot VACUUM from within a transaction$"):
+                con.execute(sql)
+        con.execute("ROLLBACK")
+        cur = con.execute("SELECT a FROM t")
+        cur.fetchone()
+        with pytest.raises(mod.OperationalError,
+                           match="^cannot VACUUM - SQL statements in progress$"):
+            con.execute("VACUUM")
+        cur.fetchall()
+        con.execute("VACUUM")
+        con.execute("VACUUM temp")
+        con.execute("VACUUM INTO ''")
+
+
+def test_vacuum_empty_database(tmp_path):
+    con = pyrite.connect(str(tmp_path / "e.db"), isolation_level=None)
+    con.execute("VACUUM")
+    con.execute("CREATE TABLE t(a)")
+    con.execute("DROP TABLE t")
+    con.execute("VACUUM")
+    assert con.execute("PRAGMA page_count").fetchone()[0] == 1
+    con.close()
+    ref = sqlite3.connect(str(tmp_path / "e.db"))
+    assert ref.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
+
+
+def test_vacuum_packs_deep_trees_like_sqlite(tmp_path):
+    """Long index keys, overflow chains and several tree levels: the rebuilt
+    file is as small as SQLite's own VACUUM makes it, and valid."""
+    path = str(tmp_path / "deep.db")
+    con = pyrite.connect(path)
+    con.execute("CREATE TABLE t(a INTEGER PRIMARY KEY, b, c)")
+    con.execute("CREATE INDEX tb ON t(b)")
+    con.execute("CREATE TABLE s(x)")
+    con.executemany("INSERT INTO t VALUES (?, ?, ?)",
+                    ((i, "k" * ((i * 37) % 900) + str(i), i % 7) for i in range(700)))
+    con.executemany("INSERT INTO s VALUES (?)", ((bytes(range(256)) * (i % 30),) for i in range(60)))
+    con.execute("DELETE FROM t WHERE a % 4 = 0")
+    con.commit()
+    con.execute("VACUUM")
+    mine = con.execute("PRAGMA page_count").fetchone()
+    con.close()
+    ref = sqlite3.connect(path)
+    assert ref.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
+    assert ref.execute("SELECT count(*), sum(length(b)) FROM t").fetchone() == \
+        (525, sum(len("k" * ((i * 37) % 900) + str(i)) for i in range(700) if i % 4))
+    ref.execute("VACUUM")
+    assert ref.execute("PRAGMA page_count").fetchone() == mine
+    ref.close()
+
+
+def test_read_only_database_and_implicit_transactions(tmp_path):
+    """VACUUM needs write access but VACUUM INTO does not; the DB-API's
+    implicit transaction after DML blocks VACUUM, as in sqlite3."""
+    path = str(tmp_path / "ro.db")
+    ref = sqlite3.connect(path)
+    ref.execute("CREATE TABLE t(a)")
+    ref.execute("INSERT INTO t VALUES (1)")
+    ref.commit()
+    ref.close()
+    for mod in (pyrite, sqlite3):
+        out = str(tmp_path / f"out-{mod.__name__}.db")
+        con = mod.connect(f"file:{path}?mode=ro", uri=True)
+        with pytest.raises(mod.OperationalError, match="attempt to write a readonly database"):
+            con.execute("VACUUM")
+        con.execute(f"VACUUM INTO '{out}'")
+        con.close()
+        assert sqlite3.connect(out).execute("SELECT * FROM t").fetchall() == [(1,)]
+        con = mod.connect(":memory:")
+        con.execute("CREATE TABLE t(a)")
+        con.execute("INSERT INTO t VALUES (1)")
+        with pytest.raises(mod.OperationalError, match="cannot VACUUM from within a transaction"):
+            con.execute("VACUUM")
+        con.commit()
+        con.execute("VACUUM")
+
+
+def test_other_connection_sees_the_rebuilt_file(tmp_path):
+    path = str(tmp_path / "two.db")
+    first = pyrite.connect(path, isolation_level=None)
+    first.execute("CREATE TABLE t(a INTEGER PRIMARY KEY, b)")
+    first.execute("CREATE INDEX tb ON t(b)")
+    first.execute("BEGIN")
+    first.executemany("INSERT INTO t VALUES (?, ?)", [(i, "x" * (i % 300)) for i in range(300)])
+    first.execute("COMMIT")
+    first.execute("DELETE FROM t WHERE a < 200")
+    second = pyrite.connect(path, isolation_level=None)
+    assert second.execute("SELECT count(*) FROM t WHERE b > ''").fetchone() == (100,)
+    first.execute("VACUUM")
+    assert second.execute("SELECT count(*), sum(a) FROM t WHERE b > ''").fetchone() == \
+        (100, sum(range(200, 300)))
+    assert second.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
