@@ -103,6 +103,8 @@ def code_alter_table(parse: Any, stmt: ast.AlterTable, text: str) -> None:
     if table.name.lower().startswith("sqlite_") or table.read_only:
         parse.error(f"table {table.name} may not be altered")
     if isinstance(action, ast.RenameTable):
+        if table.is_view:
+            parse.error(f"view {table.name} may not be altered")
         _code_rename_table(parse, table, action.new_name)
     elif isinstance(action, ast.AddColumn):
         _code_add_column(parse, table, action.column, text)
@@ -124,7 +126,72 @@ def _schema_rows(parse: Any) -> list[tuple[str, str, str, int, str | None]]:
             rows.append(("index", idx.name, t.name, idx.root, idx.sql))
     for v in schema.views.values():
         rows.append(("view", v.name, v.name, 0, v.sql))
+    for trig in getattr(schema, "triggers", {}).values():
+        rows.append(("trigger", trig.name, trig.table, 0, trig.sql))
     return rows
+
+
+def _dependents(parse: Any) -> list[tuple[str, str, str, str]]:
+    """(type, name, tbl_name, sql) of every view and trigger."""
+    return [(type_, name, tbl_name, sql) for type_, name, tbl_name, _root, sql
+            in _schema_rows(parse) if type_ in ("view", "trigger") and sql is not None]
+
+
+def _string_literal(token_text: str) -> str:
+    """A double-quoted name as the single-quoted string it stands for."""
+    return "'" + _dequote(token_text).replace("'", "''") + "'"
+
+
+def _resolve_dependents(parse: Any, catalog: dict[str, Any], target: Any,
+                        replace: Any, quotefix: bool = False) -> dict[str, str]:
+    """Resolve every view and trigger against ``catalog`` (the schema before
+    the change), failing as SQLite does when one does not resolve; returns
+    the new text of those that name ``target`` (keyed by type and name).
+    With ``quotefix`` (RENAME COLUMN, DROP COLUMN) double-quoted names that
+    are string literals become single-quoted, as SQLite 3.40 does."""
+    from pyrite.compile.rename import RenameError, Resolver
+    out: dict[str, str] = {}
+    for type_, name, _tbl, sql in _dependents(parse):
+        resolver = Resolver(catalog, target)
+        try:
+            resolver.resolve_sql(sql)
+        except RenameError as exc:
+            parse.error(f"error in {type_} {name}: {exc}")
+        edits = [(t.start, t.end, replace(t.text)) for t in resolver.tokens()]
+        if quotefix:
+            edits += [(t.start, t.end, _string_literal(t.text))
+                      for t in resolver.string_tokens()]
+        if edits:
+            out[f"{type_}:{name.lower()}"] = _edit(sql, edits)
+    return out
+
+
+def _dependent_updates(parse: Any, texts: dict[str, str]
+                       ) -> list[tuple[str, tuple[str, str, str, int, str | None]]]:
+    """Schema-row rewrites giving views and triggers their new ``texts``."""
+    return [(name, (type_, name, tbl, 0, texts[f"{type_}:{name.lower()}"]))
+            for type_, name, tbl, _sql in _dependents(parse)
+            if f"{type_}:{name.lower()}" in texts]
+
+
+def _check_dependents(parse: Any, catalog: dict[str, Any], texts: dict[str, str],
+                      when: str) -> None:
+    """Re-resolve every view and trigger (with their new ``texts``) against
+    ``catalog``, the schema after the change (renameTestSchema)."""
+    from pyrite.compile.rename import RenameError, Resolver, view_entry
+    deps = [(type_, name, texts.get(f"{type_}:{name.lower()}", sql))
+            for type_, name, _tbl, sql in _dependents(parse)]
+    for type_, name, sql in deps:
+        if type_ == "view":
+            entry = view_entry(catalog[name.lower()].name if name.lower() in catalog
+                               else name, sql)
+            if entry is not None and name.lower() in catalog:
+                catalog[name.lower()] = entry
+    for type_, name, sql in deps:
+        try:
+            Resolver(catalog, None).resolve_sql(sql)
+        except RenameError as exc:
+            parse.error(f"error in {type_} {name} {when}: {exc}")
 
 
 def _code_rename_table(parse: Any, table: Any, new: str) -> None:
@@ -134,6 +201,9 @@ def _code_rename_table(parse: Any, table: Any, new: str) -> None:
     check_object_name(parse, new, "table")
     old = table.name
     low = old.lower()
+    from pyrite.compile.rename import Target, catalog_of
+    catalog = catalog_of(parse.db.schema)
+    texts = _resolve_dependents(parse, catalog, Target(old), lambda _text: _quote(new))
     updates: list[tuple[str, tuple[str, str, str, int, str | None]]] = []
     for type_, name, tbl_name, root, sql in _schema_rows(parse):
         own = tbl_name.lower() == low
@@ -144,13 +214,19 @@ def _code_rename_table(parse: Any, table: Any, new: str) -> None:
                 new_name = new
             elif name.lower().startswith("sqlite_autoindex_"):
                 new_name = "sqlite_autoindex_" + new + name[len("sqlite_autoindex_") + len(old):]
-        new_sql = sql
-        if sql is not None and (own or type_ == "table"):
-            edits = _rename_edits(sql, type_, own, old, new)
+        new_sql = texts.get(f"{type_}:{name.lower()}", sql)
+        if new_sql is not None and type_ != "trigger" and (own or type_ == "table"):
+            edits = _rename_edits(new_sql, type_, own, old, new)
             if edits:
-                new_sql = _edit(sql, edits)
+                new_sql = _edit(new_sql, edits)
         if (new_name, new_tbl, new_sql) != (name, tbl_name, sql):
             updates.append((name, (type_, new_name, new_tbl, root, new_sql)))
+        if new_sql is not None:
+            texts[f"{type_}:{name.lower()}"] = new_sql
+    entry = catalog.pop(low)
+    entry.name = new
+    catalog[new.lower()] = entry
+    _check_dependents(parse, catalog, texts, "after rename")
     begin_write_ddl(parse)
     _code_rewrite_rows(parse, updates)
     seq = parse.db.find_table("sqlite_sequence")
@@ -172,15 +248,19 @@ def _code_rewrite_rows(parse: Any, updates: list[tuple[str, tuple[str, str, str,
     top = parse.current_addr()
     nxt = parse.label()
     name_reg = parse.alloc_reg()
+    type_reg = parse.alloc_reg()
     want = parse.alloc_reg()
     rowid = parse.alloc_reg()
     base = parse.alloc_reg(SCHEMA_N_COLUMNS)
     rec = parse.alloc_reg()
     parse.emit("Column", cursor, 1, name_reg)
+    parse.emit("Column", cursor, 0, type_reg)
     for old_name, (type_, name, tbl_name, root, sql) in updates:
         skip = parse.label()
         parse.emit("String8", 0, want, 0, old_name)
         parse.emit("Ne", want, skip, name_reg, None, 0x10)
+        parse.emit("String8", 0, want, 0, type_)
+        parse.emit("Ne", want, skip, type_reg, None, 0x10)
         parse.emit("Rowid", cursor, rowid)
         parse.emit("String8", 0, base, 0, type_)
         parse.emit("String8", 0, base + 1, 0, name)
@@ -412,10 +492,19 @@ def _code_rename_column(parse: Any, table: Any, old: str, new: str, text: str) -
             return new
         return _quote(new)
 
+    from pyrite.compile.rename import Target, catalog_of
+    catalog = catalog_of(parse.db.schema)
+    texts = _resolve_dependents(parse, catalog, Target(table.name, old), replace, True)
+    catalog[table.name.lower()].columns = names
+    _check_dependents(parse, catalog, texts, "after rename")
     low = table.name.lower()
     updates: list[tuple[str, tuple[str, str, str, int, str | None]]] = []
     for type_, name, tbl_name, root, sql in _schema_rows(parse):
-        if sql is None or type_ == "view":
+        if f"{type_}:{name.lower()}" in texts:
+            updates.append((name, (type_, name, tbl_name, root,
+                                   texts[f"{type_}:{name.lower()}"])))
+            continue
+        if sql is None or type_ in ("view", "trigger"):
             continue
         if tbl_name.lower() == low:
             kind = type_
@@ -507,9 +596,15 @@ def _code_drop_column(parse: Any, table: Any, name: str) -> None:
             parse.error(f"error in index {idx.name} after drop column: no such column: {cname}")
     from pyrite.compile import gencol
     gencol.check_altered_table(parse, table, new_sql, "drop column")
+    from pyrite.compile.rename import catalog_of
+    catalog = catalog_of(parse.db.schema)
+    texts = _resolve_dependents(parse, catalog, None, str, True)
+    catalog[table.name.lower()].columns = [c.name for k, c in enumerate(table.columns)
+                                           if k != col]
+    _check_dependents(parse, catalog, texts, "after drop column")
     begin_write_ddl(parse)
     _code_rewrite_rows(parse, [(table.name, ("table", table.name, table.name, table.root,
-                                             new_sql))])
+                                             new_sql))] + _dependent_updates(parse, texts))
     # Rewrite every row's record without the column.
     cursor = parse.alloc_cursor()
     n = len(table.columns)
