@@ -153,3 +153,31 @@ def test_renamed_trigger_still_fires() -> None:
         rows.append(conn.execute("SELECT * FROM log").fetchall())
         conn.close()
     assert rows[0] == rows[1] == [(1, 2)]
+
+
+QUOTEFIX_SETUP = [
+    'CREATE TABLE q(a, b, c DEFAULT "dq", d AS (a || "g"), CHECK (a != "x" AND "a" > 0))',
+    'CREATE INDEX qi ON q(a, "c") WHERE a != "zz"',
+    'CREATE INDEX qj ON q("a" || "s")',
+    'CREATE TABLE w(p CHECK(p != "h"), r DEFAULT "dd")',
+    'CREATE INDEX wk ON w(p) WHERE p = "s"',
+]
+
+
+@pytest.mark.parametrize("alter", ["ALTER TABLE q RENAME b TO bb", "ALTER TABLE q DROP COLUMN b",
+                                   "ALTER TABLE q RENAME TO qq", "ALTER TABLE q ADD COLUMN e"])
+def test_quoted_strings_in_tables_and_indexes(alter: str) -> None:
+    """RENAME/DROP COLUMN make the double-quoted strings of every CHECK,
+    generated column and index single-quoted (not DEFAULTs); other ALTERs
+    leave them."""
+    assert _outcome(pyrite, QUOTEFIX_SETUP, alter) == _outcome(sqlite3, QUOTEFIX_SETUP, alter)
+
+
+@pytest.mark.parametrize("stmts", [
+    ["CREATE TABLE e(a, b, c)", "CREATE INDEX ei ON e(substr(b, 1, 1))", "ALTER TABLE e DROP COLUMN b"],
+    ["CREATE TABLE e(a, b, c)", "CREATE INDEX ei ON e(a, b + c)", "ALTER TABLE e DROP COLUMN b"],
+    ["CREATE TABLE e(a, b, c)", "CREATE INDEX ei ON e(a) WHERE b > 0", "ALTER TABLE e DROP COLUMN b"],
+    ["CREATE TABLE e(a)", "ALTER TABLE e ADD COLUMN b INTEGER COLLATE nosuchcoll"],
+])
+def test_drop_column_used_by_index_expression(stmts: list[str]) -> None:
+    assert _outcome(pyrite, stmts[:-1], stmts[-1]) == _outcome(sqlite3, stmts[:-1], stmts[-1])

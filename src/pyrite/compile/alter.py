@@ -361,6 +361,9 @@ def _code_add_column(parse: Any, table: Any, col: ast.ColumnDef, text: str) -> N
         parse.error("Cannot add a column to a view")
     if any(c.name.lower() == col.name.lower() for c in table.columns):
         parse.error(f"duplicate column name: {col.name}")
+    for c in col.constraints:
+        if isinstance(c, ast.CollateConstraint):
+            parse.find_collation(c.collation)   # as the parser's sqlite3AddCollateType
     default = None
     not_null = False
     generated = False
@@ -470,6 +473,16 @@ def _column_edits(sql: str, kind: str, table: str, old: str, replace: Any
     return edits
 
 
+def _quotefix_edits(sql: str, catalog: dict[str, Any], taken: set[int]
+                    ) -> list[tuple[int, int, str]]:
+    """Edits turning the double-quoted string literals of a table's CHECK /
+    generated expressions or an index's expressions into single-quoted ones
+    (RENAME COLUMN and DROP COLUMN do this to every schema object)."""
+    from pyrite.compile.rename import quoted_strings
+    return [(t.start, t.end, _string_literal(t.text))
+            for t in quoted_strings(sql, catalog) if t.start not in taken]
+
+
 def _code_rename_column(parse: Any, table: Any, old: str, new: str, text: str) -> None:
     """ALTER TABLE t RENAME [COLUMN] a TO b (sqlite3AlterRenameColumn)."""
     if table.is_view:
@@ -494,6 +507,7 @@ def _code_rename_column(parse: Any, table: Any, old: str, new: str, text: str) -
 
     from pyrite.compile.rename import Target, catalog_of
     catalog = catalog_of(parse.db.schema)
+    catalog_before = catalog_of(parse.db.schema)
     texts = _resolve_dependents(parse, catalog, Target(table.name, old), replace, True)
     catalog[table.name.lower()].columns = names
     _check_dependents(parse, catalog, texts, "after rename")
@@ -511,8 +525,9 @@ def _code_rename_column(parse: Any, table: Any, old: str, new: str, text: str) -
         elif type_ == "table":
             kind = "other"
         else:
-            continue
-        edits = _column_edits(sql, kind, table.name, old, replace)
+            kind = None
+        edits = _column_edits(sql, kind, table.name, old, replace) if kind else []
+        edits += _quotefix_edits(sql, catalog_before, {e[0] for e in edits})
         if edits:
             updates.append((name, (type_, name, tbl_name, root, _edit(sql, edits))))
     begin_write_ddl(parse)
@@ -565,6 +580,23 @@ def _column_def_starts(sql: str) -> list[int]:
     return starts
 
 
+def _names_column(exprs: list[Any], name: str) -> bool:
+    """Whether any of ``exprs`` (an index's expressions and WHERE) names
+    column ``name`` of the indexed table."""
+    low = name.lower()
+    stack = [e for e in exprs if e is not None]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, tuple):
+            stack.extend(node)
+        elif isinstance(node, ast.Column):
+            if node.name.lower() == low:
+                return True
+        elif isinstance(node, ast.Node):
+            stack.extend(getattr(node, f) for f in node.__slots__)
+    return False
+
+
 def _code_drop_column(parse: Any, table: Any, name: str) -> None:
     """ALTER TABLE t DROP [COLUMN] a (sqlite3AlterDropColumn)."""
     if table.is_view:
@@ -592,7 +624,8 @@ def _code_drop_column(parse: Any, table: Any, name: str) -> None:
            for t in tokenize(new_sql[_add_column_offset(new_sql):])):
         parse.error(f"error in table {table.name} after drop column: no such column: {cname}")
     for idx in table.indexes:
-        if not idx.is_auto and col in idx.columns:
+        if not idx.is_auto and (col in idx.columns or _names_column(
+                [*idx.exprs, idx.where], cname)):
             parse.error(f"error in index {idx.name} after drop column: no such column: {cname}")
     from pyrite.compile import gencol
     gencol.check_altered_table(parse, table, new_sql, "drop column")
@@ -602,9 +635,16 @@ def _code_drop_column(parse: Any, table: Any, name: str) -> None:
     catalog[table.name.lower()].columns = [c.name for k, c in enumerate(table.columns)
                                            if k != col]
     _check_dependents(parse, catalog, texts, "after drop column")
+    new_sql = _edit(new_sql, _quotefix_edits(new_sql, catalog, set()))
+    updates = [(table.name, ("table", table.name, table.name, table.root, new_sql))]
+    for type_, name, tbl_name, root, sql in _schema_rows(parse):
+        if sql is None or type_ not in ("table", "index") or name.lower() == table.name.lower():
+            continue
+        edits = _quotefix_edits(sql, catalog, set())
+        if edits:
+            updates.append((name, (type_, name, tbl_name, root, _edit(sql, edits))))
     begin_write_ddl(parse)
-    _code_rewrite_rows(parse, [(table.name, ("table", table.name, table.name, table.root,
-                                             new_sql))] + _dependent_updates(parse, texts))
+    _code_rewrite_rows(parse, updates + _dependent_updates(parse, texts))
     # Rewrite every row's record without the column.
     cursor = parse.alloc_cursor()
     n = len(table.columns)

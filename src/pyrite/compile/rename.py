@@ -41,6 +41,7 @@ class CatalogEntry:
     columns: list[str] | None = None       # a table's columns
     has_rowid: bool = True
     view: ast.CreateView | None = None     # a view's definition
+    opaque: bool = False                   # a virtual table: columns unknown here
 
 
 @dataclass
@@ -82,6 +83,7 @@ class Resolver:
         self.found: dict[int, Token] = {}
         # double-quoted names that resolved to no column: string literals
         self.strings: dict[int, Token] = {}
+        self._cte_names: dict[int, list[str]] = {}
         self._view_stack: list[str] = []
         self._view_columns: dict[str, list[str]] = {}
 
@@ -159,9 +161,12 @@ class Resolver:
         ctes = dict(ctes)
         if sel.with_ is not None:
             for cte in sel.with_.ctes:
+                if sel.with_.recursive and cte.columns is None:
+                    # The recursive reference has the columns of the first SELECT.
+                    self._cte_names[id(cte)] = self.core(cte.select.core, parent, ctes)[0]
                 if sel.with_.recursive:
                     ctes[cte.name.lower()] = cte
-                self.select(cte.select, parent, ctes)
+                self._cte_names[id(cte)] = self.select(cte.select, parent, ctes)
                 ctes[cte.name.lower()] = cte
         names, scope = self.core(sel.core, parent, ctes)
         for _op, core in sel.compounds:
@@ -256,21 +261,16 @@ class Resolver:
     def table_source(self, ref: ast.TableRef, ctes: dict[str, ast.CommonTableExpr]) -> _Source:
         if ref.schema is None and ref.name.lower() in ctes:
             cte = ctes[ref.name.lower()]
-            names = list(cte.columns) if cte.columns else self._cte_names(cte)
+            names = list(cte.columns) if cte.columns else self._cte_names.get(id(cte), [])
             return _Source(ref.alias or ref.name, names)
+        if ref.schema is not None and ref.schema.lower() != "main":
+            # Another database (TEMP, attached): not described by the catalog.
+            return _Source(ref.alias or ref.name, [], opaque=True)
         entry = self.lookup(ref.name)
         self._table_token(self._toks(ref), entry.name)
         return _Source(ref.alias or ref.name, self.entry_columns(entry), entry.name,
-                       aliased=ref.alias is not None,
+                       aliased=ref.alias is not None, opaque=entry.opaque,
                        has_rowid=entry.view is None and entry.has_rowid)
-
-    def _cte_names(self, cte: ast.CommonTableExpr) -> list[str]:
-        sub = Resolver(self.catalog, None)
-        sub._view_columns = self._view_columns
-        try:
-            return sub.select(cte.select, None, {cte.name.lower(): cte})
-        except RenameError:
-            return []
 
     # -- expressions -------------------------------------------------------
 
@@ -433,9 +433,13 @@ def catalog_of(schema: Any) -> dict[str, CatalogEntry]:
     """The resolver's view of an in-memory schema."""
     from pyrite.sql.parser import parse_one
     out: dict[str, CatalogEntry] = {}
+    master = [c.name for c in schema.schema_table.columns]
+    for name in ("sqlite_schema", "sqlite_master"):
+        out[name] = CatalogEntry(name, master)
     for t in schema.tables.values():
         out[t.name.lower()] = CatalogEntry(t.name, [c.name for c in t.columns],
-                                           not t.without_rowid)
+                                           not t.without_rowid,
+                                           opaque=t.read_only and not t.columns)
     for v in schema.views.values():
         ps = parse_one(v.sql) if v.sql else None
         if ps is not None and isinstance(ps.statement, ast.CreateView):
@@ -450,3 +454,45 @@ def view_entry(name: str, sql: str) -> CatalogEntry | None:
     if ps is None or not isinstance(ps.statement, ast.CreateView):
         return None
     return CatalogEntry(name, view=ps.statement)
+
+
+def quoted_strings(sql: str, catalog: dict[str, CatalogEntry]) -> list[Token]:
+    """The double-quoted names in a CREATE TABLE's CHECK and generated-column
+    expressions, or a CREATE INDEX's expressions and WHERE, that name no
+    column of the table and so are string literals (what SQLite's
+    sqlite_rename_quotefix rewrites as single-quoted strings)."""
+    try:
+        stmt, spans = parse_with_spans(sql)
+    except Exception:  # noqa: BLE001 - a text we cannot parse is left as is
+        return []
+    exprs: list[Any] = []
+    if isinstance(stmt, ast.CreateTable):
+        columns = [c.name for c in stmt.columns]
+        for cdef in stmt.columns:
+            exprs.extend(c.expr for c in cdef.constraints
+                         if isinstance(c, (ast.CheckConstraint, ast.GeneratedConstraint)))
+        exprs.extend(c.expr for c in stmt.constraints if isinstance(c, ast.CheckConstraint))
+    elif isinstance(stmt, ast.CreateIndex):
+        entry = catalog.get(stmt.table.lower())
+        if entry is None or entry.columns is None:
+            return []
+        columns = entry.columns
+        exprs.extend(ic.expr for ic in stmt.columns)
+        exprs.append(stmt.where)
+    else:
+        return []
+    known = {c.lower() for c in columns} | set(_ROWID_NAMES)
+    out: list[Token] = []
+    stack = [e for e in exprs if e is not None]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, tuple):
+            stack.extend(node)
+        elif isinstance(node, ast.Column):
+            entry = spans.get(id(node))
+            if node.quoted and node.table is None and node.name.lower() not in known \
+                    and entry is not None and entry[0] is node:
+                out.append(entry[1][-1])
+        elif isinstance(node, ast.Node):
+            stack.extend(getattr(node, f) for f in node.__slots__)
+    return out
