@@ -63,6 +63,9 @@ class _Source:
     has_rowid: bool = False
     opaque: bool = False       # a table-valued function: columns unknown
     qualified_only: bool = False  # NEW/OLD: only ``new.x`` reaches them
+    # columns merged into an earlier item by USING / NATURAL: a bare name
+    # resolves to the left-hand one
+    merged: set[str] = field(default_factory=set)
 
 
 @dataclass
@@ -70,6 +73,7 @@ class _Scope:
     sources: list[_Source]
     parent: "_Scope | None" = None
     aliases: dict[str, Any] = field(default_factory=dict)
+    star_names: set[str] = field(default_factory=set)
     ctes: dict[str, ast.CommonTableExpr] = field(default_factory=dict)
 
 
@@ -187,6 +191,12 @@ class Resolver:
         if isinstance(e, ast.Column) and e.table is None and scope is not None \
                 and e.name.lower() in scope.aliases:
             return
+        if isinstance(e, ast.Column) and e.table is None and scope is not None \
+                and e.name.lower() in scope.star_names:
+            # SQLite substitutes a copy of the "*"-expanded result column,
+            # which carries no token to edit (the term is checked afterwards).
+            self._resolve_only(e, scope)
+            return
         self.expr(e, scope)
 
     def core(self, core: Any, parent: _Scope | None,
@@ -204,7 +214,9 @@ class Resolver:
         names: list[str] = []
         for rc in core.columns:
             if rc.star:
-                names.extend(self.star(rc, scope))
+                expanded = self.star(rc, scope)
+                names.extend(expanded)
+                scope.star_names.update(n.lower() for n in expanded)
                 continue
             self.expr(rc.expr, scope)
             if rc.alias:
@@ -234,6 +246,12 @@ class Resolver:
                 return list(s.columns)
         raise RenameError(f"no such table: {rc.table}")
 
+    def _resolve_only(self, e: ast.Expr, scope: _Scope) -> None:
+        """Resolve ``e`` (errors count) without recording tokens to edit."""
+        saved = dict(self.found)
+        self.expr(e, scope)
+        self.found = saved
+
     def _table_token(self, toks: tuple[Token, ...], real: str | None) -> None:
         """Record the last of ``toks`` when it names the renamed table."""
         if toks and self.target is not None and self.target.column is None \
@@ -243,7 +261,20 @@ class Resolver:
     def from_item(self, item: ast.FromItem, scope: _Scope) -> None:
         if isinstance(item, ast.Join):
             self.from_item(item.left, scope)
+            before = len(scope.sources)
             self.from_item(item.right, scope)
+            for name in item.using or ():
+                if not (self._any_has(scope.sources[:before], name)
+                        and self._any_has(scope.sources[before:], name)):
+                    raise RenameError(f"cannot join using column {name} - column "
+                                      "not present in both tables")
+            merged = {n.lower() for n in item.using or ()}
+            if item.natural:
+                left = {c.lower() for src in scope.sources[:before] for c in src.columns}
+                merged = {c.lower() for src in scope.sources[before:] for c in src.columns
+                          if c.lower() in left}
+            if len(scope.sources) == before + 1:
+                scope.sources[before].merged |= merged
             if item.on is not None:
                 self.expr(item.on, scope)
             return
@@ -328,6 +359,11 @@ class Resolver:
         parts = [p for p in (col.schema, col.table, col.name) if p is not None]
         raise RenameError("no such column: " + ".".join(parts))
 
+    @staticmethod
+    def _any_has(sources: list[_Source], name: str) -> bool:
+        low = name.lower()
+        return any(src.opaque or any(c.lower() == low for c in src.columns) for src in sources)
+
     def _has_column(self, src: _Source, name: str) -> bool:
         low = name.lower()
         if src.opaque or any(c.lower() == low for c in src.columns):
@@ -339,13 +375,15 @@ class Resolver:
         low = col.name.lower()
         s = scope
         while s is not None:
-            for src in s.sources:
-                if src.qualified_only:
-                    continue
-                if not src.opaque and any(c.lower() == low for c in src.columns):
-                    if self._is_target_column(src.real, col.name) and toks:
-                        self._hit(toks[-1])
-                    return
+            matches = [src for src in s.sources
+                       if not src.qualified_only and not src.opaque and low not in src.merged
+                       and any(c.lower() == low for c in src.columns)]
+            if len(matches) > 1:
+                raise RenameError(f"ambiguous column name: {col.name}")
+            if matches:
+                if self._is_target_column(matches[0].real, col.name) and toks:
+                    self._hit(toks[-1])
+                return
             if low in s.aliases or any(src.opaque for src in s.sources):
                 return
             if low in _ROWID_NAMES and any(src.has_rowid and not src.qualified_only
@@ -371,10 +409,9 @@ class Resolver:
                 if self._is_target_column(entry.name, name):
                     self._hit(tok)
         # NEW/OLD are not FROM items: a bare name does not resolve to them.
-        rows = _Scope([_Source("new", cols, entry.name, aliased=True, has_rowid=has_rowid,
-                               qualified_only=True),
-                       _Source("old", cols, entry.name, aliased=True, has_rowid=has_rowid,
-                               qualified_only=True)])
+        pseudo = {"INSERT": ("new",), "DELETE": ("old",)}.get(trig.event, ("new", "old"))
+        rows = _Scope([_Source(p, cols, entry.name, aliased=True, has_rowid=has_rowid,
+                               qualified_only=True) for p in pseudo])
         if trig.when is not None:
             self.expr(trig.when, _Scope([], rows))
         for step in trig.body:
@@ -395,7 +432,8 @@ class Resolver:
                                      has_rowid=entry.view is None and entry.has_rowid),
                              # SQLite 3.40 edits "excluded.col" as a reference
                              # to the target table.
-                             _Source("excluded", cols, entry.name)], rows)
+                             _Source("excluded", cols, entry.name, qualified_only=True)],
+                            rows)
             for up in step.upsert:
                 for ic in up.target or ():
                     self.expr(ic.expr, target)
