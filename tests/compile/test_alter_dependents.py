@@ -208,6 +208,9 @@ def test_quoted_strings_in_tables_and_indexes(alter: str) -> None:
     ["CREATE TABLE e(a, b, c)", "CREATE INDEX ei ON e(a, b + c)", "ALTER TABLE e DROP COLUMN b"],
     ["CREATE TABLE e(a, b, c)", "CREATE INDEX ei ON e(a) WHERE b > 0", "ALTER TABLE e DROP COLUMN b"],
     ["CREATE TABLE e(a)", "ALTER TABLE e ADD COLUMN b INTEGER COLLATE nosuchcoll"],
+    ["CREATE TABLE e(a CHECK(b > 0), b, c)", "ALTER TABLE e DROP COLUMN b"],
+    ["CREATE TABLE e(a, b, c CHECK(c > e.b))", "ALTER TABLE e DROP COLUMN b"],
+    ["CREATE TABLE e(a, b, c CHECK(c > 0))", "ALTER TABLE e DROP COLUMN b"],
 ])
 def test_drop_column_used_by_index_expression(stmts: list[str]) -> None:
     assert _outcome(pyrite, stmts[:-1], stmts[-1]) == _outcome(sqlite3, stmts[:-1], stmts[-1])

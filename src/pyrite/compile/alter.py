@@ -9,9 +9,14 @@ those ``sqlite_schema`` rows in place, bumps the schema cookie and reloads
 the schema.
 
 RENAME COLUMN edits the table, its indexes and other tables' REFERENCES
-lists; DROP COLUMN edits the table's text and rewrites every row.  Not done
-yet (see docs/known-differences.md):
-and the rewriting of views and triggers that mention a renamed table.
+lists; DROP COLUMN edits the table's text and rewrites every row.  Views and
+triggers are re-parsed and resolved by :mod:`pyrite.compile.rename`, which
+finds exactly the tokens naming the renamed table or column; every view and
+trigger is also checked against the schema before and after the change
+(SQLite's renameTestSchema), so a change that would leave one unresolvable
+fails with "error in view v ...".  RENAME/DROP COLUMN also turn double-quoted
+names that are string literals into single-quoted strings, as SQLite 3.40's
+sqlite_rename_quotefix does.  See docs/known-differences.md for the gaps.
 """
 
 from __future__ import annotations
@@ -597,6 +602,31 @@ def _names_column(exprs: list[Any], name: str) -> bool:
     return False
 
 
+def _check_reference(sql: str, name: str) -> str | None:
+    """The first reference to column ``name`` in the CHECK constraints of the
+    column definitions of a CREATE TABLE text, as written (``t.b``), or None."""
+    from pyrite.sql.parser import parse_one
+    ps = parse_one(sql)
+    if ps is None or not isinstance(ps.statement, ast.CreateTable):
+        return None
+    low = name.lower()
+    for cdef in ps.statement.columns:
+        for c in cdef.constraints:
+            if not isinstance(c, ast.CheckConstraint):
+                continue
+            stack: list[Any] = [c.expr]
+            while stack:
+                node = stack.pop()
+                if isinstance(node, tuple):
+                    stack.extend(reversed(node))
+                elif isinstance(node, ast.Column):
+                    if node.name.lower() == low:
+                        return ".".join(p for p in (node.schema, node.table, node.name) if p)
+                elif isinstance(node, ast.Node):
+                    stack.extend(reversed([getattr(node, f) for f in node.__slots__]))
+    return None
+
+
 def _code_drop_column(parse: Any, table: Any, name: str) -> None:
     """ALTER TABLE t DROP [COLUMN] a (sqlite3AlterDropColumn)."""
     if table.is_view:
@@ -619,7 +649,10 @@ def _code_drop_column(parse: Any, table: Any, name: str) -> None:
     else:
         start = sql.rfind(",", 0, starts[col])
         new_sql = sql[:start] + sql[_add_column_offset(sql):]
-    # The remaining text (table constraints) and the indexes must not name it.
+    # The remaining column CHECKs, table constraints and indexes must not name it.
+    ref = _check_reference(new_sql, cname)
+    if ref is not None:
+        parse.error(f"error in table {table.name} after drop column: no such column: {ref}")
     if any(t.kind == "ID" and _dequote(t.text).lower() == cname.lower()
            for t in tokenize(new_sql[_add_column_offset(new_sql):])):
         parse.error(f"error in table {table.name} after drop column: no such column: {cname}")
