@@ -211,6 +211,15 @@ def test_quoted_strings_in_tables_and_indexes(alter: str) -> None:
     ["CREATE TABLE e(a CHECK(b > 0), b, c)", "ALTER TABLE e DROP COLUMN b"],
     ["CREATE TABLE e(a, b, c CHECK(c > e.b))", "ALTER TABLE e DROP COLUMN b"],
     ["CREATE TABLE e(a, b, c CHECK(c > 0))", "ALTER TABLE e DROP COLUMN b"],
+    ["CREATE TABLE e(a, b, c, UNIQUE(a, b))", "ALTER TABLE e DROP COLUMN b"],
+    ["CREATE TABLE e(a, \"b\", c, UNIQUE(a, \"b\"))", "ALTER TABLE e DROP COLUMN b"],
+    ["CREATE TABLE e(a, b, c, FOREIGN KEY(a, b) REFERENCES u(x, y))", "ALTER TABLE e DROP COLUMN b"],
+    ["CREATE TABLE e(a, b, c AS (b + 1))", "ALTER TABLE e DROP COLUMN b"],
+    ["CREATE TABLE e(a INTEGER PRIMARY KEY, b)", "CREATE TABLE l(v)",
+     "CREATE TRIGGER tr AFTER DELETE ON e BEGIN INSERT INTO l VALUES(old.rowid); END",
+     "ALTER TABLE e RENAME COLUMN a TO k"],
+    ["CREATE TABLE e(a)", "CREATE VIEW v AS SELECT * FROM e GROUP BY a ORDER BY 1",
+     "ALTER TABLE e RENAME COLUMN a TO k"],
 ])
 def test_drop_column_used_by_index_expression(stmts: list[str]) -> None:
     assert _outcome(pyrite, stmts[:-1], stmts[-1]) == _outcome(sqlite3, stmts[:-1], stmts[-1])

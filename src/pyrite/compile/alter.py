@@ -602,28 +602,56 @@ def _names_column(exprs: list[Any], name: str) -> bool:
     return False
 
 
-def _check_reference(sql: str, name: str) -> str | None:
-    """The first reference to column ``name`` in the CHECK constraints of the
-    column definitions of a CREATE TABLE text, as written (``t.b``), or None."""
+def _written(node: ast.Column) -> str:
+    return ".".join(p for p in (node.schema, node.table, node.name) if p)
+
+
+def _first_reference(exprs: list[Any], low: str) -> str | None:
+    """The first Column naming ``low`` in ``exprs``, as written (``t.b``)."""
+    stack: list[Any] = list(reversed(exprs))
+    while stack:
+        node = stack.pop()
+        if isinstance(node, tuple):
+            stack.extend(reversed(node))
+        elif isinstance(node, ast.Column):
+            if node.name.lower() == low:
+                return _written(node)
+        elif isinstance(node, ast.Node):
+            stack.extend(reversed([getattr(node, f) for f in node.__slots__]))
+    return None
+
+
+def _dropped_column_error(sql: str, name: str) -> str | None:
+    """Why a CREATE TABLE text without column ``name`` no longer parses,
+    in the order SQLite finds it: UNIQUE/PRIMARY KEY and FOREIGN KEY
+    constraints while parsing, then CHECK constraints, then generated
+    columns when the table is finished."""
     from pyrite.sql.parser import parse_one
     ps = parse_one(sql)
     if ps is None or not isinstance(ps.statement, ast.CreateTable):
         return None
+    stmt = ps.statement
     low = name.lower()
-    for cdef in ps.statement.columns:
-        for c in cdef.constraints:
-            if not isinstance(c, ast.CheckConstraint):
-                continue
-            stack: list[Any] = [c.expr]
-            while stack:
-                node = stack.pop()
-                if isinstance(node, tuple):
-                    stack.extend(reversed(node))
-                elif isinstance(node, ast.Column):
-                    if node.name.lower() == low:
-                        return ".".join(p for p in (node.schema, node.table, node.name) if p)
-                elif isinstance(node, ast.Node):
-                    stack.extend(reversed([getattr(node, f) for f in node.__slots__]))
+    for c in stmt.constraints:
+        if isinstance(c, (ast.UniqueConstraint, ast.PrimaryKeyConstraint)):
+            for ic in c.columns:
+                if isinstance(ic.expr, ast.Column) and ic.expr.name.lower() == low:
+                    if ic.expr.quoted:   # a double-quoted string: an expression
+                        return "expressions prohibited in PRIMARY KEY and UNIQUE constraints"
+                    return f"no such column: {_written(ic.expr)}"
+        if isinstance(c, ast.ForeignKeyConstraint):
+            for col in c.columns:
+                if col.lower() == low:
+                    return f'unknown column "{col}" in foreign key definition'
+    checks = [c.expr for cdef in stmt.columns for c in cdef.constraints
+              if isinstance(c, ast.CheckConstraint)]
+    checks += [c.expr for c in stmt.constraints if isinstance(c, ast.CheckConstraint)]
+    generated = [c.expr for cdef in stmt.columns for c in cdef.constraints
+                 if isinstance(c, ast.GeneratedConstraint)]
+    for group in (checks, generated):
+        ref = _first_reference(group, low)
+        if ref is not None:
+            return f"no such column: {ref}"
     return None
 
 
@@ -650,9 +678,9 @@ def _code_drop_column(parse: Any, table: Any, name: str) -> None:
         start = sql.rfind(",", 0, starts[col])
         new_sql = sql[:start] + sql[_add_column_offset(sql):]
     # The remaining column CHECKs, table constraints and indexes must not name it.
-    ref = _check_reference(new_sql, cname)
-    if ref is not None:
-        parse.error(f"error in table {table.name} after drop column: no such column: {ref}")
+    why = _dropped_column_error(new_sql, cname)
+    if why is not None:
+        parse.error(f"error in table {table.name} after drop column: {why}")
     if any(t.kind == "ID" and _dequote(t.text).lower() == cname.lower()
            for t in tokenize(new_sql[_add_column_offset(new_sql):])):
         parse.error(f"error in table {table.name} after drop column: no such column: {cname}")

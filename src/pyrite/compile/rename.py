@@ -42,6 +42,7 @@ class CatalogEntry:
     has_rowid: bool = True
     view: ast.CreateView | None = None     # a view's definition
     opaque: bool = False                   # a virtual table: columns unknown here
+    ipk: str | None = None                 # the INTEGER PRIMARY KEY column
 
 
 @dataclass
@@ -63,6 +64,7 @@ class _Source:
     has_rowid: bool = False
     opaque: bool = False       # a table-valued function: columns unknown
     qualified_only: bool = False  # NEW/OLD: only ``new.x`` reaches them
+    ipk: str | None = None     # rowid / oid / _rowid_ name this column
     # columns merged into an earlier item by USING / NATURAL: a bare name
     # resolves to the left-hand one
     merged: set[str] = field(default_factory=set)
@@ -172,9 +174,10 @@ class Resolver:
                     ctes[cte.name.lower()] = cte
                 self._cte_names[id(cte)] = self.select(cte.select, parent, ctes)
                 ctes[cte.name.lower()] = cte
+        # SQLite resolves a compound's members from the last to the first.
+        others = [self.core(core, parent, ctes)[1] for _op, core in reversed(sel.compounds)]
         names, scope = self.core(sel.core, parent, ctes)
-        for _op, core in sel.compounds:
-            _names, other = self.core(core, parent, ctes)
+        for other in others:
             if scope is not None and other is not None:
                 # A compound's ORDER BY may name an alias of any of its SELECTs.
                 for alias, e in other.aliases.items():
@@ -186,13 +189,13 @@ class Resolver:
                 self.expr(e, _Scope([], parent, ctes=ctes))
         return names
 
-    def order_term(self, e: ast.Expr, scope: _Scope | None) -> None:
-        """An ORDER BY term naming a result alias refers to that column."""
+    def order_term(self, e: ast.Expr, scope: _Scope | None, group_by: bool = False) -> None:
+        """An ORDER BY / GROUP BY term naming a result alias refers to that column."""
         if isinstance(e, ast.Column) and e.table is None and scope is not None \
                 and e.name.lower() in scope.aliases:
             return
-        if isinstance(e, ast.Column) and e.table is None and scope is not None \
-                and e.name.lower() in scope.star_names:
+        if not group_by and isinstance(e, ast.Column) and e.table is None \
+                and scope is not None and e.name.lower() in scope.star_names:
             # SQLite substitutes a copy of the "*"-expanded result column,
             # which carries no token to edit (the term is checked afterwards).
             self._resolve_only(e, scope)
@@ -230,7 +233,7 @@ class Resolver:
             if e is not None:
                 self.expr(e, scope)
         for e in core.group_by:
-            self.order_term(e, scope)
+            self.order_term(e, scope, group_by=True)
         for w in core.windows:
             self.walk(w.spec, scope)
         return names, scope
@@ -301,7 +304,7 @@ class Resolver:
         self._table_token(self._toks(ref), entry.name)
         return _Source(ref.alias or ref.name, self.entry_columns(entry), entry.name,
                        aliased=ref.alias is not None, opaque=entry.opaque,
-                       has_rowid=entry.view is None and entry.has_rowid)
+                       has_rowid=entry.view is None and entry.has_rowid, ipk=entry.ipk)
 
     # -- expressions -------------------------------------------------------
 
@@ -352,12 +355,24 @@ class Resolver:
                 if self._has_column(src, col.name):
                     if not src.aliased and src.real is not None:
                         self._table_token(toks[:-1], src.real)
-                    if self._is_target_column(src.real, col.name) and toks:
+                    if self._is_target_column(src.real, self._column_named(src, col.name)) \
+                            and toks:
                         self._hit(toks[-1])
                     return
             s = s.parent
         parts = [p for p in (col.schema, col.table, col.name) if p is not None]
         raise RenameError("no such column: " + ".".join(parts))
+
+    @staticmethod
+    def _column_named(src: _Source, name: str) -> str:
+        """The column a name refers to: rowid/oid/_rowid_ (when no real column
+        has that name) mean the INTEGER PRIMARY KEY, which SQLite 3.40 then
+        edits as a reference to that column."""
+        low = name.lower()
+        if low in _ROWID_NAMES and src.ipk is not None \
+                and not any(c.lower() == low for c in src.columns):
+            return src.ipk
+        return name
 
     @staticmethod
     def _any_has(sources: list[_Source], name: str) -> bool:
@@ -386,8 +401,11 @@ class Resolver:
                 return
             if low in s.aliases or any(src.opaque for src in s.sources):
                 return
-            if low in _ROWID_NAMES and any(src.has_rowid and not src.qualified_only
-                                           for src in s.sources):
+            rowid = [src for src in s.sources if src.has_rowid and not src.qualified_only]
+            if low in _ROWID_NAMES and rowid:
+                if self._is_target_column(rowid[0].real, self._column_named(rowid[0], col.name)) \
+                        and toks:
+                    self._hit(toks[-1])
                 return
             s = s.parent
         if col.quoted:
@@ -411,7 +429,7 @@ class Resolver:
         # NEW/OLD are not FROM items: a bare name does not resolve to them.
         pseudo = {"INSERT": ("new",), "DELETE": ("old",)}.get(trig.event, ("new", "old"))
         rows = _Scope([_Source(p, cols, entry.name, aliased=True, has_rowid=has_rowid,
-                               qualified_only=True) for p in pseudo])
+                               qualified_only=True, ipk=entry.ipk) for p in pseudo])
         if trig.when is not None:
             self.expr(trig.when, _Scope([], rows))
         for step in trig.body:
@@ -475,9 +493,10 @@ def catalog_of(schema: Any) -> dict[str, CatalogEntry]:
     for name in ("sqlite_schema", "sqlite_master"):
         out[name] = CatalogEntry(name, master)
     for t in schema.tables.values():
-        out[t.name.lower()] = CatalogEntry(t.name, [c.name for c in t.columns],
-                                           not t.without_rowid,
-                                           opaque=t.read_only and not t.columns)
+        out[t.name.lower()] = CatalogEntry(
+            t.name, [c.name for c in t.columns], not t.without_rowid,
+            opaque=t.read_only and not t.columns,
+            ipk=t.columns[t.rowid_alias].name if 0 <= t.rowid_alias < len(t.columns) else None)
     for v in schema.views.values():
         ps = parse_one(v.sql) if v.sql else None
         if ps is not None and isinstance(ps.statement, ast.CreateView):
