@@ -223,3 +223,33 @@ def test_quoted_strings_in_tables_and_indexes(alter: str) -> None:
 ])
 def test_drop_column_used_by_index_expression(stmts: list[str]) -> None:
     assert _outcome(pyrite, stmts[:-1], stmts[-1]) == _outcome(sqlite3, stmts[:-1], stmts[-1])
+
+
+def test_drop_trigger_named_like_its_table() -> None:
+    """DROP TRIGGER deletes only the trigger's row, not a table of that name."""
+    stmts = ["CREATE TABLE k(x)",
+             "CREATE TRIGGER k AFTER INSERT ON k BEGIN INSERT INTO log VALUES(1, 2); END",
+             "DROP TRIGGER k", "ALTER TABLE k RENAME TO k2"]
+    assert _outcome(pyrite, stmts[:-1], stmts[-1]) == _outcome(sqlite3, stmts[:-1], stmts[-1])
+
+
+KEYWORD_SETUP = [
+    "CREATE TABLE p(key INTEGER UNIQUE, action TEXT CHECK(action != 'x'), match, "
+    "FOREIGN KEY(match) REFERENCES p(key))",
+    "CREATE INDEX pi ON p(action, key) WHERE key > 0",
+    "CREATE TABLE c(r REFERENCES p(key))",
+]
+
+
+@pytest.mark.parametrize("alter", ["ALTER TABLE p RENAME key TO k",
+                                   'ALTER TABLE p RENAME action TO "act"',
+                                   "ALTER TABLE p RENAME COLUMN match TO m"])
+def test_rename_keyword_named_column(alter: str) -> None:
+    """Columns named by keywords (key, action, match) are renamed in the
+    table, its indexes and other tables' REFERENCES lists."""
+    def schema(mod):
+        conn = mod.connect(":memory:", isolation_level=None)
+        for s in KEYWORD_SETUP + [alter]:
+            conn.execute(s)
+        return conn.execute("SELECT type, name, tbl_name, sql FROM sqlite_schema").fetchall()
+    assert schema(pyrite) == schema(sqlite3)

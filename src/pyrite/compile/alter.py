@@ -478,6 +478,54 @@ def _column_edits(sql: str, kind: str, table: str, old: str, replace: Any
     return edits
 
 
+def _keyword_column_tokens(sql: str, kind: str, table: str, old: str) -> list[Any]:
+    """Tokens naming column ``old`` of ``table`` in a CREATE TABLE / INDEX
+    text when the name is a keyword used as an identifier (``key``,
+    ``action``): found through the parser's identifier spans, since the
+    token scan of _column_edits only sees plain identifiers."""
+    if next(tokenize(old)).kind == "ID":
+        return []
+    from pyrite.sql.parser import parse_with_spans
+    try:
+        stmt, spans = parse_with_spans(sql)
+    except errors.Error:
+        return []
+    low, tlow = old.lower(), table.lower()
+
+    def toks(node: Any) -> tuple[Any, ...]:
+        entry = spans.get(id(node))
+        return entry[1] if entry is not None and entry[0] is node else ()
+
+    out: list[Any] = []
+
+    def names(values: tuple[str, ...]) -> None:
+        out.extend(t for v, t in zip(values, toks(values)) if v.lower() == low)
+
+    own = kind in ("table", "index")
+    stack: list[Any] = [stmt]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, tuple):
+            stack.extend(node)
+            continue
+        if not isinstance(node, ast.Node):
+            continue
+        if isinstance(node, ast.Column):
+            if own and node.name.lower() == low and node.table in (None, table) \
+                    or own and node.table is not None and node.table.lower() == tlow \
+                    and node.name.lower() == low:
+                out.extend(toks(node)[-1:])
+            continue
+        if isinstance(node, ast.ColumnDef) and own and node.name.lower() == low:
+            out.extend(toks(node)[:1])
+        if isinstance(node, ast.ForeignKeyConstraint) and own:
+            names(node.columns)
+        if isinstance(node, ast.ForeignKeyClause) and node.table.lower() == tlow:
+            names(node.columns)
+        stack.extend(getattr(node, f) for f in node.__slots__)
+    return [t for t in out if t.kind != "ID"]
+
+
 def _quotefix_edits(sql: str, catalog: dict[str, Any], taken: set[int]
                     ) -> list[tuple[int, int, str]]:
     """Edits turning the double-quoted string literals of a table's CHECK /
@@ -532,6 +580,11 @@ def _code_rename_column(parse: Any, table: Any, old: str, new: str, text: str) -
         else:
             kind = None
         edits = _column_edits(sql, kind, table.name, old, replace) if kind else []
+        if kind:
+            taken = {e[0] for e in edits}
+            edits += [(t.start, t.end, replace(t.text))
+                      for t in _keyword_column_tokens(sql, kind, table.name, old)
+                      if t.start not in taken]
         edits += _quotefix_edits(sql, catalog_before, {e[0] for e in edits})
         if edits:
             updates.append((name, (type_, name, tbl_name, root, _edit(sql, edits))))

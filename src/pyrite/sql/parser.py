@@ -940,6 +940,7 @@ class Parser:
         self.pos += 1
 
     def column_def(self) -> ast.ColumnDef:
+        ntok = self.tok()
         name = self.name()
         self.column_name = name
         type_name = self.type_name()
@@ -952,8 +953,9 @@ class Parser:
             deferrals = deferrals or isinstance(c, _Deferral)
             constraints.append(c)
         if deferrals:
-            return ast.ColumnDef(name, type_name, _merge_deferrals(tuple(constraints)))
-        return ast.ColumnDef(name, type_name, tuple(constraints))
+            return self.mark(ast.ColumnDef(name, type_name,
+                                           _merge_deferrals(tuple(constraints))), ntok)
+        return self.mark(ast.ColumnDef(name, type_name, tuple(constraints)), ntok)
 
     def column_constraint(self) -> ast.Constraint | None:
         cname = None
@@ -1080,8 +1082,10 @@ class Parser:
         self.expect("REFERENCES")
         table = self.name()
         columns: tuple[str, ...] = ()
+        first = self.pos + 1
         if self.accept("("):
             columns = self.name_list()
+            self.mark(columns, *(self.toks[k] for k in range(first, self.pos - 1, 2)))
         on_delete = on_update = match = None
         deferred = None
         while True:
@@ -1161,7 +1165,9 @@ class Parser:
                 self.pos += 1
                 self.expect("KEY")
                 self.expect("(")
+                first = self.pos
                 cols = self.name_list()
+                self.mark(cols, *(self.toks[k] for k in range(first, self.pos - 1, 2)))
                 clause = self.foreign_key_clause()
                 constraints.append(ast.ForeignKeyConstraint(cname, clause, cols))
             else:
