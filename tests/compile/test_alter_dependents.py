@@ -215,6 +215,7 @@ def test_quoted_strings_in_tables_and_indexes(alter: str) -> None:
     ["CREATE TABLE e(a, \"b\", c, UNIQUE(a, \"b\"))", "ALTER TABLE e DROP COLUMN b"],
     ["CREATE TABLE e(a, b, c, FOREIGN KEY(a, b) REFERENCES u(x, y))", "ALTER TABLE e DROP COLUMN b"],
     ["CREATE TABLE e(a, b, c AS (b + 1))", "ALTER TABLE e DROP COLUMN b"],
+    ["CREATE TABLE e(a, b AS (a * 2) VIRTUAL)", "ALTER TABLE e DROP COLUMN a"],
     ["CREATE TABLE e(a INTEGER PRIMARY KEY, b)", "CREATE TABLE l(v)",
      "CREATE TRIGGER tr AFTER DELETE ON e BEGIN INSERT INTO l VALUES(old.rowid); END",
      "ALTER TABLE e RENAME COLUMN a TO k"],

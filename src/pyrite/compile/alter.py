@@ -116,7 +116,7 @@ def code_alter_table(parse: Any, stmt: ast.AlterTable, text: str) -> None:
     elif isinstance(action, ast.RenameColumn):
         _code_rename_column(parse, table, action.old_name, action.new_name, text)
     else:
-        _code_drop_column(parse, table, action.name)
+        _code_drop_column(parse, table, action.name, text)
 
 
 def _schema_rows(parse: Any) -> list[tuple[str, str, str, int, str | None]]:
@@ -542,7 +542,7 @@ def _code_rename_column(parse: Any, table: Any, old: str, new: str, text: str) -
         parse.error(f'cannot rename columns of view "{table.name}"')
     idx = next((k for k, c in enumerate(table.columns) if c.name.lower() == old.lower()), None)
     if idx is None:
-        parse.error(f'no such column: "{old}"')
+        parse.error(f'no such column: "{_name_as_written(text, "TO", old)}"')
     names = [c.name for c in table.columns]
     names[idx] = new
     seen: set[str] = set()
@@ -701,6 +701,9 @@ def _dropped_column_error(sql: str, name: str) -> str | None:
     checks += [c.expr for c in stmt.constraints if isinstance(c, ast.CheckConstraint)]
     generated = [c.expr for cdef in stmt.columns for c in cdef.constraints
                  if isinstance(c, ast.GeneratedConstraint)]
+    if len(generated) == len(stmt.columns):
+        # sqlite3EndTable's last message wins over the generated columns' ones
+        return "must have at least one non-generated column"
     for group in (checks, generated):
         ref = _first_reference(group, low)
         if ref is not None:
@@ -708,13 +711,26 @@ def _dropped_column_error(sql: str, name: str) -> str | None:
     return None
 
 
-def _code_drop_column(parse: Any, table: Any, name: str) -> None:
+def _name_as_written(text: str, before: str | None, name: str) -> str:
+    """The column-name token of an ALTER statement as written (quotes kept),
+    which SQLite's "no such column" message quotes (%T): the token before
+    the last ``before`` keyword, or the last token."""
+    toks = [t for t in tokenize(text) if t.kind not in (";", "EOF")]
+    if before is not None:
+        idx = [i for i, t in enumerate(toks) if t.kind == before]
+        toks = toks[:idx[-1]] if idx else toks
+    if toks and _dequote(toks[-1].text) == name:
+        return toks[-1].text
+    return name
+
+
+def _code_drop_column(parse: Any, table: Any, name: str, text: str = "") -> None:
     """ALTER TABLE t DROP [COLUMN] a (sqlite3AlterDropColumn)."""
     if table.is_view:
         parse.error(f'cannot drop column from view "{table.name}"')
     col = next((k for k, c in enumerate(table.columns) if c.name.lower() == name.lower()), None)
     if col is None:
-        parse.error(f'no such column: "{name}"')
+        parse.error(f'no such column: "{_name_as_written(text, None, name)}"')
     cname = table.columns[col].name
     if table.columns[col].primary_key or col in getattr(table, "pk_columns", []):
         parse.error(f'cannot drop PRIMARY KEY column: "{cname}"')
