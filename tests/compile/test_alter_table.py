@@ -61,6 +61,10 @@ ERRORS = [
     "ALTER TABLE t DROP COLUMN c",
     "ALTER TABLE t DROP COLUMN zz",
     "ALTER TABLE s DROP COLUMN id",
+    'ALTER TABLE t DROP COLUMN "zz"',
+    "ALTER TABLE t DROP [zz];",
+    'ALTER TABLE t RENAME COLUMN "zz" TO y',
+    "ALTER TABLE t RENAME [zz] TO y",
 ]
 
 

@@ -9,9 +9,14 @@ those ``sqlite_schema`` rows in place, bumps the schema cookie and reloads
 the schema.
 
 RENAME COLUMN edits the table, its indexes and other tables' REFERENCES
-lists; DROP COLUMN edits the table's text and rewrites every row.  Not done
-yet (see docs/known-differences.md):
-and the rewriting of views and triggers that mention a renamed table.
+lists; DROP COLUMN edits the table's text and rewrites every row.  Views and
+triggers are re-parsed and resolved by :mod:`pyrite.compile.rename`, which
+finds exactly the tokens naming the renamed table or column; every view and
+trigger is also checked against the schema before and after the change
+(SQLite's renameTestSchema), so a change that would leave one unresolvable
+fails with "error in view v ...".  RENAME/DROP COLUMN also turn double-quoted
+names that are string literals into single-quoted strings, as SQLite 3.40's
+sqlite_rename_quotefix does.  See docs/known-differences.md for the gaps.
 """
 
 from __future__ import annotations
@@ -103,13 +108,15 @@ def code_alter_table(parse: Any, stmt: ast.AlterTable, text: str) -> None:
     if table.name.lower().startswith("sqlite_") or table.read_only:
         parse.error(f"table {table.name} may not be altered")
     if isinstance(action, ast.RenameTable):
+        if table.is_view:
+            parse.error(f"view {table.name} may not be altered")
         _code_rename_table(parse, table, action.new_name)
     elif isinstance(action, ast.AddColumn):
         _code_add_column(parse, table, action.column, text)
     elif isinstance(action, ast.RenameColumn):
         _code_rename_column(parse, table, action.old_name, action.new_name, text)
     else:
-        _code_drop_column(parse, table, action.name)
+        _code_drop_column(parse, table, action.name, text)
 
 
 def _schema_rows(parse: Any) -> list[tuple[str, str, str, int, str | None]]:
@@ -124,7 +131,72 @@ def _schema_rows(parse: Any) -> list[tuple[str, str, str, int, str | None]]:
             rows.append(("index", idx.name, t.name, idx.root, idx.sql))
     for v in schema.views.values():
         rows.append(("view", v.name, v.name, 0, v.sql))
+    for trig in getattr(schema, "triggers", {}).values():
+        rows.append(("trigger", trig.name, trig.table, 0, trig.sql))
     return rows
+
+
+def _dependents(parse: Any) -> list[tuple[str, str, str, str]]:
+    """(type, name, tbl_name, sql) of every view and trigger."""
+    return [(type_, name, tbl_name, sql) for type_, name, tbl_name, _root, sql
+            in _schema_rows(parse) if type_ in ("view", "trigger") and sql is not None]
+
+
+def _string_literal(token_text: str) -> str:
+    """A double-quoted name as the single-quoted string it stands for."""
+    return "'" + _dequote(token_text).replace("'", "''") + "'"
+
+
+def _resolve_dependents(parse: Any, catalog: dict[str, Any], target: Any,
+                        replace: Any, quotefix: bool = False) -> dict[str, str]:
+    """Resolve every view and trigger against ``catalog`` (the schema before
+    the change), failing as SQLite does when one does not resolve; returns
+    the new text of those that name ``target`` (keyed by type and name).
+    With ``quotefix`` (RENAME COLUMN, DROP COLUMN) double-quoted names that
+    are string literals become single-quoted, as SQLite 3.40 does."""
+    from pyrite.compile.rename import RenameError, Resolver
+    out: dict[str, str] = {}
+    for type_, name, _tbl, sql in _dependents(parse):
+        resolver = Resolver(catalog, target)
+        try:
+            resolver.resolve_sql(sql)
+        except RenameError as exc:
+            parse.error(f"error in {type_} {name}: {exc}")
+        edits = [(t.start, t.end, replace(t.text)) for t in resolver.tokens()]
+        if quotefix:
+            edits += [(t.start, t.end, _string_literal(t.text))
+                      for t in resolver.string_tokens()]
+        if edits:
+            out[f"{type_}:{name.lower()}"] = _edit(sql, edits)
+    return out
+
+
+def _dependent_updates(parse: Any, texts: dict[str, str]
+                       ) -> list[tuple[str, tuple[str, str, str, int, str | None]]]:
+    """Schema-row rewrites giving views and triggers their new ``texts``."""
+    return [(name, (type_, name, tbl, 0, texts[f"{type_}:{name.lower()}"]))
+            for type_, name, tbl, _sql in _dependents(parse)
+            if f"{type_}:{name.lower()}" in texts]
+
+
+def _check_dependents(parse: Any, catalog: dict[str, Any], texts: dict[str, str],
+                      when: str) -> None:
+    """Re-resolve every view and trigger (with their new ``texts``) against
+    ``catalog``, the schema after the change (renameTestSchema)."""
+    from pyrite.compile.rename import RenameError, Resolver, view_entry
+    deps = [(type_, name, texts.get(f"{type_}:{name.lower()}", sql))
+            for type_, name, _tbl, sql in _dependents(parse)]
+    for type_, name, sql in deps:
+        if type_ == "view":
+            entry = view_entry(catalog[name.lower()].name if name.lower() in catalog
+                               else name, sql)
+            if entry is not None and name.lower() in catalog:
+                catalog[name.lower()] = entry
+    for type_, name, sql in deps:
+        try:
+            Resolver(catalog, None).resolve_sql(sql)
+        except RenameError as exc:
+            parse.error(f"error in {type_} {name} {when}: {exc}")
 
 
 def _code_rename_table(parse: Any, table: Any, new: str) -> None:
@@ -134,6 +206,9 @@ def _code_rename_table(parse: Any, table: Any, new: str) -> None:
     check_object_name(parse, new, "table")
     old = table.name
     low = old.lower()
+    from pyrite.compile.rename import Target, catalog_of
+    catalog = catalog_of(parse.db.schema)
+    texts = _resolve_dependents(parse, catalog, Target(old), lambda _text: _quote(new))
     updates: list[tuple[str, tuple[str, str, str, int, str | None]]] = []
     for type_, name, tbl_name, root, sql in _schema_rows(parse):
         own = tbl_name.lower() == low
@@ -144,13 +219,19 @@ def _code_rename_table(parse: Any, table: Any, new: str) -> None:
                 new_name = new
             elif name.lower().startswith("sqlite_autoindex_"):
                 new_name = "sqlite_autoindex_" + new + name[len("sqlite_autoindex_") + len(old):]
-        new_sql = sql
-        if sql is not None and (own or type_ == "table"):
-            edits = _rename_edits(sql, type_, own, old, new)
+        new_sql = texts.get(f"{type_}:{name.lower()}", sql)
+        if new_sql is not None and type_ != "trigger" and (own or type_ == "table"):
+            edits = _rename_edits(new_sql, type_, own, old, new)
             if edits:
-                new_sql = _edit(sql, edits)
+                new_sql = _edit(new_sql, edits)
         if (new_name, new_tbl, new_sql) != (name, tbl_name, sql):
             updates.append((name, (type_, new_name, new_tbl, root, new_sql)))
+        if new_sql is not None:
+            texts[f"{type_}:{name.lower()}"] = new_sql
+    entry = catalog.pop(low)
+    entry.name = new
+    catalog[new.lower()] = entry
+    _check_dependents(parse, catalog, texts, "after rename")
     begin_write_ddl(parse)
     _code_rewrite_rows(parse, updates)
     seq = parse.db.find_table("sqlite_sequence")
@@ -172,15 +253,19 @@ def _code_rewrite_rows(parse: Any, updates: list[tuple[str, tuple[str, str, str,
     top = parse.current_addr()
     nxt = parse.label()
     name_reg = parse.alloc_reg()
+    type_reg = parse.alloc_reg()
     want = parse.alloc_reg()
     rowid = parse.alloc_reg()
     base = parse.alloc_reg(SCHEMA_N_COLUMNS)
     rec = parse.alloc_reg()
     parse.emit("Column", cursor, 1, name_reg)
+    parse.emit("Column", cursor, 0, type_reg)
     for old_name, (type_, name, tbl_name, root, sql) in updates:
         skip = parse.label()
         parse.emit("String8", 0, want, 0, old_name)
         parse.emit("Ne", want, skip, name_reg, None, 0x10)
+        parse.emit("String8", 0, want, 0, type_)
+        parse.emit("Ne", want, skip, type_reg, None, 0x10)
         parse.emit("Rowid", cursor, rowid)
         parse.emit("String8", 0, base, 0, type_)
         parse.emit("String8", 0, base + 1, 0, name)
@@ -281,6 +366,9 @@ def _code_add_column(parse: Any, table: Any, col: ast.ColumnDef, text: str) -> N
         parse.error("Cannot add a column to a view")
     if any(c.name.lower() == col.name.lower() for c in table.columns):
         parse.error(f"duplicate column name: {col.name}")
+    for c in col.constraints:
+        if isinstance(c, ast.CollateConstraint):
+            parse.find_collation(c.collation)   # as the parser's sqlite3AddCollateType
     default = None
     not_null = False
     generated = False
@@ -391,13 +479,71 @@ def _column_edits(sql: str, kind: str, table: str, old: str, replace: Any
     return edits
 
 
+def _keyword_column_tokens(sql: str, kind: str, table: str, old: str) -> list[Any]:
+    """Tokens naming column ``old`` of ``table`` in a CREATE TABLE / INDEX
+    text when the name is a keyword used as an identifier (``key``,
+    ``action``): found through the parser's identifier spans, since the
+    token scan of _column_edits only sees plain identifiers."""
+    if next(tokenize(old)).kind == "ID":
+        return []
+    from pyrite.sql.parser import parse_with_spans
+    try:
+        stmt, spans = parse_with_spans(sql)
+    except errors.Error:
+        return []
+    low, tlow = old.lower(), table.lower()
+
+    def toks(node: Any) -> tuple[Any, ...]:
+        entry = spans.get(id(node))
+        return entry[1] if entry is not None and entry[0] is node else ()
+
+    out: list[Any] = []
+
+    def names(values: tuple[str, ...]) -> None:
+        out.extend(t for v, t in zip(values, toks(values)) if v.lower() == low)
+
+    own = kind in ("table", "index")
+    stack: list[Any] = [stmt]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, tuple):
+            stack.extend(node)
+            continue
+        if not isinstance(node, ast.Node):
+            continue
+        if isinstance(node, ast.Column):
+            if own and node.name.lower() == low and node.table in (None, table) \
+                    or own and node.table is not None and node.table.lower() == tlow \
+                    and node.name.lower() == low:
+                out.extend(toks(node)[-1:])
+            continue
+        if isinstance(node, ast.ColumnDef) and own and node.name.lower() == low:
+            out.extend(toks(node)[:1])
+        if isinstance(node, ast.ForeignKeyConstraint) and own:
+            names(node.columns)
+        if isinstance(node, ast.ForeignKeyClause) and node.table.lower() == tlow:
+            names(node.columns)
+        stack.extend(getattr(node, f) for f in node.__slots__)
+    return [t for t in out if t.kind != "ID"]
+
+
+def _quotefix_edits(sql: str, catalog: dict[str, Any], taken: set[int]
+                    ) -> list[tuple[int, int, str]]:
+    """Edits turning the double-quoted string literals of a table's CHECK /
+    generated expressions or an index's expressions into single-quoted ones
+    (RENAME COLUMN and DROP COLUMN do this to every schema object)."""
+    from pyrite.compile.rename import quoted_strings
+    return [(t.start, t.end, _string_literal(t.text))
+            for t in quoted_strings(sql, catalog) if t.start not in taken]
+
+
 def _code_rename_column(parse: Any, table: Any, old: str, new: str, text: str) -> None:
     """ALTER TABLE t RENAME [COLUMN] a TO b (sqlite3AlterRenameColumn)."""
     if table.is_view:
         parse.error(f'cannot rename columns of view "{table.name}"')
     idx = next((k for k, c in enumerate(table.columns) if c.name.lower() == old.lower()), None)
     if idx is None:
-        parse.error(f'no such column: "{old}"')
+        parse.error(f'no such column: "{_name_as_written(text, "TO", old)}"')
     names = [c.name for c in table.columns]
     names[idx] = new
     seen: set[str] = set()
@@ -413,18 +559,34 @@ def _code_rename_column(parse: Any, table: Any, old: str, new: str, text: str) -
             return new
         return _quote(new)
 
+    from pyrite.compile.rename import Target, catalog_of
+    catalog = catalog_of(parse.db.schema)
+    catalog_before = catalog_of(parse.db.schema)
+    texts = _resolve_dependents(parse, catalog, Target(table.name, old), replace, True)
+    catalog[table.name.lower()].columns = names
+    _check_dependents(parse, catalog, texts, "after rename")
     low = table.name.lower()
     updates: list[tuple[str, tuple[str, str, str, int, str | None]]] = []
     for type_, name, tbl_name, root, sql in _schema_rows(parse):
-        if sql is None or type_ == "view":
+        if f"{type_}:{name.lower()}" in texts:
+            updates.append((name, (type_, name, tbl_name, root,
+                                   texts[f"{type_}:{name.lower()}"])))
+            continue
+        if sql is None or type_ in ("view", "trigger"):
             continue
         if tbl_name.lower() == low:
             kind = type_
         elif type_ == "table":
             kind = "other"
         else:
-            continue
-        edits = _column_edits(sql, kind, table.name, old, replace)
+            kind = None
+        edits = _column_edits(sql, kind, table.name, old, replace) if kind else []
+        if kind:
+            taken = {e[0] for e in edits}
+            edits += [(t.start, t.end, replace(t.text))
+                      for t in _keyword_column_tokens(sql, kind, table.name, old)
+                      if t.start not in taken]
+        edits += _quotefix_edits(sql, catalog_before, {e[0] for e in edits})
         if edits:
             updates.append((name, (type_, name, tbl_name, root, _edit(sql, edits))))
     begin_write_ddl(parse)
@@ -477,13 +639,99 @@ def _column_def_starts(sql: str) -> list[int]:
     return starts
 
 
-def _code_drop_column(parse: Any, table: Any, name: str) -> None:
+def _names_column(exprs: list[Any], name: str) -> bool:
+    """Whether any of ``exprs`` (an index's expressions and WHERE) names
+    column ``name`` of the indexed table."""
+    low = name.lower()
+    stack = [e for e in exprs if e is not None]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, tuple):
+            stack.extend(node)
+        elif isinstance(node, ast.Column):
+            if node.name.lower() == low:
+                return True
+        elif isinstance(node, ast.Node):
+            stack.extend(getattr(node, f) for f in node.__slots__)
+    return False
+
+
+def _written(node: ast.Column) -> str:
+    return ".".join(p for p in (node.schema, node.table, node.name) if p)
+
+
+def _first_reference(exprs: list[Any], low: str) -> str | None:
+    """The first Column naming ``low`` in ``exprs``, as written (``t.b``)."""
+    stack: list[Any] = list(reversed(exprs))
+    while stack:
+        node = stack.pop()
+        if isinstance(node, tuple):
+            stack.extend(reversed(node))
+        elif isinstance(node, ast.Column):
+            if node.name.lower() == low:
+                return _written(node)
+        elif isinstance(node, ast.Node):
+            stack.extend(reversed([getattr(node, f) for f in node.__slots__]))
+    return None
+
+
+def _dropped_column_error(sql: str, name: str) -> str | None:
+    """Why a CREATE TABLE text without column ``name`` no longer parses,
+    in the order SQLite finds it: UNIQUE/PRIMARY KEY and FOREIGN KEY
+    constraints while parsing, then CHECK constraints, then generated
+    columns when the table is finished."""
+    from pyrite.sql.parser import parse_one
+    ps = parse_one(sql)
+    if ps is None or not isinstance(ps.statement, ast.CreateTable):
+        return None
+    stmt = ps.statement
+    low = name.lower()
+    for c in stmt.constraints:
+        if isinstance(c, (ast.UniqueConstraint, ast.PrimaryKeyConstraint)):
+            for ic in c.columns:
+                if isinstance(ic.expr, ast.Column) and ic.expr.name.lower() == low:
+                    if ic.expr.quoted:   # a double-quoted string: an expression
+                        return "expressions prohibited in PRIMARY KEY and UNIQUE constraints"
+                    return f"no such column: {_written(ic.expr)}"
+        if isinstance(c, ast.ForeignKeyConstraint):
+            for col in c.columns:
+                if col.lower() == low:
+                    return f'unknown column "{col}" in foreign key definition'
+    checks = [c.expr for cdef in stmt.columns for c in cdef.constraints
+              if isinstance(c, ast.CheckConstraint)]
+    checks += [c.expr for c in stmt.constraints if isinstance(c, ast.CheckConstraint)]
+    generated = [c.expr for cdef in stmt.columns for c in cdef.constraints
+                 if isinstance(c, ast.GeneratedConstraint)]
+    if len(generated) == len(stmt.columns):
+        # sqlite3EndTable's last message wins over the generated columns' ones
+        return "must have at least one non-generated column"
+    for group in (checks, generated):
+        ref = _first_reference(group, low)
+        if ref is not None:
+            return f"no such column: {ref}"
+    return None
+
+
+def _name_as_written(text: str, before: str | None, name: str) -> str:
+    """The column-name token of an ALTER statement as written (quotes kept),
+    which SQLite's "no such column" message quotes (%T): the token before
+    the last ``before`` keyword, or the last token."""
+    toks = [t for t in tokenize(text) if t.kind not in (";", "EOF")]
+    if before is not None:
+        idx = [i for i, t in enumerate(toks) if t.kind == before]
+        toks = toks[:idx[-1]] if idx else toks
+    if toks and _dequote(toks[-1].text) == name:
+        return toks[-1].text
+    return name
+
+
+def _code_drop_column(parse: Any, table: Any, name: str, text: str = "") -> None:
     """ALTER TABLE t DROP [COLUMN] a (sqlite3AlterDropColumn)."""
     if table.is_view:
         parse.error(f'cannot drop column from view "{table.name}"')
     col = next((k for k, c in enumerate(table.columns) if c.name.lower() == name.lower()), None)
     if col is None:
-        parse.error(f'no such column: "{name}"')
+        parse.error(f'no such column: "{_name_as_written(text, None, name)}"')
     cname = table.columns[col].name
     if table.columns[col].primary_key or col in getattr(table, "pk_columns", []):
         parse.error(f'cannot drop PRIMARY KEY column: "{cname}"')
@@ -499,18 +747,35 @@ def _code_drop_column(parse: Any, table: Any, name: str) -> None:
     else:
         start = sql.rfind(",", 0, starts[col])
         new_sql = sql[:start] + sql[_add_column_offset(sql):]
-    # The remaining text (table constraints) and the indexes must not name it.
+    # The remaining column CHECKs, table constraints and indexes must not name it.
+    why = _dropped_column_error(new_sql, cname)
+    if why is not None:
+        parse.error(f"error in table {table.name} after drop column: {why}")
     if any(t.kind == "ID" and _dequote(t.text).lower() == cname.lower()
            for t in tokenize(new_sql[_add_column_offset(new_sql):])):
         parse.error(f"error in table {table.name} after drop column: no such column: {cname}")
     for idx in table.indexes:
-        if not idx.is_auto and col in idx.columns:
+        if not idx.is_auto and (col in idx.columns or _names_column(
+                [*idx.exprs, idx.where], cname)):
             parse.error(f"error in index {idx.name} after drop column: no such column: {cname}")
     from pyrite.compile import gencol
     gencol.check_altered_table(parse, table, new_sql, "drop column")
+    from pyrite.compile.rename import catalog_of
+    catalog = catalog_of(parse.db.schema)
+    texts = _resolve_dependents(parse, catalog, None, str, True)
+    catalog[table.name.lower()].columns = [c.name for k, c in enumerate(table.columns)
+                                           if k != col]
+    _check_dependents(parse, catalog, texts, "after drop column")
+    new_sql = _edit(new_sql, _quotefix_edits(new_sql, catalog, set()))
+    updates = [(table.name, ("table", table.name, table.name, table.root, new_sql))]
+    for type_, name, tbl_name, root, sql in _schema_rows(parse):
+        if sql is None or type_ not in ("table", "index") or name.lower() == table.name.lower():
+            continue
+        edits = _quotefix_edits(sql, catalog, set())
+        if edits:
+            updates.append((name, (type_, name, tbl_name, root, _edit(sql, edits))))
     begin_write_ddl(parse)
-    _code_rewrite_rows(parse, [(table.name, ("table", table.name, table.name, table.root,
-                                             new_sql))])
+    _code_rewrite_rows(parse, updates + _dependent_updates(parse, texts))
     # Rewrite every row's record without the column.
     cursor = parse.alloc_cursor()
     n = len(table.columns)

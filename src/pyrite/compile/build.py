@@ -519,7 +519,7 @@ def code_drop(parse: Any, stmt: ast.Drop) -> None:
                 return
             parse.error(f"no such trigger: {qualified}")
         begin_write_ddl(parse)
-        _code_delete_schema_rows(parse, name=trig.name, by_table=False)
+        _code_delete_schema_rows(parse, name=trig.name, by_table=False, type_="trigger")
         change_cookie(parse)
         parse.emit("DropTrigger", 0, 0, 0, trig.name)
         parse.finish_coding()
@@ -554,11 +554,12 @@ def code_drop(parse: Any, stmt: ast.Drop) -> None:
 
 def _code_delete_schema_rows(parse: Any, name: str, by_table: bool,
                              root: int = SCHEMA_ROOT, n_columns: int = SCHEMA_N_COLUMNS,
-                             column: int | None = None) -> None:
+                             column: int | None = None, type_: str | None = None) -> None:
     """Delete the sqlite_schema rows of an object: for a table every row
     with its tbl_name (its indexes and triggers too), for an index or
-    trigger the row with its name.  With ``root``/``column`` the same loop
-    deletes from another table (sqlite_sequence)."""
+    trigger the row with its name (and ``type_``: a trigger may share its
+    name with a table).  With ``root``/``column`` the same loop deletes from
+    another table (sqlite_sequence)."""
     cursor = parse.alloc_cursor()
     parse.emit("OpenWrite", cursor, root, 0, n_columns)
     done = parse.label()
@@ -572,6 +573,10 @@ def _code_delete_schema_rows(parse: Any, name: str, by_table: bool,
     parse.emit("Column", cursor, column, reg)
     parse.emit("String8", 0, want, 0, name)
     parse.emit("Ne", want, skip, reg, values.NOCASE if by_table else None, 0x10)
+    if type_ is not None:
+        parse.emit("Column", cursor, 0, reg)
+        parse.emit("String8", 0, want, 0, type_)
+        parse.emit("Ne", want, skip, reg, None, 0x10)
     parse.emit("Delete", cursor, 0)
     parse.resolve(skip)
     parse.emit("Next", cursor, top)

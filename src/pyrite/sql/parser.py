@@ -137,7 +137,7 @@ class Parser:
     """Parses statements from one SQL string, pulling tokens as needed."""
 
     __slots__ = ("sql", "toks", "kinds", "pos", "_lexer", "_eof", "stack",
-                 "in_trigger", "autoinc", "column_name")
+                 "in_trigger", "autoinc", "column_name", "spans")
 
     def __init__(self, sql: str, offset: int = 0) -> None:
         self.sql = sql
@@ -150,6 +150,10 @@ class Parser:
         self.in_trigger = False
         self.autoinc = False  # AUTOINCREMENT seen by the last indexed_columns()
         self.column_name = ""  # the column being defined (for messages)
+        # When a dict, the identifier tokens of name-bearing nodes, keyed by
+        # id(node) -> (node, tokens) (SQLite's rename token map, used by
+        # ALTER TABLE to edit exactly the tokens that name a table/column).
+        self.spans: dict[int, tuple[object, tuple[Token, ...]]] | None = None
 
     # ------------------------------------------------------------------
     # Token access
@@ -228,6 +232,25 @@ class Parser:
         if self.peek() in followers:
             _error(message)
         self.syntax_error()
+
+    def mark(self, node, *toks: Token):
+        """Record the identifier tokens of ``node`` when spans are kept."""
+        if self.spans is not None:
+            self.spans[id(node)] = (node, toks)
+        return node
+
+    def copy_mark(self, old, new):
+        """Give ``new`` the recorded tokens of ``old`` (a re-built node)."""
+        if self.spans is not None and id(old) in self.spans:
+            self.spans[id(new)] = (new, self.spans[id(old)][1])
+        return new
+
+    def qualified_tokens(self) -> tuple[str | None, str, tuple[Token, ...]]:
+        """``nm [. nm]`` -> (schema, name, the name tokens as written)."""
+        first = self.tok()
+        schema, name = self.qualified()
+        toks = (first, self.toks[self.pos - 1]) if schema is not None else (first,)
+        return schema, name, toks
 
     def push(self, cost: int) -> None:
         self.stack += cost
@@ -468,10 +491,11 @@ class Parser:
                 cols.append(ast.ResultColumn(None, star=True, text="*"))
             elif kind in NAME_KINDS and self.peek(1) == "." and self.peek(2) == "*" \
                     and kind not in _EXPR_KEYWORDS:
-                table = dequote(self.advance()[1])
+                ttok = self.advance()
+                table = dequote(ttok[1])
                 self.pos += 2
-                cols.append(ast.ResultColumn(None, star=True, table=table,
-                                             text=f"{table}.*"))
+                cols.append(self.mark(ast.ResultColumn(None, star=True, table=table,
+                                                       text=f"{table}.*"), ttok))
             else:
                 start = self.tok()[2]
                 e = self.expr()
@@ -610,11 +634,11 @@ class Parser:
                             (ast.ResultColumn(None, star=True, text="*"),),
                             from_=inner)), alias)
                 elif alias is not None:
-                    item = self._realias(inner, alias)
+                    item = self.copy_mark(inner, self._realias(inner, alias))
                 else:
                     item = inner
         else:
-            schema, name = self.qualified()
+            schema, name, ntoks = self.qualified_tokens()
             if self.peek() == "(":
                 self.pos += 1
                 self.push(3)
@@ -634,7 +658,8 @@ class Parser:
                     self.pos += 1
                     self.expect("INDEXED")
                     not_indexed = True
-                item = ast.TableRef(name, schema, alias, indexed_by, not_indexed)
+                item = self.mark(ast.TableRef(name, schema, alias, indexed_by, not_indexed),
+                                 *ntoks)
         on = None
         using = None
         if self.accept("ON"):
@@ -674,7 +699,7 @@ class Parser:
             if self.accept("OR"):
                 or_ = self.resolve_type()
         self.expect("INTO")
-        schema, name = self.qualified()
+        schema, name, ntoks = self.qualified_tokens()
         if schema is not None and self.in_trigger:
             _error("qualified table names are not allowed on INSERT, UPDATE, "
                    "and DELETE statements within triggers")
@@ -682,8 +707,10 @@ class Parser:
         if self.accept("AS"):
             alias = self.name()
         columns = None
+        first_col = self.pos + 1
         if self.accept("("):
             columns = self.name_list()
+            ctoks = tuple(self.toks[k] for k in range(first_col, self.pos - 1, 2))
         select = None
         default_values = False
         upserts: list[ast.Upsert] = []
@@ -700,9 +727,12 @@ class Parser:
                 if up.target is None:
                     break
         returning = self.returning()
-        return ast.Insert(ast.QualifiedName(name, schema), columns, select,
-                          default_values, or_, alias, tuple(upserts), returning,
+        node = ast.Insert(self.mark(ast.QualifiedName(name, schema), *ntoks), columns,
+                          select, default_values, or_, alias, tuple(upserts), returning,
                           with_)
+        if columns is not None:
+            self.mark(columns, *ctoks)
+        return node
 
     def upsert(self) -> ast.Upsert:
         target = None
@@ -728,18 +758,21 @@ class Parser:
     def set_list(self) -> tuple[ast.SetClause, ...]:
         sets = []
         while True:
+            first = self.pos
             if self.accept("("):
                 cols = self.name_list()
+                ctoks = tuple(self.toks[k] for k in range(first + 1, self.pos - 1, 2))
             else:
                 cols = (self.name(),)
+                ctoks = (self.toks[first],)
             self.expect("=")
-            sets.append(ast.SetClause(cols, self.expr()))
+            sets.append(self.mark(ast.SetClause(cols, self.expr()), *ctoks))
             if not self.accept(","):
                 return tuple(sets)
 
     def dml_table(self, allow_alias: bool = True) -> ast.TableRef:
         """``xfullname [INDEXED BY x | NOT INDEXED]`` of UPDATE/DELETE."""
-        schema, name = self.qualified()
+        schema, name, ntoks = self.qualified_tokens()
         if schema is not None and self.in_trigger:
             _error("qualified table names are not allowed on INSERT, UPDATE, "
                    "and DELETE statements within triggers")
@@ -762,7 +795,7 @@ class Parser:
             if self.in_trigger:
                 _error("the NOT INDEXED clause is not allowed on UPDATE or DELETE "
                        "statements within triggers")
-        return ast.TableRef(name, schema, alias, indexed_by, not_indexed)
+        return self.mark(ast.TableRef(name, schema, alias, indexed_by, not_indexed), *ntoks)
 
     def update(self, with_: ast.With | None = None) -> ast.Update:
         self.expect("UPDATE")
@@ -907,6 +940,7 @@ class Parser:
         self.pos += 1
 
     def column_def(self) -> ast.ColumnDef:
+        ntok = self.tok()
         name = self.name()
         self.column_name = name
         type_name = self.type_name()
@@ -919,8 +953,9 @@ class Parser:
             deferrals = deferrals or isinstance(c, _Deferral)
             constraints.append(c)
         if deferrals:
-            return ast.ColumnDef(name, type_name, _merge_deferrals(tuple(constraints)))
-        return ast.ColumnDef(name, type_name, tuple(constraints))
+            return self.mark(ast.ColumnDef(name, type_name,
+                                           _merge_deferrals(tuple(constraints))), ntok)
+        return self.mark(ast.ColumnDef(name, type_name, tuple(constraints)), ntok)
 
     def column_constraint(self) -> ast.Constraint | None:
         cname = None
@@ -1047,8 +1082,10 @@ class Parser:
         self.expect("REFERENCES")
         table = self.name()
         columns: tuple[str, ...] = ()
+        first = self.pos + 1
         if self.accept("("):
             columns = self.name_list()
+            self.mark(columns, *(self.toks[k] for k in range(first, self.pos - 1, 2)))
         on_delete = on_update = match = None
         deferred = None
         while True:
@@ -1128,7 +1165,9 @@ class Parser:
                 self.pos += 1
                 self.expect("KEY")
                 self.expect("(")
+                first = self.pos
                 cols = self.name_list()
+                self.mark(cols, *(self.toks[k] for k in range(first, self.pos - 1, 2)))
                 clause = self.foreign_key_clause()
                 constraints.append(ast.ForeignKeyConstraint(cname, clause, cols))
             else:
@@ -1209,13 +1248,16 @@ class Parser:
             self.syntax_error()
         self.pos += 1
         update_columns = None
+        utoks: list[Token] = []
         if event == "UPDATE" and self.accept("OF"):
+            utoks.append(self.tok())
             cols = [self.name()]
             while self.accept(","):
+                utoks.append(self.tok())
                 cols.append(self.name())
             update_columns = tuple(cols)
         self.expect("ON")
-        tschema, table = self.qualified()
+        tschema, table, ttoks = self.qualified_tokens()
         for_each_row = False
         if self.accept("FOR"):
             self.expect("EACH")
@@ -1243,10 +1285,14 @@ class Parser:
                     break
         finally:
             self.in_trigger = False
-        return ast.CreateTrigger(name, table, event, tuple(body), time,
+        node = ast.CreateTrigger(name, table, event, tuple(body), time,
                                  update_columns, for_each_row, when,
                                  schema if schema is not None else tschema,
                                  temp, ine)
+        self.mark(node, *ttoks)
+        if update_columns is not None:
+            self.mark(update_columns, *utoks)
+        return node
 
     def create_virtual_table(self) -> ast.CreateVirtualTable:
         self.expect("VIRTUAL")
@@ -1725,24 +1771,26 @@ class Parser:
             text = tok[1]
             first = text[0]
             if first == '"':
-                return ast.Column(dequote(text), quoted=True)
+                return self.mark(ast.Column(dequote(text), quoted=True), tok)
             if first in "[`":
-                return ast.Column(dequote(text))
+                return self.mark(ast.Column(dequote(text)), tok)
             low = text.lower()
             if low == "true":
                 return ast.Literal(1, keyword="TRUE")
             if low == "false":
                 return ast.Literal(0, keyword="FALSE")
-            return ast.Column(text)
+            return self.mark(ast.Column(text), tok)
         self.syntax_error()
 
     def column_ref(self) -> ast.Column:
+        start = self.pos
         a = self.name()
         self.expect(".")
         b = self.name()
         if self.accept("."):
-            return ast.Column(self.name(), b, a)
-        return ast.Column(b, a)
+            c = self.name()
+            return self.mark(ast.Column(c, b, a), *self.toks[start:self.pos:2])
+        return self.mark(ast.Column(b, a), *self.toks[start:self.pos:2])
 
     def function_call(self) -> ast.Expr:
         name = dequote(self.advance()[1])
@@ -2007,3 +2055,16 @@ def complete_statement(sql: str) -> bool:
             tk = 2
         state = trans[state][tk]
     return state == 1
+
+
+def parse_with_spans(sql: str) -> tuple[ast.Statement, dict[int, tuple[object, tuple[Token, ...]]]]:
+    """Parse the one statement of a stored schema text, also returning the
+    identifier tokens of its name-bearing nodes (see ``Parser.spans``): what
+    ALTER TABLE needs to edit exactly the tokens that name a table or column."""
+    p = Parser(sql)
+    p.spans = {}
+    try:
+        stmt = p.statement()
+    except RecursionError:  # pragma: no cover - bounded by the stack limit
+        _error("parser stack overflow")
+    return stmt, p.spans

@@ -1,0 +1,555 @@
+"""Compiler layer: name resolution of views and triggers for ALTER TABLE.
+
+SQLite's counterpart is the rename machinery of ``alter.c``
+(renameResolveTrigger, renameTableTest, renameColumnExprCb and the
+parser's rename token map).  ALTER TABLE must edit exactly the tokens of a
+view or trigger that refer to the renamed table or column, and must refuse
+the change when an object no longer resolves.  This module re-parses a
+stored CREATE VIEW / CREATE TRIGGER text with the parser's identifier spans
+(``parse_with_spans``), resolves every name in SQLite's scoping order
+(innermost FROM clause first, then enclosing queries, then a trigger's
+NEW/OLD rows) against a *catalog* -- a description of the schema, possibly
+as it will be after the change -- and reports:
+
+* the tokens naming table ``old`` (RENAME TO) or column ``table.old``
+  (RENAME COLUMN);
+* the first name that does not resolve, as a :class:`RenameError` with
+  SQLite's message (``no such column: t.b``, ``no such table: main.x``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from pyrite.sql import ast
+from pyrite.sql.lexer import Token
+from pyrite.sql.parser import parse_with_spans
+
+_ROWID_NAMES = ("rowid", "oid", "_rowid_")
+
+
+class RenameError(Exception):
+    """A name of a view or trigger that does not resolve (SQLite's message)."""
+
+
+@dataclass
+class CatalogEntry:
+    """One table or view as the resolver sees it."""
+
+    name: str
+    columns: list[str] | None = None       # a table's columns
+    has_rowid: bool = True
+    view: ast.CreateView | None = None     # a view's definition
+    opaque: bool = False                   # a virtual table: columns unknown here
+    ipk: str | None = None                 # the INTEGER PRIMARY KEY column
+
+
+@dataclass
+class Target:
+    """What to look for: table ``table`` itself (column None) or its column."""
+
+    table: str
+    column: str | None = None
+
+
+@dataclass
+class _Source:
+    """One FROM-clause item (or NEW/OLD) visible to a name."""
+
+    match: str                 # the name a qualifier must spell (alias or table)
+    columns: list[str]
+    real: str | None = None    # catalog object, None for subqueries and CTEs
+    aliased: bool = False
+    has_rowid: bool = False
+    opaque: bool = False       # a table-valued function: columns unknown
+    qualified_only: bool = False  # NEW/OLD: only ``new.x`` reaches them
+    ipk: str | None = None     # rowid / oid / _rowid_ name this column
+    # columns merged into an earlier item by USING / NATURAL: a bare name
+    # resolves to the left-hand one
+    merged: set[str] = field(default_factory=set)
+
+
+@dataclass
+class _Scope:
+    sources: list[_Source]
+    parent: "_Scope | None" = None
+    aliases: dict[str, Any] = field(default_factory=dict)
+    star_names: set[str] = field(default_factory=set)
+    ctes: dict[str, ast.CommonTableExpr] = field(default_factory=dict)
+
+
+class Resolver:
+    """Resolves one schema object, collecting the tokens that name ``target``."""
+
+    def __init__(self, catalog: dict[str, CatalogEntry], target: Target | None) -> None:
+        self.catalog = catalog
+        self.target = target
+        self.spans: dict[int, tuple[object, tuple[Token, ...]]] = {}
+        self.found: dict[int, Token] = {}
+        # double-quoted names that resolved to no column: string literals
+        self.strings: dict[int, Token] = {}
+        self._cte_names: dict[int, list[str]] = {}
+        self._view_stack: list[str] = []
+        self._view_columns: dict[str, list[str]] = {}
+
+    # -- entry points ------------------------------------------------------
+
+    def resolve_sql(self, sql: str) -> ast.Statement:
+        stmt, self.spans = parse_with_spans(sql)
+        if isinstance(stmt, ast.CreateView):
+            self.select(stmt.select, None, {})
+        elif isinstance(stmt, ast.CreateTrigger):
+            self.trigger(stmt)
+        return stmt
+
+    def tokens(self) -> list[Token]:
+        return list(self.found.values())
+
+    def string_tokens(self) -> list[Token]:
+        """Double-quoted names used as strings (sqlite_rename_quotefix turns
+        them into single-quoted literals)."""
+        return [t for k, t in self.strings.items() if k not in self.found]
+
+    # -- helpers -----------------------------------------------------------
+
+    def _toks(self, node: object) -> tuple[Token, ...]:
+        entry = self.spans.get(id(node))
+        if entry is None or entry[0] is not node:
+            return ()
+        return entry[1]
+
+    def _hit(self, tok: Token | None) -> None:
+        if tok is not None:
+            self.found[tok.start] = tok
+
+    def _is_target_table(self, name: str | None) -> bool:
+        return name is not None and self.target is not None \
+            and name.lower() == self.target.table.lower()
+
+    def _is_target_column(self, table: str | None, column: str) -> bool:
+        return self._is_target_table(table) and self.target.column is not None \
+            and column.lower() == self.target.column.lower()
+
+    def lookup(self, name: str) -> CatalogEntry:
+        entry = self.catalog.get(name.lower())
+        if entry is None:
+            raise RenameError(f"no such table: main.{name}")
+        return entry
+
+    def entry_columns(self, entry: CatalogEntry) -> list[str]:
+        """A table's columns, or a view's result names (resolving the view)."""
+        if entry.view is None:
+            return entry.columns or []
+        key = entry.name.lower()
+        if key in self._view_columns:
+            return self._view_columns[key]
+        if key in self._view_stack:
+            raise RenameError(f"view {entry.name} is circularly defined")
+        self._view_stack.append(key)
+        try:
+            sub = Resolver(self.catalog, None)
+            sub._view_stack = self._view_stack
+            sub._view_columns = self._view_columns
+            names = sub.select(entry.view.select, None, {})
+        finally:
+            self._view_stack.pop()
+        if entry.view.columns:
+            names = list(entry.view.columns)
+        self._view_columns[key] = names
+        return names
+
+    # -- SELECT ------------------------------------------------------------
+
+    def select(self, sel: ast.Select, parent: _Scope | None,
+               ctes: dict[str, ast.CommonTableExpr]) -> list[str]:
+        """Resolve a SELECT; returns its result column names."""
+        ctes = dict(ctes)
+        if sel.with_ is not None:
+            for cte in sel.with_.ctes:
+                if sel.with_.recursive and cte.columns is None:
+                    # The recursive reference has the columns of the first SELECT.
+                    self._cte_names[id(cte)] = self.core(cte.select.core, parent, ctes)[0]
+                if sel.with_.recursive:
+                    ctes[cte.name.lower()] = cte
+                self._cte_names[id(cte)] = self.select(cte.select, parent, ctes)
+                ctes[cte.name.lower()] = cte
+        # SQLite resolves a compound's members from the last to the first.
+        others = [self.core(core, parent, ctes)[1] for _op, core in reversed(sel.compounds)]
+        names, scope = self.core(sel.core, parent, ctes)
+        for other in others:
+            if scope is not None and other is not None:
+                # A compound's ORDER BY may name an alias of any of its SELECTs.
+                for alias, e in other.aliases.items():
+                    scope.aliases.setdefault(alias, e)
+        for term in sel.order_by:
+            self.order_term(term.expr, scope)
+        for e in (sel.limit, sel.offset):
+            if e is not None:
+                self.expr(e, _Scope([], parent, ctes=ctes))
+        return names
+
+    def order_term(self, e: ast.Expr, scope: _Scope | None, group_by: bool = False) -> None:
+        """An ORDER BY / GROUP BY term naming a result alias refers to that column."""
+        if isinstance(e, ast.Column) and e.table is None and scope is not None \
+                and e.name.lower() in scope.aliases:
+            return
+        if not group_by and isinstance(e, ast.Column) and e.table is None \
+                and scope is not None and e.name.lower() in scope.star_names:
+            # SQLite substitutes a copy of the "*"-expanded result column,
+            # which carries no token to edit (the term is checked afterwards).
+            self._resolve_only(e, scope)
+            return
+        self.expr(e, scope)
+
+    def core(self, core: Any, parent: _Scope | None,
+             ctes: dict[str, ast.CommonTableExpr]) -> tuple[list[str], _Scope | None]:
+        if isinstance(core, ast.Values):
+            scope = _Scope([], parent, ctes=ctes)
+            for row in core.rows:
+                for e in row:
+                    self.expr(e, scope)
+            n = len(core.rows[0]) if core.rows else 0
+            return [f"column{i + 1}" for i in range(n)], None
+        scope = _Scope([], parent, ctes=ctes)
+        if core.from_ is not None:
+            self.from_item(core.from_, scope)
+        names: list[str] = []
+        for rc in core.columns:
+            if rc.star:
+                expanded = self.star(rc, scope)
+                names.extend(expanded)
+                scope.star_names.update(n.lower() for n in expanded)
+                continue
+            self.expr(rc.expr, scope)
+            if rc.alias:
+                names.append(rc.alias)
+                scope.aliases[rc.alias.lower()] = rc.expr
+            elif isinstance(rc.expr, ast.Column):
+                names.append(rc.expr.name)
+            else:
+                names.append(rc.text)
+        for e in (core.where, core.having):
+            if e is not None:
+                self.expr(e, scope)
+        for e in core.group_by:
+            self.order_term(e, scope, group_by=True)
+        for w in core.windows:
+            self.walk(w.spec, scope)
+        return names, scope
+
+    def star(self, rc: ast.ResultColumn, scope: _Scope) -> list[str]:
+        if rc.table is None:
+            return [c for s in scope.sources for c in s.columns]
+        low = rc.table.lower()
+        for s in scope.sources:
+            if s.match.lower() == low:
+                if s.real is not None and not s.aliased:
+                    self._table_token(self._toks(rc)[:1], s.real)
+                return list(s.columns)
+        raise RenameError(f"no such table: {rc.table}")
+
+    def _resolve_only(self, e: ast.Expr, scope: _Scope) -> None:
+        """Resolve ``e`` (errors count) without recording tokens to edit."""
+        saved = dict(self.found)
+        self.expr(e, scope)
+        self.found = saved
+
+    def _table_token(self, toks: tuple[Token, ...], real: str | None) -> None:
+        """Record the last of ``toks`` when it names the renamed table."""
+        if toks and self.target is not None and self.target.column is None \
+                and self._is_target_table(real):
+            self._hit(toks[-1])
+
+    def from_item(self, item: ast.FromItem, scope: _Scope) -> None:
+        if isinstance(item, ast.Join):
+            self.from_item(item.left, scope)
+            before = len(scope.sources)
+            self.from_item(item.right, scope)
+            for name in item.using or ():
+                if not (self._any_has(scope.sources[:before], name)
+                        and self._any_has(scope.sources[before:], name)):
+                    raise RenameError(f"cannot join using column {name} - column "
+                                      "not present in both tables")
+            merged = {n.lower() for n in item.using or ()}
+            if item.natural:
+                left = {c.lower() for src in scope.sources[:before] for c in src.columns}
+                merged = {c.lower() for src in scope.sources[before:] for c in src.columns
+                          if c.lower() in left}
+            if len(scope.sources) == before + 1:
+                scope.sources[before].merged |= merged
+            if item.on is not None:
+                self.expr(item.on, scope)
+            return
+        if isinstance(item, ast.SubqueryRef):
+            names = self.select(item.select, scope.parent, scope.ctes)
+            scope.sources.append(_Source(item.alias or "", names))
+            return
+        if isinstance(item, ast.TableFunctionRef):
+            for a in item.args:
+                self.expr(a, scope)
+            scope.sources.append(_Source(item.alias or item.name, [], opaque=True))
+            return
+        scope.sources.append(self.table_source(item, scope.ctes))
+
+    def table_source(self, ref: ast.TableRef, ctes: dict[str, ast.CommonTableExpr]) -> _Source:
+        if ref.schema is None and ref.name.lower() in ctes:
+            cte = ctes[ref.name.lower()]
+            names = list(cte.columns) if cte.columns else self._cte_names.get(id(cte), [])
+            return _Source(ref.alias or ref.name, names)
+        if ref.schema is not None and ref.schema.lower() != "main":
+            # Another database (TEMP, attached): not described by the catalog.
+            return _Source(ref.alias or ref.name, [], opaque=True)
+        entry = self.lookup(ref.name)
+        self._table_token(self._toks(ref), entry.name)
+        return _Source(ref.alias or ref.name, self.entry_columns(entry), entry.name,
+                       aliased=ref.alias is not None, opaque=entry.opaque,
+                       has_rowid=entry.view is None and entry.has_rowid, ipk=entry.ipk)
+
+    # -- expressions -------------------------------------------------------
+
+    def expr(self, e: Any, scope: _Scope | None) -> None:
+        self.walk(e, scope)
+
+    def walk(self, node: Any, scope: _Scope | None) -> None:
+        stack = [node]
+        while stack:
+            n = stack.pop()
+            if isinstance(n, tuple):
+                stack.extend(reversed(n))
+                continue
+            if not isinstance(n, ast.Node):
+                continue
+            if isinstance(n, ast.Column):
+                self.column(n, scope)
+                continue
+            if isinstance(n, (ast.Subquery, ast.Exists)):
+                self.select(n.select, scope, scope.ctes if scope else {})
+                continue
+            if isinstance(n, ast.In) and n.table is not None and n.table_args is None \
+                    and n.table.name.lower() not in (scope.ctes if scope else {}):
+                self.lookup(n.table.name)   # "x IN tbl" is never renamed, as in SQLite
+            if isinstance(n, ast.In) and n.select is not None:
+                self.select(n.select, scope, scope.ctes if scope else {})
+                stack.append(n.expr)
+                continue
+            for name in reversed(n.__slots__):
+                child = getattr(n, name, None)
+                if isinstance(child, (ast.Node, tuple)):
+                    stack.append(child)
+
+    def column(self, col: ast.Column, scope: _Scope | None) -> None:
+        toks = self._toks(col)
+        if col.table is None:
+            self._bare_column(col, toks, scope)
+            return
+        want = col.table.lower()
+        s = scope
+        while s is not None:
+            for src in s.sources:
+                if src.match.lower() != want:
+                    continue
+                if col.schema is not None and (src.real is None or src.aliased
+                                               or col.schema.lower() != "main"):
+                    continue
+                if self._has_column(src, col.name):
+                    if not src.aliased and src.real is not None:
+                        self._table_token(toks[:-1], src.real)
+                    if self._is_target_column(src.real, self._column_named(src, col.name)) \
+                            and toks:
+                        self._hit(toks[-1])
+                    return
+            s = s.parent
+        parts = [p for p in (col.schema, col.table, col.name) if p is not None]
+        raise RenameError("no such column: " + ".".join(parts))
+
+    @staticmethod
+    def _column_named(src: _Source, name: str) -> str:
+        """The column a name refers to: rowid/oid/_rowid_ (when no real column
+        has that name) mean the INTEGER PRIMARY KEY, which SQLite 3.40 then
+        edits as a reference to that column."""
+        low = name.lower()
+        if low in _ROWID_NAMES and src.ipk is not None \
+                and not any(c.lower() == low for c in src.columns):
+            return src.ipk
+        return name
+
+    @staticmethod
+    def _any_has(sources: list[_Source], name: str) -> bool:
+        low = name.lower()
+        return any(src.opaque or any(c.lower() == low for c in src.columns) for src in sources)
+
+    def _has_column(self, src: _Source, name: str) -> bool:
+        low = name.lower()
+        if src.opaque or any(c.lower() == low for c in src.columns):
+            return True
+        return src.has_rowid and low in _ROWID_NAMES
+
+    def _bare_column(self, col: ast.Column, toks: tuple[Token, ...],
+                     scope: _Scope | None) -> None:
+        low = col.name.lower()
+        s = scope
+        while s is not None:
+            matches = [src for src in s.sources
+                       if not src.qualified_only and not src.opaque and low not in src.merged
+                       and any(c.lower() == low for c in src.columns)]
+            if len(matches) > 1:
+                raise RenameError(f"ambiguous column name: {col.name}")
+            if matches:
+                if self._is_target_column(matches[0].real, col.name) and toks:
+                    self._hit(toks[-1])
+                return
+            if low in s.aliases or any(src.opaque for src in s.sources):
+                return
+            rowid = [src for src in s.sources if src.has_rowid and not src.qualified_only]
+            if low in _ROWID_NAMES and rowid:
+                if self._is_target_column(rowid[0].real, self._column_named(rowid[0], col.name)) \
+                        and toks:
+                    self._hit(toks[-1])
+                return
+            s = s.parent
+        if col.quoted:
+            if toks:    # a double-quoted string literal
+                self.strings[toks[-1].start] = toks[-1]
+            return
+        raise RenameError(f"no such column: {col.name}")
+
+    # -- triggers ----------------------------------------------------------
+
+    def trigger(self, trig: ast.CreateTrigger) -> None:
+        entry = self.lookup(trig.table)
+        self._table_token(self._toks(trig), entry.name)
+        cols = self.entry_columns(entry)
+        has_rowid = entry.view is None and entry.has_rowid
+        if trig.update_columns is not None and self.target is not None \
+                and self.target.column is not None:
+            for name, tok in zip(trig.update_columns, self._toks(trig.update_columns)):
+                if self._is_target_column(entry.name, name):
+                    self._hit(tok)
+        # NEW/OLD are not FROM items: a bare name does not resolve to them.
+        pseudo = {"INSERT": ("new",), "DELETE": ("old",)}.get(trig.event, ("new", "old"))
+        rows = _Scope([_Source(p, cols, entry.name, aliased=True, has_rowid=has_rowid,
+                               qualified_only=True, ipk=entry.ipk) for p in pseudo])
+        if trig.when is not None:
+            self.expr(trig.when, _Scope([], rows))
+        for step in trig.body:
+            self.step(step, rows)
+
+    def step(self, step: ast.Statement, rows: _Scope) -> None:
+        if isinstance(step, ast.SelectStatement):
+            self.select(step.select, rows, {})
+        elif isinstance(step, ast.Insert):
+            entry = self.lookup(step.table.name)
+            self._table_token(self._toks(step.table), entry.name)
+            if step.columns is not None:
+                self._name_list(entry.name, step.columns, self._toks(step.columns))
+            if step.select is not None:
+                self.select(step.select, rows, {})
+            cols = self.entry_columns(entry)
+            target = _Scope([_Source(step.table.name, cols, entry.name,
+                                     has_rowid=entry.view is None and entry.has_rowid),
+                             # SQLite 3.40 edits "excluded.col" as a reference
+                             # to the target table.
+                             _Source("excluded", cols, entry.name, qualified_only=True)],
+                            rows)
+            for up in step.upsert:
+                for ic in up.target or ():
+                    self.expr(ic.expr, target)
+                for e in (up.target_where, up.where):
+                    if e is not None:
+                        self.expr(e, target)
+                self._sets(entry.name, up.sets, target)
+        elif isinstance(step, (ast.Update, ast.Delete)):
+            scope = _Scope([], rows)
+            src = self.table_source(step.table, {})
+            scope.sources.append(src)
+            if isinstance(step, ast.Update) and step.from_ is not None:
+                self.from_item(step.from_, scope)
+            if isinstance(step, ast.Update):
+                self._sets(src.real, step.sets, scope)
+            for e in (step.where, step.limit, step.offset):
+                if e is not None:
+                    self.expr(e, scope)
+            for term in step.order_by:
+                self.expr(term.expr, scope)
+
+    def _sets(self, table: str | None, sets: tuple[ast.SetClause, ...], scope: _Scope) -> None:
+        for sc in sets:
+            self._name_list(table, sc.columns, self._toks(sc))
+            self.expr(sc.expr, scope)
+
+    def _name_list(self, table: str | None, names: tuple[str, ...],
+                   toks: tuple[Token, ...]) -> None:
+        for name, tok in zip(names, toks):
+            if self._is_target_column(table, name):
+                self._hit(tok)
+
+
+def catalog_of(schema: Any) -> dict[str, CatalogEntry]:
+    """The resolver's view of an in-memory schema."""
+    from pyrite.sql.parser import parse_one
+    out: dict[str, CatalogEntry] = {}
+    master = [c.name for c in schema.schema_table.columns]
+    for name in ("sqlite_schema", "sqlite_master"):
+        out[name] = CatalogEntry(name, master)
+    for t in schema.tables.values():
+        out[t.name.lower()] = CatalogEntry(
+            t.name, [c.name for c in t.columns], not t.without_rowid,
+            opaque=t.read_only and not t.columns,
+            ipk=t.columns[t.rowid_alias].name if 0 <= t.rowid_alias < len(t.columns) else None)
+    for v in schema.views.values():
+        ps = parse_one(v.sql) if v.sql else None
+        if ps is not None and isinstance(ps.statement, ast.CreateView):
+            out[v.name.lower()] = CatalogEntry(v.name, view=ps.statement)
+    return out
+
+
+def view_entry(name: str, sql: str) -> CatalogEntry | None:
+    """A catalog entry for a view from its (possibly edited) text."""
+    from pyrite.sql.parser import parse_one
+    ps = parse_one(sql)
+    if ps is None or not isinstance(ps.statement, ast.CreateView):
+        return None
+    return CatalogEntry(name, view=ps.statement)
+
+
+def quoted_strings(sql: str, catalog: dict[str, CatalogEntry]) -> list[Token]:
+    """The double-quoted names in a CREATE TABLE's CHECK and generated-column
+    expressions, or a CREATE INDEX's expressions and WHERE, that name no
+    column of the table and so are string literals (what SQLite's
+    sqlite_rename_quotefix rewrites as single-quoted strings)."""
+    try:
+        stmt, spans = parse_with_spans(sql)
+    except Exception:  # noqa: BLE001 - a text we cannot parse is left as is
+        return []
+    exprs: list[Any] = []
+    if isinstance(stmt, ast.CreateTable):
+        columns = [c.name for c in stmt.columns]
+        for cdef in stmt.columns:
+            exprs.extend(c.expr for c in cdef.constraints
+                         if isinstance(c, (ast.CheckConstraint, ast.GeneratedConstraint)))
+        exprs.extend(c.expr for c in stmt.constraints if isinstance(c, ast.CheckConstraint))
+    elif isinstance(stmt, ast.CreateIndex):
+        entry = catalog.get(stmt.table.lower())
+        if entry is None or entry.columns is None:
+            return []
+        columns = entry.columns
+        exprs.extend(ic.expr for ic in stmt.columns)
+        exprs.append(stmt.where)
+    else:
+        return []
+    known = {c.lower() for c in columns} | set(_ROWID_NAMES)
+    out: list[Token] = []
+    stack = [e for e in exprs if e is not None]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, tuple):
+            stack.extend(node)
+        elif isinstance(node, ast.Column):
+            entry = spans.get(id(node))
+            if node.quoted and node.table is None and node.name.lower() not in known \
+                    and entry is not None and entry[0] is node:
+                out.append(entry[1][-1])
+        elif isinstance(node, ast.Node):
+            stack.extend(getattr(node, f) for f in node.__slots__)
+    return out
