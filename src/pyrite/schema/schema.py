@@ -318,6 +318,13 @@ class Schema:
         out.reverse()
         return out
 
+    def set_db_index(self, db_index: int) -> None:
+        """DETACH renumbered this database."""
+        self.db_index = db_index
+        self.schema_table.db_index = db_index
+        for t in list(self.tables.values()) + list(self.views.values()):
+            t.db_index = db_index
+
     def clear(self) -> None:
         self.tables.clear()
         self.indexes.clear()

@@ -1245,8 +1245,7 @@ class Parser:
             self.in_trigger = False
         return ast.CreateTrigger(name, table, event, tuple(body), time,
                                  update_columns, for_each_row, when,
-                                 schema if schema is not None else tschema,
-                                 temp, ine)
+                                 schema, temp, ine, tschema)
 
     def create_virtual_table(self) -> ast.CreateVirtualTable:
         self.expect("VIRTUAL")
