@@ -282,15 +282,16 @@ class Database:
         self.dbs[db_index].schema.schema_cookie = value
 
     def drop_table_schema(self, db_index: int, name: str) -> None:
-        """DropTable: forget a table, its indexes and triggers."""
-        self.dbs[db_index].schema.remove_table(name)
-        if db_index != 1:
-            # TEMP triggers on the dropped table go with it.
-            temp = self.dbs[1].schema
-            for key in [k for k, trig in temp.triggers.items()
-                        if trig.table.lower() == name.lower()
-                        and self._trigger_target_db(trig) == db_index]:
-                del temp.triggers[key]
+        """DropTable: forget a table, its indexes and triggers (TEMP
+        triggers on it too; the temp schema may also hold triggers on a
+        table of the same name elsewhere, which stay)."""
+        temp = self.dbs[1].schema
+        doomed = [k for k, trig in temp.triggers.items()
+                  if trig.table.lower() == name.lower()
+                  and self._trigger_target_db(trig) == db_index]
+        self.dbs[db_index].schema.remove_table(name, drop_triggers=db_index != 1)
+        for key in doomed:
+            del temp.triggers[key]
 
     def _trigger_target_db(self, trig: Any) -> int | None:
         """The database of the table a (TEMP) trigger fires on."""

@@ -79,7 +79,7 @@ def code_delete(parse: Any, stmt: ast.Delete) -> None:
     from pyrite.compile.returning import begin_returning, load_row
     returning = begin_returning(parse, table, stmt.returning)
     parse.begin_coding()
-    parse.code_verify_schema(0, write=True)
+    parse.code_verify_schema(table.db_index, write=True)
     from pyrite.compile.fkey import fk_required
     if stmt.where is None and returning is None and triggers is None \
             and not fk_required(parse, table):

@@ -160,9 +160,10 @@ def locate_index(parse: Any, parent: Any, fk: sch.ForeignKey, quiet: bool = Fals
 
 
 def _find_parent(parse: Any, fk: sch.ForeignKey, quiet: bool = False) -> Any:
-    parent = parse.db.find_table(fk.to)
+    db = fk.table.db_index
+    parent = parse.db.find_table(fk.to, parse.db.db_name(db))
     if parent is None and not quiet:
-        parse.error(f"no such table: main.{fk.to}")
+        parse.error(f"no such table: {parse.db.db_name(db)}.{fk.to}")
     return parent
 
 
@@ -203,7 +204,7 @@ def _lookup_parent(parse: Any, parent: Any, idx: Any, fk: sch.ForeignKey,
         if parent is child and n_incr == 1:
             # A row may be its own parent.
             parse.emit("Eq", reg_data, ok, tmp, None, SQLITE_NOTNULL)
-        parse.emit("OpenRead", cursor, parent.root, 0, len(parent.columns))
+        parse.emit("OpenRead", cursor, parent.root, parent.db_index, len(parent.columns))
         not_exists = parse.emit("NotExists", cursor, 0, tmp)
         parse.emit("Goto", 0, ok)
         parse.builder.change_p2(not_exists, parse.current_addr())
@@ -211,7 +212,7 @@ def _lookup_parent(parse: Any, parent: Any, idx: Any, fk: sch.ForeignKey,
     else:
         n = len(ai_col)
         regs = parse.alloc_reg(n)
-        parse.emit("OpenRead", cursor, idx.root, 0, idx.key_info)
+        parse.emit("OpenRead", cursor, idx.root, parent.db_index, idx.key_info)
         for i, c in enumerate(ai_col):
             parse.emit("Copy", _reg_of(child, reg_data, c), regs + i)
         if parent is child and n_incr == 1:

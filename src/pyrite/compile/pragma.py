@@ -96,8 +96,12 @@ def _result_rows(parse: Any, names: list[str], rows: list[tuple[Any, ...]]) -> N
 def code_pragma(parse: Any, stmt: ast.Pragma) -> None:
     """Emit the program of one PRAGMA."""
     name = stmt.name.lower()
-    if stmt.schema is not None and stmt.schema.lower() not in ("main",):
-        parse.error(f"unknown database {stmt.schema}")
+    # The database a qualified PRAGMA names (None: unqualified).
+    parse.pragma_db = None
+    if stmt.schema is not None:
+        parse.pragma_db = parse.db.db_index_of(stmt.schema)
+        if parse.pragma_db < 0:
+            parse.error(f"unknown database {stmt.schema}")
     value = _value_of(stmt.value)
     parse.begin_coding()
     handler = _HANDLERS.get(name)
@@ -112,18 +116,31 @@ def code_pragma(parse: Any, stmt: ast.Pragma) -> None:
 
 def _pragma_cookie(parse: Any, name: str, value: Any) -> None:
     slot, writable = _COOKIES[name]
+    db = _pragma_db(parse)
     if value is not None and writable:
-        parse.code_verify_schema(0, write=True)
-        parse.emit("SetCookie", 0, slot, _int_value(value) & 0xFFFFFFFF)
+        parse.code_verify_schema(db, write=True)
+        parse.emit("SetCookie", db, slot, _int_value(value) & 0xFFFFFFFF)
         return
-    parse.code_verify_schema(0, write=False)
+    parse.code_verify_schema(db, write=False)
     parse.set_result_columns([name], [None])
     reg = parse.alloc_reg()
-    parse.emit("ReadCookie", 0, reg, slot)
+    parse.emit("ReadCookie", db, reg, slot)
     parse.emit("ResultRow", reg, 1)
 
 
 _settings: dict[int, dict[str, Any]] = {}
+
+
+def _pragma_db(parse: Any) -> int:
+    """The database a PRAGMA about one database applies to (main unless
+    qualified)."""
+    db = getattr(parse, "pragma_db", None)
+    return 0 if db is None else db
+
+
+def _schema_name(parse: Any) -> str | None:
+    db = getattr(parse, "pragma_db", None)
+    return None if db is None else parse.db.db_name(db)
 
 
 def _pragma_flag(parse: Any, name: str, value: Any) -> None:
@@ -162,10 +179,11 @@ def _pragma_page_size(parse: Any, name: str, value: Any) -> None:
 
 
 def _pragma_page_count(parse: Any, name: str, value: Any) -> None:
-    parse.code_verify_schema(0, write=False)
+    db = _pragma_db(parse)
+    parse.code_verify_schema(db, write=False)
     parse.set_result_columns([name], [None])
     reg = parse.alloc_reg()
-    parse.emit("Pagecount", 0, reg)
+    parse.emit("Pagecount", db, reg)
     parse.emit("ResultRow", reg, 1)
 
 
@@ -185,7 +203,7 @@ def _pragma_encoding(parse: Any, name: str, value: Any) -> None:
 def _find_table(parse: Any, value: Any) -> Any:
     if value is None:
         return None
-    table = parse.db.find_table(str(value))
+    table = parse.db.find_table(str(value), _schema_name(parse))
     if table is None:
         from pyrite.compile.vtab import eponymous_table
         table = eponymous_table(parse, str(value))
@@ -196,7 +214,7 @@ def _pragma_table_info(parse: Any, name: str, value: Any) -> None:
     table = _find_table(parse, value)
     if table is None:
         return
-    parse.code_verify_schema(0, write=False)
+    parse.code_verify_schema(getattr(table, "db_index", 0), write=False)
     xinfo = name == "table_xinfo"
     rows = []
     if getattr(table, "is_view", False):
@@ -243,7 +261,7 @@ def _pragma_index_list(parse: Any, name: str, value: Any) -> None:
     table = _find_table(parse, value)
     if table is None:
         return
-    parse.code_verify_schema(0, write=False)
+    parse.code_verify_schema(getattr(table, "db_index", 0), write=False)
     rows = []
     for i, idx in enumerate(reversed(table.indexes)):
         rows.append((i, idx.name, 1 if idx.unique else 0, idx.origin,
@@ -254,10 +272,10 @@ def _pragma_index_list(parse: Any, name: str, value: Any) -> None:
 def _pragma_index_info(parse: Any, name: str, value: Any) -> None:
     if value is None:
         return
-    index = parse.db.find_index(str(value))
+    index = parse.db.find_index(str(value), _schema_name(parse))
     if index is None:
         return
-    parse.code_verify_schema(0, write=False)
+    parse.code_verify_schema(index.table.db_index, write=False)
     xinfo = name == "index_xinfo"
     table = index.table
     n = len(index.columns) if xinfo else index.n_key_col
@@ -277,46 +295,57 @@ def _pragma_index_info(parse: Any, name: str, value: Any) -> None:
 
 
 def _pragma_integrity_check(parse: Any, name: str, value: Any) -> None:
-    parse.code_verify_schema(0, write=False)
     parse.set_result_columns([name], [None])
-    schema = parse.db.schema
-    roots = [1]
-    for t in schema.tables.values():
-        if t.root:
-            roots.append(t.root)
-    for idx in schema.indexes.values():
-        if idx.root and idx.root not in roots:
-            roots.append(idx.root)
     max_err = _int_value(value) if value is not None and not isinstance(value, str) else 100
-    reg = parse.alloc_reg(2)
+    reg = parse.alloc_reg(3)
     # IntegrityCk: P1 gets the error text (NULL when fine), P3 holds one
-    # less than the number of errors to report, P4 the root pages.
+    # less than the number of errors to report, P4 the root pages; r[reg+2]
+    # notes that some database reported a problem.
     parse.emit("Integer", max(max_err, 1) - 1, reg + 1)
-    parse.emit("IntegrityCk", reg, len(roots), reg + 1, roots, 0)
-    ok = parse.label()
-    parse.emit("IsNull", reg, ok)
-    parse.emit("ResultRow", reg, 1)
+    parse.emit("Integer", 0, reg + 2)
+    dbs = [parse.pragma_db] if getattr(parse, "pragma_db", None) is not None \
+        else [i for i, slot in enumerate(parse.db.dbs) if slot.pager is not None]
+    for db in dbs:
+        parse.code_verify_schema(db, write=False)
+        schema = parse.db.dbs[db].schema
+        roots = [1]
+        for t in schema.tables.values():
+            if t.root:
+                roots.append(t.root)
+        for idx in schema.indexes.values():
+            if idx.root and idx.root not in roots:
+                roots.append(idx.root)
+        parse.emit("IntegrityCk", reg, len(roots), reg + 1, roots, db)
+        next_db = parse.label()
+        parse.emit("IsNull", reg, next_db)
+        parse.emit("ResultRow", reg, 1)
+        parse.emit("Integer", 1, reg + 2)
+        parse.resolve(next_db)
     done = parse.label()
-    parse.emit("Goto", 0, done)
-    parse.resolve(ok)
+    parse.emit("If", reg + 2, done)
     parse.emit("String8", 0, reg, 0, "ok")
     parse.emit("ResultRow", reg, 1)
     parse.resolve(done)
 
 
 def _pragma_table_list(parse: Any, name: str, value: Any) -> None:
-    schema = parse.db.schema
     rows = []
-    for t in list(schema.tables.values()) + list(schema.views.values()):
-        rows.append(("main", t.name, "view" if t.is_view else "table", len(t.columns),
-                     1 if t.without_rowid else 0, 1 if t.strict else 0))
-    rows.append(("main", "sqlite_schema", "table", 5, 0, 0))
+    for i, slot in enumerate(parse.db.dbs):
+        if slot.pager is None or getattr(parse, "pragma_db", None) not in (None, i):
+            continue
+        schema = slot.schema
+        for t in list(schema.tables.values()) + list(schema.views.values()):
+            rows.append((slot.name, t.name, "view" if t.is_view else "table", len(t.columns),
+                         1 if t.without_rowid else 0, 1 if t.strict else 0))
+        rows.append((slot.name, "sqlite_temp_schema" if i == 1 else "sqlite_schema",
+                     "table", 5, 0, 0))
     _result_rows(parse, ["schema", "name", "type", "ncol", "wr", "strict"], rows)
 
 
 def _pragma_database_list(parse: Any, name: str, value: Any) -> None:
-    path = "" if getattr(parse.db.pager, "memory", False) else parse.db.pager.path
-    _result_rows(parse, ["seq", "name", "file"], [(0, "main", path)])
+    rows = [(i, slot.name, slot.path) for i, slot in enumerate(parse.db.dbs)
+            if slot.pager is not None]
+    _result_rows(parse, ["seq", "name", "file"], rows)
 
 
 def _pragma_collation_list(parse: Any, name: str, value: Any) -> None:

@@ -278,6 +278,7 @@ class Trigger:
     table: str
     sql: str | None
     statement: ast.CreateTrigger | None = None
+    db_index: int = 0          # the database whose schema holds it
 
 
 class Schema:
@@ -324,6 +325,8 @@ class Schema:
         self.schema_table.db_index = db_index
         for t in list(self.tables.values()) + list(self.views.values()):
             t.db_index = db_index
+        for trig in self.triggers.values():
+            trig.db_index = db_index
 
     def clear(self) -> None:
         self.tables.clear()
@@ -349,13 +352,15 @@ class Schema:
         index.table.indexes.append(index)
         self.indexes[index.name.lower()] = index
 
-    def remove_table(self, name: str) -> None:
+    def remove_table(self, name: str, drop_triggers: bool = True) -> None:
         t = self.tables.pop(name.lower(), None)
         if t is None:
             self.views.pop(name.lower(), None)
             return
         for idx in t.indexes:
             self.indexes.pop(idx.name.lower(), None)
+        if not drop_triggers:
+            return
         for key in [k for k, trig in self.triggers.items() if trig.table.lower() == t.name.lower()]:
             del self.triggers[key]
 
@@ -416,7 +421,8 @@ class Schema:
             elif type_ == "trigger":
                 stmt = parse(sql or "") if sql else None
                 self.triggers[name.lower()] = Trigger(
-                    name, tbl_name, sql, stmt if isinstance(stmt, ast.CreateTrigger) else None)
+                    name, tbl_name, sql, stmt if isinstance(stmt, ast.CreateTrigger) else None,
+                    self.db_index)
         except errors.Error:
             errors.raise_error(errors.SQLITE_CORRUPT, f"malformed database schema ({name})")
         except (ValueError, TypeError, AttributeError):
