@@ -122,6 +122,10 @@ class Database:
         self.dbs: list[DbSlot] = [main, temp]
         # Bumped by ATTACH/DETACH: prepared statements hold database indexes.
         self.attach_generation = 0
+        # The database (by name) of the table each TEMP trigger fires on,
+        # bound when the trigger is created (SQLite's pTabSchema), so that
+        # a later TEMP table of the same name does not capture it.
+        self.temp_trigger_targets: dict[str, str] = {}
         self.autocommit = True
         self.changes = 0
         self.total_changes = 0
@@ -274,6 +278,9 @@ class Database:
     def reload_schema(self, db_index: int = 0, where: str | None = None) -> None:
         """ParseSchema: re-read the schema after DDL in this connection."""
         self._load_slot(self.dbs[db_index])
+        if db_index == 1:
+            for trig in self.dbs[1].schema.triggers.values():
+                self._trigger_target_db(trig)
 
     def set_schema_cookie(self, db_index: int, value: int) -> None:
         """SetCookie wrote the schema cookie: the in-memory schema now
@@ -292,6 +299,7 @@ class Database:
         self.dbs[db_index].schema.remove_table(name, drop_triggers=db_index != 1)
         for key in doomed:
             del temp.triggers[key]
+            self.temp_trigger_targets.pop(key, None)
 
     def _trigger_target_db(self, trig: Any) -> int | None:
         """The database of the table a (TEMP) trigger fires on."""
@@ -300,8 +308,15 @@ class Database:
         if qualifier:
             i = self.db_index_of(qualifier)
             return i if i >= 0 else None
+        key = trig.name.lower()
+        bound = self.temp_trigger_targets.get(key)
+        if bound is not None:
+            i = self.db_index_of(bound)
+            if i >= 0 and self.dbs[i].schema.find_table(trig.table) is not None:
+                return i
         for i in self.search_order():
             if self.dbs[i].schema.find_table(trig.table) is not None:
+                self.temp_trigger_targets[key] = self.dbs[i].name
                 return i
         return None
 
@@ -312,6 +327,8 @@ class Database:
     def drop_trigger_schema(self, db_index: int, name: str) -> None:
         """DropTrigger: forget a trigger."""
         self.dbs[db_index].schema.triggers.pop(name.lower(), None)
+        if db_index == 1:
+            self.temp_trigger_targets.pop(name.lower(), None)
 
     # -- the databases of the connection --------------------------------------
 
@@ -415,7 +432,7 @@ class Database:
     def detach(self, name: str) -> None:
         """DETACH DATABASE name (sqlite3's detachFunc)."""
         i = self.db_index_of(name)
-        if i < 0:
+        if i < 0 or self.dbs[i].pager is None:
             errors.raise_error(errors.SQLITE_ERROR, f"no such database: {name}")
         if i < 2:
             errors.raise_error(errors.SQLITE_ERROR, f"cannot detach database {name}")

@@ -52,6 +52,6 @@ def code_reindex(parse: Any, stmt: ast.Reindex) -> None:
     for table, index in targets:
         if not index.root:
             continue
-        parse.emit("Clear", index.root, 0)
+        parse.emit("Clear", index.root, table.db_index)
         refill_index(parse, table, index)
     parse.finish_coding()

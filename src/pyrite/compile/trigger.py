@@ -59,7 +59,7 @@ def table_triggers(parse: Any, table: Any) -> list[Any]:
     own = [t for t in reversed(list(dbs[own_db].schema.triggers.values()))
            if t.table.lower() == low and t.statement is not None]
     if own_db == 1:
-        return own
+        return [t for t in own if db._trigger_target_db(t) == 1]
     temp = [t for t in dbs[1].schema.triggers.values()
             if t.table.lower() == low and t.statement is not None
             and db._trigger_target_db(t) == own_db]
