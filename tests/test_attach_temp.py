@@ -246,3 +246,36 @@ def test_prepared_statement_after_detach() -> None:
     assert conn.execute("PRAGMA database_list").fetchall()[-1][:2] == (2, "b")
     with pytest.raises(pyrite.OperationalError, match="no such table: a.t"):
         conn.execute("SELECT * FROM a.t")
+
+
+def test_attached_foreign_keys_views_and_reindex() -> None:
+    _compare([
+        "CREATE TABLE p(id INTEGER PRIMARY KEY)",
+        "CREATE TABLE c(pid REFERENCES p(id))",
+        "ATTACH ':memory:' AS aux",
+        "CREATE TABLE aux.p(id INTEGER PRIMARY KEY)",
+        "CREATE TABLE aux.c(pid REFERENCES p(id) ON DELETE CASCADE)",
+        "PRAGMA foreign_keys = 1",
+        "INSERT INTO aux.p VALUES (1)",
+        "INSERT INTO aux.c VALUES (1)",
+        "INSERT INTO aux.c VALUES (2)",
+        "DELETE FROM aux.p",
+        "SELECT * FROM aux.c",
+        "PRAGMA aux.foreign_key_list(c)",
+        "PRAGMA foreign_key_list(c)",
+        "CREATE VIEW aux.v2 AS SELECT * FROM main.p",
+        "CREATE VIEW aux.v3 AS SELECT * FROM (SELECT * FROM temp.p)",
+        "CREATE VIEW v4 AS SELECT * FROM aux.p",
+        "CREATE TEMP VIEW tv AS SELECT * FROM aux.p",
+        "SELECT * FROM tv",
+        "INSERT INTO aux.p VALUES (5)",
+        "CREATE UNIQUE INDEX aux.pu ON p(id)",
+        "REINDEX aux.p",
+        "REINDEX aux.pu",
+        "PRAGMA integrity_check",
+        "ALTER TABLE aux.p RENAME TO p2",
+        "SELECT name FROM aux.sqlite_master ORDER BY name",
+        "ALTER TABLE aux.p2 ADD COLUMN z DEFAULT 3",
+        "SELECT * FROM aux.p2",
+        "SELECT name FROM sqlite_master ORDER BY name",
+    ])

@@ -405,9 +405,6 @@ class Database:
             errors.raise_error(errors.SQLITE_ERROR, f"database {name} is already in use")
         if len(self.dbs) >= 12:
             errors.raise_error(errors.SQLITE_ERROR, "too many attached databases - max 10")
-        if not self.autocommit:
-            errors.raise_error(errors.SQLITE_ERROR,
-                               "cannot ATTACH database within transaction")
         memory = path in ("", ":memory:")
         if path.startswith("file:"):
             path, _ro, memory = self._parse_uri(path, False)

@@ -502,6 +502,7 @@ def code_create_view(parse: Any, stmt: ast.CreateView, text: str) -> None:
     if kind == "index":
         parse.error(f"there is already an index named {stmt.name}")
     check_object_name(parse, stmt.name, "view")
+    check_fixed_names(parse, stmt.select, f"view {stmt.name}")
     sql = stored_sql(text, "CREATE VIEW")
     begin_write_ddl(parse)
     code_file_format(parse)
@@ -512,6 +513,31 @@ def code_create_view(parse: Any, stmt: ast.CreateView, text: str) -> None:
     parse.emit("ParseSchema", ddl_db(parse), 0, 0,
                f"tbl_name='{_sql_escape(stmt.name)}' AND type!='trigger'")
     parse.finish_coding()
+
+
+def _table_refs(node: Any) -> Any:
+    """Every FROM-clause table reference under ``node`` (subqueries too)."""
+    import dataclasses
+    if isinstance(node, ast.TableRef):
+        yield node
+    if isinstance(node, (list, tuple)):
+        for x in node:
+            yield from _table_refs(x)
+    elif dataclasses.is_dataclass(node) and not isinstance(node, type):
+        for f in dataclasses.fields(node):
+            yield from _table_refs(getattr(node, f.name))
+
+
+def check_fixed_names(parse: Any, node: Any, what: str) -> None:
+    """An object of main or an attached database may only name objects of
+    its own database (sqlite3FixSrcList: "view v cannot reference objects
+    in database aux"); TEMP objects may name any."""
+    db = ddl_db(parse)
+    if db == 1:
+        return
+    for ref in _table_refs(node):
+        if ref.schema is not None and parse.db.db_index_of(ref.schema) != db:
+            parse.error(f"{what} cannot reference objects in database {ref.schema}")
 
 
 # ---------------------------------------------------------------------------
