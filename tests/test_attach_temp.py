@@ -279,3 +279,40 @@ def test_attached_foreign_keys_views_and_reindex() -> None:
         "SELECT * FROM aux.p2",
         "SELECT name FROM sqlite_master ORDER BY name",
     ])
+
+
+def test_attach_file_errors(tmp_path: Path) -> None:
+    junk = tmp_path / "junk.bin"
+    junk.write_bytes(b"not a database " * 20)
+    missing = tmp_path / "no" / "such" / "dir.db"
+    for mod in (pyrite, sqlite3):
+        conn = mod.connect(":memory:")
+        with pytest.raises(mod.DatabaseError, match="file is not a database"):
+            conn.execute("ATTACH ? AS j", (str(junk),))
+        with pytest.raises(mod.OperationalError, match="unable to open database: "):
+            conn.execute("ATTACH ? AS m", (str(missing),))
+        assert [r[1] for r in conn.execute("PRAGMA database_list")] == ["main"]
+        conn.close()
+
+
+def test_temp_sequence_and_transactions() -> None:
+    _compare([
+        "CREATE TABLE temp.x(a INTEGER PRIMARY KEY AUTOINCREMENT, b)",
+        "INSERT INTO x(b) VALUES (1), (2)",
+        "SELECT * FROM temp.sqlite_sequence",
+        "SELECT name FROM sqlite_master",
+        "INSERT INTO sqlite_temp_master VALUES (1, 2, 3, 4, 5)",
+        "BEGIN",
+        "INSERT INTO x(b) VALUES (3)",
+        "CREATE TEMP TABLE y(a)",
+        "ROLLBACK",
+        "SELECT * FROM x",
+        "SELECT * FROM y",
+        "SAVEPOINT a",
+        "INSERT INTO x(b) VALUES (4)",
+        "ROLLBACK TO a",
+        "RELEASE a",
+        "SELECT * FROM x",
+        "PRAGMA temp.journal_mode",
+        "PRAGMA temp.integrity_check",
+    ])

@@ -82,6 +82,9 @@ class DbSlot:
         self.pager = pager
         self.btree = BTree(pager) if pager is not None else None
         self.schema = Schema(index)
+        # TEMP and ATTACH '' are SQLite's anonymous temporary files; we
+        # keep them in memory, but they behave (journal_mode) as files.
+        self.anonymous = False
 
     @property
     def path(self) -> str:
@@ -116,6 +119,7 @@ class Database:
         self.schema = main.schema
         self.schema.collation_resolver = self.find_collation
         temp = DbSlot("temp", 1, None)
+        temp.anonymous = True
         temp.schema.collation_resolver = self.find_collation
         # dbs[0] main, dbs[1] temp (its pager made on first use), then the
         # attached databases in ATTACH order.
@@ -412,9 +416,11 @@ class Database:
             pager = Pager.open(None if memory else self.backend,
                                ":memory:" if memory else path)
         except errors.Error as exc:
-            errors.raise_error(errors.SQLITE_CANTOPEN, "unable to open database: " + path)
-            raise exc
+            if (getattr(exc, "sqlite_errorcode", 0) or 0) & 0xFF == errors.SQLITE_CANTOPEN:
+                errors.raise_error(errors.SQLITE_CANTOPEN, "unable to open database: " + path)
+            raise
         slot = DbSlot(name, len(self.dbs), pager)
+        slot.anonymous = path == ""
         slot.schema.collation_resolver = self.find_collation
         pager.busy_handler = self._busy_handler
         self.dbs.append(slot)

@@ -188,7 +188,9 @@ def _pragma_page_count(parse: Any, name: str, value: Any) -> None:
 
 
 def _pragma_journal_mode(parse: Any, name: str, value: Any) -> None:
-    mode = "memory" if getattr(parse.db.pager, "memory", False) else "delete"
+    slot = parse.db.dbs[_pragma_db(parse)]
+    memory = getattr(slot.pager, "memory", False) and not slot.anonymous
+    mode = "memory" if memory else "delete"
     if value is not None and str(value).lower() in ("off", "memory") and mode == "delete":
         mode = "delete"
     _result_rows(parse, ["journal_mode"], [(mode,)])

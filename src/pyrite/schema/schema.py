@@ -435,7 +435,9 @@ def make_schema_table(db_index: int = 0) -> Table:
             Column("tbl_name", "text", values.AFF_TEXT),
             Column("rootpage", "int", values.AFF_INTEGER),
             Column("sql", "text", values.AFF_TEXT)]
-    return Table(name=LEGACY_SCHEMA_TABLE_NAME, columns=cols, root=1, sql=SCHEMA_TABLE_SQL,
+    # The TEMP database's is called sqlite_temp_master (as in its errors).
+    name = "sqlite_temp_master" if db_index == 1 else LEGACY_SCHEMA_TABLE_NAME
+    return Table(name=name, columns=cols, root=1, sql=SCHEMA_TABLE_SQL,
                  db_index=db_index, read_only=True)
 
 
