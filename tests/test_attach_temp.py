@@ -316,3 +316,15 @@ def test_temp_sequence_and_transactions() -> None:
         "PRAGMA temp.journal_mode",
         "PRAGMA temp.integrity_check",
     ])
+
+
+def test_rename_table_carries_its_temp_triggers() -> None:
+    _compare([
+        "CREATE TABLE t(a)",
+        "CREATE TABLE log(x)",
+        "CREATE TEMP TRIGGER tr AFTER INSERT ON t BEGIN INSERT INTO log VALUES (new.a); END",
+        "ALTER TABLE t RENAME TO u",
+        "SELECT tbl_name, sql FROM sqlite_temp_master",
+        "INSERT INTO u VALUES (3)",
+        "SELECT * FROM log",
+    ])

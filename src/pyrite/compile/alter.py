@@ -75,8 +75,16 @@ def _rename_edits(sql: str, kind: str, own: bool, old: str, new: str) -> list[tu
     edits: list[tuple[int, int, str]] = []
     low = old.lower()
     quoted = _quote(new)
+    first_on = next((i for i, t in enumerate(toks) if t.kind == "ON"), -1)
     for i, tok in enumerate(toks):
-        if tok.kind in ("TABLE", "VIEW") and own and i <= 3:
+        if kind == "trigger" and i == first_on and own:
+            # CREATE TRIGGER ... ON [schema.]table: the table it fires on.
+            j = i + 1
+            if j + 1 < len(toks) and toks[j + 1].kind == ".":
+                j += 2
+            if j < len(toks) and _dequote(toks[j].text).lower() == low:
+                edits.append((toks[j].start, toks[j].end, quoted))
+        elif tok.kind in ("TABLE", "VIEW") and own and i <= 3:
             j = _name_token_after(toks, i)
             if j < len(toks) and _dequote(toks[j].text).lower() == low:
                 edits.append((toks[j].start, toks[j].end, quoted))
@@ -153,6 +161,7 @@ def _code_rename_table(parse: Any, table: Any, new: str) -> None:
                 new_sql = _edit(sql, edits)
         if (new_name, new_tbl, new_sql) != (name, tbl_name, sql):
             updates.append((name, (type_, new_name, new_tbl, root, new_sql)))
+    temp_updates = _temp_trigger_renames(parse, table, old, new)
     begin_write_ddl(parse)
     _code_rewrite_rows(parse, updates)
     seq = parse.db.find_table("sqlite_sequence", parse.db.db_name(ddl_db(parse)))
@@ -160,7 +169,32 @@ def _code_rename_table(parse: Any, table: Any, new: str) -> None:
         _code_rename_sequence(parse, seq.root, old, new)
     change_cookie(parse)
     parse.emit("ParseSchema", ddl_db(parse), 0, 0, None)
+    if temp_updates:
+        own_db = parse.ddl_db
+        parse.code_verify_schema(1, write=True)
+        parse.ddl_db = 1
+        _code_rewrite_rows(parse, temp_updates)
+        change_cookie(parse)
+        parse.emit("ParseSchema", 1, 0, 0, None)
+        parse.ddl_db = own_db
     parse.finish_coding()
+
+
+def _temp_trigger_renames(parse: Any, table: Any, old: str, new: str
+                          ) -> list[tuple[str, tuple[str, str, str, int, str | None]]]:
+    """The rewritten temp-schema rows of the TEMP triggers on a table of
+    another database that RENAME TO renames (they follow the table)."""
+    if ddl_db(parse) == 1:
+        return []
+    from pyrite.compile.trigger import table_triggers
+    out: list[tuple[str, tuple[str, str, str, int, str | None]]] = []
+    for trig in table_triggers(parse, table):
+        if trig.db_index != 1 or trig.sql is None:
+            continue
+        edits = _rename_edits(trig.sql, "trigger", True, old, new)
+        new_sql = _edit(trig.sql, edits) if edits else trig.sql
+        out.append((trig.name, ("trigger", trig.name, new, 0, new_sql)))
+    return out
 
 
 def _code_rewrite_rows(parse: Any, updates: list[tuple[str, tuple[str, str, str, int, str | None]]]
