@@ -73,6 +73,28 @@ def _result_name(r: Any) -> str:
     return getattr(r, "name", r)
 
 
+class DbSlot:
+    """One database of the connection (SQLite's ``Db``): main (0), temp (1,
+    opened on first use) or an ATTACHed file (2...)."""
+
+    def __init__(self, name: str, index: int, pager: Pager | None) -> None:
+        self.name = name
+        self.pager = pager
+        self.btree = BTree(pager) if pager is not None else None
+        self.schema = Schema(index)
+        # TEMP and ATTACH '' are SQLite's anonymous temporary files; we
+        # keep them in memory, but they behave (journal_mode) as files.
+        self.anonymous = False
+
+    @property
+    def path(self) -> str:
+        """The file name PRAGMA database_list shows ('' for memory)."""
+        if self.pager is None or getattr(self.pager, "memory", False):
+            return ""
+        import os
+        return os.path.abspath(self.pager.path)
+
+
 _OE_FAIL = 3
 # sqlite3VdbeHalt's isSpecialError: these always roll the transaction back.
 _SPECIAL_ERRORS = frozenset({errors.SQLITE_NOMEM, errors.SQLITE_IOERR,
@@ -88,11 +110,26 @@ class Database:
             path, readonly, memory = self._parse_uri(path, readonly)
             if memory:
                 path = ":memory:"
+        self.backend = backend
         self.pager = Pager.open(backend, path, readonly=readonly)
         self.main_btree = BTree(self.pager)
         self.readonly = self.pager.readonly
-        self.schema = Schema(0)
+        main = DbSlot("main", 0, self.pager)
+        main.btree = self.main_btree
+        self.schema = main.schema
         self.schema.collation_resolver = self.find_collation
+        temp = DbSlot("temp", 1, None)
+        temp.anonymous = True
+        temp.schema.collation_resolver = self.find_collation
+        # dbs[0] main, dbs[1] temp (its pager made on first use), then the
+        # attached databases in ATTACH order.
+        self.dbs: list[DbSlot] = [main, temp]
+        # Bumped by ATTACH/DETACH: prepared statements hold database indexes.
+        self.attach_generation = 0
+        # The database (by name) of the table each TEMP trigger fires on,
+        # bound when the trigger is created (SQLite's pTabSchema), so that
+        # a later TEMP table of the same name does not capture it.
+        self.temp_trigger_targets: dict[str, str] = {}
         self.autocommit = True
         self.changes = 0
         self.total_changes = 0
@@ -173,50 +210,61 @@ class Database:
                 pending.completion.wait()
 
     def schema_cookie(self, db_index: int = 0) -> int:
-        return self.schema.schema_cookie
+        return self.dbs[db_index].schema.schema_cookie
 
-    def _read_cookie(self) -> int:
-        if self.pager.page_count == 0:
+    def _read_cookie(self, slot: DbSlot | None = None) -> int:
+        pager = (slot or self.dbs[0]).pager
+        if pager is None or pager.page_count == 0:
             return 0
-        return self._sync(lambda: self.pager.get_meta(1))
+        return self._sync(lambda: pager.get_meta(1))
 
     def ensure_schema(self) -> None:
-        """Load the schema, or reload it when another connection changed it."""
-        took_lock = False
-        if self.pager.lock_level == 0:
-            self.pager.begin_read()
-            took_lock = True
-        try:
-            cookie = self._read_cookie()
-            if not self.schema.loaded or cookie != self.schema.schema_cookie:
-                self.load_schema()
-        finally:
-            if took_lock and self.autocommit and not self.in_write:
-                self.pager.end_read()
+        """Load each database's schema, or reload it when another
+        connection changed it."""
+        for slot in self.dbs:
+            if slot.pager is None:
+                slot.schema.loaded = True
+                continue
+            took_lock = False
+            if slot.pager.lock_level == 0:
+                slot.pager.begin_read()
+                took_lock = True
+            try:
+                cookie = self._read_cookie(slot)
+                if not slot.schema.loaded or cookie != slot.schema.schema_cookie:
+                    self._load_slot(slot)
+            finally:
+                if took_lock and self.autocommit and not slot.pager.in_write:
+                    slot.pager.end_read()
 
     def load_schema(self) -> None:
         """Read sqlite_schema into :attr:`schema` (sqlite3InitOne)."""
-        self.schema.clear()
-        if self.pager.page_count == 0:
-            self.schema.schema_cookie = 0
-            self.schema.loaded = True
+        self._load_slot(self.dbs[0])
+
+    def _load_slot(self, slot: DbSlot) -> None:
+        """Read one database's sqlite_schema into its Schema."""
+        schema, pager = slot.schema, slot.pager
+        schema.clear()
+        if pager is None or pager.page_count == 0:
+            schema.schema_cookie = 0
+            schema.loaded = True
             return
-        self.schema.schema_cookie = self._sync(lambda: self.pager.get_meta(1))
-        self.schema.file_format = self._sync(lambda: self.pager.get_meta(2)) or 4
-        if self.schema.file_format > 4:
+        schema.schema_cookie = self._sync(lambda: pager.get_meta(1))
+        schema.file_format = self._sync(lambda: pager.get_meta(2)) or 4
+        if schema.file_format > 4:
             errors.raise_error(errors.SQLITE_ERROR, "unsupported file format")
-        rows = self._sync(self._read_schema_rows)
+        rows = self._sync(lambda: self._read_schema_rows(slot.btree))
         # Tables (and views, keeping their relative order, which the schema
         # hash order follows) first so that index rows find them, as the
         # rowid order of sqlite_schema already guarantees for files SQLite wrote.
         rows.sort(key=lambda r: 0 if r[0] in ("table", "view") else 1)
         for type_, name, tbl_name, rootpage, sql in rows:
-            self.schema.add_schema_row(type_, name, tbl_name, rootpage, sql, _parse_schema_sql)
-        self.schema.loaded = True
+            schema.add_schema_row(type_, name, tbl_name, rootpage, sql, _parse_schema_sql)
+        schema.loaded = True
 
-    def _read_schema_rows(self) -> list[tuple[Any, ...]]:
+    def _read_schema_rows(self, btree: BTree | None = None) -> list[tuple[Any, ...]]:
         from pyrite.storage.record import decode_record
-        cur = self.main_btree.cursor(1, write=False)
+        cur = (btree or self.main_btree).cursor(1, write=False)
         rows: list[tuple[Any, ...]] = []
         empty = cur.first()
         while not empty and not cur.eof:
@@ -230,41 +278,217 @@ class Database:
                 break
         return rows
 
+    def invalidate_schemas(self) -> None:
+        """Forget every cached schema (after a rollback undid DDL)."""
+        for slot in self.dbs:
+            slot.schema.loaded = False
+
     def reload_schema(self, db_index: int = 0, where: str | None = None) -> None:
         """ParseSchema: re-read the schema after DDL in this connection.
         SQLite adds (or drops) just the objects the DDL touched, so its
         table hash keeps its history: replay only those changes on it."""
-        history = self.schema.table_hash
-        self.load_schema()
-        self.schema.table_hash = history.updated(list(self.schema.table_hash))
+        schema = self.dbs[db_index].schema
+        history = schema.table_hash
+        self._load_slot(self.dbs[db_index])
+        schema.table_hash = history.updated(list(schema.table_hash))
+        if db_index == 1:
+            for trig in self.dbs[1].schema.triggers.values():
+                self._trigger_target_db(trig)
 
     def set_schema_cookie(self, db_index: int, value: int) -> None:
         """SetCookie wrote the schema cookie: the in-memory schema now
         matches that version (its objects are updated by ParseSchema,
         DropTable, DropIndex)."""
-        self.schema.schema_cookie = value
+        self.dbs[db_index].schema.schema_cookie = value
 
     def drop_table_schema(self, db_index: int, name: str) -> None:
-        """DropTable: forget a table, its indexes and triggers."""
-        self.schema.remove_table(name)
+        """DropTable: forget a table, its indexes and triggers (TEMP
+        triggers on it too; the temp schema may also hold triggers on a
+        table of the same name elsewhere, which stay)."""
+        temp = self.dbs[1].schema
+        doomed = [k for k, trig in temp.triggers.items()
+                  if trig.table.lower() == name.lower()
+                  and self._trigger_target_db(trig) == db_index]
+        self.dbs[db_index].schema.remove_table(name, drop_triggers=db_index != 1)
+        for key in doomed:
+            del temp.triggers[key]
+            self.temp_trigger_targets.pop(key, None)
+
+    def _trigger_target_db(self, trig: Any) -> int | None:
+        """The database of the table a (TEMP) trigger fires on."""
+        stmt = trig.statement
+        qualifier = getattr(stmt, "table_schema", None) if stmt is not None else None
+        if qualifier:
+            i = self.db_index_of(qualifier)
+            return i if i >= 0 else None
+        key = trig.name.lower()
+        bound = self.temp_trigger_targets.get(key)
+        if bound is not None:
+            i = self.db_index_of(bound)
+            if i >= 0 and self.dbs[i].schema.find_table(trig.table) is not None:
+                return i
+        for i in self.search_order():
+            if self.dbs[i].schema.find_table(trig.table) is not None:
+                self.temp_trigger_targets[key] = self.dbs[i].name
+                return i
+        return None
 
     def drop_index_schema(self, db_index: int, name: str) -> None:
         """DropIndex: forget an index."""
-        self.schema.remove_index(name)
+        self.dbs[db_index].schema.remove_index(name)
 
     def drop_trigger_schema(self, db_index: int, name: str) -> None:
         """DropTrigger: forget a trigger."""
-        self.schema.triggers.pop(name.lower(), None)
+        self.dbs[db_index].schema.triggers.pop(name.lower(), None)
+        if db_index == 1:
+            self.temp_trigger_targets.pop(name.lower(), None)
+
+    # -- the databases of the connection --------------------------------------
+
+    def db_index_of(self, name: str) -> int:
+        """The index of database ``name`` (main, temp or an ATTACH alias),
+        or -1 (sqlite3FindDbName)."""
+        low = name.lower()
+        for i, slot in enumerate(self.dbs):
+            if slot.name.lower() == low:
+                return i
+        return -1
+
+    def db_name(self, db_index: int) -> str:
+        return self.dbs[db_index].name
+
+    def search_order(self) -> list[int]:
+        """Databases an unqualified name is looked up in: temp, main, then
+        the attached ones in order."""
+        return [1, 0] + list(range(2, len(self.dbs)))
 
     def find_table(self, name: str, schema: str | None = None) -> Any:
-        if schema is not None and schema.lower() not in ("main",):
-            if schema.lower() == "temp":
+        low = name.lower()
+        if schema is not None:
+            i = self.db_index_of(schema)
+            if i < 0:
                 return None
-            errors.raise_error(errors.SQLITE_ERROR, f"unknown database {schema}")
-        return self.schema.find_table(name)
+            if i == 1 and low in ("sqlite_temp_master", "sqlite_temp_schema"):
+                return self.dbs[1].schema.schema_table
+            return self.dbs[i].schema.find_table(name)
+        if low in ("sqlite_temp_master", "sqlite_temp_schema"):
+            return self.dbs[1].schema.schema_table
+        if low in ("sqlite_master", "sqlite_schema"):
+            return self.dbs[0].schema.schema_table
+        for i in self.search_order():
+            t = self.dbs[i].schema.find_table(name)
+            if t is not None:
+                return t
+        return None
 
     def find_index(self, name: str, schema: str | None = None) -> Any:
-        return self.schema.find_index(name)
+        if schema is not None:
+            i = self.db_index_of(schema)
+            return self.dbs[i].schema.find_index(name) if i >= 0 else None
+        for i in self.search_order():
+            idx = self.dbs[i].schema.find_index(name)
+            if idx is not None:
+                return idx
+        return None
+
+    def find_trigger(self, name: str, schema: str | None = None) -> tuple[int, Any]:
+        """(database index, Trigger) of trigger ``name``, or (-1, None)."""
+        order = self.search_order()
+        if schema is not None:
+            order = [self.db_index_of(schema)]
+        for i in order:
+            if i < 0:
+                continue
+            trig = self.dbs[i].schema.triggers.get(name.lower())
+            if trig is not None:
+                return i, trig
+        return -1, None
+
+    def open_temp(self) -> None:
+        """Create the TEMP database's storage on first use."""
+        slot = self.dbs[1]
+        if slot.pager is None:
+            slot.pager = Pager.open(None, ":memory:")
+            slot.btree = BTree(slot.pager)
+            slot.schema.loaded = True
+
+    def attach(self, path: str, name: str) -> None:
+        """ATTACH DATABASE path AS name (sqlite3's attachFunc)."""
+        if self.db_index_of(name) >= 0:
+            errors.raise_error(errors.SQLITE_ERROR, f"database {name} is already in use")
+        if len(self.dbs) >= 12:
+            errors.raise_error(errors.SQLITE_ERROR, "too many attached databases - max 10")
+        memory = path in ("", ":memory:")
+        if path.startswith("file:"):
+            path, _ro, memory = self._parse_uri(path, False)
+        try:
+            pager = Pager.open(None if memory else self.backend,
+                               ":memory:" if memory else path)
+        except errors.Error as exc:
+            if (getattr(exc, "sqlite_errorcode", 0) or 0) & 0xFF == errors.SQLITE_CANTOPEN:
+                errors.raise_error(errors.SQLITE_CANTOPEN, "unable to open database: " + path)
+            raise
+        slot = DbSlot(name, len(self.dbs), pager)
+        slot.anonymous = path == ""
+        slot.schema.collation_resolver = self.find_collation
+        pager.busy_handler = self._busy_handler
+        self.dbs.append(slot)
+        self.attach_generation += 1
+        try:
+            self.ensure_schema()
+        except errors.Error:
+            self.dbs.pop()
+            pager.close()
+            raise
+
+    def detach(self, name: str) -> None:
+        """DETACH DATABASE name (sqlite3's detachFunc)."""
+        i = self.db_index_of(name)
+        if i < 0 or self.dbs[i].pager is None:
+            errors.raise_error(errors.SQLITE_ERROR, f"no such database: {name}")
+        if i < 2:
+            errors.raise_error(errors.SQLITE_ERROR, f"cannot detach database {name}")
+        slot = self.dbs[i]
+        if slot.pager.in_write or (not self.autocommit and slot.pager.lock_level) \
+                or any(s.running and s is not self.current_statement
+                       for s in self.active_statements):
+            errors.raise_error(errors.SQLITE_ERROR, f"database {name} is locked")
+        del self.dbs[i]
+        for j in range(i, len(self.dbs)):
+            self.dbs[j].schema.set_db_index(j)
+        self.attach_generation += 1
+        slot.pager.close()
+
+    def _pagers(self) -> list[Pager]:
+        return [slot.pager for slot in self.dbs if slot.pager is not None]
+
+    def _write_pagers(self) -> list[Pager]:
+        return [p for p in self._pagers() if p.in_write]
+
+    def savepoint_depth(self) -> int:
+        """The number of pager savepoints open (the same on every database
+        in a write transaction)."""
+        return max((len(p.savepoints) for p in self._write_pagers()), default=0)
+
+    def pager_savepoint(self, n: int) -> None:
+        for p in self._write_pagers():
+            p.savepoint(n)
+
+    def pager_release(self, n: int) -> None:
+        for p in self._write_pagers():
+            p.release(n)
+
+    def pager_rollback_to(self, n: int) -> None:
+        for p in self._write_pagers():
+            p.rollback_to(n)
+
+    def end_reads(self) -> None:
+        for p in self._pagers():
+            p.end_read()
+
+    @property
+    def lock_level(self) -> int:
+        return max(p.lock_level for p in self._pagers())
 
     # -- functions and collations ------------------------------------------
 
@@ -324,25 +548,34 @@ class Database:
     # -- VMHost: storage and transactions --------------------------------------
 
     def btree(self, db_index: int = 0) -> BTree:
-        """The BTree of database ``db_index`` (0 main)."""
-        if db_index != 0:
+        """The BTree of database ``db_index`` (0 main, 1 temp, 2... attached)."""
+        if not 0 <= db_index < len(self.dbs):
             errors.raise_error(errors.SQLITE_ERROR, "no such database")
-        return self.main_btree
+        if db_index == 1:
+            self.open_temp()
+        return self.dbs[db_index].btree
 
     def begin_transaction(self, db_index: int = 0, write: bool = False) -> None:
         """The Transaction opcode: take a read or write transaction."""
+        if db_index == 1:
+            self.open_temp()
+        pager = self.dbs[db_index].pager
         if write:
-            if self.readonly:
+            if pager.readonly:
                 errors.raise_error(errors.SQLITE_READONLY,
                                    "attempt to write a readonly database")
-            self.pager.begin_write()
+            if pager.in_write:
+                return
+            # SAVEPOINTs (and the statement's) already open on the other
+            # databases start here too.
+            depth = max(len(self.user_savepoints), self.savepoint_depth())
+            pager.begin_write()
             self.in_write = True
-            # SAVEPOINTs opened before the first write all start here.
-            self.pager.savepoint(len(self.user_savepoints))
+            pager.savepoint(depth)
             if self.current_statement is not None:
                 self.current_statement.open_statement_savepoint()
         else:
-            self.pager.begin_read()
+            pager.begin_read()
 
     def savepoint(self, op: int, name: str) -> None:
         """The Savepoint opcode: op 0 SAVEPOINT, 1 RELEASE, 2 ROLLBACK TO
@@ -355,7 +588,7 @@ class Database:
             del self.fk_savepoint_counts[len(self.user_savepoints) - 1:]
             self.fk_savepoint_counts.append((self.fk_deferred, self.fk_deferred_imm))
             if self.in_write:
-                self.pager.savepoint(len(self.user_savepoints))
+                self.pager_savepoint(len(self.user_savepoints))
             return
         low = name.lower()
         i = len(self.user_savepoints) - 1
@@ -378,40 +611,43 @@ class Database:
                 return
             del self.user_savepoints[i:]
             if self.in_write:
-                self.pager.release(i)
+                self.pager_release(i)
             return
         if self.in_write:
-            self.pager.rollback_to(i)
-            self.schema.loaded = False
+            self.pager_rollback_to(i)
+            self.invalidate_schemas()
         del self.user_savepoints[i + 1:]
         if i < len(self.fk_savepoint_counts):
             self.fk_deferred, self.fk_deferred_imm = self.fk_savepoint_counts[i]
             del self.fk_savepoint_counts[i + 1:]
 
     def commit(self) -> None:
-        """End the transaction, making its changes durable."""
+        """End the transaction, making its changes durable in every
+        database it wrote (each with its own rollback journal)."""
         if self.in_write:
-            self.pager.commit()
+            for pager in self._write_pagers():
+                pager.commit()
             self.in_write = False
         self.user_savepoints = []
         self.savepoint_txn = False
         self._savepoint_depth = 0
         self._fk_end_transaction()
-        self.pager.end_read()
+        self.end_reads()
 
     def rollback(self) -> None:
-        """Undo the transaction."""
+        """Undo the transaction in every database."""
         if self.in_write:
-            self.pager.rollback()
+            for pager in self._write_pagers():
+                pager.rollback()
             self.in_write = False
             # Cached schema objects may describe the undone DDL.
-            self.schema.loaded = False
+            self.invalidate_schemas()
         self.user_savepoints = []
         self.savepoint_txn = False
         self._savepoint_depth = 0
         self._fk_end_transaction()
-        self.pager.end_read()
-        if not self.schema.loaded:
+        self.end_reads()
+        if not all(slot.schema.loaded for slot in self.dbs):
             try:
                 self.ensure_schema()
             except errors.Error:
@@ -428,18 +664,18 @@ class Database:
         """Open a statement savepoint (OP_Transaction with a statement journal)."""
         self._savepoint_depth += 1
         if self.in_write:
-            self.pager.savepoint(self._savepoint_depth)
+            self.pager_savepoint(self._savepoint_depth)
         return self._savepoint_depth
 
     def statement_end(self, n: int, ok: bool) -> None:
         """Release (``ok``) or roll back statement savepoint ``n``."""
-        if self.in_write and n <= len(getattr(self.pager, "savepoints", [])):
+        if self.in_write and n <= self.savepoint_depth():
             if ok:
-                self.pager.release(n)
+                self.pager_release(n)
             else:
-                self.pager.rollback_to(n)
-                self.pager.release(n)
-                self.schema.loaded = False
+                self.pager_rollback_to(n)
+                self.pager_release(n)
+                self.invalidate_schemas()
         self._savepoint_depth = max(0, n - 1)
 
     def end_statement_autocommit(self, ok: bool) -> None:
@@ -489,12 +725,14 @@ class Database:
         for stmt in list(self.active_statements):
             stmt.finalize()
         if self.in_write:
-            try:
-                self.pager.rollback()
-            except errors.Error:
-                pass
+            for pager in self._write_pagers():
+                try:
+                    pager.rollback()
+                except errors.Error:
+                    pass
             self.in_write = False
-        self.pager.close()
+        for pager in self._pagers():
+            pager.close()
         self.closed = True
 
 
@@ -512,6 +750,7 @@ class Statement:
         self._savepoint: int | None = None
         self._fk_saved: tuple[int, int] = (0, 0)
         self._vm: Any = None
+        self._generation = db.attach_generation
         self._new_vm()
 
     def _new_vm(self) -> None:
@@ -589,6 +828,9 @@ class Statement:
         if db.closed:
             errors.raise_error(errors.SQLITE_MISUSE, "Cannot operate on a closed database.")
         retries = 0
+        if not self.running and self._generation != db.attach_generation:
+            # ATTACH/DETACH renumbered the databases the program names.
+            self._reprepare()
         while True:
             if not self.running:
                 if not db.active_statements:
@@ -633,12 +875,11 @@ class Statement:
     def open_statement_savepoint(self) -> None:
         """Open the statement savepoint (SQLite's statement journal) so that
         an error undoes only this statement's changes inside a transaction."""
-        pager = self.db.pager
         if self._savepoint is not None or not self.db.in_write or self.readonly \
                 or not self.program.uses_stmt_journal:
             return
-        n = len(pager.savepoints)
-        pager.savepoint(n + 1)
+        n = self.db.savepoint_depth()
+        self.db.pager_savepoint(n + 1)
         self._savepoint = n
         self._fk_saved = (self.db.fk_deferred, self.db.fk_deferred_imm)
 
@@ -650,13 +891,12 @@ class Statement:
             db.current_statement = None
         if n is None or not db.in_write:
             return
-        pager = db.pager
-        if not ok and n < len(pager.savepoints):
-            pager.rollback_to(n)
-            db.schema.loaded = False
+        if not ok and n < db.savepoint_depth():
+            db.pager_rollback_to(n)
+            db.invalidate_schemas()
             if self.program.restores_deferred_fks:
                 db.fk_deferred, db.fk_deferred_imm = self._fk_saved
-        pager.release(n)
+        db.pager_release(n)
 
     def _halted(self, ok: bool = True) -> None:
         """The statement stopped: in autocommit mode, make sure no
@@ -678,22 +918,24 @@ class Statement:
             else:
                 db.rollback()
             if readers:
-                db.pager.begin_read()
+                for pager in db._pagers():
+                    pager.begin_read()
         elif not db.active_statements:
             if db.in_write:
                 if ok:
                     db.commit()
                 else:
                     db.rollback()
-            elif db.pager.lock_level:
-                db.pager.end_read()
+            elif db.lock_level:
+                db.end_reads()
 
     def _reprepare(self) -> None:
         """SQLITE_SCHEMA: recompile against the new schema and start over."""
-        self.db.schema.loaded = False
+        self.db.invalidate_schemas()
         # The statement's own text re-parses to the same tree, with offsets
         # relative to it.
         parsed = parse_one(self.sql, 0)
+        self._generation = self.db.attach_generation
         self.program = self.db._compile(parsed, self.sql)
         self._new_vm()
 

@@ -22,8 +22,6 @@ from pyrite.sql import ast
 # Statement kinds not implemented yet -> the feature named in the error.
 _UNSUPPORTED: dict[type, str] = {
     ast.CreateVirtualTable: "CREATE VIRTUAL TABLE",
-    ast.Attach: "ATTACH",
-    ast.Detach: "DETACH",
 }
 
 
@@ -182,6 +180,12 @@ def code_statement(parse: Any, stmt: ast.Statement, sql: str, parsed: Any) -> No
     elif isinstance(stmt, ast.Vacuum):
         from pyrite.compile.vacuum import code_vacuum
         code_vacuum(parse, stmt)
+    elif isinstance(stmt, ast.Attach):
+        from pyrite.compile.attach import code_attach
+        code_attach(parse, stmt)
+    elif isinstance(stmt, ast.Detach):
+        from pyrite.compile.attach import code_detach
+        code_detach(parse, stmt)
     elif isinstance(stmt, ast.Pragma):
         from pyrite.compile.pragma import code_pragma
         code_pragma(parse, stmt)

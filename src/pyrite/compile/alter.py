@@ -24,6 +24,7 @@ from __future__ import annotations
 from typing import Any
 
 from pyrite import errors
+from pyrite.compile.build import ddl_db
 from pyrite.compile.build import (OPFLAG_ISUPDATE, SCHEMA_N_COLUMNS, begin_write_ddl,
                                   change_cookie, check_object_name, check_schema,
                                   name_in_use, open_schema_table)
@@ -79,8 +80,16 @@ def _rename_edits(sql: str, kind: str, own: bool, old: str, new: str) -> list[tu
     edits: list[tuple[int, int, str]] = []
     low = old.lower()
     quoted = _quote(new)
+    first_on = next((i for i, t in enumerate(toks) if t.kind == "ON"), -1)
     for i, tok in enumerate(toks):
-        if tok.kind in ("TABLE", "VIEW") and own and i <= 3:
+        if kind == "trigger" and i == first_on and own:
+            # CREATE TRIGGER ... ON [schema.]table: the table it fires on.
+            j = i + 1
+            if j + 1 < len(toks) and toks[j + 1].kind == ".":
+                j += 2
+            if j < len(toks) and _dequote(toks[j].text).lower() == low:
+                edits.append((toks[j].start, toks[j].end, quoted))
+        elif tok.kind in ("TABLE", "VIEW") and own and i <= 3:
             j = _name_token_after(toks, i)
             if j < len(toks) and _dequote(toks[j].text).lower() == low:
                 edits.append((toks[j].start, toks[j].end, quoted))
@@ -101,9 +110,10 @@ def _rename_edits(sql: str, kind: str, own: bool, old: str, new: str) -> list[tu
 def code_alter_table(parse: Any, stmt: ast.AlterTable, text: str) -> None:
     """ALTER TABLE: dispatch on the action."""
     check_schema(parse, stmt.schema)
-    table = parse.db.find_table(stmt.table)
+    table = parse.db.find_table(stmt.table, stmt.schema)
     if table is None:
         parse.error(f"no such table: {stmt.table}")
+    parse.ddl_db = table.db_index
     action = stmt.action
     if table.name.lower().startswith("sqlite_") or table.read_only:
         parse.error(f"table {table.name} may not be altered")
@@ -121,7 +131,7 @@ def code_alter_table(parse: Any, stmt: ast.AlterTable, text: str) -> None:
 
 def _schema_rows(parse: Any) -> list[tuple[str, str, str, int, str | None]]:
     """(type, name, tbl_name, rootpage, sql) of every object in the schema."""
-    schema = parse.db.schema
+    schema = parse.db.dbs[ddl_db(parse)].schema
     rows: list[tuple[str, str, str, int, str | None]] = []
     for t in schema.tables.values():
         if getattr(t, "is_view", False):
@@ -232,14 +242,40 @@ def _code_rename_table(parse: Any, table: Any, new: str) -> None:
     entry.name = new
     catalog[new.lower()] = entry
     _check_dependents(parse, catalog, texts, "after rename")
+    temp_updates = _temp_trigger_renames(parse, table, old, new)
     begin_write_ddl(parse)
     _code_rewrite_rows(parse, updates)
-    seq = parse.db.find_table("sqlite_sequence")
+    seq = parse.db.find_table("sqlite_sequence", parse.db.db_name(ddl_db(parse)))
     if seq is not None and table.autoincrement:
         _code_rename_sequence(parse, seq.root, old, new)
     change_cookie(parse)
-    parse.emit("ParseSchema", 0, 0, 0, None)
+    parse.emit("ParseSchema", ddl_db(parse), 0, 0, None)
+    if temp_updates:
+        own_db = parse.ddl_db
+        parse.code_verify_schema(1, write=True)
+        parse.ddl_db = 1
+        _code_rewrite_rows(parse, temp_updates)
+        change_cookie(parse)
+        parse.emit("ParseSchema", 1, 0, 0, None)
+        parse.ddl_db = own_db
     parse.finish_coding()
+
+
+def _temp_trigger_renames(parse: Any, table: Any, old: str, new: str
+                          ) -> list[tuple[str, tuple[str, str, str, int, str | None]]]:
+    """The rewritten temp-schema rows of the TEMP triggers on a table of
+    another database that RENAME TO renames (they follow the table)."""
+    if ddl_db(parse) == 1:
+        return []
+    from pyrite.compile.trigger import table_triggers
+    out: list[tuple[str, tuple[str, str, str, int, str | None]]] = []
+    for trig in table_triggers(parse, table):
+        if trig.db_index != 1 or trig.sql is None:
+            continue
+        edits = _rename_edits(trig.sql, "trigger", True, old, new)
+        new_sql = _edit(trig.sql, edits) if edits else trig.sql
+        out.append((trig.name, ("trigger", trig.name, new, 0, new_sql)))
+    return out
 
 
 def _code_rewrite_rows(parse: Any, updates: list[tuple[str, tuple[str, str, str, int, str | None]]]
@@ -288,7 +324,7 @@ def _code_rewrite_rows(parse: Any, updates: list[tuple[str, tuple[str, str, str,
 def _code_rename_sequence(parse: Any, root: int, old: str, new: str) -> None:
     """UPDATE sqlite_sequence SET name = new WHERE name = old."""
     cursor = parse.alloc_cursor()
-    parse.emit("OpenWrite", cursor, root, 0, 2)
+    parse.emit("OpenWrite", cursor, root, ddl_db(parse), 2)
     done = parse.label()
     parse.emit("Rewind", cursor, done)
     top = parse.current_addr()
@@ -423,7 +459,7 @@ def _code_add_column(parse: Any, table: Any, col: ast.ColumnDef, text: str) -> N
     _code_rewrite_rows(parse, [(table.name, ("table", table.name, table.name, table.root,
                                              new_sql))])
     change_cookie(parse)
-    parse.emit("ParseSchema", 0, 0, 0, None)
+    parse.emit("ParseSchema", ddl_db(parse), 0, 0, None)
     parse.finish_coding()
 
 
@@ -592,14 +628,14 @@ def _code_rename_column(parse: Any, table: Any, old: str, new: str, text: str) -
     begin_write_ddl(parse)
     _code_rewrite_rows(parse, updates)
     change_cookie(parse)
-    parse.emit("ParseSchema", 0, 0, 0, None)
+    parse.emit("ParseSchema", ddl_db(parse), 0, 0, None)
     parse.finish_coding()
 
 
 def _code_error_if_not_empty(parse: Any, table: Any, message: str) -> None:
     """Fail with ``message`` when ``table`` has a row (sqlite3ErrorIfNotEmpty)."""
     cursor = parse.alloc_cursor()
-    parse.emit("OpenRead", cursor, table.root, 0, 1)
+    parse.emit("OpenRead", cursor, table.root, ddl_db(parse), 1)
     empty = parse.label()
     parse.emit("Rewind", cursor, empty)
     parse.emit("Halt", errors.SQLITE_ERROR, 2, 0, message)
@@ -779,7 +815,7 @@ def _code_drop_column(parse: Any, table: Any, name: str, text: str = "") -> None
     # Rewrite every row's record without the column.
     cursor = parse.alloc_cursor()
     n = len(table.columns)
-    parse.emit("OpenWrite", cursor, table.root, 0, n)
+    parse.emit("OpenWrite", cursor, table.root, ddl_db(parse), n)
     done = parse.label()
     parse.emit("Rewind", cursor, done)
     top = parse.current_addr()
@@ -805,5 +841,5 @@ def _code_drop_column(parse: Any, table: Any, name: str, text: str = "") -> None
     parse.resolve(done)
     parse.emit("Close", cursor)
     change_cookie(parse)
-    parse.emit("ParseSchema", 0, 0, 0, None)
+    parse.emit("ParseSchema", ddl_db(parse), 0, 0, None)
     parse.finish_coding()

@@ -85,19 +85,39 @@ def check_object_name(parse: Any, name: str, kind: str) -> None:
 
 
 def check_schema(parse: Any, schema_name: str | None) -> int:
-    """The database index of a ``schema.`` qualifier (only main for now)."""
-    if schema_name is None or schema_name.lower() == "main":
+    """The database index of a ``schema.`` qualifier (main when absent)."""
+    if schema_name is None:
         return 0
-    if schema_name.lower() == "temp":
-        parse.error("TEMP tables are not supported yet")
-    parse.error(f"unknown database {schema_name}")
-    return 0
+    i = parse.db.db_index_of(schema_name)
+    if i < 0:
+        parse.error(f"unknown database {schema_name}")
+    return i
+
+
+def create_target(parse: Any, schema_name: str | None, temp: bool, what: str) -> int:
+    """The database a CREATE writes to (sqlite3TwoPartName): TEMP objects
+    go to temp (a qualifier other than temp is an error), others to the
+    named database or main.  Sets ``parse.ddl_db``."""
+    if temp:
+        if schema_name is not None and schema_name.lower() != "temp":
+            parse.error(f"temporary {what} name must be unqualified")
+        db = 1
+    else:
+        db = check_schema(parse, schema_name)
+    parse.ddl_db = db
+    return db
+
+
+def ddl_db(parse: Any) -> int:
+    """The database the DDL statement being coded changes."""
+    return getattr(parse, "ddl_db", 0) or 0
 
 
 def name_in_use(parse: Any, name: str) -> str | None:
-    """The kind of object already called ``name`` ("table", "index", "view")."""
+    """The kind of object already called ``name`` ("table", "index",
+    "view") in the database the DDL statement writes to."""
     db = parse.db
-    schema = db.schema
+    schema = db.dbs[ddl_db(parse)].schema
     low = name.lower()
     if low in schema.tables or low in (sch.SCHEMA_TABLE_NAME, sch.LEGACY_SCHEMA_TABLE_NAME):
         return "table"
@@ -111,18 +131,19 @@ def name_in_use(parse: Any, name: str) -> str | None:
 def begin_write_ddl(parse: Any) -> None:
     """Init plus the write transaction of a DDL statement."""
     parse.begin_coding()
-    parse.code_verify_schema(0, write=True)
+    parse.code_verify_schema(ddl_db(parse), write=True)
 
 
 def code_file_format(parse: Any) -> None:
     """Set the file format and text encoding of a new database
     (the ReadCookie/If/SetCookie prologue of sqlite3StartTable)."""
     reg = parse.alloc_reg()
-    parse.emit("ReadCookie", 0, reg, BTREE_FILE_FORMAT)
+    db = ddl_db(parse)
+    parse.emit("ReadCookie", db, reg, BTREE_FILE_FORMAT)
     skip = parse.label()
     parse.emit("If", reg, skip)
-    parse.emit("SetCookie", 0, BTREE_FILE_FORMAT, 4)
-    parse.emit("SetCookie", 0, BTREE_TEXT_ENCODING, 1)
+    parse.emit("SetCookie", db, BTREE_FILE_FORMAT, 4)
+    parse.emit("SetCookie", db, BTREE_TEXT_ENCODING, 1)
     parse.resolve(skip)
 
 
@@ -150,12 +171,13 @@ def code_schema_row(parse: Any, cursor: int, type_: str, name: str, tbl_name: st
 
 def change_cookie(parse: Any) -> None:
     """Bump the schema cookie (sqlite3ChangeCookie)."""
-    parse.emit("SetCookie", 0, BTREE_SCHEMA_VERSION, parse.db.schema_cookie(0) + 1)
+    db = ddl_db(parse)
+    parse.emit("SetCookie", db, BTREE_SCHEMA_VERSION, parse.db.schema_cookie(db) + 1)
 
 
 def open_schema_table(parse: Any) -> int:
     cursor = parse.alloc_cursor()
-    parse.emit("OpenWrite", cursor, SCHEMA_ROOT, 0, SCHEMA_N_COLUMNS)
+    parse.emit("OpenWrite", cursor, SCHEMA_ROOT, ddl_db(parse), SCHEMA_N_COLUMNS)
     return cursor
 
 
@@ -165,9 +187,7 @@ def open_schema_table(parse: Any) -> int:
 
 def code_create_table(parse: Any, stmt: ast.CreateTable, text: str) -> None:
     """CREATE TABLE (sqlite3StartTable + sqlite3EndTable)."""
-    if stmt.temp:
-        parse.error("TEMP tables are not supported yet")
-    check_schema(parse, stmt.schema)
+    create_target(parse, stmt.schema, stmt.temp, "table")
     kind = name_in_use(parse, stmt.name)
     if kind in ("table", "view"):
         if stmt.if_not_exists:
@@ -203,18 +223,19 @@ def code_create_table(parse: Any, stmt: ast.CreateTable, text: str) -> None:
     begin_write_ddl(parse)
     code_file_format(parse)
     root = parse.alloc_reg()
-    parse.emit("CreateBtree", 0, root, BTREE_INTKEY)
+    parse.emit("CreateBtree", ddl_db(parse), root, BTREE_INTKEY)
     cursor = open_schema_table(parse)
     code_schema_row(parse, cursor, "table", table.name, table.name, root, sql)
     for idx in table.indexes:
         iroot = parse.alloc_reg()
-        parse.emit("CreateBtree", 0, iroot, BTREE_BLOBKEY)
+        parse.emit("CreateBtree", ddl_db(parse), iroot, BTREE_BLOBKEY)
         code_schema_row(parse, cursor, "index", idx.name, table.name, iroot, None)
     if table.autoincrement:
         _code_sequence_table(parse, cursor)
     parse.emit("Close", cursor)
     change_cookie(parse)
-    parse.emit("ParseSchema", 0, 0, 0, f"tbl_name='{_sql_escape(table.name)}' AND type!='trigger'")
+    parse.emit("ParseSchema", ddl_db(parse), 0, 0,
+               f"tbl_name='{_sql_escape(table.name)}' AND type!='trigger'")
     parse.finish_coding()
 
 
@@ -223,7 +244,7 @@ def _code_sequence_table(parse: Any, cursor: int) -> None:
     if name_in_use(parse, "sqlite_sequence"):
         return
     root = parse.alloc_reg()
-    parse.emit("CreateBtree", 0, root, BTREE_INTKEY)
+    parse.emit("CreateBtree", ddl_db(parse), root, BTREE_INTKEY)
     code_schema_row(parse, cursor, "table", "sqlite_sequence", "sqlite_sequence", root,
                     "CREATE TABLE sqlite_sequence(name,seq)")
 
@@ -235,7 +256,7 @@ def _sql_escape(s: str) -> str:
 def _code_noop(parse: Any) -> None:
     """A program that only verifies the schema (IF [NOT] EXISTS did nothing)."""
     parse.begin_coding()
-    parse.code_verify_schema(0, write=False)
+    parse.code_verify_schema(ddl_db(parse), write=False)
     parse.finish_coding()
 
 
@@ -279,18 +300,19 @@ def _code_create_table_as(parse: Any, stmt: ast.CreateTable) -> None:
     begin_write_ddl(parse)
     code_file_format(parse)
     root = parse.alloc_reg()
-    parse.emit("CreateBtree", 0, root, BTREE_INTKEY)
+    parse.emit("CreateBtree", ddl_db(parse), root, BTREE_INTKEY)
     cursor = open_schema_table(parse)
     code_schema_row(parse, cursor, "table", stmt.name, stmt.name, root, sql)
     parse.emit("Close", cursor)
     # Fill the new table from the SELECT.
     dest_cursor = parse.alloc_cursor()
     # P2 of OpenWrite is the root register when P5 has OPFLAG_P2ISREG.
-    parse.emit("OpenWrite", dest_cursor, root, 0, len(cols), OPFLAG_P2ISREG)
+    parse.emit("OpenWrite", dest_cursor, root, ddl_db(parse), len(cols), OPFLAG_P2ISREG)
     select_mod.compile_select(parse, stmt.as_select, SelectDest(SRT_TABLE, dest_cursor))
     parse.emit("Close", dest_cursor)
     change_cookie(parse)
-    parse.emit("ParseSchema", 0, 0, 0, f"tbl_name='{_sql_escape(stmt.name)}' AND type!='trigger'")
+    parse.emit("ParseSchema", ddl_db(parse), 0, 0,
+               f"tbl_name='{_sql_escape(stmt.name)}' AND type!='trigger'")
     parse.finish_coding()
 
 
@@ -313,10 +335,15 @@ def result_set_columns(parse: Any, select: ast.Select) -> tuple[list[str], list[
 
 def code_create_index(parse: Any, stmt: ast.CreateIndex, text: str) -> None:
     """CREATE [UNIQUE] INDEX (sqlite3CreateIndex + sqlite3RefillIndex)."""
-    check_schema(parse, stmt.schema)
-    table = parse.db.find_table(stmt.table)
+    if stmt.schema is not None:
+        db = check_schema(parse, stmt.schema)
+        table = parse.db.find_table(stmt.table, parse.db.db_name(db))
+    else:
+        table = parse.db.find_table(stmt.table)
+        db = table.db_index if table is not None else 0
+    parse.ddl_db = db
     if table is None:
-        parse.error(f"no such table: main.{stmt.table}")
+        parse.error(f"no such table: {parse.db.db_name(db)}.{stmt.table}")
     if table.is_view:
         parse.error("views may not be indexed")
     if table.read_only or table.name.lower().startswith("sqlite_"):
@@ -339,13 +366,13 @@ def code_create_index(parse: Any, stmt: ast.CreateIndex, text: str) -> None:
 
     begin_write_ddl(parse)
     root = parse.alloc_reg()
-    parse.emit("CreateBtree", 0, root, BTREE_BLOBKEY)
+    parse.emit("CreateBtree", db, root, BTREE_BLOBKEY)
     cursor = open_schema_table(parse)
     code_schema_row(parse, cursor, "index", index.name, table.name, root, sql)
     parse.emit("Close", cursor)
     refill_index(parse, table, index, root_reg=root)
     change_cookie(parse)
-    parse.emit("ParseSchema", 0, 0, 0, f"name='{_sql_escape(index.name)}' AND type='index'")
+    parse.emit("ParseSchema", db, 0, 0, f"name='{_sql_escape(index.name)}' AND type='index'")
     parse.finish_coding()
 
 
@@ -399,7 +426,8 @@ def refill_index(parse: Any, table: Any, index: Any, root_reg: int | None = None
     idx_cursor = parse.alloc_cursor()
     sorter = parse.alloc_cursor()
     parse.emit("SorterOpen", sorter, n, 0, key_info)
-    parse.emit("OpenRead", tab_cursor, table.root, 0, len(table.columns))
+    db = table.db_index
+    parse.emit("OpenRead", tab_cursor, table.root, db, len(table.columns))
     done = parse.label()
     parse.emit("Rewind", tab_cursor, done)
     top = parse.current_addr()
@@ -414,9 +442,10 @@ def refill_index(parse: Any, table: Any, index: Any, root_reg: int | None = None
     parse.emit("Next", tab_cursor, top)
     parse.resolve(done)
     if root_reg is not None:
-        parse.emit("OpenWrite", idx_cursor, root_reg, 0, key_info, OPFLAG_P2ISREG | OPFLAG_BULKCSR)
+        parse.emit("OpenWrite", idx_cursor, root_reg, db, key_info,
+                   OPFLAG_P2ISREG | OPFLAG_BULKCSR)
     else:
-        parse.emit("OpenWrite", idx_cursor, index.root, 0, key_info, OPFLAG_BULKCSR)
+        parse.emit("OpenWrite", idx_cursor, index.root, db, key_info, OPFLAG_BULKCSR)
     end = parse.label()
     parse.emit("SorterSort", sorter, end)
     if index.unique:
@@ -463,9 +492,7 @@ def unique_error_text(table: Any, index: Any) -> str:
 
 def code_create_view(parse: Any, stmt: ast.CreateView, text: str) -> None:
     """CREATE VIEW: only the schema row (sqlite3CreateView)."""
-    if stmt.temp:
-        parse.error("TEMP views are not supported yet")
-    check_schema(parse, stmt.schema)
+    create_target(parse, stmt.schema, stmt.temp, "table")
     kind = name_in_use(parse, stmt.name)
     if kind in ("table", "view"):
         if stmt.if_not_exists:
@@ -475,6 +502,7 @@ def code_create_view(parse: Any, stmt: ast.CreateView, text: str) -> None:
     if kind == "index":
         parse.error(f"there is already an index named {stmt.name}")
     check_object_name(parse, stmt.name, "view")
+    check_fixed_names(parse, stmt.select, f"view {stmt.name}")
     sql = stored_sql(text, "CREATE VIEW")
     begin_write_ddl(parse)
     code_file_format(parse)
@@ -482,8 +510,34 @@ def code_create_view(parse: Any, stmt: ast.CreateView, text: str) -> None:
     code_schema_row(parse, cursor, "view", stmt.name, stmt.name, None, sql)
     parse.emit("Close", cursor)
     change_cookie(parse)
-    parse.emit("ParseSchema", 0, 0, 0, f"tbl_name='{_sql_escape(stmt.name)}' AND type!='trigger'")
+    parse.emit("ParseSchema", ddl_db(parse), 0, 0,
+               f"tbl_name='{_sql_escape(stmt.name)}' AND type!='trigger'")
     parse.finish_coding()
+
+
+def _table_refs(node: Any) -> Any:
+    """Every FROM-clause table reference under ``node`` (subqueries too)."""
+    import dataclasses
+    if isinstance(node, ast.TableRef):
+        yield node
+    if isinstance(node, (list, tuple)):
+        for x in node:
+            yield from _table_refs(x)
+    elif dataclasses.is_dataclass(node) and not isinstance(node, type):
+        for f in dataclasses.fields(node):
+            yield from _table_refs(getattr(node, f.name))
+
+
+def check_fixed_names(parse: Any, node: Any, what: str) -> None:
+    """An object of main or an attached database may only name objects of
+    its own database (sqlite3FixSrcList: "view v cannot reference objects
+    in database aux"); TEMP objects may name any."""
+    db = ddl_db(parse)
+    if db == 1:
+        return
+    for ref in _table_refs(node):
+        if ref.schema is not None and parse.db.db_index_of(ref.schema) != db:
+            parse.error(f"{what} cannot reference objects in database {ref.schema}")
 
 
 # ---------------------------------------------------------------------------
@@ -496,7 +550,8 @@ def code_drop(parse: Any, stmt: ast.Drop) -> None:
     kind = stmt.kind.upper()
     qualified = f"{stmt.schema}.{stmt.name}" if stmt.schema else stmt.name
     if kind == "INDEX":
-        index = parse.db.find_index(stmt.name)
+        index = parse.db.find_index(stmt.name, stmt.schema)
+        parse.ddl_db = index.table.db_index if index is not None else 0
         if index is None:
             if stmt.if_exists:
                 _code_noop(parse)
@@ -508,11 +563,12 @@ def code_drop(parse: Any, stmt: ast.Drop) -> None:
         _code_delete_schema_rows(parse, name=index.name, by_table=False)
         _code_destroy(parse, [index.root])
         change_cookie(parse)
-        parse.emit("DropIndex", 0, 0, 0, index.name)
+        parse.emit("DropIndex", ddl_db(parse), 0, 0, index.name)
         parse.finish_coding()
         return
     if kind == "TRIGGER":
-        trig = parse.db.schema.triggers.get(stmt.name.lower())
+        db, trig = parse.db.find_trigger(stmt.name, stmt.schema)
+        parse.ddl_db = max(db, 0)
         if trig is None:
             if stmt.if_exists:
                 _code_noop(parse)
@@ -521,10 +577,11 @@ def code_drop(parse: Any, stmt: ast.Drop) -> None:
         begin_write_ddl(parse)
         _code_delete_schema_rows(parse, name=trig.name, by_table=False, type_="trigger")
         change_cookie(parse)
-        parse.emit("DropTrigger", 0, 0, 0, trig.name)
+        parse.emit("DropTrigger", ddl_db(parse), 0, 0, trig.name)
         parse.finish_coding()
         return
-    table = parse.db.find_table(stmt.name)
+    table = parse.db.find_table(stmt.name, stmt.schema)
+    parse.ddl_db = table.db_index if table is not None else 0
     if table is None:
         if stmt.if_exists:
             _code_noop(parse)
@@ -539,29 +596,38 @@ def code_drop(parse: Any, stmt: ast.Drop) -> None:
     begin_write_ddl(parse)
     from pyrite.compile.fkey import fk_drop_table
     fk_drop_table(parse, table)
-    seq = parse.db.find_table("sqlite_sequence") if table.autoincrement else None
+    seq = parse.db.find_table("sqlite_sequence", parse.db.db_name(table.db_index)) \
+        if table.autoincrement else None
     if seq is not None:
         _code_delete_schema_rows(parse, name=table.name, by_table=False, root=seq.root,
                                  n_columns=2, column=0)
+    from pyrite.compile.trigger import table_triggers
+    for trig in table_triggers(parse, table):
+        parse.code_verify_schema(trig.db_index, write=True)
+        _code_delete_schema_rows(parse, name=trig.name, by_table=False, type_="trigger",
+                                 db=trig.db_index)
     _code_delete_schema_rows(parse, name=table.name, by_table=True)
     if not table.is_view:
         roots = [table.root] + [i.root for i in table.indexes if i.root and i.root != table.root]
         _code_destroy(parse, roots)
     change_cookie(parse)
-    parse.emit("DropTable", 0, 0, 0, table.name)
+    parse.emit("DropTable", ddl_db(parse), 0, 0, table.name)
     parse.finish_coding()
 
 
 def _code_delete_schema_rows(parse: Any, name: str, by_table: bool,
                              root: int = SCHEMA_ROOT, n_columns: int = SCHEMA_N_COLUMNS,
-                             column: int | None = None, type_: str | None = None) -> None:
+                             column: int | None = None, type_: str | None = None,
+                             db: int | None = None) -> None:
     """Delete the sqlite_schema rows of an object: for a table every row
-    with its tbl_name (its indexes and triggers too), for an index or
-    trigger the row with its name (and ``type_``: a trigger may share its
-    name with a table).  With ``root``/``column`` the same loop deletes from
-    another table (sqlite_sequence)."""
+    with its tbl_name (its indexes), for an index or trigger the row with
+    its name (and ``type_``: a trigger may share its name with a table).
+    A table's triggers are deleted by name (some may live in the temp
+    schema), so by tbl_name only rows that are not triggers go.  With
+    ``root``/``column`` the same loop deletes from another table
+    (sqlite_sequence)."""
     cursor = parse.alloc_cursor()
-    parse.emit("OpenWrite", cursor, root, 0, n_columns)
+    parse.emit("OpenWrite", cursor, root, ddl_db(parse) if db is None else db, n_columns)
     done = parse.label()
     parse.emit("Rewind", cursor, done)
     top = parse.current_addr()
@@ -577,6 +643,10 @@ def _code_delete_schema_rows(parse: Any, name: str, by_table: bool,
         parse.emit("Column", cursor, 0, reg)
         parse.emit("String8", 0, want, 0, type_)
         parse.emit("Ne", want, skip, reg, None, 0x10)
+    if by_table:
+        parse.emit("Column", cursor, 0, reg)
+        parse.emit("String8", 0, want, 0, "trigger")
+        parse.emit("Eq", want, skip, reg, None, 0x10)
     parse.emit("Delete", cursor, 0)
     parse.resolve(skip)
     parse.emit("Next", cursor, top)
@@ -588,4 +658,4 @@ def _code_destroy(parse: Any, roots: list[int]) -> None:
     """Destroy b-trees, largest root first (destroyTable)."""
     moved = parse.alloc_reg()
     for root in sorted(set(roots), reverse=True):
-        parse.emit("Destroy", root, moved, 0)
+        parse.emit("Destroy", root, moved, ddl_db(parse))

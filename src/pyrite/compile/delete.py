@@ -79,14 +79,14 @@ def code_delete(parse: Any, stmt: ast.Delete) -> None:
     from pyrite.compile.returning import begin_returning, load_row
     returning = begin_returning(parse, table, stmt.returning)
     parse.begin_coding()
-    parse.code_verify_schema(0, write=True)
+    parse.code_verify_schema(table.db_index, write=True)
     from pyrite.compile.fkey import fk_required
     if stmt.where is None and returning is None and triggers is None \
             and not fk_required(parse, table):
         # The truncate optimisation.
-        parse.emit("Clear", table.root, 0, -1, table.name)
+        parse.emit("Clear", table.root, table.db_index, -1, table.name)
         for idx in table.indexes:
-            parse.emit("Clear", idx.root, 0, 0)
+            parse.emit("Clear", idx.root, table.db_index, 0)
         parse.finish_coding()
         return
     rowset = collect_rowids(parse, stmt.table, table, stmt.where)

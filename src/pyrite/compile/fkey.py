@@ -60,10 +60,17 @@ def _defer_fks(parse: Any) -> bool:
 
 
 def _references(parse: Any, table: Any) -> list[sch.ForeignKey]:
-    schema = getattr(parse.db, "schema", None)
+    dbs = getattr(parse.db, "dbs", None)
+    schema = dbs[table.db_index].schema if dbs is not None \
+        else getattr(parse.db, "schema", None)
     if schema is None or not hasattr(schema, "fk_references"):
         return []
     return schema.fk_references(table.name)
+
+
+def _table_ref(parse: Any, table: Any) -> ast.TableRef:
+    """A FROM item naming ``table`` in its own database."""
+    return ast.TableRef(table.name, parse.db.db_name(table.db_index))
 
 
 def _is_self_reference(table: Any, fk: sch.ForeignKey) -> bool:
@@ -160,9 +167,10 @@ def locate_index(parse: Any, parent: Any, fk: sch.ForeignKey, quiet: bool = Fals
 
 
 def _find_parent(parse: Any, fk: sch.ForeignKey, quiet: bool = False) -> Any:
-    parent = parse.db.find_table(fk.to)
+    db = fk.table.db_index
+    parent = parse.db.find_table(fk.to, parse.db.db_name(db))
     if parent is None and not quiet:
-        parse.error(f"no such table: main.{fk.to}")
+        parse.error(f"no such table: {parse.db.db_name(db)}.{fk.to}")
     return parent
 
 
@@ -203,7 +211,7 @@ def _lookup_parent(parse: Any, parent: Any, idx: Any, fk: sch.ForeignKey,
         if parent is child and n_incr == 1:
             # A row may be its own parent.
             parse.emit("Eq", reg_data, ok, tmp, None, SQLITE_NOTNULL)
-        parse.emit("OpenRead", cursor, parent.root, 0, len(parent.columns))
+        parse.emit("OpenRead", cursor, parent.root, parent.db_index, len(parent.columns))
         not_exists = parse.emit("NotExists", cursor, 0, tmp)
         parse.emit("Goto", 0, ok)
         parse.builder.change_p2(not_exists, parse.current_addr())
@@ -211,7 +219,7 @@ def _lookup_parent(parse: Any, parent: Any, idx: Any, fk: sch.ForeignKey,
     else:
         n = len(ai_col)
         regs = parse.alloc_reg(n)
-        parse.emit("OpenRead", cursor, idx.root, 0, idx.key_info)
+        parse.emit("OpenRead", cursor, idx.root, parent.db_index, idx.key_info)
         for i, c in enumerate(ai_col):
             parse.emit("Copy", _reg_of(child, reg_data, c), regs + i)
         if parent is child and n_incr == 1:
@@ -398,10 +406,11 @@ def pragma_foreign_key_list(parse: Any, name: str, value: Any) -> None:
     from pyrite.compile.pragma import _result_rows
     if value is None:
         return
-    table = parse.db.find_table(str(value))
+    from pyrite.compile.pragma import _schema_name
+    table = parse.db.find_table(str(value), _schema_name(parse))
     if table is None or table.is_view:
         return
-    parse.code_verify_schema(0, write=False)
+    parse.code_verify_schema(table.db_index, write=False)
     rows = []
     for i, fk in enumerate(table.foreign_keys):
         for j, (c, to) in enumerate(zip(fk.from_cols, fk.to_cols, strict=True)):
@@ -430,15 +439,18 @@ def pragma_foreign_key_check(parse: Any, name: str, value: Any) -> None:
             stmt.finalize()
         collect(["table", "rowid", "parent", "fkid"], rows)
         return
-    parse.code_verify_schema(0, write=False)
+    from pyrite.compile.pragma import _pragma_db, _schema_name
+    db = _pragma_db(parse)
     if value is not None:
-        table = parse.db.find_table(str(value))
+        table = parse.db.find_table(str(value), _schema_name(parse))
         if table is None:
             parse.error(f"no such table: {value}")
+        db = table.db_index
         tables = [table]
     else:
         # SQLite walks its table hash, which holds the newest table first.
-        tables = list(parse.db.schema.tables.values())[::-1]
+        tables = list(parse.db.dbs[db].schema.tables.values())[::-1]
+    parse.code_verify_schema(db, write=False)
     parse.set_result_columns(["table", "rowid", "parent", "fkid"], [None] * 4)
     res = parse.alloc_reg(4)
     for table in tables:
@@ -446,14 +458,14 @@ def pragma_foreign_key_check(parse: Any, name: str, value: Any) -> None:
             continue
         plans = []
         for fk in table.foreign_keys:
-            parent = parse.db.find_table(fk.to)
+            parent = _find_parent(parse, fk, quiet=True)
             if parent is None:
                 plans.append((fk, None, None, None))
                 continue
             _, idx, ai = locate_index(parse, parent, fk)
             plans.append((fk, parent, idx, ai))
         cursor = parse.alloc_cursor()
-        parse.emit("OpenRead", cursor, table.root, 0, len(table.columns))
+        parse.emit("OpenRead", cursor, table.root, table.db_index, len(table.columns))
         parent_cursors = []
         for _fk, parent, idx, _ai in plans:
             pc = parse.alloc_cursor()
@@ -461,9 +473,9 @@ def pragma_foreign_key_check(parse: Any, name: str, value: Any) -> None:
             if parent is None:
                 continue
             if idx is None:
-                parse.emit("OpenRead", pc, parent.root, 0, len(parent.columns))
+                parse.emit("OpenRead", pc, parent.root, parent.db_index, len(parent.columns))
             else:
-                parse.emit("OpenRead", pc, idx.root, 0, idx.key_info)
+                parse.emit("OpenRead", pc, idx.root, parent.db_index, idx.key_info)
         parse.emit("String8", 0, res, 0, table.name)
         top = parse.emit("Rewind", cursor, 0)
         for k, ((fk, parent, idx, ai), pc) in enumerate(zip(plans, parent_cursors, strict=True)):
@@ -672,7 +684,7 @@ def _code_child_delete(parse: Any, child: Any, where: Any) -> None:
     total_changes() only, see FkBeginCount)."""
     from pyrite.compile.delete import collect_rowids
     from pyrite.compile.insert import generate_row_delete, open_table_and_indices
-    rowset = collect_rowids(parse, ast.TableRef(child.name), child, where)
+    rowset = collect_rowids(parse, _table_ref(parse, child), child, where)
     data_cursor, idx_cursors = open_table_and_indices(parse, child)
     rowid = parse.alloc_reg()
     done = parse.label()
@@ -702,7 +714,7 @@ def _code_child_update(parse: Any, child: Any, where: Any, exprs: dict[int, Any]
     from pyrite.compile.insert import open_table_and_indices
     from pyrite.compile.resolve import resolve_expr
     from pyrite.compile.update import Assignments, code_update_row, make_value_coder
-    rowset = collect_rowids(parse, ast.TableRef(child.name), child, where)
+    rowset = collect_rowids(parse, _table_ref(parse, child), child, where)
     data_cursor, idx_cursors = open_table_and_indices(parse, child)
     reg_old = parse.alloc_reg()
     done = parse.label()
@@ -741,7 +753,7 @@ def fk_drop_table(parse: Any, table: Any) -> None:
     from pyrite.compile.insert import generate_row_delete, open_table_and_indices
     parse.fk_disable_triggers = True
     try:
-        rowset = collect_rowids(parse, ast.TableRef(table.name), table, None)
+        rowset = collect_rowids(parse, _table_ref(parse, table), table, None)
         data_cursor, idx_cursors = open_table_and_indices(parse, table)
         rowid = parse.alloc_reg()
         done = parse.label()

@@ -322,7 +322,7 @@ def code_added_column_check(parse: Any, table: Any, new: Any) -> None:
     from pyrite.compile.build import resolve_on_table
     from pyrite.compile.expr import code_expr, code_if_true
     cursor = parse.alloc_cursor()
-    parse.emit("OpenRead", cursor, table.root, 0, len(new.columns))
+    parse.emit("OpenRead", cursor, table.root, table.db_index, len(new.columns))
     done = parse.label()
     parse.emit("Rewind", cursor, done)
     top = parse.current_addr()

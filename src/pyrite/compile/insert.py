@@ -40,7 +40,7 @@ def find_writable_table(parse: Any, name: str, schema_name: str | None,
     one whose UPDATE OF list meets the ``changed_names``)."""
     from pyrite.compile.build import check_schema
     check_schema(parse, schema_name)
-    table = parse.db.find_table(name)
+    table = parse.db.find_table(name, schema_name)
     if table is None:
         qualified = f"{schema_name}.{name}" if schema_name else name
         parse.error(f"no such table: {qualified}")
@@ -60,11 +60,11 @@ def open_table_and_indices(parse: Any, table: Any, op: str = "OpenWrite"
                            ) -> tuple[int, list[int]]:
     """Open the table and each of its indexes (sqlite3OpenTableAndIndices)."""
     data_cursor = parse.alloc_cursor()
-    parse.emit(op, data_cursor, table.root, 0, len(table.columns))
+    parse.emit(op, data_cursor, table.root, table.db_index, len(table.columns))
     idx_cursors = []
     for idx in table.indexes:
         c = parse.alloc_cursor()
-        parse.emit(op, c, idx.root, 0, idx.key_info)
+        parse.emit(op, c, idx.root, table.db_index, idx.key_info)
         idx_cursors.append(c)
     return data_cursor, idx_cursors
 
@@ -496,7 +496,7 @@ def code_insert(parse: Any, stmt: ast.Insert) -> None:
             parse.error(f"{n_values} values for {len(targets)} columns")
 
     parse.begin_coding()
-    parse.code_verify_schema(0, write=True)
+    parse.code_verify_schema(table.db_index, write=True)
 
     reg_new = parse.alloc_reg(n_col + 1)       # rowid, then the columns
     key_regs = [parse.alloc_reg() for _ in table.indexes]
@@ -642,25 +642,30 @@ def autoincrement_begin(parse: Any, table: Any) -> int:
     Parse.finish_coding)."""
     if not table.autoincrement:
         return 0
-    seq = parse.db.find_table("sqlite_sequence")
+    seq = _sequence_table(parse, table)
     if seq is None:
         parse.error("no such table: sqlite_sequence")
     top = parse.toplevel or parse
-    key = table.name.lower()
+    key = f"{table.db_index}.{table.name.lower()}"
     if key not in top.autoinc:
         top.autoinc[key] = (table, top.alloc_reg(4))
-        top.code_verify_schema(0, write=True)
+        top.code_verify_schema(table.db_index, write=True)
     return top.autoinc[key][1]
+
+
+def _sequence_table(parse: Any, table: Any) -> Any:
+    """The sqlite_sequence table of the database ``table`` is in."""
+    return parse.db.find_table("sqlite_sequence", parse.db.db_name(table.db_index))
 
 
 def code_autoincrement_load(parse: Any, table: Any, reg: int) -> None:
     """Load the sqlite_sequence entry of ``table`` into ``reg``.. (see
     :func:`autoincrement_begin`)."""
-    seq = parse.db.find_table("sqlite_sequence")
+    seq = _sequence_table(parse, table)
     cursor = parse.alloc_cursor()
     parse.emit("String8", 0, reg, 0, table.name)
     parse.emit("Null", 0, reg + 1, reg + 3)
-    parse.emit("OpenRead", cursor, seq.root, 0, 2)
+    parse.emit("OpenRead", cursor, seq.root, table.db_index, 2)
     done = parse.label()
     empty = parse.label()
     parse.emit("Rewind", cursor, empty)
@@ -684,11 +689,11 @@ def code_autoincrement_load(parse: Any, table: Any, reg: int) -> None:
 
 def autoincrement_end(parse: Any, table: Any, reg: int) -> None:
     """Write the largest rowid back to sqlite_sequence when it grew."""
-    seq = parse.db.find_table("sqlite_sequence")
+    seq = _sequence_table(parse, table)
     cursor = parse.alloc_cursor()
     skip = parse.label()
     parse.emit("Le", reg + 3, skip, reg + 1, None, 0)
-    parse.emit("OpenWrite", cursor, seq.root, 0, 2)
+    parse.emit("OpenWrite", cursor, seq.root, table.db_index, 2)
     have = parse.label()
     parse.emit("NotNull", reg + 2, have)
     parse.emit("NewRowid", cursor, reg + 2)

@@ -118,8 +118,12 @@ def _result_rows(parse: Any, names: list[str], rows: list[tuple[Any, ...]]) -> N
 def code_pragma(parse: Any, stmt: ast.Pragma) -> None:
     """Emit the program of one PRAGMA."""
     name = stmt.name.lower()
-    if stmt.schema is not None and stmt.schema.lower() not in ("main",):
-        parse.error(f"unknown database {stmt.schema}")
+    # The database a qualified PRAGMA names (None: unqualified).
+    parse.pragma_db = None
+    if stmt.schema is not None:
+        parse.pragma_db = parse.db.db_index_of(stmt.schema)
+        if parse.pragma_db < 0:
+            parse.error(f"unknown database {stmt.schema}")
     value = _value_of(stmt.value)
     parse.begin_coding()
     handler = _HANDLERS.get(name)
@@ -134,17 +138,18 @@ def code_pragma(parse: Any, stmt: ast.Pragma) -> None:
 
 def _pragma_cookie(parse: Any, name: str, value: Any) -> None:
     slot, writable = _COOKIES[name]
+    db = _pragma_db(parse)
     if value is not None and writable:
-        parse.code_verify_schema(0, write=True)
+        parse.code_verify_schema(db, write=True)
         n = _get_int32(value)
         if n is None:
             n = 0             # sqlite3Atoi: a value that is no 32-bit integer reads as 0
-        parse.emit("SetCookie", 0, slot, n & 0xFFFFFFFF)
+        parse.emit("SetCookie", db, slot, n & 0xFFFFFFFF)
         return
-    parse.code_verify_schema(0, write=False)
+    parse.code_verify_schema(db, write=False)
     parse.set_result_columns([name], [None])
     reg = parse.alloc_reg()
-    parse.emit("ReadCookie", 0, reg, slot)
+    parse.emit("ReadCookie", db, reg, slot)
     parse.emit("ResultRow", reg, 1)
 
 
@@ -154,6 +159,18 @@ def _settings_of(db: Any) -> dict[str, Any]:
     if store is None:
         store = db.pragma_settings = {}
     return store
+
+
+def _pragma_db(parse: Any) -> int:
+    """The database a PRAGMA about one database applies to (main unless
+    qualified)."""
+    db = getattr(parse, "pragma_db", None)
+    return 0 if db is None else db
+
+
+def _schema_name(parse: Any) -> str | None:
+    db = getattr(parse, "pragma_db", None)
+    return None if db is None else parse.db.db_name(db)
 
 
 def _pragma_flag(parse: Any, name: str, value: Any) -> None:
@@ -193,10 +210,11 @@ def _pragma_page_size(parse: Any, name: str, value: Any) -> None:
 
 
 def _pragma_page_count(parse: Any, name: str, value: Any) -> None:
-    parse.code_verify_schema(0, write=False)
+    db = _pragma_db(parse)
+    parse.code_verify_schema(db, write=False)
     parse.set_result_columns([name], [None])
     reg = parse.alloc_reg()
-    parse.emit("Pagecount", 0, reg)
+    parse.emit("Pagecount", db, reg)
     parse.emit("ResultRow", reg, 1)
 
 
@@ -244,7 +262,9 @@ _PCACHE_OVERHEAD = 136
 
 
 def _pragma_journal_mode(parse: Any, name: str, value: Any) -> None:
-    mode = "memory" if getattr(parse.db.pager, "memory", False) else "delete"
+    slot = parse.db.dbs[_pragma_db(parse)]
+    memory = getattr(slot.pager, "memory", False) and not slot.anonymous
+    mode = "memory" if memory else "delete"
     if value is not None and str(value).lower() in ("off", "memory") and mode == "delete":
         mode = "delete"
     _result_rows(parse, ["journal_mode"], [(mode,)])
@@ -259,7 +279,7 @@ def _pragma_encoding(parse: Any, name: str, value: Any) -> None:
 def _find_table(parse: Any, value: Any) -> Any:
     if value is None:
         return None
-    table = parse.db.find_table(str(value))
+    table = parse.db.find_table(str(value), _schema_name(parse))
     if table is None:
         from pyrite.compile.vtab import eponymous_table
         table = eponymous_table(parse, str(value))
@@ -270,7 +290,7 @@ def _pragma_table_info(parse: Any, name: str, value: Any) -> None:
     table = _find_table(parse, value)
     if table is None:
         return
-    parse.code_verify_schema(0, write=False)
+    parse.code_verify_schema(getattr(table, "db_index", 0), write=False)
     xinfo = name == "table_xinfo"
     rows = []
     if getattr(table, "is_view", False):
@@ -327,7 +347,7 @@ def _pragma_index_list(parse: Any, name: str, value: Any) -> None:
     table = _find_table(parse, value)
     if table is None:
         return
-    parse.code_verify_schema(0, write=False)
+    parse.code_verify_schema(getattr(table, "db_index", 0), write=False)
     rows = []
     for i, idx in enumerate(reversed(table.indexes)):
         rows.append((i, idx.name, 1 if idx.unique else 0, idx.origin,
@@ -338,10 +358,10 @@ def _pragma_index_list(parse: Any, name: str, value: Any) -> None:
 def _pragma_index_info(parse: Any, name: str, value: Any) -> None:
     if value is None:
         return
-    index = parse.db.find_index(str(value))
+    index = parse.db.find_index(str(value), _schema_name(parse))
     if index is None:
         return
-    parse.code_verify_schema(0, write=False)
+    parse.code_verify_schema(index.table.db_index, write=False)
     xinfo = name == "index_xinfo"
     table = index.table
     n = len(index.columns) if xinfo else index.n_key_col
@@ -361,50 +381,55 @@ def _pragma_index_info(parse: Any, name: str, value: Any) -> None:
 
 
 def _pragma_integrity_check(parse: Any, name: str, value: Any) -> None:
-    """PRAGMA integrity_check / quick_check [(N | table)]: the B-tree check
-    (IntegrityCk), then for every table in schema-hash order each row's NOT
-    NULL columns and CHECK constraints, and (integrity_check only) its
-    entry in every index, each UNIQUE index's uniqueness and each index's
-    entry count.  One result row per problem, at most N (100), else "ok"."""
-    parse.code_verify_schema(0, write=False)
+    """PRAGMA integrity_check / quick_check [(N | table)]: for each database
+    (or the one named) the B-tree check (IntegrityCk), then for every table
+    in schema-hash order each row's NOT NULL columns and CHECK constraints,
+    and (integrity_check only) its entry in every index, each UNIQUE
+    index's uniqueness and each index's entry count.  One result row per
+    problem, at most N (100) over all databases, else "ok"."""
     parse.set_result_columns([name], [None])
-    schema = parse.db.schema
     quick = name == "quick_check"
     max_err = 100
     only = None
+    pragma_db = getattr(parse, "pragma_db", None)
     if value is not None:
         n = _get_int32(value)
         if n is None:
-            only = schema.find_table(value)
+            only = parse.db.find_table(str(value), _schema_name(parse))
             if only is None or only.is_view:
                 parse.error(f"no such table: {value}")
-        elif n is not None and n > 0:
+        elif n > 0:
             max_err = n
-    tables = [t for t in schema.tables_in_hash_order()
-              if not t.is_view and not t.read_only and t is not schema.schema_table
-              and (only is None or t is only)]
-    roots = [1] if only is None else [0] + ([1] if only is schema.schema_table else [])
-    for t in tables:
-        if t.root and t.root not in roots:
-            roots.append(t.root)
-        for idx in t.indexes:
-            if idx.root and idx.root not in roots:
-                roots.append(idx.root)
     left = parse.alloc_reg()        # errors still to report, less one
     msg = parse.alloc_reg()
     parse.emit("Integer", max_err - 1, left)
-    # IntegrityCk: P1 gets the error text (NULL when fine), P3 holds one
-    # less than the number of errors to report, P4 the root pages.
-    parse.emit("IntegrityCk", msg, len(roots), left, roots, 0)
-    fine = parse.label()
-    parse.emit("IsNull", msg, fine)
-    prefix = parse.alloc_reg()
-    parse.emit("String8", 0, prefix, 0, "*** in database main ***\n")
-    parse.emit("Concat", msg, prefix, msg)
-    _integrity_row(parse, msg, left)
-    parse.resolve(fine)
-    for t in tables:
-        _check_table_rows(parse, t, msg, left, quick)
+    dbs = [pragma_db] if pragma_db is not None \
+        else [i for i, slot in enumerate(parse.db.dbs) if slot.pager is not None]
+    for db in dbs:
+        parse.code_verify_schema(db, write=False)
+        schema = parse.db.dbs[db].schema
+        tables = [t for t in schema.tables_in_hash_order()
+                  if not t.is_view and not t.read_only and t is not schema.schema_table
+                  and (only is None or t is only)]
+        roots = [1] if only is None else [0] + ([1] if only is schema.schema_table else [])
+        for t in tables:
+            if t.root and t.root not in roots:
+                roots.append(t.root)
+            for idx in t.indexes:
+                if idx.root and idx.root not in roots:
+                    roots.append(idx.root)
+        # IntegrityCk: P1 gets the error text (NULL when fine), P3 holds one
+        # less than the number of errors to report, P4 the root pages.
+        parse.emit("IntegrityCk", msg, len(roots), left, roots, db)
+        fine = parse.label()
+        parse.emit("IsNull", msg, fine)
+        prefix = parse.alloc_reg()
+        parse.emit("String8", 0, prefix, 0, f"*** in database {parse.db.db_name(db)} ***\n")
+        parse.emit("Concat", msg, prefix, msg)
+        _integrity_row(parse, msg, left)
+        parse.resolve(fine)
+        for t in tables:
+            _check_table_rows(parse, t, msg, left, quick)
     # "ok" when nothing was reported.
     parse.emit("AddImm", left, 1 - max_err)
     done = parse.label()
@@ -515,26 +540,32 @@ def _check_table_rows(parse: Any, table: Any, msg: int, left: int, quick: bool) 
 
 
 def _pragma_table_list(parse: Any, name: str, value: Any) -> None:
-    """One row per table and view (the schema table too) in schema-hash
-    order; with an argument only the object of that name (the schema table
-    answers to its legacy name, sqlite_master)."""
-    schema = parse.db.schema
+    """One row per table and view of each database (its schema table too)
+    in schema-hash order; with an argument only the objects of that name
+    (the schema table answers to its legacy name, sqlite_master)."""
     rows = []
-    for t in schema.tables_in_hash_order():
-        if value is not None and str(value).lower() != t.name.lower():
+    pragma_db = getattr(parse, "pragma_db", None)
+    for i, slot in enumerate(parse.db.dbs):
+        if slot.pager is None or pragma_db not in (None, i):
             continue
-        if t is schema.schema_table:
-            rows.append(("main", "sqlite_schema", "table", 5, 0, 0))
-            continue
-        ncol = _view_width(parse.db, t) if t.is_view else len(t.columns)
-        rows.append(("main", t.name, "view" if t.is_view else "table", ncol,
-                     1 if t.without_rowid else 0, 1 if t.strict else 0))
+        schema = slot.schema
+        for t in schema.tables_in_hash_order():
+            if value is not None and str(value).lower() != t.name.lower():
+                continue
+            if t is schema.schema_table:
+                rows.append((slot.name, "sqlite_temp_schema" if i == 1 else "sqlite_schema",
+                             "table", 5, 0, 0))
+                continue
+            ncol = _view_width(parse.db, t) if t.is_view else len(t.columns)
+            rows.append((slot.name, t.name, "view" if t.is_view else "table", ncol,
+                         1 if t.without_rowid else 0, 1 if t.strict else 0))
     _result_rows(parse, ["schema", "name", "type", "ncol", "wr", "strict"], rows)
 
 
 def _pragma_database_list(parse: Any, name: str, value: Any) -> None:
-    path = "" if getattr(parse.db.pager, "memory", False) else parse.db.pager.path
-    _result_rows(parse, ["seq", "name", "file"], [(0, "main", path)])
+    rows = [(i, slot.name, slot.path) for i, slot in enumerate(parse.db.dbs)
+            if slot.pager is not None]
+    _result_rows(parse, ["seq", "name", "file"], rows)
 
 
 def _pragma_collation_list(parse: Any, name: str, value: Any) -> None:

@@ -21,9 +21,9 @@ def _uses_collation(index: Any, name: str) -> bool:
 def code_reindex(parse: Any, stmt: ast.Reindex) -> None:
     """REINDEX [collation | [schema.]table | [schema.]index]."""
     db = parse.db
-    schema = db.schema
     targets: list[tuple[Any, Any]] = []
-    tables = [t for t in schema.tables.values() if not getattr(t, "is_view", False)]
+    tables = [t for slot in db.dbs for t in slot.schema.tables.values()
+              if not getattr(t, "is_view", False)]
     if stmt.name is None:
         targets = [(t, i) for t in tables for i in t.indexes]
     else:
@@ -33,14 +33,10 @@ def code_reindex(parse: Any, stmt: ast.Reindex) -> None:
             targets = [(t, i) for t in tables for i in t.indexes
                        if _uses_collation(i, stmt.name)]
         if not found:
-            if stmt.schema is not None and stmt.schema.lower() not in ("main", "temp"):
+            if stmt.schema is not None and db.db_index_of(stmt.schema) < 0:
                 parse.error("unable to identify the object to be reindexed")
-            if stmt.schema is None or stmt.schema.lower() == "main":
-                check_schema(parse, stmt.schema)
-                table = schema.find_table(stmt.name)
-                index = schema.find_index(stmt.name)
-            else:
-                table = index = None
+            table = db.find_table(stmt.name, stmt.schema)
+            index = db.find_index(stmt.name, stmt.schema)
             if table is not None:
                 targets = [(table, i) for i in getattr(table, "indexes", [])]
             elif index is not None:
@@ -49,9 +45,11 @@ def code_reindex(parse: Any, stmt: ast.Reindex) -> None:
             else:
                 parse.error("unable to identify the object to be reindexed")
     begin_write_ddl(parse)
+    for table, _index in targets:
+        parse.code_verify_schema(table.db_index, write=True)
     for table, index in targets:
         if not index.root:
             continue
-        parse.emit("Clear", index.root, 0)
+        parse.emit("Clear", index.root, table.db_index)
         refill_index(parse, table, index)
     parse.finish_coding()

@@ -134,7 +134,9 @@ def _from_item(parse: Parse, node: ast.FromItem) -> SrcItem:
         item = cte.from_item(parse, node)
         if item is not None:
             return item
-        table = parse.find_table(node.name, node.schema)
+        # Inside a view of main or an attached database, unqualified names
+        # are that database's (sqlite3FixSrcList).
+        table = parse.find_table(node.name, node.schema or parse.view_schema)
         if table is None:
             item = vtab.table_function_item(parse, node)
             if item is not None:
@@ -147,7 +149,8 @@ def _from_item(parse: Parse, node: ast.FromItem) -> SrcItem:
             if sel is None:
                 parse.error("views are not supported yet")
             saved_schema = parse.view_schema
-            parse.view_schema = node.schema or _schema_name(getattr(table, "db_index", 0))
+            db_index = getattr(table, "db_index", 0)
+            parse.view_schema = None if db_index == 1 else parse.db.db_name(db_index)
             try:
                 with cte.view_scope(parse):
                     return _subquery_item(parse, sel, node.alias or node.name, node.name,
@@ -164,10 +167,6 @@ def _from_item(parse: Parse, node: ast.FromItem) -> SrcItem:
         return _subquery_item(parse, node.select, node.alias, None, None, node.plain)
     parse.error("table-valued functions are not supported yet")
     raise AssertionError
-
-
-def _schema_name(db_index: int) -> str:
-    return ("main", "temp")[db_index] if db_index < 2 else f"db{db_index}"
 
 
 def _subquery_item(parse: Parse, select: ast.Select, alias: str | None,

@@ -47,14 +47,23 @@ def trigger_time(stmt: ast.CreateTrigger) -> int:
 
 
 def table_triggers(parse: Any, table: Any) -> list[Any]:
-    """The triggers on ``table``, in SQLite's firing order: the newest first."""
-    schema = getattr(parse.db, "schema", None)
-    triggers = getattr(schema, "triggers", None)
-    if not triggers:
+    """The triggers on ``table``, in SQLite's firing order
+    (sqlite3TriggerList): TEMP triggers on a table of another database
+    first, in creation order, then the table's own, the newest first."""
+    db = parse.db
+    dbs = getattr(db, "dbs", None)
+    if dbs is None:
         return []
+    own_db = getattr(table, "db_index", 0) or 0
     low = table.name.lower()
-    return [t for t in reversed(list(triggers.values()))
-            if t.table.lower() == low and t.statement is not None]
+    own = [t for t in reversed(list(dbs[own_db].schema.triggers.values()))
+           if t.table.lower() == low and t.statement is not None]
+    if own_db == 1:
+        return [t for t in own if db._trigger_target_db(t) == 1]
+    temp = [t for t in dbs[1].schema.triggers.values()
+            if t.table.lower() == low and t.statement is not None
+            and db._trigger_target_db(t) == own_db]
+    return temp + own
 
 
 def _update_overlap(stmt: ast.CreateTrigger, changed_names: set[str] | None) -> bool:
@@ -169,7 +178,7 @@ def trigger_program(parse: Any, trig: Any, table: Any, orconf: int) -> Any:
     compiled once per statement (getRowTrigger)."""
     top = toplevel(parse)
     cache = top.__dict__.setdefault("trigger_programs", {})
-    key = (trig.name.lower(), orconf)
+    key = (trig.name.lower(), trig.db_index, orconf)
     program = cache.get(key)
     if program is None:
         from pyrite.vdbe.program import Program
@@ -209,7 +218,7 @@ def _compile_trigger(parse: Any, top: Any, trig: Any, table: Any, orconf: int,
         when = resolve_expr(sub, stmt.when, NameContext(SrcList()))
         code_if_false(sub, when, end, True)
     for step in stmt.body:
-        _code_step(sub, step, orconf)
+        _code_step(sub, _step_in_db(parse, trig, step), orconf)
     sub.resolve(end)
     sub.emit("Halt")
     sub.builder.change_p2(init_addr, sub.current_addr())
@@ -231,6 +240,18 @@ def _compile_trigger(parse: Any, top: Any, trig: Any, table: Any, orconf: int,
 
 _CONFLICT_NAMES = {sch.OE_ROLLBACK: "ROLLBACK", sch.OE_ABORT: "ABORT", sch.OE_FAIL: "FAIL",
                    sch.OE_IGNORE: "IGNORE", sch.OE_REPLACE: "REPLACE"}
+
+
+def _step_in_db(parse: Any, trig: Any, step: ast.Statement) -> ast.Statement:
+    """The table a step of a trigger that is not TEMP writes lives in the
+    trigger's own database (sqlite3TriggerStepSrc)."""
+    if trig.db_index == 1 or not isinstance(step, (ast.Insert, ast.Update, ast.Delete)):
+        return step
+    target = step.table
+    if target.schema is not None:
+        return step
+    name = parse.db.db_name(trig.db_index)
+    return dataclasses.replace(step, table=dataclasses.replace(target, schema=name))
 
 
 def _code_step(sub: Any, step: ast.Statement, orconf: int) -> None:
@@ -301,26 +322,54 @@ def _name_as_written(stored: str) -> str:
     return stored[toks[2].start:toks[2].end] if len(toks) > 2 else stored
 
 
+def _trigger_db(parse: Any, stmt: ast.CreateTrigger) -> int:
+    """The database CREATE [TEMP] TRIGGER writes to (before looking at
+    its table)."""
+    from pyrite.compile.build import check_schema
+    if stmt.temp:
+        if stmt.schema is not None:
+            parse.error("temporary trigger may not have qualified name")
+        return 1
+    return check_schema(parse, stmt.schema)
+
+
+def _check_step_qualifiers(parse: Any, stmt: ast.CreateTrigger, db: int) -> None:
+    """Trigger steps name their tables unqualified (sqlite3TriggerStep's
+    "qualified table names are not allowed ...")."""
+    for step in stmt.body:
+        target = getattr(step, "table", None)
+        if isinstance(step, (ast.Insert, ast.Update, ast.Delete)) \
+                and getattr(target, "schema", None) is not None:
+            parse.error("qualified table names are not allowed on INSERT, UPDATE, "
+                        "and DELETE statements within triggers")
+
+
 def code_create_trigger(parse: Any, stmt: ast.CreateTrigger, text: str) -> None:
     """CREATE TRIGGER: checks, then the schema row (the body is compiled
     when a statement fires the trigger)."""
     from pyrite.compile.build import (_code_noop, begin_write_ddl, change_cookie,
                                       check_object_name, check_schema, code_schema_row,
                                       open_schema_table, stored_sql, _sql_escape)
-    if stmt.temp:
-        parse.error("TEMP triggers are not supported yet")
-    check_schema(parse, stmt.schema)
+    db = _trigger_db(parse, stmt)
     if _uses_variables(stmt.body) or _uses_variables(stmt.when):
         parse.error("trigger cannot use variables")
     for step in stmt.body:
         if getattr(step, "returning", None):
             parse.error("cannot use RETURNING in a trigger")
-    table = parse.db.find_table(stmt.table)
+    table = parse.db.find_table(stmt.table, stmt.table_schema
+                                or (parse.db.db_name(db) if stmt.schema else None))
     if table is None:
-        parse.error(f"no such table: main.{stmt.table}")
+        parse.error(f"no such table: {parse.db.db_name(db)}.{stmt.table}")
+    if not stmt.temp and stmt.schema is None and table.db_index == 1:
+        db = 1      # a trigger on a TEMP table is a TEMP trigger
+    if db != 1 and table.db_index != db:
+        parse.error(f"trigger {stmt.name} cannot reference objects in database "
+                    f"{parse.db.db_name(table.db_index)}")
+    _check_step_qualifiers(parse, stmt, db)
+    parse.ddl_db = db
     check_object_name(parse, stmt.name, "trigger")
     sql = stored_sql(text, "CREATE TRIGGER")
-    if stmt.name.lower() in parse.db.schema.triggers:
+    if stmt.name.lower() in parse.db.dbs[db].schema.triggers:
         if stmt.if_not_exists:
             _code_noop(parse)
             return
@@ -337,7 +386,7 @@ def code_create_trigger(parse: Any, stmt: ast.CreateTrigger, text: str) -> None:
     code_schema_row(parse, cursor, "trigger", stmt.name, stmt.table, None, sql)
     parse.emit("Close", cursor)
     change_cookie(parse)
-    parse.emit("ParseSchema", 0, 0, 0,
+    parse.emit("ParseSchema", db, 0, 0,
                f"type='trigger' AND name='{_sql_escape(stmt.name)}'")
     parse.finish_coding()
 
@@ -395,7 +444,7 @@ def code_view_delete(parse: Any, stmt: ast.Delete, view: Any, call: TriggerCall 
     call = TriggerCall(vt, "DELETE", call.triggers if call else [], TRIGGER_BEFORE)
     n = len(vt.columns)
     parse.begin_coding()
-    parse.code_verify_schema(0, write=True)
+    parse.code_verify_schema(view.db_index, write=True)
     eph = _materialize_view(parse, stmt, vt)
     reg_old = parse.alloc_reg(n + 1)
     done = parse.label()
@@ -440,7 +489,7 @@ def code_view_update(parse: Any, stmt: ast.Update, view: Any, call: TriggerCall 
         assigned[ci] = sc.expr
     call = TriggerCall(vt, "UPDATE", call.triggers if call else [], TRIGGER_BEFORE)
     parse.begin_coding()
-    parse.code_verify_schema(0, write=True)
+    parse.code_verify_schema(view.db_index, write=True)
     eph = _materialize_view(parse, stmt, vt)
     reg_old = parse.alloc_reg(n + 1)
     reg_new = parse.alloc_reg(n + 1)
@@ -501,7 +550,7 @@ def code_view_insert(parse: Any, stmt: ast.Insert, view: Any) -> None:
                         f"{n_values} values were supplied")
         parse.error(f"{n_values} values for {len(targets)} columns")
     parse.begin_coding()
-    parse.code_verify_schema(0, write=True)
+    parse.code_verify_schema(view.db_index, write=True)
     reg_new = parse.alloc_reg(n + 1)
     done = parse.label()
     nxt = parse.label()

@@ -257,7 +257,7 @@ def code_update(parse: Any, stmt: ast.Update) -> None:
     returning = begin_returning(parse, table, stmt.returning)
 
     parse.begin_coding()
-    parse.code_verify_schema(0, write=True)
+    parse.code_verify_schema(table.db_index, write=True)
     rowset = collect_rowids(parse, stmt.table, table, stmt.where)
     data_cursor, idx_cursors = open_table_and_indices(parse, table)
     reg_old = parse.alloc_reg()

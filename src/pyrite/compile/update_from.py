@@ -138,7 +138,7 @@ def code_update_from(parse: Any, stmt: ast.Update, table: Any, assign: Any,
 
     returning = begin_returning(parse, table, stmt.returning)
     parse.begin_coding()
-    parse.code_verify_schema(0, write=True)
+    parse.code_verify_schema(table.db_index, write=True)
     eph = parse.alloc_cursor()
     parse.emit("OpenEphemeral", eph, len(columns) - 1)
     compile_select(parse, select, SelectDest(SRT_UPD, eph))

@@ -279,6 +279,7 @@ class Trigger:
     table: str
     sql: str | None
     statement: ast.CreateTrigger | None = None
+    db_index: int = 0          # the database whose schema holds it
 
 
 class Schema:
@@ -310,7 +311,8 @@ class Schema:
         walks its schema hash, which PRAGMA table_list shows."""
         out = []
         for key in self.table_hash:
-            t = self.find_table(key)
+            t = (self.schema_table if key.lower() == self.schema_table.name.lower()
+                 else self.find_table(key))
             if t is not None:
                 out.append(t)
         return out
@@ -338,6 +340,15 @@ class Schema:
         out.reverse()
         return out
 
+    def set_db_index(self, db_index: int) -> None:
+        """DETACH renumbered this database."""
+        self.db_index = db_index
+        self.schema_table.db_index = db_index
+        for t in list(self.tables.values()) + list(self.views.values()):
+            t.db_index = db_index
+        for trig in self.triggers.values():
+            trig.db_index = db_index
+
     def clear(self) -> None:
         self.tables.clear()
         self.indexes.clear()
@@ -364,7 +375,7 @@ class Schema:
         index.table.indexes.append(index)
         self.indexes[index.name.lower()] = index
 
-    def remove_table(self, name: str) -> None:
+    def remove_table(self, name: str, drop_triggers: bool = True) -> None:
         self.table_hash.remove(name)
         t = self.tables.pop(name.lower(), None)
         if t is None:
@@ -372,6 +383,8 @@ class Schema:
             return
         for idx in t.indexes:
             self.indexes.pop(idx.name.lower(), None)
+        if not drop_triggers:
+            return
         for key in [k for k, trig in self.triggers.items() if trig.table.lower() == t.name.lower()]:
             del self.triggers[key]
 
@@ -432,7 +445,8 @@ class Schema:
             elif type_ == "trigger":
                 stmt = parse(sql or "") if sql else None
                 self.triggers[name.lower()] = Trigger(
-                    name, tbl_name, sql, stmt if isinstance(stmt, ast.CreateTrigger) else None)
+                    name, tbl_name, sql, stmt if isinstance(stmt, ast.CreateTrigger) else None,
+                    self.db_index)
         except errors.Error:
             errors.raise_error(errors.SQLITE_CORRUPT, f"malformed database schema ({name})")
         except (ValueError, TypeError, AttributeError):
@@ -445,7 +459,9 @@ def make_schema_table(db_index: int = 0) -> Table:
             Column("tbl_name", "text", values.AFF_TEXT),
             Column("rootpage", "int", values.AFF_INTEGER),
             Column("sql", "text", values.AFF_TEXT)]
-    return Table(name=LEGACY_SCHEMA_TABLE_NAME, columns=cols, root=1, sql=SCHEMA_TABLE_SQL,
+    # The TEMP database's is called sqlite_temp_master (as in its errors).
+    name = "sqlite_temp_master" if db_index == 1 else LEGACY_SCHEMA_TABLE_NAME
+    return Table(name=name, columns=cols, root=1, sql=SCHEMA_TABLE_SQL,
                  db_index=db_index, read_only=True)
 
 

@@ -654,6 +654,7 @@ class CreateTrigger(Statement):
     schema: str | None = None
     temp: bool = False
     if_not_exists: bool = False
+    table_schema: str | None = None   # ON schema.table
 
 
 @dataclass(frozen=True, slots=True)

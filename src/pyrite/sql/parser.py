@@ -1287,8 +1287,7 @@ class Parser:
             self.in_trigger = False
         node = ast.CreateTrigger(name, table, event, tuple(body), time,
                                  update_columns, for_each_row, when,
-                                 schema if schema is not None else tschema,
-                                 temp, ine)
+                                 schema, temp, ine, tschema)
         self.mark(node, *ttoks)
         if update_columns is not None:
             self.mark(update_columns, *utoks)

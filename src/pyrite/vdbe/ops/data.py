@@ -173,6 +173,31 @@ def op_clear(vm: Any, op: Any, pc: int) -> int:
     return pc + 1
 
 
+def _text_operand(value: Any) -> str:
+    """ATTACH/DETACH operands as text (NULL is the empty string)."""
+    if value is None:
+        return ""
+    if isinstance(value, bytes):
+        return value.decode("utf-8", "replace")
+    if isinstance(value, float) and value.is_integer():
+        return str(value)
+    return str(value)
+
+
+@opcode("Attach", "P1 P2 * * *", "attach r[P1] as r[P2]")
+def op_attach(vm: Any, op: Any, pc: int) -> int:
+    """ATTACH the database file named by r[P1] under the name r[P2]."""
+    vm.host.attach(_text_operand(vm.r[op.p1]), _text_operand(vm.r[op.p2]))
+    return pc + 1
+
+
+@opcode("Detach", "P1 * * * *", "detach r[P1]")
+def op_detach(vm: Any, op: Any, pc: int) -> int:
+    """DETACH the database named r[P1]."""
+    vm.host.detach(_text_operand(vm.r[op.p1]))
+    return pc + 1
+
+
 @opcode("ParseSchema", "P1 * * P4 *", "", db="p1")
 def op_parse_schema(vm: Any, op: Any, pc: int) -> int:
     """Re-read the schema of database P1 (the rows matching WHERE P4)."""
