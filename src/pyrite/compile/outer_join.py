@@ -115,6 +115,11 @@ def code_unmatched_pass(parse: Parse, rj: RightJoin, levels: list[Any]) -> None:
         parse.emit("NullRow", lv.item.cursor)
         if lv.index_cursor >= 0:
             parse.emit("NullRow", lv.index_cursor)
+    if parse.is_explain == 2:
+        name = level.item.display_name if level.item.alias is None else level.item.alias
+        parent = parse.emit("Explain", parse.current_addr(),
+                            getattr(parse, "explain_parent", 0), 0, f"RIGHT-JOIN {name}")
+        parse.emit("Explain", parse.current_addr(), parent, 0, f"SCAN {name}")
     done = parse.label()
     nxt = parse.label()
     parse.emit("Rewind", cur, done)

@@ -261,7 +261,10 @@ def where_begin(parse: Parse, src: SrcList, where: ast.Expr | None,
         for t in terms:
             if t.coded or t.left_join_on != level.item.cursor:
                 continue
-            if _ready(t, available, all_cursors, last):
+            # An ON clause names no table to its right, so its terms are all
+            # ready here (even those whose subqueries mark them as needing
+            # every table).
+            if _ready(t, available, all_cursors, last) or -1 in t.cursors:
                 code_if_false(parse, t.expr, level.addr_cont, True)
                 t.coded = True
         if right_join is not None and level is right_join.level:
@@ -818,6 +821,8 @@ def _explain_level(parse: Parse, level: WhereLevel) -> None:
             text = f"SEARCH {name} USING {kind} {ix.name} ({' AND '.join(parts)})"
         else:
             text = f"SCAN {name} USING {kind} {ix.name}"
+    if item.jointype & JT_LEFT:
+        text += " LEFT-JOIN"
     parse.emit("Explain", parse.current_addr(), getattr(parse, "explain_parent", 0), 0, text)
 
 
