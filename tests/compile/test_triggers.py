@@ -226,3 +226,24 @@ def test_triggers_round_trip_through_sqlite3(tmp_path: Path) -> None:
     con.execute("INSERT INTO t VALUES(5)")
     con.execute("DELETE FROM t WHERE a = 21")
     assert con.execute("SELECT x FROM log ORDER BY rowid").fetchall() == [(42,), (10,), (-21,)]
+
+
+def test_new_rowid_has_integer_affinity() -> None:
+    """NEW.rowid and the INTEGER PRIMARY KEY alias compare as integers in
+    a trigger; other NEW columns have no affinity."""
+    script = [
+        "CREATE TABLE t(id INTEGER PRIMARY KEY, x INTEGER, y)",
+        "CREATE TABLE log(m)",
+        "CREATE TRIGGER tr AFTER INSERT ON t BEGIN INSERT INTO log VALUES"
+        " (new.x = '1'), (new.id = '1'), (new.rowid = '1'), (new.y = '1'); END",
+        "CREATE TRIGGER tw AFTER INSERT ON t WHEN new.rowid = '1'"
+        " BEGIN INSERT INTO log VALUES ('fired'); END",
+        "INSERT INTO t VALUES (1, 1, 1)",
+    ]
+    results = []
+    for mod in (sqlite3, pyrite):
+        con = mod.connect(":memory:")
+        for sql in script:
+            con.execute(sql)
+        results.append(con.execute("SELECT m FROM log ORDER BY rowid").fetchall())
+    assert results[0] == results[1] == [("fired",), (0,), (1,), (1,), (0,)]

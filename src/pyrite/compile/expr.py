@@ -15,6 +15,7 @@ SQLITE_NULLEQ (0x80), and the collating sequence in P4.
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 from typing import Any
 
@@ -53,11 +54,31 @@ class RegRef(ast.Expr):
 # Affinity and collation
 # ---------------------------------------------------------------------------
 
+# A scalar subquery has the affinity of its first result column, known
+# once the subquery is coded (its names resolve only then): code_subquery
+# notes it here, keyed by the SELECT node (kept, so the id stays its own).
+_subquery_affinity = threading.local()
+
+
+def _note_subquery_affinity(select: ast.Select, aff: str) -> None:
+    seen = getattr(_subquery_affinity, "map", None)
+    if seen is None or len(seen) > 256:
+        seen = _subquery_affinity.map = {}
+    seen[id(select)] = (select, aff)
+
+
+def _subquery_affinity_of(select: ast.Select) -> str:
+    entry = getattr(_subquery_affinity, "map", {}).get(id(select))
+    return entry[1] if entry is not None and entry[0] is select else values.AFF_NONE
+
+
 def expr_affinity(expr: ast.Expr | None) -> str:
     """The affinity of ``expr`` (sqlite3ExprAffinity); AFF_NONE when it has none."""
     while True:
         if isinstance(expr, ColumnRef):
             return expr.affinity
+        if isinstance(expr, ast.Subquery):
+            return _subquery_affinity_of(expr.select)
         if isinstance(expr, ast.Collate):
             expr = expr.expr
             continue
@@ -455,6 +476,12 @@ def _code_binary(parse: Parse, expr: ast.Binary, target: int) -> int:
         r2 = code_expr_temp(parse, expr.right)
         parse.emit(_ARITH_OPS[op], r2, r1, target)
         return target
+    truth = truth_test(expr)
+    if truth is not None:
+        operand, p3, p4 = truth
+        r1 = code_expr_temp(parse, operand)
+        parse.emit("IsTrue", r1, target, p3, p4)
+        return target
     if op in _COMPARE_OPS:
         if isinstance(expr.left, ast.Vector) or isinstance(expr.right, ast.Vector):
             return _code_predicate_value(parse, expr, target)
@@ -691,6 +718,8 @@ def code_subquery(parse: Parse, select: ast.Select, exists: bool) -> int:
     saved = parse.ok_const_factor
     info = compile_select(parse, select, dest, outer=getattr(parse, "current_nc", None),
                           limit_one=True)
+    if not exists and info.columns:
+        _note_subquery_affinity(select, expr_affinity(info.columns[0].expr))
     parse.ok_const_factor = saved
     _explain_subquery_end(parse, explain_addr, saved_parent,
                           getattr(info, "correlated", False))
@@ -930,6 +959,22 @@ def _coll_pair(parse: Parse, e: ast.Expr) -> tuple[Any, bool]:
 # Conditional jumps
 # ---------------------------------------------------------------------------
 
+
+def truth_test(expr: Any) -> tuple[Any, int, int] | None:
+    """``x IS [NOT] TRUE|FALSE`` tests the truth of x (SQLite's TK_TRUTH),
+    also with the keyword under COLLATE: (x, P3, P4) of the IsTrue opcode,
+    r = coalesce(x is true, P3) ^ P4; None for any other expression."""
+    if not isinstance(expr, ast.Binary) or expr.op.upper() not in ("IS", "IS NOT"):
+        return None
+    right = expr.right
+    while isinstance(right, ast.Collate):
+        right = right.expr
+    if not isinstance(right, ast.Literal) or right.keyword is None:
+        return None
+    is_true = right.keyword.upper() == "TRUE"
+    normal = expr.op.upper() == "IS"
+    return expr.left, int(not is_true), int(is_true ^ normal)
+
 def _literal_truth(expr: Any) -> bool | None:
     if isinstance(expr, ast.Literal):
         return values.is_true(expr.value)
@@ -953,7 +998,7 @@ def code_if_true(parse: Parse, expr: Any, dest: int, jump_if_null: bool) -> None
             code_if_true(parse, expr.left, dest, jump_if_null)
             code_if_true(parse, expr.right, dest, jump_if_null)
             return
-        if op in _COMPARE_OPS:
+        if op in _COMPARE_OPS and truth_test(expr) is None:
             if isinstance(expr.left, ast.Vector) or isinstance(expr.right, ast.Vector):
                 code_if_true(parse, _expand_vector_compare(parse, expr), dest, jump_if_null)
                 return
@@ -1008,7 +1053,7 @@ def code_if_false(parse: Parse, expr: Any, dest: int, jump_if_null: bool) -> Non
             code_if_false(parse, expr.right, dest, jump_if_null)
             parse.resolve(d2)
             return
-        if op in _COMPARE_OPS:
+        if op in _COMPARE_OPS and truth_test(expr) is None:
             if isinstance(expr.left, ast.Vector) or isinstance(expr.right, ast.Vector):
                 code_if_false(parse, _expand_vector_compare(parse, expr), dest, jump_if_null)
                 return

@@ -474,27 +474,35 @@ def index_expr_keys(parse: Any, item: Any, expr: Any) -> list[tuple[str, int, in
     table = item.table
     if not getattr(table, "indexes", None) or getattr(table, "is_ephemeral", False):
         return []
-    cache = getattr(parse, "_idx_expr_cache", None)
-    if cache is None:
-        cache = parse._idx_expr_cache = {}
     out = []
     for ix in table.indexes:
         exprs = getattr(ix, "exprs", None) or ()
-        for pos, e in enumerate(exprs):
-            if e is None:
-                continue
-            k = (id(ix), pos, item.cursor)
-            resolved = cache.get(k)
-            if resolved is None:
-                from pyrite.compile.build import resolve_on_table
-                try:
-                    resolved = resolve_on_table(parse, table, item.cursor, e)
-                except Exception:
-                    continue
-                cache[k] = resolved
-            if same_expr(resolved, expr):
+        for pos in range(len(exprs)):
+            resolved = index_expr_resolved(parse, item, ix, pos)
+            if resolved is not None and same_expr(resolved, expr):
                 out.append(("expr", id(ix), pos))
     return out
+
+
+def index_expr_resolved(parse: Any, item: Any, ix: Any, pos: int) -> Any:
+    """Index field ``pos`` of ``ix`` (an expression) resolved against
+    ``item``'s cursor; None when the field is a plain column."""
+    exprs = getattr(ix, "exprs", None) or ()
+    if pos >= len(exprs) or exprs[pos] is None:
+        return None
+    cache = getattr(parse, "_idx_expr_cache", None)
+    if cache is None:
+        cache = parse._idx_expr_cache = {}
+    k = (id(ix), pos, item.cursor)
+    resolved = cache.get(k)
+    if resolved is None:
+        from pyrite.compile.build import resolve_on_table
+        try:
+            resolved = resolve_on_table(parse, item.table, item.cursor, exprs[pos])
+        except Exception:
+            return None
+        cache[k] = resolved
+    return resolved
 
 
 def plan_column_key(index: Any, pos: int, tcol: int) -> Any:

@@ -147,16 +147,28 @@ def lookup_column(parse: Parse, expr: ast.Column, nc: NameContext) -> ast.Expr:
     if expr.table is None and _is_double_quoted(expr):
         return ast.Literal(name)
     if expr.table is None and name.lower() in ("true", "false"):
-        return ast.Literal(1 if name.lower() == "true" else 0)
+        return ast.Literal(1 if name.lower() == "true" else 0, keyword=name.upper())
     parse.error(f"no such column: {_full_name(expr)}")
     raise AssertionError  # unreachable
+
+
+def _column_in_scope(nc: NameContext | None, name: str) -> bool:
+    """Does any FROM item of this query or an outer one have a column
+    called ``name``?"""
+    while nc is not None:
+        for item in nc.src_list:
+            if any(_name_eq(col.name, name) for col in item.table.columns):
+                return True
+        nc = nc.outer
+    return False
 
 
 def _trigger_column(parse: Parse, expr: ast.Column, nc: NameContext) -> Any:
     """``new.x`` / ``old.x`` in a trigger body: a column of the row the
     trigger fires for, held in the sub-program's registers (lookupName's
     TK_TRIGGER).  It is a register reference, not a column of this query's
-    loops: a WHERE term ``x = new.x`` is a constant to seek by."""
+    loops: a WHERE term ``x = new.x`` is a constant to seek by.  Only the
+    rowid (or its alias) has an affinity, INTEGER, as in SQLite."""
     from pyrite.compile.expr import RegRef
     scope = parse.trigger_scope
     item = scope.item_for(expr.table)
@@ -168,14 +180,14 @@ def _trigger_column(parse: Parse, expr: ast.Column, nc: NameContext) -> Any:
     for i, col in enumerate(table.columns):
         if col.name.lower() == low:
             if i == table_rowid_alias(table):
-                return RegRef(base)
+                return RegRef(base, values.AFF_INTEGER)
             # no affinity (sqlite3ExprAffinity knows none for TK_TRIGGER),
             # but the column's collation
             coll = column_collation(col)
             return RegRef(base + 1 + i, values.AFF_NONE,
                           parse.find_collation(coll) if coll else None, False)
     if low in ROWID_NAMES and getattr(table, "has_rowid", True):
-        return RegRef(base)
+        return RegRef(base, values.AFF_INTEGER)
     return None
 
 
@@ -323,6 +335,10 @@ class _Resolver:
             return expr
         if isinstance(expr, ast.Column):
             return lookup_column(parse, expr, nc)
+        if isinstance(expr, ast.Literal) and expr.keyword is not None \
+                and _column_in_scope(nc, expr.keyword):
+            # TRUE/FALSE are keywords only when no column has the name
+            return lookup_column(parse, ast.Column(expr.keyword.lower()), nc)
         if isinstance(expr, ast.FunctionCall):
             return self.function(expr)
         if isinstance(expr, ast.Variable):

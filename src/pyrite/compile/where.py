@@ -440,7 +440,7 @@ def _choose_plan(parse: Parse, level: WhereLevel, terms: list[WhereTerm],
         eq: list[_Constraint] = []
         lower = upper = None
         for pos, tcol in enumerate(cols):
-            col_aff = _table_col_affinity(table, tcol)
+            col_aff = _index_col_affinity(parse, item, ix, pos)
             coll = (colls[pos] or "BINARY").upper()
             key = gencol.plan_column_key(ix, pos, tcol)
 
@@ -714,9 +714,18 @@ def _in_usable(parse: Parse, c: _Constraint, coll: str | None, col_aff: str) -> 
     return True
 
 
-def _table_col_affinity(table: Any, tcol: int) -> str:
+def _index_col_affinity(parse: Parse, item: Any, ix: Any, pos: int) -> str:
+    """The affinity of index field ``pos``: its column's, or for an
+    expression the expression's (BLOB when it has none)."""
+    tcol = index_columns(ix)[pos]
     if tcol == -2:
-        return values.AFF_BLOB     # an index expression (sqlite3IndexAffinityStr)
+        expr = gencol.index_expr_resolved(parse, item, ix, pos)
+        aff = expr_affinity(expr) if expr is not None else values.AFF_NONE
+        return aff if aff != values.AFF_NONE else values.AFF_BLOB
+    return _table_col_affinity(item.table, tcol)
+
+
+def _table_col_affinity(table: Any, tcol: int) -> str:
     if tcol < 0:
         return values.AFF_INTEGER
     from pyrite.compile.context import column_affinity
@@ -944,7 +953,7 @@ def _code_index_level(parse: Parse, level: WhereLevel) -> None:
     aff_chars = []
     for j, c in enumerate(level.eq):
         code_expr(parse, c.rhs, base + j)
-        aff_chars.append(_seek_affinity(c, _table_col_affinity(table, cols[j])))
+        aff_chars.append(_seek_affinity(c, _index_col_affinity(parse, item, ix, j)))
         c.term.coded = True
     for j, c in enumerate(level.eq):
         if _can_be_null(c.rhs):
@@ -956,7 +965,7 @@ def _code_index_level(parse: Parse, level: WhereLevel) -> None:
         code_expr(parse, lo.rhs, base + n_eq)
         if _can_be_null(lo.rhs):
             parse.emit("IsNull", base + n_eq, level.addr_brk)
-        aff = _seek_affinity(lo, _table_col_affinity(table, cols[n_eq]))
+        aff = _seek_affinity(lo, _index_col_affinity(parse, item, ix, n_eq))
         if aff != values.AFF_BLOB:
             parse.emit("Affinity", base + n_eq, 1, 0, aff)
         parse.emit("SeekGT" if lo.op == ">" else "SeekGE", idx_cur, level.addr_brk,
@@ -975,7 +984,7 @@ def _code_index_level(parse: Parse, level: WhereLevel) -> None:
         code_expr(parse, hi.rhs, base + n_eq)
         if _can_be_null(hi.rhs):
             parse.emit("IsNull", base + n_eq, level.addr_brk)
-        aff = _seek_affinity(hi, _table_col_affinity(table, cols[n_eq]))
+        aff = _seek_affinity(hi, _index_col_affinity(parse, item, ix, n_eq))
         if aff != values.AFF_BLOB:
             parse.emit("Affinity", base + n_eq, 1, 0, aff)
         hi.term.coded = True
@@ -1014,7 +1023,11 @@ def _index_map(index: Any) -> dict[int, int]:
 
 
 def _seek_affinity(c: _Constraint, col_aff: str) -> str:
-    """Affinity to apply to a seek key (the column's, when the comparison uses one)."""
+    """Affinity to apply to an index seek key (the column's, when the
+    comparison uses one).  An index records INTEGER and REAL columns as
+    NUMERIC (sqlite3IndexAffinityStr), so an integer key stays an integer."""
+    if col_aff > values.AFF_NUMERIC:
+        col_aff = values.AFF_NUMERIC
     t = c.term.expr
     assert isinstance(t, ast.Binary)
     aff = compare_affinity(t.left, t.right)
