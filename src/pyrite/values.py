@@ -103,7 +103,21 @@ def _nocase_key(s: str) -> str:
 def _nocase_collate(a: str, b: str) -> int:
     a = _nocase_key(a)
     b = _nocase_key(b)
+    if "\0" in a and "\0" in b:
+        return _nocase_collate_nul(a, b)
     return (a > b) - (a < b)
+
+
+def _nocase_collate_nul(a: str, b: str) -> int:
+    """sqlite3StrNICmp stops at a NUL both strings have at the same place
+    after an equal prefix; the byte lengths then decide."""
+    for x, y in zip(a, b):
+        if x != y:
+            return -1 if x < y else 1
+        if x == "\0":
+            n1, n2 = len(a.encode("utf-8", "surrogatepass")), len(b.encode("utf-8", "surrogatepass"))
+            return (n1 > n2) - (n1 < n2)
+    return (len(a) > len(b)) - (len(a) < len(b))
 
 
 def _rtrim_collate(a: str, b: str) -> int:
@@ -1289,7 +1303,13 @@ def like(pattern: str, text: str, escape: str | None = None,
     (PRAGMA case_sensitive_like).  Arguments are text (callers convert)."""
     if len(pattern) > SQLITE_MAX_LIKE_PATTERN_LENGTH:
         raise_error(SQLITE_ERROR, "LIKE or GLOB pattern too complex")
+    pattern, text = _to_nul(pattern), _to_nul(text)
     return _like_matcher(pattern, escape, case_sensitive)(text)
+
+
+def _to_nul(s: str) -> str:
+    """SQLite matches patterns over C strings: a NUL ends the text."""
+    return s.split("\0", 1)[0] if "\0" in s else s
 
 
 def _glob_class(pattern: str, i: int) -> tuple[str | None, int]:
@@ -1356,4 +1376,4 @@ def glob(pattern: str, text: str) -> bool:
     a class (ranges, '^' negation, ']' first is literal); case sensitive."""
     if len(pattern) > SQLITE_MAX_LIKE_PATTERN_LENGTH:
         raise_error(SQLITE_ERROR, "LIKE or GLOB pattern too complex")
-    return _glob_matcher(pattern)(text)
+    return _glob_matcher(_to_nul(pattern))(_to_nul(text))

@@ -1660,12 +1660,21 @@ def _merge_output(parse: Parse, src: int, n: int, ret: int, reg_prev: int,
     return addr
 
 
-def _core_columns(core: Any) -> list[ast.ResultColumn | None]:
+def _core_columns(core: Any, n: int) -> list[ast.ResultColumn | None]:
+    """The result columns of one SELECT of a compound, ``n`` of them, each
+    at its position in the result: a ``*`` stands for as many unknown
+    columns as the others leave (several stars: all unknown)."""
     if isinstance(core, ast.Values):
         return [None] * len(core.rows[0])
+    stars = sum(1 for rc in core.columns if rc.star)
+    if stars > 1:
+        return [None] * n
     out: list[ast.ResultColumn | None] = []
     for rc in core.columns:
-        out.append(None if rc.star else rc)
+        if rc.star:
+            out.extend([None] * (n - len(core.columns) + 1))
+        else:
+            out.append(rc)
     return out
 
 
@@ -1701,7 +1710,8 @@ def compound_order_columns(parse: Parse, select: ast.Select, outer: NameContext 
             idx = pos - 1
         else:
             for ci, core in enumerate(cores):
-                idx = _match_compound_term(e, _core_columns(core), names if ci == 0 else None)
+                idx = _match_compound_term(e, _core_columns(core, len(names)),
+                                           names if ci == 0 else None)
                 if idx is not None:
                     break
         if idx is None:
@@ -1721,12 +1731,10 @@ def _match_compound_term(e: ast.Expr, columns: list[ast.ResultColumn | None],
                 return j
     key = _unqualified(e)
     for j, rc in enumerate(columns):
-        if rc is None or rc.expr is None:
-            continue
-        if _unqualified(rc.expr) == key:
-            return j
         if names is not None and isinstance(e, ast.Column) and e.table is None \
                 and j < len(names) and names[j].lower() == e.name.lower():
+            return j
+        if rc is not None and rc.expr is not None and _unqualified(rc.expr) == key:
             return j
     return None
 
