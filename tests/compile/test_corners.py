@@ -1,6 +1,7 @@
 """Small corners of SQLite's behaviour, compared with sqlite3: pattern
 matching and NOCASE over text with an embedded NUL (C-string semantics),
-compound ORDER BY terms naming columns that come from ``*``."""
+compound ORDER BY terms naming columns that come from ``*``, LIMIT in a
+GROUP BY loop, run-once constants, recursive CTE restrictions."""
 
 from __future__ import annotations
 
@@ -18,6 +19,8 @@ SETUP = [
     "CREATE TABLE n(x COLLATE NOCASE)",
     "INSERT INTO n VALUES (CAST(X'410078' AS TEXT)), (CAST(X'610079' AS TEXT)), ('A')",
     "CREATE INDEX n_x ON n(x)",
+    "CREATE TABLE g(grp, v)",
+    "INSERT INTO g VALUES (1, 1), (1, 2), (2, 3), (3, 4), (3, 5)",
 ]
 
 QUERIES = [
@@ -36,6 +39,17 @@ QUERIES = [
     "SELECT *, a + 1 FROM t1 UNION ALL SELECT *, 0 FROM t2 ORDER BY a + 1",
     "SELECT b AS a, a AS b FROM t1 UNION SELECT b, a FROM t2 ORDER BY a",
     "SELECT * FROM t1 UNION SELECT * FROM t2 ORDER BY d",
+    # A LIMIT reached inside the group loop ends the query: no extra group.
+    "SELECT grp, count(*) FROM g GROUP BY grp LIMIT 1",
+    "SELECT grp, count(*) FILTER (WHERE v > 1) FROM g GROUP BY grp LIMIT 2 OFFSET 1",
+    "SELECT grp, sum(v) FROM g GROUP BY grp ORDER BY 2 DESC LIMIT 1",
+    "SELECT grp, max(v) FROM g WHERE v > 1 GROUP BY grp LIMIT 2",
+    # A constant with a function call runs once, where it is first needed.
+    "SELECT v, abs(-3) + 1 FROM g WHERE v > length('ab')",
+    "SELECT count(*) FROM g WHERE v IN (abs(-1), abs(-4))",
+    # Window functions cannot run in the recursive part of a CTE.
+    "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL"
+    " SELECT row_number() OVER () FROM c WHERE x < 5) SELECT x FROM c",
 ]
 
 
@@ -60,3 +74,18 @@ def connections():
 def test_matches_sqlite(connections, sql: str) -> None:
     mine, theirs = connections
     assert outcome(mine, sql) == outcome(theirs, sql)
+
+
+def test_recursive_self_reference_has_no_affinity() -> None:
+    """The recursive term reads the queue's rows without the anchor's column
+    affinity, so text '2' compares above 3 and the recursion stops (newer
+    SQLite; 3.40.1 loops forever here), while the outer read keeps it."""
+    con = pyrite.connect(":memory:")
+    con.execute("CREATE TABLE anchor(a INT)")
+    con.execute("INSERT INTO anchor VALUES (1)")
+    assert con.execute(
+        "WITH RECURSIVE c(x) AS (SELECT a FROM anchor UNION ALL"
+        " SELECT '2' FROM c WHERE x < 3) SELECT count(*) FROM c").fetchall() == [(2,)]
+    assert con.execute(
+        "WITH RECURSIVE c(x) AS (SELECT a FROM anchor UNION ALL"
+        " SELECT x FROM c WHERE 0) SELECT x = '1' FROM c").fetchall() == [(1,)]

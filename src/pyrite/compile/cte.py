@@ -473,6 +473,10 @@ def _compile_recursive(parse: Parse, state: CteState, sel: ast.Select, n_rec: in
                     f"have the same number of result columns")
     table = _cte_table(parse, state, info)
     table.is_recursive = True
+    # The recursive terms see the rows with no column affinity (SQLite
+    # names the self-reference's columns but gives them no type).
+    table.columns = [dataclasses.replace(c, affinity=values.AFF_BLOB, decl_type=None)
+                     for c in table.columns]
     # Take the next row off the queue and output it.
     top = parse.emit("Rewind", queue, brk)
     parse.emit("NullRow", current)
@@ -503,6 +507,8 @@ def _compile_recursive(parse: Parse, state: CteState, sel: ast.Select, n_rec: in
     rec_infos = []
     eqp = _explain_push(parse, "RECURSIVE STEP")
     for core in rec_cores:
+        if _has_window_call(core):
+            parse.error("cannot use window functions in recursive queries")
         rinfo = compile_select(parse, ast.Select(core), dest_queue, outer=outer)
         rec_infos.append(rinfo)
         info.correlated = info.correlated or rinfo.correlated
@@ -538,6 +544,23 @@ def _column_collation(parse: Parse, infos: list[Any], i: int) -> values.Collatio
         if coll is not None:
             return coll
     return values.BINARY
+
+
+def _has_window_call(core: Any) -> bool:
+    """Whether a SELECT core calls a window function (outside subqueries)."""
+    from pyrite.compile.resolve import walk
+    if not isinstance(core, ast.SelectCore):
+        return False
+    found = False
+
+    def visit(e: Any) -> None:
+        nonlocal found
+        if isinstance(e, ast.FunctionCall) and e.over is not None:
+            found = True
+    for rc in core.columns:
+        walk(rc.expr, visit)
+    walk(core.having, visit)
+    return found
 
 
 def _is_aggregate(parse: Parse, core: Any) -> bool:

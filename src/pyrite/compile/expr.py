@@ -21,7 +21,7 @@ from typing import Any
 
 from pyrite import values
 from pyrite.compile.context import Parse, SelectDest, SRT_EXISTS, SRT_MEM, SRT_SET
-from pyrite.compile.resolve import AggColumn, ColumnRef, FuncRef
+from pyrite.compile.resolve import AggColumn, ColumnRef, FuncRef, walk
 from pyrite.sql import ast
 from pyrite.vdbe.functions import NEEDS_COLLATION
 
@@ -265,12 +265,46 @@ def code_expr_temp(parse: Parse, expr: ast.Expr) -> int:
     computed once in the init section; columns already in registers are used
     in place."""
     if parse.ok_const_factor and is_constant(expr) and not isinstance(expr, RegRef):
-        return parse.hoist_constant(expr)
+        return run_just_once(parse, expr)
     reg = parse.get_temp_reg()
     r = code_expr_target(parse, expr, reg)
     if r != reg:
         parse.release_temp_reg(reg)
     return r
+
+
+def run_just_once(parse: Parse, expr: ast.Expr, target: int | None = None) -> int:
+    """A constant expression computed once per run (sqlite3ExprCodeRunJustOnce):
+    without function calls in the init section, before anything else; with
+    them in place behind a Once, so that it runs only if and when the
+    program gets there (an error it raises must not stop a query that never
+    reaches it, e.g. under LIMIT 0)."""
+    if not _has_function_call(expr):
+        if target is None:
+            return parse.hoist_constant(expr)
+        parse.constants.append((expr, target))
+        return target
+    reg = parse.alloc_reg() if target is None else target
+    once = parse.emit("Once", 0, 0)
+    saved = parse.ok_const_factor
+    parse.ok_const_factor = False
+    try:
+        code_expr(parse, expr, reg)
+    finally:
+        parse.ok_const_factor = saved
+    parse.builder.change_p2(once, parse.current_addr())
+    return reg
+
+
+def _has_function_call(expr: Any) -> bool:
+    found = False
+
+    def visit(e: Any) -> None:
+        nonlocal found
+        if isinstance(e, (FuncRef, ast.FunctionCall, ast.CurrentTime)):
+            found = True
+    walk(expr, visit)
+    return found
 
 
 def code_expr_list(parse: Parse, exprs: Any, target: int, factor: bool = True) -> int:
@@ -279,7 +313,7 @@ def code_expr_list(parse: Parse, exprs: Any, target: int, factor: bool = True) -
     the init section straight into their register)."""
     for i, e in enumerate(exprs):
         if factor and parse.ok_const_factor and is_constant(e) and not isinstance(e, RegRef):
-            parse.constants.append((e, target + i))
+            run_just_once(parse, e, target + i)
         else:
             code_expr(parse, e, target + i)
     return len(exprs)
@@ -656,7 +690,7 @@ def _code_function(parse: Parse, f: FuncRef, target: int) -> int:
     if name in _INLINE_FUNCS:
         return _code_inline(parse, f, target)
     if parse.ok_const_factor and is_constant(f) and f.args:
-        return parse.hoist_constant(f)
+        return run_just_once(parse, f)
     n = len(f.args)
     first = parse.alloc_reg(n) if n else 0
     const_mask = 0

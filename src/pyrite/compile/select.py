@@ -1190,7 +1190,8 @@ def _code_aggregate(parse: Parse, src: SrcList, where: Any, result: list[ResultI
     jump = parse.emit("Jump", addr_ne, 0, addr_ne)
     parse.emit("Move", cur_keys, prev, n_key)
     parse.emit("Gosub", reg_output, addr_output)
-    parse.emit("IfPos", abort_flag, addr_end)
+    done = parse.label()
+    parse.emit("IfPos", abort_flag, done)     # the LIMIT was reached
     parse.emit("Gosub", reg_reset, addr_reset)
     addr_eq = parse.current_addr()
     parse.builder.change_p2(jump, addr_eq)
@@ -1201,7 +1202,6 @@ def _code_aggregate(parse: Parse, src: SrcList, where: Any, result: list[ResultI
     parse.pseudo_cursors = pseudo_set
     parse.resolve(addr_end)
     parse.emit("Gosub", reg_output, addr_output)
-    done = parse.label()
     parse.emit("Goto", 0, done)
 
     # Output subroutine: one row per group.
