@@ -153,6 +153,7 @@ class Database:
         # they were when user savepoint i opened.
         self.foreign_keys = False
         self.recursive_triggers = False    # PRAGMA recursive_triggers
+        self.count_changes = False         # PRAGMA count_changes
         self.ignore_check_constraints = False
         self.defer_foreign_keys = False
         self.fk_deferred = 0

@@ -104,6 +104,9 @@ class FakeDb:
     def find_table(self, name: str, schema: str | None = None) -> Table | None:
         return self.tables.get(name.lower())
 
+    def db_name(self, db_index: int) -> str:
+        return "main" if db_index == 0 else "temp"
+
 
 def compile_query(ddl: str, sql: str, explain: int = 0) -> list[list[Any]]:
     builder = RecordingBuilder()

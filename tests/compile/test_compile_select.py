@@ -226,13 +226,6 @@ def test_compound_union_all_names_and_rows():
     assert [op[0] for op in builder.finish()].count("ResultRow") == 3
 
 
-def test_unsupported_features_raise():
-    for sql, word in [("select * from t join (u join e on 1) on 1", "parenthesized")]:
-        with pytest.raises(Exception) as info:
-            compile_query(DDL, sql)
-        assert word in str(info.value)
-
-
 def test_compound_operators_use_ephemeral_sets():
     names = [op[0] for op in compile_query(DDL, "select a from t except select x from u")]
     assert "OpenEphemeral" in names and "IdxDelete" in names

@@ -1,7 +1,7 @@
 """PRAGMAs answering as sqlite3 does: header values read as signed
 integers, page_size before the first page exists, max_page_count and its
 "database or disk is full", cache_spill, integrity_check of an empty
-database, table_list (in SQLite's schema-hash order)."""
+database, table_list (in SQLite's schema-hash order), count_changes."""
 
 from __future__ import annotations
 
@@ -94,6 +94,43 @@ CASES = {
         "PRAGMA integrity_check",
         "SELECT *, typeof(c) FROM t", "SELECT sql FROM sqlite_master",
     ],
+    # PRAGMA count_changes: each INSERT, UPDATE and DELETE returns the rows
+    # it wrote (views' INSTEAD OF rows included, upserted rows not, a
+    # DELETE counts the rows it found), except with RETURNING.
+    "count_changes": [
+        'create table t(x primary key)',
+        'create table a(id integer primary key autoincrement, y)',
+        'create view v as select x from t',
+        'create trigger tr instead of insert on v begin insert into t values(new.x); end',
+        'create trigger tu instead of update on v begin select 1; end',
+        'create trigger td instead of delete on v begin select 1; end',
+        'pragma count_changes',
+        'pragma count_changes=1',
+        'pragma count_changes',
+        'insert into v values(1),(2)',
+        'update v set x=5',
+        'insert or ignore into t values(1),(3)',
+        'insert or replace into t values(1),(4)',
+        'insert into t values(3) on conflict do update set x=9',
+        'insert into t values(7) on conflict do nothing',
+        'insert into a(y) values(1),(2)',
+        'update a set y=y+1 where id>1',
+        'update t set x=x+100 from a where a.id=t.x',
+        'delete from v where x>3',
+        'delete from t where x>3',
+        'delete from t',
+        'delete from a',
+        'insert into t values(1) returning x',
+        'select 1',
+        'pragma count_changes=0',
+        'insert into t values(50)',
+        "PRAGMA foreign_keys=1",
+        "CREATE TABLE p(id PRIMARY KEY)",
+        "CREATE TABLE ch(pid REFERENCES p)",
+        "PRAGMA count_changes=1",
+        "INSERT INTO ch VALUES(5)",
+        "SELECT count(*) FROM ch",
+    ],
 }
 
 
@@ -148,3 +185,15 @@ def test_integrity_check_finds_rows_missing_from_an_index(tmp_path) -> None:
         expected = theirs.execute(q).fetchall()
         assert expected != [("ok",)] or q == "PRAGMA quick_check"
         assert mine.execute(q).fetchall() == expected, q
+
+
+def test_count_changes_names_its_column() -> None:
+    con = pyrite.connect(":memory:", isolation_level=None)
+    con.execute("CREATE TABLE t(x)")
+    con.execute("PRAGMA count_changes=1")
+    for sql, name in [("INSERT INTO t VALUES (1), (2)", "rows inserted"),
+                      ("UPDATE t SET x = x + 1", "rows updated"),
+                      ("DELETE FROM t", "rows deleted")]:
+        cur = con.execute(sql)
+        assert cur.description[0][0] == name
+        assert cur.fetchall() == [(2,)]

@@ -142,6 +142,9 @@ class SrcItem:
     via_coroutine: bool = False
     # Registers that a USING/NATURAL join makes hidden on the right side.
     hidden_using: frozenset[str] = frozenset()
+    # The columns of the join with the item on the left (USING, or NATURAL's
+    # common columns), in order.
+    using_names: tuple[str, ...] = ()
     is_left_join_rhs: bool = False
     # the item's columns may read as NULL from a null-extended row (the right
     # side of a LEFT/FULL join, or any item left of a RIGHT/FULL join)
@@ -192,6 +195,14 @@ class EphemeralColumn:
     default: ast.Expr | None = None
     primary_key: bool = False
     hidden: bool = False
+    # In a parenthesized join's subquery (nested_from): where the column
+    # came from as (database, table, column), "" parts for a USING column
+    # (SQLite's ENAME_TAB span "db.tab.col"); whether it is that USING
+    # column; whether ``*`` leaves it out (COLFLAG_NOEXPAND: a copy of a
+    # USING column).
+    span: tuple[str, str, str] | None = None
+    using_term: bool = False
+    no_expand: bool = False
 
 
 @dataclass(eq=False, slots=True)
@@ -208,6 +219,10 @@ class EphemeralTable:
     is_ephemeral: bool = True
     # The current row of a recursive CTE (one row in a pseudo cursor).
     is_recursive: bool = False
+    # The subquery of a parenthesized join: its columns carry spans.
+    nested_from: bool = False
+    # The database a view's rows come from; "*" for a subquery.
+    schema_name: str = "*"
 
 
 # ---------------------------------------------------------------------------
@@ -410,6 +425,11 @@ class Parse:
         # AUTOINCREMENT tables written by the statement or its triggers:
         # lower-case name -> (table, first register) (SQLite's pAinc)
         self.autoinc: dict[str, tuple[Any, int]] = {}
+        # PRAGMA count_changes: the register counting the rows an INSERT,
+        # UPDATE or DELETE writes and the name of the column that reports it
+        # (SQLite's regRowCount / memCnt).
+        self.row_count_reg = 0
+        self.row_count_name = ""
 
     # -- errors -------------------------------------------------------------
 
@@ -600,6 +620,23 @@ class Parse:
             return
         self._init_addr = self.emit("Init", 0, 0)
 
+    def begin_row_count(self, name: str) -> int:
+        """Start counting the rows the statement writes when PRAGMA
+        count_changes is on (not in a trigger body, nor with RETURNING,
+        whose rows are the statement's output): the counter register, or 0."""
+        if self.sub_program or self.returning is not None \
+                or not getattr(self.db, "count_changes", False):
+            return 0
+        self.row_count_reg = self.alloc_reg()
+        self.row_count_name = name
+        self.emit("Integer", 0, self.row_count_reg)
+        return self.row_count_reg
+
+    def count_row(self) -> None:
+        """One more row written (a no-op unless :meth:`begin_row_count` started a counter)."""
+        if self.row_count_reg:
+            self.emit("AddImm", self.row_count_reg, 1)
+
     def finish_coding(self) -> None:
         """Close the program as sqlite3FinishCoding does: Halt, then the
         init section (Transaction for each database used, hoisted constants),
@@ -614,6 +651,9 @@ class Parse:
                 autoincrement_end(self, table, reg)
         if self.returning is not None:
             self.returning.code_output()
+        if self.row_count_reg:
+            self.emit("ChngCntRow", self.row_count_reg, 1)
+            self.set_result_columns([self.row_count_name], [None])
         self.emit("Halt")
         init_addr = getattr(self, "_init_addr", None)
         if init_addr is None:

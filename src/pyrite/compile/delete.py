@@ -79,12 +79,13 @@ def code_delete(parse: Any, stmt: ast.Delete) -> None:
     from pyrite.compile.returning import begin_returning, load_row
     returning = begin_returning(parse, table, stmt.returning)
     parse.begin_coding()
+    row_count = parse.begin_row_count("rows deleted")
     parse.code_verify_schema(table.db_index, write=True)
     from pyrite.compile.fkey import fk_required
     if stmt.where is None and returning is None and triggers is None \
             and not fk_required(parse, table):
         # The truncate optimisation.
-        parse.emit("Clear", table.root, table.db_index, -1, table.name)
+        parse.emit("Clear", table.root, table.db_index, row_count or -1, table.name)
         for idx in table.indexes:
             parse.emit("Clear", idx.root, table.db_index, 0)
         parse.finish_coding()
@@ -95,6 +96,7 @@ def code_delete(parse: Any, stmt: ast.Delete) -> None:
     done = parse.label()
     top = parse.current_addr()
     parse.emit("RowSetRead", rowset, done, rowid)
+    parse.count_row()       # SQLite counts the rows found, deleted or not
     parse.emit("NotExists", data_cursor, top, rowid)
     reg_old = load_row(parse, table, data_cursor, rowid) if returning is not None else 0
     generate_row_delete(parse, table, data_cursor, idx_cursors, count=True, reg_rowid=rowid,

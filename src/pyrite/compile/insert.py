@@ -496,6 +496,7 @@ def code_insert(parse: Any, stmt: ast.Insert) -> None:
             parse.error(f"{n_values} values for {len(targets)} columns")
 
     parse.begin_coding()
+    parse.begin_row_count("rows inserted")
     parse.code_verify_schema(table.db_index, write=True)
 
     reg_new = parse.alloc_reg(n_col + 1)       # rowid, then the columns
@@ -614,6 +615,7 @@ def code_insert(parse: Any, stmt: ast.Insert) -> None:
                        is_update=False)
     if autoinc:
         parse.emit("MemMax", autoinc + 1, reg_new)
+    parse.count_row()
     code_row_triggers(parse, triggers, TRIGGER_AFTER, 0, reg_new, on_error, ignore_label)
     if returning is not None:
         returning.code_row(reg_new)

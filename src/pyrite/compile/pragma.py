@@ -33,7 +33,7 @@ _SETTINGS_DEFAULTS: dict[str, Any] = {
     "automatic_index": 1, "reverse_unordered_selects": 0, "legacy_alter_table": 0,
     "locking_mode": "normal", "secure_delete": 0, "cell_size_check": 0,
     "auto_vacuum": 0, "checkpoint_fullfsync": 0, "fullfsync": 0, "query_only": 0,
-    "defer_foreign_keys": 0, "ignore_check_constraints": 0, "count_changes": None,
+    "defer_foreign_keys": 0, "ignore_check_constraints": 0,
     "short_column_names": None, "full_column_names": None, "empty_result_callbacks": None,
     "trusted_schema": 1, "threads": 0, "soft_heap_limit": 0, "hard_heap_limit": 0,
     "wal_autocheckpoint": 1000, "mmap_size": 0,
@@ -600,6 +600,7 @@ def _fk_pragmas() -> None:
         "foreign_keys": fkey.pragma_foreign_keys,
         "defer_foreign_keys": fkey.pragma_foreign_keys,
         "recursive_triggers": _pragma_flag,
+        "count_changes": _pragma_flag,
         "foreign_key_list": fkey.pragma_foreign_key_list,
         "foreign_key_check": fkey.pragma_foreign_key_check,
     })

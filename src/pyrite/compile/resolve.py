@@ -90,6 +90,14 @@ def lookup_column(parse: Parse, expr: ast.Column, nc: NameContext) -> ast.Expr:
         matches: list[tuple[SrcItem, int]] = []
         table_seen = False
         for item in ctx.src_list:
+            if getattr(item.table, "nested_from", False):
+                if expr.table is None and name.lower() in item.hidden_using:
+                    continue  # USING column: the left side's copy is used
+                if _nested_lookup(item, expr, matches):
+                    table_seen = True
+                    continue
+                if expr.table is None:
+                    continue
             if expr.table is not None:
                 if not item.matches(expr.table):
                     continue
@@ -150,6 +158,49 @@ def lookup_column(parse: Parse, expr: ast.Column, nc: NameContext) -> ast.Expr:
         return ast.Literal(1 if name.lower() == "true" else 0, keyword=name.upper())
     parse.error(f"no such column: {_full_name(expr)}")
     raise AssertionError  # unreachable
+
+
+def _span_matches(span: tuple[str, str, str] | None, name: str | None,
+                  table: str | None, schema: str | None) -> bool:
+    """Whether a nested-from column's (database, table, column) span is the
+    one ``[schema.][table.]name`` names (sqlite3MatchEName); ``name`` None
+    matches any column of the table."""
+    if span is None:
+        return False
+    db, tab, col = span
+    if schema is not None and not _name_eq(db, schema):
+        return False
+    if table is not None and not _name_eq(tab, table):
+        return False
+    return name is None or _name_eq(col, name)
+
+
+def _nested_lookup(item: SrcItem, expr: ast.Column,
+                   matches: list[tuple[SrcItem, int]]) -> bool:
+    """Look ``expr`` up among the columns of a parenthesized join's
+    subquery by where they came from (lookupName's isNestedFrom case):
+    ``b.x`` finds b's column, a plain ``x`` every column called x, but a
+    USING column stands for its copies.  Appends the hits to ``matches``;
+    whether there was one."""
+    hit = False
+    for j, col in enumerate(item.table.columns):
+        if not _span_matches(col.span, expr.name, expr.table, expr.schema):
+            continue
+        matches.append((item, j))
+        hit = True
+        if col.using_term:
+            break
+    return hit
+
+
+def item_column_ref(parse: Parse, item: SrcItem, name: str) -> ColumnRef:
+    """The column ``name`` of FROM item ``item`` as a resolved reference
+    (sqlite3CreateColumnExpr), the INTEGER PRIMARY KEY as the rowid."""
+    i = next(k for k, c in enumerate(item.table.columns) if _name_eq(c.name, name))
+    column = i
+    if i == table_rowid_alias(item.table) and not getattr(item.table, "is_ephemeral", False):
+        column = -1
+    return _column_ref(parse, item, column, 0, NameContext(SrcList([item])), name_col=i)
 
 
 def _column_in_scope(nc: NameContext | None, name: str) -> bool:
@@ -419,19 +470,31 @@ class ResultItem:
     decltype: str | None
     alias: str | None = None
     source: ast.Expr | None = None   # the unresolved expression
+    # the SELECT * of a parenthesized join: see EphemeralColumn
+    span: tuple[str, str, str] | None = None
+    using_term: bool = False
+    no_expand: bool = False
 
 
 def expand_result_columns(parse: Parse, columns: tuple[ast.ResultColumn, ...],
-                          nc: NameContext) -> list[ResultItem]:
-    """Expand ``*``/``t.*`` and resolve each result column (prepSelect/selectExpander)."""
+                          nc: NameContext, nested: bool = False) -> list[ResultItem]:
+    """Expand ``*``/``t.*`` and resolve each result column
+    (prepSelect/selectExpander); ``nested`` for the ``SELECT *`` of a
+    parenthesized join, whose columns keep their origin."""
     items: list[ResultItem] = []
     src = nc.src_list
     for rc in columns:
+        if rc.star and nested:
+            items.extend(_expand_nested_from(parse, nc))
+            continue
         if rc.star:
             if not src:
                 parse.error("no tables specified")
             found = False
             for item in src:
+                if getattr(item.table, "nested_from", False):
+                    found |= _expand_nested_item(parse, nc, item, rc.table, items)
+                    continue
                 if rc.table is not None and not item.matches(rc.table):
                     continue
                 found = True
@@ -440,6 +503,7 @@ def expand_result_columns(parse: Parse, columns: tuple[ast.ResultColumn, ...],
                         continue
                     if rc.table is None and col.name.lower() in item.hidden_using:
                         continue
+                    _check_star_column(parse, src, item, col.name)
                     ref = _column_ref(parse, item, i if i != table_rowid_alias(item.table)
                                       or getattr(item.table, "is_ephemeral", False) else -1,
                                       0, nc, name_col=i)
@@ -463,6 +527,99 @@ def expand_result_columns(parse: Parse, columns: tuple[ast.ResultColumn, ...],
         items.append(ResultItem(resolved, name, expr_decltype(resolved),
                                 alias=rc.alias, source=rc.expr))
     return items
+
+
+def _star_ref(parse: Parse, nc: NameContext, item: SrcItem, i: int) -> ColumnRef:
+    """Column ``i`` of ``item`` as ``*`` reads it (the INTEGER PRIMARY KEY
+    as the rowid)."""
+    rowid = i == table_rowid_alias(item.table) and not getattr(item.table, "is_ephemeral",
+                                                                 False)
+    return _column_ref(parse, item, -1 if rowid else i, 0, nc, name_col=i)
+
+
+def _item_schema(parse: Parse, item: SrcItem) -> str:
+    """The database name ``*`` writes before a FROM item's columns: the
+    table's or view's database, ``*`` for a subquery."""
+    if getattr(item.table, "is_ephemeral", False):
+        return getattr(item.table, "schema_name", "*")
+    return parse.db.db_name(getattr(item.table, "db_index", 0) or 0)
+
+
+def _check_star_column(parse: Parse, src: SrcList, item: SrcItem, name: str) -> None:
+    """With several FROM items SQLite expands ``*`` to ``db.table.column``
+    names, so two items of one name (``FROM t, t``) make a column
+    ambiguous; the copy of a USING column is not a second match."""
+    if len(src) < 2 or getattr(item.table, "nested_from", False):
+        return
+    schema = _item_schema(parse, item)
+    qualifier = item.display_name
+    n = 0
+    for other in src:
+        if other is not item and (not other.matches(qualifier)
+                                  or _item_schema(parse, other).lower() != schema.lower()):
+            continue
+        if not any(_name_eq(c.name, name) for c in other.table.columns):
+            continue
+        if n and name.lower() in other.hidden_using:
+            continue
+        n += 1
+    if n > 1:
+        parse.error(f"ambiguous column name: {schema}.{qualifier}.{name}")
+
+
+def _expand_nested_item(parse: Parse, nc: NameContext, item: SrcItem,
+                        qualifier: str | None, items: list[ResultItem]) -> bool:
+    """``*`` or ``t.*`` over a parenthesized join's subquery: ``*`` leaves
+    out the copies of USING columns, ``t.*`` takes the columns that came
+    from table t.  Whether any column was taken."""
+    found = False
+    for i, col in enumerate(item.table.columns):
+        if column_hidden(col):
+            continue
+        if qualifier is None:
+            if col.no_expand or col.name.lower() in item.hidden_using:
+                continue
+        elif not _span_matches(col.span, None, qualifier, None):
+            continue
+        found = True
+        ref = _star_ref(parse, nc, item, i)
+        if qualifier is None:
+            ref = _right_join_using(parse, nc.src_list, item, col.name, ref, 0, nc)
+        items.append(ResultItem(ref, col.name, getattr(col, "decl_type", None),
+                                source=ast.Column(col.name, item.display_name)))
+    return found
+
+
+def _expand_nested_from(parse: Parse, nc: NameContext) -> list[ResultItem]:
+    """The ``SELECT *`` of a parenthesized join (selectExpander with
+    SF_NestedFrom): every column of every table, each remembering where it
+    came from, and before a table joined to the next by USING (or NATURAL)
+    the joined columns themselves, as the plain name reads them."""
+    src = nc.src_list
+    out: list[ResultItem] = []
+    for k, item in enumerate(src):
+        next_using = src[k + 1].using_names if k + 1 < len(src) else ()
+        for name in next_using:
+            ref = lookup_column(parse, ast.Column(name), nc)
+            out.append(ResultItem(ref, name, expr_decltype(ref), span=("", "", name),
+                                  using_term=True))
+        own_using = {n.lower() for n in item.using_names} | {n.lower() for n in next_using}
+        nested = getattr(item.table, "nested_from", False)
+        db_name = _item_schema(parse, item)
+        for i, col in enumerate(item.table.columns):
+            if column_hidden(col):
+                continue
+            span = col.span if nested else (db_name, item.display_name, col.name)
+            no_expand = col.name.lower() in own_using or bool(getattr(col, "no_expand", False))
+            if not nested:
+                _check_star_column(parse, src, item, col.name)
+            ref = _star_ref(parse, nc, item, i)
+            out.append(ResultItem(ref, col.name, getattr(col, "decl_type", None),
+                                  source=ast.Column(col.name, item.display_name),
+                                  span=span, no_expand=no_expand))
+    if not src:
+        parse.error("no tables specified")
+    return out
 
 
 def _expr_text(expr: ast.Expr) -> str:

@@ -32,7 +32,7 @@ from pyrite.compile.expr import (
     code_expr, code_if_false, expr_affinity, expr_coll_seq, expr_collation, set_in_affinity,
 )
 from pyrite.compile.resolve import (
-    AggColumn, ColumnRef, FuncRef, ResultItem, expand_result_columns,
+    AggColumn, ColumnRef, FuncRef, ResultItem, expand_result_columns, item_column_ref,
     resolve_expr, resolve_order_by, term_integer,
 )
 from pyrite.compile import vtab
@@ -153,8 +153,10 @@ def _from_item(parse: Parse, node: ast.FromItem) -> SrcItem:
             parse.view_schema = None if db_index == 1 else parse.db.db_name(db_index)
             try:
                 with cte.view_scope(parse):
-                    return _subquery_item(parse, sel, node.alias or node.name, node.name,
+                    item = _subquery_item(parse, sel, node.alias or node.name, node.name,
                                           getattr(table, "view_columns", None))
+                item.table.schema_name = parse.db.db_name(db_index)
+                return item
             finally:
                 parse.view_schema = saved_schema
         if getattr(table, "without_rowid", False):
@@ -187,7 +189,8 @@ def _subquery_item(parse: Parse, select: ast.Select, alias: str | None,
     cols = subquery_columns(parse, info, col_names, plain)
     label = alias or name or f"(subquery-{parse.n_select})"
     parse.n_select += 1
-    table = EphemeralTable(name=label, columns=cols)
+    table = EphemeralTable(name=label, columns=cols,
+                           nested_from=getattr(select.core, "nested_from", False))
     return SrcItem(name=label, alias=alias, table=table, cursor=cursor,
                    correlated=info.correlated)
 
@@ -208,16 +211,24 @@ def subquery_columns(parse: Parse, info: SelectInfo, col_names: tuple[str, ...] 
     ``plain``) and collations (sqlite3ColumnsFromExprList +
     sqlite3SubqueryColumnTypes)."""
     cols = []
-    seen: dict[str, int] = {}
+    seen: dict[str, Any] = {}
     for i, item in enumerate(info.columns):
         cname = col_names[i] if col_names and i < len(col_names) else item.name
-        # duplicate names get ":N" suffixes, as sqlite3ColumnsFromExprList
-        key = cname.lower()
-        if key in seen:
-            seen[key] += 1
-            cname = f"{cname}:{seen[key]}"
-        else:
-            seen[key] = 0
+        # A duplicate name gets a ":N" suffix (replacing one it has), the
+        # first N that makes it unique, as sqlite3ColumnsFromExprList; a
+        # name that collides with a USING column is a copy of it.
+        no_expand = item.no_expand
+        cnt = 0
+        while cname.lower() in seen:
+            no_expand |= seen[cname.lower()].using_term
+            j = len(cname) - 1
+            while j > 0 and cname[j].isdigit():
+                j -= 1
+            if j >= 0 and cname[j] == ":":
+                cname = cname[:j]
+            cnt += 1
+            cname = f"{cname}:{cnt}"
+        seen[cname.lower()] = item
         coll = expr_collation(parse, item.expr)
         aff = values.AFF_NONE if plain else expr_affinity(item.expr)
         cols.append(EphemeralColumn(
@@ -225,7 +236,8 @@ def subquery_columns(parse: Parse, info: SelectInfo, col_names: tuple[str, ...] 
             # no affinity stays none (sqlite3SubqueryColumnTypes with
             # SQLITE_AFF_NONE): comparisons then take the other side's
             affinity=aff,
-            collation=coll.name if coll is not None else None))
+            collation=coll.name if coll is not None else None,
+            span=item.span, using_term=item.using_term, no_expand=no_expand))
     return cols
 
 
@@ -257,14 +269,16 @@ def _apply_using(parse: Parse, src: SrcList) -> None:
             left = next((lt for lt in src[:i] if _has_column(lt, n)), None)
             if left is None or not _has_column(item, n):
                 parse.error(f"cannot join using column {n} - column not present in both tables")
-            terms.append(ast.Binary("=", ast.Column(n, left.display_name),
-                                    ast.Column(n, item.display_name)))
+            # direct references, not names: "s NATURAL JOIN s" is no ambiguity
+            terms.append(ast.Binary("=", item_column_ref(parse, left, n),
+                                    item_column_ref(parse, item, n)))
             hidden.add(n.lower())
         on = item.on
         for t in terms:
             on = t if on is None else ast.Binary("AND", on, t)
         item.on = on
         item.hidden_using = frozenset(hidden)
+        item.using_names = tuple(names)
 
 
 def _has_column(item: SrcItem, name: str) -> bool:
@@ -568,7 +582,7 @@ def _compile_core(parse: Parse, core: ast.SelectCore, order_by: tuple[ast.Orderi
     window_defs = window.window_definitions(parse, core.windows)
     nc = NameContext(src, outer=outer, flags=NC_ALLOW_AGG, window_defs=window_defs)
     nc.correlated = any(item.correlated for item in src)
-    result = expand_result_columns(parse, core.columns, nc)
+    result = expand_result_columns(parse, core.columns, nc, core.nested_from)
     has_agg_in_result = bool(nc.flags & NC_HAS_AGG)
     if dest.dest == SRT_SET and dest.in_lhs is not None and result:
         set_in_affinity(parse, dest, result[0].expr)
@@ -1400,7 +1414,7 @@ def _core_info(parse: Parse, core: Any, outer: NameContext | None) -> SelectInfo
     _apply_using(parse, src)
     nc = NameContext(src, outer=outer, flags=NC_ALLOW_AGG,
                      window_defs=window.window_definitions(parse, core.windows))
-    result = expand_result_columns(parse, core.columns, nc)
+    result = expand_result_columns(parse, core.columns, nc, core.nested_from)
     return SelectInfo(result, len(result), nc.correlated)
 
 
@@ -1423,9 +1437,10 @@ def _from_item_no_code(parse: Parse, node: ast.FromItem) -> SrcItem:
 def _analysis_subquery_item(parse: Parse, select: ast.Select, alias: str | None) -> SrcItem:
     core = select.core
     info = _core_info(parse, core, None)
-    cols = [EphemeralColumn(it.name, it.decltype) for it in info.columns]
+    cols = subquery_columns(parse, info, None)
     name = alias or "subquery"
-    return SrcItem(name=name, alias=alias, table=EphemeralTable(name, cols), cursor=-2)
+    return SrcItem(name=name, alias=alias, cursor=-2, table=EphemeralTable(
+        name, cols, nested_from=getattr(core, "nested_from", False)))
 
 
 def _compile_one(parse: Parse, core: Any, dest: SelectDest, outer: NameContext | None,

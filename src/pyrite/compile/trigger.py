@@ -444,6 +444,7 @@ def code_view_delete(parse: Any, stmt: ast.Delete, view: Any, call: TriggerCall 
     call = TriggerCall(vt, "DELETE", call.triggers if call else [], TRIGGER_BEFORE)
     n = len(vt.columns)
     parse.begin_coding()
+    parse.begin_row_count("rows deleted")
     parse.code_verify_schema(view.db_index, write=True)
     eph = _materialize_view(parse, stmt, vt)
     reg_old = parse.alloc_reg(n + 1)
@@ -451,6 +452,7 @@ def code_view_delete(parse: Any, stmt: ast.Delete, view: Any, call: TriggerCall 
     parse.emit("Rewind", eph, done)
     top = parse.current_addr()
     nxt = parse.label()
+    parse.count_row()
     parse.emit("Rowid", eph, reg_old)
     for i in range(n):
         parse.emit("Column", eph, i, reg_old + 1 + i)
@@ -489,6 +491,7 @@ def code_view_update(parse: Any, stmt: ast.Update, view: Any, call: TriggerCall 
         assigned[ci] = sc.expr
     call = TriggerCall(vt, "UPDATE", call.triggers if call else [], TRIGGER_BEFORE)
     parse.begin_coding()
+    parse.begin_row_count("rows updated")
     parse.code_verify_schema(view.db_index, write=True)
     eph = _materialize_view(parse, stmt, vt)
     reg_old = parse.alloc_reg(n + 1)
@@ -511,6 +514,7 @@ def code_view_update(parse: Any, stmt: ast.Update, view: Any, call: TriggerCall 
         if r != target:
             parse.emit("SCopy", r, target)
     code_row_triggers(parse, call, TRIGGER_BEFORE, reg_old, reg_new, on_error, nxt)
+    parse.count_row()
     parse.resolve(nxt)
     parse.emit("Next", eph, top)
     parse.resolve(done)
@@ -550,6 +554,7 @@ def code_view_insert(parse: Any, stmt: ast.Insert, view: Any) -> None:
                         f"{n_values} values were supplied")
         parse.error(f"{n_values} values for {len(targets)} columns")
     parse.begin_coding()
+    parse.begin_row_count("rows inserted")
     parse.code_verify_schema(view.db_index, write=True)
     reg_new = parse.alloc_reg(n + 1)
     done = parse.label()
@@ -572,6 +577,7 @@ def code_view_insert(parse: Any, stmt: ast.Insert, view: Any) -> None:
         else:
             parse.emit("Column", eph, k, reg_new + 1 + i)
     code_row_triggers(parse, call, TRIGGER_BEFORE, 0, reg_new, sch.conflict_code(stmt.or_), nxt)
+    parse.count_row()
     parse.resolve(nxt)
     if eph >= 0:
         parse.emit("Next", eph, top)

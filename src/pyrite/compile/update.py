@@ -128,14 +128,16 @@ def code_update_row(parse: Any, table: Any, data_cursor: int, idx_cursors: list[
                     reg_old: int, assign: Assignments, code_value: Callable[[int, int], None],
                     on_error: int, next_row: int, returning: Any = None,
                     read_old: Callable[[int, int], None] | None = None,
-                    count: bool = True, triggers: Any = None) -> None:
+                    count: bool = True, triggers: Any = None,
+                    count_rows: bool = False) -> None:
     """Update the row under ``data_cursor`` whose rowid is in ``reg_old``:
     new values (``code_value(column, register)`` for assigned columns, the
     old value otherwise), constraint checks (an IGNORE goes to
     ``next_row``), old index entries out, new row and entries in, then the
     RETURNING row.  The UPDATE ``triggers`` (a trigger.TriggerCall) fire
     before the checks and after the write, with OLD as the row was first
-    read."""
+    read.  With ``count_rows`` the row counts for PRAGMA count_changes (an
+    UPDATE statement's rows do, an upsert's DO UPDATE does not)."""
     from pyrite.compile.build import code_index_key, code_partial_filter
     from pyrite.compile.insert import complete_insertion, generate_constraint_checks
     from pyrite.compile.trigger import TRIGGER_AFTER, TRIGGER_BEFORE, code_row_triggers
@@ -213,6 +215,8 @@ def code_update_row(parse: Any, table: Any, data_cursor: int, idx_cursors: list[
                        is_update=True, count=count)
     if fk_work:
         fkey.fk_actions(parse, table, reg_old_row, reg_new, changed, rowid_changed)
+    if count_rows:
+        parse.count_row()
     if triggers is not None:
         code_row_triggers(parse, triggers, TRIGGER_AFTER, reg_old_row, reg_new, on_error,
                           next_row)
@@ -257,6 +261,7 @@ def code_update(parse: Any, stmt: ast.Update) -> None:
     returning = begin_returning(parse, table, stmt.returning)
 
     parse.begin_coding()
+    parse.begin_row_count("rows updated")
     parse.code_verify_schema(table.db_index, write=True)
     rowset = collect_rowids(parse, stmt.table, table, stmt.where)
     data_cursor, idx_cursors = open_table_and_indices(parse, table)
@@ -272,7 +277,7 @@ def code_update(parse: Any, stmt: ast.Update) -> None:
     code_value = make_value_coder(
         parse, assign, lambda e: resolve_on_table(parse, table, data_cursor, e, alias), nc)
     code_update_row(parse, table, data_cursor, idx_cursors, reg_old, assign, code_value,
-                    on_error, next_row, returning, triggers=triggers)
+                    on_error, next_row, returning, triggers=triggers, count_rows=True)
     parse.resolve(next_row)
     parse.emit("Goto", 0, top)
     parse.resolve(done)

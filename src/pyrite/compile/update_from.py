@@ -11,10 +11,10 @@ before the statement.  The second pass reads the ephemeral table in rowid
 order, seeks each target row and updates it with update.py's per-row code
 (constraint checks, indexes, RETURNING).
 
-SQLite wraps a FROM clause of several items in a ``(SELECT * FROM ...)``
-subquery; Pyrite joins the items directly and reproduces the two visible
-effects of the wrapper: the target is not visible inside the FROM clause's
-ON expressions, and two items of the same name are ambiguous.
+A FROM clause of several items is read as a parenthesized join, a
+``(SELECT * FROM ...)`` subquery whose columns keep their tables' names, as
+SQLite's parser does: the target is not visible inside its ON expressions,
+and its ``*`` makes two items of one name ambiguous.
 """
 
 from __future__ import annotations
@@ -24,74 +24,6 @@ from typing import Any
 
 from pyrite.compile.context import SRT_UPD, SelectDest
 from pyrite.sql import ast
-
-
-def _prepend(target: ast.FromItem, node: ast.FromItem) -> ast.FromItem:
-    """``target, <node>`` as a left-deep join tree."""
-    if isinstance(node, ast.Join):
-        return dataclasses.replace(node, left=_prepend(target, node.left))
-    return ast.Join(target, node, ",")
-
-
-def _leaves(node: ast.FromItem) -> list[ast.FromItem]:
-    if isinstance(node, ast.Join):
-        return _leaves(node.left) + _leaves(node.right)
-    return [node]
-
-
-def _ons(node: ast.FromItem) -> list[ast.Expr]:
-    if isinstance(node, ast.Join):
-        out = _ons(node.left) + _ons(node.right)
-        if node.on is not None:
-            out.append(node.on)
-        return out
-    return []
-
-
-def _has_right_join(node: ast.FromItem) -> bool:
-    if isinstance(node, ast.Join):
-        return node.op.upper() in ("RIGHT", "FULL") or _has_right_join(node.left) \
-            or _has_right_join(node.right)
-    return False
-
-
-def _leaf_name(leaf: ast.FromItem) -> str | None:
-    alias = getattr(leaf, "alias", None)
-    if alias:
-        return alias
-    return getattr(leaf, "name", None)
-
-
-def _check_from_clause(parse: Any, target_name: str, from_: ast.FromItem) -> None:
-    """The errors SQLite's ``(SELECT * FROM ...)`` wrapper gives."""
-    leaves = _leaves(from_)
-    names = {(_leaf_name(x) or "").lower() for x in leaves}
-    if len(leaves) > 1:
-        # The target is outside the wrapper: its name means nothing in ON.
-        if target_name.lower() not in names:
-            from pyrite.compile.resolve import walk
-
-            def visit(e: Any) -> None:
-                if isinstance(e, ast.Column) and e.table is not None \
-                        and e.table.lower() == target_name.lower():
-                    parse.error(f"no such column: {e.table}.{e.name}")
-            for on in _ons(from_):
-                walk(on, visit)
-        # "*" of the wrapper: a column shared by two tables of one name.
-        tables = [(x, parse.find_table(x.name, x.schema)) for x in leaves
-                  if isinstance(x, ast.TableRef)]
-        for i, (leaf, tab) in enumerate(tables):
-            if tab is None or getattr(tab, "is_view", False):
-                continue
-            for col in tab.columns:
-                for other, otab in tables[i + 1:]:
-                    if otab is None or getattr(otab, "is_view", False):
-                        continue
-                    if (_leaf_name(other) or "").lower() != (_leaf_name(leaf) or "").lower():
-                        continue
-                    if otab.column_index(col.name) >= 0:
-                        parse.error(f"ambiguous column name: "
-                                    f"{leaf.schema or 'main'}.{_leaf_name(leaf)}.{col.name}")
 
 
 def _element(parse: Any, select: ast.Select, k: int) -> ast.Expr:
@@ -113,7 +45,6 @@ def code_update_from(parse: Any, stmt: ast.Update, table: Any, assign: Any,
     from pyrite.compile.update import code_update_row
     target = stmt.table
     target_name = target.alias or target.name
-    _check_from_clause(parse, target_name, stmt.from_)
 
     # The SELECT: target rowid, then each assigned value.
     rowid_name = next((n for n in ("rowid", "_rowid_", "oid")
@@ -128,16 +59,19 @@ def code_update_from(parse: Any, stmt: ast.Update, table: Any, assign: Any,
         columns.append(ast.ResultColumn(item))
     target_ref = ast.TableRef(target.name, target.schema, target.alias,
                               target.indexed_by, target.not_indexed)
-    if _has_right_join(stmt.from_):
-        # the target joins the FROM clause's result, not the left operand of
-        # its RIGHT/FULL join (SQLite's subquery wrapper): put it last
-        from_ = ast.Join(stmt.from_, target_ref, ",")
+    if isinstance(stmt.from_, ast.Join):
+        # a FROM clause of several tables is read as a parenthesized join
+        # (SQLite's parser wraps it so): the target joins its result
+        from_ = ast.Join(target_ref, ast.SubqueryRef(ast.Select(ast.SelectCore(
+            (ast.ResultColumn(None, star=True, text="*"),), from_=stmt.from_,
+            nested_from=True)), None, nested_from=True), ",")
     else:
-        from_ = _prepend(target_ref, stmt.from_)
+        from_ = ast.Join(target_ref, stmt.from_, ",")
     select = ast.Select(ast.SelectCore(tuple(columns), from_=from_, where=stmt.where))
 
     returning = begin_returning(parse, table, stmt.returning)
     parse.begin_coding()
+    parse.begin_row_count("rows updated")
     parse.code_verify_schema(table.db_index, write=True)
     eph = parse.alloc_cursor()
     parse.emit("OpenEphemeral", eph, len(columns) - 1)
@@ -156,7 +90,7 @@ def code_update_from(parse: Any, stmt: ast.Update, table: Any, assign: Any,
         parse.emit("Column", eph, position[ci] - 1, target_reg)
 
     code_update_row(parse, table, data_cursor, idx_cursors, reg_old, assign, code_value,
-                    on_error, next_row, returning, triggers=triggers)
+                    on_error, next_row, returning, triggers=triggers, count_rows=True)
     parse.resolve(next_row)
     parse.emit("Next", eph, top)
     parse.resolve(done)

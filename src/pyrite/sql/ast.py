@@ -332,6 +332,10 @@ class SubqueryRef(FromItem):
     # set for the internal rewrite of a compound with ORDER BY/LIMIT: its
     # columns give back the compound's own values, without column affinity
     plain: bool = False
+    # a parenthesized join ``(a JOIN b ...)`` read as ``SELECT * FROM a JOIN
+    # b ...`` whose columns keep the names of the tables they come from
+    # (SQLite's SF_NestedFrom): ``a.x`` outside still finds a's column
+    nested_from: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -363,6 +367,8 @@ class SelectCore(Node):
     group_by: tuple[Expr, ...] = ()
     having: Expr | None = None
     windows: tuple[NamedWindow, ...] = ()
+    # the SELECT * of a parenthesized join (see SubqueryRef.nested_from)
+    nested_from: bool = False
 
 
 @dataclass(frozen=True, slots=True)

@@ -627,16 +627,19 @@ class Parser:
                 self.expect(")")
                 self.stack -= 5
                 alias = self.alias(False)
-                if alias is not None and isinstance(inner, ast.Join):
-                    # SQLite flattens "(a JOIN b) AS x" into a subquery.
+                if first and alias is None:
+                    # "(a JOIN b) JOIN c" is "a JOIN b JOIN c"
+                    item = inner
+                elif isinstance(inner, ast.Join):
+                    # elsewhere a parenthesized join is a subquery whose
+                    # columns remember their tables (SF_NestedFrom)
                     item = ast.SubqueryRef(
                         ast.Select(ast.SelectCore(
                             (ast.ResultColumn(None, star=True, text="*"),),
-                            from_=inner)), alias)
-                elif alias is not None:
-                    item = self.copy_mark(inner, self._realias(inner, alias))
+                            from_=inner, nested_from=True)), alias, nested_from=True)
                 else:
-                    item = inner
+                    # a single item takes the outer alias (or none)
+                    item = self.copy_mark(inner, self._realias(inner, alias))
         else:
             schema, name, ntoks = self.qualified_tokens()
             if self.peek() == "(":
@@ -678,14 +681,14 @@ class Parser:
         return item, on, using
 
     @staticmethod
-    def _realias(item: ast.FromItem, alias: str) -> ast.FromItem:
+    def _realias(item: ast.FromItem, alias: str | None) -> ast.FromItem:
         if isinstance(item, ast.TableRef):
             return ast.TableRef(item.name, item.schema, alias, item.indexed_by,
                                 item.not_indexed)
         if isinstance(item, ast.TableFunctionRef):
             return ast.TableFunctionRef(item.name, item.args, item.schema, alias)
         if isinstance(item, ast.SubqueryRef):
-            return ast.SubqueryRef(item.select, alias)
+            return ast.SubqueryRef(item.select, alias, item.plain, item.nested_from)
         return item
 
     # -- INSERT / UPDATE / DELETE ---------------------------------------

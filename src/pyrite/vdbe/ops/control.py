@@ -245,6 +245,19 @@ def op_result_row(vm: Any, op: Any, pc: int) -> int:
     return EXIT_ROW
 
 
+@opcode("ChngCntRow", "P1 P2 * * *", "output=r[P1]")
+def op_chng_cnt_row(vm: Any, op: Any, pc: int) -> int:
+    """PRAGMA count_changes: output r[P1], the rows the INSERT, UPDATE or
+    DELETE wrote, as a one-column row.  Immediate foreign key violations of
+    the statement fail it first, as they would at its Halt."""
+    if vm.fk_constraints > 0:
+        from pyrite.vdbe.ops.fkey import raise_fk_error
+        raise_fk_error()
+    vm.result = (vm.r[op.p1],)
+    vm.pc = pc + 1
+    return EXIT_ROW
+
+
 # -- arithmetic ----------------------------------------------------------------
 
 

@@ -166,10 +166,12 @@ def op_destroy(vm: Any, op: Any, pc: int) -> int:
 @opcode("Clear", "P1 P2 P3 * *", "", root="p1", db="p2")
 def op_clear(vm: Any, op: Any, pc: int) -> int:
     """Delete every entry of the B-tree rooted at P1 in database P2; with P3,
-    count the deleted rows as changes."""
+    count the deleted rows as changes, and when P3 > 0 add them to r[P3]."""
     n = vm.host.btree(op.p2).clear_table(op.p1)
     if op.p3:
         vm.n_change += n
+        if op.p3 > 0:
+            vm.r[op.p3] += n
     return pc + 1
 
 
