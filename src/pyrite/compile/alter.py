@@ -104,6 +104,38 @@ def _rename_edits(sql: str, kind: str, own: bool, old: str, new: str) -> list[tu
             if j < len(toks) and _is_name_token(toks[j]) \
                     and _dequote(toks[j].text).lower() == low:
                 edits.append((toks[j].start, toks[j].end, quoted))
+    if own and kind in ("table", "index"):
+        edits += _qualified_ref_edits(sql, old, quoted)
+    return edits
+
+
+def _qualified_ref_edits(sql: str, old: str, quoted: str) -> list[tuple[int, int, str]]:
+    """``old.col`` in the table's own CHECK constraints or an index's WHERE
+    (renameTableFunc walks those): the qualifier becomes the new name."""
+    from pyrite.compile.resolve import walk
+    from pyrite.sql.parser import parse_with_spans
+    try:
+        stmt, spans = parse_with_spans(sql)
+    except Exception:  # noqa: BLE001 - a text we cannot parse is left as is
+        return []
+    exprs: list[Any] = []
+    if isinstance(stmt, ast.CreateTable):
+        for cdef in stmt.columns:
+            exprs.extend(c.expr for c in cdef.constraints if isinstance(c, ast.CheckConstraint))
+        exprs.extend(c.expr for c in stmt.constraints if isinstance(c, ast.CheckConstraint))
+    elif isinstance(stmt, ast.CreateIndex) and stmt.where is not None:
+        exprs.append(stmt.where)
+    edits: list[tuple[int, int, str]] = []
+
+    def visit(e: Any) -> None:
+        if isinstance(e, ast.Column) and e.table is not None \
+                and e.table.lower() == old.lower():
+            entry = spans.get(id(e))
+            if entry is not None and entry[0] is e and len(entry[1]) >= 2:
+                tok = entry[1][-2]
+                edits.append((tok.start, tok.end, quoted))
+    for e in exprs:
+        walk(e, visit)
     return edits
 
 
@@ -129,9 +161,11 @@ def code_alter_table(parse: Any, stmt: ast.AlterTable, text: str) -> None:
         _code_drop_column(parse, table, action.name, text)
 
 
-def _schema_rows(parse: Any) -> list[tuple[str, str, str, int, str | None]]:
-    """(type, name, tbl_name, rootpage, sql) of every object in the schema."""
-    schema = parse.db.dbs[ddl_db(parse)].schema
+def _schema_rows(parse: Any, db_index: int | None = None
+                 ) -> list[tuple[str, str, str, int, str | None]]:
+    """(type, name, tbl_name, rootpage, sql) of every object in the schema
+    of database ``db_index`` (the altered table's by default)."""
+    schema = parse.db.dbs[ddl_db(parse) if db_index is None else db_index].schema
     rows: list[tuple[str, str, str, int, str | None]] = []
     for t in schema.tables.values():
         if getattr(t, "is_view", False):
@@ -146,10 +180,45 @@ def _schema_rows(parse: Any) -> list[tuple[str, str, str, int, str | None]]:
     return rows
 
 
-def _dependents(parse: Any) -> list[tuple[str, str, str, str]]:
-    """(type, name, tbl_name, sql) of every view and trigger."""
-    return [(type_, name, tbl_name, sql) for type_, name, tbl_name, _root, sql
-            in _schema_rows(parse) if type_ in ("view", "trigger") and sql is not None]
+def _dependent_dbs(parse: Any) -> list[int]:
+    """The databases whose views and triggers an ALTER TABLE resolves and
+    rewrites: the table's own, and TEMP, whose objects may name a table of
+    any database (SQLite's second UPDATE of temp.sqlite_master)."""
+    own = ddl_db(parse)
+    return [own] if own == 1 else [own, 1]
+
+
+def _dependents(parse: Any) -> list[tuple[int, str, str, str, str]]:
+    """(database, type, name, tbl_name, sql) of every view and trigger."""
+    return [(db, type_, name, tbl_name, sql) for db in _dependent_dbs(parse)
+            for type_, name, tbl_name, _root, sql in _schema_rows(parse, db)
+            if type_ in ("view", "trigger") and sql is not None]
+
+
+def _dep_key(db: int, type_: str, name: str) -> str:
+    return f"{db}:{type_}:{name.lower()}"
+
+
+def _catalogs(parse: Any) -> dict[str, Any]:
+    """The resolver's view of every database, by lower-case name."""
+    from pyrite.compile.rename import catalog_of
+    return {slot.name.lower(): catalog_of(slot.schema, slot.name) for slot in parse.db.dbs}
+
+
+def _resolver(parse: Any, catalogs: dict[str, Any], db: int, target: Any) -> Any:
+    """A resolver for an object of database ``db``: a TEMP object finds
+    unqualified tables in every database (temp, main, attached), any other
+    in its own."""
+    from pyrite.compile.rename import Resolver
+    name = parse.db.db_name(db)
+    search = tuple(parse.db.db_name(i).lower() for i in parse.db.search_order()) \
+        if db == 1 else ()
+    return Resolver(catalogs[name.lower()], target, catalogs, name, search)
+
+
+def _target(parse: Any, table: str, column: str | None = None) -> Any:
+    from pyrite.compile.rename import Target
+    return Target(table, column, parse.db.db_name(ddl_db(parse)))
 
 
 def _string_literal(token_text: str) -> str:
@@ -157,17 +226,17 @@ def _string_literal(token_text: str) -> str:
     return "'" + _dequote(token_text).replace("'", "''") + "'"
 
 
-def _resolve_dependents(parse: Any, catalog: dict[str, Any], target: Any,
+def _resolve_dependents(parse: Any, catalogs: dict[str, Any], target: Any,
                         replace: Any, quotefix: bool = False) -> dict[str, str]:
-    """Resolve every view and trigger against ``catalog`` (the schema before
+    """Resolve every view and trigger against ``catalogs`` (the schema before
     the change), failing as SQLite does when one does not resolve; returns
-    the new text of those that name ``target`` (keyed by type and name).
+    the new text of those that name ``target`` (keyed by _dep_key).
     With ``quotefix`` (RENAME COLUMN, DROP COLUMN) double-quoted names that
     are string literals become single-quoted, as SQLite 3.40 does."""
-    from pyrite.compile.rename import RenameError, Resolver
+    from pyrite.compile.rename import RenameError
     out: dict[str, str] = {}
-    for type_, name, _tbl, sql in _dependents(parse):
-        resolver = Resolver(catalog, target)
+    for db, type_, name, _tbl, sql in _dependents(parse):
+        resolver = _resolver(parse, catalogs, db, target)
         try:
             resolver.resolve_sql(sql)
         except RenameError as exc:
@@ -177,34 +246,64 @@ def _resolve_dependents(parse: Any, catalog: dict[str, Any], target: Any,
             edits += [(t.start, t.end, _string_literal(t.text))
                       for t in resolver.string_tokens()]
         if edits:
-            out[f"{type_}:{name.lower()}"] = _edit(sql, edits)
+            out[_dep_key(db, type_, name)] = _edit(sql, edits)
     return out
 
 
-def _dependent_updates(parse: Any, texts: dict[str, str]
+def _dependent_updates(parse: Any, texts: dict[str, str], db: int | None = None,
+                       table_renames: tuple[str, str] | None = None,
                        ) -> list[tuple[str, tuple[str, str, str, int, str | None]]]:
-    """Schema-row rewrites giving views and triggers their new ``texts``."""
-    return [(name, (type_, name, tbl, 0, texts[f"{type_}:{name.lower()}"]))
-            for type_, name, tbl, _sql in _dependents(parse)
-            if f"{type_}:{name.lower()}" in texts]
+    """Schema-row rewrites giving the views and triggers of database ``db``
+    (the altered table's by default) their new ``texts``; with
+    ``table_renames`` (old, new) a trigger on the renamed table also gets
+    its new tbl_name."""
+    db = ddl_db(parse) if db is None else db
+    out = []
+    for d, type_, name, tbl, _sql in _dependents(parse):
+        key = _dep_key(d, type_, name)
+        if d != db:
+            continue
+        new_tbl = tbl
+        if table_renames is not None and type_ == "trigger" \
+                and tbl.lower() == table_renames[0].lower() and d != ddl_db(parse):
+            new_tbl = table_renames[1]
+        if key in texts or new_tbl != tbl:
+            out.append((name, (type_, name, new_tbl, 0, texts.get(key, _sql))))
+    return out
 
 
-def _check_dependents(parse: Any, catalog: dict[str, Any], texts: dict[str, str],
+def _recheck_temp_dependents(parse: Any, catalogs: dict[str, Any],
+                             texts: dict[str, str]) -> None:
+    """RENAME COLUMN of a TEMP table: SQLite 3.40 rewrites the temp schema's
+    views and triggers a second time (its statement for other databases'
+    TEMP dependents runs on temp too), resolving the already rewritten text
+    against the schema as it was; a reference to the new name then fails."""
+    from pyrite.compile.rename import RenameError
+    for db, type_, name, _tbl, sql in _dependents(parse):
+        try:
+            _resolver(parse, catalogs, db, None).resolve_sql(
+                texts.get(_dep_key(db, type_, name), sql))
+        except RenameError as exc:
+            parse.error(f"error in {type_} {name}: {exc}")
+
+
+def _check_dependents(parse: Any, catalogs: dict[str, Any], texts: dict[str, str],
                       when: str) -> None:
     """Re-resolve every view and trigger (with their new ``texts``) against
-    ``catalog``, the schema after the change (renameTestSchema)."""
-    from pyrite.compile.rename import RenameError, Resolver, view_entry
-    deps = [(type_, name, texts.get(f"{type_}:{name.lower()}", sql))
-            for type_, name, _tbl, sql in _dependents(parse)]
-    for type_, name, sql in deps:
+    ``catalogs``, the schema after the change (renameTestSchema)."""
+    from pyrite.compile.rename import RenameError, view_entry
+    deps = [(db, type_, name, texts.get(_dep_key(db, type_, name), sql))
+            for db, type_, name, _tbl, sql in _dependents(parse)]
+    for db, type_, name, sql in deps:
         if type_ == "view":
+            catalog = catalogs[parse.db.db_name(db).lower()]
             entry = view_entry(catalog[name.lower()].name if name.lower() in catalog
-                               else name, sql)
+                               else name, sql, parse.db.db_name(db))
             if entry is not None and name.lower() in catalog:
                 catalog[name.lower()] = entry
-    for type_, name, sql in deps:
+    for db, type_, name, sql in deps:
         try:
-            Resolver(catalog, None).resolve_sql(sql)
+            _resolver(parse, catalogs, db, None).resolve_sql(sql)
         except RenameError as exc:
             parse.error(f"error in {type_} {name} {when}: {exc}")
 
@@ -216,11 +315,12 @@ def _code_rename_table(parse: Any, table: Any, new: str) -> None:
     check_object_name(parse, new, "table")
     old = table.name
     low = old.lower()
-    from pyrite.compile.rename import Target, catalog_of
-    catalog = catalog_of(parse.db.schema)
-    texts = _resolve_dependents(parse, catalog, Target(old), lambda _text: _quote(new))
+    catalogs = _catalogs(parse)
+    catalog = catalogs[parse.db.db_name(ddl_db(parse)).lower()]
+    texts = _resolve_dependents(parse, catalogs, _target(parse, old), lambda _text: _quote(new))
     updates: list[tuple[str, tuple[str, str, str, int, str | None]]] = []
     for type_, name, tbl_name, root, sql in _schema_rows(parse):
+        key = _dep_key(ddl_db(parse), type_, name)
         own = tbl_name.lower() == low
         new_name, new_tbl = name, tbl_name
         if own:
@@ -229,7 +329,7 @@ def _code_rename_table(parse: Any, table: Any, new: str) -> None:
                 new_name = new
             elif name.lower().startswith("sqlite_autoindex_"):
                 new_name = "sqlite_autoindex_" + new + name[len("sqlite_autoindex_") + len(old):]
-        new_sql = texts.get(f"{type_}:{name.lower()}", sql)
+        new_sql = texts.get(key, sql)
         if new_sql is not None and type_ != "trigger" and (own or type_ == "table"):
             edits = _rename_edits(new_sql, type_, own, old, new)
             if edits:
@@ -237,12 +337,11 @@ def _code_rename_table(parse: Any, table: Any, new: str) -> None:
         if (new_name, new_tbl, new_sql) != (name, tbl_name, sql):
             updates.append((name, (type_, new_name, new_tbl, root, new_sql)))
         if new_sql is not None:
-            texts[f"{type_}:{name.lower()}"] = new_sql
+            texts[key] = new_sql
     entry = catalog.pop(low)
     entry.name = new
     catalog[new.lower()] = entry
-    _check_dependents(parse, catalog, texts, "after rename")
-    temp_updates = _temp_trigger_renames(parse, table, old, new)
+    _check_dependents(parse, catalogs, texts, "after rename")
     begin_write_ddl(parse)
     _code_rewrite_rows(parse, updates)
     seq = parse.db.find_table("sqlite_sequence", parse.db.db_name(ddl_db(parse)))
@@ -250,32 +349,8 @@ def _code_rename_table(parse: Any, table: Any, new: str) -> None:
         _code_rename_sequence(parse, seq.root, old, new)
     change_cookie(parse)
     parse.emit("ParseSchema", ddl_db(parse), 0, 0, None)
-    if temp_updates:
-        own_db = parse.ddl_db
-        parse.code_verify_schema(1, write=True)
-        parse.ddl_db = 1
-        _code_rewrite_rows(parse, temp_updates)
-        change_cookie(parse)
-        parse.emit("ParseSchema", 1, 0, 0, None)
-        parse.ddl_db = own_db
+    _code_rewrite_temp(parse, texts, (old, new))
     parse.finish_coding()
-
-
-def _temp_trigger_renames(parse: Any, table: Any, old: str, new: str
-                          ) -> list[tuple[str, tuple[str, str, str, int, str | None]]]:
-    """The rewritten temp-schema rows of the TEMP triggers on a table of
-    another database that RENAME TO renames (they follow the table)."""
-    if ddl_db(parse) == 1:
-        return []
-    from pyrite.compile.trigger import table_triggers
-    out: list[tuple[str, tuple[str, str, str, int, str | None]]] = []
-    for trig in table_triggers(parse, table):
-        if trig.db_index != 1 or trig.sql is None:
-            continue
-        edits = _rename_edits(trig.sql, "trigger", True, old, new)
-        new_sql = _edit(trig.sql, edits) if edits else trig.sql
-        out.append((trig.name, ("trigger", trig.name, new, 0, new_sql)))
-    return out
 
 
 def _code_rewrite_rows(parse: Any, updates: list[tuple[str, tuple[str, str, str, int, str | None]]]
@@ -595,18 +670,21 @@ def _code_rename_column(parse: Any, table: Any, old: str, new: str, text: str) -
             return new
         return _quote(new)
 
-    from pyrite.compile.rename import Target, catalog_of
-    catalog = catalog_of(parse.db.schema)
-    catalog_before = catalog_of(parse.db.schema)
-    texts = _resolve_dependents(parse, catalog, Target(table.name, old), replace, True)
-    catalog[table.name.lower()].columns = names
-    _check_dependents(parse, catalog, texts, "after rename")
+    own_db = parse.db.db_name(ddl_db(parse)).lower()
+    catalogs = _catalogs(parse)
+    catalog_before = _catalogs(parse)[own_db]
+    texts = _resolve_dependents(parse, catalogs, _target(parse, table.name, old), replace,
+                                True)
+    if ddl_db(parse) == 1:
+        _recheck_temp_dependents(parse, catalogs, texts)
+    catalogs[own_db][table.name.lower()].columns = names
+    _check_dependents(parse, catalogs, texts, "after rename")
     low = table.name.lower()
     updates: list[tuple[str, tuple[str, str, str, int, str | None]]] = []
     for type_, name, tbl_name, root, sql in _schema_rows(parse):
-        if f"{type_}:{name.lower()}" in texts:
-            updates.append((name, (type_, name, tbl_name, root,
-                                   texts[f"{type_}:{name.lower()}"])))
+        key = _dep_key(ddl_db(parse), type_, name)
+        if key in texts:
+            updates.append((name, (type_, name, tbl_name, root, texts[key])))
             continue
         if sql is None or type_ in ("view", "trigger"):
             continue
@@ -629,7 +707,26 @@ def _code_rename_column(parse: Any, table: Any, old: str, new: str, text: str) -
     _code_rewrite_rows(parse, updates)
     change_cookie(parse)
     parse.emit("ParseSchema", ddl_db(parse), 0, 0, None)
+    _code_rewrite_temp(parse, texts)
     parse.finish_coding()
+
+
+def _code_rewrite_temp(parse: Any, texts: dict[str, str],
+                       table_renames: tuple[str, str] | None = None) -> None:
+    """Write the new texts of TEMP views and triggers that name a table of
+    another database, and reload the temp schema."""
+    if ddl_db(parse) == 1:
+        return
+    temp_updates = _dependent_updates(parse, texts, 1, table_renames)
+    if not temp_updates:
+        return
+    own_db = parse.ddl_db
+    parse.code_verify_schema(1, write=True)
+    parse.ddl_db = 1
+    _code_rewrite_rows(parse, temp_updates)
+    change_cookie(parse)
+    parse.emit("ParseSchema", 1, 0, 0, None)
+    parse.ddl_db = own_db
 
 
 def _code_error_if_not_empty(parse: Any, table: Any, message: str) -> None:
@@ -796,12 +893,12 @@ def _code_drop_column(parse: Any, table: Any, name: str, text: str = "") -> None
             parse.error(f"error in index {idx.name} after drop column: no such column: {cname}")
     from pyrite.compile import gencol
     gencol.check_altered_table(parse, table, new_sql, "drop column")
-    from pyrite.compile.rename import catalog_of
-    catalog = catalog_of(parse.db.schema)
-    texts = _resolve_dependents(parse, catalog, None, str, True)
+    catalogs = _catalogs(parse)
+    catalog = catalogs[parse.db.db_name(ddl_db(parse)).lower()]
+    texts = _resolve_dependents(parse, catalogs, None, str, True)
     catalog[table.name.lower()].columns = [c.name for k, c in enumerate(table.columns)
                                            if k != col]
-    _check_dependents(parse, catalog, texts, "after drop column")
+    _check_dependents(parse, catalogs, texts, "after drop column")
     new_sql = _edit(new_sql, _quotefix_edits(new_sql, catalog, set()))
     updates = [(table.name, ("table", table.name, table.name, table.root, new_sql))]
     for type_, name, tbl_name, root, sql in _schema_rows(parse):
@@ -842,4 +939,5 @@ def _code_drop_column(parse: Any, table: Any, name: str, text: str = "") -> None
     parse.emit("Close", cursor)
     change_cookie(parse)
     parse.emit("ParseSchema", ddl_db(parse), 0, 0, None)
+    _code_rewrite_temp(parse, texts)
     parse.finish_coding()

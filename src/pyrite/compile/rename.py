@@ -43,6 +43,12 @@ class CatalogEntry:
     view: ast.CreateView | None = None     # a view's definition
     opaque: bool = False                   # a virtual table: columns unknown here
     ipk: str | None = None                 # the INTEGER PRIMARY KEY column
+    db: str = "main"                       # the database it is in
+
+
+def _ident(db: str, name: str) -> str:
+    """A table's identity across databases (what ``_Source.real`` holds)."""
+    return f"{db.lower()}\x1f{name.lower()}"
 
 
 @dataclass
@@ -51,6 +57,7 @@ class Target:
 
     table: str
     column: str | None = None
+    db: str = "main"
 
 
 @dataclass
@@ -59,7 +66,7 @@ class _Source:
 
     match: str                 # the name a qualifier must spell (alias or table)
     columns: list[str]
-    real: str | None = None    # catalog object, None for subqueries and CTEs
+    real: str | None = None    # catalog object (_ident), None for subqueries and CTEs
     aliased: bool = False
     has_rowid: bool = False
     opaque: bool = False       # a table-valued function: columns unknown
@@ -68,6 +75,7 @@ class _Source:
     # columns merged into an earlier item by USING / NATURAL: a bare name
     # resolves to the left-hand one
     merged: set[str] = field(default_factory=set)
+    db: str = "main"           # the database of a catalog object
 
 
 @dataclass
@@ -82,9 +90,19 @@ class _Scope:
 class Resolver:
     """Resolves one schema object, collecting the tokens that name ``target``."""
 
-    def __init__(self, catalog: dict[str, CatalogEntry], target: Target | None) -> None:
+    def __init__(self, catalog: dict[str, CatalogEntry], target: Target | None,
+                 dbs: dict[str, dict[str, CatalogEntry]] | None = None,
+                 home_db: str = "main", search: tuple[str, ...] = ()) -> None:
+        # ``catalog`` describes the database the object lives in (``home_db``);
+        # ``dbs`` every database by lower-case name, for names qualified by
+        # another database; ``search`` the order a TEMP object looks up an
+        # unqualified table in (temp, main, attached), while any other
+        # object sees its own database only.
         self.catalog = catalog
         self.target = target
+        self.dbs = dbs
+        self.home_db = home_db
+        self.search = search
         self.spans: dict[int, tuple[object, tuple[Token, ...]]] = {}
         self.found: dict[int, Token] = {}
         # double-quoted names that resolved to no column: string literals
@@ -123,32 +141,59 @@ class Resolver:
         if tok is not None:
             self.found[tok.start] = tok
 
-    def _is_target_table(self, name: str | None) -> bool:
-        return name is not None and self.target is not None \
-            and name.lower() == self.target.table.lower()
+    def _is_target_table(self, real: str | None) -> bool:
+        return real is not None and self.target is not None \
+            and real == _ident(self.target.db, self.target.table)
 
-    def _is_target_column(self, table: str | None, column: str) -> bool:
-        return self._is_target_table(table) and self.target.column is not None \
+    def _is_target_column(self, real: str | None, column: str) -> bool:
+        return self._is_target_table(real) and self.target is not None \
+            and self.target.column is not None \
             and column.lower() == self.target.column.lower()
 
-    def lookup(self, name: str) -> CatalogEntry:
+    def _catalog_of_db(self, schema: str) -> dict[str, CatalogEntry] | None:
+        low = schema.lower()
+        if low == self.home_db.lower():
+            return self.catalog
+        if self.dbs is not None:
+            return self.dbs.get(low)
+        return None
+
+    def knows_db(self, schema: str | None) -> bool:
+        return schema is None or self._catalog_of_db(schema) is not None
+
+    def lookup(self, name: str, schema: str | None = None) -> CatalogEntry:
+        if schema is not None:
+            cat = self._catalog_of_db(schema)
+            entry = cat.get(name.lower()) if cat is not None else None
+            if entry is None:
+                raise RenameError(f"no such table: {schema}.{name}")
+            return entry
+        if self.search:
+            for db in self.search:
+                cat = self._catalog_of_db(db)
+                if cat is not None and name.lower() in cat:
+                    return cat[name.lower()]
+            raise RenameError(f"no such table: {name}")
         entry = self.catalog.get(name.lower())
         if entry is None:
-            raise RenameError(f"no such table: main.{name}")
+            raise RenameError(f"no such table: {self.home_db}.{name}")
         return entry
 
     def entry_columns(self, entry: CatalogEntry) -> list[str]:
         """A table's columns, or a view's result names (resolving the view)."""
         if entry.view is None:
             return entry.columns or []
-        key = entry.name.lower()
+        key = _ident(entry.db, entry.name)
         if key in self._view_columns:
             return self._view_columns[key]
         if key in self._view_stack:
             raise RenameError(f"view {entry.name} is circularly defined")
         self._view_stack.append(key)
         try:
-            sub = Resolver(self.catalog, None)
+            # a view resolves in its own database (TEMP views see them all)
+            home = self._catalog_of_db(entry.db) or self.catalog
+            sub = Resolver(home, None, self.dbs, entry.db,
+                           self.search if entry.db.lower() == "temp" else ())
             sub._view_stack = self._view_stack
             sub._view_columns = self._view_columns
             names = sub.select(entry.view.select, None, {})
@@ -281,6 +326,18 @@ class Resolver:
             if item.on is not None:
                 self.expr(item.on, scope)
             return
+        if isinstance(item, ast.SubqueryRef) and item.nested_from \
+                and isinstance(item.select.core, ast.SelectCore) \
+                and item.select.core.from_ is not None:
+            # A parenthesized join: its tables stay visible by their own
+            # names (a plain name finds their columns too).
+            inner = _Scope([], scope.parent, ctes=scope.ctes)
+            self.from_item(item.select.core.from_, inner)
+            scope.sources.extend(inner.sources)
+            if item.alias is not None:
+                names = [c for s in inner.sources for c in s.columns]
+                scope.sources.append(_Source(item.alias, names, qualified_only=True))
+            return
         if isinstance(item, ast.SubqueryRef):
             names = self.select(item.select, scope.parent, scope.ctes)
             scope.sources.append(_Source(item.alias or "", names))
@@ -297,14 +354,16 @@ class Resolver:
             cte = ctes[ref.name.lower()]
             names = list(cte.columns) if cte.columns else self._cte_names.get(id(cte), [])
             return _Source(ref.alias or ref.name, names)
-        if ref.schema is not None and ref.schema.lower() != "main":
+        if not self.knows_db(ref.schema):
             # Another database (TEMP, attached): not described by the catalog.
             return _Source(ref.alias or ref.name, [], opaque=True)
-        entry = self.lookup(ref.name)
-        self._table_token(self._toks(ref), entry.name)
-        return _Source(ref.alias or ref.name, self.entry_columns(entry), entry.name,
+        entry = self.lookup(ref.name, ref.schema)
+        self._table_token(self._toks(ref), _ident(entry.db, entry.name))
+        return _Source(ref.alias or ref.name, self.entry_columns(entry),
+                       _ident(entry.db, entry.name),
                        aliased=ref.alias is not None, opaque=entry.opaque,
-                       has_rowid=entry.view is None and entry.has_rowid, ipk=entry.ipk)
+                       has_rowid=entry.view is None and entry.has_rowid, ipk=entry.ipk,
+                       db=entry.db)
 
     # -- expressions -------------------------------------------------------
 
@@ -350,7 +409,7 @@ class Resolver:
                 if src.match.lower() != want:
                     continue
                 if col.schema is not None and (src.real is None or src.aliased
-                                               or col.schema.lower() != "main"):
+                                               or col.schema.lower() != src.db.lower()):
                     continue
                 if self._has_column(src, col.name):
                     if not src.aliased and src.real is not None:
@@ -417,19 +476,21 @@ class Resolver:
     # -- triggers ----------------------------------------------------------
 
     def trigger(self, trig: ast.CreateTrigger) -> None:
-        entry = self.lookup(trig.table)
-        self._table_token(self._toks(trig), entry.name)
+        entry = self.lookup(trig.table, trig.table_schema)
+        real = _ident(entry.db, entry.name)
+        self._table_token(self._toks(trig), real)
         cols = self.entry_columns(entry)
         has_rowid = entry.view is None and entry.has_rowid
         if trig.update_columns is not None and self.target is not None \
                 and self.target.column is not None:
             for name, tok in zip(trig.update_columns, self._toks(trig.update_columns)):
-                if self._is_target_column(entry.name, name):
+                if self._is_target_column(real, name):
                     self._hit(tok)
         # NEW/OLD are not FROM items: a bare name does not resolve to them.
         pseudo = {"INSERT": ("new",), "DELETE": ("old",)}.get(trig.event, ("new", "old"))
-        rows = _Scope([_Source(p, cols, entry.name, aliased=True, has_rowid=has_rowid,
-                               qualified_only=True, ipk=entry.ipk) for p in pseudo])
+        rows = _Scope([_Source(p, cols, real, aliased=True, has_rowid=has_rowid,
+                               qualified_only=True, ipk=entry.ipk, db=entry.db)
+                       for p in pseudo])
         if trig.when is not None:
             self.expr(trig.when, _Scope([], rows))
         for step in trig.body:
@@ -440,17 +501,20 @@ class Resolver:
             self.select(step.select, rows, {})
         elif isinstance(step, ast.Insert):
             entry = self.lookup(step.table.name)
-            self._table_token(self._toks(step.table), entry.name)
+            real = _ident(entry.db, entry.name)
+            self._table_token(self._toks(step.table), real)
             if step.columns is not None:
-                self._name_list(entry.name, step.columns, self._toks(step.columns))
+                self._name_list(real, step.columns, self._toks(step.columns))
             if step.select is not None:
                 self.select(step.select, rows, {})
             cols = self.entry_columns(entry)
-            target = _Scope([_Source(step.table.name, cols, entry.name,
-                                     has_rowid=entry.view is None and entry.has_rowid),
+            target = _Scope([_Source(step.table.name, cols, real,
+                                     has_rowid=entry.view is None and entry.has_rowid,
+                                     db=entry.db),
                              # SQLite 3.40 edits "excluded.col" as a reference
                              # to the target table.
-                             _Source("excluded", cols, entry.name, qualified_only=True)],
+                             _Source("excluded", cols, real, qualified_only=True,
+                                     db=entry.db)],
                             rows)
             for up in step.upsert:
                 for ic in up.target or ():
@@ -458,7 +522,7 @@ class Resolver:
                 for e in (up.target_where, up.where):
                     if e is not None:
                         self.expr(e, target)
-                self._sets(entry.name, up.sets, target)
+                self._sets(real, up.sets, target)
         elif isinstance(step, (ast.Update, ast.Delete)):
             scope = _Scope([], rows)
             src = self.table_source(step.table, {})
@@ -485,32 +549,35 @@ class Resolver:
                 self._hit(tok)
 
 
-def catalog_of(schema: Any) -> dict[str, CatalogEntry]:
-    """The resolver's view of an in-memory schema."""
+def catalog_of(schema: Any, db: str = "main") -> dict[str, CatalogEntry]:
+    """The resolver's view of an in-memory schema (database ``db``)."""
     from pyrite.sql.parser import parse_one
     out: dict[str, CatalogEntry] = {}
     master = [c.name for c in schema.schema_table.columns]
-    for name in ("sqlite_schema", "sqlite_master"):
-        out[name] = CatalogEntry(name, master)
+    names = ("sqlite_temp_schema", "sqlite_temp_master") if db.lower() == "temp" \
+        else ("sqlite_schema", "sqlite_master")
+    for name in names:
+        out[name] = CatalogEntry(name, master, db=db)
     for t in schema.tables.values():
         out[t.name.lower()] = CatalogEntry(
             t.name, [c.name for c in t.columns], not t.without_rowid,
             opaque=t.read_only and not t.columns,
-            ipk=t.columns[t.rowid_alias].name if 0 <= t.rowid_alias < len(t.columns) else None)
+            ipk=t.columns[t.rowid_alias].name if 0 <= t.rowid_alias < len(t.columns) else None,
+            db=db)
     for v in schema.views.values():
         ps = parse_one(v.sql) if v.sql else None
         if ps is not None and isinstance(ps.statement, ast.CreateView):
-            out[v.name.lower()] = CatalogEntry(v.name, view=ps.statement)
+            out[v.name.lower()] = CatalogEntry(v.name, view=ps.statement, db=db)
     return out
 
 
-def view_entry(name: str, sql: str) -> CatalogEntry | None:
+def view_entry(name: str, sql: str, db: str = "main") -> CatalogEntry | None:
     """A catalog entry for a view from its (possibly edited) text."""
     from pyrite.sql.parser import parse_one
     ps = parse_one(sql)
     if ps is None or not isinstance(ps.statement, ast.CreateView):
         return None
-    return CatalogEntry(name, view=ps.statement)
+    return CatalogEntry(name, view=ps.statement, db=db)
 
 
 def quoted_strings(sql: str, catalog: dict[str, CatalogEntry]) -> list[Token]:

@@ -494,10 +494,31 @@ def _check_texts(sql: str | None) -> list[str]:
                         break
                 j += 1
             end = toks[j].start if j < len(toks) else len(sql)
-            out.append(sql[start:end].strip())
+            out.append(_dequote_prefix(sql[start:end].strip()))
             i = j
         i += 1
     return out
+
+
+def _dequote_prefix(text: str) -> str:
+    """sqlite3Dequote applied to a constraint's text: one that starts with a
+    quote keeps only what that quoted name holds (``"t".a > 0`` -> ``t``)."""
+    if not text or text[0] not in "\"'`[":
+        return text
+    close = "]" if text[0] == "[" else text[0]
+    out = []
+    i = 1
+    while i < len(text):
+        ch = text[i]
+        if ch == close:
+            if close != "]" and i + 1 < len(text) and text[i + 1] == close:
+                out.append(ch)
+                i += 2
+                continue
+            break
+        out.append(ch)
+        i += 1
+    return "".join(out)
 
 
 def _expr_column_name(expr: ast.Expr) -> str | None:
