@@ -1,7 +1,8 @@
 """Small corners of SQLite's behaviour, compared with sqlite3: pattern
 matching and NOCASE over text with an embedded NUL (C-string semantics),
 compound ORDER BY terms naming columns that come from ``*``, LIMIT in a
-GROUP BY loop, run-once constants, recursive CTE restrictions."""
+GROUP BY loop, run-once constants, recursive CTE restrictions, aggregates
+of outer columns."""
 
 from __future__ import annotations
 
@@ -21,6 +22,10 @@ SETUP = [
     "CREATE INDEX n_x ON n(x)",
     "CREATE TABLE g(grp, v)",
     "INSERT INTO g VALUES (1, 1), (1, 2), (2, 3), (3, 4), (3, 5)",
+    "CREATE TABLE ta(a, g)",
+    "INSERT INTO ta VALUES (1, 'x'), (2, 'x'), (4, 'y')",
+    "CREATE TABLE u(b)",
+    "INSERT INTO u VALUES (10), (20)",
 ]
 
 QUERIES = [
@@ -50,6 +55,21 @@ QUERIES = [
     # Window functions cannot run in the recursive part of a CTE.
     "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL"
     " SELECT row_number() OVER () FROM c WHERE x < 5) SELECT x FROM c",
+    # An aggregate in a subquery whose arguments name only outer columns
+    # belongs to the outer query (computed per group, read by the subquery).
+    'SELECT (SELECT count(ta.a) FROM u) FROM ta',
+    'SELECT (SELECT count(ta.a)) FROM ta WHERE a > 1',
+    'SELECT g, (SELECT sum(ta.a)) FROM ta GROUP BY g ORDER BY g',
+    'SELECT g, (SELECT sum(ta.a) + count(*) FROM u) FROM ta GROUP BY g ORDER BY g',
+    'SELECT a, (SELECT count(u.b) FROM u) FROM ta',
+    'SELECT (SELECT max(a)) FROM ta',
+    'SELECT g FROM ta GROUP BY g HAVING (SELECT sum(ta.a)) > 2',
+    'SELECT g FROM ta GROUP BY g ORDER BY (SELECT sum(ta.a)) DESC',
+    'SELECT (SELECT count(*) FROM ta)',
+    'SELECT EXISTS (SELECT avg(ta.a)) FROM ta',
+    'SELECT (SELECT total(a + b) FROM u) FROM ta',
+    'SELECT (SELECT min(ta.a) FILTER (WHERE ta.a > 1)) FROM ta',
+    "SELECT (SELECT group_concat(ta.g, '-')) FROM ta",
 ]
 
 

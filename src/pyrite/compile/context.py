@@ -405,6 +405,9 @@ class Parse:
         # (cursor, column) -> register: while an aggregate query codes its
         # output, its rows' columns are read from these (select.py)
         self.agg_columns: dict[tuple[int, int], int] | None = None
+        # id of an aggregate call written in a subquery -> the register of
+        # its value, computed by the enclosing query it belongs to
+        self.lent_aggregates: dict[int, int] | None = None
         # Cursors that stand for a row held in registers (RETURNING's target,
         # UPSERT's "excluded"): cursor -> register of the rowid, column i in
         # register + 1 + i (SQLite's NC_UBaseReg / TK_REGISTER columns).

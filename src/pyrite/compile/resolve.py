@@ -391,6 +391,12 @@ class _Resolver:
             # TRUE/FALSE are keywords only when no column has the name
             return lookup_column(parse, ast.Column(expr.keyword.lower()), nc)
         if isinstance(expr, ast.FunctionCall):
+            lent = parse.lent_aggregates
+            if lent and id(expr) in lent:
+                # an aggregate of an enclosing query: its value, per group
+                from pyrite.compile.expr import RegRef
+                nc.correlated = True
+                return RegRef(lent[id(expr)])
             return self.function(expr)
         if isinstance(expr, ast.Variable):
             return expr

@@ -402,6 +402,119 @@ def _subquery_outer_columns(parse: Parse, exprs: Any,
     return out
 
 
+def _lent_registers(parse: Parse, agg: Any, outer_aggs: list[tuple[int, FuncRef]] | None
+                    ) -> dict[int, int] | None:
+    """The registers that hold the values of aggregates this query computes
+    for its subqueries, by the id of the call as the subquery writes it."""
+    if not outer_aggs:
+        return parse.lent_aggregates
+    out = dict(parse.lent_aggregates or {})
+    for key, ref in outer_aggs:
+        out[key] = agg.func_map[id(ref)]
+    return out
+
+
+def _outer_aggregates(parse: Parse, core: ast.SelectCore, order_by: Any, src: SrcList,
+                      outer: NameContext | None) -> list[tuple[int, FuncRef]]:
+    """Aggregate calls written in the subqueries of this query's result,
+    HAVING or ORDER BY whose arguments name columns of this query only:
+    in SQLite such an aggregate belongs to this query (resolveExprStep walks
+    out to the query whose FROM the arguments reference), which makes it an
+    aggregate query; the subquery reads the value.  Returns (id of the call
+    node, the call resolved here) pairs."""
+    if not len(src):
+        return []
+    from pyrite import errors
+    found: list[tuple[int, FuncRef]] = []
+    exprs = [rc.expr for rc in core.columns if rc.expr is not None]
+    exprs += [core.having] + [t.expr for t in order_by]
+
+    def in_select(sel: ast.Select) -> None:
+        cores = [sel.core] + [c for _op, c in sel.compounds]
+        for inner in cores:
+            if not isinstance(inner, ast.SelectCore):
+                continue
+            try:
+                inner_src = flatten_from(parse, inner.from_, resolver=_from_item_no_code)
+            except errors.Error:
+                continue
+            places = [rc.expr for rc in inner.columns if rc.expr is not None]
+            places += [inner.having] + ([t.expr for t in sel.order_by] if inner is sel.core
+                                        else [])
+            for call in _calls_outside_subqueries(places):
+                ref = _lent_aggregate(parse, call, inner_src, src, outer)
+                if ref is not None:
+                    found.append((id(call), ref))
+
+    def visit(e: Any) -> None:
+        if isinstance(e, (ast.Subquery, ast.Exists)) or (
+                isinstance(e, ast.In) and e.select is not None):
+            in_select(e.select)
+    from pyrite.compile.resolve import walk
+    walk(exprs, visit)
+    return found
+
+
+def _calls_outside_subqueries(exprs: list[Any]) -> list[ast.FunctionCall]:
+    """The function calls in ``exprs``, not looking into subqueries."""
+    out: list[ast.FunctionCall] = []
+    stack = list(exprs)
+    while stack:
+        e = stack.pop()
+        if isinstance(e, (tuple, list)):
+            stack.extend(e)
+            continue
+        if not isinstance(e, ast.Node) or isinstance(e, (ast.Subquery, ast.Exists, ast.Select)):
+            continue
+        if isinstance(e, ast.In) and e.select is not None:
+            stack.append(e.expr)
+            continue
+        if isinstance(e, ast.FunctionCall):
+            out.append(e)
+        for f in dataclasses.fields(e):
+            v = getattr(e, f.name)
+            if isinstance(v, (ast.Node, tuple, list)):
+                stack.append(v)
+    return out
+
+
+def _lent_aggregate(parse: Parse, call: ast.FunctionCall, inner_src: SrcList, src: SrcList,
+                    outer: NameContext | None) -> FuncRef | None:
+    """``call`` resolved in this query when it is an aggregate (not a window
+    call) whose argument names all resolve here and none in the subquery's
+    own FROM; else None."""
+    from pyrite import errors
+    if call.over is not None:
+        return None
+    fd = parse.find_function(call.name, len(call.args))
+    if fd is None or not fd.is_aggregate:
+        return None
+    names: list[ast.Column] = []
+    for e in (call.args, call.filter):
+        _walk_ast(e, lambda n: names.append(n) if isinstance(n, ast.Column) else None)
+    if not names:
+        return None
+    for col in names:
+        if any(_names_item_column(item, col) for item in inner_src):
+            return None
+        if not any(_names_item_column(item, col) for item in src):
+            return None
+    try:
+        ref = resolve_expr(parse, call, NameContext(src, outer=outer, flags=NC_ALLOW_AGG))
+    except errors.Error:
+        return None
+    return ref if isinstance(ref, FuncRef) and ref.is_agg else None
+
+
+def _names_item_column(item: SrcItem, col: ast.Column) -> bool:
+    """Whether the name ``col`` could mean a column of FROM item ``item``."""
+    if col.table is not None and not item.matches(col.table):
+        return False
+    low = col.name.lower()
+    return any(c.name.lower() == low for c in item.table.columns) or (
+        col.table is not None and low in ("rowid", "oid", "_rowid_"))
+
+
 def _walk_ast(node: Any, fn: Any) -> None:
     """Call ``fn`` on every AST node under ``node`` (subqueries included)."""
     if isinstance(node, (tuple, list)):
@@ -583,7 +696,8 @@ def _compile_core(parse: Parse, core: ast.SelectCore, order_by: tuple[ast.Orderi
     nc = NameContext(src, outer=outer, flags=NC_ALLOW_AGG, window_defs=window_defs)
     nc.correlated = any(item.correlated for item in src)
     result = expand_result_columns(parse, core.columns, nc, core.nested_from)
-    has_agg_in_result = bool(nc.flags & NC_HAS_AGG)
+    outer_aggs = _outer_aggregates(parse, core, order_by, src, outer)
+    has_agg_in_result = bool(nc.flags & NC_HAS_AGG) or bool(outer_aggs)
     if dest.dest == SRT_SET and dest.in_lhs is not None and result:
         set_in_affinity(parse, dest, result[0].expr)
     aliases = [(r.alias, r.expr) for r in result]
@@ -671,7 +785,7 @@ def _compile_core(parse: Parse, core: ast.SelectCore, order_by: tuple[ast.Orderi
                          dest, lim, distinct_cur, end)
         else:
             _code_aggregate(parse, src, where, result, group_by, having, ob_exprs,
-                            ob_desc, ob_nulls, dest, lim, distinct_cur, end)
+                            ob_desc, ob_nulls, dest, lim, distinct_cur, end, outer_aggs)
         parse.resolve(end)
     finally:
         parse.current_nc = saved_nc
@@ -1045,10 +1159,14 @@ def _code_simple_count(parse: Parse, src: SrcList, where: Any, result: list[Resu
 def _code_aggregate(parse: Parse, src: SrcList, where: Any, result: list[ResultItem],
                     group_by: list[ast.Expr], having: Any, ob_exprs: list[ast.Expr],
                     ob_desc: list[bool], ob_nulls: list[str | None], dest: SelectDest,
-                    lim: _Limit, distinct_cur: int, end: int) -> None:
+                    lim: _Limit, distinct_cur: int, end: int,
+                    outer_aggs: list[tuple[int, FuncRef]] | None = None) -> None:
     out_exprs = [r.expr for r in result]
+    # aggregates written in subqueries that belong to this query: computed
+    # with its own, their values handed to the subqueries by register
+    lent = [ref for _key, ref in outer_aggs or ()]
     agg = _AggInfo()
-    agg.funcs = _agg_funcs_of([out_exprs, ob_exprs, having])
+    agg.funcs = _agg_funcs_of([out_exprs, ob_exprs, having, lent])
     bare: dict[tuple[int, int], ColumnRef] = {}
     _collect_columns([out_exprs, ob_exprs, having], bare, inside_agg_too=False)
     # Columns of this query that subqueries in the output, HAVING or ORDER BY
@@ -1057,7 +1175,7 @@ def _code_aggregate(parse: Parse, src: SrcList, where: Any, result: list[ResultI
     outer_refs = _subquery_outer_columns(parse, [out_exprs, ob_exprs, having], src)
     # Registers in order of discovery, as analyzeAggregate assigns them.
     func_ids = {id(f) for f in agg.funcs}
-    for node in _discovery_order([out_exprs, ob_exprs, having]):
+    for node in _discovery_order([out_exprs, ob_exprs, having, lent]):
         if isinstance(node, FuncRef) and id(node) in func_ids and id(node) not in agg.func_map:
             agg.func_map[id(node)] = parse.alloc_reg()
         elif isinstance(node, ColumnRef):
@@ -1121,12 +1239,13 @@ def _code_aggregate(parse: Parse, src: SrcList, where: Any, result: list[ResultI
         info.end()
         _finalize_aggregates(parse, agg)
         skip = parse.label()
-        saved_agg_columns = parse.agg_columns
+        saved_agg_columns, saved_lent = parse.agg_columns, parse.lent_aggregates
         parse.agg_columns = dict(agg.col_regs)
+        parse.lent_aggregates = _lent_registers(parse, agg, outer_aggs)
         if having_rw is not None:
             code_if_false(parse, having_rw, skip, True)
         _inner_loop(parse, result, dest, lim, distinct_cur, sorter, skip, end, out_rw)
-        parse.agg_columns = saved_agg_columns
+        parse.agg_columns, parse.lent_aggregates = saved_agg_columns, saved_lent
         parse.resolve(skip)
         if sorter is not None:
             _sort_tail(parse, sorter, result, dest, lim, end)
@@ -1228,12 +1347,13 @@ def _code_aggregate(parse: Parse, src: SrcList, where: Any, result: list[ResultI
     parse.emit("Return", reg_output)
     _finalize_aggregates(parse, agg)
     out_skip = parse.label()
-    saved_agg_columns = parse.agg_columns
+    saved_agg_columns, saved_lent = parse.agg_columns, parse.lent_aggregates
     parse.agg_columns = dict(agg.col_regs)
+    parse.lent_aggregates = _lent_registers(parse, agg, outer_aggs)
     if having_rw is not None:
         code_if_false(parse, having_rw, out_skip, True)
     _inner_loop(parse, result, dest, lim, distinct_cur, sorter, out_skip, set_abort, out_rw)
-    parse.agg_columns = saved_agg_columns
+    parse.agg_columns, parse.lent_aggregates = saved_agg_columns, saved_lent
     parse.resolve(out_skip)
     parse.emit("Return", reg_output)
     # Reset subroutine.
