@@ -55,6 +55,8 @@ QUERIES = [
     # Window functions cannot run in the recursive part of a CTE.
     "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL"
     " SELECT row_number() OVER () FROM c WHERE x < 5) SELECT x FROM c",
+    "WITH RECURSIVE w(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM w WHERE x < 3"
+    " WINDOW win AS (PARTITION BY (SELECT max(x) FROM w))) SELECT * FROM w",
     # An aggregate in a subquery whose arguments name only outer columns
     # belongs to the outer query (computed per group, read by the subquery).
     'SELECT (SELECT count(ta.a) FROM u) FROM ta',

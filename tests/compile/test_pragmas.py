@@ -97,6 +97,13 @@ CASES = {
     # PRAGMA count_changes: each INSERT, UPDATE and DELETE returns the rows
     # it wrote (views' INSTEAD OF rows included, upserted rows not, a
     # DELETE counts the rows it found), except with RETURNING.
+    # TEMP's schema table is listed before TEMP is first used.
+    "table_list_temp": [
+        "SELECT schema, name, type, ncol, wr, strict FROM pragma_table_list"
+        " WHERE schema = 'temp'",
+        "PRAGMA table_list", "PRAGMA temp.table_list",
+        "CREATE TEMP TABLE x(a)", "PRAGMA table_list",
+    ],
     "count_changes": [
         'create table t(x primary key)',
         'create table a(id integer primary key autoincrement, y)',

@@ -183,6 +183,33 @@ CASES = {
         "INSERT INTO t VALUES(8, 'b')",
         "SELECT * FROM side ORDER BY rowid",
     ],
+    # RETURNING fires first of the AFTER triggers: its subqueries see the
+    # rows before them; a row a BEFORE trigger ignores is not returned.
+    "returning_before_after_triggers": [
+        'CREATE TABLE t (id INTEGER PRIMARY KEY, val INTEGER)',
+        'CREATE TABLE log(x)',
+        'INSERT INTO t VALUES (1, 10)',
+        'CREATE TRIGGER tr AFTER UPDATE ON t BEGIN UPDATE t SET val = val + 100 WHERE id = NEW.id; END',
+        'CREATE TRIGGER ti AFTER INSERT ON t BEGIN UPDATE t SET val = val + 1000 WHERE id = NEW.id; END',
+        'CREATE TRIGGER td AFTER DELETE ON t BEGIN INSERT INTO log VALUES ((SELECT count(*) FROM t)); INSERT INTO t VALUES (99, 99); END',
+        'UPDATE t SET val = 20 WHERE id = 1 RETURNING val, (SELECT val FROM t t2 WHERE t2.id = t.id)',
+        'SELECT val FROM t',
+        'INSERT INTO t VALUES (2, 5) RETURNING val, (SELECT val FROM t t2 WHERE t2.id = 2)',
+        'SELECT * FROM t',
+        'DELETE FROM t WHERE id = 2 RETURNING id, (SELECT count(*) FROM t)',
+        'SELECT * FROM t',
+        'SELECT * FROM log',
+    ],
+    "returning_skips_ignored_rows": [
+        'CREATE TABLE t (id INTEGER PRIMARY KEY, val INTEGER)',
+        'INSERT INTO t VALUES (1, 10), (2, 20), (3, 30)',
+        'CREATE TRIGGER tb BEFORE DELETE ON t WHEN old.id = 2 BEGIN SELECT RAISE(IGNORE); END',
+        'DELETE FROM t RETURNING id',
+        'SELECT * FROM t',
+        'CREATE TRIGGER tu BEFORE UPDATE ON t WHEN old.id = 2 BEGIN SELECT RAISE(IGNORE); END',
+        'UPDATE t SET val = 0 RETURNING id, val',
+        'INSERT INTO t VALUES (5, 5) RETURNING *',
+    ],
 }
 
 

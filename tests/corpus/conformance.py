@@ -5,7 +5,8 @@
 
 Against pyrite (the default) ``--write`` rewrites conformance/ledger.json:
 per corpus file cases run, passed and skipped, and for the sqltest set the
-list of failing cases with the first words of their failure.  Against the
+list of failing cases with the first words of their failure and their cause
+(conformance/causes.json, or the sqlite3 baseline when 3.40.1 fails it too).  Against the
 standard library's sqlite3 ``--write`` rewrites conformance/sqlite3-baseline.json,
 the runners' own baseline: what SQLite 3.40.1 passes (the sqltest corpus was
 produced with 3.50.4, so a few cases legitimately fail there; they are listed
@@ -37,6 +38,7 @@ else:
 
 LEDGER = ROOT / "conformance" / "ledger.json"
 BASELINE = ROOT / "conformance" / "sqlite3-baseline.json"
+CAUSES = ROOT / "conformance" / "causes.json"
 SLT = CORPUS / "slt"
 SQLTEST_CASES = CORPUS / "sqltest" / "cases"
 
@@ -68,6 +70,27 @@ def passed_floor(ledger: dict[str, Any], corpus: str, key: str) -> int:
     """The ledger's passed count for one file (0 when absent)."""
     entry = ledger.get(corpus, {}).get("files", {}).get(key)
     return int(entry["passed"]) if entry else 0
+
+
+def explain_failures(failing: dict[str, str], baseline: dict[str, Any],
+                     causes: dict[str, str]) -> dict[str, str]:
+    """Why each failing sqltest case fails: the first entry of ``causes``
+    (conformance/causes.json: ``file::case`` keys, ``*`` wildcards allowed)
+    that matches it, else -- when stdlib sqlite3 fails it too -- the
+    corpus being newer than SQLite 3.40.1, else "unexplained"."""
+    import fnmatch  # noqa: PLC0415
+
+    known_old = set(baseline.get("sqltest", {}).get("failing", {}))
+    out: dict[str, str] = {}
+    for case in failing:
+        cause = next((c for pattern, c in causes.items()
+                      if not pattern.startswith("_") and fnmatch.fnmatchcase(case, pattern)),
+                     None)
+        if cause is None:
+            cause = ("newer than SQLite 3.40.1: the stdlib sqlite3 fails it too"
+                     if case in known_old else "unexplained")
+        out[case] = cause
+    return out
 
 
 def _cause(why: str) -> str:
@@ -203,6 +226,10 @@ def main(argv: list[str] | None = None) -> int:
             "Per corpus file: cases run, passed, skipped. tests/corpus checks that "
             "no file's passed count falls below this."
         )
+        if args.engine == "pyrite":
+            section = ledger["sqltest"]
+            section["causes"] = explain_failures(section.get("failing", {}), load(BASELINE),
+                                                 load(CAUSES))
         target.parent.mkdir(parents=True, exist_ok=True)
         ordered = {k: ledger[k] for k in ("about", "engine", "updated", "slt", "sqltest")}
         target.write_text(json.dumps(ordered, indent=1, sort_keys=False) + "\n", encoding="utf-8")

@@ -509,6 +509,9 @@ def _compile_recursive(parse: Parse, state: CteState, sel: ast.Select, n_rec: in
     for core in rec_cores:
         if _has_window_call(core):
             parse.error("cannot use window functions in recursive queries")
+        if _window_clause_names(core, state.name):
+            # SQLite resolves a WINDOW clause even when no call uses it
+            parse.error(state.err.format(state.name))
         rinfo = compile_select(parse, ast.Select(core), dest_queue, outer=outer)
         rec_infos.append(rinfo)
         info.correlated = info.correlated or rinfo.correlated
@@ -560,6 +563,24 @@ def _has_window_call(core: Any) -> bool:
     for rc in core.columns:
         walk(rc.expr, visit)
     walk(core.having, visit)
+    return found
+
+
+def _window_clause_names(core: Any, name: str) -> bool:
+    """Whether a WINDOW clause definition of ``core`` reads table ``name``
+    (in a subquery of its PARTITION BY or ORDER BY)."""
+    if not isinstance(core, ast.SelectCore) or not core.windows:
+        return False
+    found = False
+    stack: list[Any] = [w.spec for w in core.windows]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, (tuple, list)):
+            stack.extend(node)
+        elif isinstance(node, ast.TableRef):
+            found |= node.schema is None and node.name.lower() == name.lower()
+        elif isinstance(node, ast.Node):
+            stack.extend(getattr(node, f.name) for f in dataclasses.fields(node))
     return found
 
 

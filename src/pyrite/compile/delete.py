@@ -100,9 +100,9 @@ def code_delete(parse: Any, stmt: ast.Delete) -> None:
     parse.emit("NotExists", data_cursor, top, rowid)
     reg_old = load_row(parse, table, data_cursor, rowid) if returning is not None else 0
     generate_row_delete(parse, table, data_cursor, idx_cursors, count=True, reg_rowid=rowid,
-                        triggers=triggers)
-    if returning is not None:
-        returning.code_row(reg_old)
+                        triggers=triggers,
+                        returning=(lambda: returning.code_row(reg_old))
+                        if returning is not None else None)
     parse.emit("Goto", 0, top)
     parse.resolve(done)
     parse.finish_coding()

@@ -149,14 +149,15 @@ def _resolve_on_error(override: int, declared: int) -> int:
 
 def generate_row_delete(parse: Any, table: Any, data_cursor: int, idx_cursors: list[int],
                         count: bool = False, reg_rowid: int = 0, triggers: Any = None,
-                        on_error: int = sch.OE_DEFAULT) -> None:
+                        on_error: int = sch.OE_DEFAULT, returning: Any = None) -> None:
     """Delete the row under ``data_cursor`` and its index entries
     (sqlite3GenerateRowDelete with sqlite3GenerateRowIndexDelete).  With
     ``reg_rowid`` (the row's rowid) the foreign key checks and actions of a
     deleted row are coded around it, and the DELETE ``triggers`` (a
     trigger.TriggerCall) fire before and after it: a BEFORE trigger may
     remove or move the row, so it is looked up again (a row gone is not
-    deleted), and RAISE(IGNORE) skips the rest of this row's deletion."""
+    deleted), and RAISE(IGNORE) skips the rest of this row's deletion.
+    ``returning`` codes the RETURNING row, first of the AFTER triggers."""
     from pyrite.compile import fkey
     from pyrite.compile.trigger import TRIGGER_AFTER, TRIGGER_BEFORE, code_row_triggers
     reg_old = 0
@@ -186,6 +187,8 @@ def generate_row_delete(parse: Any, table: Any, data_cursor: int, idx_cursors: l
     parse.emit("Delete", data_cursor, OPFLAG_NCHANGE if count else 0, 0, table.name)
     if reg_old and reg_rowid and fkey.fk_required(parse, table):
         fkey.fk_actions(parse, table, reg_old)
+    if returning is not None:
+        returning()
     if triggers is not None:
         code_row_triggers(parse, triggers, TRIGGER_AFTER, reg_old, 0, on_error, row_done)
     parse.resolve(row_done)
@@ -616,9 +619,10 @@ def code_insert(parse: Any, stmt: ast.Insert) -> None:
     if autoinc:
         parse.emit("MemMax", autoinc + 1, reg_new)
     parse.count_row()
-    code_row_triggers(parse, triggers, TRIGGER_AFTER, 0, reg_new, on_error, ignore_label)
+    # RETURNING fires first of the AFTER triggers (see update.py)
     if returning is not None:
         returning.code_row(reg_new)
+    code_row_triggers(parse, triggers, TRIGGER_AFTER, 0, reg_new, on_error, ignore_label)
     parse.resolve(ignore_label)
     if eph_cursor >= 0:
         parse.emit("Next", eph_cursor, loop_top)

@@ -546,7 +546,8 @@ def _pragma_table_list(parse: Any, name: str, value: Any) -> None:
     rows = []
     pragma_db = getattr(parse, "pragma_db", None)
     for i, slot in enumerate(parse.db.dbs):
-        if slot.pager is None or pragma_db not in (None, i):
+        # TEMP is listed before its first use too (its schema table)
+        if (slot.pager is None and i != 1) or pragma_db not in (None, i):
             continue
         schema = slot.schema
         for t in schema.tables_in_hash_order():

@@ -217,11 +217,13 @@ def code_update_row(parse: Any, table: Any, data_cursor: int, idx_cursors: list[
         fkey.fk_actions(parse, table, reg_old_row, reg_new, changed, rowid_changed)
     if count_rows:
         parse.count_row()
+    # RETURNING fires first of the AFTER triggers (SQLite puts its trigger
+    # at the head of the list): its subqueries see the row before them.
+    if returning is not None:
+        returning.code_row(reg_new)
     if triggers is not None:
         code_row_triggers(parse, triggers, TRIGGER_AFTER, reg_old_row, reg_new, on_error,
                           next_row)
-    if returning is not None:
-        returning.code_row(reg_new)
 
 
 def code_update(parse: Any, stmt: ast.Update) -> None:
