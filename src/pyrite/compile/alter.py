@@ -815,6 +815,12 @@ def _code_drop_column(parse: Any, table: Any, name: str, text: str = "") -> None
     # Rewrite every row's record without the column.
     cursor = parse.alloc_cursor()
     n = len(table.columns)
+    if table.without_rowid:
+        _code_drop_from_pk_records(parse, table, col, cursor)
+        change_cookie(parse)
+        parse.emit("ParseSchema", ddl_db(parse), 0, 0, None)
+        parse.finish_coding()
+        return
     parse.emit("OpenWrite", cursor, table.root, ddl_db(parse), n)
     done = parse.label()
     parse.emit("Rewind", cursor, done)
@@ -843,3 +849,25 @@ def _code_drop_column(parse: Any, table: Any, name: str, text: str = "") -> None
     change_cookie(parse)
     parse.emit("ParseSchema", ddl_db(parse), 0, 0, None)
     parse.finish_coding()
+
+
+def _code_drop_from_pk_records(parse: Any, table: Any, col: int, cursor: int) -> None:
+    """DROP COLUMN of a WITHOUT ROWID table: each PRIMARY KEY record is
+    written again without the column (the key, which cannot contain it,
+    stays: IdxInsert replaces the entry in place)."""
+    pk = table.primary_key_index()
+    parse.emit("OpenWrite", cursor, table.root, ddl_db(parse), pk.key_info)
+    done = parse.label()
+    parse.emit("Rewind", cursor, done)
+    top = parse.current_addr()
+    fields = [j for j, c in enumerate(pk.columns) if c != col]
+    base = parse.alloc_reg(len(fields))
+    rec = parse.alloc_reg()
+    from pyrite.compile.expr import column_default
+    for k, j in enumerate(fields):
+        parse.emit("Column", cursor, j, base + k, column_default(table.columns[pk.columns[j]]))
+    parse.emit("MakeRecord", base, len(fields), rec)
+    parse.emit("IdxInsert", cursor, rec, 0, None, 0)
+    parse.emit("Next", cursor, top)
+    parse.resolve(done)
+    parse.emit("Close", cursor)

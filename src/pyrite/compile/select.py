@@ -157,8 +157,6 @@ def _from_item(parse: Parse, node: ast.FromItem) -> SrcItem:
                                           getattr(table, "view_columns", None))
             finally:
                 parse.view_schema = saved_schema
-        if getattr(table, "without_rowid", False):
-            parse.error("queries on WITHOUT ROWID tables are not supported yet")
         return SrcItem(name=table.name if hasattr(table, "name") else node.name,
                        alias=node.alias, table=table, cursor=parse.alloc_cursor(),
                        schema=node.schema, indexed_by=node.indexed_by,
