@@ -214,6 +214,29 @@ CASES = {
         "SELECT * FROM t2 WHERE c = 3",
         "PRAGMA integrity_check",
     ],
+    "desc_key_order_limit_from": [
+        "CREATE TABLE d(a, b, PRIMARY KEY(a DESC, b)) WITHOUT ROWID",
+        "INSERT INTO d VALUES(1, 1), (2, 2), (3, 3), (2, 1)",
+        "SELECT * FROM d",
+        "SELECT * FROM d ORDER BY a",
+        "SELECT * FROM d ORDER BY a DESC, b",
+        "SELECT * FROM d ORDER BY a, b DESC",
+        "SELECT * FROM d ORDER BY a, b",
+        "SELECT * FROM d WHERE a > 1",
+        "DELETE FROM d WHERE a > 1 ORDER BY a LIMIT 1",
+        "SELECT * FROM d",
+        "UPDATE d SET b = b + 10 ORDER BY a DESC LIMIT 1",
+        "SELECT * FROM d",
+        "CREATE TABLE src(k, v)",
+        "INSERT INTO src VALUES(2, 'p'), (2, 'q'), (3, 'r')",
+        "UPDATE d SET b = src.k * 100 FROM src WHERE src.k = d.a",
+        "SELECT * FROM d",
+        "UPDATE d AS z SET a = z.a + src.k FROM src WHERE src.k = z.a RETURNING *",
+        "SELECT * FROM d",
+        "ANALYZE",
+        "SELECT * FROM sqlite_stat1 ORDER BY tbl, idx",
+        "PRAGMA integrity_check",
+    ],
 }
 
 
@@ -231,12 +254,16 @@ PLANS = [
     ("SELECT c FROM t", "SCAN t USING COVERING INDEX ti"),
     ("SELECT * FROM t ORDER BY b, a", "SCAN t"),
     ("SELECT * FROM t WHERE c = 1 AND b = 2", "SEARCH t USING INDEX ti (c=? AND b=?)"),
+    ("SELECT count(*) FROM t", "SCAN t USING COVERING INDEX ti"),
+    ("SELECT count(*) FROM u", "SCAN u"),
+    ("SELECT * FROM u ORDER BY x DESC", "SCAN u"),
 ]
 
 
 @pytest.mark.parametrize("sql,detail", PLANS)
 def test_query_plan(sql, detail):
-    setup = "CREATE TABLE t(a, b, c, d, PRIMARY KEY(b, a)) WITHOUT ROWID; CREATE INDEX ti ON t(c)"
+    setup = ("CREATE TABLE t(a, b, c, d, PRIMARY KEY(b, a)) WITHOUT ROWID; CREATE INDEX ti ON t(c);"
+             "CREATE TABLE u(x PRIMARY KEY, y) WITHOUT ROWID")
     theirs = sqlite3.connect(":memory:")
     theirs.executescript(setup)
     assert [r[3] for r in theirs.execute("EXPLAIN QUERY PLAN " + sql)] == [detail]

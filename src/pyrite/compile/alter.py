@@ -635,7 +635,8 @@ def _code_rename_column(parse: Any, table: Any, old: str, new: str, text: str) -
 def _code_error_if_not_empty(parse: Any, table: Any, message: str) -> None:
     """Fail with ``message`` when ``table`` has a row (sqlite3ErrorIfNotEmpty)."""
     cursor = parse.alloc_cursor()
-    parse.emit("OpenRead", cursor, table.root, ddl_db(parse), 1)
+    from pyrite.compile.rowkey import open_table
+    open_table(parse, "OpenRead", cursor, table, 1, db=ddl_db(parse))
     empty = parse.label()
     parse.emit("Rewind", cursor, empty)
     parse.emit("Halt", errors.SQLITE_ERROR, 2, 0, message)

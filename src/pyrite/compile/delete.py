@@ -103,12 +103,19 @@ def limit_where(parse: Any, stmt: Any, verb: str) -> Any:
     import dataclasses
     if stmt.limit is None:
         parse.error(f"ORDER BY without LIMIT on {verb}")
-    rowid = ast.Column("rowid")
+    # A WITHOUT ROWID table is matched on its PRIMARY KEY columns instead.
+    names = ["rowid"]
+    table = parse.db.find_table(stmt.table.name, stmt.table.schema)
+    if table is not None and getattr(table, "without_rowid", False):
+        pk = table.primary_key_index()
+        names = [table.columns[c].name for c in pk.columns[:pk.n_key_col]]
     sub = ast.Select(
-        ast.SelectCore(columns=(ast.ResultColumn(rowid, text="rowid"),),
+        ast.SelectCore(columns=tuple(ast.ResultColumn(ast.Column(n), text=n) for n in names),
                        from_=stmt.table, where=stmt.where),
         order_by=stmt.order_by, limit=stmt.limit, offset=stmt.offset)
-    where = ast.In(ast.Column("rowid"), select=sub)
+    lhs = ast.Column(names[0]) if len(names) == 1 \
+        else ast.Vector(tuple(ast.Column(n) for n in names))
+    where = ast.In(lhs, select=sub)
     return dataclasses.replace(stmt, where=where, order_by=(), limit=None, offset=None)
 
 
@@ -138,7 +145,8 @@ def code_delete(parse: Any, stmt: ast.Delete) -> None:
         # The truncate optimisation.
         parse.emit("Clear", table.root, table.db_index, -1, table.name)
         for idx in table.indexes:
-            parse.emit("Clear", idx.root, table.db_index, 0)
+            if idx.root != table.root:     # (a WITHOUT ROWID table's own PRIMARY KEY)
+                parse.emit("Clear", idx.root, table.db_index, 0)
         parse.finish_coding()
         return
     from pyrite.compile.rowkey import code_seek_row

@@ -334,7 +334,8 @@ def code_added_column_check(parse: Any, table: Any, new: Any) -> None:
     from pyrite.compile.build import resolve_on_table
     from pyrite.compile.expr import code_expr, code_if_true
     cursor = parse.alloc_cursor()
-    parse.emit("OpenRead", cursor, table.root, table.db_index, len(new.columns))
+    from pyrite.compile.rowkey import table_p4
+    parse.emit("OpenRead", cursor, table.root, table.db_index, table_p4(new))
     done = parse.label()
     parse.emit("Rewind", cursor, done)
     top = parse.current_addr()

@@ -17,8 +17,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from pyrite.compile import gencol
-
 
 def pk_index(table: Any) -> Any:
     """The PRIMARY KEY index of a WITHOUT ROWID table, else None."""
@@ -95,7 +93,3 @@ def code_seek_row(parse: Any, table: Any, cursor: int, missing: int, key_reg: in
     if pk_index(table) is None:
         return parse.emit("NotExists", cursor, missing, key_reg)
     return parse.emit("NotFound", cursor, missing, key_reg, 0)
-
-
-def stored_column(table: Any, ci: int) -> int:
-    return gencol.storage_column(table, ci)

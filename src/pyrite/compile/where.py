@@ -1118,6 +1118,8 @@ def _order_satisfied(parse: Parse, level: WhereLevel, order_by: list[ast.Expr],
                 and e.column == -1:
             order_by, desc = order_by[:k + 1], desc[:k + 1]
             break
+    if level.plan == "index" and not (level.eq and level.eq[0].op == "IN"):
+        return _index_order_satisfied(level, order_by, desc)
     if any(desc):
         if not all(desc) or level.eq or level.lower is not None \
                 or level.upper is not None or level.plan not in ("scan", "index"):
@@ -1156,4 +1158,42 @@ def _order_satisfied(parse: Parse, level: WhereLevel, order_by: list[ast.Expr],
         if pos >= len(icols) or icols[pos] != col or icolls[pos] != coll or idesc[pos]:
             return False
         pos += 1
+    return True
+
+
+def _index_order_satisfied(level: WhereLevel, order_by: list[ast.Expr],
+                           desc: list[bool]) -> bool:
+    """The ORDER BY check of an index loop: each term names the next index
+    column (equality-constrained columns aside) with its collation, and
+    every term runs in the index's direction, or (for an unconstrained
+    scan, run backwards: ``level.reverse``) every term against it."""
+    item = level.item
+    ix = level.index
+    icols, icolls, idesc = _search_columns(ix)
+    icolls = [(c or "BINARY").upper() for c in icolls]
+    eq_cols = {icols[j] for j in range(len(level.eq))}
+    pos = len(level.eq)
+    against: set[bool] = set()
+    for e, d in zip(order_by, desc):
+        coll = None
+        while isinstance(e, ast.Collate):
+            coll = e.collation
+            e = e.expr
+        if not (isinstance(e, ColumnRef) and e.cursor == item.cursor and e.depth == 0):
+            return False
+        eff_coll = (coll or e.collation or "BINARY").upper()
+        if e.column in eq_cols:
+            continue
+        if e.column == -1 and pos >= len(icols):
+            against.add(d)      # the rowid follows the index columns
+            break
+        if pos >= len(icols) or icols[pos] != e.column or icolls[pos] != eff_coll:
+            return False
+        against.add(d != idesc[pos])
+        pos += 1
+    if against <= {False}:
+        return True
+    if against != {True} or level.eq or level.lower is not None or level.upper is not None:
+        return False
+    level.reverse = True
     return True
