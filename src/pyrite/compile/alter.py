@@ -732,7 +732,8 @@ def _code_rewrite_temp(parse: Any, texts: dict[str, str],
 def _code_error_if_not_empty(parse: Any, table: Any, message: str) -> None:
     """Fail with ``message`` when ``table`` has a row (sqlite3ErrorIfNotEmpty)."""
     cursor = parse.alloc_cursor()
-    parse.emit("OpenRead", cursor, table.root, ddl_db(parse), 1)
+    from pyrite.compile.rowkey import open_table
+    open_table(parse, "OpenRead", cursor, table, 1, db=ddl_db(parse))
     empty = parse.label()
     parse.emit("Rewind", cursor, empty)
     parse.emit("Halt", errors.SQLITE_ERROR, 2, 0, message)
@@ -912,6 +913,12 @@ def _code_drop_column(parse: Any, table: Any, name: str, text: str = "") -> None
     # Rewrite every row's record without the column.
     cursor = parse.alloc_cursor()
     n = len(table.columns)
+    if table.without_rowid:
+        _code_drop_from_pk_records(parse, table, col, cursor)
+        change_cookie(parse)
+        parse.emit("ParseSchema", ddl_db(parse), 0, 0, None)
+        parse.finish_coding()
+        return
     parse.emit("OpenWrite", cursor, table.root, ddl_db(parse), n)
     done = parse.label()
     parse.emit("Rewind", cursor, done)
@@ -941,3 +948,25 @@ def _code_drop_column(parse: Any, table: Any, name: str, text: str = "") -> None
     parse.emit("ParseSchema", ddl_db(parse), 0, 0, None)
     _code_rewrite_temp(parse, texts)
     parse.finish_coding()
+
+
+def _code_drop_from_pk_records(parse: Any, table: Any, col: int, cursor: int) -> None:
+    """DROP COLUMN of a WITHOUT ROWID table: each PRIMARY KEY record is
+    written again without the column (the key, which cannot contain it,
+    stays: IdxInsert replaces the entry in place)."""
+    pk = table.primary_key_index()
+    parse.emit("OpenWrite", cursor, table.root, ddl_db(parse), pk.key_info)
+    done = parse.label()
+    parse.emit("Rewind", cursor, done)
+    top = parse.current_addr()
+    fields = [j for j, c in enumerate(pk.columns) if c != col]
+    base = parse.alloc_reg(len(fields))
+    rec = parse.alloc_reg()
+    from pyrite.compile.expr import column_default
+    for k, j in enumerate(fields):
+        parse.emit("Column", cursor, j, base + k, column_default(table.columns[pk.columns[j]]))
+    parse.emit("MakeRecord", base, len(fields), rec)
+    parse.emit("IdxInsert", cursor, rec, 0, None, 0)
+    parse.emit("Next", cursor, top)
+    parse.resolve(done)
+    parse.emit("Close", cursor)

@@ -197,7 +197,9 @@ def _code_index_stat(parse: Any, stat_cursor: int, table: Any, index: Any) -> No
     parse.emit("Close", cursor)
     empty = parse.label()
     parse.emit("IsNull", stat, empty)
-    _code_stat_row(parse, stat_cursor, table, index.name, stat)
+    # A WITHOUT ROWID table's PRIMARY KEY is recorded under the table's name.
+    name = table.name if table.without_rowid and index.is_primary_key else index.name
+    _code_stat_row(parse, stat_cursor, table, name, stat)
     parse.resolve(empty)
 
 

@@ -212,8 +212,6 @@ def code_create_table(parse: Any, stmt: ast.CreateTable, text: str) -> None:
     for idx in table.indexes:
         for coll in idx.collations:
             parse.find_collation(coll)
-    if table.without_rowid:
-        parse.error("WITHOUT ROWID tables are not supported yet")
     from pyrite.compile import gencol
     from pyrite.compile.checkdef import validate_checks, validate_defaults
     validate_defaults(parse, stmt)
@@ -223,10 +221,15 @@ def code_create_table(parse: Any, stmt: ast.CreateTable, text: str) -> None:
     begin_write_ddl(parse)
     code_file_format(parse)
     root = parse.alloc_reg()
-    parse.emit("CreateBtree", ddl_db(parse), root, BTREE_INTKEY)
+    # A WITHOUT ROWID table's b-tree is its PRIMARY KEY index, which has
+    # no sqlite_schema row of its own.
+    parse.emit("CreateBtree", ddl_db(parse), root,
+               BTREE_BLOBKEY if table.without_rowid else BTREE_INTKEY)
     cursor = open_schema_table(parse)
     code_schema_row(parse, cursor, "table", table.name, table.name, root, sql)
     for idx in table.indexes:
+        if table.without_rowid and idx.is_primary_key:
+            continue
         iroot = parse.alloc_reg()
         parse.emit("CreateBtree", ddl_db(parse), iroot, BTREE_BLOBKEY)
         code_schema_row(parse, cursor, "index", idx.name, table.name, iroot, None)
@@ -427,7 +430,8 @@ def refill_index(parse: Any, table: Any, index: Any, root_reg: int | None = None
     sorter = parse.alloc_cursor()
     parse.emit("SorterOpen", sorter, n, 0, key_info)
     db = table.db_index
-    parse.emit("OpenRead", tab_cursor, table.root, db, len(table.columns))
+    from pyrite.compile.rowkey import open_table
+    open_table(parse, "OpenRead", tab_cursor, table, db=db)
     done = parse.label()
     parse.emit("Rewind", tab_cursor, done)
     top = parse.current_addr()
@@ -471,8 +475,6 @@ def refill_index(parse: Any, table: Any, index: Any, root_reg: int | None = None
 
 def unique_error_text(table: Any, index: Any) -> str:
     """The detail of "UNIQUE constraint failed: t.a, t.b" (sqlite3UniqueConstraint)."""
-    if index.is_primary_key and not table.has_rowid:
-        pass
     parts = []
     for i in range(index.n_key_col):
         c = index.columns[i]

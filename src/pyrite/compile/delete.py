@@ -16,10 +16,43 @@ from pyrite import values
 from pyrite.sql import ast
 
 
+class RowKeys:
+    """The rows the first pass of DELETE/UPDATE chose: a RowSet of rowids,
+    or for a WITHOUT ROWID table an ephemeral table of PRIMARY KEY records
+    (see rowkey.py).  The second pass reads them one by one:
+    ``code_read`` loads the next identity (jumping to ``done`` when there is
+    none) and returns the label that goes on to the following one;
+    ``code_next`` closes the loop."""
+
+    def __init__(self, rowset: int = 0, cursor: int = -1) -> None:
+        self.rowset = rowset
+        self.cursor = cursor
+        self._next = 0
+        self._top = 0
+
+    def code_read(self, parse: Any, done: int, target: int) -> int:
+        self._next = parse.label()
+        if self.cursor < 0:
+            parse.resolve(self._next)
+            parse.emit("RowSetRead", self.rowset, done, target)
+            return self._next
+        parse.emit("Rewind", self.cursor, done)
+        self._top = parse.current_addr()
+        parse.emit("Column", self.cursor, 0, target)
+        return self._next
+
+    def code_next(self, parse: Any) -> None:
+        if self.cursor < 0:
+            parse.emit("Goto", 0, self._next)
+            return
+        parse.resolve(self._next)
+        parse.emit("Next", self.cursor, self._top)
+
+
 def collect_rowids(parse: Any, stmt_table: ast.TableRef, table: Any, where: ast.Expr | None
-                   ) -> int:
-    """First pass of DELETE/UPDATE: a RowSet register holding the rowids of
-    the rows ``where`` selects."""
+                   ) -> RowKeys:
+    """First pass of DELETE/UPDATE: the identities of the rows ``where``
+    selects."""
     from pyrite.compile.context import NameContext, flatten_from
     from pyrite.compile.expr import code_column
     from pyrite.compile.resolve import ColumnRef, resolve_expr
@@ -28,20 +61,39 @@ def collect_rowids(parse: Any, stmt_table: ast.TableRef, table: Any, where: ast.
     item = src[0]
     nc = NameContext(src)
     resolved = resolve_expr(parse, where, nc) if where is not None else None
-    rowset = parse.alloc_reg()
-    parse.emit("Null", 0, rowset)
+    from pyrite.compile.rowkey import pk_index, pk_key_affinity
+    pk = pk_index(table)
+    if pk is None:
+        keys = RowKeys(rowset=parse.alloc_reg())
+        parse.emit("Null", 0, keys.rowset)
+    else:
+        keys = RowKeys(cursor=parse.alloc_cursor())
+        parse.emit("OpenEphemeral", keys.cursor, 1)
     saved_nc = parse.current_nc
     parse.current_nc = nc        # the outer context of correlated subqueries
     try:
         info = where_begin(parse, src, resolved)
         reg = parse.alloc_reg()
-        code_column(parse, ColumnRef(cursor=item.cursor, column=-1, item=item,
-                                     affinity=values.AFF_INTEGER), reg)
-        parse.emit("RowSetAdd", rowset, reg)
+        if pk is None:
+            code_column(parse, ColumnRef(cursor=item.cursor, column=-1, item=item,
+                                         affinity=values.AFF_INTEGER), reg)
+            parse.emit("RowSetAdd", keys.rowset, reg)
+        else:
+            n = pk.n_key_col
+            regs = parse.alloc_reg(n)
+            for k in range(n):
+                ci = pk.columns[k]
+                code_column(parse, ColumnRef(cursor=item.cursor, column=ci, item=item,
+                                             affinity=table.columns[ci].affinity), regs + k)
+            parse.emit("MakeRecord", regs, n, reg, pk_key_affinity(pk))
+            rec, rowid = parse.alloc_reg(), parse.alloc_reg()
+            parse.emit("MakeRecord", reg, 1, rec)
+            parse.emit("NewRowid", keys.cursor, rowid)
+            parse.emit("Insert", keys.cursor, rec, rowid)
         info.end()
     finally:
         parse.current_nc = saved_nc
-    return rowset
+    return keys
 
 
 def limit_where(parse: Any, stmt: Any, verb: str) -> Any:
@@ -51,12 +103,19 @@ def limit_where(parse: Any, stmt: Any, verb: str) -> Any:
     import dataclasses
     if stmt.limit is None:
         parse.error(f"ORDER BY without LIMIT on {verb}")
-    rowid = ast.Column("rowid")
+    # A WITHOUT ROWID table is matched on its PRIMARY KEY columns instead.
+    names = ["rowid"]
+    table = parse.db.find_table(stmt.table.name, stmt.table.schema)
+    if table is not None and getattr(table, "without_rowid", False):
+        pk = table.primary_key_index()
+        names = [table.columns[c].name for c in pk.columns[:pk.n_key_col]]
     sub = ast.Select(
-        ast.SelectCore(columns=(ast.ResultColumn(rowid, text="rowid"),),
+        ast.SelectCore(columns=tuple(ast.ResultColumn(ast.Column(n), text=n) for n in names),
                        from_=stmt.table, where=stmt.where),
         order_by=stmt.order_by, limit=stmt.limit, offset=stmt.offset)
-    where = ast.In(ast.Column("rowid"), select=sub)
+    lhs = ast.Column(names[0]) if len(names) == 1 \
+        else ast.Vector(tuple(ast.Column(n) for n in names))
+    where = ast.In(lhs, select=sub)
     return dataclasses.replace(stmt, where=where, order_by=(), limit=None, offset=None)
 
 
@@ -87,22 +146,23 @@ def code_delete(parse: Any, stmt: ast.Delete) -> None:
         # The truncate optimisation.
         parse.emit("Clear", table.root, table.db_index, row_count or -1, table.name)
         for idx in table.indexes:
-            parse.emit("Clear", idx.root, table.db_index, 0)
+            if idx.root != table.root:     # (a WITHOUT ROWID table's own PRIMARY KEY)
+                parse.emit("Clear", idx.root, table.db_index, 0)
         parse.finish_coding()
         return
-    rowset = collect_rowids(parse, stmt.table, table, stmt.where)
+    from pyrite.compile.rowkey import code_seek_row
+    keys = collect_rowids(parse, stmt.table, table, stmt.where)
     data_cursor, idx_cursors = open_table_and_indices(parse, table)
     rowid = parse.alloc_reg()
     done = parse.label()
-    top = parse.current_addr()
-    parse.emit("RowSetRead", rowset, done, rowid)
+    next_row = keys.code_read(parse, done, rowid)
     parse.count_row()       # SQLite counts the rows found, deleted or not
-    parse.emit("NotExists", data_cursor, top, rowid)
+    code_seek_row(parse, table, data_cursor, next_row, rowid)
     reg_old = load_row(parse, table, data_cursor, rowid) if returning is not None else 0
     generate_row_delete(parse, table, data_cursor, idx_cursors, count=True, reg_rowid=rowid,
                         triggers=triggers,
                         returning=(lambda: returning.code_row(reg_old))
                         if returning is not None else None)
-    parse.emit("Goto", 0, top)
+    keys.code_next(parse)
     parse.resolve(done)
     parse.finish_coding()

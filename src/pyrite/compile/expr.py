@@ -431,7 +431,8 @@ def code_column(parse: Parse, ref: ColumnRef, target: int) -> int:
     default = None
     if item is not None and not getattr(item.table, "is_ephemeral", False):
         col = item.table.columns[column]
-        if getattr(item.table, "has_generated", False):
+        if getattr(item.table, "has_generated", False) or \
+                getattr(item.table, "without_rowid", False):
             from pyrite.compile import gencol
             if gencol.is_virtual(col):
                 return gencol.code_virtual_column(parse, item.table, cursor, column, target)

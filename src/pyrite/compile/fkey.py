@@ -465,7 +465,8 @@ def pragma_foreign_key_check(parse: Any, name: str, value: Any) -> None:
             _, idx, ai = locate_index(parse, parent, fk)
             plans.append((fk, parent, idx, ai))
         cursor = parse.alloc_cursor()
-        parse.emit("OpenRead", cursor, table.root, table.db_index, len(table.columns))
+        from pyrite.compile.rowkey import open_table
+        open_table(parse, "OpenRead", cursor, table)
         parent_cursors = []
         for _fk, parent, idx, _ai in plans:
             pc = parse.alloc_cursor()
@@ -498,7 +499,10 @@ def pragma_foreign_key_check(parse: Any, name: str, value: Any) -> None:
                 jump = parse.current_addr() + 2
                 parse.emit("SeekRowid", pc, jump, regs)
                 parse.emit("Goto", 0, ok)
-            parse.emit("Rowid", cursor, res + 1)
+            if table.has_rowid:
+                parse.emit("Rowid", cursor, res + 1)
+            else:
+                parse.emit("Null", 0, res + 1)
             parse.emit("String8", 0, res + 2, 0, fk.to)
             parse.emit("Integer", k, res + 3)
             parse.emit("ResultRow", res, 4)
@@ -684,16 +688,16 @@ def _code_child_delete(parse: Any, child: Any, where: Any) -> None:
     total_changes() only, see FkBeginCount)."""
     from pyrite.compile.delete import collect_rowids
     from pyrite.compile.insert import generate_row_delete, open_table_and_indices
-    rowset = collect_rowids(parse, _table_ref(parse, child), child, where)
+    from pyrite.compile.rowkey import code_seek_row
+    keys = collect_rowids(parse, _table_ref(parse, child), child, where)
     data_cursor, idx_cursors = open_table_and_indices(parse, child)
     rowid = parse.alloc_reg()
     done = parse.label()
-    top = parse.current_addr()
-    parse.emit("RowSetRead", rowset, done, rowid)
-    parse.emit("NotExists", data_cursor, top, rowid)
+    next_row = keys.code_read(parse, done, rowid)
+    code_seek_row(parse, child, data_cursor, next_row, rowid)
     generate_row_delete(parse, child, data_cursor, idx_cursors, count=True, reg_rowid=rowid,
                         triggers=_child_triggers(parse, child, "DELETE"), on_error=sch.OE_ABORT)
-    parse.emit("Goto", 0, top)
+    keys.code_next(parse)
     parse.resolve(done)
 
 
@@ -714,14 +718,13 @@ def _code_child_update(parse: Any, child: Any, where: Any, exprs: dict[int, Any]
     from pyrite.compile.insert import open_table_and_indices
     from pyrite.compile.resolve import resolve_expr
     from pyrite.compile.update import Assignments, code_update_row, make_value_coder
-    rowset = collect_rowids(parse, _table_ref(parse, child), child, where)
+    from pyrite.compile.rowkey import code_seek_row
+    keys = collect_rowids(parse, _table_ref(parse, child), child, where)
     data_cursor, idx_cursors = open_table_and_indices(parse, child)
     reg_old = parse.alloc_reg()
     done = parse.label()
-    top = parse.current_addr()
-    next_row = parse.label()
-    parse.emit("RowSetRead", rowset, done, reg_old)
-    parse.emit("NotExists", data_cursor, top, reg_old)
+    next_row = keys.code_read(parse, done, reg_old)
+    code_seek_row(parse, child, data_cursor, next_row, reg_old)
     item = SrcItem(name=child.name, alias=None, table=child, cursor=data_cursor)
     nc = NameContext(SrcList([item]))
     assign = Assignments(exprs=dict(exprs))
@@ -731,8 +734,7 @@ def _code_child_update(parse: Any, child: Any, where: Any, exprs: dict[int, Any]
     code_update_row(parse, child, data_cursor, idx_cursors, reg_old, assign, code_value,
                     sch.OE_ABORT, next_row,
                     triggers=_child_triggers(parse, child, "UPDATE", changed))
-    parse.resolve(next_row)
-    parse.emit("Goto", 0, top)
+    keys.code_next(parse)
     parse.resolve(done)
 
 
@@ -753,20 +755,21 @@ def fk_drop_table(parse: Any, table: Any) -> None:
     from pyrite.compile.insert import generate_row_delete, open_table_and_indices
     parse.fk_disable_triggers = True
     try:
-        rowset = collect_rowids(parse, _table_ref(parse, table), table, None)
+        from pyrite.compile.rowkey import code_seek_row
+        keys = collect_rowids(parse, _table_ref(parse, table), table, None)
         data_cursor, idx_cursors = open_table_and_indices(parse, table)
         rowid = parse.alloc_reg()
         done = parse.label()
-        top = parse.current_addr()
-        parse.emit("RowSetRead", rowset, done, rowid)
-        parse.emit("NotExists", data_cursor, top, rowid)
+        next_row = keys.code_read(parse, done, rowid)
+        code_seek_row(parse, table, data_cursor, next_row, rowid)
         generate_row_delete(parse, table, data_cursor, idx_cursors, count=False,
                             reg_rowid=rowid)
-        parse.emit("Goto", 0, top)
+        keys.code_next(parse)
         parse.resolve(done)
         parse.emit("Close", data_cursor)
         for c in idx_cursors:
-            parse.emit("Close", c)
+            if c != data_cursor:
+                parse.emit("Close", c)
     finally:
         parse.fk_disable_triggers = False
     if not _defer_fks(parse):

@@ -45,9 +45,15 @@ def has_generated(table: Any) -> bool:
 
 
 def storage_column(table: Any, ci: int) -> int:
-    """The field number of table column ``ci`` in the stored record."""
+    """The field number of table column ``ci`` in the stored record (for a
+    WITHOUT ROWID table, its place in the PRIMARY KEY index's record:
+    sqlite3TableColumnToIndex)."""
     if ci < 0:
         return ci
+    if getattr(table, "without_rowid", False):
+        pk = table.primary_key_index()
+        if pk is not None and ci in pk.columns:
+            return pk.columns.index(ci)
     cols = getattr(table, "columns", ())
     n = 0
     for i in range(min(ci, len(cols))):
@@ -235,6 +241,12 @@ def record_source(parse: Any, table: Any, reg_new: int) -> tuple[int, int, str]:
     """(first register, count, affinity string) of the stored record of the
     new row in ``reg_new``..: VIRTUAL columns are left out."""
     n = len(table.columns)
+    if getattr(table, "without_rowid", False):
+        pk = table.primary_key_index()
+        base = parse.alloc_reg(len(pk.columns))
+        for k, i in enumerate(pk.columns):
+            parse.emit("SCopy", reg_new + 1 + i, base + k)
+        return base, len(pk.columns), pk.affinity_string()
     if not has_virtual(table):
         return reg_new + 1, n, table.affinity_string()
     stored = [i for i, c in enumerate(table.columns) if not is_virtual(c)]
@@ -322,7 +334,8 @@ def code_added_column_check(parse: Any, table: Any, new: Any) -> None:
     from pyrite.compile.build import resolve_on_table
     from pyrite.compile.expr import code_expr, code_if_true
     cursor = parse.alloc_cursor()
-    parse.emit("OpenRead", cursor, table.root, table.db_index, len(new.columns))
+    from pyrite.compile.rowkey import table_p4
+    parse.emit("OpenRead", cursor, table.root, table.db_index, table_p4(new))
     done = parse.label()
     parse.emit("Rewind", cursor, done)
     top = parse.current_addr()

@@ -51,18 +51,21 @@ def find_writable_table(parse: Any, name: str, schema_name: str | None,
         parse.error(f"cannot modify {table.name} because it is a view")
     if table.read_only:
         parse.error(f"table {table.name} may not be modified")
-    if table.without_rowid:
-        parse.error("WITHOUT ROWID tables are not supported yet")
     return table
 
 
 def open_table_and_indices(parse: Any, table: Any, op: str = "OpenWrite"
                            ) -> tuple[int, list[int]]:
-    """Open the table and each of its indexes (sqlite3OpenTableAndIndices)."""
+    """Open the table and each of its indexes (sqlite3OpenTableAndIndices);
+    a WITHOUT ROWID table's PRIMARY KEY index is the table cursor itself."""
+    from pyrite.compile.rowkey import open_table
     data_cursor = parse.alloc_cursor()
-    parse.emit(op, data_cursor, table.root, table.db_index, len(table.columns))
+    open_table(parse, op, data_cursor, table)
     idx_cursors = []
     for idx in table.indexes:
+        if table.without_rowid and idx.is_primary_key:
+            idx_cursors.append(data_cursor)
+            continue
         c = parse.alloc_cursor()
         parse.emit(op, c, idx.root, table.db_index, idx.key_info)
         idx_cursors.append(c)
@@ -159,6 +162,7 @@ def generate_row_delete(parse: Any, table: Any, data_cursor: int, idx_cursors: l
     deleted), and RAISE(IGNORE) skips the rest of this row's deletion.
     ``returning`` codes the RETURNING row, first of the AFTER triggers."""
     from pyrite.compile import fkey
+    from pyrite.compile.rowkey import code_seek_row
     from pyrite.compile.trigger import TRIGGER_AFTER, TRIGGER_BEFORE, code_row_triggers
     reg_old = 0
     row_done = parse.label()
@@ -167,13 +171,15 @@ def generate_row_delete(parse: Any, table: Any, data_cursor: int, idx_cursors: l
         reg_old = load_row(parse, table, data_cursor, reg_rowid)
         if triggers.has(TRIGGER_BEFORE):
             code_row_triggers(parse, triggers, TRIGGER_BEFORE, reg_old, 0, on_error, row_done)
-            parse.emit("NotExists", data_cursor, row_done, reg_rowid)
+            code_seek_row(parse, table, data_cursor, row_done, reg_rowid)
     if reg_rowid and fkey.fk_required(parse, table):
         if reg_old:
             fkey.fk_check(parse, table, reg_old, 0)
         else:
             reg_old = fkey.begin_row_delete(parse, table, data_cursor, reg_rowid)
     for idx, ic in zip(table.indexes, idx_cursors):
+        if ic == data_cursor:
+            continue        # a WITHOUT ROWID table's own b-tree: the Delete below
         n = len(idx.columns)
         regs = parse.alloc_reg(n)
         skip = parse.label()
@@ -285,8 +291,9 @@ def generate_constraint_checks(parse: Any, table: Any, data_cursor: int,
             ok = skip
             parse.emit("NoConflict", ic, ok, regs, idx.n_key_col)
             if is_update or oe in (sch.OE_REPLACE, OE_UPDATE):
+                from pyrite.compile.rowkey import code_index_row_key
                 conflict_rowid = parse.alloc_reg()
-                parse.emit("IdxRowid", ic, conflict_rowid)
+                code_index_row_key(parse, table, idx, ic, conflict_rowid)
                 if is_update:
                     parse.emit("Eq", conflict_rowid, ok, reg_old_rowid, None, 0)
             if oe == OE_UPDATE:
@@ -297,13 +304,14 @@ def generate_constraint_checks(parse: Any, table: Any, data_cursor: int,
                 parse.emit("Goto", 0, ignore_dest)
             elif oe == sch.OE_REPLACE:
                 # Delete the conflicting row, then reposition the data cursor.
-                parse.emit("NotExists", data_cursor, ok, conflict_rowid)
+                from pyrite.compile.rowkey import code_seek_row
+                code_seek_row(parse, table, data_cursor, ok, conflict_rowid)
                 generate_row_delete(parse, table, data_cursor, idx_cursors,
                                     reg_rowid=conflict_rowid,
                                     triggers=_replace_triggers(parse, table),
                                     on_error=sch.OE_REPLACE)
                 if is_update:
-                    parse.emit("NotExists", data_cursor, ok, reg_old_rowid)
+                    code_seek_row(parse, table, data_cursor, ok, reg_old_rowid)
             else:
                 code = (errors.SQLITE_CONSTRAINT_PRIMARYKEY if idx.is_primary_key
                         else errors.SQLITE_CONSTRAINT_UNIQUE)
@@ -363,15 +371,20 @@ def sqlite_index_order(indexes: list[Any]) -> list[int]:
 def complete_insertion(parse: Any, table: Any, data_cursor: int, idx_cursors: list[int],
                        reg_new: int, key_regs: list[int], is_update: bool,
                        count: bool = True) -> None:
-    """Write the index entries and the table row (sqlite3CompleteInsertion)."""
+    """Write the index entries and the table row (sqlite3CompleteInsertion);
+    a WITHOUT ROWID table's row is its PRIMARY KEY index entry."""
     for idx, ic, kr in zip(table.indexes, idx_cursors, key_regs):
-        if idx.where is not None:
+        if ic == data_cursor:
+            parse.emit("IdxInsert", ic, kr, 0, None, OPFLAG_NCHANGE if count else 0)
+        elif idx.where is not None:
             skip = parse.label()
             parse.emit("IsNull", kr, skip)
             parse.emit("IdxInsert", ic, kr, 0, None, 0)
             parse.resolve(skip)
         else:
             parse.emit("IdxInsert", ic, kr, 0, None, 0)
+    if table.without_rowid:
+        return
     first, n, aff = gencol.record_source(parse, table, reg_new)
     rec = parse.alloc_reg()
     parse.emit("MakeRecord", first, n, rec, aff)
@@ -469,7 +482,8 @@ def code_insert(parse: Any, stmt: ast.Insert) -> None:
         for name in stmt.columns:
             ci = table.column_index(name)
             if ci < 0:
-                if name.lower() in ("rowid", "oid", "_rowid_") and table.rowid_alias < 0:
+                if name.lower() in ("rowid", "oid", "_rowid_") and table.rowid_alias < 0 \
+                        and table.has_rowid:
                     ci = sch.XN_ROWID
                 else:
                     parse.error(f"table {table.name} has no column named {name}")
@@ -597,8 +611,10 @@ def code_insert(parse: Any, stmt: ast.Insert) -> None:
         parse.resolve(have)
         parse.emit("MustBeInt", reg_new, 0)
         parse.resolve(done_rowid)
-    else:
+    elif table.has_rowid:
         parse.emit("NewRowid", data_cursor, reg_new, autoinc + 1 if autoinc else 0)
+    else:
+        parse.emit("Null", 0, reg_new)
     parse.emit("Affinity", reg_new + 1, n_col, 0, table.affinity_string())
     gencol.compute_columns(parse, table, reg_new)
     from pyrite.compile.checkdef import code_type_check

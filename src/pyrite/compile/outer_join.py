@@ -75,7 +75,13 @@ def open_match_index(parse: Parse, rj: RightJoin) -> None:
 
 
 def _code_rowid(parse: Parse, level: Any, target: int) -> None:
+    """The right-hand row's identity: its rowid, or a WITHOUT ROWID
+    table's primary key record (rowkey.py)."""
     item = level.item
+    if getattr(item.table, "without_rowid", False):
+        from pyrite.compile.rowkey import code_row_key
+        code_row_key(parse, item.table, item.cursor, target)
+        return
     code_expr(parse, ColumnRef(cursor=item.cursor, column=-1, item=item,
                                affinity=values.AFF_INTEGER, name="rowid"), target)
 

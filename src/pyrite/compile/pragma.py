@@ -300,7 +300,9 @@ def _pragma_table_info(parse: Any, name: str, value: Any) -> None:
         names = ["cid", "name", "type", "notnull", "dflt_value", "pk"]
         _result_rows(parse, names + (["hidden"] if xinfo else []), rows)
         return
-    pk_order = {ci: i + 1 for i, ci in enumerate(getattr(table, "pk_columns", []) or [])}
+    pk_order: dict[int, int] = {}
+    for i, ci in enumerate(getattr(table, "pk_columns", []) or []):
+        pk_order.setdefault(ci, i + 1)
     n_hidden = 0
     for i, col in enumerate(table.columns):
         hidden = 1 if col.hidden else 0
@@ -489,8 +491,9 @@ def _check_table_rows(parse: Any, table: Any, msg: int, left: int, quick: bool) 
         parse.resolve(ok)
     # Indexes in SQLite's list order (newest first, REPLACE ones last).
     from pyrite.compile.insert import sqlite_index_order
+    # (A WITHOUT ROWID table's PRIMARY KEY is the table itself.)
     order = [(table.indexes[k], idx_cursors[k], counts[k])
-             for k in sqlite_index_order(table.indexes)]
+             for k in sqlite_index_order(table.indexes) if idx_cursors[k] != cur]
     if not quick:
         text = parse.alloc_reg()
         for idx, ic, count in order:
@@ -536,7 +539,8 @@ def _check_table_rows(parse: Any, table: Any, msg: int, left: int, quick: bool) 
             parse.resolve(same)
     parse.emit("Close", cur)
     for ic in idx_cursors:
-        parse.emit("Close", ic)
+        if ic != cur:
+            parse.emit("Close", ic)
 
 
 def _pragma_table_list(parse: Any, name: str, value: Any) -> None:

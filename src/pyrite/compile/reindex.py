@@ -48,8 +48,8 @@ def code_reindex(parse: Any, stmt: ast.Reindex) -> None:
     for table, _index in targets:
         parse.code_verify_schema(table.db_index, write=True)
     for table, index in targets:
-        if not index.root:
-            continue
+        if not index.root or (table.without_rowid and index.is_primary_key):
+            continue    # (a WITHOUT ROWID table's PRIMARY KEY holds the rows)
         parse.emit("Clear", index.root, table.db_index)
         refill_index(parse, table, index)
     parse.finish_coding()

@@ -159,8 +159,6 @@ def _from_item(parse: Parse, node: ast.FromItem) -> SrcItem:
                 return item
             finally:
                 parse.view_schema = saved_schema
-        if getattr(table, "without_rowid", False):
-            parse.error("queries on WITHOUT ROWID tables are not supported yet")
         return SrcItem(name=table.name if hasattr(table, "name") else node.name,
                        alias=node.alias, table=table, cursor=parse.alloc_cursor(),
                        schema=node.schema, indexed_by=node.indexed_by,
@@ -1031,11 +1029,17 @@ def _dispose(parse: Parse, dest: SelectDest, reg: int, n: int) -> None:
     elif kind == SRT_UPD:
         # UPDATE ... FROM: r[reg] is the target rowid (NULL: the empty row of
         # an aggregate that matched nothing), the rest the new values.
+        # With parm2 (a WITHOUT ROWID target) the first parm2 columns are
+        # its primary key and the whole row goes into an index keyed by them.
         skip = parse.label()
         parse.emit("IsNull", reg, skip)
         r = parse.get_temp_reg()
-        parse.emit("MakeRecord", reg + 1, n - 1, r)
-        parse.emit("Insert", dest.parm, r, reg, None, 0)
+        if dest.parm2:
+            parse.emit("MakeRecord", reg, n, r)
+            parse.emit("IdxInsert", dest.parm, r, reg, dest.parm2)
+        else:
+            parse.emit("MakeRecord", reg + 1, n - 1, r)
+            parse.emit("Insert", dest.parm, r, reg, None, 0)
         parse.release_temp_reg(r)
         parse.resolve(skip)
     else:
@@ -1132,7 +1136,20 @@ def _code_simple_count(parse: Parse, src: SrcList, where: Any, result: list[Resu
     from pyrite.compile.insert import sqlite_index_order
     from pyrite.compile.where import _index_row_size, _table_row_size
     best = None
-    if not item.not_indexed:
+    own_pk = table.primary_key_index() if getattr(table, "without_rowid", False) else None
+    if own_pk is not None:
+        # A WITHOUT ROWID table counts its own b-tree unless an index with
+        # fewer fields is narrower than its row.
+        sz_tab = _table_row_size(table)
+        if not item.not_indexed:
+            for k in sqlite_index_order(table.indexes):
+                ix = table.indexes[k]
+                if ix is own_pk or ix.where is not None:
+                    continue
+                if _index_row_size(table, ix) < sz_tab and \
+                        len(ix.columns) < len((best or own_pk).columns):
+                    best = ix
+    elif not item.not_indexed:
         best_size = _table_row_size(table)
         for k in sqlite_index_order(table.indexes):
             ix = table.indexes[k]
@@ -1144,7 +1161,8 @@ def _code_simple_count(parse: Parse, src: SrcList, where: Any, result: list[Resu
     parse.code_verify_schema(0, write=False)
     cursor = parse.alloc_cursor()
     if best is None:
-        parse.emit("OpenRead", cursor, table.root, 0, 1)
+        from pyrite.compile.rowkey import table_p4
+        parse.emit("OpenRead", cursor, table.root, 0, table_p4(table, 1))
     else:
         parse.emit("OpenRead", cursor, best.root, 0, best.key_info)
     parse.emit("Count", cursor, agg.func_regs[0])

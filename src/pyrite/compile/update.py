@@ -80,7 +80,7 @@ def resolve_assignments(parse: Any, table: Any, sets: tuple[ast.SetClause, ...],
                 check(item)
             ci = table.column_index(name)
             if ci < 0:
-                if name.lower() in ("rowid", "oid", "_rowid_"):
+                if name.lower() in ("rowid", "oid", "_rowid_") and table.has_rowid:
                     ci = sch.XN_ROWID
                 else:
                     parse.error(f"no such column: {name}")
@@ -140,9 +140,14 @@ def code_update_row(parse: Any, table: Any, data_cursor: int, idx_cursors: list[
     UPDATE statement's rows do, an upsert's DO UPDATE does not)."""
     from pyrite.compile.build import code_index_key, code_partial_filter
     from pyrite.compile.insert import complete_insertion, generate_constraint_checks
+    from pyrite.compile.rowkey import code_row_key, code_seek_row
     from pyrite.compile.trigger import TRIGGER_AFTER, TRIGGER_BEFORE, code_row_triggers
     n_col = len(table.columns)
     reg_old_row = 0
+    if table.without_rowid:
+        # The key as stored, so that a conflicting entry of the same row
+        # compares equal to it (see rowkey.py).
+        code_row_key(parse, table, data_cursor, reg_old)
     if triggers is not None:
         from pyrite.compile.returning import load_row
         reg_old_row = load_row(parse, table, data_cursor, reg_old)
@@ -175,7 +180,7 @@ def code_update_row(parse: Any, table: Any, data_cursor: int, idx_cursors: list[
                           next_row)
         # The trigger may have deleted or changed the row: skip it when it
         # is gone, else take the columns not assigned from it again.
-        parse.emit("NotExists", data_cursor, next_row, reg_old)
+        code_seek_row(parse, table, data_cursor, next_row, reg_old)
         for i, col in enumerate(table.columns):
             if i == table.rowid_alias or col.generated is not None or i in assign.exprs:
                 continue
@@ -190,7 +195,7 @@ def code_update_row(parse: Any, table: Any, data_cursor: int, idx_cursors: list[
                                changed_cols=changed)
     # The checks may have moved the data cursor (rowid probe, REPLACE
     # deletions): seek the old row again, then remove its index entries.
-    parse.emit("NotExists", data_cursor, next_row, reg_old)
+    code_seek_row(parse, table, data_cursor, next_row, reg_old)
     from pyrite.compile import fkey
     changed = gencol.affected_columns(table, assign.changed_columns, rowid_changed)
     fk_work = fkey.fk_required(parse, table, changed, rowid_changed)
@@ -200,6 +205,8 @@ def code_update_row(parse: Any, table: Any, data_cursor: int, idx_cursors: list[
             reg_old_row = load_row(parse, table, data_cursor, reg_old)
         fkey.fk_check(parse, table, reg_old_row, 0, changed, rowid_changed)
     for idx, ic in zip(table.indexes, idx_cursors):
+        if ic == data_cursor:
+            continue        # a WITHOUT ROWID table's own b-tree: deleted below
         n = len(idx.columns)
         regs = parse.alloc_reg(n)
         skip = parse.label()
@@ -207,7 +214,7 @@ def code_update_row(parse: Any, table: Any, data_cursor: int, idx_cursors: list[
         code_index_key(parse, table, idx, data_cursor, regs)
         parse.emit("IdxDelete", ic, regs, n)
         parse.resolve(skip)
-    if rowid_changed:
+    if rowid_changed or table.without_rowid:
         parse.emit("Delete", data_cursor, 0)
     if fk_work:
         fkey.fk_check(parse, table, 0, reg_new, changed, rowid_changed)
@@ -265,14 +272,13 @@ def code_update(parse: Any, stmt: ast.Update) -> None:
     parse.begin_coding()
     parse.begin_row_count("rows updated")
     parse.code_verify_schema(table.db_index, write=True)
-    rowset = collect_rowids(parse, stmt.table, table, stmt.where)
+    from pyrite.compile.rowkey import code_seek_row
+    keys = collect_rowids(parse, stmt.table, table, stmt.where)
     data_cursor, idx_cursors = open_table_and_indices(parse, table)
     reg_old = parse.alloc_reg()
     done = parse.label()
-    top = parse.current_addr()
-    next_row = parse.label()
-    parse.emit("RowSetRead", rowset, done, reg_old)
-    parse.emit("NotExists", data_cursor, top, reg_old)
+    next_row = keys.code_read(parse, done, reg_old)
+    code_seek_row(parse, table, data_cursor, next_row, reg_old)
 
     item = SrcItem(name=table.name, alias=alias, table=table, cursor=data_cursor)
     nc = NameContext(SrcList([item]))
@@ -280,8 +286,7 @@ def code_update(parse: Any, stmt: ast.Update) -> None:
         parse, assign, lambda e: resolve_on_table(parse, table, data_cursor, e, alias), nc)
     code_update_row(parse, table, data_cursor, idx_cursors, reg_old, assign, code_value,
                     on_error, next_row, returning, triggers=triggers, count_rows=True)
-    parse.resolve(next_row)
-    parse.emit("Goto", 0, top)
+    keys.code_next(parse)
     parse.resolve(done)
     parse.finish_coding()
 

@@ -50,6 +50,13 @@ def code_update_from(parse: Any, stmt: ast.Update, table: Any, assign: Any,
     rowid_name = next((n for n in ("rowid", "_rowid_", "oid")
                        if table.column_index(n) < 0), "rowid")
     columns = [ast.ResultColumn(ast.Column(rowid_name, target_name))]
+    pk = table.primary_key_index() if table.without_rowid else None
+    n_pk = 0
+    if pk is not None:
+        # A WITHOUT ROWID target is named by its primary key columns.
+        n_pk = pk.n_key_col
+        columns = [ast.ResultColumn(ast.Column(table.columns[c].name, target_name))
+                   for c in pk.columns[:n_pk]]
     position: dict[int, int] = {}
     for ci, item in assign.exprs.items():
         if isinstance(item, tuple):
@@ -74,8 +81,15 @@ def code_update_from(parse: Any, stmt: ast.Update, table: Any, assign: Any,
     parse.begin_row_count("rows updated")
     parse.code_verify_schema(table.db_index, write=True)
     eph = parse.alloc_cursor()
-    parse.emit("OpenEphemeral", eph, len(columns) - 1)
-    compile_select(parse, select, SelectDest(SRT_UPD, eph))
+    if pk is None:
+        parse.emit("OpenEphemeral", eph, len(columns) - 1)
+    else:
+        from pyrite import values
+        key = pk.key_info
+        n = len(columns)
+        parse.emit("OpenEphemeral", eph, n, 0, values.KeyInfo(
+            key.collations[:n_pk] + (None,) * (n - n_pk), key.desc[:n_pk], n_pk))
+    compile_select(parse, select, SelectDest(SRT_UPD, eph, parm2=n_pk))
 
     data_cursor, idx_cursors = open_table_and_indices(parse, table)
     reg_old = parse.alloc_reg()
@@ -83,11 +97,20 @@ def code_update_from(parse: Any, stmt: ast.Update, table: Any, assign: Any,
     next_row = parse.label()
     parse.emit("Rewind", eph, done)
     top = parse.current_addr()
-    parse.emit("Rowid", eph, reg_old)
-    parse.emit("NotExists", data_cursor, next_row, reg_old)
+    if pk is None:
+        parse.emit("Rowid", eph, reg_old)
+        parse.emit("NotExists", data_cursor, next_row, reg_old)
+    else:
+        regs = parse.alloc_reg(n_pk)
+        for k in range(n_pk):
+            parse.emit("Column", eph, k, regs + k)
+        parse.emit("NotFound", data_cursor, next_row, regs, n_pk)
+    # The rowid is the ephemeral table's key, not in its record; the key
+    # columns of a WITHOUT ROWID target are.
+    shift = 0 if pk is not None else 1
 
     def code_value(ci: int, target_reg: int) -> None:
-        parse.emit("Column", eph, position[ci] - 1, target_reg)
+        parse.emit("Column", eph, position[ci] - shift, target_reg)
 
     code_update_row(parse, table, data_cursor, idx_cursors, reg_old, assign, code_value,
                     on_error, next_row, returning, triggers=triggers, count_rows=True)

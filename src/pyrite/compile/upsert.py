@@ -173,7 +173,8 @@ class Upsert:
         reg_old = parse.alloc_reg()
         parse.emit("SCopy", reg_rowid, reg_old)
         if seek:
-            parse.emit("NotExists", data_cursor, done, reg_old)
+            from pyrite.compile.rowkey import code_seek_row
+            code_seek_row(parse, table, data_cursor, done, reg_old)
         for i, col in enumerate(table.columns):
             if col.affinity == values.AFF_REAL and i != table.rowid_alias:
                 parse.emit("RealAffinity", self.reg_new + 1 + i)

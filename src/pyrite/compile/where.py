@@ -434,9 +434,7 @@ def _choose_plan(parse: Parse, level: WhereLevel, terms: list[WhereTerm],
     for ix in indexes:
         if index_is_partial(ix) and not partial_index_usable(parse, item, ix, terms):
             continue
-        cols = index_columns(ix)
-        colls = index_collations(ix)
-        descs = index_desc(ix)
+        cols, colls, descs = _search_columns(ix)
         eq: list[_Constraint] = []
         lower = upper = None
         for pos, tcol in enumerate(cols):
@@ -455,6 +453,8 @@ def _choose_plan(parse: Parse, level: WhereLevel, terms: list[WhereTerm],
             e = [c for c in cons if c.op == "=" and usable(c)]
             if e:
                 eq.append(e[0])
+                if len(eq) == getattr(ix, "n_key_col", -1) and getattr(ix, "unique", False):
+                    break   # one row at most: the columns after the key do not help
                 continue
             if pos == 0:
                 ins = [c for c in cons if c.op == "IN" and c.column == key
@@ -471,7 +471,7 @@ def _choose_plan(parse: Parse, level: WhereLevel, terms: list[WhereTerm],
         if not eq and lower is None and upper is None:
             continue
         unique = bool(getattr(ix, "unique", False))
-        if eq and len(eq) == len(cols) and unique:
+        if eq and len(eq) >= len(index_columns(ix)) and unique:
             cost = 1.0
         elif eq:
             cost = 2.0 - min(len(eq), 9) / 10 - (0.05 if (lower or upper) else 0)
@@ -609,7 +609,8 @@ def _choose_index_scan(parse: Parse, level: WhereLevel, flags: int,
     best = None
     best_cost = 0
     for ix in reversed(candidates):
-        if not covering_ok or not _is_covering(table, ix, item.col_used):
+        if not covering_ok or not _is_covering(table, ix, item.col_used) \
+                or _is_own_pk(table, ix):
             continue
         sz_idx = _index_row_size(table, ix)
         if sz_idx >= sz_tab:
@@ -717,7 +718,7 @@ def _in_usable(parse: Parse, c: _Constraint, coll: str | None, col_aff: str) -> 
 def _index_col_affinity(parse: Parse, item: Any, ix: Any, pos: int) -> str:
     """The affinity of index field ``pos``: its column's, or for an
     expression the expression's (BLOB when it has none)."""
-    tcol = index_columns(ix)[pos]
+    tcol = _search_columns(ix)[0][pos]
     if tcol == -2:
         expr = gencol.index_expr_resolved(parse, item, ix, pos)
         aff = expr_affinity(expr) if expr is not None else values.AFF_NONE
@@ -750,17 +751,43 @@ def _open_cursors(parse: Parse, level: WhereLevel, flags: int) -> None:
         return  # opened by the code that materialized it
     db_index = getattr(table, "db_index", 0) or 0
     parse.code_verify_schema(db_index)
-    if not (level.plan == "index" and level.covering):
+    own_pk = level.plan == "index" and _is_own_pk(table, level.index)
+    if not (level.plan == "index" and level.covering) or own_pk:
         # Column references resolved later (correlated subqueries are
         # resolved when coded) would not be counted: use the full width then.
         ncol = _n_columns_used(item) if flags & WHERE_COVERING_OK \
             else len(table.columns)
-        parse.emit("OpenRead", item.cursor, table_root(table), db_index, ncol)
-    if level.plan == "index":
+        from pyrite.compile.rowkey import table_p4
+        parse.emit("OpenRead", item.cursor, table_root(table), db_index,
+                   table_p4(table, ncol))
+    if own_pk:
+        # A WITHOUT ROWID table's PRIMARY KEY is the table's own b-tree.
+        level.index_cursor = item.cursor
+    elif level.plan == "index":
         level.index_cursor = parse.alloc_cursor()
         key_info = getattr(level.index, "key_info", None)
         parse.emit("OpenRead", level.index_cursor, index_root(level.index), db_index,
                    key_info)
+
+
+def _search_columns(index: Any) -> tuple[list[int], list[Any], list[bool]]:
+    """(columns, collations, sort orders) of ``index`` that seeks and
+    ORDER BY can use: the key columns, and for an index of a WITHOUT ROWID
+    table the primary key columns after them too."""
+    cols = index_columns(index)
+    colls = index_collations(index)
+    descs = index_desc(index)
+    table = getattr(index, "table", None)
+    if getattr(table, "without_rowid", False) and not _is_own_pk(table, index):
+        n = len(index.columns)
+        return list(index.columns), list(index.collations[:n]), list(index.desc[:n])
+    return cols, colls, descs
+
+
+def _is_own_pk(table: Any, index: Any) -> bool:
+    """Is ``index`` the PRIMARY KEY b-tree of a WITHOUT ROWID ``table``?"""
+    return index is not None and getattr(table, "without_rowid", False) \
+        and getattr(index, "is_primary_key", False)
 
 
 def _n_columns_used(item: SrcItem) -> int:
@@ -773,13 +800,16 @@ def _n_columns_used(item: SrcItem) -> int:
 
 
 def _covering_map(table: Any, index: Any, col_used: int) -> dict[int, int] | None:
-    """{table column: index column} when ``index`` holds every used column."""
+    """{table column: index column} when ``index`` holds every used column
+    (those of a WITHOUT ROWID table's index include its primary key)."""
     cols = index_columns(index)
     if col_used >> 63:
         return None
     from pyrite.compile.context import table_rowid_alias
     ipk = table_rowid_alias(table)
     mapping: dict[int, int] = {-1: len(cols)}
+    if getattr(table, "without_rowid", False):
+        cols = list(index.columns)
     for i, c in enumerate(cols):
         if c >= 0 and c not in mapping:
             mapping[c] = i
@@ -817,7 +847,7 @@ def _explain_level(parse: Parse, level: WhereLevel) -> None:
         text = f"SEARCH {name} USING INTEGER PRIMARY KEY ({cond})"
     else:
         ix = level.index
-        cols = index_columns(ix)
+        cols = _search_columns(ix)[0]
         names = [_col_name(item.table, c) for c in cols]
         parts = [f"{names[i]}=?" for i in range(len(level.eq))]
         k = len(level.eq)
@@ -826,7 +856,10 @@ def _explain_level(parse: Parse, level: WhereLevel) -> None:
         if level.upper is not None:
             parts.append(f"{names[k]}{level.upper.op}?")
         kind = "COVERING INDEX" if level.covering else "INDEX"
-        if parts:
+        if _is_own_pk(item.table, ix):
+            text = f"SEARCH {name} USING PRIMARY KEY ({' AND '.join(parts)})" if parts \
+                else f"SCAN {name}"
+        elif parts:
             text = f"SEARCH {name} USING {kind} {ix.name} ({' AND '.join(parts)})"
         else:
             text = f"SCAN {name} USING {kind} {ix.name}"
@@ -1000,9 +1033,21 @@ def _code_index_level(parse: Parse, level: WhereLevel) -> None:
 def _index_row_access(parse: Parse, level: WhereLevel, item: SrcItem, table: Any,
                       ix: Any, idx_cur: int) -> None:
     """Reach the table row from the index entry (or read the index alone)."""
-    if level.covering:
+    if idx_cur == item.cursor:
+        pass            # the WITHOUT ROWID table's own PRIMARY KEY
+    elif level.covering:
         mapping = _covering_map(table, ix, item.col_used) or {}
         parse.covering[item.cursor] = (idx_cur, mapping)
+    elif getattr(table, "without_rowid", False):
+        # Find the row by the primary key columns the entry holds.
+        from pyrite.compile.rowkey import index_position
+        pk = table.primary_key_index()
+        n = pk.n_key_col
+        regs = parse.alloc_reg(n)
+        for k in range(n):
+            parse.emit("Column", idx_cur, index_position(ix, pk, k), regs + k)
+        parse.emit("NotFound", item.cursor, level.addr_cont, regs, n)
+        parse.covering[item.cursor] = (idx_cur, _index_map(ix))
     else:
         parse.emit("DeferredSeek", idx_cur, 0, item.cursor)
         # columns the index holds are read from it (sqlite3WhereEnd's
@@ -1073,6 +1118,8 @@ def _order_satisfied(parse: Parse, level: WhereLevel, order_by: list[ast.Expr],
                 and e.column == -1:
             order_by, desc = order_by[:k + 1], desc[:k + 1]
             break
+    if level.plan == "index" and not (level.eq and level.eq[0].op == "IN"):
+        return _index_order_satisfied(level, order_by, desc)
     if any(desc):
         if not all(desc) or level.eq or level.lower is not None \
                 or level.upper is not None or level.plan not in ("scan", "index"):
@@ -1099,9 +1146,8 @@ def _order_satisfied(parse: Parse, level: WhereLevel, order_by: list[ast.Expr],
             return level.plan == "rowid_eq"
         return level.plan == "rowid_eq" or (len(cols) >= 1 and cols[0][0] == -1)
     ix = level.index
-    icols = index_columns(ix)
-    icolls = [(c or "BINARY").upper() for c in index_collations(ix)]
-    idesc = index_desc(ix)
+    icols, icolls, idesc = _search_columns(ix)
+    icolls = [(c or "BINARY").upper() for c in icolls]
     eq_cols = {icols[j] for j in range(len(level.eq))}
     pos = len(level.eq)
     for col, coll in cols:
@@ -1112,4 +1158,42 @@ def _order_satisfied(parse: Parse, level: WhereLevel, order_by: list[ast.Expr],
         if pos >= len(icols) or icols[pos] != col or icolls[pos] != coll or idesc[pos]:
             return False
         pos += 1
+    return True
+
+
+def _index_order_satisfied(level: WhereLevel, order_by: list[ast.Expr],
+                           desc: list[bool]) -> bool:
+    """The ORDER BY check of an index loop: each term names the next index
+    column (equality-constrained columns aside) with its collation, and
+    every term runs in the index's direction, or (for an unconstrained
+    scan, run backwards: ``level.reverse``) every term against it."""
+    item = level.item
+    ix = level.index
+    icols, icolls, idesc = _search_columns(ix)
+    icolls = [(c or "BINARY").upper() for c in icolls]
+    eq_cols = {icols[j] for j in range(len(level.eq))}
+    pos = len(level.eq)
+    against: set[bool] = set()
+    for e, d in zip(order_by, desc):
+        coll = None
+        while isinstance(e, ast.Collate):
+            coll = e.collation
+            e = e.expr
+        if not (isinstance(e, ColumnRef) and e.cursor == item.cursor and e.depth == 0):
+            return False
+        eff_coll = (coll or e.collation or "BINARY").upper()
+        if e.column in eq_cols:
+            continue
+        if e.column == -1 and pos >= len(icols):
+            against.add(d)      # the rowid follows the index columns
+            break
+        if pos >= len(icols) or icols[pos] != e.column or icolls[pos] != eff_coll:
+            return False
+        against.add(d != idesc[pos])
+        pos += 1
+    if against <= {False}:
+        return True
+    if against != {True} or level.eq or level.lower is not None or level.upper is not None:
+        return False
+    level.reverse = True
     return True

@@ -545,6 +545,8 @@ def table_from_ast(stmt: ast.CreateTable, sql: str | None) -> Table:
     t = Table(name=stmt.name, sql=sql, without_rowid=stmt.without_rowid, strict=stmt.strict)
     seen: set[str] = set()
     pk_seen = False
+    deferred_pk: tuple[list[tuple[int, str | None, bool]], int, str] | None = None
+    autoinc_wor = False
     pending_unique: list[tuple[list[tuple[int, str | None, bool]], int, str]] = []
     check_texts = iter(_check_texts(sql))
 
@@ -564,8 +566,17 @@ def table_from_ast(stmt: ast.CreateTable, sql: str | None) -> Table:
             t.columns[ci].not_null = t.columns[ci].not_null or t.without_rowid
         t.pk_columns = [ci for ci, _, _ in cols]
         t.pk_conflict = conflict_code(conflict) if conflict else OE_NONE
-        if (len(cols) == 1 and _is_integer_type(t.columns[cols[0][0]].decl_type)
-                and not column_form_desc and not t.without_rowid):
+        is_ipk = (len(cols) == 1 and _is_integer_type(t.columns[cols[0][0]].decl_type)
+                  and not column_form_desc)
+        if is_ipk and t.without_rowid:
+            # SQLite first makes it an INTEGER PRIMARY KEY and only turns it
+            # into the PRIMARY KEY index at the end of CREATE TABLE
+            # (convertToWithoutRowidTable): that index is numbered last.
+            nonlocal deferred_pk, autoinc_wor
+            deferred_pk = (cols, conflict_code(conflict) if conflict else OE_NONE,
+                           IDX_PRIMARY_KEY)
+            autoinc_wor = autoinc
+        elif is_ipk:
             t.rowid_alias = cols[0][0]
             t.autoincrement = autoinc
         else:
@@ -646,6 +657,10 @@ def table_from_ast(stmt: ast.CreateTable, sql: str | None) -> Table:
 
     if t.without_rowid and not pk_seen:
         errors.raise_error(errors.SQLITE_ERROR, f"PRIMARY KEY missing on table {t.name}")
+    if autoinc_wor:
+        errors.raise_error(errors.SQLITE_ERROR, "AUTOINCREMENT not allowed on WITHOUT ROWID tables")
+    if deferred_pk is not None:
+        pending_unique.append(deferred_pk)
 
     # Automatic indexes, numbered in the order their constraints appear.
     declared: dict[int, int] = {}      # id(index) -> its ON CONFLICT as written
@@ -713,19 +728,60 @@ def _add_foreign_key(t: Table, c: ast.ForeignKeyConstraint, from_cols: list[int]
 
 
 def _finish_without_rowid(t: Table) -> None:
-    """Append the primary key columns to every index of a WITHOUT ROWID table
-    (convertToWithoutRowidTable); the PK index's root is the table's."""
+    """Make the PRIMARY KEY index the table's b-tree (convertToWithoutRowidTable):
+    its repeated columns (same column and collation) are dropped, the other
+    stored columns follow the key with BINARY collation; each UNIQUE index
+    gets the primary key columns it lacks (ascending, the key's collation)."""
     pk = t.primary_key_index()
     if pk is None:
         return
+    keep = [i for i in range(pk.n_key_col)
+            if not _dup_column(pk, i, pk, i)]
+    pk.columns = [pk.columns[i] for i in keep]
+    pk.collations = [pk.collations[i] for i in keep]
+    pk.desc = [pk.desc[i] for i in keep]
+    pk.n_key_col = len(keep)
+    for ci, col in enumerate(t.columns):
+        if ci not in pk.columns and not _is_virtual(col):
+            pk.columns.append(ci)
+            pk.collations.append("BINARY")
+            pk.desc.append(False)
     for idx in t.indexes:
-        if idx is pk:
+        if idx is not pk:
+            _append_pk_columns(idx, pk, copy_desc=False)
+
+
+def _is_virtual(col: Column) -> bool:
+    return col.generated is not None and not col.stored
+
+
+def _dup_column(idx: Index, n_key: int, pk: Index, i: int) -> bool:
+    """isDupColumn: column ``i`` of ``pk`` is among the first ``n_key``
+    columns of ``idx`` with the same collation."""
+    ci = pk.columns[i]
+    for j in range(n_key):
+        if idx.columns[j] == ci and \
+                idx.collations[j].upper() == pk.collations[i].upper():
+            return True
+    return False
+
+
+def _append_pk_columns(idx: Index, pk: Index, copy_desc: bool) -> None:
+    """Append to ``idx`` the primary key columns its key lacks.  CREATE
+    INDEX copies their sort order; the UNIQUE constraints of CREATE TABLE
+    keep them ascending (SQLite's bAscKeyBug)."""
+    n_key = idx.n_key_col
+    del idx.columns[n_key:], idx.collations[n_key:], idx.desc[n_key:]
+    if idx.exprs:
+        del idx.exprs[n_key:]
+    for i in range(pk.n_key_col):
+        if _dup_column(idx, n_key, pk, i):
             continue
-        for ci in t.pk_columns:
-            if ci not in idx.columns[:idx.n_key_col]:
-                idx.columns.append(ci)
-                idx.collations.append(t.columns[ci].collation or "BINARY")
-                idx.desc.append(False)
+        idx.columns.append(pk.columns[i])
+        idx.collations.append(pk.collations[i])
+        idx.desc.append(pk.desc[i] if copy_desc else False)
+        if idx.exprs:
+            idx.exprs.append(None)
 
 
 def strict_type_name(decl: str | None) -> str:
@@ -792,14 +848,11 @@ def index_from_ast(stmt: ast.CreateIndex, table: Table, sql: str | None) -> Inde
         colls.append("BINARY")
         desc.append(False)
         exprs.append(None)
-    else:
-        for ci in table.pk_columns:
-            if ci not in columns[:n_key]:
-                columns.append(ci)
-                colls.append(table.columns[ci].collation or "BINARY")
-                desc.append(False)
-                exprs.append(None)
-    return Index(name=stmt.name, table=table, columns=columns, collations=colls, desc=desc,
-                 n_key_col=n_key, unique=stmt.unique,
-                 on_conflict=OE_ABORT if stmt.unique else OE_NONE,
-                 origin=IDX_CREATED, where=stmt.where, exprs=exprs, sql=sql)
+    index = Index(name=stmt.name, table=table, columns=columns, collations=colls, desc=desc,
+                  n_key_col=n_key, unique=stmt.unique,
+                  on_conflict=OE_ABORT if stmt.unique else OE_NONE,
+                  origin=IDX_CREATED, where=stmt.where, exprs=exprs, sql=sql)
+    pk = table.primary_key_index() if table.without_rowid else None
+    if pk is not None:
+        _append_pk_columns(index, pk, copy_desc=True)
+    return index
