@@ -68,6 +68,9 @@ QUERIES = [
     'SELECT g FROM ta GROUP BY g HAVING (SELECT sum(ta.a)) > 2',
     'SELECT g FROM ta GROUP BY g ORDER BY (SELECT sum(ta.a)) DESC',
     'SELECT (SELECT count(*) FROM ta)',
+    # subtype(): 74 for a value straight from a JSON function
+    "SELECT subtype(json('[1]')), subtype(1), subtype(NULL), subtype('[1]' -> '$'),"
+    " subtype(json_array(1)), subtype('{\"a\":[7,8]}' ->> 'a')",
     'SELECT EXISTS (SELECT avg(ta.a)) FROM ta',
     'SELECT (SELECT total(a + b) FROM u) FROM ta',
     'SELECT (SELECT min(ta.a) FILTER (WHERE ta.a > 1)) FROM ta',

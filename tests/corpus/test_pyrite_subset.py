@@ -42,7 +42,6 @@ SQLTEST_SUBSET = [
     "row-value-in.sqltest",
     "aggregate-of-outer-column.sqltest",
     "pragma-count-changes.sqltest",
-    "update-from.sqltest",
 ]
 # Seconds per file: the whole subset stays under a minute even when pyrite
 # is slow; the ledger itself is written with generous budgets.

@@ -532,6 +532,12 @@ def json_(x: object) -> str | None:
     return None if root is None else _mark(render(root))
 
 
+def subtype(x: object) -> int:
+    """subtype(X): 74 ('J') for a value straight from a JSON function, else
+    0 (the only subtype SQLite's built-in functions set)."""
+    return 74 if _is_json(x) else 0
+
+
 def json_valid(x: object) -> int:
     if x is None:
         return 0
@@ -789,6 +795,7 @@ FUNCTIONS: list[FuncDef] = [
     FuncDef("json_type", 1, json_type, _D),
     FuncDef("json_type", 2, json_type, _D),
     FuncDef("json_valid", 1, json_valid, _D),
+    FuncDef("subtype", 1, subtype, _D),
     FuncDef("json_group_array", 1, JsonGroupArray, _AW),
     FuncDef("json_group_object", 2, JsonGroupObject, _AW),
 ]
