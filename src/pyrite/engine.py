@@ -135,6 +135,9 @@ class Database:
         self.total_changes = 0
         self.last_insert_rowid = 0
         self.interrupted = False
+        # Instructions executed per opcode name, counted by every statement
+        # while this is a dict (the benchmark's profile; None: not counted).
+        self.opcode_counts: dict[str, int] | None = None
         self.busy_timeout = 5.0
         self.functions: dict[tuple[str, int], Any] = {}
         self.collations: dict[str, values.Collation] = {}

@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import struct
 from bisect import bisect_left
+from collections import deque
 from collections.abc import Sequence
 from typing import Any
 
@@ -109,9 +110,22 @@ def page_info(page: Page) -> PageInfo:
 class BTree:
     """The B-trees of one database file (SQLite's Btree/BtShared)."""
 
+    # Pages whose decoded records are kept (see track_decoded).
+    DECODED_PAGES = 128
+
     def __init__(self, pager: Pager) -> None:
         self.pager = pager
         self.cursors: list[BTreeCursor] = []
+        self.decoded: deque[PageInfo] = deque()
+
+    def track_decoded(self, info: PageInfo) -> None:
+        """Note a page that started caching decoded records; the oldest such
+        pages drop theirs, so that decoded rows (several times the size of
+        their pages) take a bounded share of memory next to the page cache."""
+        decoded = self.decoded
+        decoded.append(info)
+        if len(decoded) > self.DECODED_PAGES:
+            decoded.popleft().records = None
 
     @classmethod
     def ephemeral(cls) -> BTree:
@@ -1037,6 +1051,7 @@ class BTreeCursor:
             records = info.records
             if records is None:
                 records = info.records = [None] * info.ncell
+                self.btree.track_decoded(info)
             lo, hi = 0, info.ncell
             found = -1
             while lo < hi:
@@ -1099,18 +1114,19 @@ class BTreeCursor:
         return self.btree.read_payload(page, info, idx)
 
     def record(self) -> list[Any]:
-        """The decoded record under the cursor (cached per index page)."""
+        """The decoded record under the cursor, cached in the page's parsed
+        view: repeated scans and seeks decode each cell once for as long as
+        the page stays in the cache unchanged.  Callers must not modify it."""
         page, info, idx = self._top()
-        if not info.intkey:
-            records = info.records
-            if records is None:
-                records = info.records = [None] * info.ncell
-            rec = records[idx]
-            if rec is None:
-                rec = records[idx] = decode_record(
-                    self.btree.read_payload(page, info, idx), self.pager.text_encoding)
-            return rec
-        return decode_record(self.btree.read_payload(page, info, idx), self.pager.text_encoding)
+        records = info.records
+        if records is None:
+            records = info.records = [None] * info.ncell
+            self.btree.track_decoded(info)
+        rec = records[idx]
+        if rec is None:
+            rec = records[idx] = decode_record(
+                self.btree.read_payload(page, info, idx), self.pager.text_encoding)
+        return rec
 
     def count(self) -> int:
         return self.btree._count(self.root)
