@@ -48,12 +48,15 @@ class MemoryResult:
     db_bytes: int = 0
     cache_bytes: int = 0
     growth_kib: int | None = None
+    peak_kib: int | None = None
     error: str | None = None
 
 
 def build(path: str, cache_multiple: int, cache_pages: int = CACHE_PAGES) -> int:
     """A table about ``cache_multiple`` times the page cache; returns its size."""
     rows = cache_pages * PAGE_SIZE * cache_multiple // 120
+    if os.path.exists(path):
+        os.remove(path)
     conn = sqlite3.connect(path)
     conn.execute(f"PRAGMA page_size={PAGE_SIZE}")
     conn.execute("CREATE TABLE big(a INTEGER, b REAL, c TEXT)")
@@ -79,6 +82,7 @@ def scan(engine: str, path: str, src: str | None, cache_pages: int = CACHE_PAGES
         return res
     res.rows = data["rows"]
     res.growth_kib = data["after_kib"] - data["before_kib"]
+    res.peak_kib = data["after_kib"]
     return res
 
 
@@ -99,5 +103,6 @@ def report(results: list[MemoryResult]) -> str:
             continue
         lines.append(
             f"memory {r.engine}: full scan of {r.rows} rows, database {r.db_bytes // 1024} KiB, "
-            f"page cache {r.cache_bytes // 1024} KiB: peak RSS grew {r.growth_kib} KiB")
+            f"page cache {r.cache_bytes // 1024} KiB: peak RSS grew {r.growth_kib} KiB "
+            f"(to {r.peak_kib} KiB)")
     return "\n".join(lines)

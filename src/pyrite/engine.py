@@ -68,9 +68,19 @@ def _parse_schema_sql(sql: str) -> ast.Statement:
     return parsed.statement
 
 
+_RESULT_NAMES: dict[Any, str] = {}
+
+
 def _result_name(r: Any) -> str:
     """The name of a VM step result (an enum member or a string)."""
-    return getattr(r, "name", r)
+    if type(r) is str:
+        return r
+    name = _RESULT_NAMES.get(r)
+    if name is None:
+        name = getattr(r, "name", r)
+        if type(name) is str and type(r) is not int:
+            _RESULT_NAMES[r] = name
+    return name
 
 
 class DbSlot:

@@ -94,6 +94,7 @@ def test_memory_scan_reports_both_engines(tmp_path: Any) -> None:
     from bench import memory
     src = str(pathlib.Path(__file__).resolve().parents[2] / "src")
     results = memory.run(str(tmp_path), cache_multiple=4, src=src, cache_pages=20)
+    assert all(r.peak_kib is not None and r.peak_kib >= r.growth_kib for r in results)
     assert [r.engine for r in results] == ["sqlite3", "pyrite"]
     for r in results:
         assert r.error is None, r.error

@@ -108,3 +108,21 @@ def test_pages_with_freeblocks_from_sqlite3(tmp_path: Path) -> None:
     want = {i: f"{i:05d}" * 3 for i in range(1, 800) if i % 3 and i % 5}
     want.update({i: "n" * (i % 40) for i in range(3, 800, 6)})
     assert got == sorted(want.items())
+
+
+def test_overflowing_records_are_not_kept_decoded(tmp_path: Path) -> None:
+    p = Pager.open(None, str(tmp_path / "o.db"))
+    p.begin_read()
+    p.begin_write()
+    bt = BTree(p)
+    root = bt.create_table(INTKEY)
+    c = bt.cursor(root, write=True)
+    c.insert(1, encode_record([1, "small"]))
+    c.insert(2, encode_record([2, "x" * 20000]))   # spills to overflow pages
+    assert c.table_move_to(1) == 0 and c.record() == [1, "small"]
+    assert c.table_move_to(2) == 0 and c.record() == [2, "x" * 20000]
+    info = page_info(p.get_page(root))
+    assert info.records is not None
+    assert info.records[0] == [1, "small"] and info.records[1] is None
+    # the decoded-page cache keeps a bounded number of pages
+    assert len(bt.decoded) <= BTree.DECODED_PAGES

@@ -41,6 +41,8 @@ from typing import Any
 from pyrite.errors import SQLITE_CORRUPT, corrupt, raise_error
 from pyrite.storage.pager import Page, Pager
 from pyrite.storage.record import decode_record, get_varint, put_varint
+from pyrite.values import KeyInfo, compare_keys
+from pyrite.values import compare as compare_values
 
 INTKEY = 1
 INDEX = 2
@@ -1036,9 +1038,16 @@ class BTreeCursor:
     def index_move_to(self, key: Sequence[Any], default_rc: int) -> int:
         """Seek an unpacked index key, as table_move_to; ``default_rc`` breaks prefix ties."""
         get = self.pager.get_page
-        compare = self.key_info.compare
+        key_info = self.key_info
+        compare = key_info.compare
+        # A plain key (BINARY, ASC fields) compares inline, field by field,
+        # as values.compare_keys would; other KeyInfos call it directly.
+        is_key_info = type(key_info) is KeyInfo
+        plain = is_key_info and key_info._plain
+        nkey = len(key)
         enc = self.pager.text_encoding
         read_payload = self.btree.read_payload
+        cacheable = self.pager.usable_size
         stack: list[list[Any]] = []
         pgno = self.root
         depth = 0
@@ -1058,8 +1067,30 @@ class BTreeCursor:
                 mid = (lo + hi) >> 1
                 rec = records[mid]
                 if rec is None:
-                    rec = records[mid] = decode_record(read_payload(page, info, mid), enc)
-                c = compare(rec, key) or default_rc
+                    payload = read_payload(page, info, mid)
+                    rec = decode_record(payload, enc)
+                    if len(payload) <= cacheable:
+                        records[mid] = rec
+                if plain:
+                    c = 0
+                    for i in range(nkey if nkey <= len(rec) else len(rec)):
+                        x = rec[i]
+                        y = key[i]
+                        t = type(x)
+                        if t is type(y) and (t is int or t is str or t is float):
+                            if x == y:
+                                continue
+                            c = 1 if x > y else -1
+                        else:
+                            c = compare_values(x, y)
+                            if not c:
+                                continue
+                        break
+                    c = c or default_rc
+                elif is_key_info:
+                    c = compare_keys(rec, key, key_info) or default_rc
+                else:
+                    c = compare(rec, key) or default_rc
                 if c < 0:
                     lo = mid + 1
                 elif c > 0:
@@ -1116,7 +1147,9 @@ class BTreeCursor:
     def record(self) -> list[Any]:
         """The decoded record under the cursor, cached in the page's parsed
         view: repeated scans and seeks decode each cell once for as long as
-        the page stays in the cache unchanged.  Callers must not modify it."""
+        the page stays in the cache unchanged.  Records that overflow the
+        page are not kept, so that the cache's size follows the pages'.
+        Callers must not modify the list."""
         page, info, idx = self._top()
         records = info.records
         if records is None:
@@ -1124,8 +1157,10 @@ class BTreeCursor:
             self.btree.track_decoded(info)
         rec = records[idx]
         if rec is None:
-            rec = records[idx] = decode_record(
-                self.btree.read_payload(page, info, idx), self.pager.text_encoding)
+            payload = self.btree.read_payload(page, info, idx)
+            rec = decode_record(payload, self.pager.text_encoding)
+            if len(payload) <= self.pager.usable_size:
+                records[idx] = rec    # (overflowing records are not kept)
         return rec
 
     def count(self) -> int:
@@ -1174,7 +1209,8 @@ class BTreeCursor:
                 bt._free_overflow(ov)
             if bt._drop_cell_inplace(page, info, pos):
                 replace = False
-        if replace or not bt._insert_cell_inplace(page, info, pos, cell, saved):
+        known = saved if self.intkey or len(payload) <= self.pager.usable_size else None
+        if replace or not bt._insert_cell_inplace(page, info, pos, cell, known):
             _, cells = bt._page_cells(page)
             if replace:
                 cells[pos] = cell
