@@ -1,4 +1,4 @@
-"""python -m bench --size N [--no-speedtest] [--no-micro] [--sqlite3-only]"""
+"""python -m bench --size N [--no-speedtest] [--no-micro] [--no-opcodes] [--no-memory] [--sqlite3-only]"""
 
 from __future__ import annotations
 
@@ -14,14 +14,28 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--repeat", type=int, default=3, help="repetitions of each microbenchmark")
     ap.add_argument("--no-speedtest", action="store_true")
     ap.add_argument("--no-micro", action="store_true")
+    ap.add_argument("--no-opcodes", action="store_true",
+                    help="skip the (untimed) per-opcode instruction counts")
+    ap.add_argument("--no-memory", action="store_true",
+                    help="skip the peak-memory scan of a database larger than the cache")
     ap.add_argument("--sqlite3-only", action="store_true")
     args = ap.parse_args(argv)
     pyrite = None if args.sqlite3_only else harness.pyrite_connect()
+    extras: dict[str, object] = {}
+    if not args.no_opcodes and not args.no_speedtest and pyrite is not None:
+        extras["opcodes"] = None
+    if not args.no_memory and pyrite is not None:
+        extras["memory"] = None
     rows = harness.run_all(
         args.size, pyrite=pyrite, speedtest=not args.no_speedtest,
-        micros=not args.no_micro, repeat=args.repeat,
+        micros=not args.no_micro, repeat=args.repeat, extras=extras,
     )
     print(harness.report(rows))
+    if extras.get("memory"):
+        from . import memory
+        print(memory.report(extras["memory"]))  # type: ignore[arg-type]
+    if "opcodes" in extras:
+        print(harness.opcode_report(extras["opcodes"] or {}))  # type: ignore[arg-type]
     return 1 if any(r.sqlite3_error for r in rows) else 0
 
 

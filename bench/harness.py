@@ -73,10 +73,30 @@ def _engines(pyrite: Connect | None) -> list[tuple[str, Connect | None]]:
     return [("sqlite3", stdlib_connect), ("pyrite", pyrite)]
 
 
+def warm_up(connect: Connect, path: str) -> None:
+    """Load the engine's code before timing (a pure-Python engine imports its
+    compiler and opcode modules on first use; sqlite3's library is loaded
+    with the module).  Errors are left for the timed workloads to report."""
+    try:
+        conn = connect(path)
+        conn.execute("CREATE TABLE warm(a INTEGER PRIMARY KEY, b TEXT)")
+        conn.execute("CREATE INDEX warm_b ON warm(b)")
+        conn.execute("INSERT INTO warm VALUES(1, 'x')")
+        conn.execute("UPDATE warm SET b='y' WHERE a=1")
+        conn.execute("SELECT count(*), max(b) FROM warm WHERE b BETWEEN 'a' AND 'z' "
+                     "GROUP BY a ORDER BY 1").fetchall()
+        conn.execute("DELETE FROM warm")
+        conn.close()
+    except Exception:
+        pass
+
+
 def run_speedtest1(size: int, pyrite: Connect | None, tmp: str) -> list[Row]:
     rows = [Row(f"speedtest1 {num} {title}") for num, title, _ in speedtest1.TESTS]
     states: dict[str, speedtest1.Speedtest | None] = {}
     for engine, connect in _engines(pyrite):
+        if connect is not None:
+            warm_up(connect, os.path.join(tmp, f"warm-{engine}.db"))
         if connect is None:
             states[engine] = None
             for r in rows:
@@ -155,6 +175,43 @@ def run_micros(rows_n: int, pyrite: Connect | None, tmp: str, repeat: int = 3) -
     return out
 
 
+def run_opcode_profile(size: int, pyrite: Connect | None, tmp: str) -> dict[str, int]:
+    """Instructions executed per opcode over speedtest1 on pyrite, from the
+    engine's own counters (an untimed second run: counting slows the VM)."""
+    if pyrite is None:
+        return {}
+    conn = pyrite(os.path.join(tmp, "st1-opcodes.db"))
+    db = getattr(conn, "_db", None)
+    if db is None or not hasattr(db, "opcode_counts"):
+        conn.close()
+        return {}
+    counts: dict[str, int] = {}
+    db.opcode_counts = counts
+    st = speedtest1.Speedtest(conn, size)
+    for _, _, test in speedtest1.TESTS:
+        st.rand.reset()
+        try:
+            test(st)
+        except Exception:
+            try:
+                conn.execute("ROLLBACK")
+            except Exception:
+                pass
+    db.opcode_counts = None
+    conn.close()
+    return counts
+
+
+def opcode_report(counts: dict[str, int], top: int = 25) -> str:
+    if not counts:
+        return "opcode counts: not available"
+    total = sum(counts.values())
+    lines = [f"instructions executed over speedtest1 (pyrite): {total}; top opcodes:"]
+    for name, n in sorted(counts.items(), key=lambda kv: -kv[1])[:top]:
+        lines.append(f"  {name:20} {n:12} {100 * n / total:6.2f}%")
+    return "\n".join(lines)
+
+
 def geometric_mean(values: list[float]) -> float | None:
     vals = [v for v in values if v and v > 0]
     if not vals:
@@ -163,13 +220,26 @@ def geometric_mean(values: list[float]) -> float | None:
 
 
 def run_all(size: int, *, pyrite: Connect | None, speedtest: bool = True,
-            micros: bool = True, repeat: int = 3) -> list[Row]:
+            micros: bool = True, repeat: int = 3, extras: dict[str, Any] | None = None
+            ) -> list[Row]:
+    """Time the workloads.  ``extras``, when given, names the untimed
+    reports to add: key "opcodes" (instruction counts per opcode) and
+    "memory" (peak memory of a scan larger than the page cache); their
+    results replace the values."""
     rows: list[Row] = []
     with tempfile.TemporaryDirectory(prefix="pyrite-bench-") as tmp:
         if speedtest:
             rows += run_speedtest1(size, pyrite, tmp)
         if micros:
             rows += run_micros(size * 500, pyrite, tmp, repeat=repeat)
+        if extras is not None:
+            if "opcodes" in extras:
+                extras["opcodes"] = run_opcode_profile(size, pyrite, tmp)
+            if "memory" in extras and pyrite is not None:
+                from . import memory  # noqa: PLC0415
+                src = os.path.dirname(os.path.dirname(os.path.abspath(
+                    __import__("pyrite").__file__)))
+                extras["memory"] = memory.run(tmp, src=src)
     return rows
 
 

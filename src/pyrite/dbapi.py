@@ -1146,11 +1146,14 @@ class Cursor:
         if entry is None:
             raise StopIteration
         stmt = entry.stmt
-        self._locked = True
-        try:
-            row = self._convert_row(stmt.row())
-        finally:
-            self._locked = False
+        row = stmt.row()
+        if self._converters is not None or self._connection.text_factory is not str \
+                or not _plain_text(row):
+            self._locked = True
+            try:
+                row = self._convert_row(row)
+            finally:
+                self._locked = False
         try:
             rc = stmt.step()
         except BaseException:
@@ -1182,6 +1185,15 @@ class Cursor:
 
     def fetchall(self) -> list[Any]:
         return list(self)
+
+
+def _plain_text(row: tuple) -> bool:
+    """Whether a row can be returned as the engine made it: its text is all
+    ASCII (other text must be checked for bytes that are not UTF-8)."""
+    for v in row:
+        if type(v) is str and not v.isascii():
+            return False
+    return True
 
 
 def _as_blob(v: Any) -> bytes:

@@ -68,9 +68,19 @@ def _parse_schema_sql(sql: str) -> ast.Statement:
     return parsed.statement
 
 
+_RESULT_NAMES: dict[Any, str] = {}
+
+
 def _result_name(r: Any) -> str:
     """The name of a VM step result (an enum member or a string)."""
-    return getattr(r, "name", r)
+    if type(r) is str:
+        return r
+    name = _RESULT_NAMES.get(r)
+    if name is None:
+        name = getattr(r, "name", r)
+        if type(name) is str and type(r) is not int:
+            _RESULT_NAMES[r] = name
+    return name
 
 
 class DbSlot:
@@ -135,6 +145,9 @@ class Database:
         self.total_changes = 0
         self.last_insert_rowid = 0
         self.interrupted = False
+        # Instructions executed per opcode name, counted by every statement
+        # while this is a dict (the benchmark's profile; None: not counted).
+        self.opcode_counts: dict[str, int] | None = None
         self.busy_timeout = 5.0
         self.functions: dict[tuple[str, int], Any] = {}
         self.collations: dict[str, values.Collation] = {}

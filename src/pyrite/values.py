@@ -290,7 +290,15 @@ def compare_keys(a: Sequence[object], b: Sequence[object], key_info: KeyInfo) ->
     for i in range(n):
         x = a[i]
         y = b[i]
-        r = compare(x, y, colls[i] if i < ncoll else None)
+        t = type(x)
+        coll = colls[i] if i < ncoll else None
+        if t is type(y) and (t is int or t is float or (
+                t is str and (coll is None or coll is BINARY))):
+            if x == y:
+                continue
+            r = 1 if x > y else -1
+        else:
+            r = compare(x, y, coll)
         if r:
             if i < ncoll:
                 if bignull[i] and (x is None or y is None):

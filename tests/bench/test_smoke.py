@@ -88,3 +88,31 @@ def test_pyrite_failures_do_not_stop_the_run() -> None:
     rows = harness.run_all(1, pyrite=lambda path: _Broken(), repeat=1)
     assert all(r.pyrite_error and r.pyrite_s is None for r in rows)
     assert all(r.sqlite3_s is not None and not r.sqlite3_error for r in rows)
+
+
+def test_memory_scan_reports_both_engines(tmp_path: Any) -> None:
+    from bench import memory
+    src = str(pathlib.Path(__file__).resolve().parents[2] / "src")
+    results = memory.run(str(tmp_path), cache_multiple=4, src=src, cache_pages=20)
+    assert all(r.peak_kib is not None and r.peak_kib >= r.growth_kib for r in results)
+    assert [r.engine for r in results] == ["sqlite3", "pyrite"]
+    for r in results:
+        assert r.error is None, r.error
+        assert r.rows == 20 * memory.PAGE_SIZE * 4 // 120
+        assert r.db_bytes > 3 * r.cache_bytes and r.growth_kib is not None
+    assert "peak RSS grew" in memory.report(results)
+
+
+def test_opcode_counts_come_from_the_engine(tmp_path: Any) -> None:
+    # (harness.run_opcode_profile runs all of speedtest1: too slow here)
+    conn = harness.pyrite_connect()(str(tmp_path / "c.db"))
+    db = conn._db
+    db.opcode_counts = {}
+    conn.execute("CREATE TABLE t(a)")
+    conn.executemany("INSERT INTO t VALUES(?)", [(i,) for i in range(10)])
+    assert conn.execute("SELECT sum(a) FROM t").fetchone() == (45,)
+    counts = db.opcode_counts
+    db.opcode_counts = None
+    assert counts["Next"] == 10 and counts["Insert"] >= 10 and counts["ResultRow"] >= 1
+    text = harness.opcode_report(counts)
+    assert "Next" in text and "top opcodes" in text

@@ -26,3 +26,24 @@ def test_record_matches_sqlite_record_bytes() -> None:
     con = sqlite3.connect(":memory:")
     row = con.execute("SELECT 1, 256, 2.5, 'abc', x'0102', NULL").fetchone()
     assert decode_record(encode_record(list(row))) == list(row)
+
+
+def test_compiled_decoders_match_the_generic_walk() -> None:
+    from pyrite.storage import record
+    rows = [
+        [None, 0, 1, -1, 127, -128, 128, -32769, 2**23, -(2**31), 2**40, -(2**63), 2**63 - 1],
+        [1.5, float("inf"), -0.0, "", "héllo", b"", b"\x00\xff", "x" * 300],
+    ]
+    for row in rows:
+        payload = record.encode_record(row)
+        results = [record.decode_record(payload) for _ in range(3)]  # 2nd sighting compiles
+        assert all(r == row for r in results)
+        key = (payload[:payload[0]], "utf-8")
+        assert key in record._decoders
+        # a compiled header still rejects a body that is too short
+        try:
+            record.decode_record(payload[:-1])
+        except Exception as exc:
+            assert "malformed" in str(exc)
+        else:
+            raise AssertionError("short body decoded")

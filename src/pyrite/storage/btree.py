@@ -17,9 +17,9 @@ growing down from the end of the usable space.
     7       1     fragmented free bytes
     8       4     right-most child (interior pages only)
 
-A modified page is rewritten whole from its list of cells (no freeblocks,
-no fragments): simple, always valid, and in Python no slower than patching
-cell by cell.  Splits partition the cells greedily into pages that fit and
+Inserting or deleting one cell patches the page in place, keeping it
+compact (no freeblocks); any larger change rewrites the page whole from its
+list of cells, which also compacts pages written by other engines.  Splits partition the cells greedily into pages that fit and
 push dividers into the parent, repeating up to the root, whose page number
 never changes (the root's content moves into a new child when it overflows).
 
@@ -34,12 +34,15 @@ from __future__ import annotations
 
 import struct
 from bisect import bisect_left
+from collections import deque
 from collections.abc import Sequence
 from typing import Any
 
 from pyrite.errors import SQLITE_CORRUPT, corrupt, raise_error
 from pyrite.storage.pager import Page, Pager
 from pyrite.storage.record import decode_record, get_varint, put_varint
+from pyrite.values import KeyInfo, compare_keys
+from pyrite.values import compare as compare_values
 
 INTKEY = 1
 INDEX = 2
@@ -109,9 +112,22 @@ def page_info(page: Page) -> PageInfo:
 class BTree:
     """The B-trees of one database file (SQLite's Btree/BtShared)."""
 
+    # Pages whose decoded records are kept (see track_decoded).
+    DECODED_PAGES = 128
+
     def __init__(self, pager: Pager) -> None:
         self.pager = pager
         self.cursors: list[BTreeCursor] = []
+        self.decoded: deque[PageInfo] = deque()
+
+    def track_decoded(self, info: PageInfo) -> None:
+        """Note a page that started caching decoded records; the oldest such
+        pages drop theirs, so that decoded rows (several times the size of
+        their pages) take a bounded share of memory next to the page cache."""
+        decoded = self.decoded
+        decoded.append(info)
+        if len(decoded) > self.DECODED_PAGES:
+            decoded.popleft().records = None
 
     @classmethod
     def ephemeral(cls) -> BTree:
@@ -223,26 +239,143 @@ class BTree:
             return _unpack_u32(data, pos + local)[0]
         return 0
 
-    def _cell_bytes(self, page: Page, info: PageInfo, i: int) -> bytes:
-        """The raw bytes of cell i (local part, with any overflow pointer)."""
-        data = page.data
-        start = info.ptrs[i]
+    def _cell_end(self, data: bytearray, info: PageInfo, start: int) -> int:
+        """Offset just past the cell at ``start`` (local part, with any
+        overflow pointer; at least 4 bytes, SQLite's minimum cell size)."""
         pos = start
         if not info.leaf:
             pos += 4
             if info.intkey:
                 _, pos = get_varint(data, pos)
-                return bytes(data[start:pos])
-        size, pos = get_varint(data, pos)
+                return pos if pos >= start + 4 else start + 4
+        b = data[pos]
+        if b < 0x80:
+            size = b
+            pos += 1
+        else:
+            size, pos = get_varint(data, pos)
         if info.intkey:
-            _, pos = get_varint(data, pos)
+            if data[pos] < 0x80:
+                pos += 1
+            else:
+                _, pos = get_varint(data, pos)
         local = self._local_size(size, info.intkey and info.leaf)
         end = pos + local + (4 if local < size else 0)
         if end < start + 4:
             end = start + 4  # cells occupy at least 4 bytes (SQLite's minimum)
         if end > len(data):
             corrupt()
-        return bytes(data[start:end])
+        return end
+
+    def _cell_bytes(self, page: Page, info: PageInfo, i: int) -> bytes:
+        """The raw bytes of cell i (local part, with any overflow pointer)."""
+        data = page.data
+        start = info.ptrs[i]
+        return bytes(data[start:self._cell_end(data, info, start)])
+
+    # -- editing a page in place ------------------------------------------------
+    #
+    # Inserting or deleting one cell patches the page instead of rewriting it
+    # from its cell list: the cost no longer grows with the number of cells
+    # (an index leaf holds hundreds).  Pages stay compact -- a new cell goes
+    # just below the content area, a deleted cell's hole is closed by moving
+    # the content below it up -- so no freeblocks are ever created.  A page
+    # that already has freeblocks (written by another engine) or no room in
+    # its gap takes the rewriting path, which compacts it.
+
+    def _content_start(self, data: bytearray, info: PageInfo) -> int:
+        """The cell content area's start, or 0 when the header is implausible."""
+        content = _unpack_u16(data, info.hdr + 5)[0] or 65536
+        return content if content <= self.pager.usable_size else 0
+
+    def _insert_cell_inplace(self, page: Page, info: PageInfo, pos: int, cell: bytes,
+                             key: Any = None) -> bool:
+        """Put ``cell`` at index ``pos`` of the page if it fits in the gap
+        between the pointer array and the content area; False otherwise
+        (nothing changed).  ``key`` is the cell's rowid (table leaves) or
+        decoded record (index pages), kept in the page's parsed caches."""
+        data = page.data
+        hdr = info.hdr
+        n = info.ncell
+        ptr_base = hdr + (8 if info.leaf else 12)
+        ptr_end = ptr_base + 2 * n
+        content = self._content_start(data, info)
+        size = len(cell)
+        new = content - size
+        if new < ptr_end + 2:
+            return False
+        self.pager.make_writable(page)
+        data = page.data
+        data[new:content] = cell
+        at = ptr_base + 2 * pos
+        data[at + 2:ptr_end + 2] = data[at:ptr_end]
+        _U16.pack_into(data, at, new)
+        _U16.pack_into(data, hdr + 3, n + 1)
+        _U16.pack_into(data, hdr + 5, new)
+        ptrs = info.ptrs
+        info.ptrs = ptrs[:pos] + (new,) + ptrs[pos:]
+        info.ncell = n + 1
+        if info.keys is not None:
+            if info.leaf and key is not None:
+                info.keys.insert(pos, key)
+            else:
+                info.keys = None
+        if info.records is not None:
+            info.records.insert(pos, key if not info.intkey else None)
+        page.parsed = info
+        return True
+
+    def _drop_cell_inplace(self, page: Page, info: PageInfo, i: int) -> bool:
+        """Remove cell ``i`` (not its overflow chain), closing its hole; False
+        when the page has freeblocks or an odd layout (nothing changed)."""
+        data = page.data
+        hdr = info.hdr
+        if data[hdr + 1] or data[hdr + 2]:
+            return False
+        content = self._content_start(data, info)
+        start = info.ptrs[i]
+        end = self._cell_end(data, info, start)
+        if start < content or end > self.pager.usable_size:
+            return False
+        size = end - start
+        self.pager.make_writable(page)
+        data = page.data
+        data[content + size:end] = data[content:start]
+        data[content:content + size] = bytes(size)
+        ptrs = [p + size if p < start else p for p in info.ptrs]
+        del ptrs[i]
+        n = len(ptrs)
+        ptr_base = hdr + (8 if info.leaf else 12)
+        if n:
+            struct.pack_into(f">{n}H", data, ptr_base, *ptrs)
+        data[ptr_base + 2 * n:ptr_base + 2 * n + 2] = b"\x00\x00"
+        _U16.pack_into(data, hdr + 3, n)
+        new_content = content + size
+        _U16.pack_into(data, hdr + 5, new_content if new_content < 65536 else 0)
+        info.ptrs = tuple(ptrs)
+        info.ncell = n
+        if info.keys is not None:
+            del info.keys[i]
+        if info.records is not None:
+            del info.records[i]
+        page.parsed = info
+        return True
+
+    def _may_merge(self, left: Page, right: Page, capacity: int) -> bool:
+        """False when two compact pages surely do not fit in one page, so
+        that a failing merge attempt costs no cell extraction."""
+        used = 0
+        for page in (left, right):
+            info = page_info(page)
+            data = page.data
+            if data[info.hdr + 1] or data[info.hdr + 2] or data[info.hdr + 7]:
+                return True    # freeblocks or fragments: count exactly
+            used += self._used_bytes(page, info)
+        return used <= capacity
+
+    def _used_bytes(self, page: Page, info: PageInfo) -> int:
+        """Bytes taken by the cells and their pointers on a compact page."""
+        return self.pager.usable_size - (self._content_start(page.data, info) or 0) + 2 * info.ncell
 
     def _make_cell(self, ptype: int, rowid: int | None, payload: bytes, child: int = 0) -> bytes:
         """Build a cell, spilling payload to a new overflow chain when needed."""
@@ -905,9 +1038,16 @@ class BTreeCursor:
     def index_move_to(self, key: Sequence[Any], default_rc: int) -> int:
         """Seek an unpacked index key, as table_move_to; ``default_rc`` breaks prefix ties."""
         get = self.pager.get_page
-        compare = self.key_info.compare
+        key_info = self.key_info
+        compare = key_info.compare
+        # A plain key (BINARY, ASC fields) compares inline, field by field,
+        # as values.compare_keys would; other KeyInfos call it directly.
+        is_key_info = type(key_info) is KeyInfo
+        plain = is_key_info and key_info._plain
+        nkey = len(key)
         enc = self.pager.text_encoding
         read_payload = self.btree.read_payload
+        cacheable = self.pager.usable_size
         stack: list[list[Any]] = []
         pgno = self.root
         depth = 0
@@ -920,14 +1060,37 @@ class BTreeCursor:
             records = info.records
             if records is None:
                 records = info.records = [None] * info.ncell
+                self.btree.track_decoded(info)
             lo, hi = 0, info.ncell
             found = -1
             while lo < hi:
                 mid = (lo + hi) >> 1
                 rec = records[mid]
                 if rec is None:
-                    rec = records[mid] = decode_record(read_payload(page, info, mid), enc)
-                c = compare(rec, key) or default_rc
+                    payload = read_payload(page, info, mid)
+                    rec = decode_record(payload, enc)
+                    if len(payload) <= cacheable:
+                        records[mid] = rec
+                if plain:
+                    c = 0
+                    for i in range(nkey if nkey <= len(rec) else len(rec)):
+                        x = rec[i]
+                        y = key[i]
+                        t = type(x)
+                        if t is type(y) and (t is int or t is str or t is float):
+                            if x == y:
+                                continue
+                            c = 1 if x > y else -1
+                        else:
+                            c = compare_values(x, y)
+                            if not c:
+                                continue
+                        break
+                    c = c or default_rc
+                elif is_key_info:
+                    c = compare_keys(rec, key, key_info) or default_rc
+                else:
+                    c = compare(rec, key) or default_rc
                 if c < 0:
                     lo = mid + 1
                 elif c > 0:
@@ -982,18 +1145,23 @@ class BTreeCursor:
         return self.btree.read_payload(page, info, idx)
 
     def record(self) -> list[Any]:
-        """The decoded record under the cursor (cached per index page)."""
+        """The decoded record under the cursor, cached in the page's parsed
+        view: repeated scans and seeks decode each cell once for as long as
+        the page stays in the cache unchanged.  Records that overflow the
+        page are not kept, so that the cache's size follows the pages'.
+        Callers must not modify the list."""
         page, info, idx = self._top()
-        if not info.intkey:
-            records = info.records
-            if records is None:
-                records = info.records = [None] * info.ncell
-            rec = records[idx]
-            if rec is None:
-                rec = records[idx] = decode_record(
-                    self.btree.read_payload(page, info, idx), self.pager.text_encoding)
-            return rec
-        return decode_record(self.btree.read_payload(page, info, idx), self.pager.text_encoding)
+        records = info.records
+        if records is None:
+            records = info.records = [None] * info.ncell
+            self.btree.track_decoded(info)
+        rec = records[idx]
+        if rec is None:
+            payload = self.btree.read_payload(page, info, idx)
+            rec = decode_record(payload, self.pager.text_encoding)
+            if len(payload) <= self.pager.usable_size:
+                records[idx] = rec    # (overflowing records are not kept)
+        return rec
 
     def count(self) -> int:
         return self.btree._count(self.root)
@@ -1035,15 +1203,20 @@ class BTreeCursor:
             if replace and not info.leaf:
                 child = _unpack_u32(page.data, info.ptrs[pos])[0]
             cell = bt._make_cell(ctype, None, payload, child)
-        _, cells = bt._page_cells(page)
         if replace:
             ov = bt._cell_overflow(page, info, pos)
             if ov:
                 bt._free_overflow(ov)
-            cells[pos] = cell
-        else:
-            cells.insert(pos, cell)
-        bt._insert_cells(path, cells, info.right)
+            if bt._drop_cell_inplace(page, info, pos):
+                replace = False
+        known = saved if self.intkey or len(payload) <= self.pager.usable_size else None
+        if replace or not bt._insert_cell_inplace(page, info, pos, cell, known):
+            _, cells = bt._page_cells(page)
+            if replace:
+                cells[pos] = cell
+            else:
+                cells.insert(pos, cell)
+            bt._insert_cells(path, cells, info.right)
         self.state = _SAVED
         self.saved_key = saved
         self.stack = []
@@ -1094,14 +1267,20 @@ class BTreeCursor:
             if leaf_path is not None and page_info(leaf_path[-1][0]).ncell == 0:
                 reinsert = self._remove_empty(leaf_path)
         else:
-            _, cells = bt._page_cells(page)
-            del cells[idx]
+            if bt._drop_cell_inplace(page, info, idx):
+                n_left = info.ncell
+                used = bt._used_bytes(page, info)
+            else:
+                _, cells = bt._page_cells(page)
+                del cells[idx]
+                bt._write_page(page, info.ptype, cells, 0)
+                n_left = len(cells)
+                used = sum(len(c) + 2 for c in cells)
             if ov:
                 bt._free_overflow(ov)
-            bt._write_page(page, info.ptype, cells, 0)
-            if not cells and len(path) > 1:
+            if not n_left and len(path) > 1:
                 reinsert = self._remove_empty(path)
-            elif len(path) > 1 and sum(len(c) + 2 for c in cells) * 3 < bt._capacity(page.pgno, True):
+            elif len(path) > 1 and used * 3 < bt._capacity(page.pgno, True):
                 self._merge_leaf(path)
         # The path is stale now: park this cursor before re-inserting entries
         # that had to leave an interior page (re-insertion saves other cursors).
@@ -1133,15 +1312,18 @@ class BTreeCursor:
         pager = self.pager
         parent, _, pidx = path[-2]
         pinfo = page_info(parent)
-        _, pcells = bt._page_cells(parent)
         n = pinfo.ncell
         if n == 0:
             return
         left_i = pidx if pidx < n else n - 1
-        left_no = _unpack_u32(pcells[left_i], 0)[0]
-        right_no = _unpack_u32(pcells[left_i + 1], 0)[0] if left_i + 1 < n else pinfo.right
+        pdata = parent.data
+        left_no = _unpack_u32(pdata, pinfo.ptrs[left_i])[0]
+        right_no = _unpack_u32(pdata, pinfo.ptrs[left_i + 1])[0] if left_i + 1 < n else pinfo.right
         left = pager.get_page_sync(left_no)
         right = pager.get_page_sync(right_no)
+        if not bt._may_merge(left, right, bt._capacity(right.pgno, True)):
+            return
+        _, pcells = bt._page_cells(parent)
         linfo, lcells = bt._page_cells(left)
         rinfo, rcells = bt._page_cells(right)
         if not (linfo.leaf and rinfo.leaf):

@@ -143,6 +143,7 @@ class Pager:
         self.page_count = 0
         self.max_page_count = DEFAULT_MAX_PAGE_COUNT   # PRAGMA max_page_count
         self.text_encoding = "utf-8"
+        self._seen_header: tuple[bytes, DatabaseHeader] | None = None
         self.lock_level = NO_LOCK
         self.in_write = False
         self.originals: dict[int, bytes] = {}   # images before this transaction
@@ -228,7 +229,13 @@ class Pager:
             return
         c = self.file.read(0, HEADER_SIZE)
         c.wait()
-        header = DatabaseHeader.parse(c.value())
+        raw = c.value()
+        seen = self._seen_header
+        if seen is not None and seen[0] == raw:
+            header = seen[1]     # unchanged since the last read: parsed already
+        else:
+            header = DatabaseHeader.parse(raw)
+            self._seen_header = (bytes(raw), header)
         if header.read_version == 2 and not self.memory and \
                 self.backend.exists(self.path + "-wal"):
             # A WAL-mode database with a live write-ahead log: its latest

@@ -10,7 +10,8 @@ from its start (handlers change no state before their storage calls).
 The hot loop binds what it touches to locals and dispatches through a list
 of handlers indexed by opcode number; each handler returns the next program
 counter.  A second loop, chosen when ``step()`` starts, counts instructions
-per opcode for profiling and tracing.
+per opcode for profiling (``vm.profile``, or the host's ``opcode_counts``
+for every statement of a connection) and tracing.
 """
 
 from __future__ import annotations
@@ -140,7 +141,8 @@ class VM:
             return self._explain_step(explain)
         self.started = True
         try:
-            if self.profile is not None or self.trace is not None:
+            if self.profile is not None or self.trace is not None \
+                    or getattr(self.host, "opcode_counts", None) is not None:
                 code = self._run_traced()
             else:
                 code = self._run()
@@ -210,6 +212,8 @@ class VM:
         handlers = opcodes.HANDLERS
         specs = opcodes.SPECS
         profile = self.profile
+        if profile is None:
+            profile = getattr(self.host, "opcode_counts", None)
         trace = self.trace
         pc = self.pc
         try:

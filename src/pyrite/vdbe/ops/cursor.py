@@ -670,11 +670,21 @@ def op_row_data(vm: Any, op: Any, pc: int) -> int:
 
 
 def _idx_compare(vm: Any, op: Any) -> int:
+    """Compare the entry under index cursor P1 with the key r[P3..P3+P4-1]
+    over the key's fields.  A one-field key on a plain (BINARY, ASC) index
+    holding a value of the key's own type -- the usual range-scan end test --
+    compares inline."""
     c = vm.cursors[op.p1]
     entry = c.bt.record()
-    key = vm.r[op.p3:op.p3 + op.p4]
     ki = c.key_info
-    return values.compare_keys(entry[:len(key)], key, ki)
+    if op.p4 == 1 and ki._plain and entry:
+        x = entry[0]
+        y = vm.r[op.p3]
+        t = type(x)
+        if t is type(y) and (t is int or t is str or t is float):
+            return (x > y) - (x < y)
+        return values.compare(x, y)
+    return values.compare_keys(entry, vm.r[op.p3:op.p3 + op.p4], ki)
 
 
 def _idx_cmp_op(name: str, test: Any, rel: str) -> None:
