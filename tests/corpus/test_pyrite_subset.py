@@ -95,5 +95,10 @@ def test_every_ledger_failure_has_a_cause() -> None:
     section = LEDGER["sqltest"]
     causes = section.get("causes", {})
     assert set(causes) == set(section.get("failing", {}))
+    # explained again from the current causes.json, so a cause added after
+    # the ledger was written counts without a full corpus run
+    causes = conformance.explain_failures(section.get("failing", {}),
+                                          conformance.load(conformance.BASELINE),
+                                          conformance.load(conformance.CAUSES))
     unexplained = sorted(case for case, cause in causes.items() if cause == "unexplained")
     assert not unexplained, unexplained
