@@ -431,7 +431,10 @@ def _choose_plan(parse: Parse, level: WhereLevel, terms: list[WhereTerm],
         indexes = [ix for ix in indexes if ix.name.lower() == item.indexed_by.lower()]
         if not indexes:
             parse.error(f"no such index: {item.indexed_by}")
-    for ix in indexes:
+    # In SQLite's index list order (newest first): of equally good
+    # indexes the first one tried is kept, as SQLite's planner does.
+    from pyrite.compile.insert import sqlite_index_order
+    for ix in [indexes[k] for k in sqlite_index_order(indexes)]:
         if index_is_partial(ix) and not partial_index_usable(parse, item, ix, terms):
             continue
         cols, colls, descs = _search_columns(ix)
@@ -477,6 +480,8 @@ def _choose_plan(parse: Parse, level: WhereLevel, terms: list[WhereTerm],
             cost = 2.0 - min(len(eq), 9) / 10 - (0.05 if (lower or upper) else 0)
         else:
             cost = 4.0 - (0.1 if (lower and upper) else 0)
+        if index_is_partial(ix):
+            cost -= 0.01    # fewer rows: SQLite prefers it among equal plans
         if cost < best_cost:
             best_cost = cost
             level.plan = "index"
