@@ -259,6 +259,10 @@ PLANS = [
     ("SELECT * FROM u ORDER BY x DESC", "SCAN u"),
     ("SELECT * FROM v WHERE x = 1 AND y = 2", "SEARCH v USING INDEX sqlite_autoindex_v_2 (y=?)"),
     ("SELECT * FROM r WHERE a = 1 AND b = 2", "SEARCH r USING INDEX rb (b=?)"),
+    ("SELECT max(x) FROM u", "SEARCH u USING PRIMARY KEY"),
+    ("SELECT min(c) FROM t", "SEARCH t USING COVERING INDEX ti"),
+    ("SELECT max(y) FROM u", "SEARCH u USING PRIMARY KEY"),
+    ("SELECT max(rowid) FROM r", "SEARCH r"),
 ]
 
 
