@@ -257,13 +257,21 @@ PLANS = [
     ("SELECT count(*) FROM t", "SCAN t USING COVERING INDEX ti"),
     ("SELECT count(*) FROM u", "SCAN u"),
     ("SELECT * FROM u ORDER BY x DESC", "SCAN u"),
+    ("SELECT * FROM v WHERE x = 1 AND y = 2", "SEARCH v USING INDEX sqlite_autoindex_v_2 (y=?)"),
+    ("SELECT * FROM r WHERE a = 1 AND b = 2", "SEARCH r USING INDEX rb (b=?)"),
+    ("SELECT max(x) FROM u", "SEARCH u USING PRIMARY KEY"),
+    ("SELECT min(c) FROM t", "SEARCH t USING COVERING INDEX ti"),
+    ("SELECT max(y) FROM u", "SEARCH u USING PRIMARY KEY"),
+    ("SELECT max(rowid) FROM r", "SEARCH r"),
 ]
 
 
 @pytest.mark.parametrize("sql,detail", PLANS)
 def test_query_plan(sql, detail):
     setup = ("CREATE TABLE t(a, b, c, d, PRIMARY KEY(b, a)) WITHOUT ROWID; CREATE INDEX ti ON t(c);"
-             "CREATE TABLE u(x PRIMARY KEY, y) WITHOUT ROWID")
+             "CREATE TABLE u(x PRIMARY KEY, y) WITHOUT ROWID;"
+             "CREATE TABLE v(x PRIMARY KEY, y UNIQUE, z) WITHOUT ROWID;"
+             "CREATE TABLE r(a, b); CREATE INDEX ra ON r(a); CREATE INDEX rb ON r(b)")
     theirs = sqlite3.connect(":memory:")
     theirs.executescript(setup)
     assert [r[3] for r in theirs.execute("EXPLAIN QUERY PLAN " + sql)] == [detail]

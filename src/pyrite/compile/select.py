@@ -1241,9 +1241,13 @@ def _code_aggregate(parse: Parse, src: SrcList, where: Any, result: list[ResultI
                 and mm.filter is None and not mm.distinct and len(src) == 1 \
                 and isinstance(mm.args[0], ColumnRef) and mm.args[0].depth == 0:
             minmax_order = ([mm.args[0]], [mm.name.lower() == "max"])
+        from pyrite.compile.where import WHERE_ORDERBY_MAX, WHERE_ORDERBY_MIN
+        minmax_flag = 0
+        if minmax_order is not None:
+            minmax_flag = WHERE_ORDERBY_MAX if minmax_order[1][0] else WHERE_ORDERBY_MIN
         info = where_begin(parse, src, where,
                            minmax_order[0] if minmax_order else None,
-                           _agg_where_flags(out_exprs, where, having, ob_exprs),
+                           _agg_where_flags(out_exprs, where, having, ob_exprs) | minmax_flag,
                            order_desc=minmax_order[1] if minmax_order else None)
         if minmax_order is not None and info.order_satisfied:
             r = parse.get_temp_reg()

@@ -37,6 +37,7 @@ from pyrite.sql import ast
 
 # where_begin flags
 WHERE_ORDERBY_MIN = 0x0001
+WHERE_ORDERBY_MAX = 0x0002
 WHERE_ONEPASS_DESIRED = 0x0004
 WHERE_COVERING_OK = 0x0100      # the caller reads columns only through Column/Rowid
 WHERE_NO_INDEX = 0x0200
@@ -254,7 +255,7 @@ def where_begin(parse: Parse, src: SrcList, where: ast.Expr | None,
         if level.item.jointype & JT_LEFT:
             level.reg_match = parse.alloc_reg()
             parse.emit("Integer", 0, level.reg_match)
-        _explain_level(parse, level)
+        _explain_level(parse, level, flags)
         _code_level(parse, level)
         last = i == len(levels) - 1
         # ON terms of this LEFT JOIN first, then the match flag.
@@ -431,7 +432,10 @@ def _choose_plan(parse: Parse, level: WhereLevel, terms: list[WhereTerm],
         indexes = [ix for ix in indexes if ix.name.lower() == item.indexed_by.lower()]
         if not indexes:
             parse.error(f"no such index: {item.indexed_by}")
-    for ix in indexes:
+    # In SQLite's index list order (newest first): of equally good
+    # indexes the first one tried is kept, as SQLite's planner does.
+    from pyrite.compile.insert import sqlite_index_order
+    for ix in [indexes[k] for k in sqlite_index_order(indexes)]:
         if index_is_partial(ix) and not partial_index_usable(parse, item, ix, terms):
             continue
         cols, colls, descs = _search_columns(ix)
@@ -477,6 +481,8 @@ def _choose_plan(parse: Parse, level: WhereLevel, terms: list[WhereTerm],
             cost = 2.0 - min(len(eq), 9) / 10 - (0.05 if (lower or upper) else 0)
         else:
             cost = 4.0 - (0.1 if (lower and upper) else 0)
+        if index_is_partial(ix):
+            cost -= 0.01    # fewer rows: SQLite prefers it among equal plans
         if cost < best_cost:
             best_cost = cost
             level.plan = "index"
@@ -602,6 +608,9 @@ def _choose_index_scan(parse: Parse, level: WhereLevel, flags: int,
                 level.reverse = trial.reverse
                 level.covering = covering_ok and _is_covering(table, ix, item.col_used)
                 return
+        if _order_satisfied(parse, WhereLevel(item), order_by,
+                            order_desc or [False] * len(order_by)):
+            return      # the table itself is in that order (ORDER BY rowid)
     # SQLite reads a covering index instead of the table only when its
     # estimated row is narrower (szIdxRow < szTabRow); the cheapest such scan
     # costs 1 + 15*szIdxRow/szTabRow, the newest index winning ties.
@@ -825,15 +834,20 @@ def _covering_map(table: Any, index: Any, col_used: int) -> dict[int, int] | Non
     return mapping
 
 
-def _explain_level(parse: Parse, level: WhereLevel) -> None:
+def _explain_level(parse: Parse, level: WhereLevel, flags: int = 0) -> None:
     if parse.is_explain != 2:
         return
     item = level.item
     name = item.display_name if item.alias is None else item.alias
+    # A min()/max() query's loop is a search even without constraints
+    # (it stops at the first row), as SQLite words it.
+    minmax = bool(flags & (WHERE_ORDERBY_MIN | WHERE_ORDERBY_MAX))
     if level.plan == "vtab":
         text = vtab.explain_text(level, name)
+    elif level.plan == "scan" and minmax and getattr(item.table, "without_rowid", False):
+        text = f"SEARCH {name} USING PRIMARY KEY"     # (the table's b-tree)
     elif level.plan == "scan":
-        text = f"SCAN {name}"
+        text = f"{'SEARCH' if minmax else 'SCAN'} {name}"
     elif level.plan in ("rowid_eq", "rowid_range", "rowid_in"):
         if level.plan in ("rowid_eq", "rowid_in"):
             cond = "rowid=?"
@@ -857,12 +871,14 @@ def _explain_level(parse: Parse, level: WhereLevel) -> None:
             parts.append(f"{names[k]}{level.upper.op}?")
         kind = "COVERING INDEX" if level.covering else "INDEX"
         if _is_own_pk(item.table, ix):
-            text = f"SEARCH {name} USING PRIMARY KEY ({' AND '.join(parts)})" if parts \
-                else f"SCAN {name}"
+            if parts:
+                text = f"SEARCH {name} USING PRIMARY KEY ({' AND '.join(parts)})"
+            else:
+                text = f"SEARCH {name} USING PRIMARY KEY" if minmax else f"SCAN {name}"
         elif parts:
             text = f"SEARCH {name} USING {kind} {ix.name} ({' AND '.join(parts)})"
         else:
-            text = f"SCAN {name} USING {kind} {ix.name}"
+            text = f"{'SEARCH' if minmax else 'SCAN'} {name} USING {kind} {ix.name}"
     if item.jointype & JT_LEFT:
         text += " LEFT-JOIN"
     parse.emit("Explain", parse.current_addr(), getattr(parse, "explain_parent", 0), 0, text)
