@@ -54,6 +54,7 @@ class WhereTerm:
     left_join_on: int = -1           # cursor of the LEFT JOIN rhs whose ON holds it
     from_on: bool = False            # an ON-clause term (not WHERE)
     deferred: bool = False           # WHERE term of a RIGHT JOIN: coded in its loop only
+    parent: Any = None               # the BETWEEN this term is half of (one term to the planner)
 
 
 @dataclass(eq=False)
@@ -91,19 +92,26 @@ class WhereLevel:
     in_top: int = 0
     reverse: bool = False     # full scan backwards (Last/Prev) for ORDER BY DESC
     vtab: Any = None          # plan "vtab": the module's choice (compile/vtab.py)
+    auto_partial: bool = False  # plan "auto": the automatic index is partial
 
 
-def _split_and(expr: ast.Expr | None, out: list[ast.Expr]) -> None:
+def _split_and(expr: ast.Expr | None, out: list[ast.Expr],
+               parents: dict[int, Any] | None = None) -> None:
+    """The AND-connected terms of ``expr``; ``parents`` maps the two
+    halves of a split BETWEEN to it."""
     if expr is None:
         return
     if isinstance(expr, ast.Binary) and expr.op.upper() == "AND":
-        _split_and(expr.left, out)
-        _split_and(expr.right, out)
+        _split_and(expr.left, out, parents)
+        _split_and(expr.right, out, parents)
     elif isinstance(expr, ast.Between) and not expr.negated \
             and isinstance(expr.expr, ColumnRef):
         # x BETWEEN a AND b on a column: two range terms the planner can use
-        out.append(ast.Binary(">=", expr.expr, expr.low))
-        out.append(ast.Binary("<=", expr.expr, expr.high))
+        halves = [ast.Binary(">=", expr.expr, expr.low), ast.Binary("<=", expr.expr, expr.high)]
+        out.extend(halves)
+        if parents is not None:
+            for h in halves:
+                parents[id(h)] = expr
     else:
         out.append(expr)
 
@@ -185,14 +193,15 @@ def where_begin(parse: Parse, src: SrcList, where: ast.Expr | None,
     before any loop code (select.py opens its sorter there).
     """
     exprs: list[ast.Expr] = []
-    _split_and(where, exprs)
-    terms = [WhereTerm(e, expr_cursors(e)) for e in exprs]
+    parents: dict[int, Any] = {}
+    _split_and(where, exprs, parents)
+    terms = [WhereTerm(e, expr_cursors(e), parent=parents.get(id(e))) for e in exprs]
     for item in src:
         if item.on is not None:
             on_exprs: list[ast.Expr] = []
-            _split_and(item.on, on_exprs)
+            _split_and(item.on, on_exprs, parents)
             for e in on_exprs:
-                t = WhereTerm(e, expr_cursors(e), from_on=True)
+                t = WhereTerm(e, expr_cursors(e), from_on=True, parent=parents.get(id(e)))
                 if item.jointype & (JT_LEFT | JT_RIGHT):
                     t.left_join_on = item.cursor
                 terms.append(t)
@@ -212,10 +221,20 @@ def where_begin(parse: Parse, src: SrcList, where: ast.Expr | None,
         for t in terms:
             t.deferred = not t.from_on and bool(t.cursors)
     available: set[int] = set()
-    for level in levels:
-        _choose_plan(parse, level, terms, frozenset(available), flags)
-        available.add(level.item.cursor)
-    if len(levels) == 1 and levels[0].plan == "scan":
+    joined = None
+    if len(levels) > 1:
+        joined = _plan_join(parse, levels, terms, flags)
+    elif levels and any(_has_outer_ref(t.expr) for t in terms):
+        joined = _plan_correlated(parse, levels, terms, flags)
+    if joined is not None:
+        levels = joined
+    else:
+        for level in levels:
+            _choose_plan(parse, level, terms, frozenset(available), flags)
+            available.add(level.item.cursor)
+    if joined is not None:
+        pass    # full scans of covering indexes were costed with the rest
+    elif len(levels) == 1 and levels[0].plan == "scan":
         _choose_index_scan(parse, levels[0], flags, order_by, order_desc, terms)
     else:
         # in a join any full scan may read a narrower covering index instead
@@ -227,7 +246,10 @@ def where_begin(parse: Parse, src: SrcList, where: ast.Expr | None,
 
     info = WhereInfo(parse, src, terms, levels)
     info.right_join = right_join
-    if order_by and len(levels) == 1:
+    if order_by and (len(levels) == 1 or (
+            right_join is None and _refers_only_to(order_by, levels[0].item.cursor))):
+        # nested loops keep the outer loop's order: an ORDER BY on the
+        # outer table alone needs only that loop to deliver it
         info.order_satisfied = _order_satisfied(parse, levels[0], order_by,
                                                 order_desc or [False] * len(order_by))
 
@@ -254,6 +276,9 @@ def where_begin(parse: Parse, src: SrcList, where: ast.Expr | None,
         if level.item.jointype & JT_LEFT:
             level.reg_match = parse.alloc_reg()
             parse.emit("Integer", 0, level.reg_match)
+        if level.plan == "auto":
+            _build_auto_index(parse, level, terms, frozenset(available - {level.item.cursor}),
+                              flags)
         _explain_level(parse, level)
         _code_level(parse, level)
         last = i == len(levels) - 1
@@ -298,6 +323,168 @@ def where_begin(parse: Parse, src: SrcList, where: ast.Expr | None,
                 code_if_false(parse, t.expr, info.break_label, True)
                 t.coded = True
     return info
+
+
+def _plan_join(parse: Parse, levels: list[WhereLevel], terms: list[WhereTerm],
+               flags: int) -> list[WhereLevel] | None:
+    """Choose the join order and each table's loop by cost (whereloop.py);
+    the levels come back in loop order.  None when no order works."""
+    from pyrite.compile import whereloop
+    builder = whereloop.LoopBuilder(parse, levels, terms, flags, _this_module())
+    builder.add_all()
+    path = whereloop.solve(builder.loops, len(levels))
+    if len(path) != len(levels):
+        return None
+    out = []
+    for loop in path:
+        level = levels[loop.tab]
+        level.plan = loop.plan
+        level.index = loop.index
+        level.eq = list(loop.eq)
+        level.lower = loop.lower
+        level.upper = loop.upper
+        level.vtab = loop.vtab
+        level.covering = loop.plan == "index" and bool(flags & WHERE_COVERING_OK) \
+            and _is_covering(level.item.table, loop.index, level.item.col_used)
+        out.append(level)
+    return out
+
+
+def _plan_correlated(parse: Parse, levels: list[WhereLevel], terms: list[WhereTerm],
+                     flags: int) -> list[WhereLevel] | None:
+    """A correlated subquery runs once per outer row: SQLite's planner
+    then starts from up to 28 repetitions (nQueryLoop), which can pay
+    for an automatic index.  Only that choice is taken from the cost
+    model here; the single-table planner decides otherwise."""
+    from pyrite.compile import whereloop
+    builder = whereloop.LoopBuilder(parse, levels, terms, flags, _this_module())
+    builder.add_all()
+    path = whereloop.solve(builder.loops, 1, n_query_loop=48)
+    if len(path) != 1 or path[0].plan != "auto":
+        return None
+    level = levels[0]
+    level.plan = "auto"
+    level.eq = list(path[0].eq)
+    return levels
+
+
+def _has_outer_ref(expr: Any) -> bool:
+    found = False
+
+    def visit(e: Any) -> None:
+        nonlocal found
+        if isinstance(e, ColumnRef) and e.depth > 0:
+            found = True
+    walk(expr, visit)
+    return found
+
+
+def _refers_only_to(exprs: list[ast.Expr], cursor: int) -> bool:
+    return all(expr_cursors(e) == frozenset({cursor}) for e in exprs)
+
+
+def _this_module() -> Any:
+    import sys
+    return sys.modules[__name__]
+
+
+@dataclass(eq=False)
+class AutoIndex:
+    """The transient index of an automatic-index loop (constructAutomaticIndex):
+    the equality columns, then every other column the query reads, then the
+    rowid, so the loop never reads the table."""
+
+    table: Any
+    columns: list[int]
+    collations: list[str | None]
+    n_key_col: int
+    name: str = "auto-index"
+    unique: bool = False
+    where: Any = None
+    on_conflict: int = 0
+
+    @property
+    def desc(self) -> list[bool]:
+        return [False] * len(self.columns)
+
+    @property
+    def key_info(self) -> values.KeyInfo:
+        colls = [values.BUILTIN_COLLATIONS.get((c or "binary").lower())
+                 if (c or "BINARY").upper() != "BINARY" else None for c in self.collations]
+        return values.KeyInfo(colls, [False] * len(colls))
+
+
+def _build_auto_index(parse: Parse, level: WhereLevel, terms: list[WhereTerm],
+                      ready: frozenset[int], flags: int) -> None:
+    """Fill the automatic index once per statement (constructAutomaticIndex):
+    key it on every equality the tables already looped can feed, keep only
+    the rows the table's own terms allow (a partial index), and turn the
+    loop into an index seek on it."""
+    from pyrite.compile import whereloop
+    from pyrite.compile.build import code_index_key
+    item = level.item
+    table = item.table
+    cur = item.cursor
+    builder = whereloop.LoopBuilder(parse, [level], terms, 0, _this_module())
+    cons = builder.drive_order(item, _constraints_for(parse, item, terms, ready))
+    key_cons: list[_Constraint] = []
+    seen: set[int] = set()
+    for c in cons:
+        col = min(c.column, 63)
+        if col not in seen:
+            seen.add(col)
+            key_cons.append(c)
+    partial = [t for t in terms if _is_table_constraint(t, item)]
+    cols = [c.column for c in key_cons]
+    colls: list[str | None] = []
+    for c in key_cons:
+        t = c.term.expr
+        assert isinstance(t, ast.Binary)
+        colls.append(_coll_name(compare_collation(parse, t.left, t.right)))
+    used = item.col_used
+    n_table = len(table.columns)
+    for i in range(min(63, n_table)):
+        if used >> i & 1 and i not in seen:
+            cols.append(i)
+            colls.append(None)
+    if used >> 63:
+        for i in range(63, n_table):
+            cols.append(i)
+            colls.append(None)
+    n_key = len(cols)
+    ix = AutoIndex(table, cols + [-1], colls + [None], n_key)
+    level.index = ix
+    level.eq = key_cons
+    level.covering = bool(flags & WHERE_COVERING_OK) and \
+        _covering_map(table, ix, used) is not None
+    level.auto_partial = bool(partial)
+    once = parse.emit("Once", 0, 0)
+    level.index_cursor = parse.alloc_cursor()
+    parse.emit("OpenAutoindex", level.index_cursor, n_key + 1, 0, ix.key_info)
+    top = parse.emit("Rewind", cur, 0)
+    skip = parse.label()
+    for t in partial:
+        code_if_false(parse, t.expr, skip, True)
+    base = parse.alloc_reg(n_key + 1)
+    code_index_key(parse, table, ix, cur, base)
+    rec = parse.get_temp_reg()
+    parse.emit("MakeRecord", base, n_key + 1, rec)
+    parse.emit("IdxInsert", level.index_cursor, rec, 0, None, 0x10)
+    parse.release_temp_reg(rec)
+    parse.resolve(skip)
+    parse.emit("Next", cur, top + 1)
+    parse.builder.change_p2(top, parse.current_addr())
+    parse.builder.change_p2(once, parse.current_addr())
+
+
+def _is_table_constraint(t: WhereTerm, item: SrcItem) -> bool:
+    """sqlite3ExprIsTableConstraint: a term naming only this table (its own
+    ON clause for the right side of a LEFT JOIN), free of subqueries."""
+    if t.cursors != frozenset({item.cursor}) or _has_outer_ref(t.expr):
+        return False
+    if item.jointype & JT_LEFT:
+        return t.left_join_on == item.cursor
+    return t.left_join_on < 0
 
 
 def _has_subquery(expr: Any) -> bool:
@@ -756,6 +943,8 @@ def _open_cursors(parse: Parse, level: WhereLevel, flags: int) -> None:
         ncol = _n_columns_used(item) if flags & WHERE_COVERING_OK \
             else len(table.columns)
         parse.emit("OpenRead", item.cursor, table_root(table), db_index, ncol)
+    if level.plan == "auto":
+        return   # the automatic index is opened where it is built
     if level.plan == "index":
         level.index_cursor = parse.alloc_cursor()
         key_info = getattr(level.index, "key_info", None)
@@ -809,22 +998,33 @@ def _explain_level(parse: Parse, level: WhereLevel) -> None:
             cond = "rowid=?"
         else:
             parts = []
+            # explainIndexRange writes '>' and '<' for any bound
             if level.lower is not None:
-                parts.append(f"rowid{level.lower.op}?")
+                parts.append("rowid>?")
             if level.upper is not None:
-                parts.append(f"rowid{level.upper.op}?")
+                parts.append("rowid<?")
             cond = " AND ".join(parts)
         text = f"SEARCH {name} USING INTEGER PRIMARY KEY ({cond})"
     else:
         ix = level.index
         cols = index_columns(ix)
         names = [_col_name(item.table, c) for c in cols]
+        if level.plan == "auto":
+            kind = "AUTOMATIC PARTIAL COVERING INDEX" if level.auto_partial \
+                else "AUTOMATIC COVERING INDEX"
+            parts = [f"{names[i]}=?" for i in range(len(level.eq))]
+            text = f"SEARCH {name} USING {kind} ({' AND '.join(parts)})"
+            if item.jointype & JT_LEFT:
+                text += " LEFT-JOIN"
+            parse.emit("Explain", parse.current_addr(),
+                       getattr(parse, "explain_parent", 0), 0, text)
+            return
         parts = [f"{names[i]}=?" for i in range(len(level.eq))]
         k = len(level.eq)
         if level.lower is not None:
-            parts.append(f"{names[k]}{level.lower.op}?")
+            parts.append(f"{names[k]}>?")
         if level.upper is not None:
-            parts.append(f"{names[k]}{level.upper.op}?")
+            parts.append(f"{names[k]}<?")
         kind = "COVERING INDEX" if level.covering else "INDEX"
         if parts:
             text = f"SEARCH {name} USING {kind} {ix.name} ({' AND '.join(parts)})"
@@ -1064,8 +1264,8 @@ def _order_satisfied(parse: Parse, level: WhereLevel, order_by: list[ast.Expr],
     orders are delivered by a full scan run backwards (``level.reverse``).
     Terms after the item's rowid are redundant (the rowid is unique), so the
     order is judged on the terms up to it, as SQLite's order analysis does."""
-    if level.plan == "vtab":
-        return False
+    if level.plan in ("vtab", "auto"):
+        return False     # an automatic index is not known when SQLite plans the order
     for k, e in enumerate(order_by):
         while isinstance(e, ast.Collate):
             e = e.expr
