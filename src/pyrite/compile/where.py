@@ -31,7 +31,7 @@ from pyrite.compile.expr import (
     expr_affinity, _can_be_null,
 )
 from pyrite.compile import gencol
-from pyrite.compile.resolve import ColumnRef, walk
+from pyrite.compile.resolve import ColumnRef, FixedColumn, walk
 from pyrite.compile import outer_join, vtab
 from pyrite.sql import ast
 
@@ -40,6 +40,7 @@ WHERE_ORDERBY_MIN = 0x0001
 WHERE_ONEPASS_DESIRED = 0x0004
 WHERE_COVERING_OK = 0x0100      # the caller reads columns only through Column/Rowid
 WHERE_NO_INDEX = 0x0200
+WHERE_PROPAGATE_CONST = 0x0800  # a SELECT's WHERE: propagate column = constant
 
 _COMMUTE = {"<": ">", "<=": ">=", ">": "<", ">=": "<=", "=": "=", "IS": "IS"}
 
@@ -93,6 +94,8 @@ class WhereLevel:
     reverse: bool = False     # full scan backwards (Last/Prev) for ORDER BY DESC
     vtab: Any = None          # plan "vtab": the module's choice (compile/vtab.py)
     auto_partial: bool = False  # plan "auto": the automatic index is partial
+    bloom: bool = False       # a Bloom filter of the keys is checked before the seek
+    reg_filter: int = 0       # its register, once built
 
 
 def _split_and(expr: ast.Expr | None, out: list[ast.Expr],
@@ -206,6 +209,8 @@ def where_begin(parse: Parse, src: SrcList, where: ast.Expr | None,
                     t.left_join_on = item.cursor
                 terms.append(t)
 
+    if flags & WHERE_PROPAGATE_CONST and not any(item.jointype & JT_RIGHT for item in src):
+        propagate_constants(parse, terms)
     if flags & WHERE_COVERING_OK and any(_has_subquery(t.expr) for t in terms):
         # a subquery in WHERE/ON resolves its outer column references only
         # when it is coded: the columns used are not all known yet
@@ -224,7 +229,8 @@ def where_begin(parse: Parse, src: SrcList, where: ast.Expr | None,
     joined = None
     if len(levels) > 1:
         joined = _plan_join(parse, levels, terms, flags)
-    elif levels and any(_has_outer_ref(t.expr) for t in terms):
+    elif levels and getattr(parse, "expr_subquery_depth", 0) > 0 and \
+            any(_has_outer_ref(t.expr) for t in terms):
         joined = _plan_correlated(parse, levels, terms, flags)
     if joined is not None:
         levels = joined
@@ -279,6 +285,8 @@ def where_begin(parse: Parse, src: SrcList, where: ast.Expr | None,
         if level.plan == "auto":
             _build_auto_index(parse, level, terms, frozenset(available - {level.item.cursor}),
                               flags)
+        elif level.bloom and not level.reg_filter:
+            _build_bloom_filters(parse, levels, i, terms, available - {level.item.cursor})
         _explain_level(parse, level)
         _code_level(parse, level)
         last = i == len(levels) - 1
@@ -335,6 +343,7 @@ def _plan_join(parse: Parse, levels: list[WhereLevel], terms: list[WhereTerm],
     path = whereloop.solve(builder.loops, len(levels))
     if len(path) != len(levels):
         return None
+    whereloop.mark_bloom_filters(path, levels)
     out = []
     for loop in path:
         level = levels[loop.tab]
@@ -344,7 +353,9 @@ def _plan_join(parse: Parse, levels: list[WhereLevel], terms: list[WhereTerm],
         level.lower = loop.lower
         level.upper = loop.upper
         level.vtab = loop.vtab
+        level.bloom = bool(loop.flags & whereloop.WHERE_BLOOMFILTER)
         level.covering = loop.plan == "index" and bool(flags & WHERE_COVERING_OK) \
+            and not level.bloom \
             and _is_covering(level.item.table, loop.index, level.item.col_used)
         out.append(level)
     return out
@@ -466,7 +477,15 @@ def _build_auto_index(parse: Parse, level: WhereLevel, terms: list[WhereTerm],
     for t in partial:
         code_if_false(parse, t.expr, skip, True)
     base = parse.alloc_reg(n_key + 1)
-    code_index_key(parse, table, ix, cur, base)
+    if getattr(table, "is_ephemeral", False):
+        # a materialized subquery: its columns as stored
+        for j, col in enumerate(ix.columns):
+            if col < 0:
+                parse.emit("Rowid", cur, base + j)
+            else:
+                parse.emit("Column", cur, col, base + j)
+    else:
+        code_index_key(parse, table, ix, cur, base)
     rec = parse.get_temp_reg()
     parse.emit("MakeRecord", base, n_key + 1, rec)
     parse.emit("IdxInsert", level.index_cursor, rec, 0, None, 0x10)
@@ -477,14 +496,223 @@ def _build_auto_index(parse: Parse, level: WhereLevel, terms: list[WhereTerm],
     parse.builder.change_p2(once, parse.current_addr())
 
 
+def _build_bloom_filters(parse: Parse, levels: list[WhereLevel], i: int,
+                         terms: list[WhereTerm], ready: set[int]) -> None:
+    """Fill the Bloom filter of level ``i`` once per statement
+    (sqlite3ConstructBloomFilter): scan its table, skip the rows its own
+    terms reject, add each row's seek key.  Later levels whose filters need
+    no table not yet looped are filled in the same pass of Once (the
+    Bloom-filter pull-down), so their EQP lines come first too."""
+    once = parse.emit("Once", 0, 0)
+    while True:
+        level = levels[i]
+        item = level.item
+        table = item.table
+        cur = item.cursor
+        name = item.display_name if item.alias is None else item.alias
+        if parse.is_explain == 2:
+            parse.emit("Explain", parse.current_addr(), getattr(parse, "explain_parent", 0),
+                       0, f"BLOOM FILTER ON {name} ({_bloom_keys(level)})")
+        level.reg_filter = parse.alloc_reg()
+        rows = _log_est_to_int(whereloop_row_est(table))
+        parse.emit("Blob", min(max(rows, 10000), 10000000), level.reg_filter)
+        top = parse.emit("Rewind", cur, 0)
+        skip = parse.label()
+        for t in terms:
+            if _is_table_constraint(t, item):
+                code_if_false(parse, t.expr, skip, True)
+        if level.plan == "rowid_eq":
+            r = parse.get_temp_reg()
+            parse.emit("Rowid", cur, r)
+            parse.emit("FilterAdd", level.reg_filter, 0, r, 1)
+            parse.release_temp_reg(r)
+        else:
+            n = len(level.eq)
+            base = parse.alloc_reg(n)
+            from pyrite.compile.build import code_index_key
+            key = _KeyPrefix(level.index, n)
+            code_index_key(parse, table, key, cur, base)
+            parse.emit("FilterAdd", level.reg_filter, 0, base, n)
+        parse.resolve(skip)
+        parse.emit("Next", cur, top + 1)
+        parse.builder.change_p2(top, parse.current_addr())
+        ready = ready | {cur}
+        nxt = None
+        for j in range(i + 1, len(levels)):
+            lv = levels[j]
+            if lv.item.jointype & JT_LEFT:
+                continue
+            if not _needs_only(lv, terms, ready | {lv.item.cursor}):
+                continue
+            if lv.bloom and not lv.reg_filter and not (lv.eq and lv.eq[0].op == "IN"):
+                nxt = j
+                break
+        if nxt is None:
+            break
+        i = nxt
+    parse.builder.change_p2(once, parse.current_addr())
+
+
+def _log_est_to_int(x: int) -> int:
+    """sqlite3LogEstToInt: the count a LogEst stands for."""
+    n = x % 10
+    x //= 10
+    if n >= 5:
+        n -= 2
+    elif n >= 1:
+        n -= 1
+    if x > 60:
+        return 2**63 - 1
+    return (n + 8) << (x - 3) if x >= 3 else (n + 8) >> (3 - x)
+
+
+def whereloop_row_est(table: Any) -> int:
+    from pyrite.schema.stats import table_row_est
+    return table_row_est(table)
+
+
+class _KeyPrefix:
+    """The first ``n`` columns of an index, as code_index_key reads them."""
+
+    def __init__(self, index: Any, n: int) -> None:
+        self.columns = index_columns(index)[:n]
+        self.exprs = getattr(index, "exprs", None)
+        self.table = getattr(index, "table", None)
+        self.name = index.name
+        self._index = index
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._index, name)
+
+
+def _needs_only(level: WhereLevel, terms: list[WhereTerm], ready: set[int]) -> bool:
+    """The level's seek keys need only the tables in ``ready``."""
+    for c in level.eq:
+        if not (expr_cursors(c.rhs) - {-1}) <= ready:
+            return False
+    return True
+
+
+def _bloom_keys(level: WhereLevel) -> str:
+    item = level.item
+    if level.plan == "rowid_eq":
+        from pyrite.compile.context import table_rowid_alias
+        ipk = table_rowid_alias(item.table)
+        return f"{item.table.columns[ipk].name}=?" if ipk >= 0 else "rowid=?"
+    cols = index_columns(level.index)
+    return " AND ".join(f"{_col_name(item.table, cols[j])}=?" for j in range(len(level.eq)))
+
+
 def _is_table_constraint(t: WhereTerm, item: SrcItem) -> bool:
     """sqlite3ExprIsTableConstraint: a term naming only this table (its own
     ON clause for the right side of a LEFT JOIN), free of subqueries."""
-    if t.cursors != frozenset({item.cursor}) or _has_outer_ref(t.expr):
+    # (a term naming no table at all qualifies too)
+    if not t.cursors <= frozenset({item.cursor}) or _has_outer_ref(t.expr):
         return False
     if item.jointype & JT_LEFT:
         return t.left_join_on == item.cursor
     return t.left_join_on < 0
+
+
+# ---------------------------------------------------------------------------
+# Constant propagation (select.c's propagateConstants)
+# ---------------------------------------------------------------------------
+
+_PROPAGATE_COMPARISONS = ("=", "==", ">", "<=", "<", ">=", "IS")
+
+
+def propagate_constants(parse: Parse, terms: list[WhereTerm]) -> None:
+    """With ``col = constant`` among the AND terms (outside outer-join ON
+    clauses, under BINARY), read ``col`` elsewhere in them as that constant
+    with the column's affinity: ``t1.b = t2.x AND t2.x = 5`` then also
+    constrains t1 alone, which the planner can use.  The constant must have
+    no affinity of its own; when some such column has BLOB affinity, it is
+    replaced only as an operand of a comparison (the right one only when
+    the left is not TEXT), as SQLite does."""
+    if len({id(t.parent if t.parent is not None else t) for t in terms}) < 2:
+        return
+    while True:
+        consts: dict[tuple[int, int], tuple[ColumnRef, Any]] = {}
+        for t in terms:
+            e = t.expr
+            if t.left_join_on >= 0 or t.parent is not None or \
+                    not isinstance(e, ast.Binary) or e.op not in ("=", "=="):
+                continue
+            if _coll_name(compare_collation(parse, e.left, e.right)) != "BINARY":
+                continue
+            for col, val in ((e.right, e.left), (e.left, e.right)):
+                if isinstance(col, ColumnRef) and col.depth == 0 and _is_plain_constant(val):
+                    consts.setdefault((col.cursor, col.column), (col, val))
+        if not consts:
+            return
+        has_blob = any(col.affinity == values.AFF_BLOB for col, _ in consts.values())
+        changed = False
+        for t in terms:
+            if t.left_join_on >= 0:
+                continue
+            new = _propagate(t.expr, consts, has_blob)
+            if new is not t.expr:
+                t.expr = new
+                t.cursors = expr_cursors(new)
+                changed = True
+        if not changed:
+            return
+
+
+def _is_plain_constant(e: Any) -> bool:
+    from pyrite.compile.expr import is_constant
+    return is_constant(e) and expr_affinity(e) == values.AFF_NONE and \
+        not isinstance(e, FixedColumn)
+
+
+def _fix_column(e: Any, consts: dict[tuple[int, int], tuple[ColumnRef, Any]],
+                ignore_blob: bool) -> Any:
+    if not (isinstance(e, ColumnRef) and e.depth == 0):
+        return e
+    hit = consts.get((e.cursor, e.column))
+    if hit is None or hit[0] is e:
+        return e
+    if ignore_blob and hit[0].affinity == values.AFF_BLOB:
+        return e
+    return FixedColumn(e, hit[1])
+
+
+def _propagate(e: Any, consts: dict[tuple[int, int], tuple[ColumnRef, Any]],
+               has_blob: bool) -> Any:
+    """``e`` with the constant columns replaced (a new tree, or ``e``)."""
+    import dataclasses
+    if isinstance(e, ColumnRef):
+        return _fix_column(e, consts, has_blob)
+    if not isinstance(e, ast.Expr) or isinstance(
+            e, (FixedColumn, ast.Subquery, ast.Exists, ast.Select)):
+        return e
+    changes: dict[str, Any] = {}
+    if has_blob and isinstance(e, ast.Binary) and e.op.upper() in _PROPAGATE_COMPARISONS:
+        left = _fix_column(e.left, consts, False)
+        right = e.right
+        if expr_affinity(left) != values.AFF_TEXT:
+            right = _fix_column(e.right, consts, False)
+        if left is not e.left:
+            changes["left"] = left
+        if right is not e.right:
+            changes["right"] = right
+    for f in dataclasses.fields(e):
+        v = changes.get(f.name, getattr(e, f.name))
+        if isinstance(v, ast.Select):
+            continue
+        nv = _propagate_value(v, consts, has_blob)
+        if nv is not v:
+            changes[f.name] = nv
+    return dataclasses.replace(e, **changes) if changes else e
+
+
+def _propagate_value(v: Any, consts: Any, has_blob: bool) -> Any:
+    if isinstance(v, ast.Expr):
+        return _propagate(v, consts, has_blob)
+    if isinstance(v, tuple):
+        items = tuple(_propagate_value(x, consts, has_blob) for x in v)
+        return items if any(a is not b for a, b in zip(items, v)) else v
+    return v
 
 
 def _has_subquery(expr: Any) -> bool:
@@ -1070,6 +1298,9 @@ def _code_level(parse: Parse, level: WhereLevel) -> None:
     if level.plan == "rowid_eq":
         c = level.eq[0]
         r = code_expr_temp(parse, c.rhs)
+        if level.reg_filter:
+            parse.emit("MustBeInt", r, level.addr_brk)
+            parse.emit("Filter", level.reg_filter, level.addr_brk, r, 1)
         parse.emit("SeekRowid", cur, level.addr_brk, r)
         c.term.coded = True
         level.addr_body = parse.current_addr()
@@ -1160,6 +1391,8 @@ def _code_index_level(parse: Parse, level: WhereLevel) -> None:
             parse.emit("IsNull", base + j, level.addr_brk)
     if n_eq and any(a != values.AFF_BLOB for a in aff_chars):
         parse.emit("Affinity", base, n_eq, 0, "".join(aff_chars))
+    if level.reg_filter:
+        parse.emit("Filter", level.reg_filter, level.addr_brk, base, n_eq)
     # start
     if lo is not None:
         code_expr(parse, lo.rhs, base + n_eq)
@@ -1302,10 +1535,13 @@ def _order_satisfied(parse: Parse, level: WhereLevel, order_by: list[ast.Expr],
     icols = index_columns(ix)
     icolls = [(c or "BINARY").upper() for c in index_collations(ix)]
     idesc = index_desc(ix)
-    eq_cols = {icols[j] for j in range(len(level.eq))}
+    # an equality makes its column constant only under its own collation
+    eq_cols = {icols[j]: _eq_collation(parse, level.eq[j]) for j in range(len(level.eq))}
     pos = len(level.eq)
     for col, coll in cols:
         if col in eq_cols:
+            if eq_cols[col] != coll:
+                return False
             continue
         if col == -1 and pos >= len(icols):
             return True  # rowid follows the index columns
@@ -1313,3 +1549,11 @@ def _order_satisfied(parse: Parse, level: WhereLevel, order_by: list[ast.Expr],
             return False
         pos += 1
     return True
+
+
+def _eq_collation(parse: Parse, c: _Constraint) -> str | None:
+    """The collation an index equality compares with (None for IN)."""
+    t = c.term.expr
+    if not isinstance(t, ast.Binary):
+        return None
+    return _coll_name(compare_collation(parse, t.left, t.right))

@@ -45,6 +45,8 @@ WHERE_INDEXED = 0x0200
 WHERE_VIRTUALTABLE = 0x0400
 WHERE_ONEROW = 0x1000
 WHERE_AUTO_INDEX = 0x4000
+WHERE_SELFCULL = 0x00800000
+WHERE_BLOOMFILTER = 0x00400000
 
 
 # ---------------------------------------------------------------------------
@@ -189,6 +191,11 @@ class LoopBuilder:
         r_size = table_row_est(table)
         scan = WhereLoop(i, self_mask, prereq, WHERE_IPK, "scan")
         if getattr(table, "is_ephemeral", False) and not table_root(table):
+            # a materialized subquery or view: a scan, or an automatic index
+            # built cheaply (no schema index could ever serve it)
+            if self._auto_index_allowed(item):
+                cons = where._constraints_for(parse, item, self.terms, others)
+                self._add_auto_index(i, item, prereq, cons, r_size, -10)
             scan.r_run = r_size + 16
             scan.n_out = r_size
             self.output_adjust(scan, r_size)
@@ -246,22 +253,26 @@ class LoopBuilder:
         if not settings.get("automatic_index", 1):
             return False
         table = item.table
+        if getattr(table, "is_ephemeral", False) and (
+                item.via_coroutine or item.correlated
+                or getattr(table, "is_recursive", False) or table_root(table)):
+            return False
         return (item.indexed_by is None and not item.not_indexed
                 and not self.flags & self.where.WHERE_NO_INDEX
-                and not getattr(table, "is_ephemeral", False)
                 and not getattr(table, "is_view", False)
                 and not getattr(table, "without_rowid", False)
                 and not item.jointype & JT_RIGHT)
 
     def _add_auto_index(self, i: int, item: SrcItem, prereq: int, cons: list[Any],
-                        r_size: int) -> None:
+                        r_size: int, setup_bias: int = 28) -> None:
         """One automatic-index loop per equality term that could key it:
-        building costs N*log(N) (times 7), each lookup yields 20 rows."""
+        building costs N*log(N) times 7 (times 0.5 for a subquery or
+        view), each lookup yields 20 rows."""
         r_log = est_log(r_size)
         for c in self.drive_order(item, cons):
             loop = WhereLoop(i, 1 << i, prereq | self.mask_of(self.rhs_cursors(c)),
                              WHERE_AUTO_INDEX, "auto", eq=[c], terms=[c.term], covering=True)
-            loop.r_setup = max(r_log + r_size + 28, 0)
+            loop.r_setup = max(r_log + r_size + setup_bias, 0)
             loop.n_out = 43
             loop.r_run = log_est_add(r_log, loop.n_out)
             self.insert(loop)
@@ -519,6 +530,10 @@ class LoopBuilder:
                 continue
             if id(base) in used:
                 continue
+            if m == loop.mask_self and (
+                    _is_comparison(t) or
+                    not self.levels[loop.tab].item.jointype & JT_LEFT):
+                loop.flags |= WHERE_SELFCULL
             loop.n_out -= 1
             if _is_equality(t):
                 right = t.expr.right if isinstance(t.expr, ast.Binary) else None
@@ -642,6 +657,39 @@ def _group_mask(b: LoopBuilder, t: Any) -> int:
         if u.parent is base:
             m |= b.term_mask(u)
     return m
+
+
+def _is_comparison(t: Any) -> bool:
+    """An indexable comparison (eOperator in WO_IN|WO_EQ|WO_LT..WO_GE)."""
+    e = t.expr
+    if t.parent is not None:
+        return True
+    if isinstance(e, ast.In):
+        return e.select is None and _is_column(e.expr)
+    if not isinstance(e, ast.Binary) or \
+            e.op.upper() not in ("=", "==", "<", "<=", ">", ">="):
+        return False
+    return any(_is_column(s) for s in (e.left, e.right))
+
+
+def mark_bloom_filters(path: list[WhereLoop], levels: list[Any]) -> None:
+    """whereCheckIfBloomFilterIsUseful (3.40): an equality seek into an
+    analysed table, run more often than the table has rows, where the
+    table's own terms may reject what the seek finds, first checks a Bloom
+    filter of the keys present."""
+    if len(path) < 2:
+        return
+    n_search = path[0].n_out
+    for loop in path[1:]:
+        if loop.flags & (WHERE_SELFCULL | WHERE_COLUMN_EQ) == \
+                (WHERE_SELFCULL | WHERE_COLUMN_EQ) and \
+                loop.flags & (WHERE_IPK | WHERE_INDEXED):
+            table = levels[loop.tab].item.table
+            if getattr(table, "has_stat1", False) and n_search > table_row_est(table):
+                loop.flags |= WHERE_BLOOMFILTER
+                loop.flags &= ~WHERE_IDX_ONLY
+                loop.covering = False
+        n_search += loop.n_out
 
 
 def _is_equality(t: Any) -> bool:
