@@ -275,6 +275,31 @@ class Database:
         for type_, name, tbl_name, rootpage, sql in rows:
             schema.add_schema_row(type_, name, tbl_name, rootpage, sql, _parse_schema_sql)
         schema.loaded = True
+        self._load_stats(slot)
+
+    def load_analysis(self, db_index: int = 0) -> None:
+        """LoadAnalysis: re-read sqlite_stat1 of database ``db_index``."""
+        self._load_stats(self.dbs[db_index])
+
+    def _load_stats(self, slot: DbSlot) -> None:
+        """Give the schema's tables and indexes the planner statistics of
+        sqlite_stat1 (sqlite3AnalysisLoad), or the defaults without it."""
+        from pyrite.schema.stats import apply_stat1
+        from pyrite.storage.record import decode_record
+        schema = slot.schema
+        stat1 = schema.tables.get("sqlite_stat1")
+        rows: list[tuple[Any, ...]] = []
+        if stat1 is not None and stat1.root and slot.btree is not None:
+            def read() -> None:
+                cur = slot.btree.cursor(stat1.root, write=False)
+                empty = cur.first()
+                while not empty and not cur.eof:
+                    rec = (list(decode_record(cur.payload())) + [None] * 3)[:3]
+                    rows.append(tuple(rec))
+                    if not cur.next():
+                        break
+            self._sync(read)
+        apply_stat1(schema.tables.values(), rows)
 
     def _read_schema_rows(self, btree: BTree | None = None) -> list[tuple[Any, ...]]:
         from pyrite.storage.record import decode_record

@@ -44,6 +44,7 @@ def code_analyze(parse: Any, stmt: ast.Analyze) -> None:
     for table, only_index in targets:
         _analyze_table(parse, stat_cursor, table, only_index)
     parse.emit("Close", stat_cursor)
+    parse.emit("LoadAnalysis", 0)
     parse.readonly = False
     parse.finish_coding()
 

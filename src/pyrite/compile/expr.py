@@ -21,7 +21,7 @@ from typing import Any
 
 from pyrite import values
 from pyrite.compile.context import Parse, SelectDest, SRT_EXISTS, SRT_MEM, SRT_SET
-from pyrite.compile.resolve import AggColumn, ColumnRef, FuncRef, walk
+from pyrite.compile.resolve import AggColumn, ColumnRef, FixedColumn, FuncRef, walk
 from pyrite.sql import ast
 from pyrite.vdbe.functions import NEEDS_COLLATION
 
@@ -77,6 +77,8 @@ def expr_affinity(expr: ast.Expr | None) -> str:
     while True:
         if isinstance(expr, ColumnRef):
             return expr.affinity
+        if isinstance(expr, FixedColumn):
+            return expr.column.affinity
         if isinstance(expr, ast.Subquery):
             return _subquery_affinity_of(expr.select)
         if isinstance(expr, ast.Collate):
@@ -122,6 +124,8 @@ def expr_collation(parse: Parse, expr: ast.Expr | None) -> values.Collation | No
     if found:
         return coll
     while True:
+        if isinstance(expr, FixedColumn):
+            expr = expr.column
         if isinstance(expr, ColumnRef):
             return parse.find_collation(expr.collation) if expr.collation else None
         if isinstance(expr, (ast.Cast,)):
@@ -145,6 +149,8 @@ def expr_coll_seq(parse: Parse, expr: Any) -> tuple[bool, values.Collation | Non
     if found:
         return True, coll
     while True:
+        if isinstance(expr, FixedColumn):
+            expr = expr.column
         if isinstance(expr, ColumnRef):
             if expr.column < 0:
                 return False, None
@@ -198,6 +204,8 @@ def is_constant(expr: Any) -> bool:
         return True
     if isinstance(expr, (ast.Literal, ast.Variable)):
         return True
+    if isinstance(expr, FixedColumn):
+        return is_constant(expr.value)
     if isinstance(expr, (ColumnRef, AggColumn, ast.Subquery, ast.Exists, RegRef,
                          ast.Raise, ast.Column, ast.FunctionCall)):
         return False
@@ -231,6 +239,8 @@ def _can_be_null(expr: Any) -> bool:
     """Conservative sqlite3ExprCanBeNull."""
     if isinstance(expr, ast.Literal):
         return expr.value is None
+    if isinstance(expr, FixedColumn):
+        return _can_be_null(expr.value)
     if isinstance(expr, ColumnRef):
         if expr.column < 0:
             # the rowid is NULL only in the NULL row of an outer join
@@ -328,6 +338,15 @@ def code_expr_target(parse: Parse, expr: Any, target: int) -> int:
         return expr.reg
     if isinstance(expr, ColumnRef):
         return code_column(parse, expr, target)
+    if isinstance(expr, FixedColumn):
+        # the constant, with the column's affinity applied
+        r = code_expr_target(parse, expr.value, target)
+        if r != target:
+            parse.emit("SCopy", r, target)
+        aff = expr.column.affinity
+        if aff > values.AFF_BLOB:
+            parse.emit("Affinity", target, 1, 0, aff)
+        return target
     if isinstance(expr, ast.Literal):
         code_literal(parse, expr.value, target)
         return target
@@ -769,6 +788,8 @@ def _explain_subquery_begin(parse: Parse, kind: str) -> tuple[int, int]:
     """Emit the EXPLAIN QUERY PLAN line of a subquery ("SCALAR SUBQUERY n",
     "LIST SUBQUERY n"); its rows become the children of that line."""
     saved_parent = getattr(parse, "explain_parent", 0)
+    # the planner of a correlated subquery expects it to run repeatedly
+    parse.expr_subquery_depth = getattr(parse, "expr_subquery_depth", 0) + 1
     if parse.is_explain != 2:
         return -1, saved_parent
     parse.n_select += 1
@@ -781,6 +802,7 @@ def _explain_subquery_begin(parse: Parse, kind: str) -> tuple[int, int]:
 def _explain_subquery_end(parse: Parse, addr: int, saved_parent: int,
                           correlated: bool) -> None:
     parse.explain_parent = saved_parent
+    parse.expr_subquery_depth -= 1
     if addr < 0 or not correlated:
         return
     # the line learns the subquery is correlated only now

@@ -69,6 +69,16 @@ class AggColumn(ast.Expr):
     collation: str | None = None
 
 
+@dataclass(frozen=True, slots=True, eq=False)
+class FixedColumn(ast.Expr):
+    """A column the WHERE clause holds equal to a constant, read as that
+    constant with the column's affinity (SQLite's TK_COLUMN with
+    EP_FixedCol, made by select.c's propagateConstants)."""
+
+    column: ColumnRef
+    value: ast.Expr
+
+
 def _name_eq(a: str | None, b: str | None) -> bool:
     return a is not None and b is not None and a.lower() == b.lower()
 
@@ -329,6 +339,9 @@ def walk(expr: Any, visit: Any) -> None:
     if isinstance(expr, (ast.Subquery, ast.Exists, ast.Select)):
         return
     if isinstance(expr, ColumnRef) or isinstance(expr, AggColumn):
+        return
+    if isinstance(expr, FixedColumn):
+        walk(expr.value, visit)   # the column is not read
         return
     for f in dataclasses.fields(expr):
         v = getattr(expr, f.name)

@@ -36,7 +36,7 @@ from pyrite.compile.resolve import (
     resolve_expr, resolve_order_by, term_integer,
 )
 from pyrite.compile import vtab
-from pyrite.compile.where import WHERE_COVERING_OK, where_begin
+from pyrite.compile.where import WHERE_COVERING_OK, WHERE_PROPAGATE_CONST, where_begin
 from pyrite.sql import ast
 from pyrite.vdbe.functions import NEEDS_COLLATION
 
@@ -176,16 +176,21 @@ def _subquery_item(parse: Parse, select: ast.Select, alias: str | None,
     cursor = parse.alloc_cursor()
     once = parse.emit("Once", 0, 0)
     open_addr = parse.emit("OpenEphemeral", cursor, 0)
+    explain_addr = parse.current_addr()
+    saved_parent = _explain_push(parse, "MATERIALIZE")
     # The subquery sees the columns of the queries enclosing this one (not
     # its siblings in FROM); a correlated one is recomputed each time.
     info = compile_select(parse, select, SelectDest(SRT_TABLE, cursor),
                           outer=parse.current_nc)
+    _explain_pop(parse, saved_parent)
     parse.builder.change_p2(open_addr, info.n_columns)
     parse.builder.change_p2(once, parse.current_addr())
     if info.correlated:
         once_to_noop(parse, once)
     cols = subquery_columns(parse, info, col_names, plain)
     label = alias or name or f"(subquery-{parse.n_select})"
+    if saved_parent is not None:
+        parse.builder.change_p4(explain_addr, f"MATERIALIZE {label}")
     parse.n_select += 1
     table = EphemeralTable(name=label, columns=cols,
                            nested_from=getattr(select.core, "nested_from", False))
@@ -827,6 +832,7 @@ def _code_simple(parse: Parse, src: SrcList, where: Any, result: list[ResultItem
     flags = WHERE_COVERING_OK
     if _has_subquery([r.expr for r in result] + [where] + ob_exprs):
         flags = 0
+    flags |= WHERE_PROPAGATE_CONST
     holder: list[_Sorter] = []
 
     def before_loops(order_satisfied: bool) -> None:
@@ -1247,7 +1253,8 @@ def _code_aggregate(parse: Parse, src: SrcList, where: Any, result: list[ResultI
             minmax_flag = WHERE_ORDERBY_MAX if minmax_order[1][0] else WHERE_ORDERBY_MIN
         info = where_begin(parse, src, where,
                            minmax_order[0] if minmax_order else None,
-                           _agg_where_flags(out_exprs, where, having, ob_exprs) | minmax_flag,
+                           _agg_where_flags(out_exprs, where, having, ob_exprs) | minmax_flag
+                           | WHERE_PROPAGATE_CONST,
                            order_desc=minmax_order[1] if minmax_order else None)
         if minmax_order is not None and info.order_satisfied:
             r = parse.get_temp_reg()
@@ -1309,7 +1316,7 @@ def _code_aggregate(parse: Parse, src: SrcList, where: Any, result: list[ResultI
 
     flags = _agg_where_flags(out_exprs, where, having, ob_exprs) \
         if not _has_subquery(group_by) else 0
-    info = where_begin(parse, src, where, None, flags)
+    info = where_begin(parse, src, where, None, flags | WHERE_PROPAGATE_CONST)
     base = parse.alloc_reg(n_fields)
     for i, g in enumerate(group_by):
         code_expr(parse, g, base + i)

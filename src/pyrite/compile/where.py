@@ -31,7 +31,7 @@ from pyrite.compile.expr import (
     expr_affinity, _can_be_null,
 )
 from pyrite.compile import gencol
-from pyrite.compile.resolve import ColumnRef, walk
+from pyrite.compile.resolve import ColumnRef, FixedColumn, walk
 from pyrite.compile import outer_join, vtab
 from pyrite.sql import ast
 
@@ -41,6 +41,7 @@ WHERE_ORDERBY_MAX = 0x0002
 WHERE_ONEPASS_DESIRED = 0x0004
 WHERE_COVERING_OK = 0x0100      # the caller reads columns only through Column/Rowid
 WHERE_NO_INDEX = 0x0200
+WHERE_PROPAGATE_CONST = 0x0800  # a SELECT's WHERE: propagate column = constant
 
 _COMMUTE = {"<": ">", "<=": ">=", ">": "<", ">=": "<=", "=": "=", "IS": "IS"}
 
@@ -55,6 +56,7 @@ class WhereTerm:
     left_join_on: int = -1           # cursor of the LEFT JOIN rhs whose ON holds it
     from_on: bool = False            # an ON-clause term (not WHERE)
     deferred: bool = False           # WHERE term of a RIGHT JOIN: coded in its loop only
+    parent: Any = None               # the BETWEEN this term is half of (one term to the planner)
 
 
 @dataclass(eq=False)
@@ -92,19 +94,28 @@ class WhereLevel:
     in_top: int = 0
     reverse: bool = False     # full scan backwards (Last/Prev) for ORDER BY DESC
     vtab: Any = None          # plan "vtab": the module's choice (compile/vtab.py)
+    auto_partial: bool = False  # plan "auto": the automatic index is partial
+    bloom: bool = False       # a Bloom filter of the keys is checked before the seek
+    reg_filter: int = 0       # its register, once built
 
 
-def _split_and(expr: ast.Expr | None, out: list[ast.Expr]) -> None:
+def _split_and(expr: ast.Expr | None, out: list[ast.Expr],
+               parents: dict[int, Any] | None = None) -> None:
+    """The AND-connected terms of ``expr``; ``parents`` maps the two
+    halves of a split BETWEEN to it."""
     if expr is None:
         return
     if isinstance(expr, ast.Binary) and expr.op.upper() == "AND":
-        _split_and(expr.left, out)
-        _split_and(expr.right, out)
+        _split_and(expr.left, out, parents)
+        _split_and(expr.right, out, parents)
     elif isinstance(expr, ast.Between) and not expr.negated \
             and isinstance(expr.expr, ColumnRef):
         # x BETWEEN a AND b on a column: two range terms the planner can use
-        out.append(ast.Binary(">=", expr.expr, expr.low))
-        out.append(ast.Binary("<=", expr.expr, expr.high))
+        halves = [ast.Binary(">=", expr.expr, expr.low), ast.Binary("<=", expr.expr, expr.high)]
+        out.extend(halves)
+        if parents is not None:
+            for h in halves:
+                parents[id(h)] = expr
     else:
         out.append(expr)
 
@@ -186,18 +197,21 @@ def where_begin(parse: Parse, src: SrcList, where: ast.Expr | None,
     before any loop code (select.py opens its sorter there).
     """
     exprs: list[ast.Expr] = []
-    _split_and(where, exprs)
-    terms = [WhereTerm(e, expr_cursors(e)) for e in exprs]
+    parents: dict[int, Any] = {}
+    _split_and(where, exprs, parents)
+    terms = [WhereTerm(e, expr_cursors(e), parent=parents.get(id(e))) for e in exprs]
     for item in src:
         if item.on is not None:
             on_exprs: list[ast.Expr] = []
-            _split_and(item.on, on_exprs)
+            _split_and(item.on, on_exprs, parents)
             for e in on_exprs:
-                t = WhereTerm(e, expr_cursors(e), from_on=True)
+                t = WhereTerm(e, expr_cursors(e), from_on=True, parent=parents.get(id(e)))
                 if item.jointype & (JT_LEFT | JT_RIGHT):
                     t.left_join_on = item.cursor
                 terms.append(t)
 
+    if flags & WHERE_PROPAGATE_CONST and not any(item.jointype & JT_RIGHT for item in src):
+        propagate_constants(parse, terms)
     if flags & WHERE_COVERING_OK and any(_has_subquery(t.expr) for t in terms):
         # a subquery in WHERE/ON resolves its outer column references only
         # when it is coded: the columns used are not all known yet
@@ -213,10 +227,21 @@ def where_begin(parse: Parse, src: SrcList, where: ast.Expr | None,
         for t in terms:
             t.deferred = not t.from_on and bool(t.cursors)
     available: set[int] = set()
-    for level in levels:
-        _choose_plan(parse, level, terms, frozenset(available), flags)
-        available.add(level.item.cursor)
-    if len(levels) == 1 and levels[0].plan == "scan":
+    joined = None
+    if len(levels) > 1:
+        joined = _plan_join(parse, levels, terms, flags)
+    elif levels and getattr(parse, "expr_subquery_depth", 0) > 0 and \
+            any(_has_outer_ref(t.expr) for t in terms):
+        joined = _plan_correlated(parse, levels, terms, flags)
+    if joined is not None:
+        levels = joined
+    else:
+        for level in levels:
+            _choose_plan(parse, level, terms, frozenset(available), flags)
+            available.add(level.item.cursor)
+    if joined is not None:
+        pass    # full scans of covering indexes were costed with the rest
+    elif len(levels) == 1 and levels[0].plan == "scan":
         _choose_index_scan(parse, levels[0], flags, order_by, order_desc, terms)
     else:
         # in a join any full scan may read a narrower covering index instead
@@ -228,7 +253,10 @@ def where_begin(parse: Parse, src: SrcList, where: ast.Expr | None,
 
     info = WhereInfo(parse, src, terms, levels)
     info.right_join = right_join
-    if order_by and len(levels) == 1:
+    if order_by and (len(levels) == 1 or (
+            right_join is None and _refers_only_to(order_by, levels[0].item.cursor))):
+        # nested loops keep the outer loop's order: an ORDER BY on the
+        # outer table alone needs only that loop to deliver it
         info.order_satisfied = _order_satisfied(parse, levels[0], order_by,
                                                 order_desc or [False] * len(order_by))
 
@@ -255,6 +283,11 @@ def where_begin(parse: Parse, src: SrcList, where: ast.Expr | None,
         if level.item.jointype & JT_LEFT:
             level.reg_match = parse.alloc_reg()
             parse.emit("Integer", 0, level.reg_match)
+        if level.plan == "auto":
+            _build_auto_index(parse, level, terms, frozenset(available - {level.item.cursor}),
+                              flags)
+        elif level.bloom and not level.reg_filter:
+            _build_bloom_filters(parse, levels, i, terms, available - {level.item.cursor})
         _explain_level(parse, level, flags)
         _code_level(parse, level)
         last = i == len(levels) - 1
@@ -299,6 +332,388 @@ def where_begin(parse: Parse, src: SrcList, where: ast.Expr | None,
                 code_if_false(parse, t.expr, info.break_label, True)
                 t.coded = True
     return info
+
+
+def _plan_join(parse: Parse, levels: list[WhereLevel], terms: list[WhereTerm],
+               flags: int) -> list[WhereLevel] | None:
+    """Choose the join order and each table's loop by cost (whereloop.py);
+    the levels come back in loop order.  None when no order works."""
+    from pyrite.compile import whereloop
+    builder = whereloop.LoopBuilder(parse, levels, terms, flags, _this_module())
+    builder.add_all()
+    path = whereloop.solve(builder.loops, len(levels))
+    if len(path) != len(levels):
+        return None
+    whereloop.mark_bloom_filters(path, levels)
+    out = []
+    for loop in path:
+        level = levels[loop.tab]
+        level.plan = loop.plan
+        level.index = loop.index
+        level.eq = list(loop.eq)
+        level.lower = loop.lower
+        level.upper = loop.upper
+        level.vtab = loop.vtab
+        level.bloom = bool(loop.flags & whereloop.WHERE_BLOOMFILTER)
+        level.covering = loop.plan == "index" and bool(flags & WHERE_COVERING_OK) \
+            and not level.bloom \
+            and _is_covering(level.item.table, loop.index, level.item.col_used)
+        out.append(level)
+    return out
+
+
+def _plan_correlated(parse: Parse, levels: list[WhereLevel], terms: list[WhereTerm],
+                     flags: int) -> list[WhereLevel] | None:
+    """A correlated subquery runs once per outer row: SQLite's planner
+    then starts from up to 28 repetitions (nQueryLoop), which can pay
+    for an automatic index.  Only that choice is taken from the cost
+    model here; the single-table planner decides otherwise."""
+    from pyrite.compile import whereloop
+    builder = whereloop.LoopBuilder(parse, levels, terms, flags, _this_module())
+    builder.add_all()
+    path = whereloop.solve(builder.loops, 1, n_query_loop=48)
+    if len(path) != 1 or path[0].plan != "auto":
+        return None
+    level = levels[0]
+    level.plan = "auto"
+    level.eq = list(path[0].eq)
+    return levels
+
+
+def _has_outer_ref(expr: Any) -> bool:
+    found = False
+
+    def visit(e: Any) -> None:
+        nonlocal found
+        if isinstance(e, ColumnRef) and e.depth > 0:
+            found = True
+    walk(expr, visit)
+    return found
+
+
+def _refers_only_to(exprs: list[ast.Expr], cursor: int) -> bool:
+    return all(expr_cursors(e) == frozenset({cursor}) for e in exprs)
+
+
+def _this_module() -> Any:
+    import sys
+    return sys.modules[__name__]
+
+
+@dataclass(eq=False)
+class AutoIndex:
+    """The transient index of an automatic-index loop (constructAutomaticIndex):
+    the equality columns, then every other column the query reads, then the
+    rowid, so the loop never reads the table."""
+
+    table: Any
+    columns: list[int]
+    collations: list[str | None]
+    n_key_col: int
+    name: str = "auto-index"
+    unique: bool = False
+    where: Any = None
+    on_conflict: int = 0
+
+    @property
+    def desc(self) -> list[bool]:
+        return [False] * len(self.columns)
+
+    @property
+    def key_info(self) -> values.KeyInfo:
+        colls = [values.BUILTIN_COLLATIONS.get((c or "binary").lower())
+                 if (c or "BINARY").upper() != "BINARY" else None for c in self.collations]
+        return values.KeyInfo(colls, [False] * len(colls))
+
+
+def _build_auto_index(parse: Parse, level: WhereLevel, terms: list[WhereTerm],
+                      ready: frozenset[int], flags: int) -> None:
+    """Fill the automatic index once per statement (constructAutomaticIndex):
+    key it on every equality the tables already looped can feed, keep only
+    the rows the table's own terms allow (a partial index), and turn the
+    loop into an index seek on it."""
+    from pyrite.compile import whereloop
+    from pyrite.compile.build import code_index_key
+    item = level.item
+    table = item.table
+    cur = item.cursor
+    builder = whereloop.LoopBuilder(parse, [level], terms, 0, _this_module())
+    cons = builder.drive_order(item, _constraints_for(parse, item, terms, ready))
+    key_cons: list[_Constraint] = []
+    seen: set[int] = set()
+    for c in cons:
+        col = min(c.column, 63)
+        if col not in seen:
+            seen.add(col)
+            key_cons.append(c)
+    partial = [t for t in terms if _is_table_constraint(t, item)]
+    cols = [c.column for c in key_cons]
+    colls: list[str | None] = []
+    for c in key_cons:
+        t = c.term.expr
+        assert isinstance(t, ast.Binary)
+        colls.append(_coll_name(compare_collation(parse, t.left, t.right)))
+    used = item.col_used
+    n_table = len(table.columns)
+    for i in range(min(63, n_table)):
+        if used >> i & 1 and i not in seen:
+            cols.append(i)
+            colls.append(None)
+    if used >> 63:
+        for i in range(63, n_table):
+            cols.append(i)
+            colls.append(None)
+    n_key = len(cols)
+    ix = AutoIndex(table, cols + [-1], colls + [None], n_key)
+    level.index = ix
+    level.eq = key_cons
+    level.covering = bool(flags & WHERE_COVERING_OK) and \
+        _covering_map(table, ix, used) is not None
+    level.auto_partial = bool(partial)
+    once = parse.emit("Once", 0, 0)
+    level.index_cursor = parse.alloc_cursor()
+    parse.emit("OpenAutoindex", level.index_cursor, n_key + 1, 0, ix.key_info)
+    top = parse.emit("Rewind", cur, 0)
+    skip = parse.label()
+    for t in partial:
+        code_if_false(parse, t.expr, skip, True)
+    base = parse.alloc_reg(n_key + 1)
+    if getattr(table, "is_ephemeral", False):
+        # a materialized subquery: its columns as stored
+        for j, col in enumerate(ix.columns):
+            if col < 0:
+                parse.emit("Rowid", cur, base + j)
+            else:
+                parse.emit("Column", cur, col, base + j)
+    else:
+        code_index_key(parse, table, ix, cur, base)
+    rec = parse.get_temp_reg()
+    parse.emit("MakeRecord", base, n_key + 1, rec)
+    parse.emit("IdxInsert", level.index_cursor, rec, 0, None, 0x10)
+    parse.release_temp_reg(rec)
+    parse.resolve(skip)
+    parse.emit("Next", cur, top + 1)
+    parse.builder.change_p2(top, parse.current_addr())
+    parse.builder.change_p2(once, parse.current_addr())
+
+
+def _build_bloom_filters(parse: Parse, levels: list[WhereLevel], i: int,
+                         terms: list[WhereTerm], ready: set[int]) -> None:
+    """Fill the Bloom filter of level ``i`` once per statement
+    (sqlite3ConstructBloomFilter): scan its table, skip the rows its own
+    terms reject, add each row's seek key.  Later levels whose filters need
+    no table not yet looped are filled in the same pass of Once (the
+    Bloom-filter pull-down), so their EQP lines come first too."""
+    once = parse.emit("Once", 0, 0)
+    while True:
+        level = levels[i]
+        item = level.item
+        table = item.table
+        cur = item.cursor
+        name = item.display_name if item.alias is None else item.alias
+        if parse.is_explain == 2:
+            parse.emit("Explain", parse.current_addr(), getattr(parse, "explain_parent", 0),
+                       0, f"BLOOM FILTER ON {name} ({_bloom_keys(level)})")
+        level.reg_filter = parse.alloc_reg()
+        rows = _log_est_to_int(whereloop_row_est(table))
+        parse.emit("Blob", min(max(rows, 10000), 10000000), level.reg_filter)
+        top = parse.emit("Rewind", cur, 0)
+        skip = parse.label()
+        for t in terms:
+            if _is_table_constraint(t, item):
+                code_if_false(parse, t.expr, skip, True)
+        if level.plan == "rowid_eq":
+            r = parse.get_temp_reg()
+            parse.emit("Rowid", cur, r)
+            parse.emit("FilterAdd", level.reg_filter, 0, r, 1)
+            parse.release_temp_reg(r)
+        else:
+            n = len(level.eq)
+            base = parse.alloc_reg(n)
+            from pyrite.compile.build import code_index_key
+            key = _KeyPrefix(level.index, n)
+            code_index_key(parse, table, key, cur, base)
+            parse.emit("FilterAdd", level.reg_filter, 0, base, n)
+        parse.resolve(skip)
+        parse.emit("Next", cur, top + 1)
+        parse.builder.change_p2(top, parse.current_addr())
+        ready = ready | {cur}
+        nxt = None
+        for j in range(i + 1, len(levels)):
+            lv = levels[j]
+            if lv.item.jointype & JT_LEFT:
+                continue
+            if not _needs_only(lv, terms, ready | {lv.item.cursor}):
+                continue
+            if lv.bloom and not lv.reg_filter and not (lv.eq and lv.eq[0].op == "IN"):
+                nxt = j
+                break
+        if nxt is None:
+            break
+        i = nxt
+    parse.builder.change_p2(once, parse.current_addr())
+
+
+def _log_est_to_int(x: int) -> int:
+    """sqlite3LogEstToInt: the count a LogEst stands for."""
+    n = x % 10
+    x //= 10
+    if n >= 5:
+        n -= 2
+    elif n >= 1:
+        n -= 1
+    if x > 60:
+        return 2**63 - 1
+    return (n + 8) << (x - 3) if x >= 3 else (n + 8) >> (3 - x)
+
+
+def whereloop_row_est(table: Any) -> int:
+    from pyrite.schema.stats import table_row_est
+    return table_row_est(table)
+
+
+class _KeyPrefix:
+    """The first ``n`` columns of an index, as code_index_key reads them."""
+
+    def __init__(self, index: Any, n: int) -> None:
+        self.columns = index_columns(index)[:n]
+        self.exprs = getattr(index, "exprs", None)
+        self.table = getattr(index, "table", None)
+        self.name = index.name
+        self._index = index
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._index, name)
+
+
+def _needs_only(level: WhereLevel, terms: list[WhereTerm], ready: set[int]) -> bool:
+    """The level's seek keys need only the tables in ``ready``."""
+    for c in level.eq:
+        if not (expr_cursors(c.rhs) - {-1}) <= ready:
+            return False
+    return True
+
+
+def _bloom_keys(level: WhereLevel) -> str:
+    item = level.item
+    if level.plan == "rowid_eq":
+        from pyrite.compile.context import table_rowid_alias
+        ipk = table_rowid_alias(item.table)
+        return f"{item.table.columns[ipk].name}=?" if ipk >= 0 else "rowid=?"
+    cols = index_columns(level.index)
+    return " AND ".join(f"{_col_name(item.table, cols[j])}=?" for j in range(len(level.eq)))
+
+
+def _is_table_constraint(t: WhereTerm, item: SrcItem) -> bool:
+    """sqlite3ExprIsTableConstraint: a term naming only this table (its own
+    ON clause for the right side of a LEFT JOIN), free of subqueries."""
+    # (a term naming no table at all qualifies too)
+    if not t.cursors <= frozenset({item.cursor}) or _has_outer_ref(t.expr):
+        return False
+    if item.jointype & JT_LEFT:
+        return t.left_join_on == item.cursor
+    return t.left_join_on < 0
+
+
+# ---------------------------------------------------------------------------
+# Constant propagation (select.c's propagateConstants)
+# ---------------------------------------------------------------------------
+
+_PROPAGATE_COMPARISONS = ("=", "==", ">", "<=", "<", ">=", "IS")
+
+
+def propagate_constants(parse: Parse, terms: list[WhereTerm]) -> None:
+    """With ``col = constant`` among the AND terms (outside outer-join ON
+    clauses, under BINARY), read ``col`` elsewhere in them as that constant
+    with the column's affinity: ``t1.b = t2.x AND t2.x = 5`` then also
+    constrains t1 alone, which the planner can use.  The constant must have
+    no affinity of its own; when some such column has BLOB affinity, it is
+    replaced only as an operand of a comparison (the right one only when
+    the left is not TEXT), as SQLite does."""
+    if len({id(t.parent if t.parent is not None else t) for t in terms}) < 2:
+        return
+    while True:
+        consts: dict[tuple[int, int], tuple[ColumnRef, Any]] = {}
+        for t in terms:
+            e = t.expr
+            if t.left_join_on >= 0 or t.parent is not None or \
+                    not isinstance(e, ast.Binary) or e.op not in ("=", "=="):
+                continue
+            if _coll_name(compare_collation(parse, e.left, e.right)) != "BINARY":
+                continue
+            for col, val in ((e.right, e.left), (e.left, e.right)):
+                if isinstance(col, ColumnRef) and col.depth == 0 and _is_plain_constant(val):
+                    consts.setdefault((col.cursor, col.column), (col, val))
+        if not consts:
+            return
+        has_blob = any(col.affinity == values.AFF_BLOB for col, _ in consts.values())
+        changed = False
+        for t in terms:
+            if t.left_join_on >= 0:
+                continue
+            new = _propagate(t.expr, consts, has_blob)
+            if new is not t.expr:
+                t.expr = new
+                t.cursors = expr_cursors(new)
+                changed = True
+        if not changed:
+            return
+
+
+def _is_plain_constant(e: Any) -> bool:
+    from pyrite.compile.expr import is_constant
+    return is_constant(e) and expr_affinity(e) == values.AFF_NONE and \
+        not isinstance(e, FixedColumn)
+
+
+def _fix_column(e: Any, consts: dict[tuple[int, int], tuple[ColumnRef, Any]],
+                ignore_blob: bool) -> Any:
+    if not (isinstance(e, ColumnRef) and e.depth == 0):
+        return e
+    hit = consts.get((e.cursor, e.column))
+    if hit is None or hit[0] is e:
+        return e
+    if ignore_blob and hit[0].affinity == values.AFF_BLOB:
+        return e
+    return FixedColumn(e, hit[1])
+
+
+def _propagate(e: Any, consts: dict[tuple[int, int], tuple[ColumnRef, Any]],
+               has_blob: bool) -> Any:
+    """``e`` with the constant columns replaced (a new tree, or ``e``)."""
+    import dataclasses
+    if isinstance(e, ColumnRef):
+        return _fix_column(e, consts, has_blob)
+    if not isinstance(e, ast.Expr) or isinstance(
+            e, (FixedColumn, ast.Subquery, ast.Exists, ast.Select)):
+        return e
+    changes: dict[str, Any] = {}
+    if has_blob and isinstance(e, ast.Binary) and e.op.upper() in _PROPAGATE_COMPARISONS:
+        left = _fix_column(e.left, consts, False)
+        right = e.right
+        if expr_affinity(left) != values.AFF_TEXT:
+            right = _fix_column(e.right, consts, False)
+        if left is not e.left:
+            changes["left"] = left
+        if right is not e.right:
+            changes["right"] = right
+    for f in dataclasses.fields(e):
+        v = changes.get(f.name, getattr(e, f.name))
+        if isinstance(v, ast.Select):
+            continue
+        nv = _propagate_value(v, consts, has_blob)
+        if nv is not v:
+            changes[f.name] = nv
+    return dataclasses.replace(e, **changes) if changes else e
+
+
+def _propagate_value(v: Any, consts: Any, has_blob: bool) -> Any:
+    if isinstance(v, ast.Expr):
+        return _propagate(v, consts, has_blob)
+    if isinstance(v, tuple):
+        items = tuple(_propagate_value(x, consts, has_blob) for x in v)
+        return items if any(a is not b for a, b in zip(items, v)) else v
+    return v
 
 
 def _has_subquery(expr: Any) -> bool:
@@ -769,6 +1184,8 @@ def _open_cursors(parse: Parse, level: WhereLevel, flags: int) -> None:
         from pyrite.compile.rowkey import table_p4
         parse.emit("OpenRead", item.cursor, table_root(table), db_index,
                    table_p4(table, ncol))
+    if level.plan == "auto":
+        return   # the automatic index is opened where it is built
     if own_pk:
         # A WITHOUT ROWID table's PRIMARY KEY is the table's own b-tree.
         level.index_cursor = item.cursor
@@ -853,22 +1270,33 @@ def _explain_level(parse: Parse, level: WhereLevel, flags: int = 0) -> None:
             cond = "rowid=?"
         else:
             parts = []
+            # explainIndexRange writes '>' and '<' for any bound
             if level.lower is not None:
-                parts.append(f"rowid{level.lower.op}?")
+                parts.append("rowid>?")
             if level.upper is not None:
-                parts.append(f"rowid{level.upper.op}?")
+                parts.append("rowid<?")
             cond = " AND ".join(parts)
         text = f"SEARCH {name} USING INTEGER PRIMARY KEY ({cond})"
     else:
         ix = level.index
         cols = _search_columns(ix)[0]
         names = [_col_name(item.table, c) for c in cols]
+        if level.plan == "auto":
+            kind = "AUTOMATIC PARTIAL COVERING INDEX" if level.auto_partial \
+                else "AUTOMATIC COVERING INDEX"
+            parts = [f"{names[i]}=?" for i in range(len(level.eq))]
+            text = f"SEARCH {name} USING {kind} ({' AND '.join(parts)})"
+            if item.jointype & JT_LEFT:
+                text += " LEFT-JOIN"
+            parse.emit("Explain", parse.current_addr(),
+                       getattr(parse, "explain_parent", 0), 0, text)
+            return
         parts = [f"{names[i]}=?" for i in range(len(level.eq))]
         k = len(level.eq)
         if level.lower is not None:
-            parts.append(f"{names[k]}{level.lower.op}?")
+            parts.append(f"{names[k]}>?")
         if level.upper is not None:
-            parts.append(f"{names[k]}{level.upper.op}?")
+            parts.append(f"{names[k]}<?")
         kind = "COVERING INDEX" if level.covering else "INDEX"
         if _is_own_pk(item.table, ix):
             if parts:
@@ -919,6 +1347,9 @@ def _code_level(parse: Parse, level: WhereLevel) -> None:
     if level.plan == "rowid_eq":
         c = level.eq[0]
         r = code_expr_temp(parse, c.rhs)
+        if level.reg_filter:
+            parse.emit("MustBeInt", r, level.addr_brk)
+            parse.emit("Filter", level.reg_filter, level.addr_brk, r, 1)
         parse.emit("SeekRowid", cur, level.addr_brk, r)
         c.term.coded = True
         level.addr_body = parse.current_addr()
@@ -1009,6 +1440,8 @@ def _code_index_level(parse: Parse, level: WhereLevel) -> None:
             parse.emit("IsNull", base + j, level.addr_brk)
     if n_eq and any(a != values.AFF_BLOB for a in aff_chars):
         parse.emit("Affinity", base, n_eq, 0, "".join(aff_chars))
+    if level.reg_filter:
+        parse.emit("Filter", level.reg_filter, level.addr_brk, base, n_eq)
     # start
     if lo is not None:
         code_expr(parse, lo.rhs, base + n_eq)
@@ -1125,8 +1558,8 @@ def _order_satisfied(parse: Parse, level: WhereLevel, order_by: list[ast.Expr],
     orders are delivered by a full scan run backwards (``level.reverse``).
     Terms after the item's rowid are redundant (the rowid is unique), so the
     order is judged on the terms up to it, as SQLite's order analysis does."""
-    if level.plan == "vtab":
-        return False
+    if level.plan in ("vtab", "auto"):
+        return False     # an automatic index is not known when SQLite plans the order
     for k, e in enumerate(order_by):
         while isinstance(e, ast.Collate):
             e = e.expr
@@ -1135,7 +1568,7 @@ def _order_satisfied(parse: Parse, level: WhereLevel, order_by: list[ast.Expr],
             order_by, desc = order_by[:k + 1], desc[:k + 1]
             break
     if level.plan == "index" and not (level.eq and level.eq[0].op == "IN"):
-        return _index_order_satisfied(level, order_by, desc)
+        return _index_order_satisfied(parse, level, order_by, desc)
     if any(desc):
         if not all(desc) or level.eq or level.lower is not None \
                 or level.upper is not None or level.plan not in ("scan", "index"):
@@ -1164,10 +1597,13 @@ def _order_satisfied(parse: Parse, level: WhereLevel, order_by: list[ast.Expr],
     ix = level.index
     icols, icolls, idesc = _search_columns(ix)
     icolls = [(c or "BINARY").upper() for c in icolls]
-    eq_cols = {icols[j] for j in range(len(level.eq))}
+    # an equality makes its column constant only under its own collation
+    eq_cols = {icols[j]: _eq_collation(parse, level.eq[j]) for j in range(len(level.eq))}
     pos = len(level.eq)
     for col, coll in cols:
         if col in eq_cols:
+            if eq_cols[col] != coll:
+                return False
             continue
         if col == -1 and pos >= len(icols):
             return True  # rowid follows the index columns
@@ -1177,7 +1613,7 @@ def _order_satisfied(parse: Parse, level: WhereLevel, order_by: list[ast.Expr],
     return True
 
 
-def _index_order_satisfied(level: WhereLevel, order_by: list[ast.Expr],
+def _index_order_satisfied(parse: Parse, level: WhereLevel, order_by: list[ast.Expr],
                            desc: list[bool]) -> bool:
     """The ORDER BY check of an index loop: each term names the next index
     column (equality-constrained columns aside) with its collation, and
@@ -1187,7 +1623,7 @@ def _index_order_satisfied(level: WhereLevel, order_by: list[ast.Expr],
     ix = level.index
     icols, icolls, idesc = _search_columns(ix)
     icolls = [(c or "BINARY").upper() for c in icolls]
-    eq_cols = {icols[j] for j in range(len(level.eq))}
+    eq_cols = {icols[j]: _eq_collation(parse, level.eq[j]) for j in range(len(level.eq))}
     pos = len(level.eq)
     against: set[bool] = set()
     for e, d in zip(order_by, desc):
@@ -1199,6 +1635,8 @@ def _index_order_satisfied(level: WhereLevel, order_by: list[ast.Expr],
             return False
         eff_coll = (coll or e.collation or "BINARY").upper()
         if e.column in eq_cols:
+            if eq_cols[e.column] != eff_coll:
+                return False
             continue
         if e.column == -1 and pos >= len(icols):
             against.add(d)      # the rowid follows the index columns
@@ -1213,3 +1651,11 @@ def _index_order_satisfied(level: WhereLevel, order_by: list[ast.Expr],
         return False
     level.reverse = True
     return True
+
+
+def _eq_collation(parse: Parse, c: _Constraint) -> str | None:
+    """The collation an index equality compares with (None for IN)."""
+    t = c.term.expr
+    if not isinstance(t, ast.Binary):
+        return None
+    return _coll_name(compare_collation(parse, t.left, t.right))

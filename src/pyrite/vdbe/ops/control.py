@@ -715,3 +715,66 @@ def op_rowset_test(vm: Any, op: Any, pc: int) -> int:
     if op.p4 is None or op.p4 >= 0:
         s.members.add(v)
     return pc + 1
+
+
+# -- Bloom filters (a join's inner-loop pre-check) -----------------------------
+
+
+@opcode("Blob", "P1 P2 * P4 *", "r[P2]=P4 (len=P1)", dest="p2")
+def op_blob(vm: Any, op: Any, pc: int) -> int:
+    """r[P2] = the blob P4, or P1 zero bytes when P4 is NULL (the bit array
+    of a Bloom filter, which FilterAdd sets in place)."""
+    vm.r[op.p2] = bytearray(op.p1) if op.p4 is None else op.p4
+    return pc + 1
+
+
+_U64 = (1 << 64) - 1
+
+
+def _filter_hash(vm: Any, first: int, n: int) -> int:
+    """SQLite's filterHash: the sum of the integer values of the keys; all
+    strings hash alike, all blobs alike, NULL adds nothing -- so a key the
+    comparison may find equal never hashes differently."""
+    h = 0
+    for v in vm.r[first:first + n]:
+        if type(v) is int:
+            h += v
+        elif type(v) is float:
+            h += _real_to_int(v)
+        elif isinstance(v, str):
+            h += 4093 + 0x0002
+        elif isinstance(v, (bytes, bytearray)):
+            h += 4093 + 0x0010
+    return h & _U64
+
+
+def _real_to_int(v: float) -> int:
+    """sqlite3VdbeIntValue of a real: truncated, clamped to 64 bits."""
+    if v != v:
+        return 0
+    if v <= -9223372036854775808.0:
+        return -9223372036854775808
+    if v >= 9223372036854775807.0:
+        return 9223372036854775807
+    return int(v)
+
+
+@opcode("FilterAdd", "P1 * P3 P4 *", "filter(P1) += key(P3@P4)", reg="p1")
+def op_filter_add(vm: Any, op: Any, pc: int) -> int:
+    """Add the P4 registers from r[P3] to the Bloom filter in r[P1]."""
+    bits = vm.r[op.p1]
+    h = _filter_hash(vm, op.p3, op.p4) % (len(bits) * 8)
+    bits[h >> 3] |= 1 << (h & 7)
+    return pc + 1
+
+
+@opcode("Filter", "P1 P2 P3 P4 *", "if key(P3@P4) not in filter(P1) goto P2",
+        jump=True, reg="p1", target="p2")
+def op_filter(vm: Any, op: Any, pc: int) -> int:
+    """Jump to P2 when the P4 registers from r[P3] are surely not in the
+    Bloom filter r[P1] (fall through when they may be)."""
+    bits = vm.r[op.p1]
+    h = _filter_hash(vm, op.p3, op.p4) % (len(bits) * 8)
+    if not bits[h >> 3] & (1 << (h & 7)):
+        return op.p2
+    return pc + 1

@@ -207,6 +207,14 @@ def op_parse_schema(vm: Any, op: Any, pc: int) -> int:
     return pc + 1
 
 
+@opcode("LoadAnalysis", "P1 * * * *", "", db="p1")
+def op_load_analysis(vm: Any, op: Any, pc: int) -> int:
+    """Read the sqlite_stat1 table of database P1 again: the planner's row
+    estimates for statements prepared from now on."""
+    vm.host.load_analysis(op.p1)
+    return pc + 1
+
+
 @opcode("DropTable", "P1 * * P4 *", "")
 def op_drop_table(vm: Any, op: Any, pc: int) -> int:
     """Forget table P4 of database P1 in the in-memory schema."""
