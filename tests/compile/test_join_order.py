@@ -341,3 +341,49 @@ def test_constant_propagation(sql: str, indexes: bool) -> None:
     assert _eqp(pyr, sql) == _eqp(lite, sql)
     assert sorted(map(repr, pyr.execute(sql).fetchall())) == \
         sorted(map(repr, lite.execute(sql).fetchall()))
+
+
+@pytest.mark.parametrize("sql", [
+    "SELECT * FROM t1 WHERE b = 1 AND rowid > 12",
+    "SELECT * FROM t1 WHERE b = 1 AND a < 30 AND a >= 8",
+    "SELECT b FROM t1 WHERE b = 2 AND rowid <= '30'",
+    "SELECT * FROM t3, t1 WHERE t1.b = t3.q AND t1.a > 20 AND t3.p < 4",
+    "SELECT * FROM t3 WHERE p = 1 AND rowid > 0",
+])
+def test_index_equality_then_rowid_range(sql: str) -> None:
+    """The rowid follows an index's key: ``b = ? AND rowid > ?`` seeks the
+    index on both (not after a unique key)."""
+    lite, pyr = _conns(True, False)
+    assert _eqp(pyr, sql) == _eqp(lite, sql)
+    assert sorted(map(repr, pyr.execute(sql).fetchall())) == \
+        sorted(map(repr, lite.execute(sql).fetchall()))
+
+
+IS_SETUP = """
+CREATE TABLE a(k INTEGER PRIMARY KEY, b, c); CREATE INDEX ab ON a(b);
+CREATE TABLE n(x, y); CREATE INDEX nx ON n(x); CREATE TABLE m(p, q);
+INSERT INTO a VALUES(1,NULL,1),(2,2,2),(3,NULL,3),(4,4,4);
+INSERT INTO n VALUES(NULL,'n'),(2,'two'),(4,'four'),(NULL,'n2');
+INSERT INTO m VALUES(NULL,1),(2,2);
+"""
+
+
+@pytest.mark.parametrize("sql", [
+    "SELECT * FROM a WHERE b IS NULL",
+    "SELECT * FROM a WHERE b IS 2",
+    "SELECT * FROM a, n WHERE n.x IS a.b",
+    "SELECT * FROM m, n WHERE n.x IS m.p",
+    "SELECT * FROM m, a WHERE a.b IS m.p AND a.c > 0",
+    "SELECT * FROM m, a WHERE a.k IS m.p",
+    "SELECT * FROM a, m WHERE m.p IS a.b",
+])
+def test_is_and_is_null_seek_an_index(sql: str) -> None:
+    """``col IS expr`` and ``col IS NULL`` key index seeks that keep NULL
+    keys (WO_IS, WO_ISNULL)."""
+    lite = sqlite3.connect(":memory:")
+    pyr = pyrite.connect(":memory:")
+    for c in (lite, pyr):
+        c.executescript(IS_SETUP)
+    assert _eqp(pyr, sql) == _eqp(lite, sql)
+    assert sorted(map(repr, pyr.execute(sql).fetchall())) == \
+        sorted(map(repr, lite.execute(sql).fetchall()))

@@ -1,19 +1,24 @@
 """Compiler layer: the WHERE-clause loop generator (SQLite's ``where.c`` and
 ``wherecode.c``).
 
-``where_begin`` splits the WHERE clause into AND-connected terms, chooses for
-each FROM item (in FROM order: nested loops) an access path -- rowid
+``where_begin`` splits the WHERE clause into AND-connected terms (reading
+``col = constant`` into the other terms of a SELECT first, as select.c's
+propagateConstants), chooses for each FROM item an access path -- rowid
 equality (SeekRowid), rowid range (SeekGE/SeekGT + a rowid bound check),
 index equality on a column prefix plus at most one range on the next column
-(SeekGE/SeekGT + IdxGT/IdxGE, DeferredSeek or a covering-index read), or a
-full scan (Rewind/Next) -- and emits the loop heads; each term is coded at
-the outermost loop where all its tables are available.  ``WhereInfo.end``
-closes the loops (sqlite3WhereEnd), including the NULL-row pass of a LEFT
-JOIN (IfPos/NullRow, as SQLite).
+(SeekGE/SeekGT + IdxGT/IdxGE, DeferredSeek or a covering-index read), an
+automatic index built once per statement, or a full scan (Rewind/Next) --
+and emits the loop heads; each term is coded at the outermost loop where all
+its tables are available.  ``WhereInfo.end`` closes the loops
+(sqlite3WhereEnd), including the NULL-row pass of a LEFT JOIN (IfPos/NullRow,
+as SQLite).
 
-Planner cost order (a simplification of SQLite's cost model): rowid
+A join's order and loops come from the cost-based planner in
+``whereloop.py`` (SQLite's WhereLoop/WherePath search), which may also add
+Bloom filters.  A single table keeps a simpler fixed ranking: rowid
 equality < unique index fully matched by equalities < index equality (more
-columns better) < rowid range < index range < full scan.
+columns better) < rowid range < index range < full scan (a correlated
+subquery may take an automatic index from the cost model).
 """
 
 from __future__ import annotations
@@ -33,6 +38,7 @@ from pyrite.compile.expr import (
 from pyrite.compile import gencol
 from pyrite.compile.resolve import ColumnRef, FixedColumn, walk
 from pyrite.compile import outer_join, vtab
+from pyrite.schema.stats import table_row_est
 from pyrite.sql import ast
 
 # where_begin flags
@@ -65,6 +71,7 @@ class _Constraint:
     op: str              # '=', '<', '<=', '>', '>=' with the column on the left
     rhs: ast.Expr
     term: WhereTerm
+    is_is: bool = False  # '=' from ``col IS expr``: a NULL key matches NULL
 
 
 @dataclass(eq=False)
@@ -515,7 +522,7 @@ def _build_bloom_filters(parse: Parse, levels: list[WhereLevel], i: int,
             parse.emit("Explain", parse.current_addr(), getattr(parse, "explain_parent", 0),
                        0, f"BLOOM FILTER ON {name} ({_bloom_keys(level)})")
         level.reg_filter = parse.alloc_reg()
-        rows = _log_est_to_int(whereloop_row_est(table))
+        rows = _log_est_to_int(table_row_est(table))
         parse.emit("Blob", min(max(rows, 10000), 10000000), level.reg_filter)
         top = parse.emit("Rewind", cur, 0)
         skip = parse.label()
@@ -565,11 +572,6 @@ def _log_est_to_int(x: int) -> int:
     if x > 60:
         return 2**63 - 1
     return (n + 8) << (x - 3) if x >= 3 else (n + 8) >> (3 - x)
-
-
-def whereloop_row_est(table: Any) -> int:
-    from pyrite.schema.stats import table_row_est
-    return table_row_est(table)
 
 
 class _KeyPrefix:
@@ -759,11 +761,25 @@ def _constraints_for(parse: Parse, item: SrcItem, terms: list[WhereTerm],
             if cursor not in deps and -1 not in deps and deps <= outer:
                 out.append(_Constraint(e.expr.column, "IN", e, t))
             continue
+        if isinstance(e, ast.IsNull) and not e.negated and not vtab.is_virtual(item.table):
+            # col IS NULL: an equality seek on a NULL key (WO_ISNULL), for a
+            # column that may hold NULL
+            col = e.expr
+            if isinstance(col, ColumnRef) and col.cursor == cursor and col.depth == 0 \
+                    and col.column >= 0 \
+                    and not getattr(item.table.columns[col.column], "not_null", False):
+                null = ast.Literal(None)
+                probe = WhereTerm(ast.Binary("IS", col, null), t.cursors, parent=t)
+                out.append(_Constraint(col.column, "=", null, probe, True))
+            continue
         if not isinstance(e, ast.Binary):
             continue
         op = e.op.upper()
-        if op not in _COMMUTE or op == "IS":
+        if op not in _COMMUTE or (op == "IS" and vtab.is_virtual(item.table)):
             continue
+        is_is = op == "IS"
+        if is_is:
+            op = "="     # an equality seek that keeps NULL keys (WO_IS)
         for col_side, other, o in ((e.left, e.right, op), (e.right, e.left, _COMMUTE[op])):
             col = col_side
             while isinstance(col, ast.Collate):
@@ -775,14 +791,15 @@ def _constraints_for(parse: Parse, item: SrcItem, terms: list[WhereTerm],
                         continue
                     keys = gencol.index_expr_keys(parse, item, col)
                     for key in keys:
-                        out.append(_Constraint(key, o, other, t))  # type: ignore[arg-type]
+                        out.append(_Constraint(key, o, other, t,  # type: ignore[arg-type]
+                                               is_is))
                     if keys:
                         break
                 continue
             deps = expr_cursors(other)
             if cursor in deps or -1 in deps or not deps <= outer:
                 continue
-            out.append(_Constraint(col.column, o, other, t))
+            out.append(_Constraint(col.column, o, other, t, is_is))
             break
     return out
 
@@ -856,10 +873,16 @@ def _choose_plan(parse: Parse, level: WhereLevel, terms: list[WhereTerm],
         cols, colls, descs = _search_columns(ix)
         eq: list[_Constraint] = []
         lower = upper = None
-        for pos, tcol in enumerate(cols):
+        # after the key columns the rowid (not after a unique key)
+        seek_cols = cols if getattr(ix, "unique", False) \
+            or getattr(table, "without_rowid", False) else cols + [-1]
+        for pos, tcol in enumerate(seek_cols):
             col_aff = _index_col_affinity(parse, item, ix, pos)
-            coll = (colls[pos] or "BINARY").upper()
-            key = gencol.plan_column_key(ix, pos, tcol)
+            if pos == len(cols):
+                coll, key = "BINARY", -1
+            else:
+                coll = (colls[pos] or "BINARY").upper()
+                key = gencol.plan_column_key(ix, pos, tcol)
 
             def usable(c: _Constraint) -> bool:
                 if c.column != key:
@@ -881,7 +904,7 @@ def _choose_plan(parse: Parse, level: WhereLevel, terms: list[WhereTerm],
                 if ins:
                     eq.append(ins[0])
                     break   # IN seeks use the first column only
-            if not descs[pos]:
+            if pos == len(cols) or not descs[pos]:
                 lo = [c for c in cons if c.op in (">", ">=") and usable(c)]
                 hi = [c for c in cons if c.op in ("<", "<=") and usable(c)]
                 lower = lo[0] if lo else None
@@ -1142,7 +1165,10 @@ def _in_usable(parse: Parse, c: _Constraint, coll: str | None, col_aff: str) -> 
 def _index_col_affinity(parse: Parse, item: Any, ix: Any, pos: int) -> str:
     """The affinity of index field ``pos``: its column's, or for an
     expression the expression's (BLOB when it has none)."""
-    tcol = _search_columns(ix)[0][pos]
+    cols = _search_columns(ix)[0]
+    if pos >= len(cols):
+        return values.AFF_INTEGER     # the rowid after the key columns
+    tcol = cols[pos]
     if tcol == -2:
         expr = gencol.index_expr_resolved(parse, item, ix, pos)
         aff = expr_affinity(expr) if expr is not None else values.AFF_NONE
@@ -1280,7 +1306,7 @@ def _explain_level(parse: Parse, level: WhereLevel, flags: int = 0) -> None:
     else:
         ix = level.index
         cols = _search_columns(ix)[0]
-        names = [_col_name(item.table, c) for c in cols]
+        names = [_col_name(item.table, c) for c in cols] + ["rowid"]
         if level.plan == "auto":
             kind = "AUTOMATIC PARTIAL COVERING INDEX" if level.auto_partial \
                 else "AUTOMATIC COVERING INDEX"
@@ -1436,7 +1462,7 @@ def _code_index_level(parse: Parse, level: WhereLevel) -> None:
         aff_chars.append(_seek_affinity(c, _index_col_affinity(parse, item, ix, j)))
         c.term.coded = True
     for j, c in enumerate(level.eq):
-        if _can_be_null(c.rhs):
+        if _can_be_null(c.rhs) and not c.is_is:
             parse.emit("IsNull", base + j, level.addr_brk)
     if n_eq and any(a != values.AFF_BLOB for a in aff_chars):
         parse.emit("Affinity", base, n_eq, 0, "".join(aff_chars))

@@ -286,7 +286,7 @@ class LoopBuilder:
         out = []
         for c in cons:
             if c.op != "=" or c.column is None or not isinstance(c.column, int) \
-                    or c.column < 0:
+                    or c.column < 0 or _is_null_test(c):
                 continue
             if not where._affinity_ok(self.parse, c, where._table_col_affinity(
                     item.table, c.column), c.rhs):
@@ -381,17 +381,22 @@ class LoopBuilder:
         where = self.where
         parse = self.parse
         n_eq = len(seek.eq)
-        if n_eq >= len(probe.columns):
+        columns = probe.columns
+        if not probe.is_ipk and not probe.unique \
+                and not getattr(item.table, "without_rowid", False):
+            # the rowid follows the key: b = ? AND rowid > ? seeks (b, rowid)
+            columns = columns + [-1]
+        if n_eq >= len(columns):
             return
         if seek.eq and seek.eq[0].op == "IN":
             return    # an IN seek keys the first column only (our loop code)
         table = item.table
         pos = n_eq
-        tcol = probe.columns[pos]
+        tcol = columns[pos]
         r_size = probe.row_est[0]
         r_log = est_log(r_size)
         sz_tab = where._table_row_size(table)
-        if probe.is_ipk:
+        if probe.is_ipk or tcol == -1:
             key = -1
             col_aff = values.AFF_INTEGER
             coll = "BINARY"
@@ -417,7 +422,7 @@ class LoopBuilder:
                         parse, c, index_collations(probe.index)[pos], col_aff):
                     continue
             else:
-                if not probe.is_ipk:
+                if not probe.is_ipk and tcol != -1:
                     t = c.term.expr
                     if where._coll_name(where.compare_collation(parse, t.left, t.right)) \
                             != coll:
@@ -446,7 +451,7 @@ class LoopBuilder:
                 new.eq.append(c)
                 if tcol == -1 or (n_in_mul == 0 and pos == len(probe.columns) - 1):
                     if tcol == -1 or probe.uniq_not_null or \
-                            (len(probe.columns) == 1 and probe.unique):
+                            (len(probe.columns) == 1 and probe.unique and not c.is_is):
                         new.flags |= WHERE_ONEROW
             elif op in (">", ">="):
                 new.flags |= WHERE_COLUMN_RANGE | WHERE_BTM_LIMIT
@@ -458,7 +463,11 @@ class LoopBuilder:
             if new.flags & WHERE_COLUMN_RANGE:
                 new.n_out = _range_scan_est(new.lower, new.upper, seek.n_out)
             else:
-                new.n_out = seek.n_out + probe.row_est[n_eq + 1] - probe.row_est[n_eq]
+                est = probe.row_est
+                new.n_out = seek.n_out + (est[n_eq + 1] if n_eq + 1 < len(est) else 0) \
+                    - est[n_eq]
+                if _is_null_test(c):
+                    new.n_out += 10     # IS NULL: twice the rows of an equality
             if probe.is_ipk:
                 cost_idx = new.n_out + 16
             else:
@@ -467,7 +476,7 @@ class LoopBuilder:
             if not probe.is_ipk and not probe.covering:
                 r_run = log_est_add(r_run, new.n_out + 16)
             n_out_unadjusted = new.n_out
-            loop = self._seek_loop(item, probe, new)
+            loop = self._seek_loop(probe, new)
             loop.r_run = r_run + n_in_mul + n_in
             loop.n_out = new.n_out + n_in_mul + n_in
             self.output_adjust(loop, r_size)
@@ -476,8 +485,8 @@ class LoopBuilder:
             if not new.flags & WHERE_TOP_LIMIT:
                 self.add_index_loops(item, probe, cons, new, n_in_mul + n_in)
 
-    def _seek_loop(self, item: SrcItem, probe: _Probe, seek: "_Seek") -> WhereLoop:
-        i = self.levels.index(next(lv for lv in self.levels if lv.item is item))
+    def _seek_loop(self, probe: _Probe, seek: "_Seek") -> WhereLoop:
+        i = seek.mask_self.bit_length() - 1
         if probe.is_ipk:
             if seek.eq and seek.eq[0].op == "IN":
                 plan = "rowid_in"
@@ -641,6 +650,11 @@ def _cheaper_proper_subset(x: WhereLoop, y: WhereLoop) -> bool:
     if x.flags & WHERE_IDX_ONLY and not y.flags & WHERE_IDX_ONLY:
         return False
     return True
+
+
+def _is_null_test(c: Any) -> bool:
+    """A ``col IS NULL`` constraint (WO_ISNULL: it cannot key an automatic index)."""
+    return c.is_is and isinstance(c.rhs, ast.Literal) and c.rhs.value is None
 
 
 def _base_term(t: Any) -> Any:
