@@ -105,7 +105,7 @@ def test_select_full() -> None:
     s = one("WITH RECURSIVE c(x) AS NOT MATERIALIZED (SELECT 1) "
             "SELECT DISTINCT a AS x, b y, t.*, * FROM t AS u LEFT JOIN v USING (a) "
             "WHERE a > 1 GROUP BY a HAVING count(*) > 1 WINDOW w AS (ORDER BY a) "
-            "UNION ALL VALUES (1, 2, 3, 4) ORDER BY 1 LIMIT 10 OFFSET 5")
+            "UNION ALL VALUES (1, 2, 3, 4) UNION SELECT 1, 2, 3, 4 ORDER BY 1 LIMIT 10 OFFSET 5")
     assert isinstance(s, A.SelectStatement)
     sel = s.select
     assert sel.with_.recursive and sel.with_.ctes[0].columns == ("x",)
@@ -120,6 +120,7 @@ def test_select_full() -> None:
     assert core.windows[0].name == "w"
     assert sel.compounds[0][0] == "UNION ALL"
     assert isinstance(sel.compounds[0][1], A.Values)
+    assert sel.compounds[1][0] == "UNION"
     assert sel.limit == L(10) and sel.offset == L(5)
 
 

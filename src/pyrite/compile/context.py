@@ -348,6 +348,9 @@ class NameContext:
     # Window functions are allowed here (result columns and ORDER BY of a
     # SELECT): the WINDOW clause's definitions by lower-case name.
     window_defs: dict[str, Any] | None = None
+    # GROUP BY / ORDER BY terms: no enclosing query is visible, not even to
+    # the subqueries nested in them (SQLite resolves them with no pNext).
+    isolated: bool = False
 
 
 # ---------------------------------------------------------------------------
@@ -396,6 +399,8 @@ class Parse:
         self.pseudo_cursors: set[int] = set()
         # Name context of the query being coded (outer context of subqueries).
         self.current_nc: NameContext | None = None
+        # subqueries written in GROUP BY / ORDER BY terms: their outer context
+        self.isolated_selects: dict[int, NameContext] = {}
         # Schema name of the view whose body is being coded: its table names
         # are qualified by it ("no such table: main.t", sqlite3FixSrcList).
         self.view_schema: str | None = None
@@ -442,6 +447,12 @@ class Parse:
         errors.raise_error(code, message)
 
     # -- registers and cursors --------------------------------------------
+
+    def outer_context(self, select: Any) -> NameContext | None:
+        """The name context a subquery's outer references resolve in: the
+        query being coded, or for one written in a GROUP BY / ORDER BY term
+        that term's context (which sees no enclosing query)."""
+        return self.isolated_selects.get(id(select), self.current_nc)
 
     def alloc_reg(self, n: int = 1) -> int:
         """``n`` consecutive fresh registers (++pParse->nMem)."""

@@ -770,7 +770,7 @@ def code_subquery(parse: Parse, select: ast.Select, exists: bool) -> int:
         parse.emit("Null", 0, reg)
         dest = SelectDest(SRT_MEM, reg)
     saved = parse.ok_const_factor
-    info = compile_select(parse, select, dest, outer=getattr(parse, "current_nc", None),
+    info = compile_select(parse, select, dest, outer=parse.outer_context(select),
                           limit_one=True)
     if not exists and info.columns:
         _note_subquery_affinity(select, expr_affinity(info.columns[0].expr))
@@ -840,7 +840,7 @@ def _code_in_rhs_subquery(parse: Parse, expr: ast.In) -> tuple[int, int, bool]:
     explain_addr, saved_parent = _explain_subquery_begin(parse, "LIST SUBQUERY")
     open_addr = parse.emit("OpenEphemeral", cursor, 1, 0, values.KeyInfo([None]))
     dest = SelectDest(SRT_SET, cursor, aff=values.AFF_BLOB, in_lhs=expr.expr)
-    info = compile_select(parse, expr.select, dest, outer=getattr(parse, "current_nc", None))
+    info = compile_select(parse, expr.select, dest, outer=parse.outer_context(expr.select))
     if getattr(info, "n_columns", 1) != 1:
         parse.error(f"sub-select returns {info.n_columns} columns - expected 1")
     parse.builder.change_p4(open_addr, values.KeyInfo([dest.in_coll]))

@@ -15,8 +15,10 @@ rest of the right-hand loop's terms (the WHERE clause is deferred there or
 further in, never applied to the left operand early), the loops inside it
 and the body.
 
-Supported shape: one RIGHT or FULL join per FROM clause, whose right-hand
-table is a B-tree table or a materialized subquery/view.
+Several RIGHT/FULL joins nest: each one's subroutine holds the loops inside
+it, so the final pass of an outer one also records matches of the inner
+ones, and the final passes run in FROM order (SQLite's sqlite3WhereEnd).
+Supported right-hand tables: B-tree tables and materialized subqueries/views.
 """
 
 from __future__ import annotations
@@ -40,22 +42,19 @@ class RightJoin:
         self.ret = parse.label()       # its Return (the body's "continue")
 
 
-def find_right_join(parse: Parse, levels: list[Any]) -> RightJoin | None:
-    """The RightJoin of the FROM clause's last table, None without one."""
+def find_right_joins(parse: Parse, levels: list[Any]) -> list[RightJoin]:
+    """A RightJoin for each RIGHT or FULL join of the FROM clause, in FROM order."""
     rj_levels = [lv for lv in levels if lv.item.jointype & JT_RIGHT]
     if not rj_levels:
-        return None
-    level = rj_levels[0]
-    if len(rj_levels) > 1:
-        parse.error("more than one RIGHT or FULL OUTER JOIN in a FROM clause is not "
-                    "supported yet")
-    if getattr(level.item.table, "is_virtual", False):
-        parse.error("RIGHT and FULL OUTER JOINs of table-valued functions are not "
-                    "supported yet")
-    if level.item.via_coroutine or getattr(level.item.table, "is_recursive", False) or \
-            any(lv.item.via_coroutine for lv in levels):
+        return []
+    for level in rj_levels:
+        if getattr(level.item.table, "is_virtual", False):
+            parse.error("RIGHT and FULL OUTER JOINs of table-valued functions are not "
+                        "supported yet")
+    if any(lv.item.via_coroutine or getattr(lv.item.table, "is_recursive", False)
+           for lv in levels):
         parse.error("RIGHT and FULL OUTER JOINs with co-routine CTEs are not supported yet")
-    return RightJoin(parse, level)
+    return [RightJoin(parse, level) for level in rj_levels]
 
 
 def restrict_plan(level: Any) -> None:

@@ -414,6 +414,8 @@ class _Resolver:
         if isinstance(expr, ast.Variable):
             return expr
         if isinstance(expr, (ast.Subquery, ast.Exists)):
+            if nc.isolated:
+                parse.isolated_selects[id(expr.select)] = nc
             return expr  # resolved when coded, with nc as the outer context
         if isinstance(expr, ast.In):
             if expr.table is not None and expr.table_args is None:
@@ -424,6 +426,8 @@ class _Resolver:
                     from_=ast.TableRef(expr.table.name, expr.table.schema)))
                 expr = dataclasses.replace(expr, table=None, select=sel)
             new = _map_children(expr, self.visit)
+            if nc.isolated and getattr(new, "select", None) is not None:
+                parse.isolated_selects[id(new.select)] = nc
             return new
         if isinstance(expr, ast.Raise):
             if parse.trigger_scope is None:

@@ -41,7 +41,7 @@ def code_vector_subquery(parse: Any, select: ast.Select, n: int) -> tuple[int, A
     parse.emit("Null", 0, reg, reg + n - 1)
     saved = parse.ok_const_factor
     info = compile_select(parse, select, SelectDest(SRT_MEM, reg, n_sdst=n),
-                          outer=parse.current_nc, limit_one=True)
+                          outer=parse.outer_context(select), limit_one=True)
     parse.ok_const_factor = saved
     if getattr(info, "correlated", False):
         parse.builder.change_p2(once, once + 1)
@@ -155,7 +155,8 @@ def _materialize(parse: Any, select: ast.Select, n: int) -> tuple[int, Any]:
     once = parse.emit("Once", 0, 0)
     explain_addr, saved_parent = _explain_subquery_begin(parse, "LIST SUBQUERY")
     parse.emit("OpenEphemeral", cursor, n)
-    info = compile_select(parse, select, SelectDest(SRT_TABLE, cursor), outer=parse.current_nc)
+    info = compile_select(parse, select, SelectDest(SRT_TABLE, cursor),
+                          outer=parse.outer_context(select))
     correlated = getattr(info, "correlated", False)
     _explain_subquery_end(parse, explain_addr, saved_parent, correlated)
     parse.builder.change_p2(once, once + 1 if correlated else parse.current_addr())

@@ -721,7 +721,8 @@ def _compile_core(parse: Parse, core: ast.SelectCore, order_by: tuple[ast.Orderi
     # GROUP BY and ORDER BY never see the outer queries' columns (SQLite
     # resolves them with no outer name context): such a reference is "no
     # such column".
-    group_nc = NameContext(src, outer=None, flags=NC_ALLOW_AGG, result=aliases)
+    group_nc = NameContext(src, outer=None, flags=NC_ALLOW_AGG, result=aliases,
+                           isolated=True)
     group_by = resolve_order_by(parse, core.group_by, result, group_nc, "GROUP") \
         if core.group_by else []
     for g in group_by:
@@ -737,7 +738,7 @@ def _compile_core(parse: Parse, core: ast.SelectCore, order_by: tuple[ast.Orderi
     if having is not None and not is_agg:
         parse.error("HAVING clause on a non-aggregate query")
     onc = NameContext(src, outer=None, flags=NC_ALLOW_AGG, result=None,
-                      window_defs=window_defs)
+                      window_defs=window_defs, isolated=True)
     ob_exprs = resolve_order_by(parse, tuple(order_by), result, onc, "ORDER") \
         if order_by else []
     ob_desc = [t.desc for t in order_by]

@@ -33,7 +33,7 @@ from pyrite.compile.context import (
 )
 from pyrite.compile.expr import (
     code_expr, code_expr_temp, code_if_false, compare_affinity, compare_collation,
-    expr_affinity, _can_be_null,
+    expr_affinity, truth_test, _can_be_null,
 )
 from pyrite.compile import gencol
 from pyrite.compile.resolve import ColumnRef, FixedColumn, walk
@@ -161,14 +161,15 @@ class WhereInfo:
         self.break_label = parse.label()
         self.order_satisfied = False
         self.continue_label = 0
-        self.right_join: Any = None   # outer_join.RightJoin of a RIGHT/FULL join
+        self.right_joins: list[Any] = []   # outer_join.RightJoin of each RIGHT/FULL join
 
     def end(self) -> None:
         """Close the loops (sqlite3WhereEnd)."""
         parse = self.parse
-        rj = self.right_join
+        rj_of = {id(rj.level): rj for rj in self.right_joins}
         for level in reversed(self.levels):
-            if rj is not None and level is rj.level:
+            rj = rj_of.get(id(level))
+            if rj is not None:
                 outer_join.end_body(parse, rj)
             parse.resolve(level.addr_cont)
             if level.next_op is not None:
@@ -185,7 +186,7 @@ class WhereInfo:
                     parse.emit("NullRow", level.index_cursor)
                 parse.emit("Goto", 0, level.addr_first)
                 parse.builder.change_p2(addr, parse.current_addr())
-        if rj is not None:
+        for rj in self.right_joins:
             outer_join.code_unmatched_pass(parse, rj, self.levels)
         parse.resolve(self.break_label)
         for level in self.levels:
@@ -227,8 +228,9 @@ def where_begin(parse: Parse, src: SrcList, where: ast.Expr | None,
     if not levels and parse.is_explain == 2:
         parse.emit("Explain", parse.current_addr(), getattr(parse, "explain_parent", 0),
                    0, "SCAN CONSTANT ROW")
-    right_join = outer_join.find_right_join(parse, levels)
-    if right_join is not None:
+    right_joins = outer_join.find_right_joins(parse, levels)
+    rj_of = {id(rj.level): rj for rj in right_joins}
+    if right_joins:
         # WHERE terms must not filter the left operand before the right
         # row's match is recorded (nor narrow any loop).
         for t in terms:
@@ -255,13 +257,13 @@ def where_begin(parse: Parse, src: SrcList, where: ast.Expr | None,
         for level in levels:
             if level.plan == "scan":
                 _choose_index_scan(parse, level, flags, None, None, terms)
-    if right_join is not None:
-        outer_join.restrict_plan(right_join.level)
+    for rj in right_joins:
+        outer_join.restrict_plan(rj.level)
 
     info = WhereInfo(parse, src, terms, levels)
-    info.right_join = right_join
+    info.right_joins = right_joins
     if order_by and (len(levels) == 1 or (
-            right_join is None and _refers_only_to(order_by, levels[0].item.cursor))):
+            not right_joins and _refers_only_to(order_by, levels[0].item.cursor))):
         # nested loops keep the outer loop's order: an ORDER BY on the
         # outer table alone needs only that loop to deliver it
         info.order_satisfied = _order_satisfied(parse, levels[0], order_by,
@@ -272,8 +274,8 @@ def where_begin(parse: Parse, src: SrcList, where: ast.Expr | None,
     # Open the cursors (before the loops, as SQLite does).
     for level in levels:
         _open_cursors(parse, level, flags)
-    if right_join is not None:
-        outer_join.open_match_index(parse, right_join)
+    for rj in right_joins:
+        outer_join.open_match_index(parse, rj)
 
     # Constant terms: evaluated once before the loops.
     for t in terms:
@@ -284,7 +286,7 @@ def where_begin(parse: Parse, src: SrcList, where: ast.Expr | None,
     all_cursors = {lv.item.cursor for lv in levels}
     available = set()
     for i, level in enumerate(levels):
-        level.addr_brk = parse.label() if i or right_join else info.break_label
+        level.addr_brk = parse.label() if i or right_joins else info.break_label
         level.addr_cont = parse.label()
         available.add(level.item.cursor)
         if level.item.jointype & JT_LEFT:
@@ -308,17 +310,18 @@ def where_begin(parse: Parse, src: SrcList, where: ast.Expr | None,
             if _ready(t, available, all_cursors, last) or -1 in t.cursors:
                 code_if_false(parse, t.expr, level.addr_cont, True)
                 t.coded = True
-        if right_join is not None and level is right_join.level:
-            outer_join.code_match_record(parse, right_join)
+        rj = rj_of.get(id(level))
+        if rj is not None:
+            outer_join.code_match_record(parse, rj)
         if level.reg_match:
             level.addr_first = parse.current_addr()
             parse.emit("Integer", 1, level.reg_match)
         skip = level.addr_cont
-        if right_join is not None and level is right_join.level:
+        if rj is not None:
             # the rest of this loop and the loops inside it: a subroutine,
             # also called by the final pass over unmatched right-hand rows
-            outer_join.begin_body(parse, right_join)
-            skip = right_join.ret
+            outer_join.begin_body(parse, rj)
+            skip = rj.ret
         for t in terms:
             if t.coded:
                 continue
@@ -330,8 +333,8 @@ def where_begin(parse: Parse, src: SrcList, where: ast.Expr | None,
                 code_if_false(parse, t.expr, skip, True)
                 t.coded = True
     info.continue_label = levels[-1].addr_cont if levels else info.break_label
-    if right_join is not None and right_join.level is levels[-1]:
-        info.continue_label = right_join.ret
+    if levels and id(levels[-1]) in rj_of:
+        info.continue_label = rj_of[id(levels[-1])].ret
     if not levels:
         # No FROM clause: a single pass; WHERE terms were coded above.
         for t in terms:
@@ -612,6 +615,8 @@ def _is_table_constraint(t: WhereTerm, item: SrcItem) -> bool:
     # (a term naming no table at all qualifies too)
     if not t.cursors <= frozenset({item.cursor}) or _has_outer_ref(t.expr):
         return False
+    if t.deferred:
+        return False    # a WHERE term beside a RIGHT JOIN: it must not drop rows early
     if item.jointype & JT_LEFT:
         return t.left_join_on == item.cursor
     return t.left_join_on < 0
@@ -778,6 +783,8 @@ def _constraints_for(parse: Parse, item: SrcItem, terms: list[WhereTerm],
         if op not in _COMMUTE or (op == "IS" and vtab.is_virtual(item.table)):
             continue
         is_is = op == "IS"
+        if is_is and truth_test(e) is not None:
+            continue     # x IS TRUE/FALSE tests truth, not equality (TK_TRUTH)
         if is_is:
             op = "="     # an equality seek that keeps NULL keys (WO_IS)
         for col_side, other, o in ((e.left, e.right, op), (e.right, e.left, _COMMUTE[op])):

@@ -400,7 +400,11 @@ class Parser:
         order_by: tuple[ast.OrderingTerm, ...] = ()
         limit = offset = None
         misplaced: str | None = None
+        last = core
         while True:
+            if isinstance(last, ast.Values) and self.peek() in ("ORDER", "LIMIT"):
+                # only a SELECT core carries ORDER BY/LIMIT (oneselect), not VALUES
+                self.syntax_error()
             if self.peek() == "ORDER":
                 order_by = self.order_by()
             if self.peek() == "LIMIT":
@@ -417,7 +421,8 @@ class Parser:
                     misplaced = f"ORDER BY clause should come after {op} not before"
                 elif limit is not None:
                     misplaced = f"LIMIT clause should come after {op} not before"
-            compounds.append((op, self.select_core()))
+            last = self.select_core()
+            compounds.append((op, last))
             order_by, limit, offset = (), None, None
         if misplaced is not None:
             _error(misplaced)
