@@ -677,6 +677,24 @@ class Connection:
 
     # -- dump ------------------------------------------------------------------
 
+    def backup(self, target: Any, *, pages: int = -1, progress: Any = None,
+               name: str = "main", sleep: float = 0.250) -> None:
+        """Copy database ``name`` over ``target``'s main database (as
+        sqlite3's Connection.backup; see pyrite/backup.py)."""
+        self._check()
+        if not isinstance(target, Connection):
+            raise TypeError("backup() argument 'target' must be pyrite.Connection, "
+                            f"not {type(target).__name__ if target is not None else 'None'}")
+        if target is self:
+            raise ValueError("target cannot be the same connection instance")
+        target._check()
+        if progress is not None and not callable(progress):
+            raise TypeError("progress argument must be a callable")
+        if not isinstance(name, str):
+            raise TypeError(f"backup() argument 'name' must be str, not {type(name).__name__}")
+        from pyrite.backup import run_backup
+        run_backup(self._db, name, target._db, int(pages), progress)
+
     def iterdump(self) -> Iterator[str]:
         """The database as SQL text, as sqlite3's Connection.iterdump()."""
         self._check()

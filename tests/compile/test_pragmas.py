@@ -138,6 +138,15 @@ CASES = {
         "INSERT INTO ch VALUES(5)",
         "SELECT count(*) FROM ch",
     ],
+    # settings Pyrite keeps but does not act on still answer as SQLite's
+    "settings": [
+        "PRAGMA short_column_names", "PRAGMA full_column_names",
+        "PRAGMA empty_result_callbacks", "PRAGMA writable_schema",
+        "PRAGMA analysis_limit", "PRAGMA analysis_limit=5", "PRAGMA analysis_limit",
+        "PRAGMA journal_size_limit", "PRAGMA journal_size_limit=100",
+        "PRAGMA journal_size_limit", "PRAGMA mmap_size", "PRAGMA mmap_size=4096",
+        "PRAGMA mmap_size", "PRAGMA locking_mode=EXCLUSIVE", "PRAGMA locking_mode",
+    ],
 }
 
 
@@ -204,3 +213,36 @@ def test_count_changes_names_its_column() -> None:
         cur = con.execute(sql)
         assert cur.description[0][0] == name
         assert cur.fetchall() == [(2,)]
+
+
+def test_schema_table_columns_show_standard_type_names() -> None:
+    """sqlite_schema's columns are declared text/int, standard type names
+    that table_info shows upper-case as for any table."""
+    compare_script(["PRAGMA table_info(sqlite_schema)", "PRAGMA table_xinfo(sqlite_temp_master)",
+                    "SELECT name, type FROM pragma_table_info('sqlite_master')",
+                    "CREATE TABLE t(a text, b Int, c varchar(9))", "PRAGMA table_info(t)"])
+
+
+def _data_versions(module, path) -> list[tuple[int, int]]:
+    a = module.connect(str(path), isolation_level=None)
+    b = module.connect(str(path), isolation_level=None)
+
+    def dv():
+        return (a.execute("PRAGMA data_version").fetchone()[0],
+                b.execute("PRAGMA data_version").fetchone()[0])
+    seen = [dv()]
+    for con, sql in ((a, "CREATE TABLE t(x)"), (a, "INSERT INTO t VALUES(1)"),
+                     (b, "INSERT INTO t VALUES(2)"), (b, "DELETE FROM t"),
+                     (b, "INSERT INTO t VALUES(3)")):
+        con.execute(sql)
+        seen.append(dv())
+    a.close()
+    b.close()
+    return seen
+
+
+def test_data_version_counts_other_connections_changes(tmp_path) -> None:
+    """PRAGMA data_version starts at 1 and moves only when a read finds that
+    another connection committed (once per sighting, however many commits)."""
+    assert _data_versions(pyrite, tmp_path / "p.db") == \
+        _data_versions(sqlite3, tmp_path / "s.db")

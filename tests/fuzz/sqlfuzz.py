@@ -256,10 +256,14 @@ class Gen:
                     f"FROM {first.name} WHERE {self.expr([first], 1)}) ")
             text = "cq"
             scope = [Table("cq", names, [""] * len(names))]
-        if self.has("join") and rnd.random() < 0.45:
-            other = rnd.choice([t for t in pool if t.name != scope[0].name] or pool)
-            if other.name == scope[0].name:
+        chance = 0.45
+        while self.has("join") and rnd.random() < chance:
+            chance = 0.3     # a chain of joins: several outer joins at once
+            used = {t.name for t in scope}
+            others = [t for t in pool if t.name not in used]
+            if not others:
                 return text, scope
+            other = rnd.choice(others)
             kinds = ["JOIN", "CROSS JOIN", ","]
             if self.has("left_join"):
                 kinds += ["LEFT JOIN", "LEFT OUTER JOIN"]

@@ -198,12 +198,15 @@ def code_with_statement(parse: Parse, stmt: Any, code: Callable[[Any], None]) ->
 def coroutine_slot(from_: ast.FromItem | None) -> ast.FromItem | None:
     """The FROM item that may be read through a co-routine: the first one,
     when it is alone or followed by a LEFT or CROSS join (so that it is
-    sure to be the outer loop)."""
+    sure to be the outer loop), and no RIGHT or FULL join follows (whose
+    final pass would need it again: SQLite's JT_LTORJ rule)."""
     if isinstance(from_, ast.TableRef):
         return from_
     node = from_
     parent = None
     while isinstance(node, ast.Join):
+        if node.op.upper() in ("RIGHT", "FULL"):
+            return None
         parent = node
         node = node.left
     if parent is not None and isinstance(node, ast.TableRef) \

@@ -34,9 +34,12 @@ _SETTINGS_DEFAULTS: dict[str, Any] = {
     "locking_mode": "normal", "secure_delete": 0, "cell_size_check": 0,
     "auto_vacuum": 0, "checkpoint_fullfsync": 0, "fullfsync": 0, "query_only": 0,
     "defer_foreign_keys": 0, "ignore_check_constraints": 0,
-    "short_column_names": None, "full_column_names": None, "empty_result_callbacks": None,
+    "short_column_names": 1, "full_column_names": 0, "empty_result_callbacks": 0,
     "trusted_schema": 1, "threads": 0, "soft_heap_limit": 0, "hard_heap_limit": 0,
-    "wal_autocheckpoint": 1000, "mmap_size": 0,
+    "wal_autocheckpoint": 1000, "writable_schema": 0, "analysis_limit": 0,
+    "journal_size_limit": -1,
+    # memory-mapped I/O is compiled out (SQLITE_MAX_MMAP_SIZE=0): no answer
+    "mmap_size": None,
 }
 
 _BOOL_WORDS = ("on", "off", "yes", "no", "true", "false")
@@ -189,9 +192,11 @@ def _pragma_setting(parse: Any, name: str, value: Any) -> None:
             parse.db.busy_timeout = _int_value(value) / 1000.0
             _result_rows(parse, ["timeout"], [(_int_value(value),)])
             return
+        if name == "mmap_size":
+            return
         store[name] = _int_value(value) if name != "locking_mode" else str(value).lower()
-        if name == "locking_mode":
-            _result_rows(parse, [name], [(store[name],)])
+        if name in ("locking_mode", "journal_size_limit", "analysis_limit"):
+            _result_rows(parse, [name], [(store[name],)])   # these answer a change
         return
     if name == "busy_timeout":
         _result_rows(parse, ["timeout"], [(int(parse.db.busy_timeout * 1000),)])

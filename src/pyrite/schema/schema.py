@@ -455,10 +455,12 @@ class Schema:
 
 def make_schema_table(db_index: int = 0) -> Table:
     """The built-in table object for sqlite_schema (root page 1)."""
-    cols = [Column("type", "text", values.AFF_TEXT), Column("name", "text", values.AFF_TEXT),
-            Column("tbl_name", "text", values.AFF_TEXT),
-            Column("rootpage", "int", values.AFF_INTEGER),
-            Column("sql", "text", values.AFF_TEXT)]
+    # declared "text"/"int": standard type names, shown upper-case (as
+    # sqlite3AddColumn stores any of INT, INTEGER, REAL, TEXT, BLOB, ANY)
+    cols = [Column("type", "TEXT", values.AFF_TEXT), Column("name", "TEXT", values.AFF_TEXT),
+            Column("tbl_name", "TEXT", values.AFF_TEXT),
+            Column("rootpage", "INT", values.AFF_INTEGER),
+            Column("sql", "TEXT", values.AFF_TEXT)]
     # The TEMP database's is called sqlite_temp_master (as in its errors).
     name = "sqlite_temp_master" if db_index == 1 else LEGACY_SCHEMA_TABLE_NAME
     return Table(name=name, columns=cols, root=1, sql=SCHEMA_TABLE_SQL,

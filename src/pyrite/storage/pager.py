@@ -150,6 +150,9 @@ class Pager:
         self.orig_page_count = 0
         self.savepoints: list[tuple[dict[int, bytes], int]] = []
         self.change_counter = -1
+        # PRAGMA data_version: counts the changes other connections made
+        # that this one has seen (a new change counter at a read's start).
+        self.data_version = 1
         # Asked with the number of retries so far when a lock is busy;
         # True means try again (SQLite's busy handler).
         self.busy_handler: Callable[[int], bool] | None = None
@@ -226,6 +229,7 @@ class Pager:
             self.page_count = 0
             if not first:
                 self._reset_cache()
+            self.change_counter = 0     # an empty file: any later header is news
             return
         c = self.file.read(0, HEADER_SIZE)
         c.wait()
@@ -249,6 +253,8 @@ class Pager:
         self.page_count = header.page_count(size)
         if header.change_counter != self.change_counter:
             self._reset_cache()
+            if self.change_counter != -1:
+                self.data_version += 1
             self.change_counter = header.change_counter
 
     def _reset_cache(self) -> None:
@@ -495,7 +501,10 @@ class Pager:
     # -- header fields --------------------------------------------------------
 
     def get_meta(self, idx: int) -> int:
-        """The header u32 at offset 36 + 4*idx (1: schema cookie, 6: user version...)."""
+        """The header u32 at offset 36 + 4*idx (1: schema cookie, 6: user version...);
+        slot 15 is no header field but the data version (BTREE_DATA_VERSION)."""
+        if idx == 15:
+            return self.data_version
         if self.page_count == 0:
             return 0 if idx != 2 else 4
         return _U32.unpack_from(self.get_page(1).data, meta_offset(idx))[0]
