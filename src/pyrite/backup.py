@@ -123,3 +123,51 @@ def _install(target: Any, images: list[bytes], pages: int,
         target.invalidate_schemas()
     if progress is not None:
         progress(SQLITE_DONE, 0, n_source)
+
+
+# -- serialize / deserialize ---------------------------------------------------
+
+
+def serialize(db: Any, name: str) -> bytes:
+    """The bytes of database ``name`` (sqlite3_serialize): its pages, read
+    in one read transaction."""
+    db_index = db.db_index_of(name)
+    if db_index < 0 or db.dbs[db_index].pager is None:
+        errors.raise_error(errors.SQLITE_ERROR, f"unable to serialize '{name}'")
+    images = _read_pages(db, db_index)
+    if not images:
+        errors.raise_error(errors.SQLITE_ERROR, f"unable to serialize '{name}'")
+    return b"".join(images)
+
+
+def deserialize(db: Any, data: bytes, name: str) -> None:
+    """Reopen database ``name`` as an in-memory database holding ``data``
+    (sqlite3_deserialize)."""
+    from pyrite.storage.btree import BTree
+    from pyrite.storage.pager import Pager
+    db_index = db.db_index_of(name)
+    if db_index < 0:
+        errors.raise_error(errors.SQLITE_ERROR, f"unknown database {name}")
+    slot = db.dbs[db_index]
+    if any(s.running for s in db.active_statements):
+        errors.raise_error(errors.SQLITE_BUSY, "database is locked")
+    pager = Pager.open(None, ":memory:")
+    if data:
+        # checked when first read, as SQLite does ("file is not a database")
+        pager.file.write(0, bytes(data))
+    old = slot.pager
+    if old is not None:
+        # closing the old database ends its part of any transaction, as
+        # SQLite's reopen closes the b-tree (the connection stays in BEGIN)
+        if old.in_write:
+            old.rollback()
+        else:
+            old.end_read()
+        db.in_write = any(p.in_write for p in db._pagers() if p is not old)
+    slot.pager = pager
+    slot.btree = BTree(pager)
+    pager.busy_handler = getattr(old, "busy_handler", None)
+    slot.schema.loaded = False
+    db.attach_generation += 1     # prepared statements name the old b-trees
+    if old is not None:
+        old.close()

@@ -695,6 +695,26 @@ class Connection:
         from pyrite.backup import run_backup
         run_backup(self._db, name, target._db, int(pages), progress)
 
+    def serialize(self, *, name: str = "main") -> bytes:
+        """The bytes of database ``name``, as sqlite3's Connection.serialize()."""
+        self._check()
+        from pyrite.backup import serialize
+        return serialize(self._db, name)
+
+    def deserialize(self, data: Any, /, *, name: str = "main") -> None:
+        """Reopen database ``name`` in memory holding ``data`` (a serialized
+        database), as sqlite3's Connection.deserialize()."""
+        self._check()
+        try:
+            # (sqlite3 takes text too, as its UTF-8 bytes)
+            raw = data.encode() if isinstance(data, str) else memoryview(data).tobytes()
+        except TypeError:
+            raise TypeError("a bytes-like object is required, "
+                            f"not '{type(data).__name__}'") from None
+        from pyrite.backup import deserialize
+        deserialize(self._db, raw, name)
+        self._schema_changed()
+
     def iterdump(self) -> Iterator[str]:
         """The database as SQL text, as sqlite3's Connection.iterdump()."""
         self._check()
