@@ -482,6 +482,7 @@ class Connection:
             del self._cache[sql]
             cached.stmt.finalize()
             cached = None
+        sql.encode()    # as sqlite3: SQL that is not valid UTF-8 raises UnicodeEncodeError
         stmt, tail = self._db.prepare(sql, 0)
         if stmt is None:
             return None
@@ -1031,6 +1032,7 @@ class Cursor:
             raise DataError("query string is too large")
         if "\0" in sql_script:
             raise ValueError("embedded null character")
+        sql_script.encode()    # UnicodeEncodeError for lone surrogates, as sqlite3
         con = self._connection
         db = con._db
         self._release_statement()

@@ -746,10 +746,16 @@ class Database:
         """Compile the first statement of ``sql[offset:]`` (sqlite3_prepare_v2)."""
         if self.closed:
             errors.raise_error(errors.SQLITE_MISUSE, "Cannot operate on a closed database.")
-        parsed = parse_one(sql, offset)
-        if parsed is None:
-            return None, len(sql)
-        program = self._compile(parsed, sql)
+        try:
+            parsed = parse_one(sql, offset)
+            if parsed is None:
+                return None, len(sql)
+            program = self._compile(parsed, sql)
+        except _ENGINE_BUGS as exc:
+            # A compiler bug must still surface as a PEP 249 error, not a traceback.
+            raise errors.InternalError(
+                f"internal error compiling the statement: {type(exc).__name__}: {exc}",
+                code=errors.SQLITE_INTERNAL) from exc
         stmt = Statement(self, program, sql[parsed.start:parsed.end], parsed)
         return stmt, parsed.tail
 
@@ -773,6 +779,11 @@ class Database:
         for pager in self._pagers():
             pager.close()
         self.closed = True
+
+
+# Python exceptions that can only come from a bug in the engine itself.
+_ENGINE_BUGS = (IndexError, KeyError, TypeError, AttributeError, ValueError, NameError,
+                ZeroDivisionError, OverflowError, UnicodeError, AssertionError)
 
 
 class Statement:

@@ -149,3 +149,34 @@ def test_update_from_right_join_matches_sqlite3(update: str) -> None:
         con.execute(update)
         results.append(con.execute("SELECT * FROM target ORDER BY id").fetchall())
     assert results[0] == results[1]
+
+
+TVF = [
+    ("SELECT x, key, value FROM a FULL JOIN json_each('[1,5,3]') AS j ON a.x = j.value",
+     None),
+    ("SELECT a.x, j.key FROM json_each('[2,9]') AS j RIGHT JOIN a ON a.x = j.value", None),
+    ("SELECT count(*) FROM a FULL JOIN json_each('[]') ON 1", None),
+    ("SELECT a.x, p.name FROM a FULL JOIN pragma_table_info('b') AS p ON p.cid = a.x", None),
+    # SQLite 3.40.1 reports every row of a table-valued function on the right of
+    # a RIGHT JOIN as unmatched (fixed in later releases): compare with the
+    # same rows read through a subquery
+    ("SELECT a.x, j.key FROM a RIGHT JOIN json_each('[1,5]') AS j ON a.x = j.value",
+     "SELECT a.x, j.key FROM a RIGHT JOIN (SELECT * FROM json_each('[1,5]')) AS j "
+     "ON a.x = j.value"),
+    ("SELECT a.x, b.z, j.value FROM a LEFT JOIN b ON b.x = a.x "
+     "RIGHT JOIN json_each('[3,4,7]') AS j ON j.value = b.x",
+     "SELECT a.x, b.z, j.value FROM a LEFT JOIN b ON b.x = a.x "
+     "RIGHT JOIN (SELECT * FROM json_each('[3,4,7]')) AS j ON j.value = b.x"),
+]
+
+
+@pytest.mark.parametrize("sql,reference", TVF)
+def test_outer_joins_of_table_valued_functions(sql: str, reference: str | None) -> None:
+    """The final pass of a RIGHT/FULL join runs the function again with its
+    arguments (VFilter) and skips the rows whose rowid matched."""
+    mine = pyrite.connect(":memory:")
+    theirs = sqlite3.connect(":memory:")
+    for s in SETUP:
+        mine.execute(s)
+        theirs.execute(s)
+    assert outcome(mine, sql) == outcome(theirs, reference or sql)

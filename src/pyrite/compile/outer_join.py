@@ -47,10 +47,6 @@ def find_right_joins(parse: Parse, levels: list[Any]) -> list[RightJoin]:
     rj_levels = [lv for lv in levels if lv.item.jointype & JT_RIGHT]
     if not rj_levels:
         return []
-    for level in rj_levels:
-        if getattr(level.item.table, "is_virtual", False):
-            parse.error("RIGHT and FULL OUTER JOINs of table-valued functions are not "
-                        "supported yet")
     if any(lv.item.via_coroutine or getattr(lv.item.table, "is_recursive", False)
            for lv in levels):
         parse.error("RIGHT and FULL OUTER JOINs with co-routine CTEs are not supported yet")
@@ -127,12 +123,21 @@ def code_unmatched_pass(parse: Parse, rj: RightJoin, levels: list[Any]) -> None:
         parse.emit("Explain", parse.current_addr(), parent, 0, f"SCAN {name}")
     done = parse.label()
     nxt = parse.label()
-    parse.emit("Rewind", cur, done)
+    virtual = level.plan == "vtab"
+    if virtual:
+        # a table-valued function is run again with its arguments
+        from pyrite.compile import vtab
+        vtab.code_filter(parse, level, done)
+    else:
+        parse.emit("Rewind", cur, done)
     top = parse.current_addr()
     r = parse.alloc_reg()
     _code_rowid(parse, level, r)
     parse.emit("Found", rj.match_cursor, nxt, r, 1)
     parse.emit("Gosub", rj.reg_return, rj.sub)
     parse.resolve(nxt)
-    parse.emit("Next", cur, top, 0, None, 1)
+    if virtual:
+        parse.emit("VNext", cur, top)
+    else:
+        parse.emit("Next", cur, top, 0, None, 1)
     parse.resolve(done)

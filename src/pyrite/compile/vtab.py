@@ -163,21 +163,29 @@ def open_cursor(parse: Parse, level: Any) -> None:
 def code_level(parse: Parse, level: Any) -> None:
     """The head of a virtual-table loop (sqlite3WhereCodeOneLoopStart's
     virtual-table case): plan number, argument count, arguments, VFilter."""
+    code_filter(parse, level, level.addr_brk)
+    plan: VtabPlan = level.vtab
+    for j, c in enumerate(plan.args):
+        if plan.omit[j]:
+            c.term.coded = True
+    level.addr_body = parse.current_addr()
+    level.next_op = "VNext"
+    level.next_cursor = level.item.cursor
+
+
+def code_filter(parse: Parse, level: Any, empty: int) -> None:
+    """Plan number, argument count, arguments and the VFilter that starts a
+    scan of the level's virtual table (to ``empty`` when it has no rows);
+    also the rescan of a RIGHT JOIN's final pass."""
     from pyrite.compile.expr import code_expr
     plan: VtabPlan = level.vtab
-    cur = level.item.cursor
     n = len(plan.args)
     base = parse.alloc_reg(n + 2)
     for j, c in enumerate(plan.args):
         code_expr(parse, c.rhs, base + 2 + j)
-        if plan.omit[j]:
-            c.term.coded = True
     parse.emit("Integer", plan.idx_num, base)
     parse.emit("Integer", n, base + 1)
-    parse.emit("VFilter", cur, level.addr_brk, base, plan.idx_str)
-    level.addr_body = parse.current_addr()
-    level.next_op = "VNext"
-    level.next_cursor = cur
+    parse.emit("VFilter", level.item.cursor, empty, base, plan.idx_str)
 
 
 def explain_text(level: Any, name: str) -> str:
