@@ -96,26 +96,81 @@ def expr_affinity(expr: ast.Expr | None) -> str:
         return values.AFF_NONE
 
 
+def _collate_children(expr: Any) -> tuple[Any, tuple[Any, ...], Any]:
+    """(pLeft, x.pList, pRight) of ``expr`` as SQLite's Expr holds them, for
+    the EP_Collate walk: LIKE is like(pattern, string[, escape]), BETWEEN and
+    IN keep their operand in pLeft and the rest in the list, CASE its base in
+    pLeft and WHEN/THEN/ELSE in the list, a function its arguments."""
+    if isinstance(expr, ast.Binary):
+        return expr.left, (), expr.right
+    if isinstance(expr, (ast.Unary,)):
+        return expr.operand, (), None
+    if isinstance(expr, (ast.IsNull, ast.Cast)):
+        return expr.expr, (), None
+    if isinstance(expr, ast.Like):
+        items = (expr.right, expr.left) + ((expr.escape,) if expr.escape is not None else ())
+        return None, items, None
+    if isinstance(expr, ast.Between):
+        return expr.expr, (expr.low, expr.high), None
+    if isinstance(expr, ast.In):
+        return expr.expr, tuple(expr.values or ()), None
+    if isinstance(expr, ast.Case):
+        items = tuple(x for pair in expr.whens for x in pair)
+        if expr.else_ is not None:
+            items += (expr.else_,)
+        return expr.base, items, None
+    if isinstance(expr, (ast.FunctionCall, FuncRef)):
+        return None, tuple(expr.args), None
+    if isinstance(expr, AggColumn):
+        return expr.source, (), None
+    if isinstance(expr, ast.Vector):
+        return None, tuple(expr.items), None
+    return None, (), None
+
+
+def _has_collate(expr: Any) -> bool:
+    """SQLite's EP_Collate: an explicit COLLATE somewhere in ``expr``
+    (not inside a subquery)."""
+    if isinstance(expr, ast.Collate):
+        return True
+    if isinstance(expr, RegRef):
+        return bool(expr.explicit_collation)
+    left, items, right = _collate_children(expr)
+    return (left is not None and _has_collate(left)) or \
+        any(_has_collate(x) for x in items) or (right is not None and _has_collate(right))
+
+
 def _explicit_collation(parse: Parse, expr: Any) -> tuple[bool, values.Collation | None]:
-    """(found, collation) for an explicit COLLATE inside ``expr`` (EP_Collate walk)."""
+    """(found, collation) for an explicit COLLATE inside ``expr``: the
+    EP_Collate walk of sqlite3ExprCollSeq (into the left operand when it
+    holds a COLLATE, else the first list item that does, else the right
+    operand), which may end at a column's collation under CAST or a vector."""
+    if not _has_collate(expr):
+        return False, None
     while True:
         if isinstance(expr, ast.Collate):
             return True, parse.find_collation(expr.collation)
         if isinstance(expr, RegRef):
-            return (expr.explicit_collation, expr.collation) if expr.explicit_collation \
-                else (False, None)
-        if isinstance(expr, (ast.Cast,)):
-            expr = expr.expr
+            return True, expr.collation
+        if isinstance(expr, FixedColumn):
+            expr = expr.column
+        if isinstance(expr, ColumnRef):
+            return True, parse.find_collation(expr.collation) if expr.collation else None
+        if isinstance(expr, ast.Cast) or (isinstance(expr, ast.Unary) and expr.op == "+"):
+            expr = expr.expr if isinstance(expr, ast.Cast) else expr.operand
             continue
-        if isinstance(expr, ast.Unary) and expr.op == "+":
-            expr = expr.operand
+        if isinstance(expr, ast.Vector) and expr.items:
+            expr = expr.items[0]
             continue
-        if isinstance(expr, ast.Binary):
-            found, c = _explicit_collation(parse, expr.left)
-            if found:
-                return found, c
-            return _explicit_collation(parse, expr.right)
-        return False, None
+        if not _has_collate(expr):
+            return True, None
+        left, items, right = _collate_children(expr)
+        if left is not None and _has_collate(left):
+            expr = left
+            continue
+        expr = next((x for x in items if _has_collate(x)), right)
+        if expr is None:
+            return True, None
 
 
 def expr_collation(parse: Parse, expr: ast.Expr | None) -> values.Collation | None:
@@ -985,12 +1040,14 @@ def _code_in_eq_chain(parse: Parse, lhs: ast.Expr, items: list[ast.Expr],
     if dest_if_null != dest_if_false and any_null:
         reg_ck_null = parse.get_temp_reg()
         parse.emit("BitAnd", r, r, reg_ck_null)
+    # every comparison uses the left operand's collating sequence, whatever
+    # COLLATE the list items carry (sqlite3ExprCodeIN)
+    coll = expr_collation(parse, lhs)
     for i, v in enumerate(items):
         r2 = code_expr_temp(parse, v)
         if reg_ck_null and _can_be_null(v):
             parse.emit("BitAnd", reg_ck_null, r2, reg_ck_null)
         aff = compare_affinity(lhs_ref, v)
-        coll = compare_collation(parse, lhs_ref, v)
         last = i == len(items) - 1
         if not last or dest_if_null != dest_if_false:
             parse.emit("Eq", r2, ok, r, _coll_p4(coll), ord(aff))

@@ -62,6 +62,7 @@ class WhereTerm:
     left_join_on: int = -1           # cursor of the LEFT JOIN rhs whose ON holds it
     from_on: bool = False            # an ON-clause term (not WHERE)
     deferred: bool = False           # WHERE term of a RIGHT JOIN: coded in its loop only
+    on_item: int = -1                # cursor of the FROM item whose ON clause holds it
     parent: Any = None               # the BETWEEN this term is half of (one term to the planner)
 
 
@@ -213,7 +214,8 @@ def where_begin(parse: Parse, src: SrcList, where: ast.Expr | None,
             on_exprs: list[ast.Expr] = []
             _split_and(item.on, on_exprs, parents)
             for e in on_exprs:
-                t = WhereTerm(e, expr_cursors(e), from_on=True, parent=parents.get(id(e)))
+                t = WhereTerm(e, expr_cursors(e), from_on=True, parent=parents.get(id(e)),
+                              on_item=item.cursor)
                 if item.jointype & (JT_LEFT | JT_RIGHT):
                     t.left_join_on = item.cursor
                 terms.append(t)
@@ -232,9 +234,14 @@ def where_begin(parse: Parse, src: SrcList, where: ast.Expr | None,
     rj_of = {id(rj.level): rj for rj in right_joins}
     if right_joins:
         # WHERE terms must not filter the left operand before the right
-        # row's match is recorded (nor narrow any loop).
+        # row's match is recorded (nor narrow any loop); nor may the ON
+        # terms of an inner join to the right of a RIGHT JOIN, which filter
+        # its null-extended rows too (they are coded at their own item).
+        first_rj = next(i for i, item in enumerate(src) if item.jointype & JT_RIGHT)
+        late = {item.cursor for item in src[first_rj + 1:]
+                if not item.jointype & (JT_LEFT | JT_RIGHT)}
         for t in terms:
-            t.deferred = not t.from_on and bool(t.cursors)
+            t.deferred = (not t.from_on or t.on_item in late) and bool(t.cursors)
     available: set[int] = set()
     joined = None
     if len(levels) > 1:
@@ -327,9 +334,13 @@ def where_begin(parse: Parse, src: SrcList, where: ast.Expr | None,
                 continue
             if t.left_join_on >= 0 and t.left_join_on not in available:
                 continue
-            if t.deferred and not last:
+            # beside a RIGHT JOIN an inner join's ON terms are coded at their
+            # own item at the latest (never in a later final pass), and
+            # there only when they come after the RIGHT JOIN
+            own_on = bool(right_joins) and t.from_on and t.on_item == level.item.cursor
+            if t.deferred and not last and not own_on:
                 continue
-            if _ready(t, available, all_cursors, last):
+            if own_on or _ready(t, available, all_cursors, last):
                 code_if_false(parse, t.expr, skip, True)
                 t.coded = True
     info.continue_label = levels[-1].addr_cont if levels else info.break_label
