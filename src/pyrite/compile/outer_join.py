@@ -47,8 +47,8 @@ def find_right_joins(parse: Parse, levels: list[Any]) -> list[RightJoin]:
     rj_levels = [lv for lv in levels if lv.item.jointype & JT_RIGHT]
     if not rj_levels:
         return []
-    if any(lv.item.via_coroutine or getattr(lv.item.table, "is_recursive", False)
-           for lv in levels):
+    if any(lv.item.via_coroutine for lv in levels) or \
+            any(getattr(lv.item.table, "is_recursive", False) for lv in rj_levels):
         parse.error("RIGHT and FULL OUTER JOINs with co-routine CTEs are not supported yet")
     return [RightJoin(parse, level) for level in rj_levels]
 
