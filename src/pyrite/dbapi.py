@@ -651,9 +651,12 @@ class Connection:
         self._trace_callback = trace_callback
 
     def set_progress_handler(self, progress_handler: Any, n: int) -> None:
-        """Stored only: the VM does not call progress handlers (known difference)."""
+        """Call ``progress_handler()`` every ``n`` VM instructions; a true
+        answer interrupts the statement (n < 1 or None removes it)."""
         self._check()
         self._progress_handler = None if progress_handler is None else (progress_handler, n)
+        self._db.progress_handler = None if progress_handler is None or n < 1 \
+            else (progress_handler, int(n))
 
     def set_authorizer(self, authorizer_callback: Any) -> None:
         """Stored only: the compiler does not consult an authorizer (known difference)."""

@@ -145,6 +145,9 @@ class Database:
         self.total_changes = 0
         self.last_insert_rowid = 0
         self.interrupted = False
+        # (callable, N) from Connection.set_progress_handler: the VM calls
+        # it every N instructions (vm.py's traced loop)
+        self.progress_handler: Any = None
         # Instructions executed per opcode name, counted by every statement
         # while this is a dict (the benchmark's profile; None: not counted).
         self.opcode_counts: dict[str, int] | None = None
@@ -917,6 +920,11 @@ class Statement:
                 self._halted(ok=False)
                 errors.raise_error(errors.SQLITE_BUSY, "database is locked")
             if r == "INTERRUPT":
+                if not self.readonly and db.in_write:
+                    # sqlite3VdbeHalt: an interrupted write rolls the whole
+                    # transaction back and leaves autocommit mode on
+                    db.rollback()
+                    db.autocommit = True
                 self._halted(ok=False)
                 errors.raise_error(errors.SQLITE_INTERRUPT, "interrupted")
             self._halted()

@@ -123,6 +123,7 @@ class VM:
         self.pending = None
         self.explain_pc = 0
         self.started = False
+        self.n_vm_step = 0          # instructions run, for the progress handler
 
     def bind(self, i: int, value: Any) -> None:
         if i >= len(self.vars):
@@ -142,7 +143,8 @@ class VM:
         self.started = True
         try:
             if self.profile is not None or self.trace is not None \
-                    or getattr(self.host, "opcode_counts", None) is not None:
+                    or getattr(self.host, "opcode_counts", None) is not None \
+                    or getattr(self.host, "progress_handler", None) is not None:
                 code = self._run_traced()
             else:
                 code = self._run()
@@ -215,11 +217,16 @@ class VM:
         if profile is None:
             profile = getattr(self.host, "opcode_counts", None)
         trace = self.trace
+        progress = getattr(self.host, "progress_handler", None)
         pc = self.pc
         try:
             while True:
                 while pc >= 0:
                     op = ops[pc]
+                    if progress is not None:
+                        self.n_vm_step += 1
+                        if self.n_vm_step % progress[1] == 0:
+                            self._call_progress(progress[0])
                     if profile is not None:
                         name = specs[op.opcode].name
                         profile[name] = profile.get(name, 0) + 1
@@ -234,6 +241,17 @@ class VM:
             if pc >= 0:
                 self.pc = pc
         return pc
+
+    @staticmethod
+    def _call_progress(handler: Any) -> None:
+        """The progress handler, every N instructions: a true answer (or an
+        exception) interrupts the statement, as sqlite3's callback does."""
+        try:
+            stop = handler()
+        except Exception:  # noqa: BLE001 - sqlite3 treats it as a request to stop
+            stop = True
+        if stop:
+            errors.raise_error(errors.SQLITE_INTERRUPT, "interrupted")
 
     def _halt_cleanup(self) -> None:
         if self.frames:
