@@ -367,7 +367,8 @@ class LoopBuilder:
     def rhs_cursors(self, c: Any) -> frozenset[int]:
         from pyrite.compile.where import expr_cursors
         rhs = c.rhs
-        if isinstance(rhs, ast.In) and rhs.values is not None:
+        if c.op == "IN" and isinstance(rhs, ast.In) and rhs.values is not None:
+            # col IN (list): the list's tables (the rhs is the whole IN term)
             found: frozenset[int] = frozenset()
             for v in rhs.values:
                 found |= expr_cursors(v)
