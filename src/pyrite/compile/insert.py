@@ -207,7 +207,8 @@ def generate_constraint_checks(parse: Any, table: Any, data_cursor: int,
                                upsert: Any = None) -> None:
     """Check NOT NULL, CHECK, rowid and UNIQUE constraints of the new row in
     ``reg_new``.. and build each index key into ``key_regs[i]`` (a register
-    holding the MakeRecord'ed key).  ``reg_old_rowid`` is the rowid of the row
+    holding the MakeRecord'ed key; 0 skips an index an UPDATE leaves
+    unchanged).  ``reg_old_rowid`` is the rowid of the row
     being updated (0 for INSERT).  ``ignore_dest`` is where an IGNORE (and
     an UPSERT's DO NOTHING / DO UPDATE) goes; ``upsert`` is the INSERT's
     upsert.Upsert or None."""
@@ -265,6 +266,8 @@ def generate_constraint_checks(parse: Any, table: Any, data_cursor: int,
                          on_error, ignore_dest, upsert)
             continue
         n_idx = what
+        if not key_regs[n_idx]:
+            continue        # an index an UPDATE leaves unchanged
         idx, ic = table.indexes[n_idx], idx_cursors[n_idx]
         n = len(idx.columns)
         regs = parse.alloc_reg(n)
@@ -374,6 +377,8 @@ def complete_insertion(parse: Any, table: Any, data_cursor: int, idx_cursors: li
     """Write the index entries and the table row (sqlite3CompleteInsertion);
     a WITHOUT ROWID table's row is its PRIMARY KEY index entry."""
     for idx, ic, kr in zip(table.indexes, idx_cursors, key_regs):
+        if not kr:
+            continue        # an index an UPDATE leaves unchanged
         if ic == data_cursor:
             parse.emit("IdxInsert", ic, kr, 0, None, OPFLAG_NCHANGE if count else 0)
         elif idx.where is not None:

@@ -124,6 +124,29 @@ def make_value_coder(parse: Any, assign: Assignments, resolve: Callable[[ast.Exp
     return code_value
 
 
+def index_changes(table: Any, index: Any, changed: set[int], rowid_changed: bool) -> bool:
+    """Whether an UPDATE changing the columns ``changed`` (and the rowid when
+    ``rowid_changed``) may change ``index``'s entry for a row: a key column
+    (the trailing rowid or primary key columns included), a column an
+    expression field or the partial-index WHERE reads (sqlite3Update's
+    indexColumnIsBeingUpdated and indexWhereClauseMightChange).  A WITHOUT
+    ROWID table's primary key index is its row: always written."""
+    from pyrite.compile.checkdef import references_changed
+    if index.is_primary_key and table.without_rowid:
+        return True
+    for i, c in enumerate(index.columns):
+        if c == sch.XN_ROWID or c == table.rowid_alias:
+            if rowid_changed:
+                return True
+        elif c == sch.XN_EXPR:
+            if references_changed(table, index.exprs[i], changed, rowid_changed):
+                return True
+        elif c in changed:
+            return True
+    return index.where is not None and references_changed(table, index.where, changed,
+                                                          rowid_changed)
+
+
 def code_update_row(parse: Any, table: Any, data_cursor: int, idx_cursors: list[int],
                     reg_old: int, assign: Assignments, code_value: Callable[[int, int], None],
                     on_error: int, next_row: int, returning: Any = None,
@@ -152,7 +175,14 @@ def code_update_row(parse: Any, table: Any, data_cursor: int, idx_cursors: list[
         from pyrite.compile.returning import load_row
         reg_old_row = load_row(parse, table, data_cursor, reg_old)
     reg_new = parse.alloc_reg(n_col + 1)
-    key_regs = [parse.alloc_reg() for _ in table.indexes]
+    from pyrite.compile import fkey
+    rowid_changed = assign.rowid_changed
+    changed = gencol.affected_columns(table, assign.changed_columns, rowid_changed)
+    fk_work = fkey.fk_required(parse, table, changed, rowid_changed)
+    # 0 for an index whose entry cannot change: it is neither checked nor
+    # rewritten.
+    key_regs = [parse.alloc_reg() if fk_work or index_changes(table, idx, changed, rowid_changed)
+                else 0 for idx in table.indexes]
     reset = getattr(code_value, "reset", None)
     if reset is not None:
         reset()
@@ -167,7 +197,6 @@ def code_update_row(parse: Any, table: Any, data_cursor: int, idx_cursors: list[
             read_old(i, reg)
         else:
             parse.emit("Column", data_cursor, gencol.storage_column(table, i), reg)
-    rowid_changed = assign.rowid_changed
     if rowid_changed:
         code_value(sch.XN_ROWID, reg_new)
         parse.emit("MustBeInt", reg_new, 0)
@@ -189,24 +218,23 @@ def code_update_row(parse: Any, table: Any, data_cursor: int, idx_cursors: list[
     from pyrite.compile.checkdef import code_type_check
     code_type_check(parse, table, reg_new + 1)
 
-    changed = gencol.affected_columns(table, assign.changed_columns, rowid_changed)
     generate_constraint_checks(parse, table, data_cursor, idx_cursors, reg_new, reg_old,
                                rowid_changed, on_error, next_row, key_regs,
                                changed_cols=changed)
-    # The checks may have moved the data cursor (rowid probe, REPLACE
-    # deletions): seek the old row again, then remove its index entries.
-    code_seek_row(parse, table, data_cursor, next_row, reg_old)
-    from pyrite.compile import fkey
-    changed = gencol.affected_columns(table, assign.changed_columns, rowid_changed)
-    fk_work = fkey.fk_required(parse, table, changed, rowid_changed)
+    # The checks may have moved the data cursor (the probe of a new rowid,
+    # a WITHOUT ROWID table's primary key check): seek the old row again,
+    # then remove its index entries.  (A REPLACE deletion seeks it back
+    # itself; the other checks only move index cursors.)
+    if rowid_changed or table.without_rowid:
+        code_seek_row(parse, table, data_cursor, next_row, reg_old)
     if fk_work:
         if not reg_old_row:
             from pyrite.compile.returning import load_row
             reg_old_row = load_row(parse, table, data_cursor, reg_old)
         fkey.fk_check(parse, table, reg_old_row, 0, changed, rowid_changed)
-    for idx, ic in zip(table.indexes, idx_cursors):
-        if ic == data_cursor:
-            continue        # a WITHOUT ROWID table's own b-tree: deleted below
+    for idx, ic, kr in zip(table.indexes, idx_cursors, key_regs):
+        if ic == data_cursor or not kr:
+            continue        # a WITHOUT ROWID table's own b-tree (deleted below), or unchanged
         n = len(idx.columns)
         regs = parse.alloc_reg(n)
         skip = parse.label()
