@@ -1002,8 +1002,87 @@ class BTreeCursor:
         self.stack, self.state, self.eof = [], _INVALID, True
         return False
 
+    def _on_rightmost_path(self) -> bool:
+        """Whether every interior page of the cursor's path was left by its
+        right-most child: its leaf holds the largest keys of the tree."""
+        for level in self.stack[:-1]:
+            if level[2] != level[1].ncell:
+                return False
+        return True
+
+    def _table_move_near(self, rowid: int) -> int | None:
+        """Seek ``rowid`` inside the leaf the cursor is on, when the leaf's
+        range holds it (between its first and last rowids, or past the last
+        one on the right-most leaf); None when a seek from the root is
+        needed.  Appends and seeks near the previous one stay on one leaf
+        (SQLite's cursorOnLastPage and seek-result reuse)."""
+        top = self.stack[-1]
+        page, info = top[0], top[1]
+        n = info.ncell
+        if not info.leaf or not n:
+            return None
+        keys = info.keys if info.keys is not None else _table_keys(page, info)
+        if rowid > keys[-1]:
+            if not self._on_rightmost_path():
+                return None
+            top[2] = n - 1
+            self.skip, self.eof = 0, False
+            return -1
+        if rowid < keys[0]:
+            return None
+        i = bisect_left(keys, rowid)
+        top[2] = i
+        self.skip, self.eof = 0, False
+        return 0 if keys[i] == rowid else 1
+
+    def _leaf_record(self, page: Page, info: PageInfo, i: int) -> list[Any]:
+        """The decoded record of cell ``i`` (cached as record() does)."""
+        records = info.records
+        if records is None:
+            records = info.records = [None] * info.ncell
+            self.btree.track_decoded(info)
+        rec = records[i]
+        if rec is None:
+            payload = self.btree.read_payload(page, info, i)
+            rec = decode_record(payload, self.pager.text_encoding)
+            if len(payload) <= self.pager.usable_size:
+                records[i] = rec
+        return rec
+
+    def _compare_key(self, rec: Sequence[Any], key: Sequence[Any], default_rc: int) -> int:
+        """Compare an entry with a search key as index_move_to does."""
+        key_info = self.key_info
+        if type(key_info) is KeyInfo:
+            return compare_keys(rec, key, key_info) or default_rc
+        return key_info.compare(rec, key) or default_rc
+
+    def _index_leaf_holds(self, key: Sequence[Any], default_rc: int) -> int | None:
+        """Whether the leaf the cursor is on is where ``key`` belongs: -1
+        when it is past the last entry of the right-most leaf (the cursor
+        then moves to that entry), 1 when it lies within the leaf's entries
+        (index_move_to then searches that leaf alone), None otherwise."""
+        top = self.stack[-1]
+        page, info = top[0], top[1]
+        n = info.ncell
+        if not info.leaf or not n:
+            return None
+        c = self._compare_key(self._leaf_record(page, info, n - 1), key, default_rc)
+        if c < 0:
+            if not self._on_rightmost_path():
+                return None
+            top[2] = n - 1
+            self.skip, self.eof = 0, False
+            return -1
+        if c > 0 and self._compare_key(self._leaf_record(page, info, 0), key, default_rc) > 0:
+            return None
+        return 1
+
     def table_move_to(self, rowid: int) -> int:
         """Seek ``rowid``: <0 on a smaller entry, 0 exact, >0 on a larger one."""
+        if self.state == _VALID:
+            near = self._table_move_near(rowid)
+            if near is not None:
+                return near
         get = self.pager.get_page
         stack: list[list[Any]] = []
         pgno = self.root
@@ -1037,6 +1116,16 @@ class BTreeCursor:
 
     def index_move_to(self, key: Sequence[Any], default_rc: int) -> int:
         """Seek an unpacked index key, as table_move_to; ``default_rc`` breaks prefix ties."""
+        stack: list[list[Any]] = []
+        pgno = self.root
+        if self.state == _VALID:
+            near = self._index_leaf_holds(key, default_rc)
+            if near is not None:
+                if near < 0:
+                    return near
+                # Search the cursor's leaf only (its path stays the same).
+                stack = [list(x) for x in self.stack[:-1]]
+                pgno = self.stack[-1][0].pgno
         get = self.pager.get_page
         key_info = self.key_info
         compare = key_info.compare
@@ -1048,8 +1137,6 @@ class BTreeCursor:
         enc = self.pager.text_encoding
         read_payload = self.btree.read_payload
         cacheable = self.pager.usable_size
-        stack: list[list[Any]] = []
-        pgno = self.root
         depth = 0
         while True:
             depth += 1
@@ -1210,13 +1297,19 @@ class BTreeCursor:
             if bt._drop_cell_inplace(page, info, pos):
                 replace = False
         known = saved if self.intkey or len(payload) <= self.pager.usable_size else None
-        if replace or not bt._insert_cell_inplace(page, info, pos, cell, known):
-            _, cells = bt._page_cells(page)
-            if replace:
-                cells[pos] = cell
-            else:
-                cells.insert(pos, cell)
-            bt._insert_cells(path, cells, info.right)
+        if not replace and bt._insert_cell_inplace(page, info, pos, cell, known):
+            # No page moved: the cursor rests on the new entry, so that the
+            # next insert near it (sorted keys, a unique check's seek) finds
+            # its place without descending from the root (_move_near).
+            path[-1][2] = pos
+            self.stack, self.state, self.eof, self.skip = path, _VALID, False, 0
+            return
+        _, cells = bt._page_cells(page)
+        if replace:
+            cells[pos] = cell
+        else:
+            cells.insert(pos, cell)
+        bt._insert_cells(path, cells, info.right)
         self.state = _SAVED
         self.saved_key = saved
         self.stack = []
