@@ -218,9 +218,9 @@ def code_update_row(parse: Any, table: Any, data_cursor: int, idx_cursors: list[
     from pyrite.compile.checkdef import code_type_check
     code_type_check(parse, table, reg_new + 1)
 
-    generate_constraint_checks(parse, table, data_cursor, idx_cursors, reg_new, reg_old,
-                               rowid_changed, on_error, next_row, key_regs,
-                               changed_cols=changed)
+    key_fields = generate_constraint_checks(parse, table, data_cursor, idx_cursors, reg_new,
+                                            reg_old, rowid_changed, on_error, next_row,
+                                            key_regs, changed_cols=changed)
     # The checks may have moved the data cursor (the probe of a new rowid,
     # a WITHOUT ROWID table's primary key check): seek the old row again,
     # then remove its index entries.  (A REPLACE deletion seeks it back
@@ -247,7 +247,7 @@ def code_update_row(parse: Any, table: Any, data_cursor: int, idx_cursors: list[
     if fk_work:
         fkey.fk_check(parse, table, 0, reg_new, changed, rowid_changed)
     complete_insertion(parse, table, data_cursor, idx_cursors, reg_new, key_regs,
-                       is_update=True, count=count)
+                       is_update=True, count=count, key_fields=key_fields)
     if fk_work:
         fkey.fk_actions(parse, table, reg_old_row, reg_new, changed, rowid_changed)
     if count_rows:

@@ -1255,8 +1255,11 @@ class BTreeCursor:
 
     # -- writing --------------------------------------------------------------
 
-    def insert(self, rowid: int | None, payload: bytes) -> None:
-        """Insert (or replace) an entry: a rowid and record for tables, a key record for indexes."""
+    def insert(self, rowid: int | None, payload: bytes, key: list[Any] | None = None) -> None:
+        """Insert (or replace) an entry: a rowid and record for tables, a key
+        record for indexes.  ``key``, when the caller has it, is the index
+        record's decoded fields (None, int, float, str, bytes), which spares
+        decoding ``payload`` again (SQLite's IdxInsert P3/P4 unpacked key)."""
         bt = self.btree
         bt._save_cursors(self.root, self)
         if self.intkey:
@@ -1266,7 +1269,8 @@ class BTreeCursor:
             cell = bt._make_cell(ptype, rowid, payload)
             saved: Any = rowid
         else:
-            key = decode_record(payload, self.pager.text_encoding)
+            if key is None:
+                key = decode_record(payload, self.pager.text_encoding)
             c = self._seek_sync(lambda: self.index_move_to(key, 0))
             ptype = PTYPE_INDEX_LEAF
             cell = None
