@@ -82,6 +82,18 @@ CASES = {
         "UPDATE OR REPLACE t SET a = 2 WHERE a = 6",
         "SELECT * FROM t ORDER BY a",
     ],
+    "declared_replace_deletes_other_rows": [
+        "CREATE TABLE t(a INTEGER, b UNIQUE ON CONFLICT REPLACE, c TEXT, d)",
+        "CREATE INDEX tc ON t(c)", "CREATE INDEX td ON t(d)", FILL,
+        "UPDATE t SET b = 4 WHERE a = 5",
+        "UPDATE t SET b = b + 2 WHERE a > 15",
+        "CREATE TABLE u(a INTEGER PRIMARY KEY ON CONFLICT REPLACE, b, c TEXT)",
+        "CREATE INDEX uc ON u(c)", "CREATE UNIQUE INDEX ub ON u(b)",
+        "INSERT INTO u SELECT a, b, c FROM t",
+        "UPDATE u SET a = 3 WHERE a = 6",
+        "UPDATE OR IGNORE u SET b = 8 WHERE a = 7",
+        "SELECT * FROM t ORDER BY a", "SELECT * FROM u ORDER BY a",
+    ],
     "expression_and_partial_indexes": [
         "CREATE TABLE t(a INTEGER, b, c TEXT, d)",
         "CREATE INDEX te ON t(b + d)", "CREATE INDEX tl ON t(lower(c))",

@@ -54,17 +54,22 @@ def find_writable_table(parse: Any, name: str, schema_name: str | None,
     return table
 
 
-def open_table_and_indices(parse: Any, table: Any, op: str = "OpenWrite"
-                           ) -> tuple[int, list[int]]:
+def open_table_and_indices(parse: Any, table: Any, op: str = "OpenWrite",
+                           only: list[bool] | None = None) -> tuple[int, list[int]]:
     """Open the table and each of its indexes (sqlite3OpenTableAndIndices);
-    a WITHOUT ROWID table's PRIMARY KEY index is the table cursor itself."""
+    a WITHOUT ROWID table's PRIMARY KEY index is the table cursor itself.
+    With ``only`` (a flag per index) the others are not opened: their
+    cursor number is -1."""
     from pyrite.compile.rowkey import open_table
     data_cursor = parse.alloc_cursor()
     open_table(parse, op, data_cursor, table)
     idx_cursors = []
-    for idx in table.indexes:
+    for k, idx in enumerate(table.indexes):
         if table.without_rowid and idx.is_primary_key:
             idx_cursors.append(data_cursor)
+            continue
+        if only is not None and not only[k]:
+            idx_cursors.append(-1)
             continue
         c = parse.alloc_cursor()
         parse.emit(op, c, idx.root, table.db_index, idx.key_info)

@@ -147,6 +147,32 @@ def index_changes(table: Any, index: Any, changed: set[int], rowid_changed: bool
                                                           rowid_changed)
 
 
+def touched_indexes(parse: Any, table: Any, assign: Assignments) -> list[bool]:
+    """Per index of ``table``, whether an UPDATE making ``assign`` rewrites
+    its entries: all of them when foreign keys are at work (their actions
+    may change the row between the checks and the write), else those
+    index_changes names."""
+    from pyrite.compile import fkey
+    rowid_changed = assign.rowid_changed
+    changed = gencol.affected_columns(table, assign.changed_columns, rowid_changed)
+    if fkey.fk_required(parse, table, changed, rowid_changed):
+        return [True] * len(table.indexes)
+    return [index_changes(table, idx, changed, rowid_changed) for idx in table.indexes]
+
+
+def indexes_to_open(parse: Any, table: Any, assign: Assignments, on_error: int) -> list[bool]:
+    """The indexes an UPDATE opens (sqlite3Update's aToOpen): those it
+    rewrites, or all of them when a REPLACE conflict resolution may delete
+    another row (with all its index entries)."""
+    touched = touched_indexes(parse, table, assign)
+    replace = on_error == sch.OE_REPLACE
+    if on_error == sch.OE_DEFAULT:
+        replace = (assign.rowid_changed and table.pk_conflict == sch.OE_REPLACE) or any(
+            t and idx.unique and idx.on_conflict == sch.OE_REPLACE
+            for t, idx in zip(touched, table.indexes))
+    return [True] * len(touched) if replace else touched
+
+
 def code_update_row(parse: Any, table: Any, data_cursor: int, idx_cursors: list[int],
                     reg_old: int, assign: Assignments, code_value: Callable[[int, int], None],
                     on_error: int, next_row: int, returning: Any = None,
@@ -181,8 +207,8 @@ def code_update_row(parse: Any, table: Any, data_cursor: int, idx_cursors: list[
     fk_work = fkey.fk_required(parse, table, changed, rowid_changed)
     # 0 for an index whose entry cannot change: it is neither checked nor
     # rewritten.
-    key_regs = [parse.alloc_reg() if fk_work or index_changes(table, idx, changed, rowid_changed)
-                else 0 for idx in table.indexes]
+    key_regs = [parse.alloc_reg() if touched else 0
+                for touched in touched_indexes(parse, table, assign)]
     reset = getattr(code_value, "reset", None)
     if reset is not None:
         reset()
@@ -302,7 +328,8 @@ def code_update(parse: Any, stmt: ast.Update) -> None:
     parse.code_verify_schema(table.db_index, write=True)
     from pyrite.compile.rowkey import code_seek_row
     keys = collect_rowids(parse, stmt.table, table, stmt.where)
-    data_cursor, idx_cursors = open_table_and_indices(parse, table)
+    data_cursor, idx_cursors = open_table_and_indices(
+        parse, table, only=indexes_to_open(parse, table, assign, on_error))
     reg_old = parse.alloc_reg()
     done = parse.label()
     next_row = keys.code_read(parse, done, reg_old)

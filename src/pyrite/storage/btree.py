@@ -66,7 +66,8 @@ _SAVED = 2
 class PageInfo:
     """The parsed header and cell pointers of a B-tree page."""
 
-    __slots__ = ("ptype", "leaf", "intkey", "hdr", "ncell", "ptrs", "right", "keys", "records")
+    __slots__ = ("ptype", "leaf", "intkey", "hdr", "ncell", "ptrs", "right", "keys", "records",
+                 "sort_keys")
 
     def __init__(self, page: Page) -> None:
         data = page.data
@@ -100,6 +101,25 @@ class PageInfo:
         self.right = 0 if self.leaf else _unpack_u32(data, hdr + 8)[0]
         self.keys: list[int] | None = None
         self.records: list[Any] | None = None
+        # Index pages: each cell's record as a sort_key() tuple (see there).
+        self.sort_keys: list[tuple] | None = None
+
+
+# The rank of a value's storage class in SQLite's order: NULL, numbers, text, blobs.
+_CLASS_RANK = {type(None): 0, int: 1, float: 1, bool: 1, str: 2, bytes: 3, bytearray: 3}
+# Sorts after every field of a sort_key(): ends a search key whose ties sort low.
+_AFTER_ALL = (4,)
+
+
+def sort_key(rec: Sequence[Any]) -> tuple:
+    """A tuple ordered as the record under a plain KeyInfo (BINARY,
+    ascending fields): (class rank, value) per field, which Python compares
+    in C.  Ints and floats compare exactly, as SQLite's numbers do; str
+    order is code point order, that is the byte order of UTF-8.  A shorter
+    tuple that is a prefix of a longer one sorts first.  KeyError for a
+    value of another type."""
+    rank = _CLASS_RANK
+    return tuple([(0, 0) if v is None else (rank[type(v)], v) for v in rec])
 
 
 def page_info(page: Page) -> PageInfo:
@@ -127,7 +147,8 @@ class BTree:
         decoded = self.decoded
         decoded.append(info)
         if len(decoded) > self.DECODED_PAGES:
-            decoded.popleft().records = None
+            old = decoded.popleft()
+            old.records = old.sort_keys = None
 
     @classmethod
     def ephemeral(cls) -> BTree:
@@ -322,6 +343,14 @@ class BTree:
                 info.keys = None
         if info.records is not None:
             info.records.insert(pos, key if not info.intkey else None)
+        if info.sort_keys is not None:
+            if key is None:
+                info.sort_keys = None
+            else:
+                try:
+                    info.sort_keys.insert(pos, sort_key(key))
+                except KeyError:
+                    info.sort_keys = None
         page.parsed = info
         return True
 
@@ -358,6 +387,8 @@ class BTree:
             del info.keys[i]
         if info.records is not None:
             del info.records[i]
+        if info.sort_keys is not None:
+            del info.sort_keys[i]
         page.parsed = info
         return True
 
@@ -1114,8 +1145,114 @@ class BTreeCursor:
         self.stack = stack
         return -1
 
+    def _page_sort_keys(self, page: Page, info: PageInfo) -> list[tuple] | None:
+        """The sort_key() of each cell of an index page, built once per
+        parsed page; None when a record overflows the page (its whole value
+        is not kept) or holds a value of another type."""
+        keys = info.sort_keys
+        if keys is not None:
+            return keys
+        records = info.records
+        if records is None:
+            records = info.records = [None] * info.ncell
+            self.btree.track_decoded(info)
+        read_payload = self.btree.read_payload
+        enc = self.pager.text_encoding
+        cacheable = self.pager.usable_size
+        keys = []
+        try:
+            for i in range(info.ncell):
+                rec = records[i]
+                if rec is None:
+                    payload = read_payload(page, info, i)
+                    if len(payload) > cacheable:
+                        return None
+                    rec = records[i] = decode_record(payload, enc)
+                keys.append(sort_key(rec))
+        except KeyError:
+            return None
+        info.sort_keys = keys
+        return keys
+
+    def _index_move_to_sorted(self, key: Sequence[Any], default_rc: int) -> int | None:
+        """index_move_to for a plain KeyInfo through each page's sort keys
+        (bisect in C instead of comparing field by field in Python); None
+        when a page cannot give its sort keys (nothing moved then).
+
+        With ``s`` the key's sort_key(), a tie (an entry whose first fields
+        equal the key) sorts as ``default_rc`` says: below every such entry
+        for +1 (``s`` as is: a prefix sorts first), above them for -1 (``s``
+        ended by _AFTER_ALL), and for 0 the first entry not below ``s``
+        matches when its first fields are ``s``."""
+        try:
+            probe = sort_key(key)
+        except KeyError:
+            return None
+        nkey = len(probe)
+        target = probe + (_AFTER_ALL,) if default_rc < 0 else probe
+        exact = default_rc == 0
+        stack: list[list[Any]] = []
+        pgno = self.root
+        if self.state == _VALID:
+            # The leaf the cursor is on, when the key falls within it or past
+            # the end of the right-most leaf (appends, seeks near the last).
+            top = self.stack[-1]
+            page, info = top[0], top[1]
+            n = info.ncell
+            if info.leaf and n:
+                keys = self._page_sort_keys(page, info)
+                if keys is None:
+                    return None
+                if keys[-1] < target:
+                    if self._on_rightmost_path():
+                        top[2] = n - 1
+                        self.skip, self.eof = 0, False
+                        return -1
+                elif keys[0] < target or (exact and keys[0][:nkey] == probe):
+                    stack = [list(x) for x in self.stack[:-1]]
+                    pgno = page.pgno
+        get = self.pager.get_page
+        depth = 0
+        while True:
+            depth += 1
+            if depth > 40:
+                corrupt("tree too deep")
+            page = get(pgno)
+            info = page_info(page)
+            keys = self._page_sort_keys(page, info)
+            if keys is None:
+                return None
+            lo = bisect_left(keys, target)
+            if exact and lo < info.ncell and keys[lo][:nkey] == probe:
+                stack.append([page, info, lo])
+                self.stack, self.state, self.eof, self.skip = stack, _VALID, False, 0
+                return 0
+            if info.leaf:
+                break
+            stack.append([page, info, lo])
+            pgno = _unpack_u32(page.data, info.ptrs[lo])[0] if lo < info.ncell else info.right
+        self.skip = 0
+        n = info.ncell
+        if n == 0:
+            self.stack, self.state, self.eof = [], _INVALID, True
+            return -1
+        self.eof = False
+        self.state = _VALID
+        if lo < n:
+            stack.append([page, info, lo])
+            self.stack = stack
+            return 1
+        stack.append([page, info, n - 1])
+        self.stack = stack
+        return -1
+
     def index_move_to(self, key: Sequence[Any], default_rc: int) -> int:
         """Seek an unpacked index key, as table_move_to; ``default_rc`` breaks prefix ties."""
+        key_info = self.key_info
+        if type(key_info) is KeyInfo and key_info._plain and len(key) <= len(key_info.collations):
+            moved = self._index_move_to_sorted(key, default_rc)
+            if moved is not None:
+                return moved
         stack: list[list[Any]] = []
         pgno = self.root
         if self.state == _VALID:

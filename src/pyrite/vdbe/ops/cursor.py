@@ -16,7 +16,7 @@ import functools
 from typing import Any
 
 from pyrite import errors, values
-from pyrite.storage.btree import INDEX, INTKEY, BTree
+from pyrite.storage.btree import INDEX, INTKEY, BTree, sort_key
 from pyrite.storage.record import decode_record, encode_record
 from pyrite.vdbe.opcodes import opcode
 from pyrite.vdbe.vm import VdbeCursor
@@ -516,35 +516,37 @@ def op_idx_delete(vm: Any, op: Any, pc: int) -> int:
     return pc + 1
 
 
-# The storage class rank of a value in SQLite's order (NULL, numbers, text, blobs).
-_CLASS_RANK = {type(None): 0, int: 1, float: 1, bool: 1, str: 2, bytes: 3, bytearray: 3}
-
-
 def _plain_sort_key(n: int) -> Any:
     """A sort key equal in order to compare_keys over the first ``n`` fields
-    of a plain KeyInfo (BINARY, ascending): (class rank, value) pairs, which
-    Python compares in C (ints and floats compare exactly, as SQLite's
-    numbers do; str order is code point order, that is UTF-8 byte order)."""
-    rank = _CLASS_RANK
-
+    of a plain KeyInfo (BINARY, ascending): btree.sort_key's tuples, which
+    Python compares in C."""
     def key(rec: Any) -> tuple:
-        return tuple([(0, 0) if v is None else (rank[type(v)], v) for v in rec[:n]])
+        return sort_key(rec[:n])
     return key
 
 
-def _sort_key(ki: Any) -> Any:
+def _sort_key(ki: Any, plain: bool = True) -> Any:
     if ki is None:
         return functools.cmp_to_key(lambda a, b: values.compare_keys(a, b, values.KeyInfo([])))
-    if type(ki) is values.KeyInfo and ki._plain:
+    if plain and type(ki) is values.KeyInfo and ki._plain:
         return _plain_sort_key(ki.n_key_field)
     return functools.cmp_to_key(lambda a, b: values.compare_keys(a[:ki.n_key_field], b[:ki.n_key_field], ki))
+
+
+def _sort(rows: list, ki: Any) -> None:
+    """Sort a sorter's rows in ``ki``'s order (the C-compared key tuples
+    when the KeyInfo is plain and the values allow it)."""
+    try:
+        rows.sort(key=_sort_key(ki))
+    except KeyError:            # a value sort_key() does not rank: compare
+        rows.sort(key=_sort_key(ki, plain=False))
 
 
 @opcode("SorterSort", "P1 P2 * * *", "", jump=True, cursor="p1", target="p2")
 def op_sorter_sort(vm: Any, op: Any, pc: int) -> int:
     """Sort sorter P1 and move to its first record; jump to P2 if it is empty."""
     c = _cursor(vm, op.p1)
-    c.sorter.sort(key=_sort_key(c.key_info))
+    _sort(c.sorter, c.key_info)
     c.sorter_pos = 0
     c.null_row = False
     return op.p2 if not c.sorter else pc + 1
