@@ -326,6 +326,10 @@ def code_update(parse: Any, stmt: ast.Update) -> None:
     parse.begin_coding()
     parse.begin_row_count("rows updated")
     parse.code_verify_schema(table.db_index, write=True)
+    if _one_pass_ok(parse, table, stmt, assign, triggers, returning):
+        _code_update_one_pass(parse, stmt, table, assign, on_error)
+        parse.finish_coding()
+        return
     from pyrite.compile.rowkey import code_seek_row
     keys = collect_rowids(parse, stmt.table, table, stmt.where)
     data_cursor, idx_cursors = open_table_and_indices(
@@ -345,3 +349,49 @@ def code_update(parse: Any, stmt: ast.Update) -> None:
     parse.resolve(done)
     parse.finish_coding()
 
+
+
+def _one_pass_ok(parse: Any, table: Any, stmt: ast.Update, assign: Assignments,
+                 triggers: Any, returning: Any) -> bool:
+    """Whether the UPDATE can write each row as its WHERE loop visits it
+    (SQLite's ONEPASS): nothing but the row itself changes, so the loop's
+    cursors stay valid and no row is seen twice -- no index entry or rowid
+    changes (nor, then, a REPLACE deletion), no triggers, foreign keys or
+    RETURNING, and no subquery that could read the table being written."""
+    from pyrite.compile.where import _has_subquery
+    if table.without_rowid or assign.rowid_changed or assign.units:
+        return False
+    if triggers is not None or returning is not None or any(touched_indexes(parse, table, assign)):
+        return False
+    if stmt.where is not None and _has_subquery(stmt.where):
+        return False
+    return not any(_has_subquery(e) for e in assign.exprs.values() if isinstance(e, ast.Expr))
+
+
+def _code_update_one_pass(parse: Any, stmt: ast.Update, table: Any, assign: Assignments,
+                          on_error: int) -> None:
+    """The single loop of a one-pass UPDATE: the WHERE loop opens the table
+    for writing and code_update_row replaces the row under its cursor."""
+    from pyrite.compile.build import resolve_on_table
+    from pyrite.compile.context import NameContext, flatten_from
+    from pyrite.compile.resolve import resolve_expr
+    from pyrite.compile.where import WHERE_ONEPASS_DESIRED, where_begin
+    src = flatten_from(parse, stmt.table)
+    item = src[0]
+    nc = NameContext(src)
+    where = resolve_expr(parse, stmt.where, nc) if stmt.where is not None else None
+    saved_nc = parse.current_nc
+    parse.current_nc = nc
+    try:
+        info = where_begin(parse, src, where, flags=WHERE_ONEPASS_DESIRED)
+    finally:
+        parse.current_nc = saved_nc
+    data_cursor = item.cursor
+    reg_old = parse.alloc_reg()
+    parse.emit("Rowid", data_cursor, reg_old)
+    code_value = make_value_coder(
+        parse, assign,
+        lambda e: resolve_on_table(parse, table, data_cursor, e, stmt.table.alias), nc)
+    code_update_row(parse, table, data_cursor, [-1] * len(table.indexes), reg_old, assign,
+                    code_value, on_error, info.continue_label, count_rows=True)
+    info.end()

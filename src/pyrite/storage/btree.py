@@ -728,6 +728,19 @@ class BTree:
 
     # -- integrity ------------------------------------------------------------
 
+    def _cells_with_overflow(self, page: Page, info: PageInfo) -> Any:
+        """The cells of a page that may have an overflow chain: none of a
+        table's interior page, and not those whose payload size fits one
+        varint byte (under 128 bytes) when the page keeps that much locally
+        (all but the smallest page sizes)."""
+        if info.intkey and not info.leaf:
+            return ()
+        if self._local_size(127, info.intkey) < 127:
+            return range(info.ncell)
+        data = page.data
+        skip = 0 if info.leaf else 4
+        return [i for i, p in enumerate(info.ptrs) if data[p + skip] >= 0x80]
+
     def integrity_check(self, roots: list[int], max_errors: int = 100,
                         partial: bool = False) -> list[str]:
         """Problems found in the trees at ``roots`` and the freelist (SQLite's
@@ -768,7 +781,7 @@ class BTree:
                 try:
                     page = pager.get_page_sync(pgno)
                     info = page_info(page)
-                    for i in range(info.ncell):
+                    for i in self._cells_with_overflow(page, info):
                         ov = self._cell_overflow(page, info, i)
                         seen = 0
                         while ov:
