@@ -354,6 +354,23 @@ class BTree:
         page.parsed = info
         return True
 
+    def _overwrite_cell_inplace(self, page: Page, info: PageInfo, i: int, cell: bytes,
+                                key: Any = None) -> bool:
+        """Replace cell ``i`` by a ``cell`` of the same size (an UPDATE that
+        keeps the row's size, the usual case) where it lies; False when the
+        sizes differ (nothing changed).  ``key`` is as for
+        _insert_cell_inplace; the entry's key is unchanged."""
+        start = info.ptrs[i]
+        end = self._cell_end(page.data, info, start)
+        if end - start != len(cell) or end > self.pager.usable_size:
+            return False
+        self.pager.make_writable(page)
+        page.data[start:end] = cell
+        if info.records is not None:
+            info.records[i] = key if not info.intkey else None
+        page.parsed = info
+        return True
+
     def _drop_cell_inplace(self, page: Page, info: PageInfo, i: int) -> bool:
         """Remove cell ``i`` (not its overflow chain), closing its hole; False
         when the page has freeblocks or an odd layout (nothing changed)."""
@@ -1444,13 +1461,17 @@ class BTreeCursor:
             if replace and not info.leaf:
                 child = _unpack_u32(page.data, info.ptrs[pos])[0]
             cell = bt._make_cell(ctype, None, payload, child)
+        known = saved if self.intkey or len(payload) <= self.pager.usable_size else None
         if replace:
             ov = bt._cell_overflow(page, info, pos)
             if ov:
                 bt._free_overflow(ov)
+            if bt._overwrite_cell_inplace(page, info, pos, cell, known):
+                path[-1][2] = pos
+                self.stack, self.state, self.eof, self.skip = path, _VALID, False, 0
+                return
             if bt._drop_cell_inplace(page, info, pos):
                 replace = False
-        known = saved if self.intkey or len(payload) <= self.pager.usable_size else None
         if not replace and bt._insert_cell_inplace(page, info, pos, cell, known):
             # No page moved: the cursor rests on the new entry, so that the
             # next insert near it (sorted keys, a unique check's seek) finds
