@@ -1,11 +1,16 @@
 """Compiler layer: UPDATE.
 
 SQLite's counterpart is ``update.c`` (sqlite3Update) with the constraint
-checks of ``insert.c``.  Pyrite uses the two-pass form: the WHERE loop
-collects the rowids in a RowSet; the second loop seeks each row, computes
-the new values from the old row, checks constraints, removes the old index
-entries and writes the new row and index entries (a changed rowid deletes
-the old row first).
+checks of ``insert.c``.  In general Pyrite uses the two-pass form: the WHERE
+loop collects the rowids in a RowSet; the second loop seeks each row,
+computes the new values from the old row, checks constraints, removes the
+old index entries and writes the new row and index entries (a changed rowid
+deletes the old row first).  Only the indexes whose entry can change are
+checked and rewritten (index_changes), and only they are opened unless a
+REPLACE may delete another row.  When nothing but the row itself changes
+(no index entry, rowid, trigger, foreign key, RETURNING or subquery) the
+one-pass form writes each row as the WHERE loop visits it (SQLite's
+ONEPASS).
 
 The per-row part is :func:`code_update_row`, shared with UPDATE ... FROM
 (update_from.py, whose first pass is a join into an ephemeral table) and

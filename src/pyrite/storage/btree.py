@@ -27,7 +27,17 @@ Cursors keep the path from the root as a stack of ``[page, info, index]``.
 They compute a new position before assigning it, so a read that raises
 IOPending leaves the cursor where it was.  A write to a tree saves the
 position (the key) of every other cursor on it; a saved cursor seeks back
-lazily, as SQLite's saveAllCursors/restoreCursorPosition do.
+lazily, as SQLite's saveAllCursors/restoreCursorPosition do.  The writing
+cursor itself stays on the entry it wrote when no page moved, and a seek
+first tries the leaf the cursor is on (keys within it, or past the end of
+the right-most leaf): sorted inserts and an insert after a unique check's
+seek do not descend from the root (SQLite's cursorOnLastPage and reuse of
+the seek result).
+
+Index seeks under a plain KeyInfo (BINARY, ascending) bisect a per-page list
+of sort_key() tuples, compared in C, instead of comparing records field by
+field in Python; the list lives in the page's parsed view next to the
+decoded records and is kept up to date by the in-place edits.
 """
 
 from __future__ import annotations
