@@ -149,6 +149,18 @@ CASES = {
         "UPDATE OR REPLACE t SET b = 4 WHERE a = 5",
         "SELECT * FROM t ORDER BY c, a",
     ],
+    "without_rowid_rows_in_primary_key_order": [
+        "CREATE TABLE w(a, b UNIQUE, c, PRIMARY KEY(a)) WITHOUT ROWID", "CREATE INDEX wc ON w(c)",
+        "INSERT INTO w VALUES(3, 1, 10), (1, 2, 20), (2, 3, 30), (5, 4, 5)",
+        "UPDATE OR FAIL w SET b = 9 WHERE c > 0",
+        "SELECT changes()",
+        "SELECT * FROM w ORDER BY a",
+        "UPDATE OR FAIL w SET a = 10 WHERE c > 0",
+        "SELECT changes()",
+        "SELECT * FROM w ORDER BY a",
+        "DELETE FROM w WHERE c > 6 AND a IN (SELECT a FROM w WHERE b < 9)",
+        "SELECT * FROM w ORDER BY a",
+    ],
     "before_trigger_changes_other_index": [
         "CREATE TABLE t(a INTEGER, b, c TEXT, d)",
         "CREATE INDEX tb ON t(b)", "CREATE INDEX tc ON t(c)", FILL,

@@ -170,12 +170,48 @@ def indexes_to_open(parse: Any, table: Any, assign: Assignments, on_error: int) 
     rewrites, or all of them when a REPLACE conflict resolution may delete
     another row (with all its index entries)."""
     touched = touched_indexes(parse, table, assign)
-    replace = on_error == sch.OE_REPLACE
-    if on_error == sch.OE_DEFAULT:
-        replace = (assign.rowid_changed and table.pk_conflict == sch.OE_REPLACE) or any(
+    if _replace_possible(table, assign, on_error, touched):
+        return [True] * len(touched)
+    return touched
+
+
+def _replace_possible(table: Any, assign: Assignments, on_error: int,
+                      touched: list[bool]) -> bool:
+    """Whether a REPLACE conflict resolution may delete another row
+    (sqlite3Update's bReplace)."""
+    if on_error == sch.OE_REPLACE:
+        return True
+    return on_error == sch.OE_DEFAULT and (
+        (assign.rowid_changed and table.pk_conflict == sch.OE_REPLACE) or any(
             t and idx.unique and idx.on_conflict == sch.OE_REPLACE
-            for t, idx in zip(touched, table.indexes))
-    return [True] * len(touched) if replace else touched
+            for t, idx in zip(touched, table.indexes)))
+
+
+def _sqlite_one_pass(parse: Any, table: Any, stmt: ast.Update, assign: Assignments,
+                     on_error: int, triggers: Any) -> Callable[[Any], bool]:
+    """For the two-pass form of a WITHOUT ROWID table: whether SQLite would
+    have updated the rows in one pass, in the order its WHERE loop visits
+    them (ONEPASS_MULTI: no trigger, foreign key, primary key change,
+    REPLACE or subquery in WHERE, and the loop's index is not rewritten),
+    which is then the order to keep; given the WhereInfo once planned."""
+    from pyrite.compile import fkey
+    from pyrite.compile.where import _has_subquery
+    touched = touched_indexes(parse, table, assign)
+    changed = gencol.affected_columns(table, assign.changed_columns, False)
+    pk = next((i for i in table.indexes if i.is_primary_key), None)
+    possible = (triggers is None and not fkey.fk_required(parse, table, changed, False)
+                and not (pk is not None and any(c in changed for c in pk.columns[:pk.n_key_col]))
+                and not _replace_possible(table, assign, on_error, touched)
+                and not (stmt.where is not None and _has_subquery(stmt.where)))
+
+    def decide(info: Any) -> bool:
+        if not possible:
+            return False
+        index = info.levels[0].index if info.levels else None
+        if index is None or index.is_primary_key:
+            return True
+        return not touched[table.indexes.index(index)] if index in table.indexes else False
+    return decide
 
 
 def code_update_row(parse: Any, table: Any, data_cursor: int, idx_cursors: list[int],
@@ -336,7 +372,9 @@ def code_update(parse: Any, stmt: ast.Update) -> None:
         parse.finish_coding()
         return
     from pyrite.compile.rowkey import code_seek_row
-    keys = collect_rowids(parse, stmt.table, table, stmt.where)
+    visit_order = _sqlite_one_pass(parse, table, stmt, assign, on_error, triggers) \
+        if table.without_rowid else None
+    keys = collect_rowids(parse, stmt.table, table, stmt.where, visit_order)
     data_cursor, idx_cursors = open_table_and_indices(
         parse, table, only=indexes_to_open(parse, table, assign, on_error))
     reg_old = parse.alloc_reg()
