@@ -106,6 +106,18 @@ CASES = {
         "SELECT changes()",
         "SELECT b, count(*), sum(d) FROM t GROUP BY b ORDER BY b",
     ],
+    "one_pass_rewriting_other_indexes": [
+        "CREATE TABLE t(a INTEGER, b UNIQUE, c TEXT, d)", "CREATE INDEX tc ON t(c)",
+        "CREATE INDEX td ON t(d)",
+        "INSERT INTO t VALUES(5, 1, 'k', 1), (1, 2, 'j', 2), (3, 3, 'i', 3), (2, 4, 'h', 4)",
+        "UPDATE OR FAIL t SET b = 9 WHERE c > 'a'",
+        "SELECT changes()", "SELECT * FROM t ORDER BY a",
+        "UPDATE OR IGNORE t SET b = 7, d = d + 10 WHERE c > 'a'",
+        "SELECT changes()", "SELECT * FROM t ORDER BY a",
+        "UPDATE t SET c = c || 'x', b = b + 100 WHERE c > 'h'",
+        "UPDATE OR FAIL t SET d = 0 WHERE d > 2",
+        "SELECT changes()", "SELECT * FROM t ORDER BY a",
+    ],
     "one_pass_conflicts": [
         "CREATE TABLE t(a INTEGER, b, c TEXT NOT NULL, d CHECK (d < 100))", FILL,
         "UPDATE t SET c = CASE WHEN a = 7 THEN NULL ELSE c || 'x' END",

@@ -367,7 +367,7 @@ def code_update(parse: Any, stmt: ast.Update) -> None:
     parse.begin_coding()
     parse.begin_row_count("rows updated")
     parse.code_verify_schema(table.db_index, write=True)
-    if _one_pass_ok(parse, table, stmt, assign, triggers, returning):
+    if _one_pass_ok(parse, table, stmt, assign, on_error, triggers, returning):
         _code_update_one_pass(parse, stmt, table, assign, on_error)
         parse.finish_coding()
         return
@@ -395,16 +395,23 @@ def code_update(parse: Any, stmt: ast.Update) -> None:
 
 
 def _one_pass_ok(parse: Any, table: Any, stmt: ast.Update, assign: Assignments,
-                 triggers: Any, returning: Any) -> bool:
-    """Whether the UPDATE can write each row as its WHERE loop visits it
-    (SQLite's ONEPASS): nothing but the row itself changes, so the loop's
-    cursors stay valid and no row is seen twice -- no index entry or rowid
-    changes (nor, then, a REPLACE deletion), no triggers, foreign keys or
-    RETURNING, and no subquery that could read the table being written."""
+                 on_error: int, triggers: Any, returning: Any) -> bool:
+    """Whether the UPDATE may write each row as its WHERE loop visits it
+    (SQLite's ONEPASS_MULTI), the loop's plan permitting (see
+    _code_update_one_pass): no rowid change, REPLACE deletion, trigger,
+    foreign key or RETURNING, and no subquery that could read the table
+    being written, so that the loop's cursors stay valid and no row is seen
+    twice."""
+    from pyrite.compile import fkey
     from pyrite.compile.where import _has_subquery
     if table.without_rowid or assign.rowid_changed or assign.units:
         return False
-    if triggers is not None or returning is not None or any(touched_indexes(parse, table, assign)):
+    if triggers is not None or returning is not None:
+        return False
+    changed = gencol.affected_columns(table, assign.changed_columns, False)
+    if fkey.fk_required(parse, table, changed, False):
+        return False
+    if _replace_possible(table, assign, on_error, touched_indexes(parse, table, assign)):
         return False
     if stmt.where is not None and _has_subquery(stmt.where):
         return False
@@ -413,28 +420,58 @@ def _one_pass_ok(parse: Any, table: Any, stmt: ast.Update, assign: Assignments,
 
 def _code_update_one_pass(parse: Any, stmt: ast.Update, table: Any, assign: Assignments,
                           on_error: int) -> None:
-    """The single loop of a one-pass UPDATE: the WHERE loop opens the table
-    for writing and code_update_row replaces the row under its cursor."""
+    """A one-pass UPDATE: the WHERE loop opens the table for writing and
+    code_update_row replaces the row under its cursor.  When the loop reads
+    an index the UPDATE rewrites (known once the loop is planned), the loop
+    collects the rowids instead and a second loop updates them, as SQLite
+    falls back to ONEPASS_OFF."""
     from pyrite.compile.build import resolve_on_table
     from pyrite.compile.context import NameContext, flatten_from
+    from pyrite.compile.delete import RowKeys
     from pyrite.compile.resolve import resolve_expr
+    from pyrite.compile.rowkey import code_seek_row
     from pyrite.compile.where import WHERE_ONEPASS_DESIRED, where_begin
     src = flatten_from(parse, stmt.table)
     item = src[0]
     nc = NameContext(src)
     where = resolve_expr(parse, stmt.where, nc) if stmt.where is not None else None
+    touched = touched_indexes(parse, table, assign)
+    idx_cursors = []
+    for idx, t in zip(table.indexes, touched):
+        c = parse.alloc_cursor() if t else -1
+        if t:
+            parse.emit("OpenWrite", c, idx.root, table.db_index, idx.key_info)
+        idx_cursors.append(c)
+    rowset = parse.alloc_reg()
+    parse.emit("Null", 0, rowset)
     saved_nc = parse.current_nc
     parse.current_nc = nc
     try:
         info = where_begin(parse, src, where, flags=WHERE_ONEPASS_DESIRED)
     finally:
         parse.current_nc = saved_nc
+    level = info.levels[0]
+    one_pass = level.plan in ("scan", "rowid_eq", "rowid_in", "rowid_range") or (
+        level.plan == "index" and level.index in table.indexes
+        and not touched[table.indexes.index(level.index)])
     data_cursor = item.cursor
     reg_old = parse.alloc_reg()
     parse.emit("Rowid", data_cursor, reg_old)
     code_value = make_value_coder(
         parse, assign,
         lambda e: resolve_on_table(parse, table, data_cursor, e, stmt.table.alias), nc)
-    code_update_row(parse, table, data_cursor, [-1] * len(table.indexes), reg_old, assign,
-                    code_value, on_error, info.continue_label, count_rows=True)
+    if one_pass:
+        code_update_row(parse, table, data_cursor, idx_cursors, reg_old, assign,
+                        code_value, on_error, info.continue_label, count_rows=True)
+        info.end()
+        return
+    parse.emit("RowSetAdd", rowset, reg_old)
     info.end()
+    keys = RowKeys(rowset=rowset)
+    done = parse.label()
+    next_row = keys.code_read(parse, done, reg_old)
+    code_seek_row(parse, table, data_cursor, next_row, reg_old)
+    code_update_row(parse, table, data_cursor, idx_cursors, reg_old, assign, code_value,
+                    on_error, next_row, count_rows=True)
+    keys.code_next(parse)
+    parse.resolve(done)
