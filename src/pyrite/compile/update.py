@@ -7,10 +7,10 @@ computes the new values from the old row, checks constraints, removes the
 old index entries and writes the new row and index entries (a changed rowid
 deletes the old row first).  Only the indexes whose entry can change are
 checked and rewritten (index_changes), and only they are opened unless a
-REPLACE may delete another row.  When nothing but the row itself changes
-(no index entry, rowid, trigger, foreign key, RETURNING or subquery) the
-one-pass form writes each row as the WHERE loop visits it (SQLite's
-ONEPASS).
+REPLACE may delete another row.  Without a rowid change, REPLACE deletion,
+trigger, foreign key, RETURNING or subquery, the one-pass form writes each
+row as the WHERE loop visits it (SQLite's ONEPASS_MULTI), unless the loop
+reads an index the UPDATE rewrites.
 
 The per-row part is :func:`code_update_row`, shared with UPDATE ... FROM
 (update_from.py, whose first pass is a join into an ephemeral table) and
