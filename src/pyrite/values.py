@@ -277,8 +277,11 @@ def compare_keys(a: Sequence[object], b: Sequence[object], key_info: KeyInfo) ->
         for i in range(n):
             x = a[i]
             y = b[i]
-            if type(x) is type(y) and x == y:
-                continue
+            t = type(x)
+            if t is type(y) and (t is int or t is str or t is float):
+                if x == y:
+                    continue
+                return 1 if x > y else -1
             r = compare(x, y)
             if r:
                 return r

@@ -106,6 +106,14 @@ def check_applies(parse: Any, table: Any, expr: ast.Expr, changed_cols: set[int]
         return False
     if changed_cols is None:
         return True
+    return references_changed(table, expr, changed_cols, rowid_changed)
+
+
+def references_changed(table: Any, expr: Any, changed_cols: set[int],
+                       rowid_changed: bool) -> bool:
+    """Whether ``expr`` (over ``table``'s columns, unresolved) reads a column
+    in ``changed_cols``, or the rowid when ``rowid_changed``
+    (sqlite3ExprReferencesUpdatedColumn)."""
     found = False
 
     def visit(node: Any) -> None:

@@ -10,7 +10,7 @@ then a second loop deletes each row and its index entries.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Callable
 
 from pyrite import values
 from pyrite.sql import ast
@@ -18,8 +18,8 @@ from pyrite.sql import ast
 
 class RowKeys:
     """The rows the first pass of DELETE/UPDATE chose: a RowSet of rowids,
-    or for a WITHOUT ROWID table an ephemeral table of PRIMARY KEY records
-    (see rowkey.py).  The second pass reads them one by one:
+    or for a WITHOUT ROWID table an ephemeral index of PRIMARY KEY records
+    (see rowkey.py), both read back in key order as SQLite's are.  The second pass reads them one by one:
     ``code_read`` loads the next identity (jumping to ``done`` when there is
     none) and returns the label that goes on to the following one;
     ``code_next`` closes the loop."""
@@ -27,6 +27,7 @@ class RowKeys:
     def __init__(self, rowset: int = 0, cursor: int = -1) -> None:
         self.rowset = rowset
         self.cursor = cursor
+        self.in_visit_order = False     # an ephemeral table, not index
         self._next = 0
         self._top = 0
 
@@ -38,7 +39,10 @@ class RowKeys:
             return self._next
         parse.emit("Rewind", self.cursor, done)
         self._top = parse.current_addr()
-        parse.emit("Column", self.cursor, 0, target)
+        if self.in_visit_order:
+            parse.emit("Column", self.cursor, 0, target)
+        else:
+            parse.emit("RowData", self.cursor, target)
         return self._next
 
     def code_next(self, parse: Any) -> None:
@@ -49,10 +53,12 @@ class RowKeys:
         parse.emit("Next", self.cursor, self._top)
 
 
-def collect_rowids(parse: Any, stmt_table: ast.TableRef, table: Any, where: ast.Expr | None
-                   ) -> RowKeys:
+def collect_rowids(parse: Any, stmt_table: ast.TableRef, table: Any, where: ast.Expr | None,
+                   visit_order: Callable[[Any], bool] | None = None) -> RowKeys:
     """First pass of DELETE/UPDATE: the identities of the rows ``where``
-    selects."""
+    selects.  A WITHOUT ROWID table's keys are read back in the order the
+    WHERE loop found them when ``visit_order(where_info)`` says so (the
+    order of SQLite's one-pass UPDATE), else in primary key order."""
     from pyrite.compile.context import NameContext, flatten_from
     from pyrite.compile.expr import code_column
     from pyrite.compile.resolve import ColumnRef, resolve_expr
@@ -67,8 +73,13 @@ def collect_rowids(parse: Any, stmt_table: ast.TableRef, table: Any, where: ast.
         keys = RowKeys(rowset=parse.alloc_reg())
         parse.emit("Null", 0, keys.rowset)
     else:
+        # An ephemeral index of the keys: read back in primary key order,
+        # the order SQLite's second pass visits the rows in.
         keys = RowKeys(cursor=parse.alloc_cursor())
-        parse.emit("OpenEphemeral", keys.cursor, 1)
+        key = pk.key_info
+        n = pk.n_key_col
+        open_addr = parse.emit("OpenEphemeral", keys.cursor, n, 0,
+                               values.KeyInfo(key.collations[:n], key.desc[:n], n))
     saved_nc = parse.current_nc
     parse.current_nc = nc        # the outer context of correlated subqueries
     try:
@@ -86,10 +97,17 @@ def collect_rowids(parse: Any, stmt_table: ast.TableRef, table: Any, where: ast.
                 code_column(parse, ColumnRef(cursor=item.cursor, column=ci, item=item,
                                              affinity=table.columns[ci].affinity), regs + k)
             parse.emit("MakeRecord", regs, n, reg, pk_key_affinity(pk))
-            rec, rowid = parse.alloc_reg(), parse.alloc_reg()
-            parse.emit("MakeRecord", reg, 1, rec)
-            parse.emit("NewRowid", keys.cursor, rowid)
-            parse.emit("Insert", keys.cursor, rec, rowid)
+            if visit_order is not None and visit_order(info):
+                # A rowid table of key records instead, in insertion order.
+                keys.in_visit_order = True
+                parse.builder.change_p2(open_addr, 1)
+                parse.builder.change_p4(open_addr, None)
+                rec, rowid = parse.alloc_reg(), parse.alloc_reg()
+                parse.emit("MakeRecord", reg, 1, rec)
+                parse.emit("NewRowid", keys.cursor, rowid)
+                parse.emit("Insert", keys.cursor, rec, rowid)
+            else:
+                parse.emit("IdxInsert", keys.cursor, reg, regs, n)
         info.end()
     finally:
         parse.current_nc = saved_nc

@@ -54,17 +54,22 @@ def find_writable_table(parse: Any, name: str, schema_name: str | None,
     return table
 
 
-def open_table_and_indices(parse: Any, table: Any, op: str = "OpenWrite"
-                           ) -> tuple[int, list[int]]:
+def open_table_and_indices(parse: Any, table: Any, op: str = "OpenWrite",
+                           only: list[bool] | None = None) -> tuple[int, list[int]]:
     """Open the table and each of its indexes (sqlite3OpenTableAndIndices);
-    a WITHOUT ROWID table's PRIMARY KEY index is the table cursor itself."""
+    a WITHOUT ROWID table's PRIMARY KEY index is the table cursor itself.
+    With ``only`` (a flag per index) the others are not opened: their
+    cursor number is -1."""
     from pyrite.compile.rowkey import open_table
     data_cursor = parse.alloc_cursor()
     open_table(parse, op, data_cursor, table)
     idx_cursors = []
-    for idx in table.indexes:
+    for k, idx in enumerate(table.indexes):
         if table.without_rowid and idx.is_primary_key:
             idx_cursors.append(data_cursor)
+            continue
+        if only is not None and not only[k]:
+            idx_cursors.append(-1)
             continue
         c = parse.alloc_cursor()
         parse.emit(op, c, idx.root, table.db_index, idx.key_info)
@@ -204,14 +209,17 @@ def generate_constraint_checks(parse: Any, table: Any, data_cursor: int,
                                idx_cursors: list[int], reg_new: int, reg_old_rowid: int,
                                rowid_changed: bool, on_error: int, ignore_dest: int,
                                key_regs: list[int], changed_cols: set[int] | None = None,
-                               upsert: Any = None) -> None:
+                               upsert: Any = None) -> list[tuple[int, int] | None]:
     """Check NOT NULL, CHECK, rowid and UNIQUE constraints of the new row in
     ``reg_new``.. and build each index key into ``key_regs[i]`` (a register
-    holding the MakeRecord'ed key).  ``reg_old_rowid`` is the rowid of the row
+    holding the MakeRecord'ed key; 0 skips an index an UPDATE leaves
+    unchanged).  Returns, per index, the registers holding the key's fields
+    (first, count) for complete_insertion's IdxInsert, None when not built.  ``reg_old_rowid`` is the rowid of the row
     being updated (0 for INSERT).  ``ignore_dest`` is where an IGNORE (and
     an UPSERT's DO NOTHING / DO UPDATE) goes; ``upsert`` is the INSERT's
     upsert.Upsert or None."""
     is_update = reg_old_rowid != 0
+    key_fields: list[tuple[int, int] | None] = [None] * len(key_regs)
     # NOT NULL.
     for i, col in enumerate(table.columns):
         if i == table.rowid_alias or not col.not_null:
@@ -265,6 +273,8 @@ def generate_constraint_checks(parse: Any, table: Any, data_cursor: int,
                          on_error, ignore_dest, upsert)
             continue
         n_idx = what
+        if not key_regs[n_idx]:
+            continue        # an index an UPDATE leaves unchanged
         idx, ic = table.indexes[n_idx], idx_cursors[n_idx]
         n = len(idx.columns)
         regs = parse.alloc_reg(n)
@@ -283,6 +293,7 @@ def generate_constraint_checks(parse: Any, table: Any, data_cursor: int,
             else:
                 parse.emit("SCopy", reg_new + 1 + c, regs + i)
         parse.emit("MakeRecord", regs, n, key_regs[n_idx], idx.affinity_string())
+        key_fields[n_idx] = (regs, n)
         if idx.unique:
             oe = _resolve_on_error(on_error, idx.on_conflict)
             clause = upsert.clause_for(idx) if upsert is not None else None
@@ -317,6 +328,7 @@ def generate_constraint_checks(parse: Any, table: Any, data_cursor: int,
                         else errors.SQLITE_CONSTRAINT_UNIQUE)
                 parse.emit("Halt", code, oe, 0, unique_error_text(table, idx), P5_UNIQUE)
         parse.resolve(skip)
+    return key_fields
 
 
 def _replace_triggers(parse: Any, table: Any) -> Any:
@@ -370,19 +382,26 @@ def sqlite_index_order(indexes: list[Any]) -> list[int]:
 
 def complete_insertion(parse: Any, table: Any, data_cursor: int, idx_cursors: list[int],
                        reg_new: int, key_regs: list[int], is_update: bool,
-                       count: bool = True) -> None:
+                       count: bool = True,
+                       key_fields: list[tuple[int, int] | None] | None = None) -> None:
     """Write the index entries and the table row (sqlite3CompleteInsertion);
-    a WITHOUT ROWID table's row is its PRIMARY KEY index entry."""
-    for idx, ic, kr in zip(table.indexes, idx_cursors, key_regs):
+    a WITHOUT ROWID table's row is its PRIMARY KEY index entry.
+    ``key_fields`` (from generate_constraint_checks) gives IdxInsert the
+    unpacked key as P3/P4, as SQLite does."""
+    for i, (idx, ic, kr) in enumerate(zip(table.indexes, idx_cursors, key_regs)):
+        if not kr:
+            continue        # an index an UPDATE leaves unchanged
+        fields = key_fields[i] if key_fields is not None else None
+        first, n = fields if fields is not None else (0, None)
         if ic == data_cursor:
-            parse.emit("IdxInsert", ic, kr, 0, None, OPFLAG_NCHANGE if count else 0)
+            parse.emit("IdxInsert", ic, kr, first, n, OPFLAG_NCHANGE if count else 0)
         elif idx.where is not None:
             skip = parse.label()
             parse.emit("IsNull", kr, skip)
-            parse.emit("IdxInsert", ic, kr, 0, None, 0)
+            parse.emit("IdxInsert", ic, kr, first, n, 0)
             parse.resolve(skip)
         else:
-            parse.emit("IdxInsert", ic, kr, 0, None, 0)
+            parse.emit("IdxInsert", ic, kr, first, n, 0)
     if table.without_rowid:
         return
     first, n, aff = gencol.record_source(parse, table, reg_new)
@@ -623,15 +642,15 @@ def code_insert(parse: Any, stmt: ast.Insert) -> None:
     if upsert is not None:
         upsert.data_cursor, upsert.idx_cursors = data_cursor, idx_cursors
         upsert.reg_new, upsert.returning = reg_new, returning
-    generate_constraint_checks(parse, table, data_cursor, idx_cursors, reg_new, 0,
-                               rowid_given, on_error, ignore_label, key_regs,
-                               upsert=upsert)
+    key_fields = generate_constraint_checks(parse, table, data_cursor, idx_cursors, reg_new, 0,
+                                            rowid_given, on_error, ignore_label, key_regs,
+                                            upsert=upsert)
     from pyrite.compile import fkey
     if fkey.fk_required(parse, table):
         fkey.fk_check(parse, table, 0, reg_new, multi_write=fkey.insert_is_multi_write(
             parse, table, single_row is not None and returning is None, on_error))
     complete_insertion(parse, table, data_cursor, idx_cursors, reg_new, key_regs,
-                       is_update=False)
+                       is_update=False, key_fields=key_fields)
     if autoinc:
         parse.emit("MemMax", autoinc + 1, reg_new)
     parse.count_row()

@@ -1,11 +1,16 @@
 """Compiler layer: UPDATE.
 
 SQLite's counterpart is ``update.c`` (sqlite3Update) with the constraint
-checks of ``insert.c``.  Pyrite uses the two-pass form: the WHERE loop
-collects the rowids in a RowSet; the second loop seeks each row, computes
-the new values from the old row, checks constraints, removes the old index
-entries and writes the new row and index entries (a changed rowid deletes
-the old row first).
+checks of ``insert.c``.  In general Pyrite uses the two-pass form: the WHERE
+loop collects the rowids in a RowSet; the second loop seeks each row,
+computes the new values from the old row, checks constraints, removes the
+old index entries and writes the new row and index entries (a changed rowid
+deletes the old row first).  Only the indexes whose entry can change are
+checked and rewritten (index_changes), and only they are opened unless a
+REPLACE may delete another row.  Without a rowid change, REPLACE deletion,
+trigger, foreign key, RETURNING or subquery, the one-pass form writes each
+row as the WHERE loop visits it (SQLite's ONEPASS_MULTI), unless the loop
+reads an index the UPDATE rewrites.
 
 The per-row part is :func:`code_update_row`, shared with UPDATE ... FROM
 (update_from.py, whose first pass is a join into an ephemeral table) and
@@ -124,6 +129,91 @@ def make_value_coder(parse: Any, assign: Assignments, resolve: Callable[[ast.Exp
     return code_value
 
 
+def index_changes(table: Any, index: Any, changed: set[int], rowid_changed: bool) -> bool:
+    """Whether an UPDATE changing the columns ``changed`` (and the rowid when
+    ``rowid_changed``) may change ``index``'s entry for a row: a key column
+    (the trailing rowid or primary key columns included), a column an
+    expression field or the partial-index WHERE reads (sqlite3Update's
+    indexColumnIsBeingUpdated and indexWhereClauseMightChange).  A WITHOUT
+    ROWID table's primary key index is its row: always written."""
+    from pyrite.compile.checkdef import references_changed
+    if index.is_primary_key and table.without_rowid:
+        return True
+    for i, c in enumerate(index.columns):
+        if c == sch.XN_ROWID or c == table.rowid_alias:
+            if rowid_changed:
+                return True
+        elif c == sch.XN_EXPR:
+            if references_changed(table, index.exprs[i], changed, rowid_changed):
+                return True
+        elif c in changed:
+            return True
+    return index.where is not None and references_changed(table, index.where, changed,
+                                                          rowid_changed)
+
+
+def touched_indexes(parse: Any, table: Any, assign: Assignments) -> list[bool]:
+    """Per index of ``table``, whether an UPDATE making ``assign`` rewrites
+    its entries: all of them when foreign keys are at work (their actions
+    may change the row between the checks and the write), else those
+    index_changes names."""
+    from pyrite.compile import fkey
+    rowid_changed = assign.rowid_changed
+    changed = gencol.affected_columns(table, assign.changed_columns, rowid_changed)
+    if fkey.fk_required(parse, table, changed, rowid_changed):
+        return [True] * len(table.indexes)
+    return [index_changes(table, idx, changed, rowid_changed) for idx in table.indexes]
+
+
+def indexes_to_open(parse: Any, table: Any, assign: Assignments, on_error: int) -> list[bool]:
+    """The indexes an UPDATE opens (sqlite3Update's aToOpen): those it
+    rewrites, or all of them when a REPLACE conflict resolution may delete
+    another row (with all its index entries)."""
+    touched = touched_indexes(parse, table, assign)
+    if _replace_possible(table, assign, on_error, touched):
+        return [True] * len(touched)
+    return touched
+
+
+def _replace_possible(table: Any, assign: Assignments, on_error: int,
+                      touched: list[bool]) -> bool:
+    """Whether a REPLACE conflict resolution may delete another row
+    (sqlite3Update's bReplace)."""
+    if on_error == sch.OE_REPLACE:
+        return True
+    return on_error == sch.OE_DEFAULT and (
+        (assign.rowid_changed and table.pk_conflict == sch.OE_REPLACE) or any(
+            t and idx.unique and idx.on_conflict == sch.OE_REPLACE
+            for t, idx in zip(touched, table.indexes)))
+
+
+def _sqlite_one_pass(parse: Any, table: Any, stmt: ast.Update, assign: Assignments,
+                     on_error: int, triggers: Any) -> Callable[[Any], bool]:
+    """For the two-pass form of a WITHOUT ROWID table: whether SQLite would
+    have updated the rows in one pass, in the order its WHERE loop visits
+    them (ONEPASS_MULTI: no trigger, foreign key, primary key change,
+    REPLACE or subquery in WHERE, and the loop's index is not rewritten),
+    which is then the order to keep; given the WhereInfo once planned."""
+    from pyrite.compile import fkey
+    from pyrite.compile.where import _has_subquery
+    touched = touched_indexes(parse, table, assign)
+    changed = gencol.affected_columns(table, assign.changed_columns, False)
+    pk = next((i for i in table.indexes if i.is_primary_key), None)
+    possible = (triggers is None and not fkey.fk_required(parse, table, changed, False)
+                and not (pk is not None and any(c in changed for c in pk.columns[:pk.n_key_col]))
+                and not _replace_possible(table, assign, on_error, touched)
+                and not (stmt.where is not None and _has_subquery(stmt.where)))
+
+    def decide(info: Any) -> bool:
+        if not possible:
+            return False
+        index = info.levels[0].index if info.levels else None
+        if index is None or index.is_primary_key:
+            return True
+        return not touched[table.indexes.index(index)] if index in table.indexes else False
+    return decide
+
+
 def code_update_row(parse: Any, table: Any, data_cursor: int, idx_cursors: list[int],
                     reg_old: int, assign: Assignments, code_value: Callable[[int, int], None],
                     on_error: int, next_row: int, returning: Any = None,
@@ -152,7 +242,14 @@ def code_update_row(parse: Any, table: Any, data_cursor: int, idx_cursors: list[
         from pyrite.compile.returning import load_row
         reg_old_row = load_row(parse, table, data_cursor, reg_old)
     reg_new = parse.alloc_reg(n_col + 1)
-    key_regs = [parse.alloc_reg() for _ in table.indexes]
+    from pyrite.compile import fkey
+    rowid_changed = assign.rowid_changed
+    changed = gencol.affected_columns(table, assign.changed_columns, rowid_changed)
+    fk_work = fkey.fk_required(parse, table, changed, rowid_changed)
+    # 0 for an index whose entry cannot change: it is neither checked nor
+    # rewritten.
+    key_regs = [parse.alloc_reg() if touched else 0
+                for touched in touched_indexes(parse, table, assign)]
     reset = getattr(code_value, "reset", None)
     if reset is not None:
         reset()
@@ -167,7 +264,6 @@ def code_update_row(parse: Any, table: Any, data_cursor: int, idx_cursors: list[
             read_old(i, reg)
         else:
             parse.emit("Column", data_cursor, gencol.storage_column(table, i), reg)
-    rowid_changed = assign.rowid_changed
     if rowid_changed:
         code_value(sch.XN_ROWID, reg_new)
         parse.emit("MustBeInt", reg_new, 0)
@@ -189,24 +285,23 @@ def code_update_row(parse: Any, table: Any, data_cursor: int, idx_cursors: list[
     from pyrite.compile.checkdef import code_type_check
     code_type_check(parse, table, reg_new + 1)
 
-    changed = gencol.affected_columns(table, assign.changed_columns, rowid_changed)
-    generate_constraint_checks(parse, table, data_cursor, idx_cursors, reg_new, reg_old,
-                               rowid_changed, on_error, next_row, key_regs,
-                               changed_cols=changed)
-    # The checks may have moved the data cursor (rowid probe, REPLACE
-    # deletions): seek the old row again, then remove its index entries.
-    code_seek_row(parse, table, data_cursor, next_row, reg_old)
-    from pyrite.compile import fkey
-    changed = gencol.affected_columns(table, assign.changed_columns, rowid_changed)
-    fk_work = fkey.fk_required(parse, table, changed, rowid_changed)
+    key_fields = generate_constraint_checks(parse, table, data_cursor, idx_cursors, reg_new,
+                                            reg_old, rowid_changed, on_error, next_row,
+                                            key_regs, changed_cols=changed)
+    # The checks may have moved the data cursor (the probe of a new rowid,
+    # a WITHOUT ROWID table's primary key check): seek the old row again,
+    # then remove its index entries.  (A REPLACE deletion seeks it back
+    # itself; the other checks only move index cursors.)
+    if rowid_changed or table.without_rowid:
+        code_seek_row(parse, table, data_cursor, next_row, reg_old)
     if fk_work:
         if not reg_old_row:
             from pyrite.compile.returning import load_row
             reg_old_row = load_row(parse, table, data_cursor, reg_old)
         fkey.fk_check(parse, table, reg_old_row, 0, changed, rowid_changed)
-    for idx, ic in zip(table.indexes, idx_cursors):
-        if ic == data_cursor:
-            continue        # a WITHOUT ROWID table's own b-tree: deleted below
+    for idx, ic, kr in zip(table.indexes, idx_cursors, key_regs):
+        if ic == data_cursor or not kr:
+            continue        # a WITHOUT ROWID table's own b-tree (deleted below), or unchanged
         n = len(idx.columns)
         regs = parse.alloc_reg(n)
         skip = parse.label()
@@ -219,7 +314,7 @@ def code_update_row(parse: Any, table: Any, data_cursor: int, idx_cursors: list[
     if fk_work:
         fkey.fk_check(parse, table, 0, reg_new, changed, rowid_changed)
     complete_insertion(parse, table, data_cursor, idx_cursors, reg_new, key_regs,
-                       is_update=True, count=count)
+                       is_update=True, count=count, key_fields=key_fields)
     if fk_work:
         fkey.fk_actions(parse, table, reg_old_row, reg_new, changed, rowid_changed)
     if count_rows:
@@ -272,9 +367,16 @@ def code_update(parse: Any, stmt: ast.Update) -> None:
     parse.begin_coding()
     parse.begin_row_count("rows updated")
     parse.code_verify_schema(table.db_index, write=True)
+    if _one_pass_ok(parse, table, stmt, assign, on_error, triggers, returning):
+        _code_update_one_pass(parse, stmt, table, assign, on_error)
+        parse.finish_coding()
+        return
     from pyrite.compile.rowkey import code_seek_row
-    keys = collect_rowids(parse, stmt.table, table, stmt.where)
-    data_cursor, idx_cursors = open_table_and_indices(parse, table)
+    visit_order = _sqlite_one_pass(parse, table, stmt, assign, on_error, triggers) \
+        if table.without_rowid else None
+    keys = collect_rowids(parse, stmt.table, table, stmt.where, visit_order)
+    data_cursor, idx_cursors = open_table_and_indices(
+        parse, table, only=indexes_to_open(parse, table, assign, on_error))
     reg_old = parse.alloc_reg()
     done = parse.label()
     next_row = keys.code_read(parse, done, reg_old)
@@ -290,3 +392,86 @@ def code_update(parse: Any, stmt: ast.Update) -> None:
     parse.resolve(done)
     parse.finish_coding()
 
+
+
+def _one_pass_ok(parse: Any, table: Any, stmt: ast.Update, assign: Assignments,
+                 on_error: int, triggers: Any, returning: Any) -> bool:
+    """Whether the UPDATE may write each row as its WHERE loop visits it
+    (SQLite's ONEPASS_MULTI), the loop's plan permitting (see
+    _code_update_one_pass): no rowid change, REPLACE deletion, trigger,
+    foreign key or RETURNING, and no subquery that could read the table
+    being written, so that the loop's cursors stay valid and no row is seen
+    twice."""
+    from pyrite.compile import fkey
+    from pyrite.compile.where import _has_subquery
+    if table.without_rowid or assign.rowid_changed or assign.units:
+        return False
+    if triggers is not None or returning is not None:
+        return False
+    changed = gencol.affected_columns(table, assign.changed_columns, False)
+    if fkey.fk_required(parse, table, changed, False):
+        return False
+    if _replace_possible(table, assign, on_error, touched_indexes(parse, table, assign)):
+        return False
+    if stmt.where is not None and _has_subquery(stmt.where):
+        return False
+    return not any(_has_subquery(e) for e in assign.exprs.values() if isinstance(e, ast.Expr))
+
+
+def _code_update_one_pass(parse: Any, stmt: ast.Update, table: Any, assign: Assignments,
+                          on_error: int) -> None:
+    """A one-pass UPDATE: the WHERE loop opens the table for writing and
+    code_update_row replaces the row under its cursor.  When the loop reads
+    an index the UPDATE rewrites (known once the loop is planned), the loop
+    collects the rowids instead and a second loop updates them, as SQLite
+    falls back to ONEPASS_OFF."""
+    from pyrite.compile.build import resolve_on_table
+    from pyrite.compile.context import NameContext, flatten_from
+    from pyrite.compile.delete import RowKeys
+    from pyrite.compile.resolve import resolve_expr
+    from pyrite.compile.rowkey import code_seek_row
+    from pyrite.compile.where import WHERE_ONEPASS_DESIRED, where_begin
+    src = flatten_from(parse, stmt.table)
+    item = src[0]
+    nc = NameContext(src)
+    where = resolve_expr(parse, stmt.where, nc) if stmt.where is not None else None
+    touched = touched_indexes(parse, table, assign)
+    idx_cursors = []
+    for idx, t in zip(table.indexes, touched):
+        c = parse.alloc_cursor() if t else -1
+        if t:
+            parse.emit("OpenWrite", c, idx.root, table.db_index, idx.key_info)
+        idx_cursors.append(c)
+    rowset = parse.alloc_reg()
+    parse.emit("Null", 0, rowset)
+    saved_nc = parse.current_nc
+    parse.current_nc = nc
+    try:
+        info = where_begin(parse, src, where, flags=WHERE_ONEPASS_DESIRED)
+    finally:
+        parse.current_nc = saved_nc
+    level = info.levels[0]
+    one_pass = level.plan in ("scan", "rowid_eq", "rowid_in", "rowid_range") or (
+        level.plan == "index" and level.index in table.indexes
+        and not touched[table.indexes.index(level.index)])
+    data_cursor = item.cursor
+    reg_old = parse.alloc_reg()
+    parse.emit("Rowid", data_cursor, reg_old)
+    code_value = make_value_coder(
+        parse, assign,
+        lambda e: resolve_on_table(parse, table, data_cursor, e, stmt.table.alias), nc)
+    if one_pass:
+        code_update_row(parse, table, data_cursor, idx_cursors, reg_old, assign,
+                        code_value, on_error, info.continue_label, count_rows=True)
+        info.end()
+        return
+    parse.emit("RowSetAdd", rowset, reg_old)
+    info.end()
+    keys = RowKeys(rowset=rowset)
+    done = parse.label()
+    next_row = keys.code_read(parse, done, reg_old)
+    code_seek_row(parse, table, data_cursor, next_row, reg_old)
+    code_update_row(parse, table, data_cursor, idx_cursors, reg_old, assign, code_value,
+                    on_error, next_row, count_rows=True)
+    keys.code_next(parse)
+    parse.resolve(done)

@@ -1226,8 +1226,9 @@ def _open_cursors(parse: Parse, level: WhereLevel, flags: int) -> None:
         ncol = _n_columns_used(item) if flags & WHERE_COVERING_OK \
             else len(table.columns)
         from pyrite.compile.rowkey import table_p4
-        parse.emit("OpenRead", item.cursor, table_root(table), db_index,
-                   table_p4(table, ncol))
+        # A one-pass UPDATE writes each row through the loop's own cursor.
+        op = "OpenWrite" if flags & WHERE_ONEPASS_DESIRED else "OpenRead"
+        parse.emit(op, item.cursor, table_root(table), db_index, table_p4(table, ncol))
     if level.plan == "auto":
         return   # the automatic index is opened where it is built
     if own_pk:

@@ -27,7 +27,17 @@ Cursors keep the path from the root as a stack of ``[page, info, index]``.
 They compute a new position before assigning it, so a read that raises
 IOPending leaves the cursor where it was.  A write to a tree saves the
 position (the key) of every other cursor on it; a saved cursor seeks back
-lazily, as SQLite's saveAllCursors/restoreCursorPosition do.
+lazily, as SQLite's saveAllCursors/restoreCursorPosition do.  The writing
+cursor itself stays on the entry it wrote when no page moved, and a seek
+first tries the leaf the cursor is on (keys within it, or past the end of
+the right-most leaf): sorted inserts and an insert after a unique check's
+seek do not descend from the root (SQLite's cursorOnLastPage and reuse of
+the seek result).
+
+Index seeks under a plain KeyInfo (BINARY, ascending) bisect a per-page list
+of sort_key() tuples, compared in C, instead of comparing records field by
+field in Python; the list lives in the page's parsed view next to the
+decoded records and is kept up to date by the in-place edits.
 """
 
 from __future__ import annotations
@@ -66,7 +76,8 @@ _SAVED = 2
 class PageInfo:
     """The parsed header and cell pointers of a B-tree page."""
 
-    __slots__ = ("ptype", "leaf", "intkey", "hdr", "ncell", "ptrs", "right", "keys", "records")
+    __slots__ = ("ptype", "leaf", "intkey", "hdr", "ncell", "ptrs", "right", "keys", "records",
+                 "sort_keys")
 
     def __init__(self, page: Page) -> None:
         data = page.data
@@ -100,6 +111,25 @@ class PageInfo:
         self.right = 0 if self.leaf else _unpack_u32(data, hdr + 8)[0]
         self.keys: list[int] | None = None
         self.records: list[Any] | None = None
+        # Index pages: each cell's record as a sort_key() tuple (see there).
+        self.sort_keys: list[tuple] | None = None
+
+
+# The rank of a value's storage class in SQLite's order: NULL, numbers, text, blobs.
+_CLASS_RANK = {type(None): 0, int: 1, float: 1, bool: 1, str: 2, bytes: 3, bytearray: 3}
+# Sorts after every field of a sort_key(): ends a search key whose ties sort low.
+_AFTER_ALL = (4,)
+
+
+def sort_key(rec: Sequence[Any]) -> tuple:
+    """A tuple ordered as the record under a plain KeyInfo (BINARY,
+    ascending fields): (class rank, value) per field, which Python compares
+    in C.  Ints and floats compare exactly, as SQLite's numbers do; str
+    order is code point order, that is the byte order of UTF-8.  A shorter
+    tuple that is a prefix of a longer one sorts first.  KeyError for a
+    value of another type."""
+    rank = _CLASS_RANK
+    return tuple([(0, 0) if v is None else (rank[type(v)], v) for v in rec])
 
 
 def page_info(page: Page) -> PageInfo:
@@ -127,7 +157,8 @@ class BTree:
         decoded = self.decoded
         decoded.append(info)
         if len(decoded) > self.DECODED_PAGES:
-            decoded.popleft().records = None
+            old = decoded.popleft()
+            old.records = old.sort_keys = None
 
     @classmethod
     def ephemeral(cls) -> BTree:
@@ -322,6 +353,31 @@ class BTree:
                 info.keys = None
         if info.records is not None:
             info.records.insert(pos, key if not info.intkey else None)
+        if info.sort_keys is not None:
+            if key is None:
+                info.sort_keys = None
+            else:
+                try:
+                    info.sort_keys.insert(pos, sort_key(key))
+                except KeyError:
+                    info.sort_keys = None
+        page.parsed = info
+        return True
+
+    def _overwrite_cell_inplace(self, page: Page, info: PageInfo, i: int, cell: bytes,
+                                key: Any = None) -> bool:
+        """Replace cell ``i`` by a ``cell`` of the same size (an UPDATE that
+        keeps the row's size, the usual case) where it lies; False when the
+        sizes differ (nothing changed).  ``key`` is as for
+        _insert_cell_inplace; the entry's key is unchanged."""
+        start = info.ptrs[i]
+        end = self._cell_end(page.data, info, start)
+        if end - start != len(cell) or end > self.pager.usable_size:
+            return False
+        self.pager.make_writable(page)
+        page.data[start:end] = cell
+        if info.records is not None:
+            info.records[i] = key if not info.intkey else None
         page.parsed = info
         return True
 
@@ -358,6 +414,8 @@ class BTree:
             del info.keys[i]
         if info.records is not None:
             del info.records[i]
+        if info.sort_keys is not None:
+            del info.sort_keys[i]
         page.parsed = info
         return True
 
@@ -697,6 +755,19 @@ class BTree:
 
     # -- integrity ------------------------------------------------------------
 
+    def _cells_with_overflow(self, page: Page, info: PageInfo) -> Any:
+        """The cells of a page that may have an overflow chain: none of a
+        table's interior page, and not those whose payload size fits one
+        varint byte (under 128 bytes) when the page keeps that much locally
+        (all but the smallest page sizes)."""
+        if info.intkey and not info.leaf:
+            return ()
+        if self._local_size(127, info.intkey) < 127:
+            return range(info.ncell)
+        data = page.data
+        skip = 0 if info.leaf else 4
+        return [i for i, p in enumerate(info.ptrs) if data[p + skip] >= 0x80]
+
     def integrity_check(self, roots: list[int], max_errors: int = 100,
                         partial: bool = False) -> list[str]:
         """Problems found in the trees at ``roots`` and the freelist (SQLite's
@@ -737,7 +808,7 @@ class BTree:
                 try:
                     page = pager.get_page_sync(pgno)
                     info = page_info(page)
-                    for i in range(info.ncell):
+                    for i in self._cells_with_overflow(page, info):
                         ov = self._cell_overflow(page, info, i)
                         seen = 0
                         while ov:
@@ -1002,8 +1073,87 @@ class BTreeCursor:
         self.stack, self.state, self.eof = [], _INVALID, True
         return False
 
+    def _on_rightmost_path(self) -> bool:
+        """Whether every interior page of the cursor's path was left by its
+        right-most child: its leaf holds the largest keys of the tree."""
+        for level in self.stack[:-1]:
+            if level[2] != level[1].ncell:
+                return False
+        return True
+
+    def _table_move_near(self, rowid: int) -> int | None:
+        """Seek ``rowid`` inside the leaf the cursor is on, when the leaf's
+        range holds it (between its first and last rowids, or past the last
+        one on the right-most leaf); None when a seek from the root is
+        needed.  Appends and seeks near the previous one stay on one leaf
+        (SQLite's cursorOnLastPage and seek-result reuse)."""
+        top = self.stack[-1]
+        page, info = top[0], top[1]
+        n = info.ncell
+        if not info.leaf or not n:
+            return None
+        keys = info.keys if info.keys is not None else _table_keys(page, info)
+        if rowid > keys[-1]:
+            if not self._on_rightmost_path():
+                return None
+            top[2] = n - 1
+            self.skip, self.eof = 0, False
+            return -1
+        if rowid < keys[0]:
+            return None
+        i = bisect_left(keys, rowid)
+        top[2] = i
+        self.skip, self.eof = 0, False
+        return 0 if keys[i] == rowid else 1
+
+    def _leaf_record(self, page: Page, info: PageInfo, i: int) -> list[Any]:
+        """The decoded record of cell ``i`` (cached as record() does)."""
+        records = info.records
+        if records is None:
+            records = info.records = [None] * info.ncell
+            self.btree.track_decoded(info)
+        rec = records[i]
+        if rec is None:
+            payload = self.btree.read_payload(page, info, i)
+            rec = decode_record(payload, self.pager.text_encoding)
+            if len(payload) <= self.pager.usable_size:
+                records[i] = rec
+        return rec
+
+    def _compare_key(self, rec: Sequence[Any], key: Sequence[Any], default_rc: int) -> int:
+        """Compare an entry with a search key as index_move_to does."""
+        key_info = self.key_info
+        if type(key_info) is KeyInfo:
+            return compare_keys(rec, key, key_info) or default_rc
+        return key_info.compare(rec, key) or default_rc
+
+    def _index_leaf_holds(self, key: Sequence[Any], default_rc: int) -> int | None:
+        """Whether the leaf the cursor is on is where ``key`` belongs: -1
+        when it is past the last entry of the right-most leaf (the cursor
+        then moves to that entry), 1 when it lies within the leaf's entries
+        (index_move_to then searches that leaf alone), None otherwise."""
+        top = self.stack[-1]
+        page, info = top[0], top[1]
+        n = info.ncell
+        if not info.leaf or not n:
+            return None
+        c = self._compare_key(self._leaf_record(page, info, n - 1), key, default_rc)
+        if c < 0:
+            if not self._on_rightmost_path():
+                return None
+            top[2] = n - 1
+            self.skip, self.eof = 0, False
+            return -1
+        if c > 0 and self._compare_key(self._leaf_record(page, info, 0), key, default_rc) > 0:
+            return None
+        return 1
+
     def table_move_to(self, rowid: int) -> int:
         """Seek ``rowid``: <0 on a smaller entry, 0 exact, >0 on a larger one."""
+        if self.state == _VALID:
+            near = self._table_move_near(rowid)
+            if near is not None:
+                return near
         get = self.pager.get_page
         stack: list[list[Any]] = []
         pgno = self.root
@@ -1035,8 +1185,124 @@ class BTreeCursor:
         self.stack = stack
         return -1
 
+    def _page_sort_keys(self, page: Page, info: PageInfo) -> list[tuple] | None:
+        """The sort_key() of each cell of an index page, built once per
+        parsed page; None when a record overflows the page (its whole value
+        is not kept) or holds a value of another type."""
+        keys = info.sort_keys
+        if keys is not None:
+            return keys
+        records = info.records
+        if records is None:
+            records = info.records = [None] * info.ncell
+            self.btree.track_decoded(info)
+        read_payload = self.btree.read_payload
+        enc = self.pager.text_encoding
+        cacheable = self.pager.usable_size
+        keys = []
+        try:
+            for i in range(info.ncell):
+                rec = records[i]
+                if rec is None:
+                    payload = read_payload(page, info, i)
+                    if len(payload) > cacheable:
+                        return None
+                    rec = records[i] = decode_record(payload, enc)
+                keys.append(sort_key(rec))
+        except KeyError:
+            return None
+        info.sort_keys = keys
+        return keys
+
+    def _index_move_to_sorted(self, key: Sequence[Any], default_rc: int) -> int | None:
+        """index_move_to for a plain KeyInfo through each page's sort keys
+        (bisect in C instead of comparing field by field in Python); None
+        when a page cannot give its sort keys (nothing moved then).
+
+        With ``s`` the key's sort_key(), a tie (an entry whose first fields
+        equal the key) sorts as ``default_rc`` says: below every such entry
+        for +1 (``s`` as is: a prefix sorts first), above them for -1 (``s``
+        ended by _AFTER_ALL), and for 0 the first entry not below ``s``
+        matches when its first fields are ``s``."""
+        try:
+            probe = sort_key(key)
+        except KeyError:
+            return None
+        nkey = len(probe)
+        target = probe + (_AFTER_ALL,) if default_rc < 0 else probe
+        exact = default_rc == 0
+        stack: list[list[Any]] = []
+        pgno = self.root
+        if self.state == _VALID:
+            # The leaf the cursor is on, when the key falls within it or past
+            # the end of the right-most leaf (appends, seeks near the last).
+            top = self.stack[-1]
+            page, info = top[0], top[1]
+            n = info.ncell
+            if info.leaf and n:
+                keys = self._page_sort_keys(page, info)
+                if keys is None:
+                    return None
+                if keys[-1] < target:
+                    if self._on_rightmost_path():
+                        top[2] = n - 1
+                        self.skip, self.eof = 0, False
+                        return -1
+                elif keys[0] < target or (exact and keys[0][:nkey] == probe):
+                    stack = [list(x) for x in self.stack[:-1]]
+                    pgno = page.pgno
+        get = self.pager.get_page
+        depth = 0
+        while True:
+            depth += 1
+            if depth > 40:
+                corrupt("tree too deep")
+            page = get(pgno)
+            info = page_info(page)
+            keys = self._page_sort_keys(page, info)
+            if keys is None:
+                return None
+            lo = bisect_left(keys, target)
+            if exact and lo < info.ncell and keys[lo][:nkey] == probe:
+                stack.append([page, info, lo])
+                self.stack, self.state, self.eof, self.skip = stack, _VALID, False, 0
+                return 0
+            if info.leaf:
+                break
+            stack.append([page, info, lo])
+            pgno = _unpack_u32(page.data, info.ptrs[lo])[0] if lo < info.ncell else info.right
+        self.skip = 0
+        n = info.ncell
+        if n == 0:
+            self.stack, self.state, self.eof = [], _INVALID, True
+            return -1
+        self.eof = False
+        self.state = _VALID
+        if lo < n:
+            stack.append([page, info, lo])
+            self.stack = stack
+            return 1
+        stack.append([page, info, n - 1])
+        self.stack = stack
+        return -1
+
     def index_move_to(self, key: Sequence[Any], default_rc: int) -> int:
         """Seek an unpacked index key, as table_move_to; ``default_rc`` breaks prefix ties."""
+        key_info = self.key_info
+        if type(key_info) is KeyInfo and key_info._plain and len(key) <= len(key_info.collations):
+            moved = self._index_move_to_sorted(key, default_rc)
+            if moved is not None:
+                return moved
+        stack: list[list[Any]] = []
+        pgno = self.root
+        if self.state == _VALID:
+            near = self._index_leaf_holds(key, default_rc)
+            if near is not None:
+                if near < 0:
+                    return near
+                # Search the cursor's leaf only (its path stays the same).
+                stack = [list(x) for x in self.stack[:-1]]
+                pgno = self.stack[-1][0].pgno
         get = self.pager.get_page
         key_info = self.key_info
         compare = key_info.compare
@@ -1048,8 +1314,6 @@ class BTreeCursor:
         enc = self.pager.text_encoding
         read_payload = self.btree.read_payload
         cacheable = self.pager.usable_size
-        stack: list[list[Any]] = []
-        pgno = self.root
         depth = 0
         while True:
             depth += 1
@@ -1168,8 +1432,11 @@ class BTreeCursor:
 
     # -- writing --------------------------------------------------------------
 
-    def insert(self, rowid: int | None, payload: bytes) -> None:
-        """Insert (or replace) an entry: a rowid and record for tables, a key record for indexes."""
+    def insert(self, rowid: int | None, payload: bytes, key: list[Any] | None = None) -> None:
+        """Insert (or replace) an entry: a rowid and record for tables, a key
+        record for indexes.  ``key``, when the caller has it, is the index
+        record's decoded fields (None, int, float, str, bytes), which spares
+        decoding ``payload`` again (SQLite's IdxInsert P3/P4 unpacked key)."""
         bt = self.btree
         bt._save_cursors(self.root, self)
         if self.intkey:
@@ -1179,7 +1446,8 @@ class BTreeCursor:
             cell = bt._make_cell(ptype, rowid, payload)
             saved: Any = rowid
         else:
-            key = decode_record(payload, self.pager.text_encoding)
+            if key is None:
+                key = decode_record(payload, self.pager.text_encoding)
             c = self._seek_sync(lambda: self.index_move_to(key, 0))
             ptype = PTYPE_INDEX_LEAF
             cell = None
@@ -1203,20 +1471,30 @@ class BTreeCursor:
             if replace and not info.leaf:
                 child = _unpack_u32(page.data, info.ptrs[pos])[0]
             cell = bt._make_cell(ctype, None, payload, child)
+        known = saved if self.intkey or len(payload) <= self.pager.usable_size else None
         if replace:
             ov = bt._cell_overflow(page, info, pos)
             if ov:
                 bt._free_overflow(ov)
+            if bt._overwrite_cell_inplace(page, info, pos, cell, known):
+                path[-1][2] = pos
+                self.stack, self.state, self.eof, self.skip = path, _VALID, False, 0
+                return
             if bt._drop_cell_inplace(page, info, pos):
                 replace = False
-        known = saved if self.intkey or len(payload) <= self.pager.usable_size else None
-        if replace or not bt._insert_cell_inplace(page, info, pos, cell, known):
-            _, cells = bt._page_cells(page)
-            if replace:
-                cells[pos] = cell
-            else:
-                cells.insert(pos, cell)
-            bt._insert_cells(path, cells, info.right)
+        if not replace and bt._insert_cell_inplace(page, info, pos, cell, known):
+            # No page moved: the cursor rests on the new entry, so that the
+            # next insert near it (sorted keys, a unique check's seek) finds
+            # its place without descending from the root (_move_near).
+            path[-1][2] = pos
+            self.stack, self.state, self.eof, self.skip = path, _VALID, False, 0
+            return
+        _, cells = bt._page_cells(page)
+        if replace:
+            cells[pos] = cell
+        else:
+            cells.insert(pos, cell)
+        bt._insert_cells(path, cells, info.right)
         self.state = _SAVED
         self.saved_key = saved
         self.stack = []

@@ -16,7 +16,7 @@ import functools
 from typing import Any
 
 from pyrite import errors, values
-from pyrite.storage.btree import INDEX, INTKEY, BTree
+from pyrite.storage.btree import INDEX, INTKEY, BTree, sort_key
 from pyrite.storage.record import decode_record, encode_record
 from pyrite.vdbe.opcodes import opcode
 from pyrite.vdbe.vm import VdbeCursor
@@ -455,17 +455,41 @@ def op_reset_count(vm: Any, op: Any, pc: int) -> int:
     return pc + 1
 
 
+_KEY_TYPES = (type(None), int, float, str, bytes)
+_HIGH_BYTES = bytes(range(0x80, 0x100))
+
+
+def _record_fields(rec: bytes) -> int:
+    """The number of fields of a record (its header's serial types: each
+    varint ends with a byte below 0x80); -1 for a long header."""
+    hlen = rec[0] if rec else 0
+    if hlen >= 0x80:
+        return -1
+    return len(rec[1:hlen].translate(None, _HIGH_BYTES))
+
+
 @opcode("IdxInsert", "P1 P2 P3 P4 P5", "key=r[P2]", cursor="p1", key="p2")
 def op_idx_insert(vm: Any, op: Any, pc: int) -> int:
-    """Insert the key record r[P2] into index P1 (or append it to a sorter)."""
+    """Insert the key record r[P2] into index P1 (or append it to a sorter).
+    When P4 is an integer, r[P3..P3+P4-1] hold the first P4 fields of the
+    record (affinity applied by its MakeRecord): when that is all of them
+    the B-tree seeks with them instead of decoding the record again."""
     c = _cursor(vm, op.p1)
     rec = vm.r[op.p2]
     if c.kind == "sorter":
         c.sorter.append(decode_record(rec) if isinstance(rec, (bytes, bytearray)) else list(rec))
         return pc + 1
+    key = None
     if not isinstance(rec, (bytes, bytearray)):
-        rec = encode_record(list(rec))
-    c.bt.insert(None, bytes(rec))
+        key = list(rec)             # a sorter's row (SorterData)
+        rec = encode_record(key)
+    elif type(op.p4) is int and op.p3 and _record_fields(rec) == op.p4:
+        key = vm.r[op.p3:op.p3 + op.p4]
+        for v in key:
+            if type(v) not in _KEY_TYPES:
+                key = None
+                break
+    c.bt.insert(None, bytes(rec), key)
     c.row = None
     if op.p5 & OPFLAG_NCHANGE:
         vm.n_change += 1
@@ -492,17 +516,37 @@ def op_idx_delete(vm: Any, op: Any, pc: int) -> int:
     return pc + 1
 
 
-def _sort_key(ki: Any) -> Any:
+def _plain_sort_key(n: int) -> Any:
+    """A sort key equal in order to compare_keys over the first ``n`` fields
+    of a plain KeyInfo (BINARY, ascending): btree.sort_key's tuples, which
+    Python compares in C."""
+    def key(rec: Any) -> tuple:
+        return sort_key(rec[:n])
+    return key
+
+
+def _sort_key(ki: Any, plain: bool = True) -> Any:
     if ki is None:
         return functools.cmp_to_key(lambda a, b: values.compare_keys(a, b, values.KeyInfo([])))
+    if plain and type(ki) is values.KeyInfo and ki._plain:
+        return _plain_sort_key(ki.n_key_field)
     return functools.cmp_to_key(lambda a, b: values.compare_keys(a[:ki.n_key_field], b[:ki.n_key_field], ki))
+
+
+def _sort(rows: list, ki: Any) -> None:
+    """Sort a sorter's rows in ``ki``'s order (the C-compared key tuples
+    when the KeyInfo is plain and the values allow it)."""
+    try:
+        rows.sort(key=_sort_key(ki))
+    except KeyError:            # a value sort_key() does not rank: compare
+        rows.sort(key=_sort_key(ki, plain=False))
 
 
 @opcode("SorterSort", "P1 P2 * * *", "", jump=True, cursor="p1", target="p2")
 def op_sorter_sort(vm: Any, op: Any, pc: int) -> int:
     """Sort sorter P1 and move to its first record; jump to P2 if it is empty."""
     c = _cursor(vm, op.p1)
-    c.sorter.sort(key=_sort_key(c.key_info))
+    _sort(c.sorter, c.key_info)
     c.sorter_pos = 0
     c.null_row = False
     return op.p2 if not c.sorter else pc + 1
