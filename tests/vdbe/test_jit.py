@@ -30,6 +30,8 @@ SETUP = """
 CREATE TABLE t(a INTEGER PRIMARY KEY, b, c TEXT, d REAL);
 CREATE INDEX tb ON t(b);
 CREATE TABLE u(x, y);
+CREATE INDEX tc ON t(c);
+CREATE INDEX uy ON u(y DESC);
 CREATE TABLE log(k, v);
 CREATE TRIGGER tu AFTER UPDATE ON t WHEN new.b % 3 = 0 BEGIN
   INSERT INTO log VALUES(new.a, new.b);
@@ -55,6 +57,10 @@ QUERIES = [
     "count(*) FROM t GROUP BY 1 ORDER BY 1",
     "SELECT a FROM t WHERE b = 1 AND '3' = c ORDER BY a",
     "SELECT x < y, x = y, x > y, x IS y FROM u ORDER BY rowid",
+    "SELECT a, c FROM t WHERE c BETWEEN 'x10' AND 'x13' ORDER BY c",
+    "SELECT a FROM t WHERE c > 'x95' AND c <= 'x98' ORDER BY a",
+    "SELECT y FROM u WHERE y > 2 AND y < 9 ORDER BY y",
+    "SELECT count(*) FROM t WHERE b >= 40 AND b < 45",
 ]
 
 WRITES = [
@@ -83,8 +89,15 @@ def _run_all(conn: object) -> list[object]:
     return out
 
 
-@pytest.mark.parametrize("executor", ["interp", "compiled", "eager"])
-def test_executors_agree_with_sqlite3(mode: object, executor: str) -> None:
+@pytest.mark.parametrize("executor", ["interp", "compiled", "eager", "loops"])
+def test_executors_agree_with_sqlite3(mode: object, executor: str,
+                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    if executor == "loops":
+        # Compile each loop on its first iteration and each loop-free program
+        # on its first run: control passes between compiled loops and the
+        # interpreter all the time.
+        monkeypatch.setattr(jit, "COMPILE_COST", 1e-9)
+        executor = "compiled"
     mode(executor)  # type: ignore[operator]
     want_conn = sqlite3.connect(":memory:")
     _fill(want_conn)

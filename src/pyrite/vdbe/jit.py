@@ -594,6 +594,29 @@ def _if_pos(g: _Generator, op: Any, pc: int) -> Emitted:
             "    " + x for x in g.call(pc)], False
 
 
+_IDX_TESTS = {"IdxGE": ">=", "IdxGT": ">", "IdxLE": "<=", "IdxLT": "<"}
+
+
+def _idx_compare(g: _Generator, op: Any, pc: int) -> Emitted:
+    """IdxGE..IdxLT on a one-field key: a plain (BINARY, ASC) index entry
+    against a key of its own type, int or text, compares inline (the range
+    scan's end test, as _idx_compare's fast path); anything else runs the
+    handler."""
+    if op.p4 != 1:
+        return g.call(pc), False
+    test = _IDX_TESTS[g.names[pc]]
+    return [f"c = cursors[{op.p1}]",
+            "e = c.bt.record()",
+            "x = e[0] if e and c.key_info._plain else None",
+            f"y = r[{op.p3}]",
+            "t = type(x)",
+            "if t is type(y) and (t is int or t is str):",
+            f"    if x {test} y:",
+            f"        pc = {op.p2}",
+            "        continue",
+            "else:"] + ["    " + line for line in g.call(pc)], False
+
+
 _EMITTERS: dict[str, Callable[[_Generator, Any, int], Emitted]] = {
     "Goto": _goto,
     "Init": _init,
@@ -626,6 +649,8 @@ _EMITTERS: dict[str, Callable[[_Generator, Any, int], Emitted]] = {
     "Halt": _halt,
     "EndCoroutine": _ends, "Program": _ends, "Jump": _ends,
     "IfPos": _if_pos,
+    "IdxGE": _idx_compare, "IdxGT": _idx_compare, "IdxLE": _idx_compare,
+    "IdxLT": _idx_compare,
 }
 
 # The handler each inline emitter restates (its __qualname__): an opcode
@@ -646,6 +671,8 @@ _RESTATES: dict[str, str] = {
     "Return": "op_return", "Yield": "op_yield", "InitCoroutine": "op_init_coroutine",
     "Halt": "op_halt", "EndCoroutine": "op_end_coroutine", "Program": "op_program",
     "Jump": "op_jump", "IfPos": "op_if_pos",
+    "IdxGE": "_idx_cmp_op.<locals>.handler", "IdxGT": "_idx_cmp_op.<locals>.handler",
+    "IdxLE": "_idx_cmp_op.<locals>.handler", "IdxLT": "_idx_cmp_op.<locals>.handler",
 }
 
 
