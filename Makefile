@@ -16,8 +16,11 @@ demo: $(STAMP)
 	$(PY) -m pyrite.demo demo/demo.db demo/demo.sql
 	$(VENV)/bin/pyrite demo/demo.db
 
+# The suite runs twice: under the compiled executor (every program compiled,
+# see tests/conftest.py) and under the interpreter, the reference.
 test: $(STAMP)
 	$(PY) -m pytest
+	PYRITE_EXECUTOR=interp $(PY) -m pytest
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check src tests

@@ -21,7 +21,7 @@ from typing import Any
 
 from pyrite import errors
 from pyrite.io.base import IOPending
-from pyrite.vdbe import opcodes
+from pyrite.vdbe import jit, opcodes
 from pyrite.vdbe.opcodes import EXIT_FRAME
 from pyrite.vdbe.ops.trigger import unwind_frames
 from pyrite.vdbe.program import Program, register_file_size
@@ -96,6 +96,8 @@ class VM:
         self.count_changes = program.counts_changes if program.counts_changes is not None \
             else _counts_changes(program)
         self.n_mem = register_file_size(program)
+        # Run compiled forms of programs (vdbe/jit.py) unless PYRITE_EXECUTOR=interp.
+        self.use_compiled = jit.MODE != "interp"
         self.reset()
 
     # -- API ----------------------------------------------------------------
@@ -146,6 +148,8 @@ class VM:
                     or getattr(self.host, "opcode_counts", None) is not None \
                     or getattr(self.host, "progress_handler", None) is not None:
                 code = self._run_traced()
+            elif self.use_compiled:
+                code = self._run_compiled()
             else:
                 code = self._run()
         except IOPending as p:
@@ -208,6 +212,27 @@ class VM:
             if pc >= 0:
                 self.pc = pc
         return pc
+
+    def _run_compiled(self) -> int:
+        """The interpreter loop over the program's per-instruction handler
+        list from vdbe/jit.py, where hot loops and programs are compiled
+        regions: a region runs its blocks and answers the address where
+        control left it (the loop carries on there) or an exit code."""
+        while True:
+            state = jit.state_for(self.program)
+            handlers = state.handlers
+            ops = self.ops
+            pc = self.pc
+            try:
+                while pc >= 0:
+                    pc = handlers[pc](self, ops[pc], pc)
+            except BaseException:
+                # A compiled region has set vm.pc to its failing instruction.
+                if pc not in state.entries:
+                    self.pc = pc
+                raise
+            if pc != EXIT_FRAME:
+                return pc
 
     def _run_traced(self) -> int:
         ops = self.ops

@@ -1,0 +1,686 @@
+"""VDBE layer: the compiled executor (no SQLite counterpart: SQLite's
+``sqlite3VdbeExec`` is already machine code; a Python interpreter loop pays a
+function call, five attribute loads and a list lookup per instruction).
+
+:func:`compile_region` translates a range of a
+:class:`~pyrite.vdbe.program.Program`'s instructions into the source of one
+Python function ``run(vm, op, pc)``; :class:`ProgramJit`, cached on the
+program (so every VM of a cached statement shares it), decides what to
+compile and when.
+
+Mixed execution.  ``VM._run_compiled`` is an interpreter loop over
+``ProgramJit.handlers``, one callable per instruction: the opcode's handler,
+a hotness counter, or -- at each block start of a compiled region -- the
+region's function.  A region runs its blocks and returns the address where
+control left it (the loop carries on there, compiled or not) or an exit
+code.  Loops (:func:`loop_ranges`: the span of each backward jump) are
+compiled alone once they have iterated often enough, whole programs once
+they have run often enough (:func:`runs_to_pay_off`: CPython's compile() is
+slow, so only code run often repays it).  ``PYRITE_EXECUTOR=eager`` compiles
+every program whole on its first step, which the test suite uses.
+
+Shape of a region's function.  The region is cut into *extended basic
+blocks*: a block starts at each instruction some jump can reach (P2 of a
+jump opcode, P1/P3 of Jump, P3 of InitCoroutine, the instruction after a
+Gosub or a Yield, which Return and Yield come back to) and runs straight on
+through conditional jumps, which leave it with ``pc = target; continue``.
+A ``while`` loop dispatches on ``pc`` through a binary tree of ``if pc < N``
+tests; each leaf checks ``pc`` is exactly its block's start, and any other
+address is returned to the caller.  Registers stay in ``vm.r`` (bound to
+the local ``r``), so the VM's state is exact between any two instructions.
+
+The common opcodes are written inline with their operands as literals (see
+``_EMITTERS``); their fast paths cover the usual value types and fall back
+to the opcode's own handler otherwise.  An emitter is used only while the
+opcode's handler is still the one it restates (``_RESTATES``).  Every other
+opcode is a call of its handler with its instruction bound as a constant,
+so any opcode runs correctly without an emitter.  When anything raises, the
+source line being run names the instruction (``LINE_PC``) and ``vm.pc`` is
+set to it, so an IOPending re-runs that instruction in the interpreter and
+an error names it, exactly as in the interpreter.  A handler that switches
+programs (a trigger's Program, the Halt that ends it) returns
+``EXIT_FRAME`` and the VM carries on in the new program.
+
+The interpreter (``VM._run``) stays the reference and the tracing/profiling
+path; the test suite runs under both (``PYRITE_EXECUTOR``, see
+:func:`executor_mode`).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from typing import Any
+
+from pyrite import errors, values
+from pyrite.vdbe import opcodes
+from pyrite.vdbe.opcodes import EXIT_ROW
+
+_AFF_MASK = 0x47
+_NULLEQ = 0x80
+_MAX_INT = (1 << 63) - 1
+_MIN_INT = -(1 << 63)
+
+# When to compile.  CPython's compile() is slow (tens of microseconds per
+# instruction compiled); an instruction written inline saves a fraction of
+# a microsecond per run, one compiled as a call of its handler much less.
+# A loop is compiled (alone) once it has iterated, and a whole program once
+# it has run, about as often as it takes the savings to pay for the
+# compilation (see :func:`runs_to_pay_off`): a statement run a few times
+# over a few rows never pays for it, a hot one soon runs compiled.
+COMPILE_COST = 40.0    # microseconds per instruction compiled
+INLINE_GAIN = 0.25     # microseconds saved per run of an inline instruction
+CALL_GAIN = 0.04       # ... of an instruction compiled as a handler call
+
+
+def executor_mode() -> str:
+    """The executor chosen by ``PYRITE_EXECUTOR``: ``interp`` (the
+    interpreter only), ``compiled`` (the default: loops and programs are
+    compiled once they have run often, see :data:`LOOP_THRESHOLD`) or ``eager`` (every program is compiled on its first step:
+    what the test suite uses to cover the compiled forms)."""
+    mode = os.environ.get("PYRITE_EXECUTOR", "compiled").strip().lower() or "compiled"
+    if mode not in ("interp", "compiled", "eager"):
+        raise ValueError(f"PYRITE_EXECUTOR must be interp, compiled or eager, not {mode!r}")
+    return mode
+
+
+MODE = executor_mode()
+
+
+def set_mode(mode: str) -> str:
+    """Switch executors for VMs created from now on (tests); returns the old mode."""
+    global MODE
+    if mode not in ("interp", "compiled", "eager"):
+        raise ValueError(mode)
+    old, MODE = MODE, mode
+    return old
+
+
+class ProgramJit:
+    """The compiled state of one program, shared by all its VMs.
+
+    ``handlers[pc]`` is what the mixed interpreter loop (``VM._run_mixed``)
+    calls for instruction ``pc``: the opcode's handler, a hotness counter at
+    a loop head or at the entry, or -- at every block start of a compiled
+    region -- the region's function, which runs the region's blocks and
+    returns the address where control left it (or an exit code)."""
+
+    __slots__ = ("program", "handlers", "entries", "regions")
+
+    def __init__(self, program: Any) -> None:
+        opcodes._load()
+        self.program = program
+        ops = program.instructions
+        table = opcodes.HANDLERS
+        self.handlers: list[Any] = [table[op.opcode] for op in ops]
+        self.entries: set[int] = set()      # pcs whose handler is a region
+        self.regions: list[tuple[int, int]] = []
+        if not ops:
+            return
+        if MODE == "eager":
+            self.compile_region(0, len(ops))
+            return
+        loops = loop_ranges(ops)
+        for start, end in loops:
+            limit = runs_to_pay_off(ops, start, end)
+            for head in sorted(_back_edge_targets(ops, start, end)):
+                self._count_at(head, limit, (start, end))
+        if not any(start <= 0 < end for start, end in loops):
+            self._count_at(0, runs_to_pay_off(ops, 0, len(ops)), (0, len(ops)))
+
+    def _count_at(self, pc: int, limit: int, region: tuple[int, int]) -> None:
+        """Count the runs of instruction ``pc``; at ``limit``, compile ``region``."""
+        handler = self.handlers[pc]
+        runs = 0
+
+        def counter(vm: Any, op: Any, at: int) -> int:
+            nonlocal runs
+            runs += 1
+            if runs >= limit and self.handlers[at] is counter:
+                self.compile_region(*region)
+                return self.handlers[at](vm, op, at)  # type: ignore[no-any-return]
+            return handler(vm, op, at)  # type: ignore[no-any-return]
+
+        self.handlers[pc] = counter
+
+    def compile_region(self, start: int, end: int) -> None:
+        """Compile instructions [start, end) and enter them at their block starts."""
+        fn, starts = compile_region(self.program, start, end)
+        for pc in starts:
+            self.handlers[pc] = fn
+            self.entries.add(pc)
+        self.regions.append((start, end))
+
+
+def state_for(program: Any) -> ProgramJit:
+    """The :class:`ProgramJit` of ``program``, made on first use."""
+    state = program.__dict__.get("_jit")
+    if state is None:
+        state = program.__dict__["_jit"] = ProgramJit(program)
+    return state  # type: ignore[no-any-return]
+
+
+def runs_to_pay_off(ops: list[Any], start: int, end: int) -> int:
+    """How many runs of instructions [start, end) pay for compiling them
+    (all of them assumed to run each time)."""
+    inline = sum(1 for op in ops[start:end]
+                 if _emitter(opcodes.SPECS[op.opcode].name) is not None)
+    gain = INLINE_GAIN * inline + CALL_GAIN * (end - start - inline)
+    return max(1, int(COMPILE_COST * (end - start) / gain))
+
+
+def _back_edge_targets(ops: list[Any], start: int, end: int) -> set[int]:
+    specs = opcodes.SPECS
+    out = set()
+    for pc in range(start, end):
+        op = ops[pc]
+        if specs[op.opcode].jump and start <= op.p2 <= pc:
+            out.add(op.p2)
+    return out
+
+
+def loop_ranges(ops: list[Any]) -> list[tuple[int, int]]:
+    """The loops of a program as disjoint ranges [start, end): each backward
+    jump (Next, Prev, a Goto back...) spans a loop from its target to
+    itself; overlapping spans merge.  The jump from the end of the
+    program's init section back to its start (Init's pattern) is no loop."""
+    specs = opcodes.SPECS
+    init_section = len(ops)
+    if ops and specs[ops[0].opcode].name == "Init" and 0 < ops[0].p2 < len(ops):
+        init_section = ops[0].p2
+    spans = []
+    for pc, op in enumerate(ops):
+        if pc >= init_section:
+            break
+        if specs[op.opcode].jump and 0 <= op.p2 <= pc:
+            spans.append((op.p2, pc + 1))
+    spans.sort()
+    merged: list[tuple[int, int]] = []
+    for s, e in spans:
+        if merged and s < merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(e, merged[-1][1]))
+        else:
+            merged.append((s, e))
+    return merged
+
+
+# Code objects by source text: a statement prepared again (another
+# connection, a schema change, the test suite's many databases) compiles to
+# the same source and reuses the code; only its constants are bound anew.
+_CODE_CACHE: dict[str, Any] = {}
+_CODE_CACHE_SIZE = 512
+
+
+def compile_region(program: Any, start: int, end: int) -> tuple[Callable[..., int], list[int]]:
+    """Translate instructions [start, end) of ``program`` into a Python
+    function ``run(vm, op, pc)`` (see the module docstring); also answer its
+    block starts."""
+    opcodes._load()
+    gen = _Generator(program, start, end)
+    source = gen.source()
+    namespace = gen.namespace
+    code = _CODE_CACHE.get(source)
+    if code is None:
+        if len(_CODE_CACHE) >= _CODE_CACHE_SIZE:
+            _CODE_CACHE.clear()
+        code = _CODE_CACHE[source] = compile(source, f"<vdbe {program.sql[:60]!r}>", "exec")
+    exec(code, namespace)
+    fn = namespace["run"]
+    fn.source = source  # (for debugging: print(fn.source))
+    return fn, gen.starts
+
+
+def compile_program(program: Any) -> Callable[..., int]:
+    """The whole of ``program`` as one compiled function (tests, debugging)."""
+    return compile_region(program, 0, len(program.instructions))[0]
+
+
+def _interrupted(vm: Any) -> None:
+    errors.raise_error(errors.SQLITE_INTERRUPT, "interrupted")
+
+
+class _Generator:
+    """Writes the source of one program's ``run`` function."""
+
+    def __init__(self, program: Any, start: int, end: int) -> None:
+        self.program = program
+        self.start = start
+        self.end = end
+        self.starts: list[int] = []
+        self.ops = program.instructions
+        self.specs = opcodes.SPECS
+        self.names = [self.specs[op.opcode].name for op in self.ops]
+        self.namespace: dict[str, Any] = {
+            "__builtins__": __builtins__,
+            "_interrupted": _interrupted,
+            "_is_true": values.is_true,
+            "_to_integer": values.to_integer,
+            "_add": values.add, "_subtract": values.subtract, "_multiply": values.multiply,
+            "EXIT_ROW": EXIT_ROW,
+        }
+        # Only ElseEq reads the outcome of Eq..Ge: keep it only then.
+        self.keep_compare = "ElseEq" in self.names
+
+    # -- names bound in the function's globals -------------------------------
+
+    def op(self, pc: int) -> str:
+        name = f"O{pc}"
+        self.namespace[name] = self.ops[pc]
+        return name
+
+    def handler(self, pc: int) -> str:
+        spec = self.specs[self.ops[pc].opcode]
+        name = f"H_{spec.name}"
+        self.namespace[name] = opcodes.HANDLERS[spec.number]
+        return name
+
+    def const(self, pc: int, value: Any) -> str:
+        """A literal for ``value`` (ints, None) or a bound name."""
+        if value is None or type(value) is int:
+            return repr(value)
+        name = f"K{pc}"
+        self.namespace[name] = value
+        return name
+
+    def call(self, pc: int) -> list[str]:
+        """Run instruction ``pc`` through its handler and follow its answer."""
+        return [f"pc = {self.handler(pc)}(vm, {self.op(pc)}, {pc})",
+                f"if pc != {pc + 1}: continue"]
+
+    # -- blocks --------------------------------------------------------------
+
+    def leaders(self) -> list[int]:
+        """Addresses where a block starts (see the module docstring)."""
+        n = len(self.ops)
+        starts = {0, self.start}
+        for pc, op in enumerate(self.ops):
+            spec = self.specs[op.opcode]
+            name = spec.name
+            if spec.jump:
+                starts.add(op.p2)
+            if name == "Jump":
+                starts.update((op.p1, op.p3))
+            elif name == "InitCoroutine":
+                starts.add(op.p3)
+            if name in _ENDS_BLOCK:
+                starts.add(pc + 1)
+        return sorted(s for s in starts if self.start <= s < min(n, self.end))
+
+    def block(self, start: int, end: int, pad: str, out: list[str]) -> None:
+        """Append the code of the block [start, end) to ``out``, noting for
+        each line the instruction it belongs to."""
+        line_pc = self.line_pc
+        for pc in range(start, end):
+            name = self.names[pc]
+            emit = _emitter(name)
+            body, ends = emit(self, self.ops[pc], pc) if emit else (self.call(pc), False)
+            for line in body:
+                out.append(pad + line)
+                line_pc.append(pc)
+            if ends:
+                return
+        out.append(f"{pad}pc = {end}; continue")
+        line_pc.append(end - 1)
+
+    def tree(self, starts: list[int], ends: list[int], indent: int, out: list[str]) -> None:
+        """Dispatch on ``pc`` by bisection over the block starts."""
+        pad = "    " * indent
+        if len(starts) == 1:
+            out.append(f"{pad}if pc != {starts[0]}: return pc")
+            self.line_pc.append(starts[0])
+            self.block(starts[0], ends[0], pad, out)
+            return
+        mid = len(starts) // 2
+        out.append(f"{pad}if pc < {starts[mid]}:")
+        self.line_pc.append(starts[mid])
+        self.tree(starts[:mid], ends[:mid], indent + 1, out)
+        out.append(f"{pad}else:")
+        self.line_pc.append(starts[mid])
+        self.tree(starts[mid:], ends[mid:], indent + 1, out)
+
+    def source(self) -> str:
+        starts = self.starts = self.leaders()
+        ends = starts[1:] + [self.end]
+        out = [
+            "def run(vm, op, pc):",
+            "    r = vm.r",
+            "    cursors = vm.cursors",
+            "    host = vm.host",
+            "    try:",
+            "        while pc >= 0:",
+        ]
+        # line_pc[i] is the instruction of source line i + 1 (0 before the loop).
+        self.line_pc = [0] * len(out)
+        if starts:
+            self.tree(starts, ends, 3, out)
+        else:
+            out.append("            return pc")
+            self.line_pc.append(0)
+        out += [
+            "        return pc",
+            "    except BaseException as exc:",
+            "        # The instruction running when it raised, by its source line:",
+            "        # an IOPending re-runs it, an error names it (as the interpreter).",
+            "        vm.pc = LINE_PC[exc.__traceback__.tb_lineno - 1]",
+            "        raise",
+        ]
+        self.line_pc += [0] * 6
+        self.namespace["LINE_PC"] = self.line_pc
+        return "\n".join(out) + "\n"
+
+
+# -- inline opcodes ------------------------------------------------------------
+#
+# An emitter returns (lines, ends_block).  Each must do exactly what the
+# opcode's handler does (ops/*.py), or call the handler where it would not.
+
+Emitted = tuple[list[str], bool]
+
+# Opcodes after which control never falls through inline.
+_ENDS_BLOCK = {"Goto", "Init", "Halt", "ResultRow", "Return", "Yield", "Gosub",
+               "EndCoroutine", "Program", "Jump", "InitCoroutine"}
+
+
+def _goto(g: _Generator, op: Any, pc: int) -> Emitted:
+    if op.p2 <= pc:
+        # A backward jump checks for an interrupt (op_goto).
+        return ["if getattr(host, 'interrupted', False): _interrupted(vm)",
+                f"pc = {op.p2}", "continue"], True
+    return [f"pc = {op.p2}", "continue"], True
+
+
+def _init(g: _Generator, op: Any, pc: int) -> Emitted:
+    return [f"pc = {op.p2}", "continue"], True
+
+
+def _integer(g: _Generator, op: Any, pc: int) -> Emitted:
+    return [f"r[{op.p2}] = {op.p1!r}"], False
+
+
+def _load_p4(g: _Generator, op: Any, pc: int) -> Emitted:
+    return [f"r[{op.p2}] = {g.const(pc, op.p4)}"], False
+
+
+def _null(g: _Generator, op: Any, pc: int) -> Emitted:
+    last = max(op.p2, op.p3)
+    if last - op.p2 > 8:
+        return [f"r[{op.p2}:{last + 1}] = [None] * {last + 1 - op.p2}"], False
+    return [f"r[{i}] = None" for i in range(op.p2, last + 1)], False
+
+
+def _soft_null(g: _Generator, op: Any, pc: int) -> Emitted:
+    return [f"r[{op.p1}] = None"], False
+
+
+def _variable(g: _Generator, op: Any, pc: int) -> Emitted:
+    return ["v = vm.vars",
+            f"r[{op.p2}] = v[{op.p1}] if {op.p1} < len(v) else None"], False
+
+
+def _scopy(g: _Generator, op: Any, pc: int) -> Emitted:
+    return [f"r[{op.p2}] = r[{op.p1}]"], False
+
+
+def _copy(g: _Generator, op: Any, pc: int) -> Emitted:
+    if op.p3 > 8:
+        return g.call(pc), False
+    return [f"r[{op.p2 + i}] = r[{op.p1 + i}]" for i in range(op.p3 + 1)], False
+
+
+def _move(g: _Generator, op: Any, pc: int) -> Emitted:
+    if op.p3 > 8:
+        return g.call(pc), False
+    out = []
+    for i in range(op.p3):
+        out += [f"r[{op.p2 + i}] = r[{op.p1 + i}]", f"r[{op.p1 + i}] = None"]
+    return out, False
+
+
+def _result_row(g: _Generator, op: Any, pc: int) -> Emitted:
+    regs = "".join(f"r[{i}], " for i in range(op.p1, op.p1 + op.p2))
+    return [f"vm.result = ({regs})",
+            f"vm.pc = {pc + 1}",
+            "return EXIT_ROW"], True
+
+
+def _arith(symbol: str, fallback: str, swap: bool) -> Callable[[_Generator, Any, int], Emitted]:
+    """Add/Subtract/Multiply: two 64-bit integers whose result fits inline."""
+    def emit(g: _Generator, op: Any, pc: int) -> Emitted:
+        a, b = (op.p2, op.p1) if swap else (op.p1, op.p2)
+        return [f"a = r[{a}]", f"b = r[{b}]",
+                "if type(a) is int and type(b) is int:",
+                f"    x = a {symbol} b",
+                f"    r[{op.p3}] = x if {_MIN_INT} <= x <= {_MAX_INT} else {fallback}(a, b)",
+                "else:",
+                f"    r[{op.p3}] = {fallback}(a, b)"], False
+    return emit
+
+
+def _add_imm(g: _Generator, op: Any, pc: int) -> Emitted:
+    return [f"v = r[{op.p1}]",
+            f"r[{op.p1}] = (v if type(v) is int else (_to_integer(v) or 0)) + {op.p2}"], False
+
+
+def _if(jump_when_true: bool) -> Callable[[_Generator, Any, int], Emitted]:
+    def emit(g: _Generator, op: Any, pc: int) -> Emitted:
+        cond = "" if jump_when_true else "not "
+        lines = [f"v = r[{op.p1}]"]
+        if op.p3:
+            lines += ["if v is None:", f"    pc = {op.p2}", "    continue"]
+            test = f"if v is not None and {cond}(v != 0 if type(v) is int else _is_true(v)):"
+        else:
+            test = f"if v is not None and {cond}(v != 0 if type(v) is int else _is_true(v)):"
+        lines += [test, f"    pc = {op.p2}", "    continue"]
+        return lines, False
+    return emit
+
+
+def _is_null(g: _Generator, op: Any, pc: int) -> Emitted:
+    return [f"if r[{op.p1}] is None:", f"    pc = {op.p2}", "    continue"], False
+
+
+def _not_null(g: _Generator, op: Any, pc: int) -> Emitted:
+    return [f"if r[{op.p1}] is not None:", f"    pc = {op.p2}", "    continue"], False
+
+
+_CMP_TESTS = {"Eq": "==", "Ne": "!=", "Lt": "<", "Le": "<=", "Gt": ">", "Ge": ">="}
+
+
+def _compare(g: _Generator, op: Any, pc: int) -> Emitted:
+    """Eq..Ge: two ints or two floats (or two texts compared as BINARY under no
+    numeric affinity) compare inline; anything else, NULLs included, runs the
+    handler.  Floats use the handler's three-way form (a NaN compares equal)."""
+    test = _CMP_TESTS[g.names[pc]]
+    direct = "t is int"
+    if (op.p4 is None or op.p4 is values.BINARY) and (op.p5 & _AFF_MASK) < 0x43:
+        direct = "(t is int or t is str)"
+    lines = [f"a = r[{op.p3}]", f"b = r[{op.p1}]", "t = type(a)"]
+    if g.keep_compare:
+        lines += [f"if t is type(b) and ({direct} or t is float):",
+                  "    c = (a > b) - (a < b)",
+                  "    vm.last_compare = c",
+                  f"    if c {test} 0:", f"        pc = {op.p2}", "        continue"]
+    else:
+        lines += [f"if t is type(b) and {direct}:",
+                  f"    if a {test} b:", f"        pc = {op.p2}", "        continue",
+                  "elif t is float and type(b) is float:",
+                  f"    if ((a > b) - (a < b)) {test} 0:", f"        pc = {op.p2}", "        continue"]
+    lines.append("else:")
+    lines += ["    " + line for line in g.call(pc)]
+    return lines, False
+
+
+def _column(g: _Generator, op: Any, pc: int) -> Emitted:
+    """op_column with its row fetch written out for B-tree cursors; NULL rows
+    and other cursor kinds run the handler."""
+    p4 = g.const(pc, op.p4)
+    return [f"c = cursors[{op.p1}]",
+            "row = c.row",
+            "if row is None and not c.null_row and c.deferred is None"
+            " and (c.kind == 'table' or c.kind == 'index'):",
+            "    bt = c.bt",
+            "    if not bt.eof: row = c.row = bt.record()",
+            "if row is None or c.null_row:"] + ["    " + x for x in g.call(pc)] + [
+            "else:",
+            f"    r[{op.p3}] = row[{op.p2}] if {op.p2} < len(row) else {p4}"], False
+
+
+def _rowid(g: _Generator, op: Any, pc: int) -> Emitted:
+    return [f"c = cursors[{op.p1}]",
+            "if c.null_row or c.deferred is not None or c.kind != 'table':"] + [
+            "    " + x for x in g.call(pc)] + [
+            "else:",
+            "    bt = c.bt",
+            f"    r[{op.p2}] = None if bt.eof else bt.rowid()"], False
+
+
+def _next(g: _Generator, op: Any, pc: int) -> Emitted:
+    """A B-tree cursor steps inline (op_next); sorters run the handler."""
+    return [f"c = cursors[{op.p1}]",
+            "if c.kind == 'sorter' and not c.null_row:"] + [
+            "    " + x for x in g.call(pc)] + [
+            "elif not c.null_row:",
+            "    bt = c.bt",
+            "    if not bt.eof:",
+            "        ok = bt.next()",
+            "        c.row = None",
+            "        c.deferred = None",
+            "        if ok:",
+            "            if getattr(host, 'interrupted', False): _interrupted(vm)",
+            f"            pc = {op.p2}",
+            "            continue"], False
+
+
+def _gosub(g: _Generator, op: Any, pc: int) -> Emitted:
+    return [f"r[{op.p1}] = {pc}", f"pc = {op.p2}", "continue"], True
+
+
+def _return(g: _Generator, op: Any, pc: int) -> Emitted:
+    return [f"v = r[{op.p1}]",
+            "if type(v) is int:",
+            "    pc = v + 1",
+            "    continue"] + g.call(pc) + ["continue"], True
+
+
+def _yield(g: _Generator, op: Any, pc: int) -> Emitted:
+    return [f"v = r[{op.p1}]",
+            f"r[{op.p1}] = {pc}",
+            "pc = v + 1",
+            "continue"], True
+
+
+def _init_coroutine(g: _Generator, op: Any, pc: int) -> Emitted:
+    target = op.p2 if op.p2 else pc + 1
+    return [f"r[{op.p1}] = {op.p3 - 1}", f"pc = {target}", "continue"], True
+
+
+def _halt(g: _Generator, op: Any, pc: int) -> Emitted:
+    return [f"pc = {g.handler(pc)}(vm, {g.op(pc)}, {pc})",
+            "continue"], True
+
+
+def _ends(g: _Generator, op: Any, pc: int) -> Emitted:
+    """An opcode that never falls through inline: its handler, then dispatch."""
+    return g.call(pc) + [f"pc = {pc + 1}", "continue"], True
+
+
+def _if_pos(g: _Generator, op: Any, pc: int) -> Emitted:
+    return [f"v = r[{op.p1}]",
+            "if type(v) is int and v > 0:",
+            f"    r[{op.p1}] = v - {op.p3}",
+            f"    pc = {op.p2}",
+            "    continue",
+            "if v is not None and type(v) is not int:"] + [
+            "    " + x for x in g.call(pc)], False
+
+
+_IDX_TESTS = {"IdxGE": ">=", "IdxGT": ">", "IdxLE": "<=", "IdxLT": "<"}
+
+
+def _idx_compare(g: _Generator, op: Any, pc: int) -> Emitted:
+    """IdxGE..IdxLT on a one-field key: a plain (BINARY, ASC) index entry
+    against a key of its own type, int or text, compares inline (the range
+    scan's end test, as _idx_compare's fast path); anything else runs the
+    handler."""
+    if op.p4 != 1:
+        return g.call(pc), False
+    test = _IDX_TESTS[g.names[pc]]
+    return [f"c = cursors[{op.p1}]",
+            "e = c.bt.record()",
+            "x = e[0] if e and c.key_info._plain else None",
+            f"y = r[{op.p3}]",
+            "t = type(x)",
+            "if t is type(y) and (t is int or t is str):",
+            f"    if x {test} y:",
+            f"        pc = {op.p2}",
+            "        continue",
+            "else:"] + ["    " + line for line in g.call(pc)], False
+
+
+_EMITTERS: dict[str, Callable[[_Generator, Any, int], Emitted]] = {
+    "Goto": _goto,
+    "Init": _init,
+    "Integer": _integer,
+    "String8": _load_p4, "Int64": _load_p4, "Real": _load_p4, "String": _load_p4,
+    "Null": _null,
+    "SoftNull": _soft_null,
+    "Variable": _variable,
+    "SCopy": _scopy, "IntCopy": _scopy,
+    "Copy": _copy,
+    "Move": _move,
+    "ResultRow": _result_row,
+    "Add": _arith("+", "_add", False),
+    "Subtract": _arith("-", "_subtract", True),
+    "Multiply": _arith("*", "_multiply", False),
+    "AddImm": _add_imm,
+    "If": _if(True),
+    "IfNot": _if(False),
+    "IsNull": _is_null,
+    "NotNull": _not_null,
+    "Eq": _compare, "Ne": _compare, "Lt": _compare, "Le": _compare, "Gt": _compare,
+    "Ge": _compare,
+    "Column": _column,
+    "Rowid": _rowid,
+    "Next": _next,
+    "Gosub": _gosub,
+    "Return": _return,
+    "Yield": _yield,
+    "InitCoroutine": _init_coroutine,
+    "Halt": _halt,
+    "EndCoroutine": _ends, "Program": _ends, "Jump": _ends,
+    "IfPos": _if_pos,
+    "IdxGE": _idx_compare, "IdxGT": _idx_compare, "IdxLE": _idx_compare,
+    "IdxLT": _idx_compare,
+}
+
+# The handler each inline emitter restates (its __qualname__): an opcode
+# whose handler is another one now (redeclared, replaced) runs its handler.
+_RESTATES: dict[str, str] = {
+    "Goto": "op_goto", "Init": "op_init", "Integer": "op_integer",
+    "String8": "op_load_p4", "Int64": "op_load_p4", "Real": "op_load_p4",
+    "String": "op_load_p4", "Null": "op_null", "SoftNull": "op_soft_null",
+    "Variable": "op_variable", "SCopy": "op_scopy", "IntCopy": "op_scopy",
+    "Copy": "op_copy", "Move": "op_move", "ResultRow": "op_result_row",
+    "Add": "_binop.<locals>.handler", "Subtract": "_binop.<locals>.handler",
+    "Multiply": "_binop.<locals>.handler", "AddImm": "op_add_imm", "If": "op_if",
+    "IfNot": "op_if_not", "IsNull": "op_is_null", "NotNull": "op_not_null",
+    "Eq": "_cmp_handler.<locals>.handler", "Ne": "_cmp_handler.<locals>.handler",
+    "Lt": "_cmp_handler.<locals>.handler", "Le": "_cmp_handler.<locals>.handler",
+    "Gt": "_cmp_handler.<locals>.handler", "Ge": "_cmp_handler.<locals>.handler",
+    "Column": "op_column", "Rowid": "op_rowid", "Next": "op_next", "Gosub": "op_gosub",
+    "Return": "op_return", "Yield": "op_yield", "InitCoroutine": "op_init_coroutine",
+    "Halt": "op_halt", "EndCoroutine": "op_end_coroutine", "Program": "op_program",
+    "Jump": "op_jump", "IfPos": "op_if_pos",
+    "IdxGE": "_idx_cmp_op.<locals>.handler", "IdxGT": "_idx_cmp_op.<locals>.handler",
+    "IdxLE": "_idx_cmp_op.<locals>.handler", "IdxLT": "_idx_cmp_op.<locals>.handler",
+}
+
+
+def _emitter(name: str) -> Callable[[_Generator, Any, int], Emitted] | None:
+    """The inline emitter for opcode ``name`` if it still restates the
+    opcode's handler."""
+    emit = _EMITTERS.get(name)
+    if emit is None:
+        return None
+    handler = opcodes.HANDLERS[opcodes.BY_NAME[name].number]
+    return emit if handler.__qualname__ == _RESTATES.get(name) else None

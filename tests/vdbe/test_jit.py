@@ -1,0 +1,219 @@
+"""The compiled executor (vdbe/jit.py): it must agree with the interpreter
+and with sqlite3, resume exactly after pending I/O, and compile only what
+runs often."""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+from collections.abc import Iterator
+
+import pytest
+
+import pyrite
+from pyrite.engine import Database
+from pyrite.io.memory import MemoryBackend
+from pyrite.io.testing import PendingBackend
+from pyrite.vdbe import jit, opcodes
+from pyrite.vdbe.vm import StepResult
+
+
+@pytest.fixture
+def mode() -> Iterator[object]:
+    """Switch executors inside a test and restore the suite's afterwards."""
+    saved = jit.MODE
+    yield jit.set_mode
+    jit.set_mode(saved)
+
+
+SETUP = """
+CREATE TABLE t(a INTEGER PRIMARY KEY, b, c TEXT, d REAL);
+CREATE INDEX tb ON t(b);
+CREATE TABLE u(x, y);
+CREATE INDEX tc ON t(c);
+CREATE INDEX uy ON u(y DESC);
+CREATE TABLE log(k, v);
+CREATE TRIGGER tu AFTER UPDATE ON t WHEN new.b % 3 = 0 BEGIN
+  INSERT INTO log VALUES(new.a, new.b);
+END;
+"""
+
+QUERIES = [
+    "SELECT count(*), sum(b), min(c), max(d) FROM t WHERE b BETWEEN 3 AND 40",
+    "SELECT a, b, c FROM t WHERE b < 10 ORDER BY b DESC, a LIMIT 7",
+    "SELECT a + b, a - b, a * b, b * 9223372036854775807 FROM t WHERE a < 6",
+    "SELECT a FROM t WHERE c > 'x5' AND c < 'x7' ORDER BY a",
+    "SELECT a FROM t WHERE d >= 10.5 AND d < 12 ORDER BY a",
+    "SELECT b, count(*) FROM t GROUP BY b HAVING count(*) > 2 ORDER BY b",
+    "SELECT DISTINCT b % 5 FROM t ORDER BY 1",
+    "SELECT x, y FROM u WHERE x IS NULL OR y IS NOT NULL ORDER BY x, y",
+    "SELECT a, (SELECT count(*) FROM u WHERE u.x = t.b) FROM t WHERE a < 8",
+    "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 50) "
+    "SELECT sum(i), count(*) FROM n",
+    "SELECT a FROM t WHERE b IN (SELECT x FROM u) ORDER BY a",
+    "SELECT t.a, u.y FROM t JOIN u ON u.x = t.b WHERE t.a < 30 ORDER BY 1, 2",
+    "SELECT a, sum(b) OVER (ORDER BY a ROWS 2 PRECEDING) FROM t WHERE a < 12",
+    "SELECT CASE WHEN b > 5 THEN 'big' WHEN b IS NULL THEN 'none' ELSE 'small' END, "
+    "count(*) FROM t GROUP BY 1 ORDER BY 1",
+    "SELECT a FROM t WHERE b = 1 AND '3' = c ORDER BY a",
+    "SELECT x < y, x = y, x > y, x IS y FROM u ORDER BY rowid",
+    "SELECT a, c FROM t WHERE c BETWEEN 'x10' AND 'x13' ORDER BY c",
+    "SELECT a FROM t WHERE c > 'x95' AND c <= 'x98' ORDER BY a",
+    "SELECT y FROM u WHERE y > 2 AND y < 9 ORDER BY y",
+    "SELECT count(*) FROM t WHERE b >= 40 AND b < 45",
+]
+
+WRITES = [
+    "UPDATE t SET b = b + 1 WHERE a % 4 = 0",
+    "DELETE FROM t WHERE b > 45",
+    "INSERT INTO u SELECT b, c FROM t WHERE a < 5",
+    "REPLACE INTO t(a, b, c, d) VALUES (3, 99, 'z', 1.0)",
+]
+
+
+def _fill(conn: object) -> None:
+    conn.executescript(SETUP)  # type: ignore[attr-defined]
+    rows = [(i, i % 47 if i % 11 else None, f"x{i}", i / 2) for i in range(1, 200)]
+    conn.executemany("INSERT INTO t VALUES (?, ?, ?, ?)", rows)  # type: ignore[attr-defined]
+    conn.executemany("INSERT INTO u VALUES (?, ?)",  # type: ignore[attr-defined]
+                     [(1, 2), (3, 3), (None, 4), (5, None), ("7", 7), (2.5, "a"), (b"b", 9)])
+
+
+def _run_all(conn: object) -> list[object]:
+    out: list[object] = []
+    for sql in WRITES:
+        conn.execute(sql)  # type: ignore[attr-defined]
+        for q in QUERIES:
+            out.append(conn.execute(q).fetchall())  # type: ignore[attr-defined]
+    out.append(conn.execute("SELECT * FROM log ORDER BY k").fetchall())  # type: ignore[attr-defined]
+    return out
+
+
+@pytest.mark.parametrize("executor", ["interp", "compiled", "eager", "loops"])
+def test_executors_agree_with_sqlite3(mode: object, executor: str,
+                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    if executor == "loops":
+        # Compile each loop on its first iteration and each loop-free program
+        # on its first run: control passes between compiled loops and the
+        # interpreter all the time.
+        monkeypatch.setattr(jit, "COMPILE_COST", 1e-9)
+        executor = "compiled"
+    mode(executor)  # type: ignore[operator]
+    want_conn = sqlite3.connect(":memory:")
+    _fill(want_conn)
+    want = _run_all(want_conn)
+    conn = pyrite.connect(":memory:")
+    _fill(conn)
+    assert _run_all(conn) == want
+
+
+def test_hot_loop_compiles_and_cold_code_stays_interpreted(mode: object) -> None:
+    mode("compiled")  # type: ignore[operator]
+    db = Database(":memory:")
+    for sql in ("CREATE TABLE t(a, b)", "INSERT INTO t VALUES (1, 2)"):
+        stmt, _ = db.prepare(sql)
+        while stmt.step() == StepResult.ROW:
+            pass
+    stmt, _ = db.prepare("WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n "
+                         "WHERE i < 5000) SELECT count(*) FROM n")
+    assert stmt.step() == StepResult.ROW and stmt.row() == (5000,)
+    state = jit.state_for(stmt.program)
+    assert state.regions, "a loop of 5000 iterations is compiled"
+    assert all(end - start < len(stmt.program.instructions) for start, end in state.regions)
+    small, _ = db.prepare("SELECT a FROM t")
+    assert small.step() == StepResult.ROW
+    assert not jit.state_for(small.program).regions, "a one-row query stays interpreted"
+
+
+def test_loop_ranges_skip_the_init_jump() -> None:
+    conn = pyrite.connect(":memory:")
+    conn.execute("CREATE TABLE t(a, b)")
+    stmt, _ = conn._db.prepare("SELECT a FROM t WHERE b > 1")
+    ops = stmt.program.instructions
+    loops = jit.loop_ranges(ops)
+    assert len(loops) == 1
+    start, end = loops[0]
+    names = [ops[pc].name for pc in range(start, end)]
+    assert names[-1] == "Next" and "Init" not in names and "Transaction" not in names
+
+
+def test_pending_io_inside_a_compiled_loop_resumes_exactly(mode: object) -> None:
+    mode("eager")  # type: ignore[operator]
+    inner = MemoryBackend()
+    writer = Database("/db", backend=inner)
+    for sql in ["CREATE TABLE t(a, b)"] + [
+            f"INSERT INTO t VALUES({i}, '{'p' * 300}')" for i in range(400)]:
+        stmt, _ = writer.prepare(sql)
+        stmt.step()
+    writer.close()
+    backend = PendingBackend(inner)
+    db = Database("/db", backend=backend)
+    stmt, _ = db.prepare("SELECT a FROM t WHERE a % 50 = 7 OR a > 396")
+    results = []
+    ios = 0
+    for _ in range(100000):
+        r = stmt.step_async()
+        if r == StepResult.IO:
+            ios += 1
+            backend.complete_all()
+            continue
+        if r == StepResult.ROW:
+            results.append(stmt.row()[0])
+            continue
+        break
+    assert ios > 10
+    assert results == [7, 57, 107, 157, 207, 257, 307, 357, 397, 398, 399]
+    assert jit.state_for(stmt.program).regions == [(0, len(stmt.program.instructions))]
+
+
+def test_errors_inside_compiled_code_match_the_interpreter(mode: object) -> None:
+    got = []
+    for executor in ("interp", "eager"):
+        mode(executor)  # type: ignore[operator]
+        conn = pyrite.connect(":memory:")
+        conn.execute("CREATE TABLE t(a INTEGER PRIMARY KEY, b NOT NULL)")
+        conn.execute("INSERT INTO t VALUES (1, 1), (2, 2)")
+        with pytest.raises(pyrite.IntegrityError) as ei:
+            conn.execute("UPDATE t SET b = NULL WHERE a = 2")
+        got.append((str(ei.value), conn.execute("SELECT * FROM t").fetchall()))
+        with pytest.raises(pyrite.OperationalError) as ei2:
+            conn.execute("SELECT abs(-9223372036854775807 - 1) FROM t")
+        got.append(str(ei2.value))
+    assert got[:2] == got[2:]
+    assert got[0][0] == "NOT NULL constraint failed: t.b"
+
+
+def test_an_emitter_only_restates_its_own_handler() -> None:
+    """An opcode whose handler was replaced runs the new handler in compiled code."""
+    opcodes._load()
+    number = opcodes.number("Integer")
+    original = opcodes.HANDLERS[number]
+    calls = []
+
+    def counting_integer(vm: object, op: object, pc: int) -> int:
+        calls.append(pc)
+        return original(vm, op, pc)  # type: ignore[no-any-return]
+
+    conn = pyrite.connect(":memory:")
+    stmt, _ = conn._db.prepare("SELECT 41 + 1")
+    assert jit._emitter("Integer") is not None
+    assert "H_Integer" not in jit.compile_program(stmt.program).source  # type: ignore[attr-defined]
+    opcodes.HANDLERS[number] = counting_integer
+    try:
+        assert jit._emitter("Integer") is None
+        fn = jit.compile_program(stmt.program)
+        assert "H_Integer" in fn.source  # type: ignore[attr-defined]
+    finally:
+        opcodes.HANDLERS[number] = original
+
+
+def test_compiled_source_of_a_scan_is_inline() -> None:
+    conn = pyrite.connect(":memory:")
+    conn.execute("CREATE TABLE t(a, b)")
+    stmt, _ = conn._db.prepare("SELECT a FROM t WHERE b < 5")
+    source = jit.compile_program(stmt.program).source  # type: ignore[attr-defined]
+    assert "H_Column" in source and "row = c.row" in source    # fast path + fallback
+    assert re.search(r"H_(Lt|Le|Gt|Ge)\(", source)                # NULLs, mixed types
+    assert re.search(r"if a (<|<=|>|>=) b:", source)             # same-typed operands
+    assert "bt.next()" in source
+    assert "vm.result = (" in source
