@@ -35,6 +35,7 @@ writing statement, on the pager's savepoint stack.
 """
 
 from __future__ import annotations
+from pyrite.values import fold_name
 
 import time
 import urllib.parse
@@ -349,7 +350,7 @@ class Database:
         table of the same name elsewhere, which stay)."""
         temp = self.dbs[1].schema
         doomed = [k for k, trig in temp.triggers.items()
-                  if trig.table.lower() == name.lower()
+                  if fold_name(trig.table) == fold_name(name)
                   and self._trigger_target_db(trig) == db_index]
         self.dbs[db_index].schema.remove_table(name, drop_triggers=db_index != 1)
         for key in doomed:
@@ -363,7 +364,7 @@ class Database:
         if qualifier:
             i = self.db_index_of(qualifier)
             return i if i >= 0 else None
-        key = trig.name.lower()
+        key = fold_name(trig.name)
         bound = self.temp_trigger_targets.get(key)
         if bound is not None:
             i = self.db_index_of(bound)
@@ -381,18 +382,18 @@ class Database:
 
     def drop_trigger_schema(self, db_index: int, name: str) -> None:
         """DropTrigger: forget a trigger."""
-        self.dbs[db_index].schema.triggers.pop(name.lower(), None)
+        self.dbs[db_index].schema.triggers.pop(fold_name(name), None)
         if db_index == 1:
-            self.temp_trigger_targets.pop(name.lower(), None)
+            self.temp_trigger_targets.pop(fold_name(name), None)
 
     # -- the databases of the connection --------------------------------------
 
     def db_index_of(self, name: str) -> int:
         """The index of database ``name`` (main, temp or an ATTACH alias),
         or -1 (sqlite3FindDbName)."""
-        low = name.lower()
+        low = fold_name(name)
         for i, slot in enumerate(self.dbs):
-            if slot.name.lower() == low:
+            if fold_name(slot.name) == low:
                 return i
         return -1
 
@@ -405,7 +406,7 @@ class Database:
         return [1, 0] + list(range(2, len(self.dbs)))
 
     def find_table(self, name: str, schema: str | None = None) -> Any:
-        low = name.lower()
+        low = fold_name(name)
         if schema is not None:
             i = self.db_index_of(schema)
             if i < 0:
@@ -441,7 +442,7 @@ class Database:
         for i in order:
             if i < 0:
                 continue
-            trig = self.dbs[i].schema.triggers.get(name.lower())
+            trig = self.dbs[i].schema.triggers.get(fold_name(name))
             if trig is not None:
                 return i, trig
         return -1, None
@@ -536,7 +537,7 @@ class Database:
 
     def find_function(self, name: str, n_arg: int) -> Any:
         from pyrite.vdbe import functions as builtin
-        key = name.lower()
+        key = fold_name(name)
         f = self.functions.get((key, n_arg)) or self.functions.get((key, -1))
         if f is not None:
             return f
@@ -544,48 +545,48 @@ class Database:
 
     def function_exists(self, name: str) -> bool:
         from pyrite.vdbe import functions as builtin
-        key = name.lower()
+        key = fold_name(name)
         return any(k[0] == key for k in self.functions) or builtin.exists(name)
 
     def find_collation(self, name: str) -> values.Collation | None:
-        coll = self.collations.get(name.upper())
+        coll = self.collations.get(fold_name(name))
         if coll is not None:
             return coll
-        return values.BUILTIN_COLLATIONS.get(name.lower())
+        return values.BUILTIN_COLLATIONS.get(fold_name(name))
 
     def create_function(self, name: str, n_arg: int, func: Callable[..., Any] | None,
                         deterministic: bool = False) -> None:
         from pyrite.vdbe import functions as builtin
-        key = (name.lower(), n_arg)
+        key = (fold_name(name), n_arg)
         if func is None:
             self.functions.pop(key, None)
             return
         flags = builtin.DETERMINISTIC if deterministic else 0
-        self.functions[key] = builtin.FuncDef(name.lower(), n_arg, func, flags)
+        self.functions[key] = builtin.FuncDef(fold_name(name), n_arg, func, flags)
 
     def create_aggregate(self, name: str, n_arg: int, cls: Any) -> None:
         from pyrite.vdbe import functions as builtin
-        key = (name.lower(), n_arg)
+        key = (fold_name(name), n_arg)
         if cls is None:
             self.functions.pop(key, None)
             return
-        self.functions[key] = builtin.FuncDef(name.lower(), n_arg, cls, builtin.AGGREGATE)
+        self.functions[key] = builtin.FuncDef(fold_name(name), n_arg, cls, builtin.AGGREGATE)
 
     def create_window_function(self, name: str, n_arg: int, cls: Any) -> None:
         """An aggregate with inverse() and value() too, usable with OVER."""
         from pyrite.vdbe import functions as builtin
-        key = (name.lower(), n_arg)
+        key = (fold_name(name), n_arg)
         if cls is None:
             self.functions.pop(key, None)
             return
-        self.functions[key] = builtin.FuncDef(name.lower(), n_arg, cls,
+        self.functions[key] = builtin.FuncDef(fold_name(name), n_arg, cls,
                                               builtin.AGGREGATE | builtin.WINDOW)
 
     def create_collation(self, name: str, func: Callable[[str, str], int] | None) -> None:
         if func is None:
-            self.collations.pop(name.upper(), None)
+            self.collations.pop(fold_name(name), None)
         else:
-            self.collations[name.upper()] = values.Collation(name, func)
+            self.collations[fold_name(name)] = values.Collation(name, func)
 
     # -- VMHost: storage and transactions --------------------------------------
 
@@ -632,9 +633,9 @@ class Database:
             if self.in_write:
                 self.pager_savepoint(len(self.user_savepoints))
             return
-        low = name.lower()
+        low = fold_name(name)
         i = len(self.user_savepoints) - 1
-        while i >= 0 and self.user_savepoints[i].lower() != low:
+        while i >= 0 and fold_name(self.user_savepoints[i]) != low:
             i -= 1
         if i < 0:
             errors.raise_error(errors.SQLITE_ERROR, f"no such savepoint: {name}")

@@ -27,6 +27,7 @@ re-enters the calling VM, so the Python stack stays shallow.
 """
 
 from __future__ import annotations
+from pyrite.values import fold_name
 
 import struct
 from typing import Any
@@ -156,7 +157,7 @@ def _create_schema(tmp: Any, rows: list[Any]) -> None:
     """Tables (except sqlite_sequence), then indexes, by their CREATE text."""
     for _, type_, name, root, sql, _ in rows:
         if type_ == "table" and isinstance(sql, str) and (root is None or root > 0) \
-                and str(name).lower() != "sqlite_sequence":
+                and fold_name(str(name)) != "sqlite_sequence":
             _run(tmp, sql)
     for _, type_, _, _, sql, _ in rows:
         if type_ == "index" and isinstance(sql, str):
@@ -167,18 +168,18 @@ def _copy_content(db: Any, tmp: Any, keep_rowids: bool) -> None:
     """Copy every b-tree's entries from ``db`` into ``tmp``'s fresh trees."""
     tmp.ensure_schema()
     tmp_rows = _schema_rows(tmp)
-    main_roots = {(str(r[1]), str(r[2]).lower()): r[3] for r in _schema_rows(db)}
+    main_roots = {(str(r[1]), fold_name(str(r[2]))): r[3] for r in _schema_rows(db)}
     tables = [r for r in tmp_rows if r[1] == "table" and r[3]]
     for _, _, name, root, _, _ in tables:
         table = tmp.schema.find_table(name)
-        src = main_roots.get(("table", str(name).lower()))
+        src = main_roots.get(("table", fold_name(str(name))))
         renumber = not keep_rowids and table.rowid_alias < 0 and not table.indexes
         if src:
             _copy_tree(db, tmp, src, root, renumber)
         for index in getattr(table, "indexes", []):
             if not index.root or index.root == root:
                 continue
-            src = main_roots.get(("index", index.name.lower()))
+            src = main_roots.get(("index", fold_name(index.name)))
             if src:
                 _copy_tree(db, tmp, src, index.root)
 

@@ -100,6 +100,13 @@ def _nocase_key(s: str) -> str:
     return s.translate(_ASCII_LOWER)
 
 
+def fold_name(name: str) -> str:
+    """An identifier (table, column, index, function, collation... name) as
+    SQLite compares them: ASCII letters case-folded, other characters as
+    they are (sqlite3StrICmp), so "É" and "é" stay two names."""
+    return name.lower() if name.isascii() else name.translate(_ASCII_LOWER)
+
+
 def _nocase_collate(a: str, b: str) -> int:
     a = _nocase_key(a)
     b = _nocase_key(b)

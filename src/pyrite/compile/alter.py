@@ -20,6 +20,7 @@ sqlite_rename_quotefix does.  See docs/known-differences.md for the gaps.
 """
 
 from __future__ import annotations
+from pyrite.values import fold_name
 
 from typing import Any
 
@@ -78,7 +79,7 @@ def _rename_edits(sql: str, kind: str, own: bool, old: str, new: str) -> list[tu
     """Token edits that rename table ``old`` to ``new`` in one CREATE text."""
     toks = list(tokenize(sql))
     edits: list[tuple[int, int, str]] = []
-    low = old.lower()
+    low = fold_name(old)
     quoted = _quote(new)
     first_on = next((i for i, t in enumerate(toks) if t.kind == "ON"), -1)
     for i, tok in enumerate(toks):
@@ -87,22 +88,22 @@ def _rename_edits(sql: str, kind: str, own: bool, old: str, new: str) -> list[tu
             j = i + 1
             if j + 1 < len(toks) and toks[j + 1].kind == ".":
                 j += 2
-            if j < len(toks) and _dequote(toks[j].text).lower() == low:
+            if j < len(toks) and fold_name(_dequote(toks[j].text)) == low:
                 edits.append((toks[j].start, toks[j].end, quoted))
         elif tok.kind in ("TABLE", "VIEW") and own and i <= 3:
             j = _name_token_after(toks, i)
-            if j < len(toks) and _dequote(toks[j].text).lower() == low:
+            if j < len(toks) and fold_name(_dequote(toks[j].text)) == low:
                 edits.append((toks[j].start, toks[j].end, quoted))
         elif tok.kind == "ON" and kind == "index":
             j = i + 1
             if j + 1 < len(toks) and toks[j + 1].kind == ".":
                 j += 2
-            if j < len(toks) and _dequote(toks[j].text).lower() == low:
+            if j < len(toks) and fold_name(_dequote(toks[j].text)) == low:
                 edits.append((toks[j].start, toks[j].end, quoted))
         elif tok.kind == "REFERENCES" and kind == "table":
             j = i + 1
             if j < len(toks) and _is_name_token(toks[j]) \
-                    and _dequote(toks[j].text).lower() == low:
+                    and fold_name(_dequote(toks[j].text)) == low:
                 edits.append((toks[j].start, toks[j].end, quoted))
     if own and kind in ("table", "index"):
         edits += _qualified_ref_edits(sql, old, quoted)
@@ -129,7 +130,7 @@ def _qualified_ref_edits(sql: str, old: str, quoted: str) -> list[tuple[int, int
 
     def visit(e: Any) -> None:
         if isinstance(e, ast.Column) and e.table is not None \
-                and e.table.lower() == old.lower():
+                and fold_name(e.table) == fold_name(old):
             entry = spans.get(id(e))
             if entry is not None and entry[0] is e and len(entry[1]) >= 2:
                 tok = entry[1][-2]
@@ -147,7 +148,7 @@ def code_alter_table(parse: Any, stmt: ast.AlterTable, text: str) -> None:
         parse.error(f"no such table: {stmt.table}")
     parse.ddl_db = table.db_index
     action = stmt.action
-    if table.name.lower().startswith("sqlite_") or table.read_only:
+    if fold_name(table.name).startswith("sqlite_") or table.read_only:
         parse.error(f"table {table.name} may not be altered")
     if isinstance(action, ast.RenameTable):
         if table.is_view:
@@ -196,13 +197,13 @@ def _dependents(parse: Any) -> list[tuple[int, str, str, str, str]]:
 
 
 def _dep_key(db: int, type_: str, name: str) -> str:
-    return f"{db}:{type_}:{name.lower()}"
+    return f"{db}:{type_}:{fold_name(name)}"
 
 
 def _catalogs(parse: Any) -> dict[str, Any]:
     """The resolver's view of every database, by lower-case name."""
     from pyrite.compile.rename import catalog_of
-    return {slot.name.lower(): catalog_of(slot.schema, slot.name) for slot in parse.db.dbs}
+    return {fold_name(slot.name): catalog_of(slot.schema, slot.name) for slot in parse.db.dbs}
 
 
 def _resolver(parse: Any, catalogs: dict[str, Any], db: int, target: Any) -> Any:
@@ -211,9 +212,9 @@ def _resolver(parse: Any, catalogs: dict[str, Any], db: int, target: Any) -> Any
     in its own."""
     from pyrite.compile.rename import Resolver
     name = parse.db.db_name(db)
-    search = tuple(parse.db.db_name(i).lower() for i in parse.db.search_order()) \
+    search = tuple(fold_name(parse.db.db_name(i)) for i in parse.db.search_order()) \
         if db == 1 else ()
-    return Resolver(catalogs[name.lower()], target, catalogs, name, search)
+    return Resolver(catalogs[fold_name(name)], target, catalogs, name, search)
 
 
 def _target(parse: Any, table: str, column: str | None = None) -> Any:
@@ -265,7 +266,7 @@ def _dependent_updates(parse: Any, texts: dict[str, str], db: int | None = None,
             continue
         new_tbl = tbl
         if table_renames is not None and type_ == "trigger" \
-                and tbl.lower() == table_renames[0].lower() and d != ddl_db(parse):
+                and fold_name(tbl) == fold_name(table_renames[0]) and d != ddl_db(parse):
             new_tbl = table_renames[1]
         if key in texts or new_tbl != tbl:
             out.append((name, (type_, name, new_tbl, 0, texts.get(key, _sql))))
@@ -296,11 +297,11 @@ def _check_dependents(parse: Any, catalogs: dict[str, Any], texts: dict[str, str
             for db, type_, name, _tbl, sql in _dependents(parse)]
     for db, type_, name, sql in deps:
         if type_ == "view":
-            catalog = catalogs[parse.db.db_name(db).lower()]
-            entry = view_entry(catalog[name.lower()].name if name.lower() in catalog
+            catalog = catalogs[fold_name(parse.db.db_name(db))]
+            entry = view_entry(catalog[fold_name(name)].name if fold_name(name) in catalog
                                else name, sql, parse.db.db_name(db))
-            if entry is not None and name.lower() in catalog:
-                catalog[name.lower()] = entry
+            if entry is not None and fold_name(name) in catalog:
+                catalog[fold_name(name)] = entry
     for db, type_, name, sql in deps:
         try:
             _resolver(parse, catalogs, db, None).resolve_sql(sql)
@@ -314,20 +315,20 @@ def _code_rename_table(parse: Any, table: Any, new: str) -> None:
         parse.error(f"there is already another table or index with this name: {new}")
     check_object_name(parse, new, "table")
     old = table.name
-    low = old.lower()
+    low = fold_name(old)
     catalogs = _catalogs(parse)
-    catalog = catalogs[parse.db.db_name(ddl_db(parse)).lower()]
+    catalog = catalogs[fold_name(parse.db.db_name(ddl_db(parse)))]
     texts = _resolve_dependents(parse, catalogs, _target(parse, old), lambda _text: _quote(new))
     updates: list[tuple[str, tuple[str, str, str, int, str | None]]] = []
     for type_, name, tbl_name, root, sql in _schema_rows(parse):
         key = _dep_key(ddl_db(parse), type_, name)
-        own = tbl_name.lower() == low
+        own = fold_name(tbl_name) == low
         new_name, new_tbl = name, tbl_name
         if own:
             new_tbl = new
             if type_ in ("table", "view"):
                 new_name = new
-            elif name.lower().startswith("sqlite_autoindex_"):
+            elif fold_name(name).startswith("sqlite_autoindex_"):
                 new_name = "sqlite_autoindex_" + new + name[len("sqlite_autoindex_") + len(old):]
         new_sql = texts.get(key, sql)
         if new_sql is not None and type_ != "trigger" and (own or type_ == "table"):
@@ -340,7 +341,7 @@ def _code_rename_table(parse: Any, table: Any, new: str) -> None:
             texts[key] = new_sql
     entry = catalog.pop(low)
     entry.name = new
-    catalog[new.lower()] = entry
+    catalog[fold_name(new)] = entry
     _check_dependents(parse, catalogs, texts, "after rename")
     begin_write_ddl(parse)
     _code_rewrite_rows(parse, updates)
@@ -475,7 +476,7 @@ def _code_add_column(parse: Any, table: Any, col: ast.ColumnDef, text: str) -> N
     """ALTER TABLE t ADD [COLUMN] def (sqlite3AlterFinishAddColumn)."""
     if table.is_view:
         parse.error("Cannot add a column to a view")
-    if any(c.name.lower() == col.name.lower() for c in table.columns):
+    if any(fold_name(c.name) == fold_name(col.name) for c in table.columns):
         parse.error(f"duplicate column name: {col.name}")
     for c in col.constraints:
         if isinstance(c, ast.CollateConstraint):
@@ -549,7 +550,7 @@ def _column_edits(sql: str, kind: str, table: str, old: str, replace: Any
     (except inside REFERENCES lists of other tables); in other tables only the
     column lists of ``REFERENCES table(...)``."""
     toks = list(tokenize(sql))
-    low, tlow = old.lower(), table.lower()
+    low, tlow = fold_name(old), fold_name(table)
     edits: list[tuple[int, int, str]] = []
     own = kind != "other"
     i = 0
@@ -564,7 +565,7 @@ def _column_edits(sql: str, kind: str, table: str, old: str, replace: Any
         if tok.kind == "ON" and kind == "index" and i + 1 < len(toks):
             skip_tokens.add(i + 1)
         if tok.kind == "REFERENCES" and i + 1 < len(toks):
-            target = _dequote(toks[i + 1].text).lower()
+            target = fold_name(_dequote(toks[i + 1].text))
             j = i + 2
             if j < len(toks) and toks[j].kind == "(":
                 depth = 0
@@ -576,13 +577,13 @@ def _column_edits(sql: str, kind: str, table: str, old: str, replace: Any
                         depth -= 1
                         if depth == 0:
                             break
-                    elif target == tlow and t.kind == "ID" and _dequote(t.text).lower() == low:
+                    elif target == tlow and t.kind == "ID" and fold_name(_dequote(t.text)) == low:
                         edits.append((t.start, t.end, replace(t.text)))
                     j += 1
             i = j + 1
             continue
         if own and i not in skip_tokens and tok.kind == "ID" \
-                and _dequote(tok.text).lower() == low \
+                and fold_name(_dequote(tok.text)) == low \
                 and not (i > 0 and toks[i - 1].kind == "COLLATE") \
                 and not (i + 1 < len(toks) and toks[i + 1].kind == "."):
             edits.append((tok.start, tok.end, replace(tok.text)))
@@ -602,7 +603,7 @@ def _keyword_column_tokens(sql: str, kind: str, table: str, old: str) -> list[An
         stmt, spans = parse_with_spans(sql)
     except errors.Error:
         return []
-    low, tlow = old.lower(), table.lower()
+    low, tlow = fold_name(old), fold_name(table)
 
     def toks(node: Any) -> tuple[Any, ...]:
         entry = spans.get(id(node))
@@ -611,7 +612,7 @@ def _keyword_column_tokens(sql: str, kind: str, table: str, old: str) -> list[An
     out: list[Any] = []
 
     def names(values: tuple[str, ...]) -> None:
-        out.extend(t for v, t in zip(values, toks(values)) if v.lower() == low)
+        out.extend(t for v, t in zip(values, toks(values)) if fold_name(v) == low)
 
     own = kind in ("table", "index")
     stack: list[Any] = [stmt]
@@ -623,16 +624,16 @@ def _keyword_column_tokens(sql: str, kind: str, table: str, old: str) -> list[An
         if not isinstance(node, ast.Node):
             continue
         if isinstance(node, ast.Column):
-            if own and node.name.lower() == low and node.table in (None, table) \
-                    or own and node.table is not None and node.table.lower() == tlow \
-                    and node.name.lower() == low:
+            if own and fold_name(node.name) == low and node.table in (None, table) \
+                    or own and node.table is not None and fold_name(node.table) == tlow \
+                    and fold_name(node.name) == low:
                 out.extend(toks(node)[-1:])
             continue
-        if isinstance(node, ast.ColumnDef) and own and node.name.lower() == low:
+        if isinstance(node, ast.ColumnDef) and own and fold_name(node.name) == low:
             out.extend(toks(node)[:1])
         if isinstance(node, ast.ForeignKeyConstraint) and own:
             names(node.columns)
-        if isinstance(node, ast.ForeignKeyClause) and node.table.lower() == tlow:
+        if isinstance(node, ast.ForeignKeyClause) and fold_name(node.table) == tlow:
             names(node.columns)
         stack.extend(getattr(node, f) for f in node.__slots__)
     return [t for t in out if t.kind != "ID"]
@@ -652,16 +653,16 @@ def _code_rename_column(parse: Any, table: Any, old: str, new: str, text: str) -
     """ALTER TABLE t RENAME [COLUMN] a TO b (sqlite3AlterRenameColumn)."""
     if table.is_view:
         parse.error(f'cannot rename columns of view "{table.name}"')
-    idx = next((k for k, c in enumerate(table.columns) if c.name.lower() == old.lower()), None)
+    idx = next((k for k, c in enumerate(table.columns) if fold_name(c.name) == fold_name(old)), None)
     if idx is None:
         parse.error(f'no such column: "{_name_as_written(text, "TO", old)}"')
     names = [c.name for c in table.columns]
     names[idx] = new
     seen: set[str] = set()
     for n in names:
-        if n.lower() in seen:
+        if fold_name(n) in seen:
             parse.error(f"error in table {table.name} after rename: duplicate column name: {n}")
-        seen.add(n.lower())
+        seen.add(fold_name(n))
     toks = [t for t in tokenize(text) if t.kind not in (";", "EOF")]
     quote_always = bool(toks) and toks[-1].text[:1] in "\"'`["
 
@@ -670,16 +671,16 @@ def _code_rename_column(parse: Any, table: Any, old: str, new: str, text: str) -
             return new
         return _quote(new)
 
-    own_db = parse.db.db_name(ddl_db(parse)).lower()
+    own_db = fold_name(parse.db.db_name(ddl_db(parse)))
     catalogs = _catalogs(parse)
     catalog_before = _catalogs(parse)[own_db]
     texts = _resolve_dependents(parse, catalogs, _target(parse, table.name, old), replace,
                                 True)
     if ddl_db(parse) == 1:
         _recheck_temp_dependents(parse, catalogs, texts)
-    catalogs[own_db][table.name.lower()].columns = names
+    catalogs[own_db][fold_name(table.name)].columns = names
     _check_dependents(parse, catalogs, texts, "after rename")
-    low = table.name.lower()
+    low = fold_name(table.name)
     updates: list[tuple[str, tuple[str, str, str, int, str | None]]] = []
     for type_, name, tbl_name, root, sql in _schema_rows(parse):
         key = _dep_key(ddl_db(parse), type_, name)
@@ -688,7 +689,7 @@ def _code_rename_column(parse: Any, table: Any, old: str, new: str, text: str) -
             continue
         if sql is None or type_ in ("view", "trigger"):
             continue
-        if tbl_name.lower() == low:
+        if fold_name(tbl_name) == low:
             kind = type_
         elif type_ == "table":
             kind = "other"
@@ -776,14 +777,14 @@ def _column_def_starts(sql: str) -> list[int]:
 def _names_column(exprs: list[Any], name: str) -> bool:
     """Whether any of ``exprs`` (an index's expressions and WHERE) names
     column ``name`` of the indexed table."""
-    low = name.lower()
+    low = fold_name(name)
     stack = [e for e in exprs if e is not None]
     while stack:
         node = stack.pop()
         if isinstance(node, tuple):
             stack.extend(node)
         elif isinstance(node, ast.Column):
-            if node.name.lower() == low:
+            if fold_name(node.name) == low:
                 return True
         elif isinstance(node, ast.Node):
             stack.extend(getattr(node, f) for f in node.__slots__)
@@ -802,7 +803,7 @@ def _first_reference(exprs: list[Any], low: str) -> str | None:
         if isinstance(node, tuple):
             stack.extend(reversed(node))
         elif isinstance(node, ast.Column):
-            if node.name.lower() == low:
+            if fold_name(node.name) == low:
                 return _written(node)
         elif isinstance(node, ast.Node):
             stack.extend(reversed([getattr(node, f) for f in node.__slots__]))
@@ -819,17 +820,17 @@ def _dropped_column_error(sql: str, name: str) -> str | None:
     if ps is None or not isinstance(ps.statement, ast.CreateTable):
         return None
     stmt = ps.statement
-    low = name.lower()
+    low = fold_name(name)
     for c in stmt.constraints:
         if isinstance(c, (ast.UniqueConstraint, ast.PrimaryKeyConstraint)):
             for ic in c.columns:
-                if isinstance(ic.expr, ast.Column) and ic.expr.name.lower() == low:
+                if isinstance(ic.expr, ast.Column) and fold_name(ic.expr.name) == low:
                     if ic.expr.quoted:   # a double-quoted string: an expression
                         return "expressions prohibited in PRIMARY KEY and UNIQUE constraints"
                     return f"no such column: {_written(ic.expr)}"
         if isinstance(c, ast.ForeignKeyConstraint):
             for col in c.columns:
-                if col.lower() == low:
+                if fold_name(col) == low:
                     return f'unknown column "{col}" in foreign key definition'
     checks = [c.expr for cdef in stmt.columns for c in cdef.constraints
               if isinstance(c, ast.CheckConstraint)]
@@ -863,7 +864,7 @@ def _code_drop_column(parse: Any, table: Any, name: str, text: str = "") -> None
     """ALTER TABLE t DROP [COLUMN] a (sqlite3AlterDropColumn)."""
     if table.is_view:
         parse.error(f'cannot drop column from view "{table.name}"')
-    col = next((k for k, c in enumerate(table.columns) if c.name.lower() == name.lower()), None)
+    col = next((k for k, c in enumerate(table.columns) if fold_name(c.name) == fold_name(name)), None)
     if col is None:
         parse.error(f'no such column: "{_name_as_written(text, None, name)}"')
     cname = table.columns[col].name
@@ -885,7 +886,7 @@ def _code_drop_column(parse: Any, table: Any, name: str, text: str = "") -> None
     why = _dropped_column_error(new_sql, cname)
     if why is not None:
         parse.error(f"error in table {table.name} after drop column: {why}")
-    if any(t.kind == "ID" and _dequote(t.text).lower() == cname.lower()
+    if any(t.kind == "ID" and fold_name(_dequote(t.text)) == fold_name(cname)
            for t in tokenize(new_sql[_add_column_offset(new_sql):])):
         parse.error(f"error in table {table.name} after drop column: no such column: {cname}")
     for idx in table.indexes:
@@ -895,15 +896,15 @@ def _code_drop_column(parse: Any, table: Any, name: str, text: str = "") -> None
     from pyrite.compile import gencol
     gencol.check_altered_table(parse, table, new_sql, "drop column")
     catalogs = _catalogs(parse)
-    catalog = catalogs[parse.db.db_name(ddl_db(parse)).lower()]
+    catalog = catalogs[fold_name(parse.db.db_name(ddl_db(parse)))]
     texts = _resolve_dependents(parse, catalogs, None, str, True)
-    catalog[table.name.lower()].columns = [c.name for k, c in enumerate(table.columns)
+    catalog[fold_name(table.name)].columns = [c.name for k, c in enumerate(table.columns)
                                            if k != col]
     _check_dependents(parse, catalogs, texts, "after drop column")
     new_sql = _edit(new_sql, _quotefix_edits(new_sql, catalog, set()))
     updates = [(table.name, ("table", table.name, table.name, table.root, new_sql))]
     for type_, name, tbl_name, root, sql in _schema_rows(parse):
-        if sql is None or type_ not in ("table", "index") or name.lower() == table.name.lower():
+        if sql is None or type_ not in ("table", "index") or fold_name(name) == fold_name(table.name):
             continue
         edits = _quotefix_edits(sql, catalog, set())
         if edits:

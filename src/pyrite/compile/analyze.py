@@ -18,6 +18,7 @@ indexes last).
 """
 
 from __future__ import annotations
+from pyrite.values import fold_name
 
 from typing import Any
 
@@ -57,19 +58,19 @@ def _targets(parse: Any, stmt: ast.Analyze) -> tuple[list[tuple[Any, Any]], Any]
     everything = [(t, None) for t in _tables_in_hash_order(schema)]
     if stmt.name is None:
         return everything, None
-    if stmt.schema is None and stmt.name.lower() in ("main", "temp"):
+    if stmt.schema is None and fold_name(stmt.name) in ("main", "temp"):
         # A database name: all of main (TEMP holds nothing in Pyrite).
-        return (everything if stmt.name.lower() == "main" else []), None
-    if stmt.schema is not None and stmt.schema.lower() not in ("main", "temp"):
+        return (everything if fold_name(stmt.name) == "main" else []), None
+    if stmt.schema is not None and fold_name(stmt.schema) not in ("main", "temp"):
         parse.error(f"unknown database {stmt.schema}")
-    if stmt.schema is not None and stmt.schema.lower() == "temp":
+    if stmt.schema is not None and fold_name(stmt.schema) == "temp":
         parse.error(f"no such table: {stmt.schema}.{stmt.name}")
     index = schema.find_index(stmt.name)
     if index is not None:
         return [(index.table, index)], ("idx", index.name)
     table = schema.find_table(stmt.name) or db.find_table(stmt.name)
     if table is None:
-        view = schema.views.get(stmt.name.lower()) if hasattr(schema, "views") else None
+        view = schema.views.get(fold_name(stmt.name)) if hasattr(schema, "views") else None
         if view is None:
             qual = f"{stmt.schema}." if stmt.schema is not None else ""
             parse.error(f"no such table: {qual}{stmt.name}")
@@ -157,7 +158,7 @@ def _index_order(table: Any) -> list[Any]:
 
 def _analyze_table(parse: Any, stat_cursor: int, table: Any, only_index: Any) -> None:
     """Code the stat1 rows of one table (SQLite's analyzeOneTable)."""
-    if getattr(table, "is_view", False) or table.name.lower().startswith("sqlite_"):
+    if getattr(table, "is_view", False) or fold_name(table.name).startswith("sqlite_"):
         return
     need_table_count = True
     for index in _index_order(table):

@@ -14,6 +14,7 @@ text from the object's name to the end of the statement.
 """
 
 from __future__ import annotations
+from pyrite.values import fold_name
 
 from typing import Any
 
@@ -80,7 +81,7 @@ def stored_sql(text: str, keyword: str) -> str:
 
 def check_object_name(parse: Any, name: str, kind: str) -> None:
     """Refuse names reserved for SQLite's own objects (sqlite3CheckObjectName)."""
-    if name.lower().startswith("sqlite_") and not getattr(parse.db, "writable_schema", False):
+    if fold_name(name).startswith("sqlite_") and not getattr(parse.db, "writable_schema", False):
         parse.error(f"object name reserved for internal use: {name}")
 
 
@@ -99,7 +100,7 @@ def create_target(parse: Any, schema_name: str | None, temp: bool, what: str) ->
     go to temp (a qualifier other than temp is an error), others to the
     named database or main.  Sets ``parse.ddl_db``."""
     if temp:
-        if schema_name is not None and schema_name.lower() != "temp":
+        if schema_name is not None and fold_name(schema_name) != "temp":
             parse.error(f"temporary {what} name must be unqualified")
         db = 1
     else:
@@ -118,7 +119,7 @@ def name_in_use(parse: Any, name: str) -> str | None:
     "view") in the database the DDL statement writes to."""
     db = parse.db
     schema = db.dbs[ddl_db(parse)].schema
-    low = name.lower()
+    low = fold_name(name)
     if low in schema.tables or low in (sch.SCHEMA_TABLE_NAME, sch.LEGACY_SCHEMA_TABLE_NAME):
         return "table"
     if low in schema.views:
@@ -289,13 +290,13 @@ def _code_create_table_as(parse: Any, stmt: ast.CreateTable) -> None:
     cols = []
     for n in names:
         base = n
-        k = base.lower()
+        k = fold_name(base)
         cnt = seen.get(k, 0)
         while k in seen:
             cnt += 1
             n = f"{base}:{cnt}"
-            k = n.lower()
-        seen[base.lower()] = cnt
+            k = fold_name(n)
+        seen[fold_name(base)] = cnt
         seen[k] = 0
         cols.append(n)
     defs = ",".join(_quoted_ident(n) + _AFF_TYPE.get(a, "") for n, a in zip(cols, affs))
@@ -349,7 +350,7 @@ def code_create_index(parse: Any, stmt: ast.CreateIndex, text: str) -> None:
         parse.error(f"no such table: {parse.db.db_name(db)}.{stmt.table}")
     if table.is_view:
         parse.error("views may not be indexed")
-    if table.read_only or table.name.lower().startswith("sqlite_"):
+    if table.read_only or fold_name(table.name).startswith("sqlite_"):
         parse.error(f"table {table.name} may not be indexed")
     kind = name_in_use(parse, stmt.name)
     if kind is not None:
@@ -589,7 +590,7 @@ def code_drop(parse: Any, stmt: ast.Drop) -> None:
             _code_noop(parse)
             return
         parse.error(f"no such {'view' if kind == 'VIEW' else 'table'}: {qualified}")
-    if table.name.lower().startswith("sqlite_") and table.name.lower() != "sqlite_stat1":
+    if fold_name(table.name).startswith("sqlite_") and fold_name(table.name) != "sqlite_stat1":
         parse.error(f"table {table.name} may not be dropped")
     if kind == "VIEW" and not table.is_view:
         parse.error(f"use DROP TABLE to delete table {table.name}")

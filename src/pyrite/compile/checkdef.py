@@ -13,6 +13,7 @@ arguments and its error does not stop the walk: a later error replaces it
 """
 
 from __future__ import annotations
+from pyrite.values import fold_name
 
 from typing import Any
 
@@ -25,11 +26,11 @@ _ROWID_NAMES = ("rowid", "oid", "_rowid_")
 
 def _column_ok(table: Any, col: ast.Column) -> bool:
     # A schema qualifier is not checked (SQLite ignores it here).
-    if col.table is not None and col.table.lower() != table.name.lower():
+    if col.table is not None and fold_name(col.table) != fold_name(table.name):
         return False
     if table.column_index(col.name) >= 0:
         return True
-    return col.name.lower() in _ROWID_NAMES and not table.without_rowid
+    return fold_name(col.name) in _ROWID_NAMES and not table.without_rowid
 
 
 def _column_text(col: ast.Column) -> str:
@@ -131,7 +132,7 @@ def references_changed(table: Any, expr: Any, changed_cols: set[int],
             if ci >= 0:
                 if ci in changed_cols or (ci == table.rowid_alias and rowid_changed):
                     found = True
-            elif node.name.lower() in _ROWID_NAMES and rowid_changed:
+            elif fold_name(node.name) in _ROWID_NAMES and rowid_changed:
                 found = True
             return
         import dataclasses

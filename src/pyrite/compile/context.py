@@ -51,6 +51,7 @@ leave the cursor so that Next falls through (LEFT JOIN's NULL-row pass).
 """
 
 from __future__ import annotations
+from pyrite.values import fold_name
 
 from dataclasses import dataclass, field
 from typing import Any, Callable, Sequence
@@ -161,8 +162,8 @@ class SrcItem:
     def matches(self, qualifier: str) -> bool:
         """True when ``qualifier`` (a ``t`` of ``t.col``) names this item."""
         if self.alias is not None:
-            return self.alias.lower() == qualifier.lower()
-        return self.name.lower() == qualifier.lower()
+            return fold_name(self.alias) == fold_name(qualifier)
+        return fold_name(self.name) == fold_name(qualifier)
 
 
 JT_INNER = 0x01
@@ -602,7 +603,7 @@ class Parse:
         """The Collation called ``name`` or raise "no such collation sequence"."""
         if name is None:
             return None
-        key = name.upper()
+        key = fold_name(name)
         coll = self.coll_cache.get(key)
         if coll is not None:
             return coll
@@ -611,9 +612,6 @@ class Parse:
             coll = finder(name)
         if coll is None:
             coll = values.BUILTIN_COLLATIONS.get(key)
-        if coll is None:
-            coll = next((c for n, c in values.BUILTIN_COLLATIONS.items()
-                         if n.upper() == key), None)
         if coll is None:
             self.error(f"no such collation sequence: {name}")
         self.coll_cache[key] = coll

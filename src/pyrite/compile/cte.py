@@ -33,6 +33,7 @@ What it owns:
 """
 
 from __future__ import annotations
+from pyrite.values import fold_name
 
 import dataclasses
 from collections.abc import Callable, Iterator
@@ -109,14 +110,14 @@ def push_with(parse: Parse, with_: ast.With, body: Any) -> WithScope:
     """Make the CTEs of ``with_`` visible (sqlite3WithPush) for ``body``."""
     scope = WithScope(outer=parse.with_scope)
     for cte in with_.ctes:
-        key = cte.name.lower()
+        key = fold_name(cte.name)
         if key in scope.ctes:
             parse.error(f"duplicate WITH table name: {cte.name}")
         scope.ctes[key] = CteState(cte, scope)
     counts: dict[str, int] = {}
     _count_refs(body, counts)
     for cte in with_.ctes:
-        _count_refs(cte.select, counts, skip=cte.name.lower())
+        _count_refs(cte.select, counts, skip=fold_name(cte.name))
     for key, state in scope.ctes.items():
         state.n_use = counts.get(key, 0)
     parse.with_scope = scope
@@ -134,7 +135,7 @@ def _count_refs(node: Any, counts: dict[str, int], skip: str | None = None) -> N
         return
     if isinstance(node, ast.TableRef):
         if node.schema is None:
-            key = node.name.lower()
+            key = fold_name(node.name)
             if key != skip:
                 counts[key] = counts.get(key, 0) + 1
         return
@@ -146,7 +147,7 @@ def _count_refs(node: Any, counts: dict[str, int], skip: str | None = None) -> N
 
 def lookup(parse: Parse, name: str) -> CteState | None:
     """The CTE called ``name`` visible here (searchWith), or None."""
-    key = name.lower()
+    key = fold_name(name)
     scope = parse.with_scope
     while scope is not None:
         state = scope.ctes.get(key)
@@ -405,7 +406,7 @@ def _recursive_terms(parse: Parse, state: CteState, sel: ast.Select) -> int:
     last_op = sel.compounds[-1][0]
     if last_op not in ("UNION", "UNION ALL"):
         return 0
-    key = state.name.lower()
+    key = fold_name(state.name)
     refs: set[int] = set()
     n = 0
     for op, core in reversed(sel.compounds):
@@ -413,7 +414,7 @@ def _recursive_terms(parse: Parse, state: CteState, sel: ast.Select) -> int:
             break
         found = [leaf for leaf in _from_leaves(core)
                  if isinstance(leaf, ast.TableRef) and leaf.schema is None
-                 and leaf.name.lower() == key]
+                 and fold_name(leaf.name) == key]
         if not found:
             break
         if len(found) > 1:
@@ -581,7 +582,7 @@ def _window_clause_names(core: Any, name: str) -> bool:
         if isinstance(node, (tuple, list)):
             stack.extend(node)
         elif isinstance(node, ast.TableRef):
-            found |= node.schema is None and node.name.lower() == name.lower()
+            found |= node.schema is None and fold_name(node.name) == fold_name(name)
         elif isinstance(node, ast.Node):
             stack.extend(getattr(node, f.name) for f in dataclasses.fields(node))
     return found

@@ -9,6 +9,7 @@ then a second loop deletes each row and its index entries.
 """
 
 from __future__ import annotations
+from pyrite.values import fold_name
 
 from typing import Any, Callable
 
@@ -151,7 +152,7 @@ def code_delete(parse: Any, stmt: ast.Delete) -> None:
         code_view_delete(parse, stmt, table, triggers)
         return
     if stmt.table.indexed_by is not None and \
-            all(i.name.lower() != stmt.table.indexed_by.lower() for i in table.indexes):
+            all(fold_name(i.name) != fold_name(stmt.table.indexed_by) for i in table.indexes):
         parse.error(f"no such index: {stmt.table.indexed_by}")
     from pyrite.compile.returning import begin_returning, load_row
     returning = begin_returning(parse, table, stmt.returning)

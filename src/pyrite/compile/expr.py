@@ -14,6 +14,7 @@ SQLITE_NULLEQ (0x80), and the collating sequence in P4.
 """
 
 from __future__ import annotations
+from pyrite.values import fold_name
 
 import threading
 from dataclasses import dataclass
@@ -424,8 +425,8 @@ def code_expr_target(parse: Parse, expr: Any, target: int) -> int:
     if isinstance(expr, FuncRef):
         return _code_function(parse, expr, target)
     if isinstance(expr, ast.CurrentTime):
-        fd = parse.find_function(expr.kind.lower(), 0)
-        return _code_function(parse, FuncRef(expr.kind.lower(), (), fd), target)
+        fd = parse.find_function(fold_name(expr.kind), 0)
+        return _code_function(parse, FuncRef(fold_name(expr.kind), (), fd), target)
     if isinstance(expr, (ast.Like, ast.Between, ast.In, ast.IsNull)):
         return _code_predicate_value(parse, expr, target)
     if isinstance(expr, ast.Case):
@@ -667,7 +668,7 @@ def _code_not(parse: Parse, inner: ast.Expr, target: int) -> int:
 
 def _like_call(parse: Parse, expr: ast.Like) -> FuncRef:
     """LIKE/GLOB as the function call SQLite makes of them: like(pattern, x[, esc])."""
-    name = expr.op.lower()
+    name = fold_name(expr.op)
     args = (expr.right, expr.left) + ((expr.escape,) if expr.escape is not None else ())
     if name == "match":
         parse.error("unable to use function MATCH in the requested context")
@@ -761,7 +762,7 @@ _INLINE_FUNCS = {"coalesce", "ifnull", "iif", "likely", "unlikely", "likelihood"
 def _code_function(parse: Parse, f: FuncRef, target: int) -> int:
     if f.is_agg:
         parse.error(f"misuse of aggregate: {f.name}()")
-    name = f.name.lower()
+    name = fold_name(f.name)
     if name in _INLINE_FUNCS:
         return _code_inline(parse, f, target)
     if parse.ok_const_factor and is_constant(f) and f.args:
@@ -791,7 +792,7 @@ def _code_function(parse: Parse, f: FuncRef, target: int) -> int:
 
 
 def _code_inline(parse: Parse, f: FuncRef, target: int) -> int:
-    name = f.name.lower()
+    name = fold_name(f.name)
     if name in ("likely", "unlikely", "likelihood"):
         return code_expr_target(parse, f.args[0], target)
     if name == "iif":

@@ -33,6 +33,7 @@ actions as trigger sub-programs (OP_Program) instead.
 """
 
 from __future__ import annotations
+from pyrite.values import fold_name
 
 from typing import Any
 
@@ -76,7 +77,7 @@ def _table_ref(parse: Any, table: Any) -> ast.TableRef:
 def _is_self_reference(table: Any, fk: sch.ForeignKey) -> bool:
     """A table referring to itself: an UPDATE always checks its child keys
     (moving a row's parent key may orphan the row itself)."""
-    return fk.to.lower() == table.name.lower()
+    return fold_name(fk.to) == fold_name(table.name)
 
 
 def _child_modified(table: Any, fk: sch.ForeignKey, changed: set[int],
@@ -95,7 +96,7 @@ def _parent_modified(table: Any, fk: sch.ForeignKey, changed: set[int],
         for i, col in enumerate(table.columns):
             if i in changed or (i == table.rowid_alias and rowid_changed):
                 if key is not None:
-                    if col.name.lower() == key.lower():
+                    if fold_name(col.name) == fold_name(key):
                         return True
                 elif col.primary_key:
                     return True
@@ -136,7 +137,7 @@ def locate_index(parse: Any, parent: Any, fk: sch.ForeignKey, quiet: bool = Fals
     key = fk.to_cols[0]
     if n == 1 and parent.rowid_alias >= 0 and not parent.is_view:
         ipk_name = parent.columns[parent.rowid_alias].name
-        if key is None or key.lower() == ipk_name.lower():
+        if key is None or fold_name(key) == fold_name(ipk_name):
             return True, None, None
     for idx in reversed(parent.indexes):
         if idx.n_key_col != n or not idx.unique or idx.where is not None:
@@ -151,10 +152,10 @@ def locate_index(parse: Any, parent: Any, fk: sch.ForeignKey, quiet: bool = Fals
             if icol < 0:
                 break
             dflt = parent.columns[icol].collation or "BINARY"
-            if idx.collations[i].lower() != dflt.lower():
+            if fold_name(idx.collations[i]) != fold_name(dflt):
                 break
-            name = parent.columns[icol].name.lower()
-            j = next((j for j, c in enumerate(fk.to_cols) if c is not None and c.lower() == name),
+            name = fold_name(parent.columns[icol].name)
+            j = next((j for j, c in enumerate(fk.to_cols) if c is not None and fold_name(c) == name),
                      -1)
             if j < 0:
                 break
@@ -729,8 +730,8 @@ def _code_child_update(parse: Any, child: Any, where: Any, exprs: dict[int, Any]
     nc = NameContext(SrcList([item]))
     assign = Assignments(exprs=dict(exprs))
     code_value = make_value_coder(parse, assign, lambda e: resolve_expr(parse, e, nc), nc)
-    changed = {child.columns[c].name.lower() if c != sch.XN_ROWID
-               else child.columns[child.rowid_alias].name.lower() for c in exprs}
+    changed = {fold_name(child.columns[c].name) if c != sch.XN_ROWID
+               else fold_name(child.columns[child.rowid_alias].name) for c in exprs}
     code_update_row(parse, child, data_cursor, idx_cursors, reg_old, assign, code_value,
                     sch.OE_ABORT, next_row,
                     triggers=_child_triggers(parse, child, "UPDATE", changed))

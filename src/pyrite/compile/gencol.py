@@ -13,6 +13,7 @@ non-VIRTUAL columns before it (:func:`storage_column`).
 """
 
 from __future__ import annotations
+from pyrite.values import fold_name
 
 import dataclasses
 from typing import Any
@@ -95,7 +96,7 @@ def check_expr_shape(parse: Any, expr: ast.Expr, what: str, table: Any,
         if isinstance(e, ast.Column):
             if e.table is not None and not allow_dot:
                 parse.error(f'the "." operator prohibited in {what}')
-            if (e.name.lower() in _ROWID_NAMES and table.column_index(e.name) < 0
+            if (fold_name(e.name) in _ROWID_NAMES and table.column_index(e.name) < 0
                     and what == "generated columns"):
                 parse.error(f"no such column: {e.name}")
     _walk(expr, visit)
@@ -463,7 +464,7 @@ def same_expr(a: Any, b: Any) -> bool:
     if isinstance(a, ColumnRef):
         return a.cursor == b.cursor and a.column == b.column and a.depth == b.depth
     if isinstance(a, FuncRef):
-        return (a.name.lower() == b.name.lower() and len(a.args) == len(b.args)
+        return (fold_name(a.name) == fold_name(b.name) and len(a.args) == len(b.args)
                 and all(same_expr(x, y) for x, y in zip(a.args, b.args)))
     if isinstance(a, (ast.Subquery, ast.Exists)):
         return False

@@ -12,6 +12,7 @@ NULL in the stored record.
 """
 
 from __future__ import annotations
+from pyrite.values import fold_name
 
 import dataclasses
 from typing import Any
@@ -434,22 +435,22 @@ def _count_select_columns(parse: Any, select: ast.Select) -> int:
             from pyrite.compile.cte import cte_width
             width = cte_width(parse, item)
             if width is not None:
-                tables.append(((item.alias or item.name).lower(), width))
+                tables.append((fold_name((item.alias or item.name)), width))
                 return
             t = parse.db.find_table(item.name)
             ncol = len(t.columns) if t is not None else 0
             if t is not None and t.is_view and t.view_select is not None:
                 ncol = _count_select_columns(parse, t.view_select)
-            tables.append(((item.alias or item.name).lower(), ncol))
+            tables.append((fold_name((item.alias or item.name)), ncol))
         elif isinstance(item, ast.SubqueryRef):
-            tables.append(((item.alias or "").lower(), _count_select_columns(parse, item.select)))
+            tables.append((fold_name((item.alias or "")), _count_select_columns(parse, item.select)))
     if core.from_ is not None:
         collect(core.from_)
     for rc in core.columns:
         if rc.star and rc.table is None:
             n += sum(c for _, c in tables)
         elif rc.star:
-            n += sum(c for name, c in tables if name == rc.table.lower())
+            n += sum(c for name, c in tables if name == fold_name(rc.table))
         else:
             n += 1
     return n
@@ -458,14 +459,14 @@ def _count_select_columns(parse: Any, select: ast.Select) -> int:
 def _select_reads_table(select: ast.Select, table_name: str) -> bool:
     """True when ``select`` mentions ``table_name`` anywhere (xferOptimization
     aside, SQLite then materializes the SELECT first)."""
-    low = table_name.lower()
+    low = fold_name(table_name)
     found = False
 
     def visit(node: Any) -> None:
         nonlocal found
         if found:
             return
-        if isinstance(node, ast.TableRef) and node.name.lower() == low:
+        if isinstance(node, ast.TableRef) and fold_name(node.name) == low:
             found = True
             return
         if isinstance(node, ast.Node):
@@ -501,7 +502,7 @@ def code_insert(parse: Any, stmt: ast.Insert) -> None:
         for name in stmt.columns:
             ci = table.column_index(name)
             if ci < 0:
-                if name.lower() in ("rowid", "oid", "_rowid_") and table.rowid_alias < 0 \
+                if fold_name(name) in ("rowid", "oid", "_rowid_") and table.rowid_alias < 0 \
                         and table.has_rowid:
                     ci = sch.XN_ROWID
                 else:
@@ -687,7 +688,7 @@ def autoincrement_begin(parse: Any, table: Any) -> int:
     if seq is None:
         parse.error("no such table: sqlite_sequence")
     top = parse.toplevel or parse
-    key = f"{table.db_index}.{table.name.lower()}"
+    key = f"{table.db_index}.{fold_name(table.name)}"
     if key not in top.autoinc:
         top.autoinc[key] = (table, top.alloc_reg(4))
         top.code_verify_schema(table.db_index, write=True)

@@ -10,6 +10,7 @@ ignores them (an empty result).
 """
 
 from __future__ import annotations
+from pyrite.values import fold_name
 
 import re
 from typing import Any
@@ -70,7 +71,7 @@ def _int_value(v: Any) -> int:
     if isinstance(v, float):
         return int(v)
     if isinstance(v, str):
-        low = v.lower()
+        low = fold_name(v)
         if low in ("on", "yes", "true"):
             return 1
         if low in ("off", "no", "false"):
@@ -120,7 +121,7 @@ def _result_rows(parse: Any, names: list[str], rows: list[tuple[Any, ...]]) -> N
 
 def code_pragma(parse: Any, stmt: ast.Pragma) -> None:
     """Emit the program of one PRAGMA."""
-    name = stmt.name.lower()
+    name = fold_name(stmt.name)
     # The database a qualified PRAGMA names (None: unqualified).
     parse.pragma_db = None
     if stmt.schema is not None:
@@ -194,7 +195,7 @@ def _pragma_setting(parse: Any, name: str, value: Any) -> None:
             return
         if name == "mmap_size":
             return
-        store[name] = _int_value(value) if name != "locking_mode" else str(value).lower()
+        store[name] = _int_value(value) if name != "locking_mode" else fold_name(str(value))
         if name in ("locking_mode", "journal_size_limit", "analysis_limit"):
             _result_rows(parse, [name], [(store[name],)])   # these answer a change
         return
@@ -237,7 +238,7 @@ def _pragma_cache_spill(parse: Any, name: str, value: Any) -> None:
     when off, else the threshold in pages (the cache size when larger)."""
     db = parse.db
     if value is not None:
-        if isinstance(value, str) and value.lower() in _BOOL_WORDS:
+        if isinstance(value, str) and fold_name(value) in _BOOL_WORDS:
             db.cache_spill = bool(_int_value(value))
         else:
             n = _int_value(value)
@@ -270,7 +271,7 @@ def _pragma_journal_mode(parse: Any, name: str, value: Any) -> None:
     slot = parse.db.dbs[_pragma_db(parse)]
     memory = getattr(slot.pager, "memory", False) and not slot.anonymous
     mode = "memory" if memory else "delete"
-    if value is not None and str(value).lower() in ("off", "memory") and mode == "delete":
+    if value is not None and fold_name(str(value)) in ("off", "memory") and mode == "delete":
         mode = "delete"
     _result_rows(parse, ["journal_mode"], [(mode,)])
 
@@ -560,7 +561,7 @@ def _pragma_table_list(parse: Any, name: str, value: Any) -> None:
             continue
         schema = slot.schema
         for t in schema.tables_in_hash_order():
-            if value is not None and str(value).lower() != t.name.lower():
+            if value is not None and fold_name(str(value)) != fold_name(t.name):
                 continue
             if t is schema.schema_table:
                 rows.append((slot.name, "sqlite_temp_schema" if i == 1 else "sqlite_schema",
@@ -579,7 +580,8 @@ def _pragma_database_list(parse: Any, name: str, value: Any) -> None:
 
 
 def _pragma_collation_list(parse: Any, name: str, value: Any) -> None:
-    names = list(getattr(parse.db, "collations", {}).keys()) + ["RTRIM", "NOCASE", "BINARY"]
+    names = [c.name for c in getattr(parse.db, "collations", {}).values()] + \
+        ["RTRIM", "NOCASE", "BINARY"]
     _result_rows(parse, ["seq", "name"], [(i, n) for i, n in enumerate(names)])
 
 
@@ -711,7 +713,7 @@ class PragmaCursor:
         schema = args[1] if m.has_arg and len(args) > 1 else \
             (args[0] if not m.has_arg and args else None)
         self.rows = []
-        if schema is not None and str(schema).lower() not in ("main",):
+        if schema is not None and fold_name(str(schema)) not in ("main",):
             return
         collector = _RowCollector(m.db)
         handler = _HANDLERS.get(m.pragma)

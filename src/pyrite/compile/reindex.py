@@ -7,6 +7,7 @@ refilled from its table through a sorter, as sqlite3RefillIndex does.
 """
 
 from __future__ import annotations
+from pyrite.values import fold_name
 
 from typing import Any
 
@@ -15,7 +16,7 @@ from pyrite.sql import ast
 
 
 def _uses_collation(index: Any, name: str) -> bool:
-    return any((c or "BINARY").lower() == name.lower() for c in index.collations)
+    return any(fold_name((c or "BINARY")) == fold_name(name) for c in index.collations)
 
 
 def code_reindex(parse: Any, stmt: ast.Reindex) -> None:

@@ -18,6 +18,7 @@ as it will be after the change -- and reports:
 """
 
 from __future__ import annotations
+from pyrite.values import fold_name
 
 from dataclasses import dataclass, field
 from typing import Any
@@ -48,7 +49,7 @@ class CatalogEntry:
 
 def _ident(db: str, name: str) -> str:
     """A table's identity across databases (what ``_Source.real`` holds)."""
-    return f"{db.lower()}\x1f{name.lower()}"
+    return f"{fold_name(db)}\x1f{fold_name(name)}"
 
 
 @dataclass
@@ -148,11 +149,11 @@ class Resolver:
     def _is_target_column(self, real: str | None, column: str) -> bool:
         return self._is_target_table(real) and self.target is not None \
             and self.target.column is not None \
-            and column.lower() == self.target.column.lower()
+            and fold_name(column) == fold_name(self.target.column)
 
     def _catalog_of_db(self, schema: str) -> dict[str, CatalogEntry] | None:
-        low = schema.lower()
-        if low == self.home_db.lower():
+        low = fold_name(schema)
+        if low == fold_name(self.home_db):
             return self.catalog
         if self.dbs is not None:
             return self.dbs.get(low)
@@ -164,17 +165,17 @@ class Resolver:
     def lookup(self, name: str, schema: str | None = None) -> CatalogEntry:
         if schema is not None:
             cat = self._catalog_of_db(schema)
-            entry = cat.get(name.lower()) if cat is not None else None
+            entry = cat.get(fold_name(name)) if cat is not None else None
             if entry is None:
                 raise RenameError(f"no such table: {schema}.{name}")
             return entry
         if self.search:
             for db in self.search:
                 cat = self._catalog_of_db(db)
-                if cat is not None and name.lower() in cat:
-                    return cat[name.lower()]
+                if cat is not None and fold_name(name) in cat:
+                    return cat[fold_name(name)]
             raise RenameError(f"no such table: {name}")
-        entry = self.catalog.get(name.lower())
+        entry = self.catalog.get(fold_name(name))
         if entry is None:
             raise RenameError(f"no such table: {self.home_db}.{name}")
         return entry
@@ -193,7 +194,7 @@ class Resolver:
             # a view resolves in its own database (TEMP views see them all)
             home = self._catalog_of_db(entry.db) or self.catalog
             sub = Resolver(home, None, self.dbs, entry.db,
-                           self.search if entry.db.lower() == "temp" else ())
+                           self.search if fold_name(entry.db) == "temp" else ())
             sub._view_stack = self._view_stack
             sub._view_columns = self._view_columns
             names = sub.select(entry.view.select, None, {})
@@ -216,9 +217,9 @@ class Resolver:
                     # The recursive reference has the columns of the first SELECT.
                     self._cte_names[id(cte)] = self.core(cte.select.core, parent, ctes)[0]
                 if sel.with_.recursive:
-                    ctes[cte.name.lower()] = cte
+                    ctes[fold_name(cte.name)] = cte
                 self._cte_names[id(cte)] = self.select(cte.select, parent, ctes)
-                ctes[cte.name.lower()] = cte
+                ctes[fold_name(cte.name)] = cte
         # SQLite resolves a compound's members from the last to the first.
         others = [self.core(core, parent, ctes)[1] for _op, core in reversed(sel.compounds)]
         names, scope = self.core(sel.core, parent, ctes)
@@ -237,10 +238,10 @@ class Resolver:
     def order_term(self, e: ast.Expr, scope: _Scope | None, group_by: bool = False) -> None:
         """An ORDER BY / GROUP BY term naming a result alias refers to that column."""
         if isinstance(e, ast.Column) and e.table is None and scope is not None \
-                and e.name.lower() in scope.aliases:
+                and fold_name(e.name) in scope.aliases:
             return
         if not group_by and isinstance(e, ast.Column) and e.table is None \
-                and scope is not None and e.name.lower() in scope.star_names:
+                and scope is not None and fold_name(e.name) in scope.star_names:
             # SQLite substitutes a copy of the "*"-expanded result column,
             # which carries no token to edit (the term is checked afterwards).
             self._resolve_only(e, scope)
@@ -264,12 +265,12 @@ class Resolver:
             if rc.star:
                 expanded = self.star(rc, scope)
                 names.extend(expanded)
-                scope.star_names.update(n.lower() for n in expanded)
+                scope.star_names.update(fold_name(n) for n in expanded)
                 continue
             self.expr(rc.expr, scope)
             if rc.alias:
                 names.append(rc.alias)
-                scope.aliases[rc.alias.lower()] = rc.expr
+                scope.aliases[fold_name(rc.alias)] = rc.expr
             elif isinstance(rc.expr, ast.Column):
                 names.append(rc.expr.name)
             else:
@@ -286,9 +287,9 @@ class Resolver:
     def star(self, rc: ast.ResultColumn, scope: _Scope) -> list[str]:
         if rc.table is None:
             return [c for s in scope.sources for c in s.columns]
-        low = rc.table.lower()
+        low = fold_name(rc.table)
         for s in scope.sources:
-            if s.match.lower() == low:
+            if fold_name(s.match) == low:
                 if s.real is not None and not s.aliased:
                     self._table_token(self._toks(rc)[:1], s.real)
                 return list(s.columns)
@@ -316,11 +317,11 @@ class Resolver:
                         and self._any_has(scope.sources[before:], name)):
                     raise RenameError(f"cannot join using column {name} - column "
                                       "not present in both tables")
-            merged = {n.lower() for n in item.using or ()}
+            merged = {fold_name(n) for n in item.using or ()}
             if item.natural:
-                left = {c.lower() for src in scope.sources[:before] for c in src.columns}
-                merged = {c.lower() for src in scope.sources[before:] for c in src.columns
-                          if c.lower() in left}
+                left = {fold_name(c) for src in scope.sources[:before] for c in src.columns}
+                merged = {fold_name(c) for src in scope.sources[before:] for c in src.columns
+                          if fold_name(c) in left}
             if len(scope.sources) == before + 1:
                 scope.sources[before].merged |= merged
             if item.on is not None:
@@ -350,8 +351,8 @@ class Resolver:
         scope.sources.append(self.table_source(item, scope.ctes))
 
     def table_source(self, ref: ast.TableRef, ctes: dict[str, ast.CommonTableExpr]) -> _Source:
-        if ref.schema is None and ref.name.lower() in ctes:
-            cte = ctes[ref.name.lower()]
+        if ref.schema is None and fold_name(ref.name) in ctes:
+            cte = ctes[fold_name(ref.name)]
             names = list(cte.columns) if cte.columns else self._cte_names.get(id(cte), [])
             return _Source(ref.alias or ref.name, names)
         if not self.knows_db(ref.schema):
@@ -386,7 +387,7 @@ class Resolver:
                 self.select(n.select, scope, scope.ctes if scope else {})
                 continue
             if isinstance(n, ast.In) and n.table is not None and n.table_args is None \
-                    and n.table.name.lower() not in (scope.ctes if scope else {}):
+                    and fold_name(n.table.name) not in (scope.ctes if scope else {}):
                 self.lookup(n.table.name)   # "x IN tbl" is never renamed, as in SQLite
             if isinstance(n, ast.In) and n.select is not None:
                 self.select(n.select, scope, scope.ctes if scope else {})
@@ -402,14 +403,14 @@ class Resolver:
         if col.table is None:
             self._bare_column(col, toks, scope)
             return
-        want = col.table.lower()
+        want = fold_name(col.table)
         s = scope
         while s is not None:
             for src in s.sources:
-                if src.match.lower() != want:
+                if fold_name(src.match) != want:
                     continue
                 if col.schema is not None and (src.real is None or src.aliased
-                                               or col.schema.lower() != src.db.lower()):
+                                               or fold_name(col.schema) != fold_name(src.db)):
                     continue
                 if self._has_column(src, col.name):
                     if not src.aliased and src.real is not None:
@@ -427,31 +428,31 @@ class Resolver:
         """The column a name refers to: rowid/oid/_rowid_ (when no real column
         has that name) mean the INTEGER PRIMARY KEY, which SQLite 3.40 then
         edits as a reference to that column."""
-        low = name.lower()
+        low = fold_name(name)
         if low in _ROWID_NAMES and src.ipk is not None \
-                and not any(c.lower() == low for c in src.columns):
+                and not any(fold_name(c) == low for c in src.columns):
             return src.ipk
         return name
 
     @staticmethod
     def _any_has(sources: list[_Source], name: str) -> bool:
-        low = name.lower()
-        return any(src.opaque or any(c.lower() == low for c in src.columns) for src in sources)
+        low = fold_name(name)
+        return any(src.opaque or any(fold_name(c) == low for c in src.columns) for src in sources)
 
     def _has_column(self, src: _Source, name: str) -> bool:
-        low = name.lower()
-        if src.opaque or any(c.lower() == low for c in src.columns):
+        low = fold_name(name)
+        if src.opaque or any(fold_name(c) == low for c in src.columns):
             return True
         return src.has_rowid and low in _ROWID_NAMES
 
     def _bare_column(self, col: ast.Column, toks: tuple[Token, ...],
                      scope: _Scope | None) -> None:
-        low = col.name.lower()
+        low = fold_name(col.name)
         s = scope
         while s is not None:
             matches = [src for src in s.sources
                        if not src.qualified_only and not src.opaque and low not in src.merged
-                       and any(c.lower() == low for c in src.columns)]
+                       and any(fold_name(c) == low for c in src.columns)]
             if len(matches) > 1:
                 raise RenameError(f"ambiguous column name: {col.name}")
             if matches:
@@ -554,12 +555,12 @@ def catalog_of(schema: Any, db: str = "main") -> dict[str, CatalogEntry]:
     from pyrite.sql.parser import parse_one
     out: dict[str, CatalogEntry] = {}
     master = [c.name for c in schema.schema_table.columns]
-    names = ("sqlite_temp_schema", "sqlite_temp_master") if db.lower() == "temp" \
+    names = ("sqlite_temp_schema", "sqlite_temp_master") if fold_name(db) == "temp" \
         else ("sqlite_schema", "sqlite_master")
     for name in names:
         out[name] = CatalogEntry(name, master, db=db)
     for t in schema.tables.values():
-        out[t.name.lower()] = CatalogEntry(
+        out[fold_name(t.name)] = CatalogEntry(
             t.name, [c.name for c in t.columns], not t.without_rowid,
             opaque=t.read_only and not t.columns,
             ipk=t.columns[t.rowid_alias].name if 0 <= t.rowid_alias < len(t.columns) else None,
@@ -567,7 +568,7 @@ def catalog_of(schema: Any, db: str = "main") -> dict[str, CatalogEntry]:
     for v in schema.views.values():
         ps = parse_one(v.sql) if v.sql else None
         if ps is not None and isinstance(ps.statement, ast.CreateView):
-            out[v.name.lower()] = CatalogEntry(v.name, view=ps.statement, db=db)
+            out[fold_name(v.name)] = CatalogEntry(v.name, view=ps.statement, db=db)
     return out
 
 
@@ -597,7 +598,7 @@ def quoted_strings(sql: str, catalog: dict[str, CatalogEntry]) -> list[Token]:
                          if isinstance(c, (ast.CheckConstraint, ast.GeneratedConstraint)))
         exprs.extend(c.expr for c in stmt.constraints if isinstance(c, ast.CheckConstraint))
     elif isinstance(stmt, ast.CreateIndex):
-        entry = catalog.get(stmt.table.lower())
+        entry = catalog.get(fold_name(stmt.table))
         if entry is None or entry.columns is None:
             return []
         columns = entry.columns
@@ -605,7 +606,7 @@ def quoted_strings(sql: str, catalog: dict[str, CatalogEntry]) -> list[Token]:
         exprs.append(stmt.where)
     else:
         return []
-    known = {c.lower() for c in columns} | set(_ROWID_NAMES)
+    known = {fold_name(c) for c in columns} | set(_ROWID_NAMES)
     out: list[Token] = []
     stack = [e for e in exprs if e is not None]
     while stack:
@@ -614,7 +615,7 @@ def quoted_strings(sql: str, catalog: dict[str, CatalogEntry]) -> list[Token]:
             stack.extend(node)
         elif isinstance(node, ast.Column):
             entry = spans.get(id(node))
-            if node.quoted and node.table is None and node.name.lower() not in known \
+            if node.quoted and node.table is None and fold_name(node.name) not in known \
                     and entry is not None and entry[0] is node:
                 out.append(entry[1][-1])
         elif isinstance(node, ast.Node):

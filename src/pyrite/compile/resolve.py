@@ -13,6 +13,7 @@ result aliases and column numbers (resolveOrderGroupBy).
 """
 
 from __future__ import annotations
+from pyrite.values import fold_name
 
 import dataclasses
 from dataclasses import dataclass
@@ -80,7 +81,7 @@ class FixedColumn(ast.Expr):
 
 
 def _name_eq(a: str | None, b: str | None) -> bool:
-    return a is not None and b is not None and a.lower() == b.lower()
+    return a is not None and b is not None and fold_name(a) == fold_name(b)
 
 
 def _is_double_quoted(expr: ast.Column) -> bool:
@@ -101,7 +102,7 @@ def lookup_column(parse: Parse, expr: ast.Column, nc: NameContext) -> ast.Expr:
         table_seen = False
         for item in ctx.src_list:
             if getattr(item.table, "nested_from", False):
-                if expr.table is None and name.lower() in item.hidden_using:
+                if expr.table is None and fold_name(name) in item.hidden_using:
                     continue  # USING column: the left side's copy is used
                 if _nested_lookup(item, expr, matches):
                     table_seen = True
@@ -122,7 +123,7 @@ def lookup_column(parse: Parse, expr: ast.Column, nc: NameContext) -> ast.Expr:
                     found = i
                     break
             if found >= 0:
-                if expr.table is None and name.lower() in item.hidden_using:
+                if expr.table is None and fold_name(name) in item.hidden_using:
                     continue  # USING column: the left side's copy is used
                 matches.append((item, found))
         if not matches and expr.table is not None and expr.schema is None \
@@ -132,7 +133,7 @@ def lookup_column(parse: Parse, expr: ast.Column, nc: NameContext) -> ast.Expr:
                 return ref
         if not matches and ctx.src_list:
             # rowid aliases
-            if name.lower() in ROWID_NAMES:
+            if fold_name(name) in ROWID_NAMES:
                 cands = [it for it in ctx.src_list
                          if (expr.table is None or it.matches(expr.table))
                          and getattr(it.table, "has_rowid", True)
@@ -164,8 +165,8 @@ def lookup_column(parse: Parse, expr: ast.Column, nc: NameContext) -> ast.Expr:
     # not found
     if expr.table is None and _is_double_quoted(expr):
         return ast.Literal(name)
-    if expr.table is None and name.lower() in ("true", "false"):
-        return ast.Literal(1 if name.lower() == "true" else 0, keyword=name.upper())
+    if expr.table is None and fold_name(name) in ("true", "false"):
+        return ast.Literal(1 if fold_name(name) == "true" else 0, keyword=name.upper())
     parse.error(f"no such column: {_full_name(expr)}")
     raise AssertionError  # unreachable
 
@@ -237,9 +238,9 @@ def _trigger_column(parse: Parse, expr: ast.Column, nc: NameContext) -> Any:
         return None
     table = item.table
     base = parse.register_cursors[item.cursor]
-    low = expr.name.lower()
+    low = fold_name(expr.name)
     for i, col in enumerate(table.columns):
-        if col.name.lower() == low:
+        if fold_name(col.name) == low:
             if i == table_rowid_alias(table):
                 return RegRef(base, values.AFF_INTEGER)
             # no affinity (sqlite3ExprAffinity knows none for TK_TRIGGER),
@@ -257,7 +258,7 @@ def _right_join_using(parse: Parse, src: SrcList, item: SrcItem, name: str, ref:
     """A USING column of a RIGHT or FULL join reads as coalesce(left, right),
     since either side may be the NULL row."""
     from pyrite.compile.context import JT_RIGHT
-    low = name.lower()
+    low = fold_name(name)
     for later in src:
         if later is item or not later.jointype & JT_RIGHT or low not in later.hidden_using:
             continue
@@ -402,7 +403,7 @@ class _Resolver:
         if isinstance(expr, ast.Literal) and expr.keyword is not None \
                 and _column_in_scope(nc, expr.keyword):
             # TRUE/FALSE are keywords only when no column has the name
-            return lookup_column(parse, ast.Column(expr.keyword.lower()), nc)
+            return lookup_column(parse, ast.Column(fold_name(expr.keyword)), nc)
         if isinstance(expr, ast.FunctionCall):
             lent = parse.lent_aggregates
             if lent and id(expr) in lent:
@@ -524,7 +525,7 @@ def expand_result_columns(parse: Parse, columns: tuple[ast.ResultColumn, ...],
                 for i, col in enumerate(item.table.columns):
                     if column_hidden(col):
                         continue
-                    if rc.table is None and col.name.lower() in item.hidden_using:
+                    if rc.table is None and fold_name(col.name) in item.hidden_using:
                         continue
                     _check_star_column(parse, src, item, col.name)
                     ref = _column_ref(parse, item, i if i != table_rowid_alias(item.table)
@@ -579,11 +580,11 @@ def _check_star_column(parse: Parse, src: SrcList, item: SrcItem, name: str) -> 
     n = 0
     for other in src:
         if other is not item and (not other.matches(qualifier)
-                                  or _item_schema(parse, other).lower() != schema.lower()):
+                                  or fold_name(_item_schema(parse, other)) != fold_name(schema)):
             continue
         if not any(_name_eq(c.name, name) for c in other.table.columns):
             continue
-        if n and name.lower() in other.hidden_using:
+        if n and fold_name(name) in other.hidden_using:
             continue
         n += 1
     if n > 1:
@@ -600,7 +601,7 @@ def _expand_nested_item(parse: Parse, nc: NameContext, item: SrcItem,
         if column_hidden(col):
             continue
         if qualifier is None:
-            if col.no_expand or col.name.lower() in item.hidden_using:
+            if col.no_expand or fold_name(col.name) in item.hidden_using:
                 continue
         elif not _span_matches(col.span, None, qualifier, None):
             continue
@@ -626,14 +627,14 @@ def _expand_nested_from(parse: Parse, nc: NameContext) -> list[ResultItem]:
             ref = lookup_column(parse, ast.Column(name), nc)
             out.append(ResultItem(ref, name, expr_decltype(ref), span=("", "", name),
                                   using_term=True))
-        own_using = {n.lower() for n in item.using_names} | {n.lower() for n in next_using}
+        own_using = {fold_name(n) for n in item.using_names} | {fold_name(n) for n in next_using}
         nested = getattr(item.table, "nested_from", False)
         db_name = _item_schema(parse, item)
         for i, col in enumerate(item.table.columns):
             if column_hidden(col):
                 continue
             span = col.span if nested else (db_name, item.display_name, col.name)
-            no_expand = col.name.lower() in own_using or bool(getattr(col, "no_expand", False))
+            no_expand = fold_name(col.name) in own_using or bool(getattr(col, "no_expand", False))
             if not nested:
                 _check_star_column(parse, src, item, col.name)
             ref = _star_ref(parse, nc, item, i)

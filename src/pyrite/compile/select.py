@@ -14,6 +14,7 @@ FROM-clause subqueries are materialized into ephemeral tables.
 """
 
 from __future__ import annotations
+from pyrite.values import fold_name
 
 import dataclasses
 from dataclasses import dataclass, field
@@ -222,8 +223,8 @@ def subquery_columns(parse: Parse, info: SelectInfo, col_names: tuple[str, ...] 
         # name that collides with a USING column is a copy of it.
         no_expand = item.no_expand
         cnt = 0
-        while cname.lower() in seen:
-            no_expand |= seen[cname.lower()].using_term
+        while fold_name(cname) in seen:
+            no_expand |= seen[fold_name(cname)].using_term
             j = len(cname) - 1
             while j > 0 and cname[j].isdigit():
                 j -= 1
@@ -231,7 +232,7 @@ def subquery_columns(parse: Parse, info: SelectInfo, col_names: tuple[str, ...] 
                 cname = cname[:j]
             cnt += 1
             cname = f"{cname}:{cnt}"
-        seen[cname.lower()] = item
+        seen[fold_name(cname)] = item
         coll = expr_collation(parse, item.expr)
         aff = values.AFF_NONE if plain else expr_affinity(item.expr)
         cols.append(EphemeralColumn(
@@ -275,7 +276,7 @@ def _apply_using(parse: Parse, src: SrcList) -> None:
             # direct references, not names: "s NATURAL JOIN s" is no ambiguity
             terms.append(ast.Binary("=", item_column_ref(parse, left, n),
                                     item_column_ref(parse, item, n)))
-            hidden.add(n.lower())
+            hidden.add(fold_name(n))
         on = item.on
         for t in terms:
             on = t if on is None else ast.Binary("AND", on, t)
@@ -285,7 +286,7 @@ def _apply_using(parse: Parse, src: SrcList) -> None:
 
 
 def _has_column(item: SrcItem, name: str) -> bool:
-    return any(c.name.lower() == name.lower() for c in item.table.columns)
+    return any(fold_name(c.name) == fold_name(name) for c in item.table.columns)
 
 
 # ---------------------------------------------------------------------------
@@ -513,8 +514,8 @@ def _names_item_column(item: SrcItem, col: ast.Column) -> bool:
     """Whether the name ``col`` could mean a column of FROM item ``item``."""
     if col.table is not None and not item.matches(col.table):
         return False
-    low = col.name.lower()
-    return any(c.name.lower() == low for c in item.table.columns) or (
+    low = fold_name(col.name)
+    return any(fold_name(c.name) == low for c in item.table.columns) or (
         col.table is not None and low in ("rowid", "oid", "_rowid_"))
 
 
@@ -646,7 +647,7 @@ def _update_accumulator(parse: Parse, agg: _AggInfo, reg_acc: int = 0) -> None:
             parse.emit("IsNull", best, take)
             parse.emit("IsNull", first, kept)
             # max: keep the old row unless x > best; min: unless x < best
-            op = "Le" if f.name.lower() == "max" else "Ge"
+            op = "Le" if fold_name(f.name) == "max" else "Ge"
             parse.emit(op, best, kept, first,
                        coll if coll is not None else values.BINARY, ord(values.AFF_NONE))
             parse.resolve(take)
@@ -751,14 +752,21 @@ def _compile_core(parse: Parse, core: ast.SelectCore, order_by: tuple[ast.Orderi
         ob_exprs, ob_desc, ob_nulls, distinct = [], [], [], False
     if core.from_ is None and not is_agg and not window.window_calls(ob_exprs):
         # No FROM clause: one row at most, the ORDER BY is satisfied as it
-        # stands and never coded (so an aggregate in it is no misuse).
+        # stands and never coded (so an aggregate in it is no misuse); SQLite
+        # still builds its sort key, so a COLLATE must name a collation.
+        from pyrite.compile.resolve import walk
+        walk(ob_exprs, lambda e: parse.find_collation(e.collation)
+             if isinstance(e, ast.Collate) else None)
         ob_exprs, ob_desc, ob_nulls = [], [], []
     if not is_agg and _agg_funcs_of(ob_exprs):
         parse.error(f"misuse of aggregate: {_first_agg_name(ob_exprs)}()")
     if is_agg and not group_by and not window.window_calls(ob_exprs):
         # One output row: the ORDER BY is resolved (its errors stand) but
         # never coded, as SQLite drops it (not when it holds a window
-        # function: the window rewrite codes it).
+        # function: the window rewrite codes it); its COLLATEs are checked.
+        from pyrite.compile.resolve import walk
+        walk(ob_exprs, lambda e: parse.find_collation(e.collation)
+             if isinstance(e, ast.Collate) else None)
         ob_exprs, ob_desc, ob_nulls = [], [], []
     for n in (where_nc, group_nc, onc):
         if n.correlated:
@@ -1134,7 +1142,7 @@ def _code_simple_count(parse: Parse, src: SrcList, where: Any, result: list[Resu
     table = item.table
     f = agg.funcs[0]
     if result[0].expr is not f or f.args or f.filter is not None or f.distinct \
-            or getattr(f, "window", None) is not None or f.name.lower() != "count":
+            or getattr(f, "window", None) is not None or fold_name(f.name) != "count":
         return False
     if item.select is not None or getattr(table, "is_ephemeral", False) \
             or getattr(table, "is_view", False) or getattr(table, "read_only", False) \
@@ -1247,7 +1255,7 @@ def _code_aggregate(parse: Parse, src: SrcList, where: Any, result: list[ResultI
         if mm is not None and mm.funcdef.is_minmax and len(mm.args) == 1 \
                 and mm.filter is None and not mm.distinct and len(src) == 1 \
                 and isinstance(mm.args[0], ColumnRef) and mm.args[0].depth == 0:
-            minmax_order = ([mm.args[0]], [mm.name.lower() == "max"])
+            minmax_order = ([mm.args[0]], [fold_name(mm.name) == "max"])
         from pyrite.compile.where import WHERE_ORDERBY_MAX, WHERE_ORDERBY_MIN
         minmax_flag = 0
         if minmax_order is not None:
@@ -1892,12 +1900,12 @@ def _match_compound_term(e: ast.Expr, columns: list[ast.ResultColumn | None],
     names: an alias first (resolveAsName), then an equal expression."""
     if isinstance(e, ast.Column) and e.table is None:
         for j, rc in enumerate(columns):
-            if rc is not None and (rc.alias or "").lower() == e.name.lower():
+            if rc is not None and fold_name((rc.alias or "")) == fold_name(e.name):
                 return j
     key = _unqualified(e)
     for j, rc in enumerate(columns):
         if names is not None and isinstance(e, ast.Column) and e.table is None \
-                and j < len(names) and names[j].lower() == e.name.lower():
+                and j < len(names) and fold_name(names[j]) == fold_name(e.name):
             return j
         if rc is not None and rc.expr is not None and _unqualified(rc.expr) == key:
             return j
@@ -1908,7 +1916,7 @@ def _unqualified(e: Any) -> Any:
     """``e`` with column names lower-cased and their qualifiers dropped, for
     comparing an ORDER BY term with a result expression."""
     if isinstance(e, ast.Column):
-        return ast.Column(e.name.lower())
+        return ast.Column(fold_name(e.name))
     if isinstance(e, ast.Node) and not isinstance(e, (ast.Subquery, ast.Exists)):
         changes = {}
         for f in dataclasses.fields(e):

@@ -24,6 +24,7 @@ SQLite's depth limit, and only when PRAGMA recursive_triggers is on.
 """
 
 from __future__ import annotations
+from pyrite.values import fold_name
 
 import dataclasses
 from dataclasses import dataclass, field
@@ -55,13 +56,13 @@ def table_triggers(parse: Any, table: Any) -> list[Any]:
     if dbs is None:
         return []
     own_db = getattr(table, "db_index", 0) or 0
-    low = table.name.lower()
+    low = fold_name(table.name)
     own = [t for t in reversed(list(dbs[own_db].schema.triggers.values()))
-           if t.table.lower() == low and t.statement is not None]
+           if fold_name(t.table) == low and t.statement is not None]
     if own_db == 1:
         return [t for t in own if db._trigger_target_db(t) == 1]
     temp = [t for t in dbs[1].schema.triggers.values()
-            if t.table.lower() == low and t.statement is not None
+            if fold_name(t.table) == low and t.statement is not None
             and db._trigger_target_db(t) == own_db]
     return temp + own
 
@@ -71,7 +72,7 @@ def _update_overlap(stmt: ast.CreateTrigger, changed_names: set[str] | None) -> 
     columns (checkColumnOverlap: names as written)."""
     if stmt.update_columns is None or changed_names is None:
         return True
-    return any(c.lower() in changed_names for c in stmt.update_columns)
+    return any(fold_name(c) in changed_names for c in stmt.update_columns)
 
 
 def triggers_exist(parse: Any, table: Any, op: str,
@@ -159,7 +160,7 @@ class TriggerScope:
     def item_for(self, qualifier: str) -> Any:
         """The OLD or NEW item a ``qualifier.column`` reference names, if
         the trigger's event has that row (lookupName)."""
-        low = qualifier.lower()
+        low = fold_name(qualifier)
         if low == "new" and self.op != "DELETE":
             self.used.add("new")
             return self.new_item
@@ -178,7 +179,7 @@ def trigger_program(parse: Any, trig: Any, table: Any, orconf: int) -> Any:
     compiled once per statement (getRowTrigger)."""
     top = toplevel(parse)
     cache = top.__dict__.setdefault("trigger_programs", {})
-    key = (trig.name.lower(), trig.db_index, orconf)
+    key = (fold_name(trig.name), trig.db_index, orconf)
     program = cache.get(key)
     if program is None:
         from pyrite.vdbe.program import Program
@@ -369,12 +370,12 @@ def code_create_trigger(parse: Any, stmt: ast.CreateTrigger, text: str) -> None:
     parse.ddl_db = db
     check_object_name(parse, stmt.name, "trigger")
     sql = stored_sql(text, "CREATE TRIGGER")
-    if stmt.name.lower() in parse.db.dbs[db].schema.triggers:
+    if fold_name(stmt.name) in parse.db.dbs[db].schema.triggers:
         if stmt.if_not_exists:
             _code_noop(parse)
             return
         parse.error(f"trigger {_name_as_written(sql)} already exists")
-    if table.name.lower().startswith("sqlite_"):
+    if fold_name(table.name).startswith("sqlite_"):
         parse.error("cannot create trigger on system table")
     if table.is_view and stmt.time != "INSTEAD OF":
         when = "AFTER" if stmt.time == "AFTER" else "BEFORE"
@@ -410,9 +411,9 @@ def view_table(parse: Any, view: Any) -> Any:
 
 
 def _view_column(parse: Any, vt: Any, name: str, view: Any) -> int:
-    low = name.lower()
+    low = fold_name(name)
     for i, col in enumerate(vt.columns):
-        if col.name.lower() == low:
+        if fold_name(col.name) == low:
             return i
     parse.error(f"table {view.name} has no column named {name}")
     raise AssertionError
@@ -479,12 +480,12 @@ def code_view_update(parse: Any, stmt: ast.Update, view: Any, call: TriggerCall 
         if len(sc.columns) != 1:
             parse.error("row values in UPDATE of a view are not supported yet")
         name = sc.columns[0]
-        if name.lower() in ("rowid", "oid", "_rowid_") and \
-                all(c.name.lower() != name.lower() for c in vt.columns):
+        if fold_name(name) in ("rowid", "oid", "_rowid_") and \
+                all(fold_name(c.name) != fold_name(name) for c in vt.columns):
             assigned[-1] = sc.expr
             continue
-        low = name.lower()
-        ci = next((i for i, c in enumerate(vt.columns) if c.name.lower() == low), None)
+        low = fold_name(name)
+        ci = next((i for i, c in enumerate(vt.columns) if fold_name(c.name) == low), None)
         if ci is None:
             parse.error(f"no such column: {name}")
             raise AssertionError

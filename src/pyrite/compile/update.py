@@ -21,6 +21,7 @@ into consecutive registers and each column takes its element.
 """
 
 from __future__ import annotations
+from pyrite.values import fold_name
 
 from dataclasses import dataclass, field
 from typing import Any, Callable
@@ -85,7 +86,7 @@ def resolve_assignments(parse: Any, table: Any, sets: tuple[ast.SetClause, ...],
                 check(item)
             ci = table.column_index(name)
             if ci < 0:
-                if name.lower() in ("rowid", "oid", "_rowid_") and table.has_rowid:
+                if fold_name(name) in ("rowid", "oid", "_rowid_") and table.has_rowid:
                     ci = sch.XN_ROWID
                 else:
                     parse.error(f"no such column: {name}")
@@ -339,7 +340,7 @@ def code_update(parse: Any, stmt: ast.Update) -> None:
     if stmt.order_by or stmt.limit is not None:
         from pyrite.compile.delete import limit_where
         stmt = limit_where(parse, stmt, "UPDATE")
-    changed_names = {name.lower() for sc in stmt.sets for name in sc.columns}
+    changed_names = {fold_name(name) for sc in stmt.sets for name in sc.columns}
     table = find_writable_table(parse, stmt.table.name, stmt.table.schema, "UPDATE",
                                 changed_names)
     on_error = sch.conflict_code(stmt.or_)

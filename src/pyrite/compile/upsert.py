@@ -23,6 +23,7 @@ upsert parts of sqlite3GenerateConstraintChecks in ``insert.c``.
 """
 
 from __future__ import annotations
+from pyrite.values import fold_name
 
 from dataclasses import dataclass
 from typing import Any
@@ -68,7 +69,7 @@ def _normalize(node: Any) -> Any:
     qualifiers (partial-index WHERE against the target's WHERE)."""
     import dataclasses
     if isinstance(node, ast.Column):
-        return ("col", node.name.lower())
+        return ("col", fold_name(node.name))
     if isinstance(node, tuple):
         return tuple(_normalize(x) for x in node)
     if isinstance(node, ast.Node):
@@ -76,7 +77,7 @@ def _normalize(node: Any) -> Any:
             _normalize(getattr(node, f.name)) for f in dataclasses.fields(node)
             if f.name not in ("text",))
     if isinstance(node, str):
-        return node.lower()
+        return fold_name(node)
     return node
 
 
@@ -135,7 +136,7 @@ class Upsert:
                 for i in range(idx.n_key_col):
                     col = idx.columns[i]
                     icoll = (idx.collations[i] or "BINARY") if idx.collations else "BINARY"
-                    if not any(c == col and (tc is None or tc.lower() == icoll.lower())
+                    if not any(c == col and (tc is None or fold_name(tc) == fold_name(icoll))
                                for c, tc in terms):
                         ok = False
                         break
@@ -194,7 +195,7 @@ class Upsert:
             code_value = make_value_coder(parse, assign,
                                           lambda e: resolve_expr(parse, e, nc), nc)
             from pyrite.compile.trigger import begin_triggers
-            names = {name.lower() for sc in clause.node.sets for name in sc.columns}
+            names = {fold_name(name) for sc in clause.node.sets for name in sc.columns}
             triggers = begin_triggers(parse, table, "UPDATE", names)
             code_update_row(parse, table, data_cursor, self.idx_cursors, reg_old, assign,
                             code_value, sch.OE_ABORT, done, self.returning,

@@ -16,6 +16,7 @@ VFilter arguments) and which of them need no re-check.  The loop is
 """
 
 from __future__ import annotations
+from pyrite.values import fold_name
 
 from dataclasses import dataclass, field
 from typing import Any
@@ -57,7 +58,7 @@ class VirtualTable:
 
 def find_module(parse: Parse, name: str) -> Any:
     """The module named ``name`` (case-insensitive), or None."""
-    low = name.lower()
+    low = fold_name(name)
     if low == "json_each":
         return JsonEachModule(False)
     if low == "json_tree":
@@ -81,7 +82,7 @@ def table_function_item(parse: Parse, node: ast.FromItem) -> SrcItem | None:
             return None
     else:
         return None
-    if schema is not None and schema.lower() not in ("main",):
+    if schema is not None and fold_name(schema) not in ("main",):
         return None
     module = find_module(parse, name)
     if module is None:

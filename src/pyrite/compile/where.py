@@ -22,6 +22,7 @@ subquery may take an automatic index from the cost model).
 """
 
 from __future__ import annotations
+from pyrite.values import fold_name
 
 from dataclasses import dataclass, field
 from typing import Any
@@ -442,7 +443,7 @@ class AutoIndex:
 
     @property
     def key_info(self) -> values.KeyInfo:
-        colls = [values.BUILTIN_COLLATIONS.get((c or "binary").lower())
+        colls = [values.BUILTIN_COLLATIONS.get(fold_name((c or "binary")))
                  if (c or "BINARY").upper() != "BINARY" else None for c in self.collations]
         return values.KeyInfo(colls, [False] * len(colls))
 
@@ -879,7 +880,7 @@ def _choose_plan(parse: Parse, level: WhereLevel, terms: list[WhereTerm],
         return
     indexes = list(getattr(table, "indexes", None) or ())
     if item.indexed_by is not None:
-        indexes = [ix for ix in indexes if ix.name.lower() == item.indexed_by.lower()]
+        indexes = [ix for ix in indexes if fold_name(ix.name) == fold_name(item.indexed_by)]
         if not indexes:
             parse.error(f"no such index: {item.indexed_by}")
     # In SQLite's index list order (newest first): of equally good
@@ -1048,7 +1049,7 @@ def _choose_index_scan(parse: Parse, level: WhereLevel, flags: int,
                        or partial_index_usable(parse, item, ix, terms))]
     if item.indexed_by is not None:
         named = [ix for ix in getattr(table, "indexes", None) or ()
-                 if ix.name.lower() == item.indexed_by.lower()]
+                 if fold_name(ix.name) == fold_name(item.indexed_by)]
         if not named:
             parse.error(f"no such index: {item.indexed_by}")
         candidates = [ix for ix in candidates if ix in named]

@@ -20,6 +20,7 @@ loaded (``schema/stats.py``).
 """
 
 from __future__ import annotations
+from pyrite.values import fold_name
 
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -219,7 +220,7 @@ class LoopBuilder:
             return
         indexes = index_list_order(table)
         if item.indexed_by is not None:
-            indexes = [ix for ix in indexes if ix.name.lower() == item.indexed_by.lower()]
+            indexes = [ix for ix in indexes if fold_name(ix.name) == fold_name(item.indexed_by)]
             if not indexes:
                 parse.error(f"no such index: {item.indexed_by}")
         for ix in indexes:

@@ -21,6 +21,7 @@ no ORDER BY, as SQLite's do (its first window is the outermost sort).
 """
 
 from __future__ import annotations
+from pyrite.values import fold_name
 
 import dataclasses
 from dataclasses import dataclass
@@ -75,7 +76,7 @@ _KINDS: dict[Any, str] = {
 
 def _kind(fd: Any) -> str:
     if fd.func is builtin_window.Noop:
-        return fd.name.lower()
+        return fold_name(fd.name)
     return _KINDS.get(fd.func, "agg")
 
 
@@ -97,7 +98,7 @@ def window_definitions(parse: Parse, windows: tuple[ast.NamedWindow, ...]
                 spec = dataclasses.replace(spec, base=None)
             else:
                 spec = _chain(parse, spec, defs)
-        defs[w.name.lower()] = spec
+        defs[fold_name(w.name)] = spec
     return defs
 
 
@@ -105,7 +106,7 @@ def _chain(parse: Parse, spec: ast.WindowSpec, defs: dict[str, ast.WindowSpec]) 
     """Apply ``spec``'s base window (sqlite3WindowChain)."""
     if spec.base is None:
         return spec
-    base = defs.get(spec.base.lower())
+    base = defs.get(fold_name(spec.base))
     if base is None:
         parse.error(f"no such window: {spec.base}")
         raise AssertionError
@@ -150,7 +151,7 @@ def resolve_window_call(resolver: Any, expr: ast.FunctionCall, fd: Any) -> WinFu
         parse.error("DISTINCT is not supported for window functions")
     over = expr.over
     if isinstance(over, str):
-        spec = defs.get(over.lower())
+        spec = defs.get(fold_name(over))
         if spec is None:
             parse.error(f"no such window: {over}")
             raise AssertionError
@@ -241,7 +242,7 @@ def _ekey(e: Any) -> Any:
     if isinstance(e, FuncRef):
         if not e.funcdef.deterministic:
             return id(e)
-        return ("func", e.name.lower(), _ekey(e.args), e.distinct, e.star,
+        return ("func", fold_name(e.name), _ekey(e.args), e.distinct, e.star,
                 _ekey(e.filter))
     if isinstance(e, (ast.Subquery, ast.Exists)):
         return id(e)

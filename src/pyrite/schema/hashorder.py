@@ -12,6 +12,7 @@ string hash.  This module replays those rules on names alone.
 """
 
 from __future__ import annotations
+from pyrite.values import fold_name
 
 _GOLDEN = 0x9E3779B1
 # Bucket arrays never exceed SQLITE_MALLOC_SOFT_LIMIT (1024 bytes) of
@@ -55,7 +56,7 @@ class HashOrder:
             bucket.insert(0, key)
 
     def insert(self, key: str) -> None:
-        low = key.lower()
+        low = fold_name(key)
         if low in self.order:
             return                      # a replacement keeps its place
         count = len(self.order) + 1
@@ -69,7 +70,7 @@ class HashOrder:
         self._link(low)
 
     def remove(self, key: str) -> None:
-        low = key.lower()
+        low = fold_name(key)
         if low not in self.order:
             return
         self.order.remove(low)
@@ -83,7 +84,7 @@ class HashOrder:
         """This hash after removing the keys not in ``keys`` and inserting
         the new ones in their order: the same hash a schema that only
         dropped and added those objects would have."""
-        wanted = {k.lower() for k in keys}
+        wanted = {fold_name(k) for k in keys}
         for key in [k for k in self.order if k not in wanted]:
             self.remove(key)
         for key in keys:

@@ -13,6 +13,7 @@ so what a CREATE statement means is decided in one place.
 """
 
 from __future__ import annotations
+from pyrite.values import fold_name
 
 from dataclasses import dataclass, field
 from typing import Callable, Iterable
@@ -158,7 +159,7 @@ class Index:
             coll = self.collation_resolver(name)
             if coll is not None:
                 return coll
-        return values.BUILTIN_COLLATIONS.get(name.lower())
+        return values.BUILTIN_COLLATIONS.get(fold_name(name))
 
     @property
     def key_info(self) -> values.KeyInfo:
@@ -254,9 +255,9 @@ class Table:
 
     def column_index(self, name: str) -> int:
         """Column number of ``name`` (case-insensitive), or -1."""
-        low = name.lower()
+        low = fold_name(name)
         for i, c in enumerate(self.columns):
-            if c.name.lower() == low:
+            if fold_name(c.name) == low:
                 return i
         return -1
 
@@ -311,7 +312,7 @@ class Schema:
         walks its schema hash, which PRAGMA table_list shows."""
         out = []
         for key in self.table_hash:
-            t = (self.schema_table if key.lower() == self.schema_table.name.lower()
+            t = (self.schema_table if fold_name(key) == fold_name(self.schema_table.name)
                  else self.find_table(key))
             if t is not None:
                 out.append(t)
@@ -320,7 +321,7 @@ class Schema:
     # -- lookups ----------------------------------------------------------
 
     def find_table(self, name: str) -> Table | None:
-        low = name.lower()
+        low = fold_name(name)
         if low in (SCHEMA_TABLE_NAME, LEGACY_SCHEMA_TABLE_NAME):
             return self.schema_table
         t = self.tables.get(low)
@@ -329,14 +330,14 @@ class Schema:
         return t
 
     def find_index(self, name: str) -> Index | None:
-        return self.indexes.get(name.lower())
+        return self.indexes.get(fold_name(name))
 
     def fk_references(self, parent: str) -> list[ForeignKey]:
         """The foreign keys that refer to table ``parent``, newest first
         (sqlite3FkReferences)."""
-        low = parent.lower()
+        low = fold_name(parent)
         out = [fk for t in self.tables.values() for fk in reversed(t.foreign_keys)
-               if fk.to.lower() == low]
+               if fold_name(fk.to) == low]
         out.reverse()
         return out
 
@@ -363,33 +364,33 @@ class Schema:
         table.db_index = self.db_index
         self.table_hash.insert(table.name)
         if table.is_view:
-            self.views[table.name.lower()] = table
+            self.views[fold_name(table.name)] = table
             return
-        self.tables[table.name.lower()] = table
+        self.tables[fold_name(table.name)] = table
         for idx in table.indexes:
             idx.collation_resolver = self.collation_resolver
-            self.indexes[idx.name.lower()] = idx
+            self.indexes[fold_name(idx.name)] = idx
 
     def add_index(self, index: Index) -> None:
         index.collation_resolver = self.collation_resolver
         index.table.indexes.append(index)
-        self.indexes[index.name.lower()] = index
+        self.indexes[fold_name(index.name)] = index
 
     def remove_table(self, name: str, drop_triggers: bool = True) -> None:
         self.table_hash.remove(name)
-        t = self.tables.pop(name.lower(), None)
+        t = self.tables.pop(fold_name(name), None)
         if t is None:
-            self.views.pop(name.lower(), None)
+            self.views.pop(fold_name(name), None)
             return
         for idx in t.indexes:
-            self.indexes.pop(idx.name.lower(), None)
+            self.indexes.pop(fold_name(idx.name), None)
         if not drop_triggers:
             return
-        for key in [k for k, trig in self.triggers.items() if trig.table.lower() == t.name.lower()]:
+        for key in [k for k, trig in self.triggers.items() if fold_name(trig.table) == fold_name(t.name)]:
             del self.triggers[key]
 
     def remove_index(self, name: str) -> None:
-        idx = self.indexes.pop(name.lower(), None)
+        idx = self.indexes.pop(fold_name(name), None)
         if idx is not None and idx in idx.table.indexes:
             idx.table.indexes.remove(idx)
 
@@ -417,15 +418,15 @@ class Schema:
                     pk.root = t.root
                 self.add_table(t)
             elif type_ == "index":
-                table = self.tables.get(tbl_name.lower())
+                table = self.tables.get(fold_name(tbl_name))
                 if table is None:
                     raise ValueError("index on unknown table")
                 if sql is None:
                     # An automatic index: created with its table; record its root.
                     for idx in table.indexes:
-                        if idx.name.lower() == name.lower():
+                        if fold_name(idx.name) == fold_name(name):
                             idx.root = int(rootpage or 0)
-                            self.indexes[idx.name.lower()] = idx
+                            self.indexes[fold_name(idx.name)] = idx
                             return
                     raise ValueError("orphan autoindex")
                 stmt = parse(sql)
@@ -444,7 +445,7 @@ class Schema:
                 self.add_table(v)
             elif type_ == "trigger":
                 stmt = parse(sql or "") if sql else None
-                self.triggers[name.lower()] = Trigger(
+                self.triggers[fold_name(name)] = Trigger(
                     name, tbl_name, sql, stmt if isinstance(stmt, ast.CreateTrigger) else None,
                     self.db_index)
         except errors.Error:
@@ -589,7 +590,7 @@ def table_from_ast(stmt: ast.CreateTable, sql: str | None) -> Table:
                                    IDX_PRIMARY_KEY))
 
     for cdef in stmt.columns:
-        low = cdef.name.lower()
+        low = fold_name(cdef.name)
         if low in seen:
             errors.raise_error(errors.SQLITE_ERROR, f"duplicate column name: {cdef.name}")
         seen.add(low)

@@ -10,6 +10,7 @@ ANALYZE (the LoadAnalysis opcode).
 """
 
 from __future__ import annotations
+from pyrite.values import fold_name
 
 from typing import Any, Iterable
 
@@ -73,7 +74,7 @@ def apply_stat1(tables: Iterable[Any], rows: Iterable[tuple[Any, Any, Any]]) -> 
     any statistics exist, an index without a row gets the defaults and its
     table is taken to hold at least 1000 rows (as SQLite does)."""
     tables = list(tables)
-    by_name = {t.name.lower(): t for t in tables}
+    by_name = {fold_name(t.name): t for t in tables}
     for t in tables:
         t.row_log_est = None
         t.has_stat1 = False
@@ -90,7 +91,7 @@ def apply_stat1(tables: Iterable[Any], rows: Iterable[tuple[Any, Any, Any]]) -> 
             stat = stat.decode("utf-8", "replace")
         if not isinstance(tbl, str) or not isinstance(stat, str):
             continue
-        table = by_name.get(tbl.lower())
+        table = by_name.get(fold_name(tbl))
         if table is None:
             continue
         nums, opts = _decode_stat(stat)
@@ -101,7 +102,7 @@ def apply_stat1(tables: Iterable[Any], rows: Iterable[tuple[Any, Any, Any]]) -> 
             table.has_stat1 = True
             continue
         index = next((ix for ix in getattr(table, "indexes", ())
-                      if isinstance(idx, str) and ix.name.lower() == idx.lower()), None)
+                      if isinstance(idx, str) and fold_name(ix.name) == fold_name(idx)), None)
         if index is None:
             continue
         n = _n_key(index) + 1

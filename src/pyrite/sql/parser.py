@@ -16,6 +16,7 @@ Entry points: :func:`parse_one`, :func:`parse`, :func:`parse_expr`,
 """
 
 from __future__ import annotations
+from pyrite.values import fold_name
 
 from dataclasses import dataclass
 from typing import Callable, NoReturn
@@ -385,7 +386,7 @@ class Parser:
             sel = self.select()
             self.stack -= 5
             self.expect(")")
-            if any(c.name.lower() == name.lower() for c in ctes):
+            if any(fold_name(c.name) == fold_name(name) for c in ctes):
                 _error(f"duplicate WITH table name: {name}")   # as sqlite3WithAdd
             ctes.append(ast.CommonTableExpr(name, sel, columns, materialized))
             if not self.accept(","):
@@ -906,13 +907,13 @@ class Parser:
                 self.pos += 1
                 nm = self.tok()
                 self.name()
-                if nm[1].lower() != "rowid":
+                if fold_name(nm[1]) != "rowid":
                     self.action_error(f"unknown table option: {nm[1]}",
                                       _OPTION_FOLLOWERS)
                 without_rowid = True
             elif kind in NAME_KINDS:
                 self.pos += 1
-                if tok[1].lower() != "strict":
+                if fold_name(tok[1]) != "strict":
                     self.action_error(f"unknown table option: {tok[1]}",
                                       _OPTION_FOLLOWERS)
                 strict = True
@@ -1026,9 +1027,9 @@ class Parser:
             stored = False
             if self.peek() in IDS_KINDS:
                 word = self.advance()[1]
-                if word.lower() == "stored":
+                if fold_name(word) == "stored":
                     stored = True
-                elif word.lower() != "virtual":
+                elif fold_name(word) != "virtual":
                     self.action_error(f'error in generated column "{self.column_name}"',
                                       _CONSTRAINT_FOLLOWERS)
             return ast.GeneratedConstraint(cname, e, stored)
@@ -1077,8 +1078,8 @@ class Parser:
         elif sign is None and kind in ID_KINDS:
             tok = self.advance()
             word = dequote(tok[1])
-            if tok[1][0] not in "\"'`[" and word.lower() in ("true", "false"):
-                e = ast.Literal(1 if word.lower() == "true" else 0,
+            if tok[1][0] not in "\"'`[" and fold_name(word) in ("true", "false"):
+                e = ast.Literal(1 if fold_name(word) == "true" else 0,
                                 keyword=word.upper())
             else:
                 e = ast.Literal(word)
@@ -1781,7 +1782,7 @@ class Parser:
                 return self.mark(ast.Column(dequote(text), quoted=True), tok)
             if first in "[`":
                 return self.mark(ast.Column(dequote(text)), tok)
-            low = text.lower()
+            low = fold_name(text)
             if low == "true":
                 return ast.Literal(1, keyword="TRUE")
             if low == "false":
