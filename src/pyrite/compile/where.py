@@ -39,7 +39,7 @@ from pyrite.compile.expr import (
 from pyrite.compile import gencol
 from pyrite.compile.resolve import ColumnRef, FixedColumn, walk
 from pyrite.compile import outer_join, vtab
-from pyrite.schema.stats import table_row_est
+from pyrite.schema.stats import log_est, table_row_est
 from pyrite.sql import ast
 
 # where_begin flags
@@ -1094,25 +1094,6 @@ def _choose_index_scan(parse: Parse, level: WhereLevel, flags: int,
         level.plan = "index"
         level.index = best
         level.covering = True
-
-
-def log_est(x: int) -> int:
-    """sqlite3LogEst: about 10*log2(x), SQLite's cost unit."""
-    if x < 2:
-        return 0
-    y = 40
-    if x < 8:
-        while x < 8:
-            y -= 10
-            x <<= 1
-    else:
-        while x > 255:
-            y += 40
-            x >>= 4
-        while x > 15:
-            y += 10
-            x >>= 1
-    return (0, 2, 3, 5, 6, 7, 8, 9)[x & 7] + y - 10
 
 
 def column_size_estimate(decl_type: str | None) -> int:
