@@ -22,10 +22,11 @@ import struct
 from typing import Any, Callable
 
 from pyrite import errors
-from pyrite.storage.header import OFFSET_CHANGE_COUNTER, new_database_page1
+from pyrite.storage.header import (
+    OFFSET_CHANGE_COUNTER, OFFSET_SCHEMA_COOKIE, new_database_page1,
+)
 
 _U32 = struct.Struct(">I")
-_OFFSET_SCHEMA_COOKIE = 40
 SQLITE_OK = 0
 SQLITE_DONE = 101
 
@@ -60,7 +61,6 @@ def _read_pages(source: Any, db_index: int) -> list[bytes]:
 
 def _install(target: Any, images: list[bytes], pages: int,
              progress: Callable[[int, int, int], Any] | None) -> None:
-    from pyrite.storage.pager import Page
     pager = target.dbs[0].pager
     if pager.lock_level > 0 or pager.in_write:
         # (sqlite3_backup_init's checkReadTransaction)
@@ -84,7 +84,7 @@ def _install(target: Any, images: list[bytes], pages: int,
         counter = 0
         if pager.page_count:
             p1 = pager.get_page_sync(1)
-            old_cookie = _U32.unpack_from(p1.data, _OFFSET_SCHEMA_COOKIE)[0]
+            old_cookie = _U32.unpack_from(p1.data, OFFSET_SCHEMA_COOKIE)[0]
             counter = _U32.unpack_from(p1.data, OFFSET_CHANGE_COUNTER)[0]
         n_source = len(images)
         if not images:
@@ -95,13 +95,7 @@ def _install(target: Any, images: list[bytes], pages: int,
         done = 0
         while True:
             for pgno in range(done + 1, min(done + step, total) + 1):
-                if pgno <= pager.page_count:
-                    page = pager.get_page_sync(pgno)
-                else:
-                    page = pager.cache.get(pgno) or Page(pgno, bytearray(pager.page_size))
-                    pager.cache[pgno] = page
-                pager.make_writable(page)
-                page.data[:] = images[pgno - 1]
+                pager.write_image(pgno, images[pgno - 1])
             done = min(done + step, total)
             if done >= total:
                 break
@@ -111,10 +105,8 @@ def _install(target: Any, images: list[bytes], pages: int,
             p1 = pager.get_page_sync(1)
             pager.make_writable(p1)
             _U32.pack_into(p1.data, OFFSET_CHANGE_COUNTER, counter)
-            _U32.pack_into(p1.data, _OFFSET_SCHEMA_COOKIE, (old_cookie + 1) & 0xFFFFFFFF)
-        for pgno in [p for p in pager.cache if p > total]:
-            del pager.cache[pgno]
-        pager.page_count = total
+            _U32.pack_into(p1.data, OFFSET_SCHEMA_COOKIE, (old_cookie + 1) & 0xFFFFFFFF)
+        pager.truncate_to(total)
         pager.commit()
     except BaseException:
         pager.rollback()

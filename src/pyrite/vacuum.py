@@ -241,23 +241,13 @@ def _page_images(db: Any, tmp: Any) -> list[bytes]:
 
 def _install(db: Any, images: list[bytes]) -> None:
     """Replace the main database's pages (inside the write transaction)."""
-    from pyrite.storage.pager import Page
     pager = db.pager
     old_p1 = pager.get_page_sync(1)
     counter = _U32.unpack_from(old_p1.data, OFFSET_CHANGE_COUNTER)[0]
-    n = len(images)
     for pgno, image in enumerate(images, 1):
-        if pgno <= pager.page_count:
-            page = pager.get_page_sync(pgno)
-        else:
-            page = pager.cache.get(pgno) or Page(pgno, bytearray(pager.page_size))
-            pager.cache[pgno] = page
-        pager.make_writable(page)
-        page.data[:] = image
+        pager.write_image(pgno, image)
     _U32.pack_into(pager.get_page_sync(1).data, OFFSET_CHANGE_COUNTER, counter)
-    for pgno in [p for p in pager.cache if p > n]:
-        del pager.cache[pgno]
-    pager.page_count = n
+    pager.truncate_to(len(images))
     db.schema.loaded = False
     db.load_schema()
 

@@ -754,9 +754,7 @@ def _compile_core(parse: Parse, core: ast.SelectCore, order_by: tuple[ast.Orderi
         # No FROM clause: one row at most, the ORDER BY is satisfied as it
         # stands and never coded (so an aggregate in it is no misuse); SQLite
         # still builds its sort key, so a COLLATE must name a collation.
-        from pyrite.compile.resolve import walk
-        walk(ob_exprs, lambda e: parse.find_collation(e.collation)
-             if isinstance(e, ast.Collate) else None)
+        _check_collation_names(parse, ob_exprs)
         ob_exprs, ob_desc, ob_nulls = [], [], []
     if not is_agg and _agg_funcs_of(ob_exprs):
         parse.error(f"misuse of aggregate: {_first_agg_name(ob_exprs)}()")
@@ -764,9 +762,7 @@ def _compile_core(parse: Parse, core: ast.SelectCore, order_by: tuple[ast.Orderi
         # One output row: the ORDER BY is resolved (its errors stand) but
         # never coded, as SQLite drops it (not when it holds a window
         # function: the window rewrite codes it); its COLLATEs are checked.
-        from pyrite.compile.resolve import walk
-        walk(ob_exprs, lambda e: parse.find_collation(e.collation)
-             if isinstance(e, ast.Collate) else None)
+        _check_collation_names(parse, ob_exprs)
         ob_exprs, ob_desc, ob_nulls = [], [], []
     for n in (where_nc, group_nc, onc):
         if n.correlated:
@@ -810,6 +806,14 @@ def _key_coll(parse: Parse, expr: Any) -> values.Collation:
     """Collation of a sorter/ephemeral key field (BINARY spelled out, as SQLite)."""
     coll = expr_collation(parse, expr)
     return coll if coll is not None else values.BINARY
+
+
+def _check_collation_names(parse: Parse, exprs: list[ast.Expr]) -> None:
+    """"no such collation sequence" for a COLLATE in ``exprs`` naming none
+    (an ORDER BY that is dropped but whose sort key SQLite builds)."""
+    from pyrite.compile.resolve import walk
+    walk(exprs, lambda e: parse.find_collation(e.collation)
+         if isinstance(e, ast.Collate) else None)
 
 
 def _first_agg_name(expr: Any) -> str:

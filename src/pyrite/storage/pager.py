@@ -406,6 +406,24 @@ class Pager:
             page.dirty = True
         page.parsed = None
 
+    def write_image(self, pgno: int, image: bytes) -> None:
+        """Overwrite page ``pgno`` with ``image`` inside the write transaction,
+        growing the database when it lies past the end (VACUUM, backup)."""
+        if pgno <= self.page_count:
+            page = self.get_page_sync(pgno)
+        else:
+            page = self.cache.get(pgno) or Page(pgno, bytearray(self.page_size))
+            self.cache[pgno] = page
+        self.make_writable(page)
+        page.data[:] = image
+
+    def truncate_to(self, n: int) -> None:
+        """The database ends at page ``n`` after this transaction (the
+        pages after it are dropped from the cache; commit truncates the file)."""
+        for pgno in [p for p in self.cache if p > n]:
+            del self.cache[pgno]
+        self.page_count = n
+
     def allocate_page(self) -> Page:
         """A writable page from the freelist, or a new page at the end of the file."""
         p1 = self.get_page_sync(1)
