@@ -30,6 +30,7 @@ import time
 from typing import Any, Callable, Iterator
 
 from pyrite import engine as _engine
+from pyrite.engine import ROW as _ROW
 from pyrite import errors as _errors
 from pyrite.errors import (  # noqa: F401 - re-exported (PEP 249)
     DatabaseError,
@@ -353,7 +354,8 @@ class _CachedStatement:
     schema cookie, and the connection's count of schema-changing statements
     (a safety net that does not rely on the cookie alone)."""
 
-    __slots__ = ("stmt", "sql", "is_dml", "changes_schema", "in_use", "cookie", "generation")
+    __slots__ = ("stmt", "sql", "is_dml", "changes_schema", "in_use", "cookie", "generation",
+                 "description")
 
     def __init__(self, stmt: Any, sql: str, cookie: Any, generation: int) -> None:
         self.stmt = stmt
@@ -364,6 +366,8 @@ class _CachedStatement:
         self.in_use = False
         self.cookie = cookie
         self.generation = generation
+        # (program, column-name mode, cursor.description), see Cursor._describe
+        self.description: tuple | None = None
 
 
 # -- Connection (connection.c) ---------------------------------------------------
@@ -420,6 +424,13 @@ class Connection:
                 f"thread id {threading.get_ident()}.")
 
     def _check(self) -> None:
+        try:
+            if self._db is not None and not self._closed and (
+                    not self._check_same_thread
+                    or threading.get_ident() == self._thread_ident):
+                return
+        except AttributeError:
+            pass
         if getattr(self, "_db", None) is None and not getattr(self, "_closed", False):
             raise ProgrammingError("Base Connection.__init__ not called.")
         self._check_thread()
@@ -470,18 +481,20 @@ class Connection:
 
     def _prepare(self, sql: str) -> _CachedStatement | None:
         """A statement for ``sql`` (exactly one statement), from the cache when free."""
+        cache = self._cache
+        cached = cache.get(sql)
+        if cached is not None and not cached.in_use:
+            # (its text passed the checks below when it was cached)
+            if self._still_valid(cached):
+                cache.move_to_end(sql)
+                return cached
+            del cache[sql]
+            cached.stmt.finalize()
+            cached = None
         if len(sql) > _MAX_SQL_LENGTH:
             raise DataError("query string is too large")
         if "\0" in sql:
             raise ProgrammingError("the query contains a null character")
-        cached = self._cache.get(sql)
-        if cached is not None and not cached.in_use:
-            if self._still_valid(cached):
-                self._cache.move_to_end(sql)
-                return cached
-            del self._cache[sql]
-            cached.stmt.finalize()
-            cached = None
         sql.encode()    # as sqlite3: SQL that is not valid UTF-8 raises UnicodeEncodeError
         stmt, tail = self._db.prepare(sql, 0)
         if stmt is None:
@@ -507,10 +520,9 @@ class Connection:
         connection may have changed it: the engine rereads the cookie."""
         if entry.generation != self._schema_generation:
             return False
-        ensure = getattr(self._db, "ensure_schema", None)
-        if ensure is not None:
+        if not entry.stmt.verifies_schema:
             try:
-                ensure()
+                self._db.ensure_schema()
             except Error:
                 return False
         return entry.cookie == self._schema_cookie()
@@ -923,12 +935,17 @@ class Cursor:
         return self._connection
 
     def _check(self) -> None:
-        if not getattr(self, "_initialized", False):
-            raise ProgrammingError("Base Cursor.__init__ not called.")
-        if self._closed:
-            raise ProgrammingError("Cannot operate on a closed cursor.")
-        if self._locked:
-            raise ProgrammingError("Recursive use of cursors not allowed.")
+        try:
+            ok = self._initialized and not self._closed and not self._locked
+        except AttributeError:
+            ok = False
+        if not ok:
+            if not getattr(self, "_initialized", False):
+                raise ProgrammingError("Base Cursor.__init__ not called.")
+            if self._closed:
+                raise ProgrammingError("Cannot operate on a closed cursor.")
+            if self._locked:
+                raise ProgrammingError("Recursive use of cursors not allowed.")
         self._connection._check()
 
     def _release_statement(self) -> None:
@@ -980,40 +997,42 @@ class Cursor:
     def _execute(self, sql: str, params_iter: Any, multiple: bool) -> Cursor:
         self._check()
         con = self._connection
+        db = con._db
         self._locked = True
         try:
-            self._release_statement()
+            if self._statement is not None:
+                self._release_statement()
             self.description = None
             self.rowcount = -1
             entry = con._prepare(sql)
             if entry is None:
                 return self
-            entry.stmt.reset()
+            stmt = entry.stmt
+            stmt.reset()
             entry.in_use = True
             self._statement = entry
-            stmt = entry.stmt
-            self.rowcount = 0 if entry.is_dml else -1
-            if con._isolation_level is not None and entry.is_dml and con._db.autocommit:
+            is_dml = entry.is_dml
+            self.rowcount = 0 if is_dml else -1
+            if con._isolation_level is not None and is_dml and db.autocommit:
                 con._begin()
-            self._converters = self._build_converters(stmt)
+            self._converters = self._build_converters(stmt) if con.detect_types else None
             if entry.changes_schema:
                 con._schema_changed()
             for params in params_iter:
                 stmt.reset()
                 self._bind(stmt, params)
-                con._trace(sql)
+                if con._trace_callback is not None:
+                    con._trace(sql)
                 rc = stmt.step()
-                if self.description is None and stmt.column_count:
-                    self.description = tuple(
-                        (self._column_name(n), None, None, None, None, None, None)
-                        for n in stmt.column_names)
-                if rc != _engine.ROW:
-                    if entry.is_dml:
-                        self.rowcount += con._db.changes
+                if self.description is None:
+                    self.description = self._describe(entry)
+                if rc is not _ROW:
+                    if is_dml:
+                        self.rowcount += db.changes
                     stmt.reset()
                 if not multiple:
-                    self.lastrowid = con._db.last_insert_rowid
-                if rc == _engine.ROW:
+                    self.lastrowid = db.last_insert_rowid
+                if rc is _ROW:
                     if multiple:
                         raise ProgrammingError("executemany() can only execute DML statements.")
                     return self
@@ -1025,6 +1044,21 @@ class Cursor:
             raise
         finally:
             self._locked = False
+
+    def _describe(self, entry: _CachedStatement) -> tuple | None:
+        """cursor.description for the statement: one 7-tuple per result
+        column, or None for a statement without columns (made once per
+        program and column-name mode)."""
+        stmt = entry.stmt
+        colnames = bool(self._connection.detect_types & PARSE_COLNAMES)
+        cached = entry.description
+        if cached is not None and cached[0] is stmt.program and cached[1] == colnames:
+            return cached[2]  # type: ignore[no-any-return]
+        names = stmt.column_names
+        desc = tuple((self._column_name(n), None, None, None, None, None, None)
+                     for n in names) if names else None
+        entry.description = (stmt.program, colnames, desc)
+        return desc
 
     def executescript(self, sql_script: str, /) -> Cursor:
         if not isinstance(sql_script, str):
@@ -1066,7 +1100,16 @@ class Cursor:
         # As _sqlite's bind_parameters: tuples and lists, then anything
         # PySequence_Check accepts (not a dict, has __getitem__), are
         # positional; dicts are named.
-        if type(parameters) in (tuple, list) or (
+        kind = type(parameters)
+        if (kind is tuple or kind is list) and not _base_type_adapted:
+            if len(parameters) != needed:
+                raise ProgrammingError(
+                    f"Incorrect number of bindings supplied. The current statement uses "
+                    f"{needed}, and there are {len(parameters)} supplied.")
+            if needed:
+                stmt.bind_values(self._plain_values(parameters))
+            return
+        if kind in (tuple, list) or (
                 not isinstance(parameters, dict) and hasattr(type(parameters), "__getitem__")):
             try:
                 supplied = len(parameters)
@@ -1094,6 +1137,38 @@ class Cursor:
                 self._bind_one(stmt, i, value)
         else:
             raise ProgrammingError("parameters are of unsupported type")
+
+    @classmethod
+    def _plain_values(cls, parameters: Any) -> list[Any]:
+        """The values to bind for positional ``parameters`` when no base
+        type has an adapter: ints, floats, text and None are checked in
+        line; anything else takes the general path (adapters, buffers)."""
+        values = list(parameters)
+        for i, v in enumerate(values):
+            t = type(v)
+            if t is int:
+                if v > _MAX_INT64 or v < _MIN_INT64:
+                    raise OverflowError("Python int too large to convert to SQLite INTEGER")
+            elif t is str:
+                if not v.isascii():
+                    v.encode("utf-8")  # surrogates raise UnicodeEncodeError, as sqlite3
+            elif t is float:
+                if v != v:
+                    values[i] = None   # sqlite3_bind_double(NaN) stores NULL
+            elif v is not None:
+                values[i] = cls._bind_value(i + 1, v)
+        return values
+
+    @staticmethod
+    def _bind_value(i: int, value: Any) -> Any:
+        """Parameter ``i``'s value as SQLite stores it (adapted, converted)."""
+        if _need_adapt(value):
+            value = adapt(value, PrepareProtocol, value)
+        ok, v = _to_sqlite_value(value)
+        if not ok:
+            raise ProgrammingError(
+                f"Error binding parameter {i}: type '{type(value).__name__}' is not supported")
+        return v
 
     @staticmethod
     def _bind_one(stmt: Any, i: int, value: Any) -> None:
@@ -1227,7 +1302,38 @@ class Cursor:
         return rows
 
     def fetchall(self) -> list[Any]:
-        return list(self)
+        con = self._connection
+        if self._converters is not None or self.row_factory is not None \
+                or getattr(con, "text_factory", None) is not str:
+            return list(self)
+        self._check()
+        entry = self._statement
+        if entry is None:
+            return []
+        # __next__'s work without its per-row checks: rows come from the VM
+        # as tuples; text that is not all ASCII is checked as __next__ does.
+        stmt = entry.stmt
+        rows: list[Any] = []
+        append = rows.append
+        try:
+            while True:
+                row = stmt._vm.result
+                for v in row:
+                    if type(v) is str and not v.isascii():
+                        row = self._convert_row(row)
+                        break
+                append(row)
+                if stmt.step() is not _ROW:
+                    break
+                if self._closed or con._closed or self._locked:
+                    self._check()
+        except BaseException:
+            self._release_statement()
+            raise
+        if entry.is_dml:
+            self.rowcount = con._db.changes
+        self._release_statement()
+        return rows
 
 
 def _plain_text(row: tuple) -> bool:

@@ -49,15 +49,13 @@ from pyrite.sql.parser import parse_one
 from pyrite.storage.btree import BTree
 from pyrite.storage.pager import Pager
 
-# Step results (SQLite's SQLITE_ROW / SQLITE_DONE): the VM's StepResult
-# members when the VM defines them, else their names.
-try:
-    from pyrite.vdbe.vm import StepResult as _StepResult
-    ROW: Any = _StepResult.ROW
-    DONE: Any = _StepResult.DONE
-    IO: Any = _StepResult.IO
-except Exception:  # noqa: BLE001 - the VM may be absent or still being written
-    ROW, DONE, IO = "ROW", "DONE", "IO"
+# Step results (SQLite's SQLITE_ROW / SQLITE_DONE): the VM's StepResult members.
+from pyrite.vdbe.vm import StepResult as _StepResult  # noqa: E402
+
+ROW: Any = _StepResult.ROW
+DONE: Any = _StepResult.DONE
+IO: Any = _StepResult.IO
+_VM_ROW, _VM_DONE = ROW, DONE
 
 MAX_SCHEMA_RETRY = 50   # SQLITE_MAX_SCHEMA_RETRY
 
@@ -798,26 +796,50 @@ class Statement:
         self.program = program
         self.sql = sql
         self._parsed = parsed
-        self.bindings: dict[int, Any] = {}
         self.running = False
         self.pending: Any = None
         self._savepoint: int | None = None
         self._fk_saved: tuple[int, int] = (0, 0)
         self._vm: Any = None
         self._generation = db.attach_generation
+        self._stmt_journal = self._uses_stmt_journal()
         self._new_vm()
 
-    def _new_vm(self) -> None:
+    def _uses_stmt_journal(self) -> bool:
+        """Whether a run inside a transaction opens a statement savepoint."""
+        return not self.readonly and bool(self.program.uses_stmt_journal)
+
+    def _new_vm(self, keep_bindings: bool = True) -> None:
+        """A fresh VM for the program; bound values carry over to it."""
         from pyrite.vdbe.vm import VM
+        old = self._vm
         self._vm = VM(self.program, self.db)
-        for i, v in self.bindings.items():
-            self._vm.bind(i, v)
+        if old is not None and keep_bindings:
+            for i in range(1, min(len(old.vars), len(self._vm.vars))):
+                self._vm.vars[i] = old.vars[i]
 
     # -- description ------------------------------------------------------
 
     @property
     def readonly(self) -> bool:
         return bool(getattr(self.program, "readonly", False))
+
+    @property
+    def verifies_schema(self) -> bool:
+        """Whether the program checks, when it runs, that each database it
+        uses still has the schema cookie it was compiled against (a
+        Transaction with P5 for each): then a cached copy needs no check of
+        the file before it runs; a stale schema raises SQLITE_SCHEMA in the
+        run and the statement is prepared again."""
+        program = self.program
+        verifies = program.__dict__.get("_verifies_schema")
+        if verifies is None:
+            from pyrite.vdbe.opcodes import BY_NAME
+            transaction = BY_NAME["Transaction"].number
+            checks = [op.p5 for op in program.instructions if op.opcode == transaction]
+            verifies = bool(checks) and all(checks)
+            program.__dict__["_verifies_schema"] = verifies
+        return verifies
 
     @property
     def is_explain(self) -> int:
@@ -863,14 +885,19 @@ class Statement:
             errors.raise_error(errors.SQLITE_MISUSE, "bad parameter or other API misuse")
         if not 1 <= i <= self.parameter_count:
             errors.raise_error(errors.SQLITE_RANGE, "column index out of range")
-        self.bindings[i] = value
-        self._vm.bind(i, value)
+        self._vm.vars[i] = value
+
+    def bind_values(self, values: list[Any]) -> None:
+        """Bind parameters 1..n at once (the caller checked the count)."""
+        if self.running:
+            errors.raise_error(errors.SQLITE_MISUSE, "bad parameter or other API misuse")
+        self._vm.vars[1:] = values
 
     def step(self) -> Any:
         """Run to the next row or the end, waiting on IO (sqlite3_step)."""
         while True:
             r = self.step_async()
-            if _result_name(r) == "IO":
+            if r is IO:
                 if self.pending is not None:
                     self.pending.wait()
                 continue
@@ -891,12 +918,12 @@ class Statement:
                     db.interrupted = False
                 db.active_statements.add(self)
                 self.running = True
-            if self._savepoint is None and db.in_write and not db.autocommit \
-                    and not self.readonly and self.program.uses_stmt_journal:
+            if self._savepoint is None and self._stmt_journal and db.in_write \
+                    and not db.autocommit:
                 self.open_statement_savepoint()
             db.current_statement = self
             try:
-                r = _result_name(self._vm.step())
+                r = self._vm.step()
             except errors.Error as exc:
                 code = getattr(exc, "sqlite_errorcode", None)
                 # An OR FAIL conflict keeps what the statement already did
@@ -911,25 +938,37 @@ class Statement:
                     self._reprepare()
                     continue
                 raise
-            if r == "IO":
-                self.pending = getattr(self._vm, "pending", None)
-                return IO
-            if r == "ROW":
+            if r is _VM_ROW:
                 return ROW
-            self._close_statement_savepoint(ok=r == "DONE")
-            if r == "BUSY":
-                self._halted(ok=False)
-                errors.raise_error(errors.SQLITE_BUSY, "database is locked")
-            if r == "INTERRUPT":
-                if not self.readonly and db.in_write:
-                    # sqlite3VdbeHalt: an interrupted write rolls the whole
-                    # transaction back and leaves autocommit mode on
-                    db.rollback()
-                    db.autocommit = True
-                self._halted(ok=False)
-                errors.raise_error(errors.SQLITE_INTERRUPT, "interrupted")
-            self._halted()
-            return DONE
+            if r is _VM_DONE:
+                if self._savepoint is not None or db.current_statement is self:
+                    self._close_statement_savepoint(ok=True)
+                self._halted()
+                return DONE
+            return self._step_other(_result_name(r))
+
+    def _step_other(self, r: str) -> Any:
+        """The rarer answers of the VM's step: IO, BUSY, INTERRUPT."""
+        db = self.db
+        if r == "IO":
+            self.pending = getattr(self._vm, "pending", None)
+            return IO
+        if r == "ROW":
+            return ROW
+        self._close_statement_savepoint(ok=r == "DONE")
+        if r == "BUSY":
+            self._halted(ok=False)
+            errors.raise_error(errors.SQLITE_BUSY, "database is locked")
+        if r == "INTERRUPT":
+            if not self.readonly and db.in_write:
+                # sqlite3VdbeHalt: an interrupted write rolls the whole
+                # transaction back and leaves autocommit mode on
+                db.rollback()
+                db.autocommit = True
+            self._halted(ok=False)
+            errors.raise_error(errors.SQLITE_INTERRUPT, "interrupted")
+        self._halted()
+        return DONE
 
     def open_statement_savepoint(self) -> None:
         """Open the statement savepoint (SQLite's statement journal) so that
@@ -985,7 +1024,7 @@ class Statement:
                     db.commit()
                 else:
                     db.rollback()
-            elif db.lock_level:
+            else:
                 db.end_reads()
 
     def _reprepare(self) -> None:
@@ -996,6 +1035,7 @@ class Statement:
         parsed = parse_one(self.sql, 0)
         self._generation = self.db.attach_generation
         self.program = self.db._compile(parsed, self.sql)
+        self._stmt_journal = self._uses_stmt_journal()
         self._new_vm()
 
     def row(self) -> tuple:
@@ -1005,12 +1045,13 @@ class Statement:
         if self.running:
             self._close_statement_savepoint(ok=True)
             self._halted()
-        self._vm.reset()
+        vm = self._vm
+        if vm.started:
+            vm.reset()
         self.pending = None
 
     def clear_bindings(self) -> None:
-        self.bindings.clear()
-        self._new_vm()
+        self._new_vm(keep_bindings=False)
 
     def finalize(self) -> None:
         if self.running:

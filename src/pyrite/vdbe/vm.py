@@ -98,18 +98,48 @@ class VM:
         self.n_mem = register_file_size(program)
         # Run compiled forms of programs (vdbe/jit.py) unless PYRITE_EXECUTOR=interp.
         self.use_compiled = jit.MODE != "interp"
+        # The host counts opcodes or has a progress handler (a connection may).
+        self.host_hooks = hasattr(host, "opcode_counts") and hasattr(host, "progress_handler")
         self.reset()
 
     # -- API ----------------------------------------------------------------
 
     def reset(self) -> None:
         """Rewind to the first instruction, closing cursors (sqlite3_reset)."""
-        if getattr(self, "frames", None):
+        if not getattr(self, "started", True):
+            return      # nothing has run since the last reset
+        if "frames" not in self.__dict__:
+            self._init_state()
+            return
+        if self.frames:
             unwind_frames(self)
-        self.frames: list[Any] = []   # callers of running sub-programs (ops/trigger.py)
-        for c in getattr(self, "cursors", ()):
+            self.frames = []
+        cursors = self.cursors
+        for i, c in enumerate(cursors):
             if c is not None:
                 c.close()
+                cursors[i] = None
+        self.pc = 0
+        self.r = [None] * self.n_mem
+        self.result = ()
+        self.done = False
+        if self.once:
+            self.once = set()
+        self.last_compare = 0
+        self.permutation = None
+        self.coll = None
+        self.n_change = 0
+        self.fk_constraints = 0
+        if self.fk_frames:
+            self.fk_frames = []
+        self.pending = None
+        self.explain_pc = 0
+        self.started = False
+        self.n_vm_step = 0
+
+    def _init_state(self) -> None:
+        """The run state of a VM that has not run yet."""
+        self.frames: list[Any] = []   # callers of running sub-programs (ops/trigger.py)
         self.pc = 0
         self.r: list[Any] = [None] * self.n_mem
         self.cursors: list[VdbeCursor | None] = [None] * max(self.program.n_cursors, 1)
@@ -139,14 +169,15 @@ class VM:
         """Run until the next row, the end, or pending I/O."""
         if self.done:
             return StepResult.DONE
+        self.started = True
         explain = self.program.explain
         if explain:
             return self._explain_step(explain)
-        self.started = True
         try:
-            if self.profile is not None or self.trace is not None \
-                    or getattr(self.host, "opcode_counts", None) is not None \
-                    or getattr(self.host, "progress_handler", None) is not None:
+            host = self.host
+            if self.profile is not None or self.trace is not None or (
+                    self.host_hooks and (host.opcode_counts is not None
+                                         or host.progress_handler is not None)):
                 code = self._run_traced()
             elif self.use_compiled:
                 code = self._run_compiled()
@@ -281,10 +312,11 @@ class VM:
     def _halt_cleanup(self) -> None:
         if self.frames:
             unwind_frames(self)
-        for c in self.cursors:
+        cursors = self.cursors
+        for i, c in enumerate(cursors):
             if c is not None:
                 c.close()
-        self.cursors = [None] * len(self.cursors)
+                cursors[i] = None
 
     def _explain_step(self, mode: int) -> StepResult:
         from pyrite.vdbe.explain import explain_row, plan_rows
