@@ -963,6 +963,16 @@ class Cursor:
                 except Error:
                     pass
 
+    def __del__(self) -> None:
+        # As sqlite3's cursor deallocation: a statement the cursor still
+        # holds is reset, so its cached copy is free again and a read it
+        # left unfinished drops its lock.
+        if self.__dict__.get("_statement") is not None:
+            try:
+                self._release_statement()
+            except Exception:  # noqa: BLE001 - never raise from a finalizer
+                pass
+
     def close(self) -> None:
         if not getattr(self, "_initialized", False):
             raise ProgrammingError("Base Cursor.__init__ not called.")

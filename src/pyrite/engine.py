@@ -1012,7 +1012,7 @@ class Statement:
                 return
             readers = bool(db.active_statements)
             if ok:
-                db.commit()
+                self._autocommit()
             else:
                 db.rollback()
             if readers:
@@ -1021,11 +1021,25 @@ class Statement:
         elif not db.active_statements:
             if db.in_write:
                 if ok:
-                    db.commit()
+                    self._autocommit()
                 else:
                     db.rollback()
             else:
                 db.end_reads()
+
+    def _autocommit(self) -> None:
+        """Commit the transaction this statement's run opened.  When the
+        commit fails (SQLITE_BUSY: a reader holds its lock), the whole
+        transaction is rolled back and the statement reports no changes,
+        as sqlite3VdbeHalt does for a writing statement."""
+        db = self.db
+        try:
+            db.commit()
+        except errors.Error:
+            db.rollback()
+            db.total_changes -= db.changes
+            db.changes = 0
+            raise
 
     def _reprepare(self) -> None:
         """SQLITE_SCHEMA: recompile against the new schema and start over."""

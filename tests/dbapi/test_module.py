@@ -338,6 +338,64 @@ def test_transaction_visible_to_other_connection(tmp_path):
     con.close()
 
 
+def test_dropped_cursor_releases_its_statement(tmp_path):
+    """A cursor dropped part-way through its rows resets its statement, as
+    sqlite3's does: the read lock goes (another connection can write) and
+    the cached statement is free for the next execute."""
+    def scenario(mod):
+        path = str(tmp_path / f"{mod.__name__}.db")
+        a = mod.connect(path, isolation_level=None, timeout=0)
+        b = mod.connect(path, isolation_level=None, timeout=0)
+        a.execute("create table t(x)")
+        a.executemany("insert into t values(?)", [(i,) for i in range(10)])
+        out = []
+        cur = a.execute("select x from t order by x")
+        out.append(cur.fetchone())
+        try:
+            b.execute("insert into t values(100)")
+            out.append("wrote")
+        except mod.OperationalError as exc:
+            out.append(str(exc))
+        del cur
+        b.execute("insert into t values(101)")
+        for _ in range(3):
+            out.append(a.execute("select x from t order by x").fetchone())
+        out.append(a.execute("select count(*) from t").fetchone())
+        a.close()
+        b.close()
+        return out
+    assert_same(scenario)
+
+
+def test_autocommit_write_that_cannot_commit_is_rolled_back(tmp_path):
+    """An autocommit INSERT whose commit meets another connection's read
+    lock fails with "database is locked" and leaves nothing behind: no
+    open transaction, no change counted, no row committed later."""
+    def scenario(mod):
+        path = str(tmp_path / f"{mod.__name__}.db")
+        a = mod.connect(path, isolation_level=None, timeout=0)
+        b = mod.connect(path, isolation_level=None, timeout=0)
+        a.execute("create table t(x)")
+        a.executemany("insert into t values(?)", [(i,) for i in range(5)])
+        cur = a.execute("select x from t")
+        cur.fetchone()
+        before = b.total_changes
+        out = []
+        try:
+            b.execute("insert into t values(100)")
+        except mod.OperationalError as exc:
+            out.append(str(exc))
+        out += [b.in_transaction, b.total_changes - before,
+                b.execute("select changes()").fetchone()]
+        cur.fetchall()
+        b.execute("insert into t values(101)")
+        out.append(a.execute("select x from t where x >= 100").fetchall())
+        a.close()
+        b.close()
+        return out
+    assert_same(scenario)
+
+
 def test_context_manager():
     def scenario(mod):
         con = mod.connect(":memory:")
