@@ -1323,20 +1323,14 @@ class Cursor:
         # __next__'s work without its per-row checks: rows come from the VM
         # as tuples; text that is not all ASCII is checked as __next__ does.
         stmt = entry.stmt
-        rows: list[Any] = []
-        append = rows.append
+        rows: list[Any] = [stmt._vm.result]
         try:
-            while True:
-                row = stmt._vm.result
+            stmt.step_rows(rows)
+            for i, row in enumerate(rows):
                 for v in row:
                     if type(v) is str and not v.isascii():
-                        row = self._convert_row(row)
+                        rows[i] = self._convert_row(row)
                         break
-                append(row)
-                if stmt.step() is not _ROW:
-                    break
-                if self._closed or con._closed or self._locked:
-                    self._check()
         except BaseException:
             self._release_statement()
             raise

@@ -903,8 +903,24 @@ class Statement:
                 continue
             return r
 
-    def step_async(self) -> Any:
-        """One step; answers "IO" with :attr:`pending` set when a read waits."""
+    def step_rows(self, rows: list[Any]) -> Any:
+        """Step on to the end, appending each row (a tuple) to ``rows``;
+        answers DONE (or raises as step() does)."""
+        vm = self._vm
+        while True:
+            r = self.step_async(rows)
+            if r is ROW:
+                rows.append(vm.result)
+            elif r is IO:
+                if self.pending is not None:
+                    self.pending.wait()
+            else:
+                return r
+
+    def step_async(self, rows: list[Any] | None = None) -> Any:
+        """One step; answers "IO" with :attr:`pending` set when a read
+        waits.  With ``rows``, see VM.step: rows made on the way are
+        appended to it."""
         db = self.db
         if db.closed:
             errors.raise_error(errors.SQLITE_MISUSE, "Cannot operate on a closed database.")
@@ -923,7 +939,7 @@ class Statement:
                 self.open_statement_savepoint()
             db.current_statement = self
             try:
-                r = self._vm.step()
+                r = self._vm.step(rows)
             except errors.Error as exc:
                 code = getattr(exc, "sqlite_errorcode", None)
                 # An OR FAIL conflict keeps what the statement already did

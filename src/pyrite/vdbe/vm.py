@@ -22,7 +22,7 @@ from typing import Any
 from pyrite import errors
 from pyrite.io.base import IOPending
 from pyrite.vdbe import jit, opcodes
-from pyrite.vdbe.opcodes import EXIT_FRAME
+from pyrite.vdbe.opcodes import EXIT_FRAME, EXIT_ROW
 from pyrite.vdbe.ops.trigger import unwind_frames
 from pyrite.vdbe.program import Program, register_file_size
 
@@ -165,8 +165,12 @@ class VM:
     def row(self) -> tuple[Any, ...]:
         return self.result
 
-    def step(self) -> StepResult:
-        """Run until the next row, the end, or pending I/O."""
+    def step(self, rows: list[Any] | None = None) -> StepResult:
+        """Run until the next row, the end, or pending I/O.  With ``rows``,
+        rows are appended to it as the program makes them and the run goes
+        on (fetchall's batch, no return per row); ROW is then still
+        answered where rows cannot be batched (tracing, EXPLAIN): the
+        caller takes :attr:`result` itself and steps again."""
         if self.done:
             return StepResult.DONE
         self.started = True
@@ -180,9 +184,9 @@ class VM:
                                          or host.progress_handler is not None)):
                 code = self._run_traced()
             elif self.use_compiled:
-                code = self._run_compiled()
+                code = self._run_compiled(rows)
             else:
-                code = self._run()
+                code = self._run(rows)
         except IOPending as p:
             self.pending = p.completion
             return StepResult.IO
@@ -226,7 +230,7 @@ class VM:
             self.host.set_changes(self.n_change)
         return StepResult.DONE
 
-    def _run(self) -> int:
+    def _run(self, rows: list[Any] | None = None) -> int:
         ops = self.ops
         handlers = opcodes.HANDLERS
         pc = self.pc
@@ -235,6 +239,10 @@ class VM:
                 while pc >= 0:
                     op = ops[pc]
                     pc = handlers[op.opcode](self, op, pc)
+                if pc == EXIT_ROW and rows is not None:
+                    rows.append(self.result)
+                    pc = self.pc
+                    continue
                 if pc != EXIT_FRAME:
                     break
                 ops = self.ops        # entered or left a sub-program
@@ -244,7 +252,7 @@ class VM:
                 self.pc = pc
         return pc
 
-    def _run_compiled(self) -> int:
+    def _run_compiled(self, rows: list[Any] | None = None) -> int:
         """The interpreter loop over the program's per-instruction handler
         list from vdbe/jit.py, where hot loops and programs are compiled
         regions: a region runs its blocks and answers the address where
@@ -255,8 +263,13 @@ class VM:
             ops = self.ops
             pc = self.pc
             try:
-                while pc >= 0:
-                    pc = handlers[pc](self, ops[pc], pc)
+                while True:
+                    while pc >= 0:
+                        pc = handlers[pc](self, ops[pc], pc)
+                    if pc != EXIT_ROW or rows is None:
+                        break
+                    rows.append(self.result)
+                    pc = self.pc
             except BaseException:
                 # A compiled region has set vm.pc to its failing instruction.
                 if pc not in state.entries:
