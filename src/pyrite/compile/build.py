@@ -466,7 +466,8 @@ def refill_index(parse: Any, table: Any, index: Any, root_reg: int | None = None
     else:
         loop = parse.current_addr()
     parse.emit("SorterData", sorter, rec, idx_cursor)
-    parse.emit("IdxInsert", idx_cursor, rec, 0, None, 0x10)   # USESEEKRESULT
+    # Sorted keys into a new (or cleared) index: APPEND builds it bottom-up.
+    parse.emit("IdxInsert", idx_cursor, rec, 0, None, OPFLAG_USESEEKRESULT | OPFLAG_APPEND)
     parse.emit("SorterNext", sorter, loop)
     parse.resolve(end)
     parse.emit("Close", tab_cursor)

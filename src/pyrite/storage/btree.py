@@ -46,12 +46,13 @@ import struct
 from bisect import bisect_left
 from collections import deque
 from collections.abc import Sequence
+from operator import neg as _neg
 from typing import Any
 
 from pyrite.errors import SQLITE_CORRUPT, corrupt, raise_error
 from pyrite.storage.pager import Page, Pager
 from pyrite.storage.record import decode_record, get_varint, put_varint
-from pyrite.values import KeyInfo, compare_keys
+from pyrite.values import BINARY, KeyInfo, compare_keys
 from pyrite.values import compare as compare_values
 
 INTKEY = 1
@@ -132,6 +133,47 @@ def sort_key(rec: Sequence[Any]) -> tuple:
     return tuple([(0, 0) if v is None else (rank[type(v)], v) for v in rec])
 
 
+def _desc_field(v: Any) -> tuple:
+    """A field's place in a sort_key() for a DESC column: the classes in
+    reverse (blobs, text, numbers, NULL) and the values within each
+    reversed -- numbers negated, text and blobs as their negated code
+    points or bytes ended by 1, which sorts a prefix after the longer
+    value (as "b" comes after "ab..." descending)."""
+    if v is None:
+        return (3, 0)
+    t = type(v)
+    if t is int or t is float or t is bool:
+        return (2, -v)
+    if t is str:
+        return (1, (*map(_neg, map(ord, v)), 1))
+    if t is bytes or t is bytearray:
+        return (0, (*map(_neg, v), 1))
+    raise KeyError(t)
+
+
+def desc_sort_key(rec: Sequence[Any], desc: Sequence[bool]) -> tuple:
+    """sort_key() for a KeyInfo with BINARY fields some of which are DESC
+    (``desc``; fields past it, the rowid, are ascending)."""
+    rank = _CLASS_RANK
+    n = len(desc)
+    return tuple([_desc_field(v) if i < n and desc[i] else
+                  (0, 0) if v is None else (rank[type(v)], v) for i, v in enumerate(rec)])
+
+
+def key_function(key_info: Any) -> Any:
+    """The sort-key function of an index with ``key_info`` (sort_key, or
+    desc_sort_key with its DESC flags), or None when its order needs
+    compare_keys (a collation other than BINARY, NULLS LAST)."""
+    if type(key_info) is not KeyInfo:
+        return None
+    if key_info._plain:
+        return sort_key
+    if any(key_info.bignull) or not all(c is None or c is BINARY for c in key_info.collations):
+        return None
+    desc = key_info.desc
+    return lambda rec: desc_sort_key(rec, desc)
+
+
 def page_info(page: Page) -> PageInfo:
     info = page.parsed
     if info is None:
@@ -147,7 +189,9 @@ class BTree:
 
     def __init__(self, pager: Pager) -> None:
         self.pager = pager
-        self.cursors: list[BTreeCursor] = []
+        # The open cursors of each tree (by root page), whose positions a
+        # write to that tree saves (_save_cursors).
+        self.cursors: dict[int, list[BTreeCursor]] = {}
         self.decoded: deque[PageInfo] = deque()
 
     def track_decoded(self, info: PageInfo) -> None:
@@ -211,10 +255,11 @@ class BTree:
                 corrupt("cycle")
             page = self.pager.get_page_sync(no)
             info = page_info(page)
-            for i in range(info.ncell):
-                cell = info.ptrs[i]
-                if not info.leaf:
-                    stack.append((_unpack_u32(page.data, cell)[0], False))
+            if not info.leaf:
+                data = page.data
+                stack.extend([(_unpack_u32(data, p)[0], False) for p in info.ptrs])
+            # (only cells whose payload may overflow are looked at)
+            for i in self._cells_with_overflow(page, info):
                 ovfl = self._cell_overflow(page, info, i)
                 if ovfl:
                     self._free_overflow(ovfl)
@@ -244,12 +289,19 @@ class BTree:
 
     def cursor(self, root: int, *, write: bool = False, key_info: Any = None) -> BTreeCursor:
         c = BTreeCursor(self, root, write, key_info)
-        self.cursors.append(c)
+        on_tree = self.cursors.get(root)
+        if on_tree is None:
+            self.cursors[root] = [c]
+        else:
+            on_tree.append(c)
         return c
 
     def _save_cursors(self, root: int, except_cursor: BTreeCursor | None) -> None:
-        for c in self.cursors:
-            if c is not except_cursor and c.root == root and c.state == _VALID:
+        on_tree = self.cursors.get(root)
+        if on_tree is None or (len(on_tree) == 1 and on_tree[0] is except_cursor):
+            return
+        for c in on_tree:
+            if c is not except_cursor and c.state == _VALID:
                 c._save()
 
     # -- cells ------------------------------------------------------------------
@@ -320,11 +372,12 @@ class BTree:
         return content if content <= self.pager.usable_size else 0
 
     def _insert_cell_inplace(self, page: Page, info: PageInfo, pos: int, cell: bytes,
-                             key: Any = None) -> bool:
+                             key: Any = None, skey: tuple | None = None) -> bool:
         """Put ``cell`` at index ``pos`` of the page if it fits in the gap
         between the pointer array and the content area; False otherwise
         (nothing changed).  ``key`` is the cell's rowid (table leaves) or
-        decoded record (index pages), kept in the page's parsed caches."""
+        decoded record (index pages), kept in the page's parsed caches;
+        ``skey`` its sort_key() when the caller has it."""
         data = page.data
         hdr = info.hdr
         n = info.ncell
@@ -356,11 +409,10 @@ class BTree:
         if info.sort_keys is not None:
             if key is None:
                 info.sort_keys = None
+            elif skey is not None:
+                info.sort_keys.insert(pos, skey)
             else:
-                try:
-                    info.sort_keys.insert(pos, sort_key(key))
-                except KeyError:
-                    info.sort_keys = None
+                info.sort_keys = None    # (built again by the next seek)
         page.parsed = info
         return True
 
@@ -567,8 +619,13 @@ class BTree:
 
     # -- insertion with splits ------------------------------------------------
 
-    def _insert_cells(self, path: list[list[Any]], cells: list[bytes], right: int) -> None:
-        """Write the new cell list of the page at the end of ``path``; split upward."""
+    def _insert_cells(self, path: list[list[Any]], cells: list[bytes], right: int,
+                      decoded: tuple[list, list] | None = None) -> None:
+        """Write the new cell list of the page at the end of ``path``; split upward.
+
+        ``decoded``: for an index leaf, each cell's decoded record and sort
+        key (aligned with ``cells``), which the leaves written keep in their
+        parsed views instead of decoding their cells again at the next seek."""
         while True:
             page, info, _ = path[-1]
             ptype = info.ptype
@@ -577,6 +634,8 @@ class BTree:
             need = sum(len(c) for c in cells) + 2 * len(cells)
             if need <= cap:
                 self._write_page(page, ptype, cells, right)
+                if decoded is not None and leaf:
+                    self._keep_decoded([page], [cells], decoded)
                 return
             if len(path) == 1:
                 # Root overflow: move everything into a new child, root becomes interior.
@@ -596,6 +655,9 @@ class BTree:
             for np, g, r in zip(new_pages, groups[:-1], rights[:-1], strict=True):
                 self._write_page(np, ptype, g, r)
             self._write_page(page, ptype, groups[-1], rights[-1])
+            if decoded is not None and leaf:
+                self._keep_decoded([*new_pages, page], groups, decoded)
+            decoded = None
             parent_type = PTYPE_TABLE_INTERIOR if info.intkey else PTYPE_INDEX_INTERIOR
             new_parent_cells = [
                 self._make_divider(parent_type, d, np.pgno, leaf)
@@ -604,6 +666,23 @@ class BTree:
             pcells[pidx:pidx] = new_parent_cells
             path = path[:-1]
             cells, right = pcells, pright
+
+    def _keep_decoded(self, pages: list[Page], groups: list[list[bytes]],
+                      decoded: tuple[list, list]) -> None:
+        """Give index leaves just written from ``groups`` (consecutive runs
+        of the split cell list, one cell between two runs promoted to the
+        parent) the decoded records and sort keys of their cells."""
+        records, keys = decoded
+        if sum(len(g) for g in groups) + len(groups) - 1 != len(records):
+            return
+        i = 0
+        for page, group in zip(pages, groups, strict=True):
+            n = len(group)
+            info = page_info(page)
+            info.records = records[i:i + n]
+            info.sort_keys = keys[i:i + n]
+            self.track_decoded(info)
+            i += n + 1
 
     def _partition(self, pgno: int, ptype: int, cells: list[bytes], right: int
                    ) -> tuple[list[list[bytes]], list[Any], list[int]]:
@@ -878,7 +957,7 @@ class BTreeCursor:
     """A position in one B-tree (SQLite's BtCursor)."""
 
     __slots__ = ("btree", "pager", "root", "write", "key_info", "stack", "state",
-                 "saved_key", "skip", "eof", "intkey")
+                 "saved_key", "skip", "eof", "intkey", "appends", "key_fn")
 
     def __init__(self, btree: BTree, root: int, write: bool, key_info: Any) -> None:
         self.btree = btree
@@ -892,12 +971,22 @@ class BTreeCursor:
         self.skip = 0
         self.eof = True
         self.intkey = key_info is None
+        # Index seeks bisect sort keys made by this function (key_function).
+        self.key_fn = key_function(key_info)
+        # Index entries held back by append_sorted() until finish_appends().
+        self.appends: list[bytes] | None = None
 
     def close(self) -> None:
-        try:
-            self.btree.cursors.remove(self)
-        except ValueError:
-            pass
+        self.appends = None   # (unflushed appends belong to a failed statement)
+        cursors = self.btree.cursors
+        on_tree = cursors.get(self.root)
+        if on_tree is not None:
+            try:
+                on_tree.remove(self)
+            except ValueError:
+                pass
+            if not on_tree:
+                del cursors[self.root]
 
     # -- saving and restoring -------------------------------------------------
 
@@ -1199,6 +1288,7 @@ class BTreeCursor:
         read_payload = self.btree.read_payload
         enc = self.pager.text_encoding
         cacheable = self.pager.usable_size
+        key_fn = self.key_fn
         keys = []
         try:
             for i in range(info.ncell):
@@ -1208,13 +1298,14 @@ class BTreeCursor:
                     if len(payload) > cacheable:
                         return None
                     rec = records[i] = decode_record(payload, enc)
-                keys.append(sort_key(rec))
+                keys.append(key_fn(rec))
         except KeyError:
             return None
         info.sort_keys = keys
         return keys
 
-    def _index_move_to_sorted(self, key: Sequence[Any], default_rc: int) -> int | None:
+    def _index_move_to_sorted(self, key: Sequence[Any], default_rc: int,
+                              probe: tuple | None = None) -> int | None:
         """index_move_to for a plain KeyInfo through each page's sort keys
         (bisect in C instead of comparing field by field in Python); None
         when a page cannot give its sort keys (nothing moved then).
@@ -1223,11 +1314,13 @@ class BTreeCursor:
         equal the key) sorts as ``default_rc`` says: below every such entry
         for +1 (``s`` as is: a prefix sorts first), above them for -1 (``s``
         ended by _AFTER_ALL), and for 0 the first entry not below ``s``
-        matches when its first fields are ``s``."""
-        try:
-            probe = sort_key(key)
-        except KeyError:
-            return None
+        matches when its first fields are ``s``.  ``probe``: ``s`` when the
+        caller has it."""
+        if probe is None:
+            try:
+                probe = self.key_fn(key)
+            except KeyError:
+                return None
         nkey = len(probe)
         target = probe + (_AFTER_ALL,) if default_rc < 0 else probe
         exact = default_rc == 0
@@ -1289,7 +1382,7 @@ class BTreeCursor:
     def index_move_to(self, key: Sequence[Any], default_rc: int) -> int:
         """Seek an unpacked index key, as table_move_to; ``default_rc`` breaks prefix ties."""
         key_info = self.key_info
-        if type(key_info) is KeyInfo and key_info._plain and len(key) <= len(key_info.collations):
+        if self.key_fn is not None and len(key) <= len(key_info.collations):
             moved = self._index_move_to_sorted(key, default_rc)
             if moved is not None:
                 return moved
@@ -1445,10 +1538,11 @@ class BTreeCursor:
             ptype = PTYPE_TABLE_LEAF
             cell = bt._make_cell(ptype, rowid, payload)
             saved: Any = rowid
+            skey = None
         else:
             if key is None:
                 key = decode_record(payload, self.pager.text_encoding)
-            c = self._seek_sync(lambda: self.index_move_to(key, 0))
+            c, skey = self._seek_to_insert(key)
             ptype = PTYPE_INDEX_LEAF
             cell = None
             saved = key
@@ -1466,11 +1560,17 @@ class BTreeCursor:
             pos = idx if c >= 0 else idx + 1
         page, info, _ = path[-1]
         if cell is None:
-            ctype = PTYPE_INDEX_LEAF if info.leaf else PTYPE_INDEX_INTERIOR
-            child = 0
-            if replace and not info.leaf:
-                child = _unpack_u32(page.data, info.ptrs[pos])[0]
-            cell = bt._make_cell(ctype, None, payload, child)
+            size = len(payload)
+            if info.leaf and 3 <= size < 128 and size <= (
+                    (self.pager.usable_size - 12) * 64 // 255) - 23:
+                # The usual index entry: its size in one varint byte, all local.
+                cell = bytes((size,)) + payload
+            else:
+                ctype = PTYPE_INDEX_LEAF if info.leaf else PTYPE_INDEX_INTERIOR
+                child = 0
+                if replace and not info.leaf:
+                    child = _unpack_u32(page.data, info.ptrs[pos])[0]
+                cell = bt._make_cell(ctype, None, payload, child)
         known = saved if self.intkey or len(payload) <= self.pager.usable_size else None
         if replace:
             ov = bt._cell_overflow(page, info, pos)
@@ -1482,22 +1582,80 @@ class BTreeCursor:
                 return
             if bt._drop_cell_inplace(page, info, pos):
                 replace = False
-        if not replace and bt._insert_cell_inplace(page, info, pos, cell, known):
+        if not replace and bt._insert_cell_inplace(page, info, pos, cell, known,
+                                                   skey if known is not None else None):
             # No page moved: the cursor rests on the new entry, so that the
             # next insert near it (sorted keys, a unique check's seek) finds
             # its place without descending from the root (_move_near).
             path[-1][2] = pos
             self.stack, self.state, self.eof, self.skip = path, _VALID, False, 0
             return
+        decoded = None
+        if (skey is not None and known is not None and not replace and info.leaf
+                and info.sort_keys is not None and info.records is not None
+                and len(info.sort_keys) == len(info.records) == info.ncell):
+            # The leaf's records and sort keys, all known (a page whose sort
+            # keys are cached has every record cached), go to the split pages.
+            records = list(info.records)
+            records.insert(pos, known)
+            keys = list(info.sort_keys)
+            keys.insert(pos, skey)
+            decoded = (records, keys)
         _, cells = bt._page_cells(page)
         if replace:
             cells[pos] = cell
         else:
             cells.insert(pos, cell)
-        bt._insert_cells(path, cells, info.right)
+        bt._insert_cells(path, cells, info.right, decoded)
         self.state = _SAVED
         self.saved_key = saved
         self.stack = []
+
+    def append_sorted(self, payload: bytes) -> None:
+        """Add an index entry that sorts after every entry added so far (an
+        index being filled from its sorter).  Into an empty tree the
+        entries are held back and written at once by finish_appends(),
+        pages packed full from the bottom up (bulk_load), instead of one
+        seek and in-place insert per entry; into a tree that already holds
+        entries this is insert()."""
+        appends = self.appends
+        if appends is None:
+            root = self.pager.get_page_sync(self.root)
+            if self.intkey or page_info(root).ncell:
+                self.insert(None, payload)
+                return
+            appends = self.appends = []
+        appends.append(payload)
+
+    def finish_appends(self) -> None:
+        """Write the entries held back by append_sorted() into the tree."""
+        appends = self.appends
+        if not appends:
+            return
+        self.appends = None
+        bt = self.btree
+        bt._save_cursors(self.root, self)
+        bt.bulk_load(self.root, [(None, p) for p in appends])
+        self.stack, self.state, self.eof, self.skip = [], _INVALID, True, 0
+
+    def _seek_to_insert(self, key: list[Any]) -> tuple[int, tuple | None]:
+        """index_move_to(key, 0) for an insert, and the key's sort_key()
+        when the seek computed it (a plain KeyInfo), which the page's
+        sort-key cache then takes as is (_insert_cell_inplace)."""
+        key_fn = self.key_fn
+        if key_fn is not None and len(key) <= len(self.key_info.collations):
+            try:
+                skey = key_fn(key)
+            except KeyError:
+                skey = None
+            if skey is not None:
+                try:
+                    c = self._index_move_to_sorted(key, 0, skey)
+                except Exception:      # IOPending: wait and retry (as _seek_sync)
+                    c = self._seek_sync(lambda: self._index_move_to_sorted(key, 0, skey))
+                if c is not None:
+                    return c, skey
+        return self._seek_sync(lambda: self.index_move_to(key, 0)), None
 
     def _seek_sync(self, seek: Any) -> int:
         while True:

@@ -124,17 +124,31 @@ def serial_type_of(value: Any) -> int:
     return len(value) * 2 + 12
 
 
+# The one-byte bodies of the integers 0..127 (serial type 1).
+_BYTE = [bytes((i,)) for i in range(128)]
+
+
 def encode_record(values: Sequence[Any], encoding: str = "utf-8") -> bytes:
-    """Build a record from Python values (None, int, float, str, bytes)."""
-    types = []
-    bodies = []
+    """Build a record from Python values (None, int, float, str, bytes).
+
+    The usual record -- fewer than 127 fields whose serial types each fit
+    one byte (text under 57 bytes, blobs under 58) -- has a header of one
+    byte per field after its one-byte size: it is built by one bytes()
+    call over the list of serial types, with the size in front."""
+    types = [0]           # (the header size goes here)
+    bodies = [b""]        # (the header goes here)
+    wide = False          # a serial type above 127 (a varint of two bytes or more)
     for value in values:
         if value is None:
             types.append(0)
             continue
         t = type(value)
         if t is int or t is bool:
-            v = int(value)
+            v = value if t is int else int(value)
+            if 1 < v <= 127:
+                types.append(1)
+                bodies.append(_BYTE[v])
+                continue
             if v == 0:
                 types.append(8)
                 continue
@@ -159,16 +173,29 @@ def encode_record(values: Sequence[Any], encoding: str = "utf-8") -> bytes:
         elif t is float:
             types.append(7)
             bodies.append(_pack_double(value))
-        elif t is str:
-            data = text_bytes(value) if encoding == "utf-8" \
-                else value.encode(encoding, "surrogatepass")
-            types.append(len(data) * 2 + 13)
-            bodies.append(data)
         else:
-            data = bytes(value)
-            types.append(len(data) * 2 + 12)
+            if t is str:
+                if encoding == "utf-8":
+                    try:
+                        data = value.encode("utf-8", "surrogateescape")
+                    except UnicodeEncodeError:
+                        data = text_bytes(value)
+                else:
+                    data = value.encode(encoding, "surrogatepass")
+                st = len(data) * 2 + 13
+            else:
+                data = bytes(value)
+                st = len(data) * 2 + 12
+            types.append(st)
             bodies.append(data)
-    header = b"".join([put_varint(st) if st > 127 else bytes((st,)) for st in types])
+            if st > 127:
+                wide = True
+    n = len(types)
+    if not wide and n <= 127:
+        types[0] = n
+        bodies[0] = bytes(types)
+        return b"".join(bodies)
+    header = b"".join([put_varint(st) if st > 127 else bytes((st,)) for st in types[1:]])
     hlen = len(header) + 1
     if hlen > 127:
         hlen = len(header) + varint_len(len(header) + 2)
@@ -177,7 +204,8 @@ def encode_record(values: Sequence[Any], encoding: str = "utf-8") -> bytes:
         prefix = put_varint(hlen)
     else:
         prefix = bytes((hlen,))
-    return prefix + header + b"".join(bodies)
+    bodies[0] = prefix + header
+    return b"".join(bodies)
 
 
 # Kinds in a decoding plan.

@@ -22,6 +22,7 @@ from pyrite.vdbe.opcodes import opcode
 from pyrite.vdbe.vm import VdbeCursor
 
 OPFLAG_NCHANGE = 0x01
+OPFLAG_APPEND = 0x08
 OPFLAG_P2ISREG = 0x10
 OPFLAG_LASTROWID = 0x20
 MAX_ROWID = 0x7FFFFFFFFFFFFFFF
@@ -137,6 +138,8 @@ def op_close(vm: Any, op: Any, pc: int) -> int:
     """Close cursor P1."""
     c = vm.cursors[op.p1]
     if c is not None:
+        if c.bt is not None and c.bt.appends:
+            c.bt.finish_appends()    # (an index filled by IdxInsert's APPEND)
         c.close()
         vm.cursors[op.p1] = None
     return pc + 1
@@ -473,11 +476,19 @@ def op_idx_insert(vm: Any, op: Any, pc: int) -> int:
     """Insert the key record r[P2] into index P1 (or append it to a sorter).
     When P4 is an integer, r[P3..P3+P4-1] hold the first P4 fields of the
     record (affinity applied by its MakeRecord): when that is all of them
-    the B-tree seeks with them instead of decoding the record again."""
+    the B-tree seeks with them instead of decoding the record again.
+    P5 & OPFLAG_APPEND: the keys come in index order from a sorter into an
+    index that Close then writes whole (BTreeCursor.append_sorted; only
+    refill_index, whose Close always follows its loop, sets it)."""
     c = _cursor(vm, op.p1)
     rec = vm.r[op.p2]
     if c.kind == "sorter":
         c.sorter.append(decode_record(rec) if isinstance(rec, (bytes, bytearray)) else list(rec))
+        return pc + 1
+    if op.p5 & OPFLAG_APPEND and c.kind == "index":
+        c.bt.append_sorted(bytes(rec) if isinstance(rec, (bytes, bytearray))
+                           else encode_record(list(rec)))
+        c.row = None
         return pc + 1
     key = None
     if not isinstance(rec, (bytes, bytearray)):

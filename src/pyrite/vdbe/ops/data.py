@@ -15,6 +15,9 @@ from pyrite.storage.record import encode_record
 from pyrite.vdbe.opcodes import opcode
 
 _apply = values.apply_affinity
+# apply_affinity returns these unchanged -- text under TEXT, an
+# integer under INTEGER or NUMERIC, NULL and blobs under any affinity, any
+# value under BLOB ('A') or none ('@') -- so MakeRecord skips the call.
 
 
 @opcode("MakeRecord", "P1 P2 P3 P4 *", "r[P3]=mkrec(r[P1@P2])", start="p1", count="p2", dest="p3")
@@ -27,13 +30,21 @@ def op_make_record(vm: Any, op: Any, pc: int) -> int:
     if aff:
         for i in range(min(len(aff), len(vals))):
             a = aff[i]
-            if a != "A" and a != "@":
-                v = vals[i]
-                if v is not None:
-                    nv = _apply(v, a)
-                    if nv is not v:
-                        vals[i] = nv
-                        r[p1 + i] = nv
+            v = vals[i]
+            t = type(v)
+            # The usual cases change nothing: no call (see the note at _apply).
+            if t is str:
+                if a == "B" or a == "A" or a == "@":
+                    continue
+            elif t is int:
+                if a == "D" or a == "C" or a == "A" or a == "@":
+                    continue
+            elif v is None or t is bytes or a == "A" or a == "@":
+                continue
+            nv = _apply(v, a)
+            if nv is not v:
+                vals[i] = nv
+                r[p1 + i] = nv
     vm.r[op.p3] = encode_record(vals)
     return pc + 1
 
