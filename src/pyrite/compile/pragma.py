@@ -456,6 +456,9 @@ def _integrity_row(parse: Any, msg: int, left: int) -> None:
     parse.resolve(go_on)
 
 
+_WHOLE_ENTRY = 0x02     # Found P5: vdbe/ops/cursor.py OPFLAG_WHOLE_ENTRY
+
+
 def _check_table_rows(parse: Any, table: Any, msg: int, left: int, quick: bool) -> None:
     """The row-by-row part of integrity_check for one table."""
     from pyrite.compile.build import code_index_key, code_partial_filter, resolve_on_table
@@ -510,7 +513,9 @@ def _check_table_rows(parse: Any, table: Any, msg: int, left: int, quick: bool) 
             code_index_key(parse, table, idx, cur, key)
             parse.emit("AddImm", count, 1)
             present = parse.label()
-            parse.emit("Found", ic, present, key, n)
+            # (Whole entries probed in table order: the index maps its
+            # entries' positions once instead of a seek per row.)
+            parse.emit("Found", ic, present, key, n, _WHOLE_ENTRY)
             parse.emit("String8", 0, msg, 0, "row ")
             parse.emit("Concat", row_no, msg, msg)
             parse.emit("String8", 0, text, 0, f" missing from index {idx.name}")

@@ -1379,6 +1379,64 @@ class BTreeCursor:
         self.stack = stack
         return -1
 
+    def entry_positions(self, limit: int) -> dict[tuple, tuple] | None:
+        """Where each entry of this index cursor's tree lies, for look-ups
+        that would otherwise seek from the root: the entry's fields (a
+        tuple) -> (interior path, page, parsed page, cell), the path a
+        tuple of (page, parsed page, child) levels, the first of equal
+        entries as a seek finds it.  Pages are walked directly (no cursor
+        moves) and decoded records kept in their parsed views as record()
+        does.  None beyond ``limit`` entries or in a damaged tree."""
+        positions: dict[tuple, tuple] = {}
+        get = self.pager.get_page
+        read_payload = self.btree.read_payload
+        track = self.btree.track_decoded
+        enc = self.pager.text_encoding
+        usable = self.pager.usable_size
+        pages_left = [self.pager.page_count]
+
+        def records_of(page: Page, info: PageInfo) -> list[Any]:
+            records = info.records
+            if records is None:
+                records = info.records = [None] * info.ncell
+                track(info)
+            out = records
+            for i, rec in enumerate(records):
+                if rec is None:
+                    payload = read_payload(page, info, i)
+                    rec = decode_record(payload, enc)
+                    if len(payload) <= usable:
+                        records[i] = rec
+                    else:
+                        out = list(out) if out is records else out
+                        out[i] = rec
+            return out
+
+        def walk(pgno: int, path: tuple, depth: int) -> bool:
+            pages_left[0] -= 1
+            if depth > 40 or pages_left[0] < 0:
+                return False
+            page = get(pgno)
+            info = page_info(page)
+            if info.intkey:
+                return False
+            records = records_of(page, info)
+            if info.leaf:
+                for i, rec in enumerate(records):
+                    positions.setdefault(tuple(rec), (path, page, info, i))
+            else:
+                data = page.data
+                ptrs = info.ptrs
+                for i, rec in enumerate(records):
+                    if not walk(_unpack_u32(data, ptrs[i])[0], path + ((page, info, i),), depth + 1):
+                        return False
+                    positions.setdefault(tuple(rec), (path, page, info, i))
+                if not walk(info.right, path + ((page, info, info.ncell),), depth + 1):
+                    return False
+            return len(positions) <= limit
+
+        return positions if walk(self.root, (), 1) else None
+
     def index_move_to(self, key: Sequence[Any], default_rc: int) -> int:
         """Seek an unpacked index key, as table_move_to; ``default_rc`` breaks prefix ties."""
         key_info = self.key_info

@@ -54,7 +54,7 @@ class VdbeCursor:
 
     __slots__ = ("bt", "kind", "null_row", "row", "n_field", "key_info", "btree",
                  "sorter", "sorter_pos", "pseudo_reg", "seq", "rowid_cache", "root",
-                 "writable", "deferred", "vtab")
+                 "writable", "deferred", "vtab", "entry_map")
 
     def __init__(self, kind: str) -> None:
         self.kind = kind          # 'table', 'index', 'sorter', 'pseudo', 'vtab'
@@ -73,8 +73,12 @@ class VdbeCursor:
         self.writable = False
         self.deferred: Any = None  # (index cursor) for DeferredSeek
         self.vtab: Any = None      # virtual-table cursor (ops/vtab.py)
+        self.entry_map: Any = None  # (index cursor) see ops/cursor.py _found_whole_entry
 
     def close(self) -> None:
+        if self.entry_map:
+            self.entry_map.sentinel.close()
+            self.entry_map = None
         if self.bt is not None:
             self.bt.close()
             self.bt = None

@@ -16,7 +16,7 @@ import functools
 from typing import Any
 
 from pyrite import errors, values
-from pyrite.storage.btree import INDEX, INTKEY, BTree, sort_key
+from pyrite.storage.btree import _VALID, INDEX, INTKEY, BTree, sort_key
 from pyrite.storage.record import decode_record, encode_record
 from pyrite.vdbe.opcodes import opcode
 from pyrite.vdbe.vm import VdbeCursor
@@ -25,6 +25,9 @@ OPFLAG_NCHANGE = 0x01
 OPFLAG_APPEND = 0x08
 OPFLAG_P2ISREG = 0x10
 OPFLAG_LASTROWID = 0x20
+# Found P5: the key is a whole index entry probed once per table row
+# (integrity_check), so the entries' positions are worth mapping (_entry_map).
+OPFLAG_WHOLE_ENTRY = 0x02
 MAX_ROWID = 0x7FFFFFFFFFFFFFFF
 
 
@@ -347,19 +350,99 @@ def _probe_key(vm: Any, op: Any) -> list[Any]:
     return decode_record(rec) if isinstance(rec, (bytes, bytearray)) else list(rec)
 
 
+# Collations under which keys are equal exactly when their Python values
+# are (NOCASE, RTRIM and user collations also match other texts, where a
+# seek lands on the first of them; a user collation may even order
+# identical strings apart).
+_EQUALITY_SAFE = (None, values.BINARY)
+# The most entries an entry map holds; a larger index is probed by seeks.
+ENTRY_MAP_LIMIT = 100_000
+
+
+class _EntryMap:
+    """Where each entry of an index lies: a whole-entry key (a tuple of its
+    fields) -> (path of interior levels, leaf page, its parsed view, cell).
+    ``sentinel`` is a B-tree cursor left on the index's first entry: any
+    write to the index saves it (BTree._save_cursors), which tells that the
+    positions are stale."""
+
+    __slots__ = ("positions", "sentinel")
+
+    def __init__(self, positions: dict[tuple, tuple], sentinel: Any) -> None:
+        self.positions = positions
+        self.sentinel = sentinel
+
+
+def _build_entry_map(c: VdbeCursor) -> _EntryMap | bool:
+    """The entry map of index cursor ``c`` (BTreeCursor.entry_positions);
+    False when the index is too large, damaged, or compares texts with a
+    collation other than BINARY."""
+    ki = c.key_info
+    if ki is None or any(coll not in _EQUALITY_SAFE for coll in ki.collations):
+        return False
+    scan = c.btree.cursor(c.root, key_info=ki)
+    try:
+        try:
+            positions = scan.entry_positions(ENTRY_MAP_LIMIT)
+        except errors.DatabaseError:
+            positions = None        # (the seeks meet the damage as usual)
+        if positions is None:
+            scan.close()
+            return False
+        scan.first()
+    except BaseException:
+        scan.close()
+        raise
+    return _EntryMap(positions, scan)
+
+
+def _found_whole_entry(c: VdbeCursor, key: list[Any]) -> bool:
+    """Found for a key that is a whole index entry (P5 OPFLAG_WHOLE_ENTRY):
+    a look-up in the cursor's entry map, built on first use, instead of a
+    seek from the root.  True when the entry is there (the cursor is then
+    on it, as a seek leaves it); False when the map cannot tell (no map,
+    the index written since, a key equal only under the index's compare),
+    and the caller seeks."""
+    em = c.entry_map
+    if em is None:
+        em = c.entry_map = _build_entry_map(c)
+    if em is False:
+        return False
+    if em.sentinel.state != _VALID:      # the index was written: stale
+        em.sentinel.close()
+        c.entry_map = False
+        return False
+    try:
+        at = em.positions.get(tuple(key))
+    except TypeError:                    # an unhashable value (bytearray)
+        return False
+    if at is None:
+        return False
+    prefix, page, info, idx = at
+    bt = c.bt
+    bt.stack = [list(level) for level in prefix] + [[page, info, idx]]
+    bt.state, bt.eof, bt.skip = _VALID, False, 0
+    return True
+
+
 def _found(vm: Any, op: Any) -> bool:
     c = _cursor(vm, op.p1)
     key = _probe_key(vm, op)
+    if op.p5 & OPFLAG_WHOLE_ENTRY and op.p4 and _found_whole_entry(c, key):
+        c.null_row = False
+        c.row = None
+        return True
     res = c.bt.index_move_to(key, 0)
     c.null_row = False
     c.row = None
     return res == 0 and not c.bt.eof
 
 
-@opcode("Found", "P1 P2 P3 P4 *", "key=r[P3@P4]", jump=True, cursor="p1", target="p2")
+@opcode("Found", "P1 P2 P3 P4 P5", "key=r[P3@P4]", jump=True, cursor="p1", target="p2")
 def op_found(vm: Any, op: Any, pc: int) -> int:
     """Jump to P2 if index P1 has an entry whose prefix equals the key
-    (P4 registers from r[P3], or the record in r[P3] when P4 is 0)."""
+    (P4 registers from r[P3], or the record in r[P3] when P4 is 0).  P5
+    OPFLAG_WHOLE_ENTRY: the key is a whole entry (see _found_whole_entry)."""
     return op.p2 if _found(vm, op) else pc + 1
 
 
