@@ -158,7 +158,8 @@ def _resolve_on_error(override: int, declared: int) -> int:
 
 def generate_row_delete(parse: Any, table: Any, data_cursor: int, idx_cursors: list[int],
                         count: bool = False, reg_rowid: int = 0, triggers: Any = None,
-                        on_error: int = sch.OE_DEFAULT, returning: Any = None) -> None:
+                        on_error: int = sch.OE_DEFAULT, returning: Any = None,
+                        no_seek: int = -1) -> None:
     """Delete the row under ``data_cursor`` and its index entries
     (sqlite3GenerateRowDelete with sqlite3GenerateRowIndexDelete).  With
     ``reg_rowid`` (the row's rowid) the foreign key checks and actions of a
@@ -166,7 +167,12 @@ def generate_row_delete(parse: Any, table: Any, data_cursor: int, idx_cursors: l
     trigger.TriggerCall) fire before and after it: a BEFORE trigger may
     remove or move the row, so it is looked up again (a row gone is not
     deleted), and RAISE(IGNORE) skips the rest of this row's deletion.
-    ``returning`` codes the RETURNING row, first of the AFTER triggers."""
+    ``returning`` codes the RETURNING row, first of the AFTER triggers.
+    ``no_seek`` is an index cursor that already rests on the row's entry
+    (a REPLACE's conflicting index, SQLite's iIdxNoSeek): that entry is
+    deleted where it is, right after the row, instead of sought again;
+    the caller passes it only when no trigger or foreign key action can
+    run in between and move the cursor."""
     from pyrite.compile import fkey
     from pyrite.compile.rowkey import code_seek_row
     from pyrite.compile.trigger import TRIGGER_AFTER, TRIGGER_BEFORE, code_row_triggers
@@ -183,9 +189,28 @@ def generate_row_delete(parse: Any, table: Any, data_cursor: int, idx_cursors: l
             fkey.fk_check(parse, table, reg_old, 0)
         else:
             reg_old = fkey.begin_row_delete(parse, table, data_cursor, reg_rowid)
+    generate_row_index_delete(parse, table, data_cursor, idx_cursors, no_seek)
+    parse.emit("Delete", data_cursor, OPFLAG_NCHANGE if count else 0, 0, table.name)
+    if no_seek >= 0 and no_seek != data_cursor:
+        parse.emit("Delete", no_seek, 0)
+    if reg_old and reg_rowid and fkey.fk_required(parse, table):
+        fkey.fk_actions(parse, table, reg_old)
+    if returning is not None:
+        returning()
+    if triggers is not None:
+        code_row_triggers(parse, triggers, TRIGGER_AFTER, reg_old, 0, on_error, row_done)
+    parse.resolve(row_done)
+
+
+def generate_row_index_delete(parse: Any, table: Any, data_cursor: int,
+                              idx_cursors: list[int], no_seek: int = -1) -> None:
+    """Delete the index entries of the row under ``data_cursor``
+    (sqlite3GenerateRowIndexDelete), but for the cursors ``data_cursor``
+    (a WITHOUT ROWID table's own b-tree) and ``no_seek``, whose entries
+    the caller deletes where they are."""
     for idx, ic in zip(table.indexes, idx_cursors):
-        if ic == data_cursor:
-            continue        # a WITHOUT ROWID table's own b-tree: the Delete below
+        if ic == data_cursor or ic == no_seek:
+            continue
         n = len(idx.columns)
         regs = parse.alloc_reg(n)
         skip = parse.label()
@@ -196,14 +221,6 @@ def generate_row_delete(parse: Any, table: Any, data_cursor: int, idx_cursors: l
         code_index_key(parse, table, idx, data_cursor, regs)
         parse.emit("IdxDelete", ic, regs, n)
         parse.resolve(skip)
-    parse.emit("Delete", data_cursor, OPFLAG_NCHANGE if count else 0, 0, table.name)
-    if reg_old and reg_rowid and fkey.fk_required(parse, table):
-        fkey.fk_actions(parse, table, reg_old)
-    if returning is not None:
-        returning()
-    if triggers is not None:
-        code_row_triggers(parse, triggers, TRIGGER_AFTER, reg_old, 0, on_error, row_done)
-    parse.resolve(row_done)
 
 
 def generate_constraint_checks(parse: Any, table: Any, data_cursor: int,
@@ -302,7 +319,18 @@ def generate_constraint_checks(parse: Any, table: Any, data_cursor: int,
                 oe = clause.action
             ok = skip
             parse.emit("NoConflict", ic, ok, regs, idx.n_key_col)
-            if is_update or oe in (sch.OE_REPLACE, OE_UPDATE):
+            replace_triggers = None
+            if oe == sch.OE_REPLACE:
+                replace_triggers = _replace_triggers(parse, table)
+            # A plain REPLACE (no trigger, no foreign key work) deletes the
+            # conflicting entry where NoConflict left the index cursor; when
+            # that index is a WITHOUT ROWID table's own b-tree, the cursor
+            # rests on the row itself and no row key is needed.
+            no_seek = -1
+            if oe == sch.OE_REPLACE and not is_update and replace_triggers is None \
+                    and not _has_fkeys(parse, table):
+                no_seek = ic
+            if (is_update or oe in (sch.OE_REPLACE, OE_UPDATE)) and no_seek != data_cursor:
                 from pyrite.compile.rowkey import code_index_row_key
                 conflict_rowid = parse.alloc_reg()
                 code_index_row_key(parse, table, idx, ic, conflict_rowid)
@@ -314,13 +342,19 @@ def generate_constraint_checks(parse: Any, table: Any, data_cursor: int,
                 parse.emit("Goto", 0, ignore_dest)
             elif oe == sch.OE_IGNORE:
                 parse.emit("Goto", 0, ignore_dest)
+            elif oe == sch.OE_REPLACE and no_seek >= 0:
+                if no_seek != data_cursor:
+                    from pyrite.compile.rowkey import code_seek_row
+                    code_seek_row(parse, table, data_cursor, ok, conflict_rowid)
+                generate_row_delete(parse, table, data_cursor, idx_cursors,
+                                    on_error=sch.OE_REPLACE, no_seek=no_seek)
             elif oe == sch.OE_REPLACE:
                 # Delete the conflicting row, then reposition the data cursor.
                 from pyrite.compile.rowkey import code_seek_row
                 code_seek_row(parse, table, data_cursor, ok, conflict_rowid)
                 generate_row_delete(parse, table, data_cursor, idx_cursors,
                                     reg_rowid=conflict_rowid,
-                                    triggers=_replace_triggers(parse, table),
+                                    triggers=replace_triggers,
                                     on_error=sch.OE_REPLACE)
                 if is_update:
                     code_seek_row(parse, table, data_cursor, ok, reg_old_rowid)
@@ -330,6 +364,12 @@ def generate_constraint_checks(parse: Any, table: Any, data_cursor: int,
                 parse.emit("Halt", code, oe, 0, unique_error_text(table, idx), P5_UNIQUE)
         parse.resolve(skip)
     return key_fields
+
+
+def _has_fkeys(parse: Any, table: Any) -> bool:
+    """Whether deleting a row of ``table`` involves foreign key work."""
+    from pyrite.compile import fkey
+    return bool(fkey.fk_required(parse, table))
 
 
 def _replace_triggers(parse: Any, table: Any) -> Any:
@@ -361,8 +401,14 @@ def _check_rowid(parse: Any, table: Any, data_cursor: int, idx_cursors: list[int
     elif oe == sch.OE_IGNORE:
         parse.emit("Goto", 0, ignore_dest)
     elif oe == sch.OE_REPLACE:
-        generate_row_delete(parse, table, data_cursor, idx_cursors, reg_rowid=reg_new,
-                            triggers=_replace_triggers(parse, table), on_error=sch.OE_REPLACE)
+        triggers = _replace_triggers(parse, table)
+        if is_update or triggers is not None or _has_fkeys(parse, table):
+            generate_row_delete(parse, table, data_cursor, idx_cursors, reg_rowid=reg_new,
+                                triggers=triggers, on_error=sch.OE_REPLACE)
+        else:
+            # As SQLite: the row's index entries go, and the Insert that
+            # follows overwrites the row in the table b-tree in place.
+            generate_row_index_delete(parse, table, data_cursor, idx_cursors)
     else:
         name = table.columns[table.rowid_alias].name if table.rowid_alias >= 0 else "rowid"
         parse.emit("Halt", errors.SQLITE_CONSTRAINT_PRIMARYKEY, oe, 0,

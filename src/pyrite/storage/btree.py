@@ -17,9 +17,10 @@ growing down from the end of the usable space.
     7       1     fragmented free bytes
     8       4     right-most child (interior pages only)
 
-Inserting or deleting one cell patches the page in place, keeping it
-compact (no freeblocks); any larger change rewrites the page whole from its
-list of cells, which also compacts pages written by other engines.  Splits partition the cells greedily into pages that fit and
+Inserting or deleting one cell patches the page in place (a deleted cell's
+bytes become a freeblock, as in SQLite); any larger change, or an insert
+that finds no room in the gap, rewrites the page whole from its list of
+cells, which compacts it.  Splits partition the cells greedily into pages that fit and
 push dividers into the parent, repeating up to the root, whose page number
 never changes (the root's content moves into a new child when it overflows).
 
@@ -78,7 +79,7 @@ class PageInfo:
     """The parsed header and cell pointers of a B-tree page."""
 
     __slots__ = ("ptype", "leaf", "intkey", "hdr", "ncell", "ptrs", "right", "keys", "records",
-                 "sort_keys")
+                 "sort_keys", "free", "nfree")
 
     def __init__(self, page: Page) -> None:
         data = page.data
@@ -114,6 +115,11 @@ class PageInfo:
         self.records: list[Any] | None = None
         # Index pages: each cell's record as a sort_key() tuple (see there).
         self.sort_keys: list[tuple] | None = None
+        # The freeblocks' offsets in order and the free bytes outside the
+        # gap (freeblocks and fragments), read once when a cell is first
+        # deleted in place and kept up to date by the in-place edits.
+        self.free: list[int] | None = None
+        self.nfree = 0
 
 
 # The rank of a value's storage class in SQLite's order: NULL, numbers, text, blobs.
@@ -360,11 +366,13 @@ class BTree:
     #
     # Inserting or deleting one cell patches the page instead of rewriting it
     # from its cell list: the cost no longer grows with the number of cells
-    # (an index leaf holds hundreds).  Pages stay compact -- a new cell goes
-    # just below the content area, a deleted cell's hole is closed by moving
-    # the content below it up -- so no freeblocks are ever created.  A page
-    # that already has freeblocks (written by another engine) or no room in
-    # its gap takes the rewriting path, which compacts it.
+    # (an index leaf holds hundreds).  A new cell goes just below the content
+    # area.  A deleted cell's bytes join the free space as SQLite's dropCell
+    # leaves them: the content area shrinks when the cell lies at its start,
+    # else they become a freeblock, merged with adjacent freeblocks (closing
+    # the hole instead would move every cell below it and rewrite their
+    # pointers).  A page with no room in its gap takes the rewriting path,
+    # which compacts it.
 
     def _content_start(self, data: bytearray, info: PageInfo) -> int:
         """The cell content area's start, or 0 when the header is implausible."""
@@ -373,11 +381,12 @@ class BTree:
 
     def _insert_cell_inplace(self, page: Page, info: PageInfo, pos: int, cell: bytes,
                              key: Any = None, skey: tuple | None = None) -> bool:
-        """Put ``cell`` at index ``pos`` of the page if it fits in the gap
-        between the pointer array and the content area; False otherwise
-        (nothing changed).  ``key`` is the cell's rowid (table leaves) or
-        decoded record (index pages), kept in the page's parsed caches;
-        ``skey`` its sort_key() when the caller has it."""
+        """Put ``cell`` at index ``pos`` of the page in a freeblock
+        (_free_slot) or else in the gap between the pointer array and the
+        content area; False when neither has room (nothing changed).  ``key``
+        is the cell's rowid (table leaves) or decoded record (index pages),
+        kept in the page's parsed caches; ``skey`` its sort_key() when the
+        caller has it."""
         data = page.data
         hdr = info.hdr
         n = info.ncell
@@ -386,16 +395,27 @@ class BTree:
         content = self._content_start(data, info)
         size = len(cell)
         new = content - size
-        if new < ptr_end + 2:
+        slot = -1
+        if content < ptr_end + 2:
+            return False
+        if data[hdr + 1] or data[hdr + 2]:
+            # Freeblocks first, as SQLite's allocateSpace: the gap stays
+            # for the pointer array.
+            slot = self._free_slot(data, info, content, size)
+        if slot < 0 and new < ptr_end + 2:
             return False
         self.pager.make_writable(page)
         data = page.data
-        data[new:content] = cell
+        if slot < 0:
+            data[new:content] = cell
+            _U16.pack_into(data, hdr + 5, new)
+        else:
+            new = self._take_free_slot(data, info, slot, size)
+            data[new:new + size] = cell
         at = ptr_base + 2 * pos
         data[at + 2:ptr_end + 2] = data[at:ptr_end]
         _U16.pack_into(data, at, new)
         _U16.pack_into(data, hdr + 3, n + 1)
-        _U16.pack_into(data, hdr + 5, new)
         ptrs = info.ptrs
         info.ptrs = ptrs[:pos] + (new,) + ptrs[pos:]
         info.ncell = n + 1
@@ -434,33 +454,32 @@ class BTree:
         return True
 
     def _drop_cell_inplace(self, page: Page, info: PageInfo, i: int) -> bool:
-        """Remove cell ``i`` (not its overflow chain), closing its hole; False
-        when the page has freeblocks or an odd layout (nothing changed)."""
+        """Remove cell ``i`` (not its overflow chain): its pointer leaves the
+        array and its bytes join the free space (_plan_release), so that
+        the cost does not grow with the number of cells.  False when the
+        page's layout is odd (nothing changed; the caller rewrites it)."""
         data = page.data
         hdr = info.hdr
-        if data[hdr + 1] or data[hdr + 2]:
-            return False
         content = self._content_start(data, info)
         start = info.ptrs[i]
         end = self._cell_end(data, info, start)
         if start < content or end > self.pager.usable_size:
             return False
-        size = end - start
+        plan = self._plan_release(data, info, content, start, end)
+        if plan is None:
+            return False
         self.pager.make_writable(page)
         data = page.data
-        data[content + size:end] = data[content:start]
-        data[content:content + size] = bytes(size)
-        ptrs = [p + size if p < start else p for p in info.ptrs]
-        del ptrs[i]
-        n = len(ptrs)
+        n = info.ncell - 1
         ptr_base = hdr + (8 if info.leaf else 12)
-        if n:
-            struct.pack_into(f">{n}H", data, ptr_base, *ptrs)
-        data[ptr_base + 2 * n:ptr_base + 2 * n + 2] = b"\x00\x00"
+        at = ptr_base + 2 * i
+        ptr_end = ptr_base + 2 * n
+        data[at:ptr_end] = data[at + 2:ptr_end + 2]
+        data[ptr_end:ptr_end + 2] = b"\x00\x00"
         _U16.pack_into(data, hdr + 3, n)
-        new_content = content + size
-        _U16.pack_into(data, hdr + 5, new_content if new_content < 65536 else 0)
-        info.ptrs = tuple(ptrs)
+        self._apply_release(data, info, content, end - start, plan)
+        ptrs = info.ptrs
+        info.ptrs = ptrs[:i] + ptrs[i + 1:]
         info.ncell = n
         if info.keys is not None:
             del info.keys[i]
@@ -471,21 +490,147 @@ class BTree:
         page.parsed = info
         return True
 
+    def _free_list(self, data: bytearray, info: PageInfo, content: int) -> list[int] | None:
+        """The page's freeblock offsets (info.free, read from the page the
+        first time), with info.nfree; None when the list is odd: out of
+        order, closer than 4 bytes (SQLite's rule), outside the content area."""
+        free = info.free
+        if free is not None:
+            return free
+        hdr = info.hdr
+        usable = self.pager.usable_size
+        free = []
+        total = data[hdr + 7]
+        fb = _unpack_u16(data, hdr + 1)[0]
+        floor = content
+        while fb:
+            if fb < floor or fb + 4 > usable:
+                return None
+            size = _unpack_u16(data, fb + 2)[0]
+            if size < 4 or fb + size > usable:
+                return None
+            free.append(fb)
+            total += size
+            floor = fb + size + 4
+            fb = _unpack_u16(data, fb)[0]
+        info.free = free
+        info.nfree = total
+        return free
+
+    def _plan_release(self, data: bytearray, info: PageInfo, content: int, start: int,
+                      end: int) -> tuple[int, int, int, int, int] | None:
+        """How bytes ``start:end`` of a page join its free space, as SQLite's
+        freeSpace: merged with the freeblock just before or after them when
+        no more than a fragment (under 4 bytes) lies between, the fragment
+        bytes with them; given back to the gap when the merged block begins
+        at the content area.  Returns (j, k, block, block_end, frag): the
+        freeblocks free[j:k] that the merged block replaces, its bounds
+        and the fragment bytes it takes in; None when the freeblock list is
+        odd or overlaps the bytes."""
+        free = self._free_list(data, info, content)
+        if free is None:
+            return None
+        j = bisect_left(free, start)
+        k = j
+        block, block_end, frag = start, end, 0
+        if j < len(free):
+            nxt = free[j]
+            if nxt < end:
+                return None
+            if nxt <= end + 3:
+                frag += nxt - end
+                block_end = nxt + _unpack_u16(data, nxt + 2)[0]
+                k = j + 1
+        if j:
+            prev = free[j - 1]
+            prev_end = prev + _unpack_u16(data, prev + 2)[0]
+            if prev_end > start:
+                return None
+            if prev_end + 3 >= start:
+                frag += start - prev_end
+                block = prev
+                j -= 1
+        if frag > data[info.hdr + 7]:
+            return None
+        return j, k, block, block_end, frag
+
+    def _apply_release(self, data: bytearray, info: PageInfo, content: int, size: int,
+                       plan: tuple[int, int, int, int, int]) -> None:
+        """Write the free-space change that _plan_release worked out (of a
+        cell of ``size`` bytes) and keep info.free and info.nfree in step."""
+        j, k, block, block_end, frag = plan
+        hdr = info.hdr
+        free = info.free
+        assert free is not None
+        nxt = free[k] if k < len(free) else 0
+        if frag:
+            data[hdr + 7] -= frag
+        if block == content:
+            # The lowest free bytes: the gap takes them (the block is the
+            # list's first, as nothing lies below the content area).
+            del free[j:k]
+            info.nfree += size - (block_end - block)
+            _U16.pack_into(data, hdr + 1, nxt)
+            _U16.pack_into(data, hdr + 5, block_end if block_end < 65536 else 0)
+            return
+        free[j:k] = [block]
+        info.nfree += size
+        _U16.pack_into(data, block, nxt)
+        _U16.pack_into(data, block + 2, block_end - block)
+        _U16.pack_into(data, free[j - 1] if j else hdr + 1, block)
+
+    def _free_slot(self, data: bytearray, info: PageInfo, content: int, size: int) -> int:
+        """The index in info.free of the first freeblock that can hold a
+        cell of ``size`` bytes (SQLite's pageFindSlot), -1 when none can:
+        the page is then rewritten whole, which compacts it.  A block that
+        would leave under 4 bytes is taken whole, the rest counted as
+        fragments, as long as the fragment count stays small."""
+        free = self._free_list(data, info, content)
+        if not free:
+            return -1
+        frag = data[info.hdr + 7]
+        for j, fb in enumerate(free):
+            left = _unpack_u16(data, fb + 2)[0] - size
+            if left >= 4 or (left >= 0 and frag + left <= 57):
+                return j
+        return -1
+
+    def _take_free_slot(self, data: bytearray, info: PageInfo, j: int, size: int) -> int:
+        """Take ``size`` bytes from the end of freeblock info.free[j] (found
+        by _free_slot) and return where the cell goes."""
+        free = info.free
+        assert free is not None
+        fb = free[j]
+        left = _unpack_u16(data, fb + 2)[0] - size
+        info.nfree -= size
+        if left >= 4:
+            _U16.pack_into(data, fb + 2, left)
+            return fb + left
+        hdr = info.hdr
+        nxt = free[j + 1] if j + 1 < len(free) else 0
+        _U16.pack_into(data, free[j - 1] if j else hdr + 1, nxt)
+        data[hdr + 7] += left
+        del free[j]
+        return fb
+
     def _may_merge(self, left: Page, right: Page, capacity: int) -> bool:
-        """False when two compact pages surely do not fit in one page, so
-        that a failing merge attempt costs no cell extraction."""
+        """False when two pages surely do not fit in one page, so that a
+        failing merge attempt costs no cell extraction."""
         used = 0
         for page in (left, right):
-            info = page_info(page)
-            data = page.data
-            if data[info.hdr + 1] or data[info.hdr + 2] or data[info.hdr + 7]:
-                return True    # freeblocks or fragments: count exactly
-            used += self._used_bytes(page, info)
+            used += self._used_bytes(page, page_info(page))
         return used <= capacity
 
     def _used_bytes(self, page: Page, info: PageInfo) -> int:
-        """Bytes taken by the cells and their pointers on a compact page."""
-        return self.pager.usable_size - (self._content_start(page.data, info) or 0) + 2 * info.ncell
+        """Bytes taken by the cells and their pointers: the content area
+        less its freeblocks and fragments (all of it when the freeblock
+        list is odd, which only makes a merge less likely)."""
+        data = page.data
+        content = self._content_start(data, info)
+        used = self.pager.usable_size - content + 2 * info.ncell
+        if self._free_list(data, info, content) is None:
+            return used
+        return used - info.nfree
 
     def _make_cell(self, ptype: int, rowid: int | None, payload: bytes, child: int = 0) -> bytes:
         """Build a cell, spilling payload to a new overflow chain when needed."""
