@@ -47,3 +47,19 @@ def test_compiled_decoders_match_the_generic_walk() -> None:
             assert "malformed" in str(exc)
         else:
             raise AssertionError("short body decoded")
+
+
+def test_headers_of_one_shape_share_a_compiled_decoder() -> None:
+    """Records whose headers differ only in text/blob lengths decode through
+    one compiled shape (the offsets of each header bound in a closure), so
+    a table of varied text compiles a handful of decoders, not one per
+    header; each header's decoder still reads its own offsets."""
+    from pyrite.storage import record
+    rows = [[i, "w" * i, b"\x01" * (i % 7), 2.5 * i, None] for i in range(1, 80)]
+    payloads = [record.encode_record(row) for row in rows]
+    before = len(record._shape_decoders)
+    for _ in range(3):
+        assert [record.decode_record(p) for p in payloads] == rows
+    assert len(record._shape_decoders) - before <= 2
+    decoders = {record._decoders[(p[:p[0]], "utf-8")][0] for p in payloads[10:]}
+    assert len(decoders) == len(payloads) - 10      # one per header

@@ -294,22 +294,18 @@ def decode_record(payload: bytes, encoding: str = "utf-8") -> list[Any]:
 
 
 def _decode_generic(payload: bytes, encoding: str) -> list[Any]:
-    """Decode by walking the header's plan; compile a decoder for a header
-    on its second sighting (most headers of a table repeat)."""
+    """Decode by walking the header's plan, and give the header a decoder
+    (see :func:`_decoder_for`) for its next records."""
     plan = record_plan(payload)
     if plan:
         hsize = payload[0]
         if hsize >= 0x80:
             hsize = get_varint(payload, 0)[0]
-        key = (payload[:hsize], encoding)
-        if key in _seen:
+        decoder = _decoder_for(plan, encoding)
+        if decoder is not None:
             if len(_decoders) > 4096:
                 _decoders.clear()
-            _decoders[key] = (_compile_decoder(plan, encoding), plan[-1][2])
-        else:
-            if len(_seen) > 8192:
-                _seen.clear()
-            _seen.add(key)
+            _decoders[(payload[:hsize], encoding)] = (decoder, plan[-1][2])
     out: list[Any] = []
     append = out.append
     from_bytes = int.from_bytes
@@ -334,7 +330,11 @@ def _decode_generic(payload: bytes, encoding: str) -> list[Any]:
 
 # (header bytes, encoding) -> (decoder, payload size the header needs)
 _decoders: dict[tuple[bytes, str], tuple[Any, int]] = {}
-_seen: set[tuple[bytes, str]] = set()
+# Record shapes: the kinds of a header's fields, with the sizes of its
+# integers (a text or blob field's length varies from record to record, so
+# many headers share a shape).  (shape, encoding) -> compiled decoder.
+_shape_decoders: dict[tuple[Any, str], Any] = {}
+_shapes_seen: set[tuple[Any, str]] = set()
 
 
 def _float_at(payload: bytes, start: int) -> float | None:
@@ -342,32 +342,71 @@ def _float_at(payload: bytes, start: int) -> float | None:
     return None if f != f else f
 
 
-def _compile_decoder(plan: tuple[tuple[int, int, int], ...], encoding: str) -> Any:
-    """A function decoding records whose header gives ``plan``: Python
-    source with the offsets written in, compiled once per header."""
-    parts = []
+def _decoder_for(plan: tuple[tuple[int, int, int], ...], encoding: str) -> Any:
+    """A decoder for records with header plan ``plan``: the compiled
+    decoder of the plan's shape with the plan's offsets bound to it, or
+    None on a shape's first sighting (compiling is slow, and a shape seen
+    once is often never seen again)."""
+    shape = tuple((kind, end - start) if kind == _K_INT else kind for kind, start, end in plan)
+    key = (shape, encoding)
+    fn = _shape_decoders.get(key)
+    if fn is None:
+        if key not in _shapes_seen:
+            if len(_shapes_seen) > 8192:
+                _shapes_seen.clear()
+            _shapes_seen.add(key)
+            return None
+        if len(_shape_decoders) > 1024:
+            _shape_decoders.clear()
+        fn = _shape_decoders[key] = _compile_decoder(plan, encoding)
+    offsets: list[int] = []
     for kind, start, end in plan:
+        if kind == _K_INT or kind == _K_FLOAT:
+            offsets.append(start)
+        elif kind == _K_TEXT or kind == _K_BLOB:
+            offsets += (start, end)
+    return fn(*offsets)
+
+
+def _compile_decoder(plan: tuple[tuple[int, int, int], ...], encoding: str) -> Any:
+    """A maker of decoders for the records of ``plan``'s shape, compiled
+    from Python source: called with the offsets of one header's fields (a
+    start for numbers, a start and an end for text and blobs), it answers
+    that header's decoder, one list display with no loop and no branches
+    reading the offsets from its closure (:func:`_decoder_for`)."""
+    parts = []
+    params = []
+    for i, (kind, start, end) in enumerate(plan):
+        s, e = f"s{i}", f"e{i}"
         if kind == _K_INT:
-            if end - start == 1:
-                parts.append(f"(p[{start}] ^ 128) - 128")
+            params.append(s)
+            n = end - start
+            if n == 1:
+                parts.append(f"(p[{s}] ^ 128) - 128")
             else:
-                parts.append(f"fb(p[{start}:{end}], 'big', signed=True)")
+                parts.append(f"fb(p[{s}:{s} + {n}], 'big', signed=True)")
         elif kind == _K_TEXT:
-            parts.append(f"p[{start}:{end}].decode(enc, errs)")
+            params += (s, e)
+            parts.append(f"p[{s}:{e}].decode(enc, errs)")
         elif kind == _K_NULL:
             parts.append("None")
         elif kind == _K_FLOAT:
-            parts.append(f"fl(p, {start})")
+            params.append(s)
+            parts.append(f"fl(p, {s})")
         elif kind == _K_ZERO:
             parts.append("0")
         elif kind == _K_ONE:
             parts.append("1")
         else:
-            parts.append(f"bytes(p[{start}:{end}])")
-    src = "def decode(p):\n    return [" + ", ".join(parts) + "]\n"
+            params += (s, e)
+            parts.append(f"bytes(p[{s}:{e}])")
+    src = (f"def make({', '.join(params)}):\n"
+           f"    def decode(p):\n"
+           f"        return [{', '.join(parts)}]\n"
+           f"    return decode\n")
     env = {"fb": int.from_bytes, "fl": _float_at, "enc": encoding, "errs": _TEXT_ERRORS}
     exec(compile(src, "<record decoder>", "exec"), env)  # noqa: S102 (generated from a plan)
-    return env["decode"]
+    return env["make"]
 
 
 def column(payload: bytes, i: int, encoding: str = "utf-8") -> Any:
