@@ -293,13 +293,17 @@ class Database:
         rows: list[tuple[Any, ...]] = []
         if stat1 is not None and stat1.root and slot.btree is not None:
             def read() -> None:
+                del rows[:]     # (a retry after pending I/O starts over)
                 cur = slot.btree.cursor(stat1.root, write=False)
-                empty = cur.first()
-                while not empty and not cur.eof:
-                    rec = (list(decode_record(cur.payload())) + [None] * 3)[:3]
-                    rows.append(tuple(rec))
-                    if not cur.next():
-                        break
+                try:
+                    empty = cur.first()
+                    while not empty and not cur.eof:
+                        rec = (list(decode_record(cur.payload())) + [None] * 3)[:3]
+                        rows.append(tuple(rec))
+                        if not cur.next():
+                            break
+                finally:
+                    cur.close()
             self._sync(read)
         apply_stat1(schema.tables.values(), rows)
 
@@ -307,16 +311,19 @@ class Database:
         from pyrite.storage.record import decode_record
         cur = (btree or self.main_btree).cursor(1, write=False)
         rows: list[tuple[Any, ...]] = []
-        empty = cur.first()
-        while not empty and not cur.eof:
-            rec = decode_record(cur.payload())
-            rec = (list(rec) + [None] * 5)[:5]
-            type_, name, tbl_name, rootpage, sql = rec
-            if isinstance(type_, bytes):
-                type_ = type_.decode("utf-8", "replace")
-            rows.append((type_, name, tbl_name, rootpage, sql))
-            if not cur.next():
-                break
+        try:
+            empty = cur.first()
+            while not empty and not cur.eof:
+                rec = decode_record(cur.payload())
+                rec = (list(rec) + [None] * 5)[:5]
+                type_, name, tbl_name, rootpage, sql = rec
+                if isinstance(type_, bytes):
+                    type_ = type_.decode("utf-8", "replace")
+                rows.append((type_, name, tbl_name, rootpage, sql))
+                if not cur.next():
+                    break
+        finally:
+            cur.close()
         return rows
 
     def invalidate_schemas(self) -> None:

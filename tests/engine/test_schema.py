@@ -147,3 +147,23 @@ def test_schema_reload_on_cookie_change(tmp_path):
     db.ensure_schema()
     assert set(db.schema.tables) == {"t", "u"}
     db.close()
+
+
+def test_schema_loads_leave_no_cursor_open(tmp_path):
+    """Reading sqlite_schema and sqlite_stat1 (at open, and again when
+    another connection changed the schema) closes its B-tree cursors: an
+    idle cursor on a tree is visited by every write to it."""
+    import pyrite
+    path = str(tmp_path / "s.db")
+    con = pyrite.connect(path, isolation_level=None)
+    con.execute("create table t(a, b)")
+    con.execute("create index i on t(a)")
+    con.execute("insert into t values(1, 2)")
+    con.execute("analyze")
+    other = pyrite.connect(path, isolation_level=None)
+    other.execute("create table u(x)")
+    assert con.execute("select * from t").fetchall() == [(1, 2)]
+    btree = con._db.dbs[0].btree
+    assert not any(btree.cursors.values())
+    other.close()
+    con.close()
