@@ -396,6 +396,33 @@ def test_autocommit_write_that_cannot_commit_is_rolled_back(tmp_path):
     assert_same(scenario)
 
 
+def test_fetchall_after_fetchone_and_errors_mid_scan():
+    """fetchall runs the rest of the statement in one go: the rows it gives
+    follow those already fetched, RETURNING rows come the same way, and an
+    error part-way raises (the statement is released) as in sqlite3."""
+    def scenario(mod):
+        con = mod.connect(":memory:")
+        con.execute("create table t(a integer primary key, b)")
+        con.executemany("insert into t(b) values(?)", [(f"v{i}",) for i in range(50)])
+        out = []
+        cur = con.execute("select a, b from t order by a")
+        out.append(cur.fetchone())
+        out.append(cur.fetchmany(2))
+        out.append(cur.fetchall())
+        out.append(cur.fetchall())
+        out.append(con.execute("update t set b = b || '!' where a % 10 = 0 "
+                               "returning a, b").fetchall())
+        con.create_function("boom", 1, lambda a: 1 / (a - 7))
+        try:
+            con.execute("select a, boom(a) from t").fetchall()
+        except Exception as exc:
+            out.append(type(exc).__name__)
+        out.append(con.execute("select count(*), min(b), max(b) from t").fetchall())
+        con.close()
+        return out
+    assert_same(scenario)
+
+
 def test_context_manager():
     def scenario(mod):
         con = mod.connect(":memory:")

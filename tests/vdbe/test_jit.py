@@ -216,4 +216,4 @@ def test_compiled_source_of_a_scan_is_inline() -> None:
     assert re.search(r"H_(Lt|Le|Gt|Ge)\(", source)                # NULLs, mixed types
     assert re.search(r"if a (<|<=|>|>=) b:", source)             # same-typed operands
     assert "bt.next()" in source
-    assert "vm.result = (" in source
+    assert "row = (r[" in source and "batch.append(row)" in source

@@ -346,6 +346,7 @@ class _Generator:
             "    r = vm.r",
             "    cursors = vm.cursors",
             "    host = vm.host",
+            "    batch = vm.batch",
             "    try:",
             "        while pc >= 0:",
         ]
@@ -437,10 +438,23 @@ def _move(g: _Generator, op: Any, pc: int) -> Emitted:
 
 
 def _result_row(g: _Generator, op: Any, pc: int) -> Emitted:
+    """A row goes to the step's batch when it has one (fetchall, see
+    VM.step) and the run goes on; else the step ends with it."""
     regs = "".join(f"r[{i}], " for i in range(op.p1, op.p1 + op.p2))
-    return [f"vm.result = ({regs})",
+    return [f"row = ({regs})",
+            "if batch is not None:",
+            "    batch.append(row)",
+            f"    pc = {pc + 1}",
+            "    continue",
+            "vm.result = row",
             f"vm.pc = {pc + 1}",
             "return EXIT_ROW"], True
+
+
+def _real_affinity(g: _Generator, op: Any, pc: int) -> Emitted:
+    return [f"v = r[{op.p1}]",
+            "if type(v) is int:",
+            f"    r[{op.p1}] = float(v)"], False
 
 
 def _arith(symbol: str, fallback: str, swap: bool) -> Callable[[_Generator, Any, int], Emitted]:
@@ -629,6 +643,7 @@ _EMITTERS: dict[str, Callable[[_Generator, Any, int], Emitted]] = {
     "Copy": _copy,
     "Move": _move,
     "ResultRow": _result_row,
+    "RealAffinity": _real_affinity,
     "Add": _arith("+", "_add", False),
     "Subtract": _arith("-", "_subtract", True),
     "Multiply": _arith("*", "_multiply", False),
@@ -661,6 +676,7 @@ _RESTATES: dict[str, str] = {
     "String": "op_load_p4", "Null": "op_null", "SoftNull": "op_soft_null",
     "Variable": "op_variable", "SCopy": "op_scopy", "IntCopy": "op_scopy",
     "Copy": "op_copy", "Move": "op_move", "ResultRow": "op_result_row",
+    "RealAffinity": "op_real_affinity",
     "Add": "_binop.<locals>.handler", "Subtract": "_binop.<locals>.handler",
     "Multiply": "_binop.<locals>.handler", "AddImm": "op_add_imm", "If": "op_if",
     "IfNot": "op_if_not", "IsNull": "op_is_null", "NotNull": "op_not_null",

@@ -160,6 +160,7 @@ class VM:
         self.explain_pc = 0
         self.started = False
         self.n_vm_step = 0          # instructions run, for the progress handler
+        self.batch: list[Any] | None = None   # where ResultRow puts rows (see step)
 
     def bind(self, i: int, value: Any) -> None:
         if i >= len(self.vars):
@@ -188,7 +189,11 @@ class VM:
                                          or host.progress_handler is not None)):
                 code = self._run_traced()
             elif self.use_compiled:
-                code = self._run_compiled(rows)
+                self.batch = rows
+                try:
+                    code = self._run_compiled(rows)
+                finally:
+                    self.batch = None
             else:
                 code = self._run(rows)
         except IOPending as p:
