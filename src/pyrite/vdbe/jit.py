@@ -617,6 +617,40 @@ def _idx_compare(g: _Generator, op: Any, pc: int) -> Emitted:
             "else:"] + ["    " + line for line in g.call(pc)], False
 
 
+def _function(g: _Generator, op: Any, pc: int) -> Emitted:
+    """Function/PureFunc of a function wanting neither the connection nor a
+    collation: its callable bound as a constant and called on the argument
+    registers, the result stored as op_function stores it (a bool as an
+    integer, a NaN as NULL)."""
+    fd = op.p4
+    if fd.flags & 0x12 or op.p5 > 8:
+        return g.call(pc), False
+    name = f"F{pc}"
+    g.namespace[name] = fd.func
+    args = ", ".join(f"r[{op.p2 + i}]" for i in range(op.p5))
+    return [f"v = {name}({args})",
+            "t = type(v)",
+            "if t is bool: v = int(v)",
+            "elif t is float and v != v: v = None",
+            f"r[{op.p3}] = v"], False
+
+
+def _agg_step(g: _Generator, op: Any, pc: int) -> Emitted:
+    """AggStep of an aggregate whose state is already made (an instance of
+    its class): step() called inline; the first row, which makes the state,
+    and AggInverse run the handler."""
+    cls = op.p4.func
+    if op.p1 or not isinstance(cls, type) or op.p5 > 8:
+        return g.call(pc), False
+    name = f"A{pc}"
+    g.namespace[name] = cls
+    args = ", ".join(f"r[{op.p2 + i}]" for i in range(op.p5))
+    return [f"a = r[{op.p3}]",
+            f"if type(a) is {name}:",
+            f"    a.step({args})",
+            "else:"] + ["    " + x for x in g.call(pc)], False
+
+
 _EMITTERS: dict[str, Callable[[_Generator, Any, int], Emitted]] = {
     "Goto": _goto,
     "Init": _init,
@@ -651,6 +685,8 @@ _EMITTERS: dict[str, Callable[[_Generator, Any, int], Emitted]] = {
     "IfPos": _if_pos,
     "IdxGE": _idx_compare, "IdxGT": _idx_compare, "IdxLE": _idx_compare,
     "IdxLT": _idx_compare,
+    "Function": _function, "PureFunc": _function,
+    "AggStep": _agg_step,
 }
 
 # The handler each inline emitter restates (its __qualname__): an opcode
@@ -673,6 +709,7 @@ _RESTATES: dict[str, str] = {
     "Jump": "op_jump", "IfPos": "op_if_pos",
     "IdxGE": "_idx_cmp_op.<locals>.handler", "IdxGT": "_idx_cmp_op.<locals>.handler",
     "IdxLE": "_idx_cmp_op.<locals>.handler", "IdxLT": "_idx_cmp_op.<locals>.handler",
+    "Function": "op_function", "PureFunc": "op_function", "AggStep": "op_agg_step",
 }
 
 

@@ -85,6 +85,12 @@ def op_open_ephemeral(vm: Any, op: Any, pc: int) -> int:
     """Open P1 on a new temporary table: an index keyed by KeyInfo P4, or a
     rowid table of P2 columns when P4 is not a KeyInfo."""
     old = vm.cursors[op.p1]
+    if old is not None and old.kind == "hash":
+        old.sorter.clear()
+        return pc + 1
+    if op.p5 & BTREE_UNORDERED and _hashable_key_info(op.p4):
+        vm.cursors[op.p1] = _hash_cursor(op.p4, op.p2)
+        return pc + 1
     if old is not None and old.btree is not None and old.kind in ("index", "table") \
             and getattr(old, "root", 0) and old.btree.pager.memory:
         # Re-opening clears the table (as SQLite's OpenEphemeral on an open cursor).
@@ -109,6 +115,55 @@ def op_open_ephemeral(vm: Any, op: Any, pc: int) -> int:
 
 
 opcode("OpenAutoindex", "P1 P2 * P4 *", "nColumn=P2")(op_open_ephemeral)
+
+
+# OpenEphemeral P5 flag (SQLite's BTREE_UNORDERED): the table is used only by
+# Found/NotFound/NoConflict and IdxInsert (a DISTINCT set), so it may be a
+# hash table rather than a B-tree.
+BTREE_UNORDERED = 8
+
+
+def _hashable_key_info(ki: Any) -> bool:
+    """Whether equality of keys under KeyInfo ``ki`` is Python's equality of
+    value tuples: every field BINARY.  Python's set then agrees with the
+    B-tree's comparison: NULL equals NULL, an integer equals the real of the
+    same value (1 = 1.0, and hash(1) == hash(1.0)), text never equals a blob
+    or a number, texts and blobs compare by content.  NOCASE/RTRIM and user
+    collations keep the B-tree."""
+    return type(ki) is values.KeyInfo and ki.n_key_field > 0 and all(
+        c is None or c is values.BINARY for c in ki.collations)
+
+
+def _hash_cursor(ki: Any, n_field: int) -> VdbeCursor:
+    """An ephemeral index kept as a Python set of key tuples (cursor kind
+    'hash'; ``sorter`` holds the set)."""
+    c = VdbeCursor("hash")
+    c.key_info = ki
+    c.n_field = n_field
+    c.sorter = set()  # type: ignore[assignment]
+    return c
+
+
+def _hash_key(values_: Any) -> tuple:
+    """A key as the set holds it: bytearrays (unhashable) as bytes."""
+    key = tuple(values_)
+    for v in key:
+        if type(v) not in _KEY_TYPES:
+            return tuple(bytes(v) if isinstance(v, (bytes, bytearray, memoryview)) else v
+                         for v in key)
+    return key
+
+
+def _hash_found(c: VdbeCursor, probe: list[Any]) -> bool:
+    """Whether the set of hash cursor ``c`` holds a key whose first fields
+    equal ``probe`` (the fields compared are the KeyInfo's)."""
+    n = c.key_info.n_key_field
+    keys = c.sorter
+    if len(probe) >= n:
+        return _hash_key(probe[:n]) in keys  # type: ignore[operator]
+    want = _hash_key(probe)
+    m = len(want)
+    return any(k[:m] == want for k in keys)  # type: ignore[union-attr]
 
 
 @opcode("OpenPseudo", "P1 P2 P3 * *", "P3 columns in r[P2]", cursor="p1", reg="p2", ncol="p3")
@@ -347,6 +402,8 @@ def _probe_key(vm: Any, op: Any) -> list[Any]:
 def _found(vm: Any, op: Any) -> bool:
     c = _cursor(vm, op.p1)
     key = _probe_key(vm, op)
+    if c.kind == "hash":
+        return _hash_found(c, key)
     res = c.bt.index_move_to(key, 0)
     c.null_row = False
     c.row = None
@@ -479,6 +536,17 @@ def op_idx_insert(vm: Any, op: Any, pc: int) -> int:
     if c.kind == "sorter":
         c.sorter.append(decode_record(rec) if isinstance(rec, (bytes, bytearray)) else list(rec))
         return pc + 1
+    if c.kind == "hash":
+        if not isinstance(rec, (bytes, bytearray)):
+            fields = list(rec)
+        elif type(op.p4) is int and op.p3 and _record_fields(rec) == op.p4:
+            fields = vm.r[op.p3:op.p3 + op.p4]
+        else:
+            fields = decode_record(rec)
+        c.sorter.add(_hash_key(fields[:c.key_info.n_key_field]))  # type: ignore[union-attr]
+        if op.p5 & OPFLAG_NCHANGE:
+            vm.n_change += 1
+        return pc + 1
     key = None
     if not isinstance(rec, (bytes, bytearray)):
         key = list(rec)             # a sorter's row (SorterData)
@@ -597,6 +665,8 @@ def op_reset_sorter(vm: Any, op: Any, pc: int) -> int:
     if c.kind == "sorter":
         c.sorter = []
         c.sorter_pos = 0
+    elif c.kind == "hash":
+        c.sorter.clear()  # type: ignore[union-attr]
     else:
         c.btree.clear_table(c.root)
         c.row = None
