@@ -651,6 +651,39 @@ def _agg_step(g: _Generator, op: Any, pc: int) -> Emitted:
             "else:"] + ["    " + x for x in g.call(pc)], False
 
 
+def _make_record(g: _Generator, op: Any, pc: int) -> Emitted:
+    """MakeRecord whose record only feeds the SorterInsert right after it
+    (ORDER BY's rows): without affinities to apply, the register gets the
+    values themselves, as SorterData leaves a sorter's row, when they come
+    back unchanged from a record (cursor.record_round_trips); the sorter
+    keeps them instead of encoding and decoding them again.  Every other
+    MakeRecord runs the handler."""
+    nxt = pc + 1
+    if op.p4 or nxt >= g.end or g.names[nxt] != "SorterInsert" \
+            or g.ops[nxt].p2 != op.p3 or op.p2 < 1:
+        return g.call(pc), False
+    g.namespace["_round_trips"] = _record_round_trips()
+    return [f"v = r[{op.p1}:{op.p1 + op.p2}]",
+            "if _round_trips(v):",
+            f"    r[{op.p3}] = v",
+            "else:"] + ["    " + x for x in g.call(pc)], False
+
+
+def _record_round_trips() -> Callable[[list[Any]], bool]:
+    from pyrite.vdbe.ops.cursor import record_round_trips
+    return record_round_trips
+
+
+def _sorter_insert(g: _Generator, op: Any, pc: int) -> Emitted:
+    """SorterInsert of a row of values (see _make_record) appends it; a
+    record runs the handler."""
+    return [f"c = cursors[{op.p1}]",
+            f"v = r[{op.p2}]",
+            "if type(v) is list and c is not None and c.kind == 'sorter':",
+            "    c.sorter.append(v)",
+            "else:"] + ["    " + x for x in g.call(pc)], False
+
+
 _EMITTERS: dict[str, Callable[[_Generator, Any, int], Emitted]] = {
     "Goto": _goto,
     "Init": _init,
@@ -687,6 +720,7 @@ _EMITTERS: dict[str, Callable[[_Generator, Any, int], Emitted]] = {
     "IdxLT": _idx_compare,
     "Function": _function, "PureFunc": _function,
     "AggStep": _agg_step,
+    "MakeRecord": _make_record, "SorterInsert": _sorter_insert,
 }
 
 # The handler each inline emitter restates (its __qualname__): an opcode
@@ -710,6 +744,7 @@ _RESTATES: dict[str, str] = {
     "IdxGE": "_idx_cmp_op.<locals>.handler", "IdxGT": "_idx_cmp_op.<locals>.handler",
     "IdxLE": "_idx_cmp_op.<locals>.handler", "IdxLT": "_idx_cmp_op.<locals>.handler",
     "Function": "op_function", "PureFunc": "op_function", "AggStep": "op_agg_step",
+    "MakeRecord": "op_make_record", "SorterInsert": "op_sorter_insert",
 }
 
 

@@ -601,13 +601,87 @@ def _sort_key(ki: Any, plain: bool = True) -> Any:
     return functools.cmp_to_key(lambda a, b: values.compare_keys(a[:ki.n_key_field], b[:ki.n_key_field], ki))
 
 
+_CLASS_RANK = {type(None): 0, int: 1, float: 1, str: 2, bytes: 3}
+
+
+def _segment_key(start: int, end: int, bignull: tuple) -> Any:
+    """A C-comparable key for fields [start, end) of a row, ascending as
+    compare_keys orders BINARY fields: (class rank, value) per field, a NULL
+    first, or last when the field is NULLS LAST/FIRST against its direction
+    (``bignull``).  KeyError for a value of another type."""
+    rank = _CLASS_RANK
+    nulls = [(4, 0) if bignull[i] else (0, 0) for i in range(start, end)]
+    if end - start == 1:
+        i, null = start, nulls[0]
+
+        def one(rec: Any) -> tuple:
+            v = rec[i]
+            return null if v is None else (rank[type(v)], v)
+        return one
+
+    def key(rec: Any) -> tuple:
+        return tuple([nulls[j] if v is None else (rank[type(v)], v)
+                      for j, v in enumerate(rec[start:end])])
+    return key
+
+
+def _sort_by_segments(rows: list, ki: Any) -> bool:
+    """Sort ``rows`` under a KeyInfo of BINARY fields with DESC or NULLS
+    LAST/FIRST fields: one stable C sort per run of fields of one direction,
+    the least significant first (each pass keeps the order of the rows it
+    finds equal).  Every key is computed before anything moves, so a value
+    the keys cannot rank (answer False) leaves ``rows`` as they were."""
+    n = ki.n_key_field
+    runs: list[tuple[int, int, bool]] = []
+    for i in range(n):
+        desc = bool(ki.desc[i])
+        if runs and runs[-1][2] == desc:
+            runs[-1] = (runs[-1][0], i + 1, desc)
+        else:
+            runs.append((i, i + 1, desc))
+    try:
+        passes = [(list(map(_segment_key(a, b, ki.bignull), rows)), desc)
+                  for a, b, desc in runs]
+    except (KeyError, IndexError):
+        return False
+    order = list(range(len(rows)))
+    for keys, desc in reversed(passes):
+        order.sort(key=keys.__getitem__, reverse=desc)
+    rows[:] = [rows[i] for i in order]
+    return True
+
+
 def _sort(rows: list, ki: Any) -> None:
     """Sort a sorter's rows in ``ki``'s order (the C-compared key tuples
-    when the KeyInfo is plain and the values allow it)."""
+    when every field is BINARY and the values allow it)."""
+    if type(ki) is values.KeyInfo and not ki._plain and ki.n_key_field \
+            and all(c is None or c is values.BINARY for c in ki.collations[:ki.n_key_field]):
+        if len(rows) < 2 or _sort_by_segments(rows, ki):
+            return
+        rows.sort(key=_sort_key(ki, plain=False))
+        return
     try:
         rows.sort(key=_sort_key(ki))
     except KeyError:            # a value sort_key() does not rank: compare
         rows.sort(key=_sort_key(ki, plain=False))
+
+
+def record_round_trips(vals: list[Any]) -> bool:
+    """Whether decode_record(encode_record(vals)) == vals value for value
+    (so a sorter may keep the values themselves): NULLs, integers, reals,
+    blobs and text that is valid UTF-8 (a lone surrogate would come back
+    as other text)."""
+    for v in vals:
+        t = type(v)
+        if t is str:
+            if not v.isascii():
+                try:
+                    v.encode("utf-8")
+                except UnicodeEncodeError:
+                    return False
+        elif t is not int and t is not float and v is not None and t is not bytes:
+            return False
+    return True
 
 
 @opcode("SorterSort", "P1 P2 * * *", "", jump=True, cursor="p1", target="p2")
