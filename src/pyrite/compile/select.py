@@ -782,8 +782,9 @@ def _compile_core(parse: Parse, core: ast.SelectCore, order_by: tuple[ast.Orderi
         distinct_cur = -1
         if distinct:
             distinct_cur = parse.alloc_cursor()
+            # P5 = BTREE_UNORDERED: only Found and IdxInsert use it (as SQLite)
             parse.emit("OpenEphemeral", distinct_cur, 0, 0,
-                       values.KeyInfo([_key_coll(parse, r.expr) for r in result]))
+                       values.KeyInfo([_key_coll(parse, r.expr) for r in result]), 8)
         if window.window_calls([r.expr for r in result] + ob_exprs):
             window.code_window_select(parse, src, where, result, group_by, having, is_agg,
                                       ob_exprs, ob_desc, ob_nulls, dest, lim,

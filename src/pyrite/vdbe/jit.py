@@ -631,6 +631,129 @@ def _idx_compare(g: _Generator, op: Any, pc: int) -> Emitted:
             "else:"] + ["    " + line for line in g.call(pc)], False
 
 
+def _function(g: _Generator, op: Any, pc: int) -> Emitted:
+    """Function/PureFunc of a function wanting neither the connection nor a
+    collation: its callable bound as a constant and called on the argument
+    registers, the result stored as op_function stores it (a bool as an
+    integer, a NaN as NULL)."""
+    fd = op.p4
+    if fd.flags & 0x12 or op.p5 > 8:
+        return g.call(pc), False
+    name = f"F{pc}"
+    g.namespace[name] = fd.func
+    args = ", ".join(f"r[{op.p2 + i}]" for i in range(op.p5))
+    return [f"v = {name}({args})",
+            "t = type(v)",
+            "if t is bool: v = int(v)",
+            "elif t is float and v != v: v = None",
+            f"r[{op.p3}] = v"], False
+
+
+def _agg_step(g: _Generator, op: Any, pc: int) -> Emitted:
+    """AggStep of an aggregate whose state is already made (an instance of
+    its class): step() called inline; the first row, which makes the state,
+    and AggInverse run the handler."""
+    cls = op.p4.func
+    if op.p1 or not isinstance(cls, type) or op.p5 > 8:
+        return g.call(pc), False
+    name = f"A{pc}"
+    g.namespace[name] = cls
+    args = ", ".join(f"r[{op.p2 + i}]" for i in range(op.p5))
+    return [f"a = r[{op.p3}]",
+            f"if type(a) is {name}:",
+            f"    a.step({args})",
+            "else:"] + ["    " + x for x in g.call(pc)], False
+
+
+def _make_record(g: _Generator, op: Any, pc: int) -> Emitted:
+    """MakeRecord whose record only feeds the SorterInsert right after it
+    (ORDER BY's rows): without affinities to apply, the register gets the
+    values themselves, as SorterData leaves a sorter's row, when they come
+    back unchanged from a record (cursor.record_round_trips); the sorter
+    keeps them instead of encoding and decoding them again.  Every other
+    MakeRecord runs the handler."""
+    nxt = pc + 1
+    if op.p4 or nxt >= g.end or g.ops[nxt].p2 != op.p3 or op.p2 < 1:
+        return g.call(pc), False
+    nop = g.ops[nxt]
+    if g.names[nxt] == "SorterInsert":
+        g.namespace["_round_trips"] = _record_round_trips()
+        test = "_round_trips(v)"
+    elif g.names[nxt] == "IdxInsert" and nop.p3 == op.p1 and nop.p4 == op.p2:
+        # A DISTINCT set kept as a hash (cursor.op_idx_insert) takes its key
+        # from these registers anyway: the record is never read.
+        test = f"cursors[{nop.p1}] is not None and cursors[{nop.p1}].kind == 'hash'"
+    else:
+        return g.call(pc), False
+    return [f"v = r[{op.p1}:{op.p1 + op.p2}]",
+            f"if {test}:",
+            f"    r[{op.p3}] = v",
+            "else:"] + ["    " + x for x in g.call(pc)], False
+
+
+def _idx_insert(g: _Generator, op: Any, pc: int) -> Emitted:
+    """IdxInsert of a row of values (see _make_record) into a hash cursor
+    adds its key tuple; anything else runs the handler."""
+    if op.p5 & 0x01:        # OPFLAG_NCHANGE: the handler counts the change
+        return g.call(pc), False
+    g.namespace["_hash_key"] = _hash_key_fn()
+    return [f"c = cursors[{op.p1}]",
+            f"v = r[{op.p2}]",
+            "if type(v) is list and c is not None and c.kind == 'hash':",
+            "    k = tuple(v[:c.key_info.n_key_field])",
+            "    try:",
+            "        c.sorter.add(k)",
+            "    except TypeError:",
+            "        c.sorter.add(_hash_key(k))",
+            "else:"] + ["    " + x for x in g.call(pc)], False
+
+
+def _hash_key_fn() -> Callable[[Any], tuple]:
+    from pyrite.vdbe.ops.cursor import _hash_key
+    return _hash_key
+
+
+def _found(g: _Generator, op: Any, pc: int) -> Emitted:
+    """Found/NotFound on a hash cursor (a DISTINCT set) with a key of
+    registers as long as its KeyInfo: a set lookup; else the handler."""
+    if op.p4 is None or type(op.p4) is not int or op.p4 < 1 or op.p4 > 8:
+        return g.call(pc), False
+    g.namespace["_hash_found"] = _hash_found_fn()
+    key = "".join(f"r[{op.p3 + i}], " for i in range(op.p4))
+    want = "" if g.names[pc] == "Found" else "not "
+    return [f"c = cursors[{op.p1}]",
+            f"if c is not None and c.kind == 'hash' and c.key_info.n_key_field == {op.p4}:",
+            f"    k = ({key})",
+            "    try:",
+            "        hit = k in c.sorter",
+            "    except TypeError:",
+            "        hit = _hash_found(c, list(k))",
+            f"    if {want}hit:",
+            f"        pc = {op.p2}",
+            "        continue",
+            "else:"] + ["    " + x for x in g.call(pc)], False
+
+
+def _hash_found_fn() -> Callable[[Any, list[Any]], bool]:
+    from pyrite.vdbe.ops.cursor import _hash_found
+    return _hash_found
+
+
+def _record_round_trips() -> Callable[[list[Any]], bool]:
+    from pyrite.vdbe.ops.cursor import record_round_trips
+    return record_round_trips
+
+
+def _sorter_insert(g: _Generator, op: Any, pc: int) -> Emitted:
+    """SorterInsert of a row of values (see _make_record) appends it; a
+    record runs the handler."""
+    return [f"c = cursors[{op.p1}]",
+            f"v = r[{op.p2}]",
+            "if type(v) is list and c is not None and c.kind == 'sorter':",
+            "    c.sorter.append(v)",
+            "else:"] + ["    " + x for x in g.call(pc)], False
+
+
 _EMITTERS: dict[str, Callable[[_Generator, Any, int], Emitted]] = {
     "Goto": _goto,
     "Init": _init,
@@ -666,6 +789,10 @@ _EMITTERS: dict[str, Callable[[_Generator, Any, int], Emitted]] = {
     "IfPos": _if_pos,
     "IdxGE": _idx_compare, "IdxGT": _idx_compare, "IdxLE": _idx_compare,
     "IdxLT": _idx_compare,
+    "Function": _function, "PureFunc": _function,
+    "AggStep": _agg_step,
+    "MakeRecord": _make_record, "SorterInsert": _sorter_insert,
+    "IdxInsert": _idx_insert, "Found": _found, "NotFound": _found,
 }
 
 # The handler each inline emitter restates (its __qualname__): an opcode
@@ -689,6 +816,9 @@ _RESTATES: dict[str, str] = {
     "Jump": "op_jump", "IfPos": "op_if_pos",
     "IdxGE": "_idx_cmp_op.<locals>.handler", "IdxGT": "_idx_cmp_op.<locals>.handler",
     "IdxLE": "_idx_cmp_op.<locals>.handler", "IdxLT": "_idx_cmp_op.<locals>.handler",
+    "Function": "op_function", "PureFunc": "op_function", "AggStep": "op_agg_step",
+    "MakeRecord": "op_make_record", "SorterInsert": "op_sorter_insert",
+    "IdxInsert": "op_idx_insert", "Found": "op_found", "NotFound": "op_not_found",
 }
 
 

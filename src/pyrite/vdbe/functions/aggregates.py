@@ -89,9 +89,13 @@ class Sum:
         self.approx = False
 
     def step(self, x: object) -> None:
-        if x is None:
+        t = type(x)
+        if t is int or t is float:
+            v = x
+        elif x is None:
             return
-        v = _sum_operand(x)
+        else:
+            v = _sum_operand(x)
         self.cnt += 1
         if type(v) is int:
             self.r_sum += v  # type: ignore[operator]
@@ -213,7 +217,7 @@ class GroupConcat:
     __slots__ = ("buf", "started", "n_accum", "first_sep", "sep_lengths")
 
     def __init__(self) -> None:
-        self.buf = b""
+        self.buf = bytearray()        # (appended in place: linear in its size)
         self.started = False          # str.mxAlloc != 0
         self.n_accum = 0
         self.first_sep = 0
@@ -221,6 +225,16 @@ class GroupConcat:
 
     def step(self, x: object, *sep: object) -> None:
         if x is None:
+            return
+        if not sep:
+            # the default ',' separator: every separator is one byte long
+            if self.started:
+                self.buf += b","
+            else:
+                self.started = True
+                self.first_sep = 1
+            self.n_accum += 1
+            self.buf += _utf8(x)
             return
         first = not self.started
         self.started = True
@@ -257,10 +271,7 @@ class GroupConcat:
                 n += self.sep_lengths.pop(0)
         else:
             n += self.first_sep  # removing the only value: harmlessly over-cut
-        if n >= len(self.buf):
-            self.buf = b""
-        else:
-            self.buf = self.buf[n:]
+        del self.buf[:n]
         if not self.buf:
             self.started = False
             self.sep_lengths = None

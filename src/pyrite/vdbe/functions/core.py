@@ -178,8 +178,76 @@ def _like(pattern: object, text: object, escape: object = None, *,
     return int(V.like(_text(pattern), _text(text), esc, case_sensitive))
 
 
-def like2(pattern: object, text: object) -> int | None:
-    return _like(pattern, text)
+# Compiled LIKE patterns (no ESCAPE), one table per case sensitivity, by
+# pattern: a scan calls like() once a row with the same pattern, so the
+# pattern is analysed once and each row pays only for the test itself.
+_LIKE_TESTS: dict[bool, dict[str, Callable[[str], int]]] = {False: {}, True: {}}
+_LIKE_TESTS_SIZE = 256
+
+# The literal tests of _like_test as C calls: op(text, literal).
+_LITERAL_TESTS = {(True, True): str.__contains__, (True, False): str.endswith,
+                  (False, True): str.startswith, (False, False): str.__eq__}
+
+
+def _like_test(pattern: str, case_sensitive: bool) -> Callable[[str], int]:
+    """``text LIKE pattern`` for a text ``text`` as one function of the
+    text, with the answer values.like gives (1 or 0); remembered in
+    _LIKE_TESTS.
+
+    A pattern that is one literal between optional '%'s (no '_') becomes a
+    substring, prefix, suffix or equality test; without case sensitivity it
+    compares ASCII text lower-cased, since SQLite folds only ASCII letters.
+    Text with a NUL (SQLite stops at it) or non-ASCII letters to fold,
+    and every other pattern, go through values.like's matcher."""
+    pat = V._to_nul(pattern)
+    general = V._like_matcher(pat, None, case_sensitive)
+
+    def slow(text: str) -> int:
+        return 1 if general(V._to_nul(text)) else 0
+
+    test = slow
+    core = pat.strip("%")
+    if "_" not in pat and "%" not in core:
+        op = _LITERAL_TESTS[(pat.startswith("%"), pat.endswith("%"))]
+        if not case_sensitive and any(c.isascii() and c.isalpha() for c in core):
+            lit = "".join(c.lower() if c.isascii() else c for c in core)
+
+            def test(text: str) -> int:
+                if text.isascii() and "\0" not in text:
+                    return 1 if op(text.lower(), lit) else 0
+                return slow(text)
+        else:
+            lit = core
+
+            def test(text: str) -> int:
+                if "\0" not in text:
+                    return 1 if op(text, lit) else 0
+                return slow(text)
+    tests = _LIKE_TESTS[case_sensitive]
+    if len(tests) >= _LIKE_TESTS_SIZE:
+        tests.clear()
+    tests[pattern] = test
+    return test
+
+
+def _make_like2(case_sensitive: bool) -> Callable[[object, object], int | None]:
+    """like(pattern, text) without ESCAPE: two texts go straight to the
+    pattern's compiled test; anything else (NULLs, numbers, blobs, a
+    pattern over the length limit) through _like."""
+    tests = _LIKE_TESTS[case_sensitive]
+
+    def like2(pattern: object, text: object) -> int | None:
+        if type(text) is str and type(pattern) is str:
+            test = tests.get(pattern)
+            if test is not None:
+                return test(text)
+            if len(pattern) <= V.SQLITE_MAX_LIKE_PATTERN_LENGTH:  # type: ignore[operator]
+                return _like_test(pattern, case_sensitive)(text)
+        return _like(pattern, text, case_sensitive=case_sensitive)
+    return like2
+
+
+like2 = _make_like2(False)
 
 
 def like3(pattern: object, text: object, escape: object) -> int | None:
@@ -189,8 +257,7 @@ def like3(pattern: object, text: object, escape: object) -> int | None:
 def make_like(case_sensitive: bool) -> list[FuncDef]:
     """like() as PRAGMA case_sensitive_like sets it (the engine re-registers
     these two entries when the pragma changes)."""
-    def l2(p: object, t: object) -> int | None:
-        return _like(p, t, case_sensitive=case_sensitive)
+    l2 = _make_like2(case_sensitive)
 
     def l3(p: object, t: object, e: object) -> int | None:
         return _like(p, t, e, case_sensitive=case_sensitive, has_escape=True)

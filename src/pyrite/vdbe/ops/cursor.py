@@ -89,6 +89,12 @@ def op_open_ephemeral(vm: Any, op: Any, pc: int) -> int:
     """Open P1 on a new temporary table: an index keyed by KeyInfo P4, or a
     rowid table of P2 columns when P4 is not a KeyInfo."""
     old = vm.cursors[op.p1]
+    if old is not None and old.kind == "hash":
+        old.sorter.clear()
+        return pc + 1
+    if op.p5 & BTREE_UNORDERED and _hashable_key_info(op.p4):
+        vm.cursors[op.p1] = _hash_cursor(op.p4, op.p2)
+        return pc + 1
     if old is not None and old.btree is not None and old.kind in ("index", "table") \
             and getattr(old, "root", 0) and old.btree.pager.memory:
         # Re-opening clears the table (as SQLite's OpenEphemeral on an open cursor).
@@ -113,6 +119,55 @@ def op_open_ephemeral(vm: Any, op: Any, pc: int) -> int:
 
 
 opcode("OpenAutoindex", "P1 P2 * P4 *", "nColumn=P2")(op_open_ephemeral)
+
+
+# OpenEphemeral P5 flag (SQLite's BTREE_UNORDERED): the table is used only by
+# Found/NotFound/NoConflict and IdxInsert (a DISTINCT set), so it may be a
+# hash table rather than a B-tree.
+BTREE_UNORDERED = 8
+
+
+def _hashable_key_info(ki: Any) -> bool:
+    """Whether equality of keys under KeyInfo ``ki`` is Python's equality of
+    value tuples: every field BINARY.  Python's set then agrees with the
+    B-tree's comparison: NULL equals NULL, an integer equals the real of the
+    same value (1 = 1.0, and hash(1) == hash(1.0)), text never equals a blob
+    or a number, texts and blobs compare by content.  NOCASE/RTRIM and user
+    collations keep the B-tree."""
+    return type(ki) is values.KeyInfo and ki.n_key_field > 0 and all(
+        c is None or c is values.BINARY for c in ki.collations)
+
+
+def _hash_cursor(ki: Any, n_field: int) -> VdbeCursor:
+    """An ephemeral index kept as a Python set of key tuples (cursor kind
+    'hash'; ``sorter`` holds the set)."""
+    c = VdbeCursor("hash")
+    c.key_info = ki
+    c.n_field = n_field
+    c.sorter = set()  # type: ignore[assignment]
+    return c
+
+
+def _hash_key(values_: Any) -> tuple:
+    """A key as the set holds it: bytearrays (unhashable) as bytes."""
+    key = tuple(values_)
+    for v in key:
+        if type(v) not in _KEY_TYPES:
+            return tuple(bytes(v) if isinstance(v, (bytes, bytearray, memoryview)) else v
+                         for v in key)
+    return key
+
+
+def _hash_found(c: VdbeCursor, probe: list[Any]) -> bool:
+    """Whether the set of hash cursor ``c`` holds a key whose first fields
+    equal ``probe`` (the fields compared are the KeyInfo's)."""
+    n = c.key_info.n_key_field
+    keys = c.sorter
+    if len(probe) >= n:
+        return _hash_key(probe[:n]) in keys  # type: ignore[operator]
+    want = _hash_key(probe)
+    m = len(want)
+    return any(k[:m] == want for k in keys)  # type: ignore[union-attr]
 
 
 @opcode("OpenPseudo", "P1 P2 P3 * *", "P3 columns in r[P2]", cursor="p1", reg="p2", ncol="p3")
@@ -428,6 +483,8 @@ def _found_whole_entry(c: VdbeCursor, key: list[Any]) -> bool:
 def _found(vm: Any, op: Any) -> bool:
     c = _cursor(vm, op.p1)
     key = _probe_key(vm, op)
+    if c.kind == "hash":
+        return _hash_found(c, key)
     if op.p5 & OPFLAG_WHOLE_ENTRY and op.p4 and _found_whole_entry(c, key):
         c.null_row = False
         c.row = None
@@ -573,6 +630,17 @@ def op_idx_insert(vm: Any, op: Any, pc: int) -> int:
                            else encode_record(list(rec)))
         c.row = None
         return pc + 1
+    if c.kind == "hash":
+        if not isinstance(rec, (bytes, bytearray)):
+            fields = list(rec)
+        elif type(op.p4) is int and op.p3 and _record_fields(rec) == op.p4:
+            fields = vm.r[op.p3:op.p3 + op.p4]
+        else:
+            fields = decode_record(rec)
+        c.sorter.add(_hash_key(fields[:c.key_info.n_key_field]))  # type: ignore[union-attr]
+        if op.p5 & OPFLAG_NCHANGE:
+            vm.n_change += 1
+        return pc + 1
     key = None
     if not isinstance(rec, (bytes, bytearray)):
         key = list(rec)             # a sorter's row (SorterData)
@@ -627,13 +695,87 @@ def _sort_key(ki: Any, plain: bool = True) -> Any:
     return functools.cmp_to_key(lambda a, b: values.compare_keys(a[:ki.n_key_field], b[:ki.n_key_field], ki))
 
 
+_CLASS_RANK = {type(None): 0, int: 1, float: 1, str: 2, bytes: 3}
+
+
+def _segment_key(start: int, end: int, bignull: tuple) -> Any:
+    """A C-comparable key for fields [start, end) of a row, ascending as
+    compare_keys orders BINARY fields: (class rank, value) per field, a NULL
+    first, or last when the field is NULLS LAST/FIRST against its direction
+    (``bignull``).  KeyError for a value of another type."""
+    rank = _CLASS_RANK
+    nulls = [(4, 0) if bignull[i] else (0, 0) for i in range(start, end)]
+    if end - start == 1:
+        i, null = start, nulls[0]
+
+        def one(rec: Any) -> tuple:
+            v = rec[i]
+            return null if v is None else (rank[type(v)], v)
+        return one
+
+    def key(rec: Any) -> tuple:
+        return tuple([nulls[j] if v is None else (rank[type(v)], v)
+                      for j, v in enumerate(rec[start:end])])
+    return key
+
+
+def _sort_by_segments(rows: list, ki: Any) -> bool:
+    """Sort ``rows`` under a KeyInfo of BINARY fields with DESC or NULLS
+    LAST/FIRST fields: one stable C sort per run of fields of one direction,
+    the least significant first (each pass keeps the order of the rows it
+    finds equal).  Every key is computed before anything moves, so a value
+    the keys cannot rank (answer False) leaves ``rows`` as they were."""
+    n = ki.n_key_field
+    runs: list[tuple[int, int, bool]] = []
+    for i in range(n):
+        desc = bool(ki.desc[i])
+        if runs and runs[-1][2] == desc:
+            runs[-1] = (runs[-1][0], i + 1, desc)
+        else:
+            runs.append((i, i + 1, desc))
+    try:
+        passes = [(list(map(_segment_key(a, b, ki.bignull), rows)), desc)
+                  for a, b, desc in runs]
+    except (KeyError, IndexError):
+        return False
+    order = list(range(len(rows)))
+    for keys, desc in reversed(passes):
+        order.sort(key=keys.__getitem__, reverse=desc)
+    rows[:] = [rows[i] for i in order]
+    return True
+
+
 def _sort(rows: list, ki: Any) -> None:
     """Sort a sorter's rows in ``ki``'s order (the C-compared key tuples
-    when the KeyInfo is plain and the values allow it)."""
+    when every field is BINARY and the values allow it)."""
+    if type(ki) is values.KeyInfo and not ki._plain and ki.n_key_field \
+            and all(c is None or c is values.BINARY for c in ki.collations[:ki.n_key_field]):
+        if len(rows) < 2 or _sort_by_segments(rows, ki):
+            return
+        rows.sort(key=_sort_key(ki, plain=False))
+        return
     try:
         rows.sort(key=_sort_key(ki))
     except KeyError:            # a value sort_key() does not rank: compare
         rows.sort(key=_sort_key(ki, plain=False))
+
+
+def record_round_trips(vals: list[Any]) -> bool:
+    """Whether decode_record(encode_record(vals)) == vals value for value
+    (so a sorter may keep the values themselves): NULLs, integers, reals,
+    blobs and text that is valid UTF-8 (a lone surrogate would come back
+    as other text)."""
+    for v in vals:
+        t = type(v)
+        if t is str:
+            if not v.isascii():
+                try:
+                    v.encode("utf-8")
+                except UnicodeEncodeError:
+                    return False
+        elif t is not int and t is not float and v is not None and t is not bytes:
+            return False
+    return True
 
 
 @opcode("SorterSort", "P1 P2 * * *", "", jump=True, cursor="p1", target="p2")
@@ -691,6 +833,8 @@ def op_reset_sorter(vm: Any, op: Any, pc: int) -> int:
     if c.kind == "sorter":
         c.sorter = []
         c.sorter_pos = 0
+    elif c.kind == "hash":
+        c.sorter.clear()  # type: ignore[union-attr]
     else:
         c.btree.clear_table(c.root)
         c.row = None
