@@ -244,3 +244,27 @@ def test_c_string_and_blob_edges() -> None:
              ("printf", ("%s|", "a\x00b")), ("length", ("a\x00b",)), ("quote", ("a\x00b",))]
     for name, args in cases:
         assert same(try_call(name, *args), oracle_call(name, *args)), (name, args)
+
+
+def test_pragma_case_sensitive_like() -> None:
+    """PRAGMA case_sensitive_like re-registers like() (both arities, over
+    an application's own like()), for statements prepared after it."""
+    import sqlite3
+
+    import pyrite
+    queries = ["select 'ABC' like 'abc', 'ABC' like 'a%', 'aBc' like 'a_c', "
+               "'ABC' like 'abc' escape '!', 'abc' like 'abc', 'É' like 'é'",
+               "select count(*) from t where x like 'ab%'"]
+
+    def run(mod):
+        con = mod.connect(":memory:")
+        con.execute("create table t(x)")
+        con.executemany("insert into t values(?)", [("abc",), ("ABD",), ("aB",), ("xab",)])
+        con.create_function("like", 2, lambda p, s: 1)
+        out = [con.execute(q).fetchall() for q in queries]
+        for setting in ("1", "off", "true"):
+            con.execute(f"pragma case_sensitive_like={setting}")
+            out += [con.execute(q).fetchall() for q in queries]
+        out.append(con.execute("pragma case_sensitive_like").fetchall())
+        return out
+    assert run(pyrite) == run(sqlite3)

@@ -186,6 +186,15 @@ def _pragma_flag(parse: Any, name: str, value: Any) -> None:
     setattr(parse.db, name, bool(_int_value(value)))
 
 
+def _set_case_sensitive_like(db: Any, on: bool) -> None:
+    """PRAGMA case_sensitive_like: like() with two and three arguments
+    registered again, matching ASCII letters by case or not
+    (sqlite3RegisterLikeFunctions; it replaces an application's like())."""
+    from pyrite.vdbe.functions.core import make_like
+    for fn in make_like(on):
+        db.functions[(fn.name, fn.n_arg)] = fn
+
+
 def _pragma_setting(parse: Any, name: str, value: Any) -> None:
     store = _settings_of(parse.db)
     if value is not None:
@@ -194,6 +203,9 @@ def _pragma_setting(parse: Any, name: str, value: Any) -> None:
             _result_rows(parse, ["timeout"], [(_int_value(value),)])
             return
         if name == "mmap_size":
+            return
+        if name == "case_sensitive_like":
+            _set_case_sensitive_like(parse.db, bool(_int_value(value)))
             return
         store[name] = _int_value(value) if name != "locking_mode" else fold_name(str(value))
         if name in ("locking_mode", "journal_size_limit", "analysis_limit"):

@@ -306,6 +306,7 @@ def _decode_generic(payload: bytes, encoding: str) -> list[Any]:
             if len(_decoders) > 4096:
                 _decoders.clear()
             _decoders[(payload[:hsize], encoding)] = (decoder, plan[-1][2])
+            return decoder(payload)  # type: ignore[no-any-return]
     out: list[Any] = []
     append = out.append
     from_bytes = int.from_bytes
