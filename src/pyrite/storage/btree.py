@@ -681,16 +681,24 @@ class BTree:
         pos = info.ptrs[i]
         if not info.leaf:
             pos += 4
-        size, pos = get_varint(data, pos)
-        if info.intkey:
-            _, pos = get_varint(data, pos)
-        local = self._local_size(size, info.intkey)
-        if local >= size:
-            end = pos + size
+        size = data[pos]
+        if size < 0x80:
+            pos += 1
+        else:
+            size, pos = get_varint(data, pos)
+        intkey = info.intkey
+        if intkey:
+            if data[pos] < 0x80:
+                pos += 1
+            else:
+                _, pos = get_varint(data, pos)
+        u = self.pager.usable_size
+        if size <= (u - 35 if intkey else ((u - 12) * 64 // 255) - 23):
+            end = pos + size       # all of it in the cell (_local_size)
             if end > len(data):
                 corrupt()
             return bytes(data[pos:end])
-        return self._read_overflow(data, pos, local, size)
+        return self._read_overflow(data, pos, self._local_size(size, intkey), size)
 
     def _read_overflow(self, data: bytearray, pos: int, local: int, size: int) -> bytes:
         parts = [bytes(data[pos:pos + local])]
@@ -1696,7 +1704,7 @@ class BTreeCursor:
         return self.stack[-1]
 
     def rowid(self) -> int:
-        page, info, idx = self._top()
+        page, info, idx = self.stack[-1] if self.state == _VALID else self._top()
         keys = info.keys if info.keys is not None else _table_keys(page, info)
         return keys[idx]
 
@@ -1710,7 +1718,7 @@ class BTreeCursor:
         the page stays in the cache unchanged.  Records that overflow the
         page are not kept, so that the cache's size follows the pages'.
         Callers must not modify the list."""
-        page, info, idx = self._top()
+        page, info, idx = self.stack[-1] if self.state == _VALID else self._top()
         records = info.records
         if records is None:
             records = info.records = [None] * info.ncell

@@ -285,7 +285,8 @@ def decode_record(payload: bytes, encoding: str = "utf-8") -> list[Any]:
         hsize = payload[0]
         if hsize >= 0x80:
             hsize = get_varint(payload, 0)[0]
-        entry = _decoders.get((payload[:hsize], encoding))
+        decoders = _decoders.get(encoding)
+        entry = decoders.get(payload[:hsize]) if decoders is not None else None
         if entry is not None:
             if entry[1] <= len(payload):
                 return entry[0](payload)
@@ -303,9 +304,10 @@ def _decode_generic(payload: bytes, encoding: str) -> list[Any]:
             hsize = get_varint(payload, 0)[0]
         decoder = _decoder_for(plan, encoding)
         if decoder is not None:
-            if len(_decoders) > 4096:
-                _decoders.clear()
-            _decoders[(payload[:hsize], encoding)] = (decoder, plan[-1][2])
+            decoders = _decoders.setdefault(encoding, {})
+            if len(decoders) > 4096:
+                decoders.clear()
+            decoders[payload[:hsize]] = (decoder, plan[-1][2])
             return decoder(payload)  # type: ignore[no-any-return]
     out: list[Any] = []
     append = out.append
@@ -329,8 +331,8 @@ def _decode_generic(payload: bytes, encoding: str) -> list[Any]:
     return out
 
 
-# (header bytes, encoding) -> (decoder, payload size the header needs)
-_decoders: dict[tuple[bytes, str], tuple[Any, int]] = {}
+# encoding -> header bytes -> (decoder, payload size the header needs)
+_decoders: dict[str, dict[bytes, tuple[Any, int]]] = {}
 # Record shapes: the kinds of a header's fields, with the sizes of its
 # integers (a text or blob field's length varies from record to record, so
 # many headers share a shape).  (shape, encoding) -> compiled decoder.
