@@ -254,6 +254,7 @@ class _Generator:
             "__builtins__": __builtins__,
             "_interrupted": _interrupted,
             "_is_true": values.is_true,
+            "_apply_affinity": values.apply_affinity,
             "_to_integer": values.to_integer,
             "_add": values.add, "_subtract": values.subtract, "_multiply": values.multiply,
             "EXIT_ROW": EXIT_ROW,
@@ -449,6 +450,31 @@ def _result_row(g: _Generator, op: Any, pc: int) -> Emitted:
             "vm.result = row",
             f"vm.pc = {pc + 1}",
             "return EXIT_ROW"], True
+
+
+def _affinity(g: _Generator, op: Any, pc: int) -> Emitted:
+    """Affinity: values that already have the affinity's type are left as
+    they are without a call (ints under NUMERIC/INTEGER, non-zero reals
+    under REAL, text under TEXT); others go through values.apply_affinity."""
+    aff = op.p4 or ""
+    n = min(op.p2, len(aff))
+    if n > 8:
+        return g.call(pc), False
+    out = []
+    for i in range(n):
+        a, reg = aff[i], op.p1 + i
+        if a in ("C", "D"):
+            keep = "type(v) is int"
+        elif a == "E":
+            keep = "type(v) is float and v != 0.0"
+        elif a == "B":
+            keep = "type(v) is str"
+        else:
+            continue           # BLOB: no change
+        out += [f"v = r[{reg}]",
+                f"if v is not None and not ({keep}):",
+                f"    r[{reg}] = _apply_affinity(v, {a!r})"]
+    return out, False
 
 
 def _real_affinity(g: _Generator, op: Any, pc: int) -> Emitted:
@@ -767,6 +793,7 @@ _EMITTERS: dict[str, Callable[[_Generator, Any, int], Emitted]] = {
     "Move": _move,
     "ResultRow": _result_row,
     "RealAffinity": _real_affinity,
+    "Affinity": _affinity,
     "Add": _arith("+", "_add", False),
     "Subtract": _arith("-", "_subtract", True),
     "Multiply": _arith("*", "_multiply", False),
@@ -804,6 +831,7 @@ _RESTATES: dict[str, str] = {
     "Variable": "op_variable", "SCopy": "op_scopy", "IntCopy": "op_scopy",
     "Copy": "op_copy", "Move": "op_move", "ResultRow": "op_result_row",
     "RealAffinity": "op_real_affinity",
+    "Affinity": "op_affinity",
     "Add": "_binop.<locals>.handler", "Subtract": "_binop.<locals>.handler",
     "Multiply": "_binop.<locals>.handler", "AddImm": "op_add_imm", "If": "op_if",
     "IfNot": "op_if_not", "IsNull": "op_is_null", "NotNull": "op_not_null",
