@@ -1,11 +1,15 @@
-"""python -m bench --size N [--no-speedtest] [--no-micro] [--no-opcodes] [--no-memory] [--sqlite3-only]"""
+"""python -m bench --size N [--no-speedtest] [--no-micro] [--no-opcodes] [--no-memory] [--sqlite3-only] [--no-sqlglot]
+
+With sqlglot installed (pip install '.[bench]'), the read-only workloads also
+run on sqlglot's executor, a pure-Python SQL engine: columns "sqlglot s" and
+"glot/pyr" (issue 4's goal: pyrite at least 10 times faster)."""
 
 from __future__ import annotations
 
 import argparse
 import sys
 
-from . import harness
+from . import glot, harness
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -19,8 +23,14 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--no-memory", action="store_true",
                     help="skip the peak-memory scan of a database larger than the cache")
     ap.add_argument("--sqlite3-only", action="store_true")
+    ap.add_argument("--no-sqlglot", action="store_true",
+                    help="skip sqlglot's executor even when it is installed")
     args = ap.parse_args(argv)
     pyrite = None if args.sqlite3_only else harness.pyrite_connect()
+    use_glot = not args.no_sqlglot and glot.available()
+    glot_note = None if use_glot else (
+        "skipped (--no-sqlglot)" if args.no_sqlglot
+        else "not installed: pip install '.[bench]' (make bench does) for its column")
     extras: dict[str, object] = {}
     if not args.no_opcodes and not args.no_speedtest and pyrite is not None:
         extras["opcodes"] = None
@@ -28,9 +38,11 @@ def main(argv: list[str] | None = None) -> int:
         extras["memory"] = None
     rows = harness.run_all(
         args.size, pyrite=pyrite, speedtest=not args.no_speedtest,
-        micros=not args.no_micro, repeat=args.repeat, extras=extras,
+        micros=not args.no_micro, repeat=args.repeat, extras=extras, glot=use_glot,
     )
-    print(harness.report(rows))
+    if use_glot:
+        print(f"sqlglot {glot.version()} executor on the read-only workloads")
+    print(harness.report(rows, glot=glot_note))
     if extras.get("memory"):
         from . import memory
         print(memory.report(extras["memory"]))  # type: ignore[arg-type]

@@ -1,7 +1,9 @@
 """Runs the workloads on pyrite and on sqlite3 in one process, alternating
 engines workload by workload, on file databases in a temporary directory.
 A workload that raises on pyrite is reported (error text) and the run goes
-on; on sqlite3 it is a failure of the benchmark itself."""
+on; on sqlite3 it is a failure of the benchmark itself.  With ``glot=True`` the
+read-only workloads also run on sqlglot's executor (bench/glot.py), a
+pure-Python engine to compare pyrite with."""
 
 from __future__ import annotations
 
@@ -14,6 +16,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+from . import glot as sqlglot_engine
 from . import micro, speedtest1
 
 Connect = Callable[[str], Any]
@@ -26,11 +29,20 @@ class Row:
     pyrite_s: float | None = None
     pyrite_error: str | None = None
     sqlite3_error: str | None = None
+    glot_s: float | None = None  # sqlglot's executor, on the read-only workloads
+    glot_error: str | None = None
 
     @property
     def ratio(self) -> float | None:
         if self.sqlite3_s and self.pyrite_s is not None and self.sqlite3_s > 0:
             return self.pyrite_s / self.sqlite3_s
+        return None
+
+    @property
+    def glot_ratio(self) -> float | None:
+        """sqlglot/pyrite: how many times faster pyrite is (issue 4: >= 10)."""
+        if self.glot_s is not None and self.pyrite_s:
+            return self.glot_s / self.pyrite_s
         return None
 
 
@@ -104,7 +116,23 @@ def warm_up(connect: Connect, path: str) -> None:
         pass
 
 
-def run_speedtest1(size: int, pyrite: Connect | None, tmp: str) -> list[Row]:
+def _replay_speedtest(st: speedtest1.Speedtest, test: Callable[[Any], None]
+                      ) -> Callable[[Any], None]:
+    """The test run again on its state with the connection swapped for a
+    recorder (sqlglot's side of the run)."""
+    def replay(recorder: Any) -> None:
+        conn, st.conn = st.conn, recorder
+        st.rand.reset()
+        try:
+            test(st)
+        finally:
+            st.conn = conn
+
+    return replay
+
+
+def run_speedtest1(size: int, pyrite: Connect | None, tmp: str, glot: bool = False
+                   ) -> list[Row]:
     rows = [Row(f"speedtest1 {num} {title}") for num, title, _ in speedtest1.TESTS]
     states: dict[str, speedtest1.Speedtest | None] = {}
     for engine, connect in _engines(pyrite):
@@ -121,8 +149,13 @@ def run_speedtest1(size: int, pyrite: Connect | None, tmp: str) -> list[Row]:
             states[engine] = None
             for r in rows:
                 setattr(r, f"{engine}_error", f"connect: {type(exc).__name__}: {exc}"[:200])
-    for row, (_, _, test) in zip(rows, speedtest1.TESTS, strict=True):
+    for row, (num, _, test) in zip(rows, speedtest1.TESTS, strict=True):
         for engine in ("sqlite3", "pyrite"):
+            if engine == "pyrite" and glot and num in sqlglot_engine.SPEEDTESTS:
+                base = states.get("sqlite3")
+                if base is not None and not row.sqlite3_error:
+                    row.glot_s, row.glot_error = sqlglot_engine.run_workload(
+                        base.conn, _replay_speedtest(base, test))
             st = states.get(engine)
             if st is None:
                 continue
@@ -146,7 +179,8 @@ def run_speedtest1(size: int, pyrite: Connect | None, tmp: str) -> list[Row]:
     return rows
 
 
-def run_micros(rows_n: int, pyrite: Connect | None, tmp: str, repeat: int = 3) -> list[Row]:
+def run_micros(rows_n: int, pyrite: Connect | None, tmp: str, repeat: int = 3,
+               glot: bool = False) -> list[Row]:
     out = [Row(f"micro {name}") for name, _, _ in micro.MICROS]
     conns: dict[str, Any] = {}
     for engine, connect in _engines(pyrite):
@@ -159,7 +193,7 @@ def run_micros(rows_n: int, pyrite: Connect | None, tmp: str, repeat: int = 3) -
         except Exception as exc:
             for r in out:
                 setattr(r, f"{engine}_error", f"connect: {type(exc).__name__}: {exc}"[:200])
-    for row, (_, setup, body) in zip(out, micro.MICROS, strict=True):
+    for row, (name, setup, body) in zip(out, micro.MICROS, strict=True):
         for engine in ("sqlite3", "pyrite"):
             conn = conns.get(engine)
             if conn is None or getattr(row, f"{engine}_error"):
@@ -180,6 +214,10 @@ def run_micros(rows_n: int, pyrite: Connect | None, tmp: str, repeat: int = 3) -
                     continue
                 best = getattr(row, f"{engine}_s")
                 setattr(row, f"{engine}_s", secs if best is None else min(best, secs))
+        base = conns.get("sqlite3")
+        if glot and name in sqlglot_engine.MICROS and base is not None and not row.sqlite3_error:
+            row.glot_s, row.glot_error = sqlglot_engine.run_workload(
+                base, lambda rec, body=body: body(rec, rows_n), repeat=repeat)
     for conn in conns.values():
         try:
             conn.close()
@@ -233,18 +271,18 @@ def geometric_mean(values: list[float]) -> float | None:
 
 
 def run_all(size: int, *, pyrite: Connect | None, speedtest: bool = True,
-            micros: bool = True, repeat: int = 3, extras: dict[str, Any] | None = None
-            ) -> list[Row]:
-    """Time the workloads.  ``extras``, when given, names the untimed
+            micros: bool = True, repeat: int = 3, extras: dict[str, Any] | None = None,
+            glot: bool = False) -> list[Row]:
+    """Time the workloads (with ``glot``, also on sqlglot's executor).  ``extras``, when given, names the untimed
     reports to add: key "opcodes" (instruction counts per opcode) and
     "memory" (peak memory of a scan larger than the page cache); their
     results replace the values."""
     rows: list[Row] = []
     with tempfile.TemporaryDirectory(prefix="pyrite-bench-") as tmp:
         if speedtest:
-            rows += run_speedtest1(size, pyrite, tmp)
+            rows += run_speedtest1(size, pyrite, tmp, glot=glot)
         if micros:
-            rows += run_micros(size * 500, pyrite, tmp, repeat=repeat)
+            rows += run_micros(size * 500, pyrite, tmp, repeat=repeat, glot=glot)
         if extras is not None:
             if "opcodes" in extras:
                 extras["opcodes"] = run_opcode_profile(size, pyrite, tmp)
@@ -256,18 +294,30 @@ def run_all(size: int, *, pyrite: Connect | None, speedtest: bool = True,
     return rows
 
 
-def report(rows: list[Row]) -> str:
+def report(rows: list[Row], glot: str | None = None) -> str:
+    """The table and its summary lines.  The sqlglot columns appear when
+    some workload was given to sqlglot; ``glot`` is a line to print
+    instead when it was not (e.g. "not installed")."""
     def fmt(v: float | None) -> str:
         return f"{v:10.4f}" if v is not None else "         -"
 
-    lines = [f"{'workload':58} {'pyrite s':>10} {'sqlite3 s':>10} {'ratio':>9}"]
+    with_glot = any(r.glot_s is not None or r.glot_error for r in rows)
+    head = f"{'workload':58} {'pyrite s':>10} {'sqlite3 s':>10} {'ratio':>9}"
+    if with_glot:
+        head += f" {'sqlglot s':>10} {'glot/pyr':>9}"
+    lines = [head]
     for r in rows:
         ratio = f"{r.ratio:9.1f}" if r.ratio is not None else "        -"
         line = f"{r.name[:58]:58} {fmt(r.pyrite_s)} {fmt(r.sqlite3_s)} {ratio}"
+        if with_glot:
+            gr = r.glot_ratio
+            line += f" {fmt(r.glot_s)} " + (f"{gr:9.1f}" if gr is not None else "        -")
         if r.pyrite_error:
             line += f"  pyrite: {r.pyrite_error[:60]}"
         if r.sqlite3_error:
             line += f"  SQLITE3 ERROR: {r.sqlite3_error[:60]}"
+        if r.glot_error:
+            line += f"  sqlglot: {r.glot_error[:70]}"
         lines.append(line)
     gm = geometric_mean([r.ratio for r in rows if r.ratio is not None])
     ran = sum(1 for r in rows if r.ratio is not None)
@@ -275,4 +325,26 @@ def report(rows: list[Row]) -> str:
         f"geometric mean ratio pyrite/sqlite3 over {ran} of {len(rows)} workloads: "
         + (f"{gm:.1f}" if gm is not None else "-")
     )
+    if with_glot:
+        lines.append(glot_summary(rows))
+    elif glot:
+        lines.append(f"sqlglot: {glot}")
     return "\n".join(lines)
+
+
+def glot_summary(rows: list[Row]) -> str:
+    """Issue 4's figure: sqlglot/pyrite over the workloads sqlglot can run
+    (its rows equal to sqlite3's), with the ones below the goal of 10."""
+    tried = [r for r in rows if r.glot_s is not None or r.glot_error]
+    ratios = [r.glot_ratio for r in tried if r.glot_ratio is not None]
+    gm = geometric_mean(ratios)  # type: ignore[arg-type]
+    def short(r: Row) -> str:
+        return r.name.split(" ")[1] if r.name.startswith("speedtest1") else r.name
+
+    below = [short(r) for r in tried if r.glot_ratio is not None and r.glot_ratio < 10]
+    cannot = [short(r) for r in tried if r.glot_error]
+    return (f"geometric mean ratio sqlglot/pyrite over {len(ratios)} of {len(tried)} "
+            "read-only workloads sqlglot can run: " + (f"{gm:.1f}" if gm is not None else "-")
+            + (f", min {min(ratios):.1f}" if ratios else "")
+            + f"; below 10: {', '.join(below) if below else 'none'}"
+            + f"; sqlglot cannot run: {', '.join(cannot) if cannot else 'none'}")
