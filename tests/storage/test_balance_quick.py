@@ -178,3 +178,26 @@ def test_non_append_insert_takes_the_general_path(tmp_path: Path) -> None:
     _finish(p)
     assert _check(str(tmp_path / "raw.db"), "SELECT rowid FROM t") == [
         (i,) for i in range(1, 2001)]
+
+
+def test_full_parent_falls_back_to_the_general_split(tmp_path: Path) -> None:
+    """Once the parent has no room for the divider the append splits the
+    general way, which splits the parent too: the tree grows a level."""
+    p, bt, root = _raw_tree(tmp_path)
+    c = bt.cursor(root, write=True)
+    rowid = 0
+    while True:
+        rowid += 1
+        c.insert(rowid, encode_record([rowid * 1000003, "z" * 200]))
+        before = bt.quick_balances
+        c.table_move_to(rowid)
+        if len(c.stack) >= 3:
+            break
+    assert before > 10
+    # After the fallback the quick path serves appends again.
+    for rowid in range(rowid + 1, rowid + 200):
+        c.insert(rowid, encode_record([rowid * 1000003, "z" * 200]))
+    assert bt.quick_balances > before
+    _finish(p)
+    assert _check(str(tmp_path / "raw.db"), "SELECT count(*), sum(a) FROM t") == [
+        (rowid, sum(i * 1000003 for i in range(1, rowid + 1)))]
