@@ -199,6 +199,8 @@ class BTree:
         # write to that tree saves (_save_cursors).
         self.cursors: dict[int, list[BTreeCursor]] = {}
         self.decoded: deque[PageInfo] = deque()
+        # Leaf splits done by _balance_quick (tests check the path is taken).
+        self.quick_balances = 0
 
     def track_decoded(self, info: PageInfo) -> None:
         """Note a page that started caching decoded records; the oldest such
@@ -384,7 +386,7 @@ class BTree:
         """Put ``cell`` at index ``pos`` of the page in a freeblock
         (_free_slot) or else in the gap between the pointer array and the
         content area; False when neither has room (nothing changed).  ``key``
-        is the cell's rowid (table leaves) or decoded record (index pages),
+        is the cell's rowid (table pages) or decoded record (index pages),
         kept in the page's parsed caches; ``skey`` its sort_key() when the
         caller has it."""
         data = page.data
@@ -420,7 +422,7 @@ class BTree:
         info.ptrs = ptrs[:pos] + (new,) + ptrs[pos:]
         info.ncell = n + 1
         if info.keys is not None:
-            if info.leaf and key is not None:
+            if key is not None and (info.leaf or info.intkey):
                 info.keys.insert(pos, key)
             else:
                 info.keys = None
@@ -819,6 +821,56 @@ class BTree:
             pcells[pidx:pidx] = new_parent_cells
             path = path[:-1]
             cells, right = pcells, pright
+
+    def _balance_quick(self, path: list[list[Any]], cell: bytes, known: Any,
+                       skey: tuple | None) -> Page | None:
+        """Add ``cell``, which sorts after every cell of the full leaf at
+        the end of ``path`` (the leaf being its parent's right-most child),
+        as the only cell of a new leaf that becomes the parent's right-most
+        child (SQLite's balance_quick): the parent gains one divider cell
+        in place, and no page is rewritten from its cell list.  For a table
+        the divider is the old leaf's largest rowid; for an index the old
+        leaf's last entry moves up as the divider (an index divider is an
+        entry of its own).  Returns the new leaf, or None when the parent
+        has no room for the divider or the leaf holds too few cells
+        (nothing changed; the caller splits the general way)."""
+        page, info, _ = path[-1]
+        parent, pinfo, _ = path[-2]
+        n = info.ncell
+        # The divider's key and sort key go to the parent's caches too.
+        dkey: Any = None
+        dskey = None
+        if info.intkey:
+            dkey = _table_keys(page, info)[-1]
+            divider = _U32.pack(page.pgno) + put_varint(dkey)
+        else:
+            if n < 2:
+                return None
+            divider = _U32.pack(page.pgno) + self._cell_bytes(page, info, n - 1)
+            if info.records is not None and len(info.records) == n:
+                dkey = info.records[-1]
+                if info.sort_keys is not None and len(info.sort_keys) == n:
+                    dskey = info.sort_keys[-1]
+        if not self._insert_cell_inplace(parent, pinfo, pinfo.ncell, divider, dkey, dskey):
+            return None
+        if not info.intkey and not self._drop_cell_inplace(page, info, n - 1):
+            _, cells = self._page_cells(page)
+            self._write_page(page, info.ptype, cells[:-1], 0)
+            path[-1][1] = page_info(page)
+        new = self.pager.allocate_page()
+        self._write_page(new, info.ptype, [cell], 0)
+        self.pager.make_writable(parent)
+        _U32.pack_into(parent.data, pinfo.hdr + 8, new.pgno)
+        pinfo.right = new.pgno
+        parent.parsed = pinfo
+        new_info = page_info(new)
+        if info.intkey:
+            new_info.keys = [known]
+        elif known is not None and skey is not None:
+            new_info.records = [known]
+            new_info.sort_keys = [skey]
+            self.track_decoded(new_info)
+        return new
 
     def _keep_decoded(self, pages: list[Page], groups: list[list[bytes]],
                       decoded: tuple[list, list]) -> None:
@@ -1801,6 +1853,18 @@ class BTreeCursor:
             path[-1][2] = pos
             self.stack, self.state, self.eof, self.skip = path, _VALID, False, 0
             return
+        if (not replace and info.leaf and pos == info.ncell and len(path) > 1
+                and path[-2][2] == path[-2][1].ncell):
+            # An append past the end of a full leaf that is its parent's
+            # right-most child: a new leaf takes the new entry alone.
+            new = bt._balance_quick(path, cell, known, skey)
+            if new is not None:
+                bt.quick_balances += 1
+                parent_level = path[-2]
+                parent_level[2] = parent_level[1].ncell
+                self.stack = [*path[:-1], [new, page_info(new), 0]]
+                self.state, self.eof, self.skip = _VALID, False, 0
+                return
         decoded = None
         if (skey is not None and known is not None and not replace and info.leaf
                 and info.sort_keys is not None and info.records is not None
@@ -1954,7 +2018,9 @@ class BTreeCursor:
 
     def _merge_leaf(self, path: list[list[Any]]) -> None:
         """Merge the underfull leaf at the end of ``path`` with a sibling when
-        both fit in one page (the merging half of SQLite's balance_nonroot)."""
+        both fit in one page (the merging half of SQLite's balance_nonroot):
+        the right sibling first, else the left one (leaves packed full by
+        appends, emptied in key order, merge into the leaf before them)."""
         bt = self.btree
         pager = self.pager
         parent, _, pidx = path[-2]
@@ -1962,13 +2028,16 @@ class BTreeCursor:
         n = pinfo.ncell
         if n == 0:
             return
-        left_i = pidx if pidx < n else n - 1
         pdata = parent.data
-        left_no = _unpack_u32(pdata, pinfo.ptrs[left_i])[0]
-        right_no = _unpack_u32(pdata, pinfo.ptrs[left_i + 1])[0] if left_i + 1 < n else pinfo.right
-        left = pager.get_page_sync(left_no)
-        right = pager.get_page_sync(right_no)
-        if not bt._may_merge(left, right, bt._capacity(right.pgno, True)):
+        for left_i in (pidx, pidx - 1) if 0 < pidx < n else (pidx if pidx < n else n - 1,):
+            left_no = _unpack_u32(pdata, pinfo.ptrs[left_i])[0]
+            right_no = (_unpack_u32(pdata, pinfo.ptrs[left_i + 1])[0] if left_i + 1 < n
+                        else pinfo.right)
+            left = pager.get_page_sync(left_no)
+            right = pager.get_page_sync(right_no)
+            if bt._may_merge(left, right, bt._capacity(right.pgno, True)):
+                break
+        else:
             return
         _, pcells = bt._page_cells(parent)
         linfo, lcells = bt._page_cells(left)
