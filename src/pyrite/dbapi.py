@@ -30,8 +30,8 @@ import time
 from typing import Any, Callable, Iterator
 
 from pyrite import engine as _engine
-from pyrite.engine import ROW as _ROW
 from pyrite import errors as _errors
+from pyrite.engine import ROW as _ROW
 from pyrite.errors import (  # noqa: F401 - re-exported (PEP 249)
     DatabaseError,
     DataError,
@@ -1182,13 +1182,7 @@ class Cursor:
 
     @staticmethod
     def _bind_one(stmt: Any, i: int, value: Any) -> None:
-        if _need_adapt(value):
-            value = adapt(value, PrepareProtocol, value)
-        ok, v = _to_sqlite_value(value)
-        if not ok:
-            raise ProgrammingError(
-                f"Error binding parameter {i}: type '{type(value).__name__}' is not supported")
-        stmt.bind(i, v)
+        stmt.bind(i, Cursor._bind_value(i, value))
 
     # -- converters -------------------------------------------------------
 

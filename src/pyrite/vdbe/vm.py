@@ -123,44 +123,36 @@ class VM:
             if c is not None:
                 c.close()
                 cursors[i] = None
-        self.pc = 0
-        self.r = [None] * self.n_mem
-        self.result = ()
-        self.done = False
         if self.once:
             self.once = set()
-        self.last_compare = 0
-        self.permutation = None
-        self.coll = None
-        self.n_change = 0
-        self.fk_constraints = 0
         if self.fk_frames:
             self.fk_frames = []
-        self.pending = None
-        self.explain_pc = 0
-        self.started = False
-        self.n_vm_step = 0
+        self._rewind()
 
     def _init_state(self) -> None:
         """The run state of a VM that has not run yet."""
         self.frames: list[Any] = []   # callers of running sub-programs (ops/trigger.py)
+        self.cursors: list[VdbeCursor | None] = [None] * max(self.program.n_cursors, 1)
+        self.once: set[int] = set()
+        self.fk_frames: list[list[Any]] = []   # saved registers (FkPushFrame)
+        self.batch: list[Any] | None = None   # where ResultRow puts rows (see step)
+        self._rewind()
+
+    def _rewind(self) -> None:
+        """Registers and per-run values as at the start of a run."""
         self.pc = 0
         self.r: list[Any] = [None] * self.n_mem
-        self.cursors: list[VdbeCursor | None] = [None] * max(self.program.n_cursors, 1)
         self.result: tuple[Any, ...] = ()
         self.done = False
-        self.once: set[int] = set()
         self.last_compare = 0
         self.permutation: Any = None
         self.coll: Any = None
         self.n_change = 0
         self.fk_constraints = 0     # immediate FK violations (FkCounter P1=0)
-        self.fk_frames: list[list[Any]] = []   # saved registers (FkPushFrame)
         self.pending = None
         self.explain_pc = 0
         self.started = False
         self.n_vm_step = 0          # instructions run, for the progress handler
-        self.batch: list[Any] | None = None   # where ResultRow puts rows (see step)
 
     def bind(self, i: int, value: Any) -> None:
         if i >= len(self.vars):
