@@ -1367,6 +1367,23 @@ class BTreeCursor:
         self.stack, self.state, self.eof = [], _INVALID, True
         return False
 
+    def _land(self, stack: list[list[Any]], page: Page, info: PageInfo, i: int) -> bool:
+        """End a seek that reached leaf ``page`` at index ``i`` (``stack``
+        holds the interior path): rest on entry ``i`` and answer True, or,
+        when ``i`` is past the leaf's last entry, rest on that entry and
+        answer False; an empty leaf (an empty tree) leaves the cursor
+        invalid at EOF (False)."""
+        self.skip = 0
+        n = info.ncell
+        if n == 0:
+            self.stack, self.state, self.eof = [], _INVALID, True
+            return False
+        self.eof = False
+        self.state = _VALID
+        stack.append([page, info, i if i < n else n - 1])
+        self.stack = stack
+        return i < n
+
     def _on_rightmost_path(self) -> bool:
         """Whether every interior page of the cursor's path was left by its
         right-most child: its leaf holds the largest keys of the tree."""
@@ -1464,19 +1481,8 @@ class BTreeCursor:
                 break
             stack.append([page, info, i])
             pgno = _unpack_u32(page.data, info.ptrs[i])[0] if i < info.ncell else info.right
-        self.skip = 0
-        n = info.ncell
-        if n == 0:
-            self.stack, self.state, self.eof = [], _INVALID, True
-            return -1
-        self.eof = False
-        self.state = _VALID
-        if i < n:
-            stack.append([page, info, i])
-            self.stack = stack
+        if self._land(stack, page, info, i):
             return 0 if keys[i] == rowid else 1
-        stack.append([page, info, n - 1])
-        self.stack = stack
         return -1
 
     def _page_sort_keys(self, page: Page, info: PageInfo) -> list[tuple] | None:
@@ -1569,20 +1575,7 @@ class BTreeCursor:
                 break
             stack.append([page, info, lo])
             pgno = _unpack_u32(page.data, info.ptrs[lo])[0] if lo < info.ncell else info.right
-        self.skip = 0
-        n = info.ncell
-        if n == 0:
-            self.stack, self.state, self.eof = [], _INVALID, True
-            return -1
-        self.eof = False
-        self.state = _VALID
-        if lo < n:
-            stack.append([page, info, lo])
-            self.stack = stack
-            return 1
-        stack.append([page, info, n - 1])
-        self.stack = stack
-        return -1
+        return 1 if self._land(stack, page, info, lo) else -1
 
     def entry_positions(self, limit: int) -> dict[tuple, tuple] | None:
         """Where each entry of this index cursor's tree lies, for look-ups
