@@ -243,6 +243,10 @@ class OSBackend:
         return OSFile(path, fd, readonly)
 
     def exists(self, path: str) -> bool:
+        # access() first: asking the size of a file that is not there costs
+        # an exception, and a journal is usually not there.
+        if not os.access(path, os.F_OK):
+            return False
         try:
             return os.path.getsize(path) > 0
         except OSError:

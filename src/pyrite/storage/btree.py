@@ -1181,6 +1181,20 @@ class BTreeCursor:
         # Index entries held back by append_sorted() until finish_appends().
         self.appends: list[bytes] | None = None
 
+    def reopen(self) -> None:
+        """Open again, unpositioned, a cursor that was closed (the VM's spare
+        cursors: a statement run again opens the trees it opened before)."""
+        self.stack = []
+        self.state = _INVALID
+        self.saved_key = None
+        self.skip = 0
+        self.eof = True
+        on_tree = self.btree.cursors.get(self.root)
+        if on_tree is None:
+            self.btree.cursors[self.root] = [self]
+        else:
+            on_tree.append(self)
+
     def close(self) -> None:
         self.appends = None   # (unflushed appends belong to a failed statement)
         cursors = self.btree.cursors

@@ -237,6 +237,11 @@ class Pager:
         seen = self._seen_header
         if seen is not None and seen[0] == raw:
             header = seen[1]     # unchanged since the last read: parsed already
+            if header.change_counter == self.change_counter \
+                    and header.page_size == self.page_size and header.read_version != 2:
+                # Nobody wrote the file since: only its length may differ.
+                self.page_count = header.page_count(size)
+                return
         else:
             header = DatabaseHeader.parse(raw)
             self._seen_header = (bytes(raw), header)

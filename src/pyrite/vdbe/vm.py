@@ -54,7 +54,7 @@ class VdbeCursor:
 
     __slots__ = ("bt", "kind", "null_row", "row", "n_field", "key_info", "btree",
                  "sorter", "sorter_pos", "pseudo_reg", "seq", "rowid_cache", "root",
-                 "writable", "deferred", "vtab", "entry_map")
+                 "writable", "deferred", "vtab", "entry_map", "on_db", "closed_bt")
 
     def __init__(self, kind: str) -> None:
         self.kind = kind          # 'table', 'index', 'sorter', 'pseudo', 'vtab'
@@ -74,14 +74,19 @@ class VdbeCursor:
         self.deferred: Any = None  # (index cursor) for DeferredSeek
         self.vtab: Any = None      # virtual-table cursor (ops/vtab.py)
         self.entry_map: Any = None  # (index cursor) see ops/cursor.py _found_whole_entry
+        self.on_db = False         # opened on a database's tree (OpenRead/OpenWrite)
+        self.closed_bt: Any = None  # the B-tree cursor, closed, of a spare cursor (VM.spare)
 
     def close(self) -> None:
         if self.entry_map:
             self.entry_map.sentinel.close()
             self.entry_map = None
-        if self.bt is not None:
-            self.bt.close()
+        bt = self.bt
+        if bt is not None:
+            bt.close()
             self.bt = None
+            if self.on_db:
+                self.closed_bt = bt
 
 
 class VM:
@@ -118,11 +123,7 @@ class VM:
         if self.frames:
             unwind_frames(self)
             self.frames = []
-        cursors = self.cursors
-        for i, c in enumerate(cursors):
-            if c is not None:
-                c.close()
-                cursors[i] = None
+        self._close_cursors()
         if self.once:
             self.once = set()
         if self.fk_frames:
@@ -133,6 +134,10 @@ class VM:
         """The run state of a VM that has not run yet."""
         self.frames: list[Any] = []   # callers of running sub-programs (ops/trigger.py)
         self.cursors: list[VdbeCursor | None] = [None] * max(self.program.n_cursors, 1)
+        # The cursors of the last run, closed, by number: the next run's
+        # OpenRead/OpenWrite of the same tree reopens one instead of making
+        # a new one (ops/cursor.py _open).
+        self.spare: list[VdbeCursor | None] = [None] * len(self.cursors)
         self.once: set[int] = set()
         self.fk_frames: list[list[Any]] = []   # saved registers (FkPushFrame)
         self.batch: list[Any] | None = None   # where ResultRow puts rows (see step)
@@ -326,11 +331,18 @@ class VM:
     def _halt_cleanup(self) -> None:
         if self.frames:
             unwind_frames(self)
+        self._close_cursors()
+
+    def _close_cursors(self) -> None:
+        """Close the statement's cursors, keeping them as spares."""
         cursors = self.cursors
+        spare = self.spare
         for i, c in enumerate(cursors):
             if c is not None:
                 c.close()
                 cursors[i] = None
+                if c.on_db:
+                    spare[i] = c
 
     def _explain_step(self, mode: int) -> StepResult:
         from pyrite.vdbe.explain import explain_row, plan_rows

@@ -42,17 +42,35 @@ def _open(vm: Any, op: Any, write: bool) -> VdbeCursor:
     root = vm.r[op.p2] if op.p5 & OPFLAG_P2ISREG else op.p2
     btree = vm.host.btree(op.p3)
     ki = op.p4 if isinstance(op.p4, values.KeyInfo) else None
-    c = VdbeCursor("index" if ki is not None else "table")
-    c.btree = btree
-    c.bt = btree.cursor(root, write=write, key_info=ki)
-    c.key_info = ki
-    c.root = root
-    c.n_field = op.p4 if isinstance(op.p4, int) else 0
-    c.writable = write
-    old = vm.cursors[op.p1]
+    p1 = op.p1
+    old = vm.cursors[p1]
     if old is not None:
         old.close()
-    vm.cursors[op.p1] = c
+    spare = vm.spare
+    c = spare[p1] if p1 < len(spare) else None
+    if c is not None and c.btree is btree and c.root == root and c.key_info is ki \
+            and c.writable is write:
+        # The same cursor as in the last run: reopen it.
+        spare[p1] = None
+        bt = c.closed_bt
+        c.closed_bt = None
+        bt.reopen()
+        c.bt = bt
+        c.null_row = False
+        c.row = None
+        c.rowid_cache = None
+        c.deferred = None
+        c.seq = 0
+    else:
+        c = VdbeCursor("index" if ki is not None else "table")
+        c.btree = btree
+        c.bt = btree.cursor(root, write=write, key_info=ki)
+        c.key_info = ki
+        c.root = root
+        c.n_field = op.p4 if isinstance(op.p4, int) else 0
+        c.writable = write
+        c.on_db = True
+    vm.cursors[p1] = c
     return c
 
 
