@@ -87,3 +87,31 @@ def test_new_page1_is_what_sqlite_writes(tmp_path):
     assert ours[101:108] == bytes([0, 0, 0, 0, 0x10, 0, 0])
     assert ours[108:] == bytes(4096 - 108)
     assert new_database_page1(65536)[16:18] == b"\x00\x01"
+
+
+def test_each_read_transaction_sees_what_sqlite3_wrote_in_between(tmp_path):
+    # A reader's header check: an unchanged header keeps the page count it
+    # found (no size asked); every sqlite3 commit changes the counter, so
+    # growth, shrinking (VACUUM) and a new schema are all seen.
+    import pyrite
+    path = tmp_path / "seen.db"
+    writer = sqlite3.connect(path, isolation_level=None)
+    reader = pyrite.connect(str(path), isolation_level=None)
+    assert reader.execute("SELECT count(*) FROM sqlite_schema").fetchone() == (0,)
+    writer.execute("CREATE TABLE t(x)")
+    assert reader.execute("SELECT count(*) FROM t").fetchone() == (0,)
+    for n in (1, 300, 5000):
+        writer.execute("BEGIN")
+        writer.executemany("INSERT INTO t VALUES(?)", [(("r%d" % i) * 20,) for i in range(n)])
+        writer.execute("COMMIT")
+        for _ in range(3):
+            assert reader.execute("SELECT count(*), max(rowid) FROM t").fetchone() == \
+                writer.execute("SELECT count(*), max(rowid) FROM t").fetchone()
+    pages = reader.execute("PRAGMA page_count").fetchone()
+    writer.execute("DELETE FROM t WHERE rowid > 10")
+    writer.execute("VACUUM")
+    assert reader.execute("PRAGMA page_count").fetchone() < pages
+    assert reader.execute("SELECT count(*) FROM t").fetchone() == (10,)
+    assert reader.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
+    reader.close()
+    writer.close()

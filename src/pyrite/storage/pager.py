@@ -143,7 +143,7 @@ class Pager:
         self.page_count = 0
         self.max_page_count = DEFAULT_MAX_PAGE_COUNT   # PRAGMA max_page_count
         self.text_encoding = "utf-8"
-        self._seen_header: tuple[bytes, DatabaseHeader] | None = None
+        self._seen_header: tuple[bytes, DatabaseHeader, int] | None = None
         self.lock_level = NO_LOCK
         self.in_write = False
         self.originals: dict[int, bytes] = {}   # images before this transaction
@@ -224,13 +224,6 @@ class Pager:
         When the file change counter differs from the one seen last, another
         connection has written the file: the cache is discarded.
         """
-        size = self.file.size()
-        if size == 0:
-            self.page_count = 0
-            if not first:
-                self._reset_cache()
-            self.change_counter = 0     # an empty file: any later header is news
-            return
         c = self.file.read(0, HEADER_SIZE)
         c.wait()
         raw = c.value()
@@ -239,12 +232,22 @@ class Pager:
             header = seen[1]     # unchanged since the last read: parsed already
             if header.change_counter == self.change_counter \
                     and header.page_size == self.page_size and header.read_version != 2:
-                # Nobody wrote the file since: only its length may differ.
-                self.page_count = header.page_count(size)
+                # Nobody wrote the file since (every writer changes the
+                # counter): the size found then still holds.
+                self.page_count = seen[2]
                 return
         else:
+            header = None
+        size = self.file.size()
+        if size == 0:
+            self.page_count = 0
+            if not first:
+                self._reset_cache()
+            self.change_counter = 0     # an empty file: any later header is news
+            self._seen_header = None
+            return
+        if header is None:
             header = DatabaseHeader.parse(raw)
-            self._seen_header = (bytes(raw), header)
         if header.read_version == 2 and not self.memory and \
                 self.backend.exists(self.path + "-wal"):
             # A WAL-mode database with a live write-ahead log: its latest
@@ -256,6 +259,7 @@ class Pager:
         self.usable_size = header.usable_size
         self.text_encoding = header.encoding_name
         self.page_count = header.page_count(size)
+        self._seen_header = (bytes(raw), header, self.page_count)
         if header.change_counter != self.change_counter:
             self._reset_cache()
             if self.change_counter != -1:
