@@ -36,7 +36,7 @@ conformance: $(STAMP)
 	$(PY) tests/corpus/conformance.py --write
 
 bench: $(BENCH_STAMP)
-	$(PY) -m bench --size $${SIZE:-2}
+	$(PY) -m bench --size $${SIZE:-2} --runs $${RUNS:-3}
 
 # The long differential fuzz run: FUZZ_SECONDS of seeded scripts from
 # FUZZ_SEED (default: the clock), minimised mismatches printed as

@@ -270,17 +270,40 @@ def geometric_mean(values: list[float]) -> float | None:
     return math.exp(sum(math.log(v) for v in vals) / len(vals))
 
 
+def best_of(runs: list[list[Row]]) -> list[Row]:
+    """The rows of several runs of the same workloads, each time the least
+    of its runs (a busy machine only ever adds time); an error of any run
+    is kept."""
+    out = []
+    for same in zip(*runs, strict=True):
+        row = Row(same[0].name)
+        for field in ("sqlite3_s", "pyrite_s", "glot_s"):
+            times = [getattr(r, field) for r in same if getattr(r, field) is not None]
+            setattr(row, field, min(times) if times else None)
+        for field in ("pyrite_error", "sqlite3_error", "glot_error"):
+            setattr(row, field, next((getattr(r, field) for r in same if getattr(r, field)),
+                                     None))
+        out.append(row)
+    return out
+
+
 def run_all(size: int, *, pyrite: Connect | None, speedtest: bool = True,
             micros: bool = True, repeat: int = 3, extras: dict[str, Any] | None = None,
-            glot: bool = False) -> list[Row]:
+            glot: bool = False, runs: int = 1) -> list[Row]:
     """Time the workloads (with ``glot``, also on sqlglot's executor).  ``extras``, when given, names the untimed
     reports to add: key "opcodes" (instruction counts per opcode) and
     "memory" (peak memory of a scan larger than the page cache); their
-    results replace the values."""
+    results replace the values.  speedtest1 runs ``runs`` times from the
+    start, on new files each time, and each test reports its best run."""
     rows: list[Row] = []
     with tempfile.TemporaryDirectory(prefix="pyrite-bench-") as tmp:
         if speedtest:
-            rows += run_speedtest1(size, pyrite, tmp, glot=glot)
+            each = []
+            for i in range(max(runs, 1)):
+                run_dir = os.path.join(tmp, f"run{i}")
+                os.mkdir(run_dir)
+                each.append(run_speedtest1(size, pyrite, run_dir, glot=glot))
+            rows += best_of(each)
         if micros:
             rows += run_micros(size * 500, pyrite, tmp, repeat=repeat, glot=glot)
         if extras is not None:

@@ -73,6 +73,24 @@ def test_ratio_and_geometric_mean_when_both_engines_run() -> None:
     assert harness.geometric_mean([2.0, 8.0]) == 4.0
 
 
+def test_best_of_runs_keeps_each_least_time_and_any_error() -> None:
+    a = [harness.Row("x", sqlite3_s=2.0, pyrite_s=5.0), harness.Row("y", sqlite3_s=1.0)]
+    b = [harness.Row("x", sqlite3_s=3.0, pyrite_s=4.0),
+         harness.Row("y", sqlite3_s=0.5, pyrite_error="boom")]
+    best = harness.best_of([a, b])
+    assert [(r.name, r.sqlite3_s, r.pyrite_s, r.pyrite_error) for r in best] == \
+        [("x", 2.0, 4.0, None), ("y", 0.5, None, "boom")]
+
+
+def test_two_whole_speedtest1_runs_start_from_new_files() -> None:
+    # The second run's tests would fail on the first run's tables (CREATE
+    # TABLE t1 ... exists) if the files were shared.
+    rows = harness.run_all(1, pyrite=harness.stdlib_connect, micros=False, runs=2)
+    assert len(rows) == len(speedtest1.TESTS)
+    assert all(r.sqlite3_s is not None and not r.sqlite3_error and not r.pyrite_error
+               for r in rows)
+
+
 class _Broken:
     def execute(self, *args: Any) -> Any:
         raise RuntimeError("engine not ready")
