@@ -94,6 +94,8 @@ class DbSlot:
         # TEMP and ATTACH '' are SQLite's anonymous temporary files; we
         # keep them in memory, but they behave (journal_mode) as files.
         self.anonymous = False
+        # PRAGMA synchronous (FULL; OFF for TEMP, as in SQLite), see Pager.sync_level
+        self.sync_level = 0 if index == 1 else 2
 
     @property
     def path(self) -> str:

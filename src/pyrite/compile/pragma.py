@@ -29,7 +29,7 @@ _COOKIES = {
 
 # Pragmas that accept a value and answer with a constant (no effect yet).
 _SETTINGS_DEFAULTS: dict[str, Any] = {
-    "foreign_keys": 0, "cache_size": -2000, "synchronous": 2, "recursive_triggers": 0,
+    "foreign_keys": 0, "cache_size": -2000, "recursive_triggers": 0,
     "case_sensitive_like": None, "temp_store": 0, "busy_timeout": None,
     "automatic_index": 1, "reverse_unordered_selects": 0, "legacy_alter_table": 0,
     "locking_mode": "normal", "secure_delete": 0, "cell_size_check": 0,
@@ -193,6 +193,38 @@ def _set_case_sensitive_like(db: Any, on: bool) -> None:
     from pyrite.vdbe.functions.core import make_like
     for fn in make_like(on):
         db.functions[(fn.name, fn.n_arg)] = fn
+
+
+def _safety_level(value: Any) -> int:
+    """The synchronous level a PRAGMA synchronous argument sets, as SQLite
+    reads it (getSafetyLevel, then kept in three bits; 0 there means 1):
+    a number from its leading digits, else a keyword, else NORMAL."""
+    if isinstance(value, bool):
+        value = int(value)
+    if isinstance(value, (int, float)):
+        level = int(value) if value >= 0 else 1
+    else:
+        text = str(value)
+        digits = len(text) - len(text.lstrip("0123456789"))
+        if digits:
+            level = int(text[:digits])
+        else:
+            low = fold_name(text)
+            level = 1 if low in ("on", "yes", "true") else 0 if low in ("off", "no", "false") \
+                else _SYNC_NAMES.get(low, 1)
+    return (((level + 1) & 7) or 1) - 1
+
+
+def _pragma_synchronous(parse: Any, name: str, value: Any) -> None:
+    """PRAGMA [schema.]synchronous [= level]: how hard commits wait for the
+    disk (the pager's sync_level); kept per database, main unless named."""
+    slot = parse.db.dbs[_pragma_db(parse)]
+    if value is None:
+        _result_rows(parse, [name], [(slot.sync_level,)])
+        return
+    slot.sync_level = _safety_level(value)
+    if slot.pager is not None:
+        slot.pager.sync_level = slot.sync_level
 
 
 def _pragma_setting(parse: Any, name: str, value: Any) -> None:
@@ -607,6 +639,7 @@ _HANDLERS = {
     "page_count": _pragma_page_count,
     "max_page_count": _pragma_max_page_count,
     "cache_spill": _pragma_cache_spill,
+    "synchronous": _pragma_synchronous,
     "journal_mode": _pragma_journal_mode,
     "encoding": _pragma_encoding,
     "table_info": _pragma_table_info,
@@ -659,6 +692,7 @@ _VTAB_COLUMNS: dict[str, tuple[tuple[str, ...], bool]] = {
     "page_size": (("page_size",), False),
     "encoding": (("encoding",), False),
     "journal_mode": (("journal_mode",), False),
+    "synchronous": (("synchronous",), False),
     "foreign_key_list": (("id", "seq", "table", "from", "to", "on_update", "on_delete",
                           "match"), True),
     "foreign_key_check": (("table", "rowid", "parent", "fkid"), True),

@@ -138,3 +138,9 @@ class Backend(Protocol):
     def exists(self, path: str) -> bool: ...
 
     def delete(self, path: str) -> None: ...
+
+    def sync_directory(self, path: str) -> None:
+        """Make durable the directory entry of ``path``, a file just created
+        (or deleted) there; failures are ignored, as SQLite's unix VFS
+        ignores them."""
+        ...

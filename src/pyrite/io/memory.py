@@ -126,3 +126,6 @@ class MemoryBackend:
 
     def delete(self, path: str) -> None:
         self.files.pop(path, None)
+
+    def sync_directory(self, path: str) -> None:
+        pass     # (memory has no directories to lose)

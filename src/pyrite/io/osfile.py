@@ -257,3 +257,15 @@ class OSBackend:
             os.unlink(path)
         except FileNotFoundError:
             pass
+
+    def sync_directory(self, path: str) -> None:
+        try:
+            fd = os.open(os.path.dirname(os.path.abspath(path)), os.O_RDONLY)
+        except OSError:
+            return
+        try:
+            os.fsync(fd)
+        except OSError:
+            pass
+        finally:
+            os.close(fd)

@@ -148,6 +148,9 @@ class PendingBackend:
     def delete(self, path: str) -> None:
         self.inner.delete(path)
 
+    def sync_directory(self, path: str) -> None:
+        self.inner.sync_directory(path)
+
 
 FaultPredicate = Callable[[str, int, int], bool]
 
@@ -203,6 +206,7 @@ class FaultyBackend:
         self.crash_after_writes: int | None = None
         self.latency = 0.0       # seconds each read takes
         self.writes = 0
+        self.synced_directories: list[str] = []   # sync_directory's paths, in order
 
     def open(self, path: str, *, create: bool = True, readonly: bool = False) -> FaultyFile:
         return FaultyFile(self, self.inner.open(path, create=create, readonly=readonly), path)
@@ -212,3 +216,7 @@ class FaultyBackend:
 
     def delete(self, path: str) -> None:
         self.inner.delete(path)
+
+    def sync_directory(self, path: str) -> None:
+        self.synced_directories.append(path)
+        self.inner.sync_directory(path)

@@ -110,8 +110,9 @@ class JournalWriter:
         self.offset = sector_size
         file.truncate(0)
 
-    def write_all(self, records: list[tuple[int, bytes]]) -> None:
-        """Write the header and every record, then sync (one segment)."""
+    def write_all(self, records: list[tuple[int, bytes]], sync: bool = True) -> None:
+        """Write the header and every record, then sync (one segment) unless
+        ``sync`` is false (PRAGMA synchronous=OFF)."""
         nonce = self.header.nonce
         parts: list[bytes] = []
         for pgno, image in records:
@@ -124,7 +125,8 @@ class JournalWriter:
         self.records += len(records)
         self.header.n_records = self.records
         self.file.write(0, self.header.encode())
-        self.file.sync()
+        if sync:
+            self.file.sync()
 
 
 def playback(journal: File, db: File) -> int:

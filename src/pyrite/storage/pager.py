@@ -157,6 +157,10 @@ class Pager:
         # True means try again (SQLite's busy handler).
         self.busy_handler: Callable[[int], bool] | None = None
         self.journal_file: File | None = None
+        # PRAGMA synchronous: 0 OFF (no syncs), 1 NORMAL and 2 FULL (the
+        # journal, its directory entry when new, then the database), 3
+        # EXTRA (also the directory once the journal is deleted).
+        self.sync_level = 2
         self.db_modified = False   # the database file was written in this commit
 
     @property
@@ -613,7 +617,7 @@ class Pager:
                     self.file.write((page.pgno - 1) * ps, bytes(page.data))
             if self.file.size() > self.page_count * ps:
                 self.file.truncate(self.page_count * ps)
-            if not self.memory:
+            if not self.memory and self.sync_level:
                 self.file.sync()
             self._finalize_journal()
         except BaseException:
@@ -629,12 +633,22 @@ class Pager:
     def _write_journal(self) -> None:
         """Write the original images of this transaction's pages and sync."""
         jf = self.journal_file
-        if jf is None:
+        created = jf is None
+        if created:
             # (A commit retried after SQLITE_BUSY rewrites the open journal.)
             jf = self.journal_file = self.backend.open(self.journal_path, create=True)
         writer = _journal.JournalWriter(jf, self.page_size, self.orig_page_count)
         writer.write_all([(pgno, image) for pgno, image in sorted(self.originals.items())
-                          if image and pgno <= self.orig_page_count])
+                          if image and pgno <= self.orig_page_count], sync=self.sync_level > 0)
+        if created and self.sync_level:
+            # A journal that a power loss could unlink is no journal: its
+            # directory entry is made durable before the database is written.
+            self._sync_directory(self.journal_path)
+
+    def _sync_directory(self, path: str) -> None:
+        sync = getattr(self.backend, "sync_directory", None)   # (older backends lack it)
+        if sync is not None:
+            sync(path)
 
     def _finalize_journal(self) -> None:
         """Close and delete the journal: the commit point (journal_mode=DELETE)."""
@@ -643,6 +657,8 @@ class Pager:
             self.journal_file = None
             jf.close()
             self.backend.delete(self.journal_path)
+            if self.sync_level >= 3:
+                self._sync_directory(self.journal_path)   # the commit itself, durable
 
     def rollback(self) -> None:
         """Abandon the write transaction, restoring every changed page.
