@@ -237,3 +237,20 @@ def test_inline_affinity_matches_the_handler() -> None:
             c.execute("INSERT INTO t VALUES(?1, ?1, ?1, ?1, ?1)", (v,))
     query = "SELECT a, typeof(a), b, typeof(b), c, typeof(c), d, typeof(d), e, typeof(e) FROM t"
     assert conn.execute(query).fetchall() == oracle.execute(query).fetchall()
+
+
+def test_inline_remainder_matches_sqlite3() -> None:
+    """The compiled Remainder does non-negative by positive integers in
+    line and gives every other pair to values.remainder."""
+    conn = pyrite.connect(":memory:")
+    oracle = sqlite3.connect(":memory:")
+    stmt, _ = conn._db.prepare("SELECT ?1 % ?2")
+    source = jit.compile_program(stmt.program).source  # type: ignore[attr-defined]
+    assert "a % b" in source and "_remainder(a, b)" in source
+    operands = (7, 0, 1, -1, -7, 3, 2**63 - 1, -2**63, 2.5, -2.5, "9", "x", None, b"4")
+    pairs = [(a, b) for a in operands for b in operands]
+    for c in (conn, oracle):
+        c.execute("CREATE TABLE p(a, b)")
+        c.executemany("INSERT INTO p VALUES(?, ?)", pairs)
+    query = "SELECT a, b, a % b, typeof(a % b) FROM p ORDER BY rowid"
+    assert conn.execute(query).fetchall() == oracle.execute(query).fetchall()

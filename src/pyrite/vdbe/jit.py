@@ -257,6 +257,7 @@ class _Generator:
             "_apply_affinity": values.apply_affinity,
             "_to_integer": values.to_integer,
             "_add": values.add, "_subtract": values.subtract, "_multiply": values.multiply,
+            "_remainder": values.remainder,
             "EXIT_ROW": EXIT_ROW,
         }
         # Only ElseEq reads the outcome of Eq..Ge: keep it only then.
@@ -494,6 +495,16 @@ def _arith(symbol: str, fallback: str, swap: bool) -> Callable[[_Generator, Any,
                 "else:",
                 f"    r[{op.p3}] = {fallback}(a, b)"], False
     return emit
+
+
+def _remainder_emit(g: _Generator, op: Any, pc: int) -> Emitted:
+    """r[P3] = r[P2] % r[P1]: Python's % where it is C's (a dividend not
+    negative, a positive divisor); values.remainder otherwise."""
+    return [f"a = r[{op.p2}]", f"b = r[{op.p1}]",
+            "if type(a) is int and type(b) is int and a >= 0 and b > 0:",
+            f"    r[{op.p3}] = a % b",
+            "else:",
+            f"    r[{op.p3}] = _remainder(a, b)"], False
 
 
 def _add_imm(g: _Generator, op: Any, pc: int) -> Emitted:
@@ -797,6 +808,7 @@ _EMITTERS: dict[str, Callable[[_Generator, Any, int], Emitted]] = {
     "Add": _arith("+", "_add", False),
     "Subtract": _arith("-", "_subtract", True),
     "Multiply": _arith("*", "_multiply", False),
+    "Remainder": _remainder_emit,
     "AddImm": _add_imm,
     "If": _if(True),
     "IfNot": _if(False),
@@ -833,7 +845,8 @@ _RESTATES: dict[str, str] = {
     "RealAffinity": "op_real_affinity",
     "Affinity": "op_affinity",
     "Add": "_binop.<locals>.handler", "Subtract": "_binop.<locals>.handler",
-    "Multiply": "_binop.<locals>.handler", "AddImm": "op_add_imm", "If": "op_if",
+    "Multiply": "_binop.<locals>.handler", "Remainder": "_binop.<locals>.handler",
+    "AddImm": "op_add_imm", "If": "op_if",
     "IfNot": "op_if_not", "IsNull": "op_is_null", "NotNull": "op_not_null",
     "Eq": "_cmp_handler.<locals>.handler", "Ne": "_cmp_handler.<locals>.handler",
     "Lt": "_cmp_handler.<locals>.handler", "Le": "_cmp_handler.<locals>.handler",
