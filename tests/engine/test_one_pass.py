@@ -1,12 +1,12 @@
-"""DELETE in one pass (sqlite3DeleteFrom's ONEPASS_SINGLE / ONEPASS_MULTI)
+"""DELETE and UPDATE in one pass (SQLite's ONEPASS_SINGLE / ONEPASS_MULTI)
 and in two (a RowSet of rowids, then a second loop): differential against
 the standard library's sqlite3.
 
 Each script runs on both engines: every statement's rows or error, then
 the rows read through every index, must agree, and the file Pyrite wrote
 must pass sqlite3's PRAGMA integrity_check.  Each script also states which
-form its DELETEs take (a RowSetAdd before the first Delete is the two-pass form), so
-that both forms stay exercised."""
+form its statements take (a RowSetAdd before the first Delete or Insert is
+the two-pass form), so that both forms stay exercised."""
 
 from __future__ import annotations
 
@@ -37,10 +37,10 @@ def index_reads(con) -> list[str]:
 
 
 def is_two_pass(con, sql: str) -> bool:
-    """Whether the DELETE collects rowids before deleting the first row (a
-    foreign key action's own DELETE may come later)."""
+    """Whether the DELETE or UPDATE collects rowids before it writes the
+    first row (a foreign key action's own statement may come later)."""
     ops = [r[1] for r in con.execute("EXPLAIN " + sql).fetchall()]
-    return "RowSetAdd" in ops[:ops.index("Delete")]
+    return "RowSetAdd" in ops[:ops.index("Delete" if sql.startswith("DELETE") else "Insert")]
 
 
 def compare_script(tmp_path, statements: list[str]) -> None:
@@ -204,3 +204,115 @@ def test_count_changes_counts_one_pass_rows() -> None:
                 "DELETE FROM t WHERE a = 100", "DELETE FROM t WHERE d = 2"):
         assert outcome(mine, sql) == outcome(theirs, sql), sql
 
+
+UPDATE_CASES = {
+    # No trigger, foreign key, REPLACE...: one pass unless the loop's index
+    # is rewritten.
+    "plain": ([
+        "UPDATE t SET d = b * 2 WHERE b BETWEEN 10 AND 60", "SELECT changes()",
+        "UPDATE t SET d = 9 WHERE a = 3", "SELECT changes()",
+        "UPDATE t SET b = b + 1000 WHERE b > 350", "SELECT changes()",
+        "UPDATE t SET c = 'x' || a", "SELECT changes()", ROWS,
+    ], {"UPDATE t SET d = b * 2 WHERE b BETWEEN 10 AND 60", "UPDATE t SET d = 9 WHERE a = 3",
+        "UPDATE t SET c = 'x' || a"}),
+    # A trigger makes the statement complex: one pass for one row only.
+    "triggers": ([
+        "CREATE TABLE log(x, y, z)",
+        "CREATE TRIGGER tb BEFORE UPDATE ON t BEGIN "
+        "INSERT INTO log VALUES('before', old.a, new.d); "
+        "UPDATE t SET c = 'touched' WHERE a = old.a + 1; END",
+        "CREATE TRIGGER ta AFTER UPDATE ON t WHEN new.a > 1000 BEGIN "
+        "INSERT INTO log VALUES('after', old.a, new.a); "
+        "INSERT INTO t(a, b, c, d) VALUES(old.a, old.b + 5000, 'back', NULL); END",
+        "UPDATE t SET d = 7 WHERE a = 4", "SELECT changes()",
+        "UPDATE t SET a = a + 1000 WHERE a = 6", "SELECT changes()",
+        "UPDATE t SET d = d + 1 WHERE rowid = 10", "SELECT changes()",
+        "UPDATE t SET d = 5 WHERE b BETWEEN 40 AND 50", "SELECT changes()",
+        "SELECT * FROM log ORDER BY rowid", ROWS,
+    ], {"UPDATE t SET d = 7 WHERE a = 4", "UPDATE t SET a = a + 1000 WHERE a = 6",
+        "UPDATE t SET d = d + 1 WHERE rowid = 10"}),
+    "conflicts_and_rowid": ([
+        "UPDATE OR IGNORE t SET b = 2 WHERE b = 6 RETURNING a, b",
+        "UPDATE OR IGNORE t SET b = 12 WHERE b = 4 RETURNING a, b",
+        "UPDATE OR REPLACE t SET b = 10 WHERE a = 7", "SELECT changes()",
+        "UPDATE t SET rowid = 1000 WHERE a = 8", "SELECT changes()",
+        "UPDATE t SET a = 500, rowid = rowid + 300 WHERE rowid = 9", "SELECT changes()",
+        "UPDATE t SET rowid = 11 WHERE rowid = 12", "SELECT changes()",
+        "UPDATE OR REPLACE t SET rowid = 13 WHERE a = 14", "SELECT changes()",
+        "UPDATE t SET rowid = rowid + 1 WHERE a BETWEEN 20 AND 22", ROWS,
+    ], {"UPDATE OR IGNORE t SET b = 2 WHERE b = 6 RETURNING a, b",
+        "UPDATE OR IGNORE t SET b = 12 WHERE b = 4 RETURNING a, b",
+        "UPDATE OR REPLACE t SET b = 10 WHERE a = 7", "UPDATE t SET rowid = 1000 WHERE a = 8",
+        "UPDATE t SET a = 500, rowid = rowid + 300 WHERE rowid = 9",
+        "UPDATE t SET rowid = 11 WHERE rowid = 12",
+        "UPDATE OR REPLACE t SET rowid = 13 WHERE a = 14"}),
+    "subqueries_and_returning": ([
+        "UPDATE t SET d = (SELECT count(*) FROM t WHERE d = 1) WHERE a = 15 RETURNING *",
+        "UPDATE t SET (c, d) = (SELECT 'r', max(a) FROM t) WHERE rowid = 16",
+        "UPDATE t SET d = -1 WHERE a = 17 AND EXISTS (SELECT 1 FROM t WHERE a = 18)",
+        "UPDATE t SET d = (SELECT max(d) FROM t) + 1 WHERE a BETWEEN 30 AND 33",
+        "UPDATE t SET d = 0 WHERE d IN (SELECT d FROM t WHERE a = 40) RETURNING a",
+        ROWS,
+    ], {"UPDATE t SET d = (SELECT count(*) FROM t WHERE d = 1) WHERE a = 15 RETURNING *",
+        "UPDATE t SET (c, d) = (SELECT 'r', max(a) FROM t) WHERE rowid = 16",
+        "UPDATE t SET d = -1 WHERE a = 17 AND EXISTS (SELECT 1 FROM t WHERE a = 18)"}),
+    # Without an index key, check or trigger reading the new values first,
+    # the row's MakeRecord alone gives them their affinities.
+    "affinities": ([
+        "CREATE TABLE a(i INTEGER, r REAL, x TEXT, n NUMERIC, b BLOB, u UNIQUE)",
+        "INSERT INTO a VALUES(1, 1, 1, 1, 1, 1), (2, 2, 2, 2, 2, 2)",
+        "UPDATE a SET i = '12', r = 3, x = 4.5, n = '6.0', b = '7' WHERE u = 1",
+        "UPDATE a SET i = '1e3', r = '2', x = x || 1, n = 'abc', b = 8",
+        "UPDATE a SET i = i + 0.5 WHERE u = 2 RETURNING i, typeof(i), typeof(r), x",
+        "UPDATE a SET u = '3' WHERE u = 2 RETURNING u, typeof(u)",
+        "SELECT *, typeof(i), typeof(r), typeof(x), typeof(n), typeof(b) FROM a",
+        # ... but an index key or a CHECK reads them before.
+        "CREATE TABLE k(i INTEGER, n NUMERIC CHECK (typeof(n) <> 'text'), x TEXT)",
+        "CREATE INDEX ki ON k(i)", "INSERT INTO k VALUES(1, 1, 'a'), (2, 2, 'b')",
+        "UPDATE k SET i = '12' WHERE x = 'a'", "UPDATE k SET n = '5' WHERE x = 'b'",
+        "SELECT i, typeof(i), n, typeof(n) FROM k ORDER BY x",
+        "SELECT i, typeof(i) FROM k INDEXED BY ki WHERE i = 12",
+    ], {"UPDATE a SET i = '12', r = 3, x = 4.5, n = '6.0', b = '7' WHERE u = 1",
+        "UPDATE a SET i = '1e3', r = '2', x = x || 1, n = 'abc', b = 8",
+        "UPDATE a SET i = i + 0.5 WHERE u = 2 RETURNING i, typeof(i), typeof(r), x",
+        "UPDATE a SET u = '3' WHERE u = 2 RETURNING u, typeof(u)",
+        "UPDATE k SET i = '12' WHERE x = 'a'", "UPDATE k SET n = '5' WHERE x = 'b'"}),
+    "foreign_keys": ([
+        "PRAGMA foreign_keys = ON",
+        "CREATE TABLE p(id INTEGER PRIMARY KEY, k UNIQUE)",
+        "CREATE TABLE ch(x INTEGER PRIMARY KEY, pk REFERENCES p(k) ON UPDATE CASCADE)",
+        "INSERT INTO p VALUES(1, 'a'), (2, 'b'), (3, 'c')",
+        "INSERT INTO ch VALUES(1, 'a'), (2, 'a'), (3, 'b')",
+        "UPDATE p SET k = 'z' WHERE k = 'a'", "SELECT changes()",
+        "UPDATE p SET k = k || k WHERE id >= 2", "SELECT changes()",
+        "UPDATE ch SET pk = 'nope' WHERE x = 3",
+        "SELECT * FROM p ORDER BY id", "SELECT * FROM ch ORDER BY x",
+    ], {"UPDATE p SET k = 'z' WHERE k = 'a'", "UPDATE ch SET pk = 'nope' WHERE x = 3"}),
+}
+
+
+@pytest.mark.parametrize("name", sorted(UPDATE_CASES))
+def test_update_forms(tmp_path, name: str) -> None:
+    script, one_pass = UPDATE_CASES[name]
+    compare_script(tmp_path, SCHEMA + script)
+    con = pyrite.connect(":memory:", isolation_level=None)
+    for sql in SCHEMA + script:
+        if not sql.startswith(("UPDATE", "SELECT")):
+            con.execute(sql)
+    for sql in script:
+        if sql.startswith("UPDATE"):
+            assert is_two_pass(con, sql) == (sql not in one_pass), sql
+
+
+def test_single_row_update_has_no_loop() -> None:
+    """An UPDATE through '=' on a UNIQUE index visits one row: after it the
+    program leaves the loop instead of stepping the index (ONEPASS_SINGLE)."""
+    con = pyrite.connect(":memory:", isolation_level=None)
+    for sql in SCHEMA:
+        con.execute(sql)
+    ops = [r[1] for r in con.execute("EXPLAIN UPDATE t SET d = 9 WHERE a = ?", (3,))]
+    assert ops[ops.index("Next") - 1] == "Goto"
+    ops = [r[1] for r in con.execute("EXPLAIN UPDATE t SET d = 9 WHERE a > ?", (3,))]
+    assert ops[ops.index("Next") - 1] != "Goto"
+    con.execute("UPDATE t SET d = 9 WHERE a = 3")
+    assert con.execute("SELECT changes(), d FROM t WHERE a = 3").fetchall() == [(1, 9)]
