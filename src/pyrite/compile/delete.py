@@ -4,8 +4,10 @@ SQLite's counterpart is ``delete.c`` (sqlite3DeleteFrom,
 sqlite3GenerateRowDelete, sqlite3GenerateRowIndexDelete).  A DELETE without
 WHERE on a plain table is the truncate optimisation (``Clear`` on the table
 and each index; the change count is the number of rows cleared).  Otherwise
-the two-pass form: the WHERE loop collects the rowids to delete in a RowSet,
-then a second loop deletes each row and its index entries.
+a rowid table's rows are deleted in one pass where SQLite's are (see
+_code_delete_rowid_table), else in two: the WHERE loop collects the rowids
+(a WITHOUT ROWID table's keys) to delete, then a second loop deletes each
+row and its index entries.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from pyrite.values import fold_name
 from typing import Any, Callable
 
 from pyrite import values
+from pyrite.compile.rowkey import pk_index
 from pyrite.sql import ast
 
 
@@ -140,8 +143,7 @@ def limit_where(parse: Any, stmt: Any, verb: str) -> Any:
 
 def code_delete(parse: Any, stmt: ast.Delete) -> None:
     """DELETE FROM table [WHERE expr]."""
-    from pyrite.compile.insert import find_writable_table, generate_row_delete, \
-        open_table_and_indices
+    from pyrite.compile.insert import find_writable_table
     if stmt.order_by or stmt.limit is not None:
         stmt = limit_where(parse, stmt, "DELETE")
     table = find_writable_table(parse, stmt.table.name, stmt.table.schema, "DELETE")
@@ -154,7 +156,7 @@ def code_delete(parse: Any, stmt: ast.Delete) -> None:
     if stmt.table.indexed_by is not None and \
             all(fold_name(i.name) != fold_name(stmt.table.indexed_by) for i in table.indexes):
         parse.error(f"no such index: {stmt.table.indexed_by}")
-    from pyrite.compile.returning import begin_returning, load_row
+    from pyrite.compile.returning import begin_returning
     returning = begin_returning(parse, table, stmt.returning)
     parse.begin_coding()
     row_count = parse.begin_row_count("rows deleted")
@@ -169,19 +171,127 @@ def code_delete(parse: Any, stmt: ast.Delete) -> None:
                 parse.emit("Clear", idx.root, table.db_index, 0)
         parse.finish_coding()
         return
-    from pyrite.compile.rowkey import code_seek_row
-    keys = collect_rowids(parse, stmt.table, table, stmt.where)
-    data_cursor, idx_cursors = open_table_and_indices(parse, table)
+    if pk_index(table) is None:
+        _code_delete_rowid_table(parse, stmt, table, triggers, returning)
+    else:
+        keys = collect_rowids(parse, stmt.table, table, stmt.where)
+        _code_delete_second_pass(parse, table, keys, parse.alloc_reg(), triggers, returning)
+    parse.finish_coding()
+
+
+# Plans whose loop stays valid while the row it visits is deleted under it:
+# a table scan or rowid lookup (the table cursor moves on from a deleted
+# row), an index seek (the row's entry is deleted through the loop's own
+# cursor, which then moves on the same way).
+_ONE_PASS_PLANS = frozenset({"scan", "rowid_eq", "rowid_in", "rowid_range", "index"})
+
+
+def _delete_is_complex(parse: Any, table: Any, where: Any, triggers: Any,
+                       returning: Any) -> bool:
+    """SQLite's bComplex: a trigger (RETURNING is one there), a foreign key
+    or a subquery in WHERE may read or change the table while the loop
+    runs, so the rows may be deleted as the loop finds them only when it
+    finds one at most."""
+    from pyrite.compile.fkey import fk_required
+    from pyrite.compile.where import _has_subquery
+    return (triggers is not None or returning is not None or fk_required(parse, table)
+            or (where is not None and _has_subquery(where)))
+
+
+def _code_delete_rowid_table(parse: Any, stmt: ast.Delete, table: Any, triggers: Any,
+                             returning: Any) -> None:
+    """DELETE with a WHERE loop over a rowid table (sqlite3DeleteFrom's
+    loop).  One pass when the loop visits one row at most
+    (ONEPASS_SINGLE), or, the statement not being complex, when its plan
+    survives the deletions (ONEPASS_MULTI): each row is deleted as the loop
+    finds it, the entry of the index the loop reads through that index's
+    own cursor.  Otherwise two passes: the loop collects the rowids in a
+    RowSet, then a second loop deletes each row it still finds."""
+    from pyrite.compile.context import NameContext, flatten_from
+    from pyrite.compile.resolve import resolve_expr
+    from pyrite.compile.where import WHERE_ONEPASS_DESIRED, visits_one_row, where_begin
+    src = flatten_from(parse, stmt.table)
+    item = src[0]
+    nc = NameContext(src)
+    where = resolve_expr(parse, stmt.where, nc) if stmt.where is not None else None
+    complex_ = _delete_is_complex(parse, table, where, triggers, returning)
+    rowset = parse.alloc_reg()
+    parse.emit("Null", 0, rowset)
+    saved_nc = parse.current_nc
+    parse.current_nc = nc        # the outer context of correlated subqueries
+    try:
+        info = where_begin(parse, src, where, flags=WHERE_ONEPASS_DESIRED)
+    finally:
+        parse.current_nc = saved_nc
+    level = info.levels[0]
+    single = visits_one_row(level)
+    one_pass = single or (not complex_ and level.plan in _ONE_PASS_PLANS)
+    data_cursor = item.cursor
+    if one_pass and level.index_cursor >= 0:
+        # The body reads the row from the table (a trigger may change the
+        # index entry the loop stands on).
+        parse.emit("FinishSeek", data_cursor)
+        parse.covering.pop(data_cursor, None)
     rowid = parse.alloc_reg()
+    from pyrite.compile.expr import code_column
+    from pyrite.compile.resolve import ColumnRef
+    code_column(parse, ColumnRef(cursor=data_cursor, column=-1, item=item,
+                                 affinity=values.AFF_INTEGER), rowid)
+    if not one_pass:
+        parse.emit("RowSetAdd", rowset, rowid)
+        info.end()
+        _code_delete_second_pass(parse, table, RowKeys(rowset=rowset), rowid, triggers,
+                                 returning)
+        return
+    loop_index = level.index if level.plan == "index" else None
+    once = 0 if single else parse.emit("Once", 0, 0)
+    idx_cursors = []
+    for idx in table.indexes:
+        if idx is loop_index:
+            idx_cursors.append(level.index_cursor)
+            continue
+        c = parse.alloc_cursor()
+        parse.emit("OpenWrite", c, idx.root, table.db_index, idx.key_info)
+        idx_cursors.append(c)
+    if once:
+        parse.builder.change_p2(once, parse.current_addr())
+    parse.count_row()
+    # The loop's index entry is deleted where its cursor stands, unless a
+    # trigger or foreign key action may move that cursor first.
+    from pyrite.compile.fkey import fk_required
+    no_seek = level.index_cursor if loop_index is not None and triggers is None \
+        and not fk_required(parse, table) else -1
+    _code_delete_row(parse, table, data_cursor, idx_cursors, rowid, triggers, returning,
+                     no_seek)
+    if single:
+        parse.emit("Goto", 0, info.break_label)
+    info.end()
+
+
+def _code_delete_second_pass(parse: Any, table: Any, keys: RowKeys, rowid: int,
+                             triggers: Any, returning: Any) -> None:
+    """The second pass of a two-pass DELETE: seek each row collected in
+    ``keys`` and delete it (a row a trigger already removed is skipped)."""
+    from pyrite.compile.insert import open_table_and_indices
+    from pyrite.compile.rowkey import code_seek_row
+    data_cursor, idx_cursors = open_table_and_indices(parse, table)
     done = parse.label()
     next_row = keys.code_read(parse, done, rowid)
     parse.count_row()       # SQLite counts the rows found, deleted or not
     code_seek_row(parse, table, data_cursor, next_row, rowid)
+    _code_delete_row(parse, table, data_cursor, idx_cursors, rowid, triggers, returning)
+    keys.code_next(parse)
+    parse.resolve(done)
+
+
+def _code_delete_row(parse: Any, table: Any, data_cursor: int, idx_cursors: list[int],
+                     rowid: int, triggers: Any, returning: Any, no_seek: int = -1) -> None:
+    """Delete the row under ``data_cursor`` (rowid in ``rowid``) with its
+    index entries, triggers, foreign key actions and RETURNING row."""
+    from pyrite.compile.insert import generate_row_delete
+    from pyrite.compile.returning import load_row
     reg_old = load_row(parse, table, data_cursor, rowid) if returning is not None else 0
     generate_row_delete(parse, table, data_cursor, idx_cursors, count=True, reg_rowid=rowid,
                         triggers=triggers,
                         returning=(lambda: returning.code_row(reg_old))
-                        if returning is not None else None)
-    keys.code_next(parse)
-    parse.resolve(done)
-    parse.finish_coding()
+                        if returning is not None else None, no_seek=no_seek)

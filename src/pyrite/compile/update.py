@@ -10,7 +10,9 @@ checked and rewritten (index_changes), and only they are opened unless a
 REPLACE may delete another row.  Without a rowid change, REPLACE deletion,
 trigger, foreign key, RETURNING or subquery, the one-pass form writes each
 row as the WHERE loop visits it (SQLite's ONEPASS_MULTI), unless the loop
-reads an index the UPDATE rewrites.
+reads an index the UPDATE rewrites.  With any of them, a loop that visits
+one row at most (rowid or UNIQUE equality) still writes it in the loop
+(ONEPASS_SINGLE).
 
 The per-row part is :func:`code_update_row`, shared with UPDATE ... FROM
 (update_from.py, whose first pass is a join into an ephemeral table) and
@@ -26,6 +28,7 @@ from pyrite.values import fold_name
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
+from pyrite import values
 from pyrite.compile import gencol
 from pyrite.schema import schema as sch
 from pyrite.sql import ast
@@ -215,6 +218,19 @@ def _sqlite_one_pass(parse: Any, table: Any, stmt: ast.Update, assign: Assignmen
     return decide
 
 
+def _affinity_read_before_write(table: Any, key_regs: list[int], triggers: Any,
+                                fk_work: bool, rowid_changed: bool) -> bool:
+    """Whether anything between the new values and the row's MakeRecord
+    reads them as stored (a trigger, generated column, STRICT type check,
+    CHECK constraint, index key, foreign key or rowid probe), so that an
+    Affinity must come first.  Otherwise the MakeRecord applies the same
+    affinities to the registers themselves (as SQLite's
+    sqlite3CompleteInsertion does when no check needed them earlier)."""
+    return bool(triggers is not None or gencol.has_generated(table) or table.strict
+                or table.checks or any(key_regs) or fk_work or rowid_changed
+                or table.without_rowid)
+
+
 def code_update_row(parse: Any, table: Any, data_cursor: int, idx_cursors: list[int],
                     reg_old: int, assign: Assignments, code_value: Callable[[int, int], None],
                     on_error: int, next_row: int, returning: Any = None,
@@ -270,7 +286,8 @@ def code_update_row(parse: Any, table: Any, data_cursor: int, idx_cursors: list[
         parse.emit("MustBeInt", reg_new, 0)
     else:
         parse.emit("SCopy", reg_old, reg_new)
-    parse.emit("Affinity", reg_new + 1, n_col, 0, table.affinity_string())
+    if _affinity_read_before_write(table, key_regs, triggers, fk_work, rowid_changed):
+        parse.emit("Affinity", reg_new + 1, n_col, 0, table.affinity_string())
     gencol.compute_columns(parse, table, reg_new)
     if triggers is not None and triggers.has(TRIGGER_BEFORE):
         code_row_triggers(parse, triggers, TRIGGER_BEFORE, reg_old_row, reg_new, on_error,
@@ -331,10 +348,9 @@ def code_update_row(parse: Any, table: Any, data_cursor: int, idx_cursors: list[
 
 def code_update(parse: Any, stmt: ast.Update) -> None:
     """UPDATE [OR conflict] table SET ... [FROM ...] [WHERE expr] [RETURNING ...]."""
-    from pyrite.compile.build import resolve_on_table
     from pyrite.compile.context import NameContext, SrcItem, SrcList
     from pyrite.compile.delete import collect_rowids
-    from pyrite.compile.insert import find_writable_table, open_table_and_indices
+    from pyrite.compile.insert import find_writable_table
     from pyrite.compile.resolve import resolve_expr
     from pyrite.compile.returning import begin_returning
     if stmt.order_by or stmt.limit is not None:
@@ -372,17 +388,31 @@ def code_update(parse: Any, stmt: ast.Update) -> None:
         _code_update_one_pass(parse, stmt, table, assign, on_error)
         parse.finish_coding()
         return
+    if table.without_rowid:
+        visit_order = _sqlite_one_pass(parse, table, stmt, assign, on_error, triggers)
+        keys = collect_rowids(parse, stmt.table, table, stmt.where, visit_order)
+        _code_update_second_pass(parse, stmt, table, assign, on_error, triggers, returning,
+                                 keys, parse.alloc_reg())
+    else:
+        _code_update_complex(parse, stmt, table, assign, on_error, triggers, returning)
+    parse.finish_coding()
+
+
+def _code_update_second_pass(parse: Any, stmt: ast.Update, table: Any, assign: Assignments,
+                             on_error: int, triggers: Any, returning: Any, keys: Any,
+                             reg_old: int) -> None:
+    """The second pass of a two-pass UPDATE: seek each row collected in
+    ``keys`` (a row already gone is skipped) and update it."""
+    from pyrite.compile.build import resolve_on_table
+    from pyrite.compile.context import NameContext, SrcItem, SrcList
+    from pyrite.compile.insert import open_table_and_indices
     from pyrite.compile.rowkey import code_seek_row
-    visit_order = _sqlite_one_pass(parse, table, stmt, assign, on_error, triggers) \
-        if table.without_rowid else None
-    keys = collect_rowids(parse, stmt.table, table, stmt.where, visit_order)
     data_cursor, idx_cursors = open_table_and_indices(
         parse, table, only=indexes_to_open(parse, table, assign, on_error))
-    reg_old = parse.alloc_reg()
     done = parse.label()
     next_row = keys.code_read(parse, done, reg_old)
     code_seek_row(parse, table, data_cursor, next_row, reg_old)
-
+    alias = stmt.table.alias
     item = SrcItem(name=table.name, alias=alias, table=table, cursor=data_cursor)
     nc = NameContext(SrcList([item]))
     code_value = make_value_coder(
@@ -391,8 +421,69 @@ def code_update(parse: Any, stmt: ast.Update) -> None:
                     on_error, next_row, returning, triggers=triggers, count_rows=True)
     keys.code_next(parse)
     parse.resolve(done)
-    parse.finish_coding()
 
+
+def _code_update_complex(parse: Any, stmt: ast.Update, table: Any, assign: Assignments,
+                         on_error: int, triggers: Any, returning: Any) -> None:
+    """An UPDATE of a rowid table that may not write rows as a multi-row
+    loop visits them (a trigger, foreign key, rowid change, REPLACE,
+    RETURNING or subquery; see _one_pass_ok).  When the WHERE loop visits
+    one row at most it is still updated in the loop (SQLite's
+    ONEPASS_SINGLE), through the loop's cursors, and a skipped row ends
+    the statement; otherwise the loop collects the rowids in a RowSet and a
+    second pass updates them."""
+    from pyrite.compile.build import resolve_on_table
+    from pyrite.compile.context import NameContext, flatten_from
+    from pyrite.compile.delete import RowKeys
+    from pyrite.compile.expr import code_column
+    from pyrite.compile.resolve import ColumnRef, resolve_expr
+    from pyrite.compile.where import WHERE_ONEPASS_DESIRED, visits_one_row, where_begin
+    src = flatten_from(parse, stmt.table)
+    item = src[0]
+    nc = NameContext(src)
+    where = resolve_expr(parse, stmt.where, nc) if stmt.where is not None else None
+    rowset = parse.alloc_reg()
+    parse.emit("Null", 0, rowset)
+    saved_nc = parse.current_nc
+    parse.current_nc = nc        # the outer context of correlated subqueries
+    try:
+        info = where_begin(parse, src, where, flags=WHERE_ONEPASS_DESIRED)
+    finally:
+        parse.current_nc = saved_nc
+    level = info.levels[0]
+    data_cursor = item.cursor
+    reg_old = parse.alloc_reg()
+    if not visits_one_row(level):
+        code_column(parse, ColumnRef(cursor=data_cursor, column=-1, item=item,
+                                     affinity=values.AFF_INTEGER), reg_old)
+        parse.emit("RowSetAdd", rowset, reg_old)
+        info.end()
+        _code_update_second_pass(parse, stmt, table, assign, on_error, triggers, returning,
+                                 RowKeys(rowset=rowset), reg_old)
+        return
+    if level.index_cursor >= 0:
+        # The row is read from the table (a trigger may change the index
+        # entry the loop stands on).
+        parse.emit("FinishSeek", data_cursor)
+        parse.covering.pop(data_cursor, None)
+    parse.emit("Rowid", data_cursor, reg_old)
+    idx_cursors = []
+    for idx, needed in zip(table.indexes, indexes_to_open(parse, table, assign, on_error)):
+        if not needed:
+            idx_cursors.append(-1)
+        elif level.plan == "index" and idx is level.index:
+            idx_cursors.append(level.index_cursor)     # (its loop ends with this row)
+        else:
+            c = parse.alloc_cursor()
+            parse.emit("OpenWrite", c, idx.root, table.db_index, idx.key_info)
+            idx_cursors.append(c)
+    code_value = make_value_coder(
+        parse, assign,
+        lambda e: resolve_on_table(parse, table, data_cursor, e, stmt.table.alias), nc)
+    code_update_row(parse, table, data_cursor, idx_cursors, reg_old, assign, code_value,
+                    on_error, info.break_label, returning, triggers=triggers, count_rows=True)
+    parse.emit("Goto", 0, info.break_label)
+    info.end()
 
 
 def _one_pass_ok(parse: Any, table: Any, stmt: ast.Update, assign: Assignments,
@@ -431,7 +522,7 @@ def _code_update_one_pass(parse: Any, stmt: ast.Update, table: Any, assign: Assi
     from pyrite.compile.delete import RowKeys
     from pyrite.compile.resolve import resolve_expr
     from pyrite.compile.rowkey import code_seek_row
-    from pyrite.compile.where import WHERE_ONEPASS_DESIRED, where_begin
+    from pyrite.compile.where import WHERE_ONEPASS_DESIRED, visits_one_row, where_begin
     src = flatten_from(parse, stmt.table)
     item = src[0]
     nc = NameContext(src)
@@ -464,6 +555,8 @@ def _code_update_one_pass(parse: Any, stmt: ast.Update, table: Any, assign: Assi
     if one_pass:
         code_update_row(parse, table, data_cursor, idx_cursors, reg_old, assign,
                         code_value, on_error, info.continue_label, count_rows=True)
+        if visits_one_row(level):
+            parse.emit("Goto", 0, info.break_label)     # (ONEPASS_SINGLE: no loop)
         info.end()
         return
     parse.emit("RowSetAdd", rowset, reg_old)

@@ -108,6 +108,19 @@ class WhereLevel:
     reg_filter: int = 0       # its register, once built
 
 
+def visits_one_row(level: WhereLevel) -> bool:
+    """Whether a WHERE loop can visit at most one row (SQLite's
+    WHERE_ONEROW): a rowid equality, or '=' on every key column of a
+    UNIQUE index (not IS, which matches all NULLs; not IN)."""
+    if level.plan == "rowid_eq":
+        return True
+    index = level.index
+    return (level.plan == "index" and bool(getattr(index, "unique", False))
+            and len(level.eq) == index.n_key_col and level.lower is None
+            and level.upper is None
+            and all(c.op == "=" and not c.is_is for c in level.eq))
+
+
 def _split_and(expr: ast.Expr | None, out: list[ast.Expr],
                parents: dict[int, Any] | None = None) -> None:
     """The AND-connected terms of ``expr``; ``parents`` maps the two
@@ -1191,6 +1204,12 @@ def _is_covering(table: Any, index: Any, col_used: int) -> bool:
 # Code generation
 # ---------------------------------------------------------------------------
 
+def op_for(flags: int) -> str:
+    """The opcode opening the loop's table and index cursors: a one-pass
+    DELETE or UPDATE writes through them."""
+    return "OpenWrite" if flags & WHERE_ONEPASS_DESIRED else "OpenRead"
+
+
 def _open_cursors(parse: Parse, level: WhereLevel, flags: int) -> None:
     item = level.item
     table = item.table
@@ -1209,8 +1228,7 @@ def _open_cursors(parse: Parse, level: WhereLevel, flags: int) -> None:
             else len(table.columns)
         from pyrite.compile.rowkey import table_p4
         # A one-pass UPDATE writes each row through the loop's own cursor.
-        op = "OpenWrite" if flags & WHERE_ONEPASS_DESIRED else "OpenRead"
-        parse.emit(op, item.cursor, table_root(table), db_index, table_p4(table, ncol))
+        parse.emit(op_for(flags), item.cursor, table_root(table), db_index, table_p4(table, ncol))
     if level.plan == "auto":
         return   # the automatic index is opened where it is built
     if own_pk:
@@ -1219,7 +1237,8 @@ def _open_cursors(parse: Parse, level: WhereLevel, flags: int) -> None:
     elif level.plan == "index":
         level.index_cursor = parse.alloc_cursor()
         key_info = getattr(level.index, "key_info", None)
-        parse.emit("OpenRead", level.index_cursor, index_root(level.index), db_index,
+        # (a one-pass DELETE deletes the index entry through it)
+        parse.emit(op_for(flags), level.index_cursor, index_root(level.index), db_index,
                    key_info)
 
 

@@ -145,7 +145,7 @@ def op_noop(vm: Any, op: Any, pc: int) -> int:
     return pc + 1
 
 
-for _name in ("Explain", "CursorHint", "ReleaseReg", "SeekHit", "FinishSeek", "ColumnsUsed",
+for _name in ("Explain", "CursorHint", "ReleaseReg", "SeekHit", "ColumnsUsed",
               "Trace", "Expire", "IfNoHope", "TableLock", "MaxPgcnt", "Abortable",
               "VBegin", "CollSeqNone"):
     opcode(_name)(op_noop)

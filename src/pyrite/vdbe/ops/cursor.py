@@ -956,6 +956,16 @@ def op_deferred_seek(vm: Any, op: Any, pc: int) -> int:
     return pc + 1
 
 
+@opcode("FinishSeek", "P1 * * * *", "", cursor="p1")
+def op_finish_seek(vm: Any, op: Any, pc: int) -> int:
+    """Complete a DeferredSeek of table cursor P1 now (before a Delete
+    through it), if one is pending."""
+    c = _cursor(vm, op.p1)
+    if c.deferred is not None:
+        _finish_deferred(vm, c)
+    return pc + 1
+
+
 @opcode("RowData", "P1 P2 P3 * *", "r[P2]=data", cursor="p1", dest="p2")
 def op_row_data(vm: Any, op: Any, pc: int) -> int:
     """r[P2] = the whole record under cursor P1."""
