@@ -33,7 +33,6 @@ import struct
 from typing import Any
 
 from pyrite import errors
-from pyrite.storage.btree import page_info
 from pyrite.storage.header import (
     OFFSET_CHANGE_COUNTER, OFFSET_DATABASE_SIZE, OFFSET_VERSION_NUMBER,
     OFFSET_VERSION_VALID_FOR, SQLITE_VERSION_NUMBER,
@@ -188,24 +187,10 @@ def _copy_tree(db: Any, tmp: Any, src_root: int, dst_root: int,
                renumber: bool = False) -> None:
     """Load the entries of ``db``'s tree ``src_root``, in key order, into
     ``tmp``'s empty tree (with ``renumber``, table rows get the rowids 1, 2,
-    3...).  Pages come out packed full, so the copy is compact."""
-    src = db.main_btree.cursor(src_root, write=False)
-    intkey = page_info(db._sync(lambda: db.pager.get_page(src_root))).intkey
-
-    def entries() -> Any:
-        empty = db._sync(src.first)
-        n = 0
-        while not empty and not src.eof:
-            n += 1
-            rowid = (n if renumber else src.rowid()) if intkey else None
-            yield rowid, db._sync(src.payload)
-            if not db._sync(src.next):
-                break
-
-    try:
-        tmp.main_btree.bulk_load(dst_root, entries())
-    finally:
-        src.close()
+    3...).  The cells move as they are where they can (BTree.copy_cells);
+    pages come out packed full, so the copy is compact."""
+    dst = tmp.main_btree
+    dst.bulk_load_cells(dst_root, db.main_btree.copy_cells(src_root, dst, renumber))
 
 
 def _copy_storageless(tmp: Any, rows: list[Any]) -> None:

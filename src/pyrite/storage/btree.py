@@ -124,6 +124,9 @@ class PageInfo:
 
 # The rank of a value's storage class in SQLite's order: NULL, numbers, text, blobs.
 _CLASS_RANK = {type(None): 0, int: 1, float: 1, bool: 1, str: 2, bytes: 3, bytearray: 3}
+# The one-byte varints 0..127 (a small payload size or rowid in a cell).
+_VARINT1 = [bytes((i,)) for i in range(0x80)]
+MAX_ROWID = (1 << 63) - 1
 # Sorts after every field of a sort_key(): ends a search key whose ties sort low.
 _AFTER_ALL = (4,)
 
@@ -952,7 +955,38 @@ class BTree:
     def bulk_load(self, root: int, entries: Any) -> None:
         """Fill the empty tree ``root`` from ``entries`` -- (rowid, payload)
         pairs for a table, (None, key record) for an index -- given in key
-        order, packing every page full (VACUUM's rebuild).
+        order, packing every page full (see bulk_load_cells)."""
+        intkey = page_info(self.pager.get_page_sync(root)).intkey
+        self.bulk_load_cells(root, self._leaf_cells(intkey, entries))
+
+    def _leaf_cells(self, intkey: bool, entries: Any) -> Any:
+        """(rowid, leaf cell) for each (rowid, payload) of ``entries``.  A
+        payload that stays whole in the cell is framed here (its size, the
+        rowid of a table row, the payload: _make_cell's usual case without
+        a call per entry); one that spills goes through _make_cell, which
+        writes its overflow chain."""
+        u = self.pager.usable_size
+        fits = u - 35 if intkey else ((u - 12) * 64 // 255) - 23
+        ptype = PTYPE_TABLE_LEAF if intkey else PTYPE_INDEX_LEAF
+        make = self._make_cell
+        small = _VARINT1
+        for rowid, payload in entries:
+            n = len(payload)
+            if n > fits:
+                yield rowid, make(ptype, rowid, payload)
+                continue
+            head = small[n] if n < 0x80 else put_varint(n)
+            if intkey:
+                head += small[rowid] if 0 <= rowid < 0x80 else put_varint(rowid)
+            cell = head + payload
+            if len(cell) < 4:
+                cell += bytes(4 - len(cell))
+            yield rowid, cell
+
+    def bulk_load_cells(self, root: int, cells: Any) -> None:
+        """Fill the empty tree ``root`` from ``cells`` -- (rowid, leaf cell)
+        pairs for a table, (None, leaf cell) for an index -- given in key
+        order, packing every page full (VACUUM's rebuild, CREATE INDEX).
 
         Leaves are written as they fill, so only one page of cells is held
         at a time; then each interior level is packed from the page numbers
@@ -969,8 +1003,7 @@ class BTree:
         cur: list[bytes] = []
         used = 0
         last_rowid = 0
-        for rowid, payload in entries:
-            cell = self._make_cell(leaf_type, rowid, payload)
+        for rowid, cell in cells:
             size = len(cell) + 2
             if cur and used + size > cap:
                 children.append(self._new_page(leaf_type, cur, 0))
@@ -993,6 +1026,93 @@ class BTree:
             cur = [seps.pop()]
         children.append(self._new_page(leaf_type, cur, 0))
         self._build_interior(root_page, intkey, children, seps)
+
+    def copy_cells(self, root: int, dest: BTree, renumber: bool = False) -> Any:
+        """The entries of tree ``root`` in key order as (rowid, leaf cell)
+        pairs for ``dest.bulk_load_cells`` (VACUUM's copy: as SQLite's
+        transfer, records move without being decoded).
+
+        The pages are walked in order (an index's interior entries between
+        its children's); each page is visited once, and a page reached
+        twice, of the other kind of tree or out of range is corruption.  A
+        cell whose payload stays whole in the page is copied as its bytes
+        (an index interior entry without its child pointer; with
+        ``renumber`` a table row gets the rowids 1, 2, 3...).  A cell with
+        an overflow chain, or every cell when the two files keep different
+        amounts of payload in a cell (their usable sizes differ), is read
+        whole and made anew for ``dest``, which writes its own chain."""
+        pager = self.pager
+        root_page = pager.get_page_sync(root)
+        root_info = page_info(root_page)
+        intkey = root_info.intkey
+        u = pager.usable_size
+        fits = (u - 35 if intkey else ((u - 12) * 64 // 255) - 23) \
+            if dest.pager.usable_size == u else -1
+        ptype = PTYPE_TABLE_LEAF if intkey else PTYPE_INDEX_LEAF
+        small = _VARINT1
+        n = 0
+        seen = {root}
+        stack: list[list[Any]] = [[root_page, root_info, 0]]
+        while stack:
+            top = stack[-1]
+            page, info, i = top
+            data = page.data
+            if info.leaf or (not intkey and 0 < i <= info.ncell):
+                # A leaf's cells, or the interior entry after the child
+                # just walked.
+                if info.leaf:
+                    stack.pop()
+                    first, last, skip = 0, info.ncell, 0
+                else:
+                    first, last, skip = i - 1, i, 4
+                ptrs = info.ptrs
+                for k in range(first, last):
+                    p = ptrs[k] + skip
+                    b = data[p]
+                    if b < 0x80:
+                        size, pos = b, p + 1
+                    else:
+                        size, pos = get_varint(data, p)
+                    rowid = None
+                    if intkey:
+                        b = data[pos]
+                        if b < 0x80:
+                            rowid, pos = b, pos + 1
+                        else:
+                            rowid, pos = get_varint(data, pos)
+                            if rowid > MAX_ROWID:
+                                rowid -= 1 << 64
+                        if renumber:
+                            n += 1
+                            rowid = n
+                    end = pos + size
+                    if size > fits:
+                        cell = dest._make_cell(ptype, rowid, self.read_payload(page, info, k))
+                    elif end > len(data):
+                        corrupt()
+                    elif renumber:
+                        cell = (small[size] if size < 0x80 else put_varint(size)) + \
+                            (small[rowid] if rowid < 0x80 else put_varint(rowid)) + data[pos:end]
+                    else:
+                        cell = bytes(data[p:end])
+                    if len(cell) < 4:
+                        cell += bytes(4 - len(cell))
+                    yield rowid, cell
+                if info.leaf:
+                    continue
+            if i > info.ncell:
+                stack.pop()
+                continue
+            top[2] = i + 1
+            child = info.right if i == info.ncell else _unpack_u32(data, info.ptrs[i])[0]
+            if child in seen or child < 2 or child > pager.page_count:
+                corrupt("child page")
+            seen.add(child)
+            child_page = pager.get_page_sync(child)
+            child_info = page_info(child_page)
+            if child_info.intkey != intkey:
+                corrupt("child page type")
+            stack.append([child_page, child_info, 0])
 
     def _new_page(self, ptype: int, cells: list[bytes], right: int) -> int:
         page = self.pager.allocate_page()
