@@ -25,28 +25,34 @@ def op_make_record(vm: Any, op: Any, pc: int) -> int:
     """r[P3] = the record of r[P1..P1+P2-1], after applying the affinity string P4."""
     r = vm.r
     p1 = op.p1
-    vals = r[p1:p1 + op.p2]
-    aff = op.p4
-    if aff:
-        for i in range(min(len(aff), len(vals))):
-            a = aff[i]
-            v = vals[i]
-            t = type(v)
-            # The usual cases change nothing: no call (see the note at _apply).
-            if t is str:
-                if a == "B" or a == "A" or a == "@":
-                    continue
-            elif t is int:
-                if a == "D" or a == "C" or a == "A" or a == "@":
-                    continue
-            elif v is None or t is bytes or a == "A" or a == "@":
-                continue
-            nv = _apply(v, a)
-            if nv is not v:
-                vals[i] = nv
-                r[p1 + i] = nv
+    vals = record_values(r, p1, op.p2, op.p4) if op.p4 else r[p1:p1 + op.p2]
     vm.r[op.p3] = encode_record(vals)
     return pc + 1
+
+
+def record_values(r: list[Any], p1: int, n: int, aff: str) -> list[Any]:
+    """r[p1..p1+n-1] after applying the affinity string ``aff``, which
+    MakeRecord applies to the registers too (the compiled executor's
+    MakeRecord into a sorter keeps these values instead of a record)."""
+    vals = r[p1:p1 + n]
+    for i in range(min(len(aff), len(vals))):
+        a = aff[i]
+        v = vals[i]
+        t = type(v)
+        # The usual cases change nothing: no call (see the note at _apply).
+        if t is str:
+            if a == "B" or a == "A" or a == "@":
+                continue
+        elif t is int:
+            if a == "D" or a == "C" or a == "A" or a == "@":
+                continue
+        elif v is None or t is bytes or a == "A" or a == "@":
+            continue
+        nv = _apply(v, a)
+        if nv is not v:
+            vals[i] = nv
+            r[p1 + i] = nv
+    return vals
 
 
 @opcode("TypeCheck", "P1 P2 P3 P4 *", "typecheck(r[P1@P2])")
