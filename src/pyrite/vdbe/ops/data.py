@@ -326,6 +326,10 @@ def op_stat_index(vm: Any, op: Any, pc: int) -> int:
     key_info = bt.key_info
     colls = [key_info.collation(i) if key_info is not None else None for i in range(n)]
     compare = values.compare
+    # BINARY columns: SQLite's equality is Python's on stored values (numbers
+    # by value, text and blobs by content, never each other; NULL == NULL
+    # as counted here), so no compare() call per field.
+    binary = all(x is None or x is values.BINARY for x in colls)
     rows = 0
     distinct = [0] * n
     prev: Any = None
@@ -335,8 +339,12 @@ def op_stat_index(vm: Any, op: Any, pc: int) -> int:
         rows += 1
         i = 0
         if prev is not None:
-            while i < n and compare(rec[i], prev[i], colls[i]) == 0:
-                i += 1
+            if binary:
+                while i < n and rec[i] == prev[i]:
+                    i += 1
+            else:
+                while i < n and compare(rec[i], prev[i], colls[i]) == 0:
+                    i += 1
         for j in range(i, n):
             distinct[j] += 1
         prev = rec
