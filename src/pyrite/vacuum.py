@@ -137,7 +137,9 @@ def build_copy(db: Any, keep_rowids: bool = False) -> list[bytes]:
     from pyrite.engine import Database
     tmp = Database(":memory:")
     try:
-        tmp.pager.page_size = tmp.pager.usable_size = db.pager.page_size
+        # The same page size and reserved bytes at the end of each page.
+        tmp.pager.page_size = db.pager.page_size
+        tmp.pager.usable_size = db.pager.usable_size
         tmp.functions = db.functions
         tmp.collations = db.collations
         tmp.writable_schema = True
