@@ -234,6 +234,11 @@ def _install(db: Any, images: list[bytes]) -> None:
     for pgno, image in enumerate(images, 1):
         pager.write_image(pgno, image)
     _U32.pack_into(pager.get_page_sync(1).data, OFFSET_CHANGE_COUNTER, counter)
+    # The pages the smaller file drops go into the journal too (as SQLite's
+    # commit journals every page a truncation discards): a crash after the
+    # truncation must be able to put them back.
+    for pgno in range(len(images) + 1, pager.page_count + 1):
+        pager.make_writable(pager.get_page_sync(pgno))
     pager.truncate_to(len(images))
     db.schema.loaded = False
     db.load_schema()
