@@ -337,13 +337,70 @@ class Database:
         """ParseSchema: re-read the schema after DDL in this connection.
         SQLite adds (or drops) just the objects the DDL touched, so its
         table hash keeps its history: replay only those changes on it."""
-        schema = self.dbs[db_index].schema
-        history = schema.table_hash
-        self._load_slot(self.dbs[db_index])
-        schema.table_hash = history.updated(list(schema.table_hash))
+        slot = self.dbs[db_index]
+        schema = slot.schema
+        if where is None or not schema.loaded or not self._add_new_schema_rows(slot):
+            history = schema.table_hash
+            self._load_slot(slot)
+            schema.table_hash = history.updated(list(schema.table_hash))
         if db_index == 1:
             for trig in self.dbs[1].schema.triggers.values():
                 self._trigger_target_db(trig)
+
+    def _add_new_schema_rows(self, slot: DbSlot) -> bool:
+        """ParseSchema after DDL that added objects (the CREATE statements,
+        whose ParseSchema names the rows they wrote): give the in-memory
+        schema just the sqlite_schema rows it lacks, as SQLite's ParseSchema
+        runs its callback on those rows only, instead of parsing every
+        CREATE statement of the schema again.  False, for a full reload,
+        when the rows and the schema disagree in any other way (an object
+        changed or gone, a row that does not parse, a file format this
+        cannot read): the reload then does what it always did."""
+        schema, pager = slot.schema, slot.pager
+        if pager is None or pager.page_count == 0:
+            return False
+        rows = self._sync(lambda: self._read_schema_rows(slot.btree))
+        rows.sort(key=lambda r: 0 if r[0] in ("table", "view") else 1)
+        new = []
+        seen: set[tuple[str, str]] = set()
+        try:
+            for row in rows:
+                type_, name, tbl_name, rootpage, sql = row
+                if type_ not in ("table", "view", "index", "trigger"):
+                    continue            # (ignored by a full reload too)
+                key = fold_name(name)
+                kind = "view" if type_ == "view" else type_
+                obj: Any = {"table": schema.tables, "view": schema.views,
+                            "index": schema.indexes, "trigger": schema.triggers}[kind].get(key)
+                if obj is None:
+                    new.append(row)
+                    continue
+                if obj.sql != sql or (kind == "index" and (
+                        obj.root != int(rootpage or 0)
+                        or fold_name(obj.table.name) != fold_name(tbl_name))) \
+                        or (kind == "table" and obj.root != int(rootpage or 0)):
+                    return False
+                seen.add((kind, key))
+        except (TypeError, ValueError, AttributeError):
+            return False
+        if any(("table", k) not in seen for k in schema.tables) \
+                or any(("view", k) not in seen for k in schema.views) \
+                or any(("trigger", k) not in seen for k in schema.triggers) \
+                or any(("index", k) not in seen for k, idx in schema.indexes.items()
+                       if not (idx.is_primary_key and idx.table.without_rowid)):
+            return False
+        file_format = self._sync(lambda: pager.get_meta(2)) or 4
+        if file_format > 4:
+            return False
+        try:
+            for type_, name, tbl_name, rootpage, sql in new:
+                schema.add_schema_row(type_, name, tbl_name, rootpage, sql, _parse_schema_sql)
+        except errors.Error:
+            return False
+        schema.schema_cookie = self._sync(lambda: pager.get_meta(1))
+        schema.file_format = file_format
+        self._load_stats(slot)
+        return True
 
     def set_schema_cookie(self, db_index: int, value: int) -> None:
         """SetCookie wrote the schema cookie: the in-memory schema now

@@ -33,7 +33,6 @@ import struct
 from typing import Any
 
 from pyrite import errors
-from pyrite.storage.btree import page_info
 from pyrite.storage.header import (
     OFFSET_CHANGE_COUNTER, OFFSET_DATABASE_SIZE, OFFSET_VERSION_NUMBER,
     OFFSET_VERSION_VALID_FOR, SQLITE_VERSION_NUMBER,
@@ -138,7 +137,9 @@ def build_copy(db: Any, keep_rowids: bool = False) -> list[bytes]:
     from pyrite.engine import Database
     tmp = Database(":memory:")
     try:
-        tmp.pager.page_size = tmp.pager.usable_size = db.pager.page_size
+        # The same page size and reserved bytes at the end of each page.
+        tmp.pager.page_size = db.pager.page_size
+        tmp.pager.usable_size = db.pager.usable_size
         tmp.functions = db.functions
         tmp.collations = db.collations
         tmp.writable_schema = True
@@ -188,24 +189,10 @@ def _copy_tree(db: Any, tmp: Any, src_root: int, dst_root: int,
                renumber: bool = False) -> None:
     """Load the entries of ``db``'s tree ``src_root``, in key order, into
     ``tmp``'s empty tree (with ``renumber``, table rows get the rowids 1, 2,
-    3...).  Pages come out packed full, so the copy is compact."""
-    src = db.main_btree.cursor(src_root, write=False)
-    intkey = page_info(db._sync(lambda: db.pager.get_page(src_root))).intkey
-
-    def entries() -> Any:
-        empty = db._sync(src.first)
-        n = 0
-        while not empty and not src.eof:
-            n += 1
-            rowid = (n if renumber else src.rowid()) if intkey else None
-            yield rowid, db._sync(src.payload)
-            if not db._sync(src.next):
-                break
-
-    try:
-        tmp.main_btree.bulk_load(dst_root, entries())
-    finally:
-        src.close()
+    3...).  The cells move as they are where they can (BTree.copy_cells);
+    pages come out packed full, so the copy is compact."""
+    dst = tmp.main_btree
+    dst.bulk_load_cells(dst_root, db.main_btree.copy_cells(src_root, dst, renumber))
 
 
 def _copy_storageless(tmp: Any, rows: list[Any]) -> None:
@@ -247,6 +234,11 @@ def _install(db: Any, images: list[bytes]) -> None:
     for pgno, image in enumerate(images, 1):
         pager.write_image(pgno, image)
     _U32.pack_into(pager.get_page_sync(1).data, OFFSET_CHANGE_COUNTER, counter)
+    # The pages the smaller file drops go into the journal too (as SQLite's
+    # commit journals every page a truncation discards): a crash after the
+    # truncation must be able to put them back.
+    for pgno in range(len(images) + 1, pager.page_count + 1):
+        pager.make_writable(pager.get_page_sync(pgno))
     pager.truncate_to(len(images))
     db.schema.loaded = False
     db.load_schema()

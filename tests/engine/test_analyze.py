@@ -29,6 +29,9 @@ CREATE TABLE t(a INTEGER PRIMARY KEY, b, c, d);
 CREATE INDEX tb ON t(b); CREATE INDEX tbc ON t(b, c); CREATE UNIQUE INDEX tcd ON t(c, d);
 CREATE INDEX texpr ON t(b + c, d DESC);
 CREATE TABLE p(x, y, PRIMARY KEY(x, y)); INSERT INTO p VALUES (1, 1), (1, 2), (2, 1);
+CREATE TABLE mx(x, y); CREATE INDEX mxi ON mx(x, y);
+INSERT INTO mx VALUES (1, 'a'), (1.0, 'a'), ('1', 'a'), (x'31', 'a'), (x'31', 'a'),
+    (2, NULL), (2.0, NULL), ('b', 'B'), ('b', 'b'), (NULL, 1), (NULL, 1.0);
 """
 
 STAT = "SELECT rowid, tbl, idx, stat, typeof(stat) FROM sqlite_stat1"

@@ -46,6 +46,7 @@ from __future__ import annotations
 import struct
 from bisect import bisect_left
 from collections import deque
+from itertools import chain
 from collections.abc import Sequence
 from operator import neg as _neg
 from typing import Any
@@ -124,6 +125,22 @@ class PageInfo:
 
 # The rank of a value's storage class in SQLite's order: NULL, numbers, text, blobs.
 _CLASS_RANK = {type(None): 0, int: 1, float: 1, bool: 1, str: 2, bytes: 3, bytearray: 3}
+# The one-byte varints 0..127 (a small payload size or rowid in a cell).
+_VARINT1 = [bytes((i,)) for i in range(0x80)]
+MAX_ROWID = (1 << 63) - 1
+
+
+def _rowid_varint(cell: bytes) -> bytes:
+    """The rowid varint of a table leaf cell (after its payload size)."""
+    pos = 0
+    while cell[pos] >= 0x80 and pos < 8:
+        pos += 1
+    start = pos = pos + 1
+    while cell[pos] >= 0x80 and pos - start < 8:
+        pos += 1
+    return bytes(cell[start:pos + 1])
+
+
 # Sorts after every field of a sort_key(): ends a search key whose ties sort low.
 _AFTER_ALL = (4,)
 
@@ -952,13 +969,44 @@ class BTree:
     def bulk_load(self, root: int, entries: Any) -> None:
         """Fill the empty tree ``root`` from ``entries`` -- (rowid, payload)
         pairs for a table, (None, key record) for an index -- given in key
-        order, packing every page full (VACUUM's rebuild).
+        order, packing every page full (see bulk_load_cells)."""
+        intkey = page_info(self.pager.get_page_sync(root)).intkey
+        self.bulk_load_cells(root, self._leaf_cells(intkey, entries))
+
+    def _leaf_cells(self, intkey: bool, entries: Any) -> Any:
+        """The leaf cell of each (rowid, payload) of ``entries``.  A payload
+        that stays whole in the cell is framed here (its size, the rowid of
+        a table row, the payload: _make_cell's usual case without a call
+        per entry); one that spills goes through _make_cell, which writes
+        its overflow chain."""
+        u = self.pager.usable_size
+        fits = u - 35 if intkey else ((u - 12) * 64 // 255) - 23
+        ptype = PTYPE_TABLE_LEAF if intkey else PTYPE_INDEX_LEAF
+        make = self._make_cell
+        small = _VARINT1
+        for rowid, payload in entries:
+            n = len(payload)
+            if n > fits:
+                yield make(ptype, rowid, payload)
+                continue
+            head = small[n] if n < 0x80 else put_varint(n)
+            if intkey:
+                head += small[rowid] if 0 <= rowid < 0x80 else put_varint(rowid)
+            cell = head + payload
+            if len(cell) < 4:
+                cell += bytes(4 - len(cell))
+            yield cell
+
+    def bulk_load_cells(self, root: int, cells: Any) -> None:
+        """Fill the empty tree ``root`` from leaf ``cells`` given in key
+        order, packing every page full (VACUUM's rebuild, CREATE INDEX).
 
         Leaves are written as they fill, so only one page of cells is held
         at a time; then each interior level is packed from the page numbers
         and separators of the level below until one level fits the root.
-        A table separator is the last rowid of its left page; an index
-        separator is the entry that did not fit, promoted out of the leaves.
+        A table separator is the last rowid of its left page (the varint in
+        that page's last cell); an index separator is the entry that did
+        not fit, promoted out of the leaves.
         """
         root_page = self.pager.get_page_sync(root)
         intkey = page_info(root_page).intkey
@@ -968,14 +1016,12 @@ class BTree:
         seps: list[bytes] = []
         cur: list[bytes] = []
         used = 0
-        last_rowid = 0
-        for rowid, payload in entries:
-            cell = self._make_cell(leaf_type, rowid, payload)
+        for cell in cells:
             size = len(cell) + 2
             if cur and used + size > cap:
                 children.append(self._new_page(leaf_type, cur, 0))
                 if intkey:
-                    seps.append(put_varint(last_rowid))
+                    seps.append(_rowid_varint(cur[-1]))
                     cur, used = [cell], size
                 else:
                     seps.append(cell)
@@ -983,7 +1029,6 @@ class BTree:
             else:
                 cur.append(cell)
                 used += size
-            last_rowid = rowid or 0
         if not children:
             self._write_page(root_page, leaf_type, cur, 0)
             return
@@ -993,6 +1038,109 @@ class BTree:
             cur = [seps.pop()]
         children.append(self._new_page(leaf_type, cur, 0))
         self._build_interior(root_page, intkey, children, seps)
+
+    def copy_cells(self, root: int, dest: BTree, renumber: bool = False) -> Any:
+        """The entries of tree ``root`` in key order as leaf cells for
+        ``dest.bulk_load_cells`` (VACUUM's copy: as SQLite's transfer,
+        records move without being decoded).
+
+        The pages are walked in order (an index's interior entries between
+        its children's); each page is visited once, and a page reached
+        twice, of the other kind of tree or out of range is corruption.
+        The cells come a page at a time (_copied_cells) and are handed on one
+        by one in C (chain)."""
+        return chain.from_iterable(self._copied_pages(root, dest, renumber))
+
+    def _copied_pages(self, root: int, dest: BTree, renumber: bool) -> Any:
+        pager = self.pager
+        root_page = pager.get_page_sync(root)
+        root_info = page_info(root_page)
+        intkey = root_info.intkey
+        u = pager.usable_size
+        fits = (u - 35 if intkey else ((u - 12) * 64 // 255) - 23) \
+            if dest.pager.usable_size == u else -1
+        count = [0] if renumber and intkey else None
+        seen = {root}
+        stack: list[list[Any]] = [[root_page, root_info, 0]]
+        while stack:
+            top = stack[-1]
+            page, info, i = top
+            if info.leaf:
+                stack.pop()
+                yield self._copied_cells(page, info, 0, info.ncell, dest, fits, count)
+                continue
+            if not intkey and 0 < i <= info.ncell:
+                # The interior entry after the child just walked.
+                yield self._copied_cells(page, info, i - 1, i, dest, fits, count)
+            if i > info.ncell:
+                stack.pop()
+                continue
+            top[2] = i + 1
+            child = info.right if i == info.ncell else _unpack_u32(page.data, info.ptrs[i])[0]
+            if child in seen or child < 2 or child > pager.page_count:
+                corrupt("child page")
+            seen.add(child)
+            child_page = pager.get_page_sync(child)
+            child_info = page_info(child_page)
+            if child_info.intkey != intkey:
+                corrupt("child page type")
+            stack.append([child_page, child_info, 0])
+
+    def _copied_cells(self, page: Page, info: PageInfo, first: int, last: int, dest: BTree,
+                    fits: int, count: list[int] | None) -> list[bytes]:
+        """Cells ``first``..``last``-1 of a page as leaf cells of ``dest``.
+        A cell whose payload (at most ``fits`` bytes) stays whole in the page
+        is copied as its bytes (an index interior entry without its child
+        pointer; with a renumbering ``count`` a table row gets the next
+        rowid).  A cell with an overflow chain (every cell when ``fits`` is
+        -1: the files keep different amounts in a cell) is read whole and
+        made anew for ``dest``, which writes its own chain."""
+        data = page.data
+        intkey = info.intkey
+        skip = 0 if info.leaf else 4
+        ptrs = info.ptrs
+        small = _VARINT1
+        limit = len(data)
+        out = []
+        for k in range(first, last):
+            p = ptrs[k] + skip
+            size = data[p]
+            if size < 0x80:
+                pos = p + 1
+            else:
+                size, pos = get_varint(data, p)
+            if intkey:
+                key = pos
+                while data[pos] >= 0x80 and pos - key < 8:
+                    pos += 1
+                pos += 1
+            end = pos + size
+            if size > fits or count is not None:
+                if intkey:
+                    rowid = get_varint(data, key)[0]
+                    if rowid > MAX_ROWID:
+                        rowid -= 1 << 64
+                    if count is not None:
+                        count[0] += 1
+                        rowid = count[0]
+                else:
+                    rowid = None
+                if size > fits:
+                    out.append(dest._make_cell(info.ptype if info.leaf else PTYPE_INDEX_LEAF,
+                                               rowid, self.read_payload(page, info, k)))
+                    continue
+                if end > limit:
+                    corrupt()
+                cell = (small[size] if size < 0x80 else put_varint(size)) + \
+                    (small[rowid] if rowid < 0x80 else put_varint(rowid)) + data[pos:end]
+            elif end > limit:
+                corrupt()
+            else:
+                cell = bytes(data[p:end])
+            if len(cell) < 4:
+                cell += bytes(4 - len(cell))
+            out.append(cell)
+        return out
 
     def _new_page(self, ptype: int, cells: list[bytes], right: int) -> int:
         page = self.pager.allocate_page()

@@ -317,8 +317,10 @@ class Pager:
         self.originals = {}
         self.savepoints = []
         if self.page_count == 0:
-            # A new database: page 1 appears with the first write transaction.
-            page = Page(1, new_database_page1(self.page_size))
+            # A new database: page 1 appears with the first write transaction
+            # (with the reserved bytes of a usable size set below the page
+            # size: VACUUM's copy of such a file).
+            page = Page(1, new_database_page1(self.page_size, self.page_size - self.usable_size))
             page.dirty = True
             self.cache[1] = page
             self.page_count = 1

@@ -704,28 +704,43 @@ def _agg_step(g: _Generator, op: Any, pc: int) -> Emitted:
 
 def _make_record(g: _Generator, op: Any, pc: int) -> Emitted:
     """MakeRecord whose record only feeds the SorterInsert right after it
-    (ORDER BY's rows): without affinities to apply, the register gets the
-    values themselves, as SorterData leaves a sorter's row, when they come
-    back unchanged from a record (cursor.record_round_trips); the sorter
-    keeps them instead of encoding and decoding them again.  Every other
-    MakeRecord runs the handler."""
+    (ORDER BY's rows, an index's keys being built): the register gets the
+    values themselves (after the affinities P4, applied as MakeRecord
+    applies them: data.record_values), as SorterData leaves a sorter's row,
+    when they come back unchanged from a record
+    (cursor.record_round_trips); the sorter keeps them instead of encoding
+    and decoding them again.  Every other MakeRecord runs the handler."""
     nxt = pc + 1
-    if op.p4 or nxt >= g.end or g.ops[nxt].p2 != op.p3 or op.p2 < 1:
+    if nxt >= g.end or g.ops[nxt].p2 != op.p3 or op.p2 < 1:
         return g.call(pc), False
     nop = g.ops[nxt]
     if g.names[nxt] == "SorterInsert":
         g.namespace["_round_trips"] = _record_round_trips()
         test = "_round_trips(v)"
-    elif g.names[nxt] == "IdxInsert" and nop.p3 == op.p1 and nop.p4 == op.p2:
+    elif g.names[nxt] == "IdxInsert" and nop.p3 == op.p1 and nop.p4 == op.p2 and not op.p4:
         # A DISTINCT set kept as a hash (cursor.op_idx_insert) takes its key
         # from these registers anyway: the record is never read.
         test = f"cursors[{nop.p1}] is not None and cursors[{nop.p1}].kind == 'hash'"
     else:
         return g.call(pc), False
-    return [f"v = r[{op.p1}:{op.p1 + op.p2}]",
+    if op.p4:
+        g.namespace["_record_values"] = _record_values_fn()
+        name = f"AFF{pc}"
+        g.namespace[name] = op.p4
+        values_of = f"_record_values(r, {op.p1}, {op.p2}, {name})"
+    else:
+        values_of = f"r[{op.p1}:{op.p1 + op.p2}]"
+    # (A record made after all: the handler applies the affinities again,
+    # which changes nothing the second time.)
+    return [f"v = {values_of}",
             f"if {test}:",
             f"    r[{op.p3}] = v",
             "else:"] + ["    " + x for x in g.call(pc)], False
+
+
+def _record_values_fn() -> Callable[..., list[Any]]:
+    from pyrite.vdbe.ops.data import record_values
+    return record_values
 
 
 def _idx_insert(g: _Generator, op: Any, pc: int) -> Emitted:

@@ -833,15 +833,20 @@ def op_sorter_data(vm: Any, op: Any, pc: int) -> int:
 def op_sorter_compare(vm: Any, op: Any, pc: int) -> int:
     """Jump to P2 if the first P4 fields of sorter P1's record differ from the record in r[P3]."""
     c = vm.cursors[op.p1]
-    cur = c.sorter[c.sorter_pos][:op.p4]
+    n = op.p4
+    cur = c.sorter[c.sorter_pos][:n]
     other = vm.r[op.p3]
-    other = decode_record(other) if isinstance(other, (bytes, bytearray)) else list(other)
+    other = decode_record(other)[:n] if isinstance(other, (bytes, bytearray)) else other[:n]
     # A NULL in a compared field makes the keys distinct (as SQLite's
     # sqlite3VdbeSorterCompare: NULLs never collide in a UNIQUE index).
-    if any(v is None for v in cur) or any(v is None for v in other[:op.p4]):
+    if None in cur or None in other:
         return op.p2
-    ki = c.key_info or values.KeyInfo([None] * op.p4)
-    return op.p2 if values.compare_keys(cur, other[:op.p4], ki) != 0 else pc + 1
+    ki = c.key_info
+    if ki is None or ki._plain or all(x is None or x is values.BINARY for x in ki.collations[:n]):
+        # BINARY fields: SQLite's equality is Python's on these values
+        # (numbers by value, text and blobs by content, never each other).
+        return op.p2 if cur != other else pc + 1
+    return op.p2 if values.compare_keys(cur, other, ki) != 0 else pc + 1
 
 
 @opcode("ResetSorter", "P1 * * * *", "", cursor="p1")

@@ -25,28 +25,34 @@ def op_make_record(vm: Any, op: Any, pc: int) -> int:
     """r[P3] = the record of r[P1..P1+P2-1], after applying the affinity string P4."""
     r = vm.r
     p1 = op.p1
-    vals = r[p1:p1 + op.p2]
-    aff = op.p4
-    if aff:
-        for i in range(min(len(aff), len(vals))):
-            a = aff[i]
-            v = vals[i]
-            t = type(v)
-            # The usual cases change nothing: no call (see the note at _apply).
-            if t is str:
-                if a == "B" or a == "A" or a == "@":
-                    continue
-            elif t is int:
-                if a == "D" or a == "C" or a == "A" or a == "@":
-                    continue
-            elif v is None or t is bytes or a == "A" or a == "@":
-                continue
-            nv = _apply(v, a)
-            if nv is not v:
-                vals[i] = nv
-                r[p1 + i] = nv
+    vals = record_values(r, p1, op.p2, op.p4) if op.p4 else r[p1:p1 + op.p2]
     vm.r[op.p3] = encode_record(vals)
     return pc + 1
+
+
+def record_values(r: list[Any], p1: int, n: int, aff: str) -> list[Any]:
+    """r[p1..p1+n-1] after applying the affinity string ``aff``, which
+    MakeRecord applies to the registers too (the compiled executor's
+    MakeRecord into a sorter keeps these values instead of a record)."""
+    vals = r[p1:p1 + n]
+    for i in range(min(len(aff), len(vals))):
+        a = aff[i]
+        v = vals[i]
+        t = type(v)
+        # The usual cases change nothing: no call (see the note at _apply).
+        if t is str:
+            if a == "B" or a == "A" or a == "@":
+                continue
+        elif t is int:
+            if a == "D" or a == "C" or a == "A" or a == "@":
+                continue
+        elif v is None or t is bytes or a == "A" or a == "@":
+            continue
+        nv = _apply(v, a)
+        if nv is not v:
+            vals[i] = nv
+            r[p1 + i] = nv
+    return vals
 
 
 @opcode("TypeCheck", "P1 P2 P3 P4 *", "typecheck(r[P1@P2])")
@@ -320,6 +326,10 @@ def op_stat_index(vm: Any, op: Any, pc: int) -> int:
     key_info = bt.key_info
     colls = [key_info.collation(i) if key_info is not None else None for i in range(n)]
     compare = values.compare
+    # BINARY columns: SQLite's equality is Python's on stored values (numbers
+    # by value, text and blobs by content, never each other; NULL == NULL
+    # as counted here), so no compare() call per field.
+    binary = all(x is None or x is values.BINARY for x in colls)
     rows = 0
     distinct = [0] * n
     prev: Any = None
@@ -329,8 +339,12 @@ def op_stat_index(vm: Any, op: Any, pc: int) -> int:
         rows += 1
         i = 0
         if prev is not None:
-            while i < n and compare(rec[i], prev[i], colls[i]) == 0:
-                i += 1
+            if binary:
+                while i < n and rec[i] == prev[i]:
+                    i += 1
+            else:
+                while i < n and compare(rec[i], prev[i], colls[i]) == 0:
+                    i += 1
         for j in range(i, n):
             distinct[j] += 1
         prev = rec
