@@ -353,3 +353,58 @@ def test_cellless_interior_page_merges_or_borrows(tmp_path: Path, side: str, ful
     assert p.page_count == pages_before
     gpage = p.get_page_sync(root)
     assert page_info(gpage).ncell == (2 if full else 1)
+
+
+def test_last_moves_within_the_rightmost_leaf_or_descends() -> None:
+    """last() from a cursor on the right-most leaf (where appends leave
+    it) stays on that leaf; from anywhere else, or after another cursor's
+    write saved it, it descends from the root: the answer is the same."""
+    bt = BTree.ephemeral()
+    root = bt.create_table(INTKEY)
+    c = bt.cursor(root, write=True)
+    for i in range(1, 3001):
+        c.insert(i, encode_record([i, "x" * (i % 40)]))
+        if i % 500 == 0:
+            assert c.last() is False and c.rowid() == i
+    assert len(c.stack) > 1                       # (a tree of several levels)
+    for probe in (1, 1500, 2999, 3000):
+        assert c.table_move_to(probe) == 0
+        assert c.last() is False and c.rowid() == 3000
+        assert c.record()[0] == 3000
+    other = bt.cursor(root, write=True)
+    other.insert(3001, encode_record([3001, "y"]))   # saves c
+    assert c.last() is False and c.rowid() == 3001
+    assert not c.next()
+    iroot = bt.create_table(INDEX)
+    ic = bt.cursor(iroot, write=True, key_info=KeyInfo([None, None]))
+    for i in range(2000):
+        ic.insert(None, encode_record(["k%05d" % i, i]), ["k%05d" % i, i])
+    ic.index_move_to(["k00007", 7], 0)
+    assert ic.last() is False and ic.record() == ["k01999", 1999]
+    assert ic.last() is False and ic.record() == ["k01999", 1999]
+
+
+def test_make_record_applies_affinities_whatever_the_earlier_rows() -> None:
+    """One INSERT statement's MakeRecord sees rows whose values need no
+    affinity change (a shape it then remembers) and rows that need one
+    (text to numbers, numbers to text): every row is converted as sqlite3
+    converts it, in the table and in its index."""
+    rows = [(1, "x", 1.5, 2, b"a", 3), ("2", 3, "4.5", "7", "e", "f"), (1, "x", 2, 3, None, None),
+            (" 8 ", 9.0, "x", "1e3", 5, 6.5), (1, "x", 1.5, 2, b"a", 3),
+            ("0x10", -1, 7, "3.0", 1.5, "")]
+    out = []
+    for mod in (pyrite, sqlite3):
+        con = mod.connect(":memory:")
+        con.execute("CREATE TABLE src(a, b, c, d, e, f)")
+        con.execute("CREATE TABLE t(a INTEGER, b TEXT, c REAL, d NUMERIC, e BLOB, f)")
+        con.execute("CREATE INDEX tab ON t(b, a, d)")
+        con.executemany("INSERT INTO src VALUES(?,?,?,?,?,?)", rows)
+        con.executemany("INSERT INTO t VALUES(?,?,?,?,?,?)", rows)
+        con.execute("INSERT INTO t SELECT * FROM src")
+        q1 = con.execute("SELECT rowid, a, typeof(a), b, typeof(b), c, typeof(c), d, typeof(d),"
+                         " e, typeof(e), f, typeof(f) FROM t ORDER BY rowid").fetchall()
+        q2 = con.execute("SELECT b, typeof(b), a, typeof(a), d FROM t INDEXED BY tab"
+                         " WHERE b >= '' ORDER BY b, a, d, rowid").fetchall()
+        out.append((q1, q2))
+        con.close()
+    assert out[0] == out[1]

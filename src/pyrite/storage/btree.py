@@ -459,7 +459,7 @@ class BTree:
         page's layout is odd (nothing changed; the caller rewrites it)."""
         data = page.data
         hdr = info.hdr
-        content = self._content_start(data, info)
+        content = (data[hdr + 5] << 8 | data[hdr + 6]) or 65536
         start = info.ptrs[i]
         end = self._cell_end(data, info, start)
         if start < content or end > self.pager.usable_size:
@@ -1334,6 +1334,16 @@ class BTreeCursor:
         return False
 
     def last(self) -> bool:
+        """Move to the last entry; True when the tree is empty.  A cursor
+        already on the right-most leaf (NewRowid after an append) moves
+        within it instead of descending from the root."""
+        if self.state == _VALID:
+            top = self.stack[-1]
+            n = top[1].ncell
+            if top[1].leaf and n and self._on_rightmost_path():
+                top[2] = n - 1
+                self.skip, self.eof = 0, False
+                return False
         stack: list[list[Any]] = []
         self._descend_last(stack, self.root)
         self.skip = 0
@@ -1542,8 +1552,12 @@ class BTreeCursor:
             if depth > 40:
                 corrupt("tree too deep")
             page = get(pgno)
-            info = page_info(page)
-            keys = info.keys if info.keys is not None else _table_keys(page, info)
+            info = page.parsed
+            if info is None:
+                info = page_info(page)
+            keys = info.keys
+            if keys is None:
+                keys = _table_keys(page, info)
             i = bisect_left(keys, rowid)
             if info.leaf:
                 break
@@ -1612,9 +1626,11 @@ class BTreeCursor:
             page, info = top[0], top[1]
             n = info.ncell
             if info.leaf and n:
-                keys = self._page_sort_keys(page, info)
+                keys = info.sort_keys
                 if keys is None:
-                    return None
+                    keys = self._page_sort_keys(page, info)
+                    if keys is None:
+                        return None
                 if keys[-1] < target:
                     if self._on_rightmost_path():
                         top[2] = n - 1
@@ -1630,10 +1646,14 @@ class BTreeCursor:
             if depth > 40:
                 corrupt("tree too deep")
             page = get(pgno)
-            info = page_info(page)
-            keys = self._page_sort_keys(page, info)
+            info = page.parsed
+            if info is None:
+                info = page_info(page)
+            keys = info.sort_keys
             if keys is None:
-                return None
+                keys = self._page_sort_keys(page, info)
+                if keys is None:
+                    return None
             lo = bisect_left(keys, target)
             if exact and lo < info.ncell and keys[lo][:nkey] == probe:
                 stack.append([page, info, lo])
@@ -1855,21 +1875,55 @@ class BTreeCursor:
         record's decoded fields (None, int, float, str, bytes), which spares
         decoding ``payload`` again (SQLite's IdxInsert P3/P4 unpacked key)."""
         bt = self.btree
-        bt._save_cursors(self.root, self)
+        on_tree = bt.cursors.get(self.root)
+        if on_tree is not None and (len(on_tree) > 1 or on_tree[0] is not self):
+            bt._save_cursors(self.root, self)
+        usable = self.pager.usable_size
+        size = len(payload)
+        cell: bytes | None = None
         if self.intkey:
             assert rowid is not None
-            c = self._seek_sync(lambda: self.table_move_to(rowid))
-            ptype = PTYPE_TABLE_LEAF
-            cell = bt._make_cell(ptype, rowid, payload)
+            try:
+                c = self.table_move_to(rowid)
+            except Exception:        # IOPending: wait and retry (_seek_sync)
+                c = self._seek_sync(lambda: self.table_move_to(rowid))
+            if size <= usable - 35:
+                # All of it local (_local_size): the size and rowid varints
+                # and the payload, in at least 4 bytes.
+                cell = ((bytes((size,)) if size < 128 else put_varint(size))
+                        + (bytes((rowid,)) if 0 <= rowid < 128 else put_varint(rowid)) + payload)
+                if len(cell) < 4:
+                    cell += bytes(4 - len(cell))
+            else:
+                cell = bt._make_cell(PTYPE_TABLE_LEAF, rowid, payload)
             saved: Any = rowid
+            known: Any = rowid
             skey = None
         else:
             if key is None:
                 key = decode_record(payload, self.pager.text_encoding)
             c, skey = self._seek_to_insert(key)
-            ptype = PTYPE_INDEX_LEAF
-            cell = None
+            if 3 <= size < 128 and size <= ((usable - 12) * 64 // 255) - 23:
+                # The usual index entry: its size in one varint byte, all
+                # local (a leaf cell; an interior one has its child first).
+                cell = bytes((size,)) + payload
             saved = key
+            known = key if size <= usable else None
+            if known is None:
+                skey = None
+        if c and cell is not None and self.state == _VALID:
+            # The usual case: a new entry on the leaf the seek found, with
+            # room there.  The cursor rests on it, so that the next insert
+            # near it (sorted keys, a unique check's seek) finds its place
+            # without descending from the root (_table_move_near).
+            top = self.stack[-1]
+            info = top[1]
+            if info.leaf:
+                pos = top[2] if c > 0 else top[2] + 1
+                if bt._insert_cell_inplace(top[0], info, pos, cell, known, skey):
+                    top[2] = pos
+                    self.eof, self.skip = False, 0
+                    return
         if self.state != _VALID:
             # Empty tree: the root is the leaf.
             root = self.pager.get_page_sync(self.root)
@@ -1883,19 +1937,13 @@ class BTreeCursor:
             replace = c == 0
             pos = idx if c >= 0 else idx + 1
         page, info, _ = path[-1]
-        if cell is None:
-            size = len(payload)
-            if info.leaf and 3 <= size < 128 and size <= (
-                    (self.pager.usable_size - 12) * 64 // 255) - 23:
-                # The usual index entry: its size in one varint byte, all local.
-                cell = bytes((size,)) + payload
-            else:
-                ctype = PTYPE_INDEX_LEAF if info.leaf else PTYPE_INDEX_INTERIOR
-                child = 0
-                if replace and not info.leaf:
-                    child = _unpack_u32(page.data, info.ptrs[pos])[0]
-                cell = bt._make_cell(ctype, None, payload, child)
-        known = saved if self.intkey or len(payload) <= self.pager.usable_size else None
+        if not self.intkey and (cell is None or not info.leaf):
+            ctype = PTYPE_INDEX_LEAF if info.leaf else PTYPE_INDEX_INTERIOR
+            child = 0
+            if replace and not info.leaf:
+                child = _unpack_u32(page.data, info.ptrs[pos])[0]
+            cell = bt._make_cell(ctype, None, payload, child)
+        assert cell is not None
         if replace:
             ov = bt._cell_overflow(page, info, pos)
             if ov:
@@ -1906,8 +1954,7 @@ class BTreeCursor:
                 return
             if bt._drop_cell_inplace(page, info, pos):
                 replace = False
-        if not replace and bt._insert_cell_inplace(page, info, pos, cell, known,
-                                                   skey if known is not None else None):
+        if not replace and bt._insert_cell_inplace(page, info, pos, cell, known, skey):
             # No page moved: the cursor rests on the new entry, so that the
             # next insert near it (sorted keys, a unique check's seek) finds
             # its place without descending from the root (_move_near).
@@ -2006,15 +2053,25 @@ class BTreeCursor:
     def delete(self) -> None:
         """Delete the entry under the cursor; the cursor then sits between its neighbours."""
         bt = self.btree
-        page, info, idx = self._top()
+        page, info, idx = self.stack[-1] if self.state == _VALID else self._top()
         if info.intkey:
-            saved: Any = _table_keys(page, info)[idx]
+            keys = info.keys
+            saved: Any = (keys if keys is not None else _table_keys(page, info))[idx]
         else:
             saved = self.record()
-        bt._save_cursors(self.root, self)
-        path = [list(x) for x in self.stack]
+        on_tree = bt.cursors.get(self.root)
+        if on_tree is not None and (len(on_tree) > 1 or on_tree[0] is not self):
+            bt._save_cursors(self.root, self)
+        # (The cursor leaves its path below: the edits may use it as is.)
+        path = self.stack
         reinsert: list[bytes] = []
-        ov = bt._cell_overflow(page, info, idx)
+        # No overflow chain when the payload's size, in one varint byte,
+        # is within what a cell keeps locally (_local_size).
+        usable = self.pager.usable_size
+        size = page.data[info.ptrs[idx] + (0 if info.leaf else 4)]
+        ov = (bt._cell_overflow(page, info, idx)
+              if size >= 0x80 or size > (usable - 35 if info.intkey
+                                         else ((usable - 12) * 64 // 255) - 23) else 0)
         if not info.leaf and (leaf_path := self._replace_by_predecessor(path, page, info, idx)):
             if ov:
                 bt._free_overflow(ov)
@@ -2046,7 +2103,11 @@ class BTreeCursor:
         else:
             if bt._drop_cell_inplace(page, info, idx):
                 n_left = info.ncell
-                used = bt._used_bytes(page, info)
+                # (_used_bytes: the free list is loaded by the drop)
+                data = page.data
+                hdr = info.hdr
+                used = (usable - ((data[hdr + 5] << 8 | data[hdr + 6]) or 65536)
+                        + 2 * n_left - info.nfree)
             else:
                 _, cells = bt._page_cells(page)
                 del cells[idx]
