@@ -62,3 +62,22 @@ def test_headers_of_one_shape_share_a_compiled_decoder() -> None:
     assert len(record._shape_decoders) - before <= 2
     decoders = {record._decoders["utf-8"][p[:p[0]]][0] for p in payloads[10:]}
     assert len(decoders) == len(payloads) - 10      # one per header
+
+
+def test_integers_take_the_smallest_serial_type() -> None:
+    """Each integer at the edges of the serial types 1..6 (and 0, 1, as
+    types 8 and 9; booleans as their integers) gets the smallest type that
+    holds it, and round-trips."""
+    edges = [0, 1, 2, 127, 128, -1, -128, -129, 32767, 32768, -32768, -32769,
+             8388607, 8388608, -8388608, -8388609, 2**31 - 1, 2**31, -2**31, -2**31 - 1,
+             2**47 - 1, 2**47, -2**47, -2**47 - 1, 2**63 - 1, -2**63, True, False]
+    for v in edges:
+        rec = encode_record([v, "t"])
+        iv = int(v)
+        bits = iv.bit_length() if iv >= 0 else (~iv).bit_length()
+        want = {0: 8, 1: 9}.get(iv) or next(
+            t for t, most in ((1, 7), (2, 15), (3, 23), (4, 31), (5, 47), (6, 63)) if bits <= most)
+        assert rec[1] == want, v
+        assert decode_record(rec) == [iv, "t"]
+    # Text read from invalid UTF-8 (lone surrogates) writes its bytes back.
+    assert encode_record(["\udcff", "é"]) == b"\x03\x0f\x11\xff\xc3\xa9"

@@ -44,10 +44,11 @@ decoded records and is kept up to date by the in-place edits.
 from __future__ import annotations
 
 import struct
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from collections import deque
 from itertools import chain
 from collections.abc import Sequence
+from itertools import accumulate
 from operator import neg as _neg
 from typing import Any
 
@@ -106,11 +107,10 @@ class PageInfo:
         if start + 2 * ncell > len(data):
             corrupt()
         self.ncell = ncell
-        self.ptrs = struct.unpack_from(f">{ncell}H", data, start) if ncell else ()
-        limit = len(data) - 4
-        for p in self.ptrs:
-            if p < start + 2 * ncell or p > limit:
-                corrupt("cell pointer out of range")
+        # (a list: the in-place edits insert and delete pointers)
+        self.ptrs: list[int] = list(struct.unpack_from(f">{ncell}H", data, start)) if ncell else []
+        if ncell and (min(self.ptrs) < start + 2 * ncell or max(self.ptrs) > len(data) - 4):
+            corrupt("cell pointer out of range")
         self.right = 0 if self.leaf else _unpack_u32(data, hdr + 8)[0]
         self.keys: list[int] | None = None
         self.records: list[Any] | None = None
@@ -409,47 +409,44 @@ class BTree:
         data = page.data
         hdr = info.hdr
         n = info.ncell
-        ptr_base = hdr + (8 if info.leaf else 12)
-        ptr_end = ptr_base + 2 * n
-        content = self._content_start(data, info)
+        ptr_end = hdr + (8 if info.leaf else 12) + 2 * n
+        content = (data[hdr + 5] << 8 | data[hdr + 6]) or 65536
+        if content < ptr_end + 2 or content > self.pager.usable_size:
+            return False
         size = len(cell)
-        new = content - size
-        slot = -1
-        if content < ptr_end + 2:
-            return False
-        if data[hdr + 1] or data[hdr + 2]:
-            # Freeblocks first, as SQLite's allocateSpace: the gap stays
-            # for the pointer array.
-            slot = self._free_slot(data, info, content, size)
-        if slot < 0 and new < ptr_end + 2:
-            return False
-        self.pager.make_writable(page)
-        data = page.data
+        # Freeblocks first, as SQLite's allocateSpace: the gap stays for
+        # the pointer array.
+        slot = self._free_slot(data, info, content, size) if data[hdr + 1] or data[hdr + 2] else -1
         if slot < 0:
+            new = content - size
+            if new < ptr_end + 2:
+                return False
+            self.pager.make_writable(page)
             data[new:content] = cell
             _U16.pack_into(data, hdr + 5, new)
         else:
+            self.pager.make_writable(page)
             new = self._take_free_slot(data, info, slot, size)
             data[new:new + size] = cell
-        at = ptr_base + 2 * pos
+        at = ptr_end - 2 * (n - pos)
         data[at + 2:ptr_end + 2] = data[at:ptr_end]
         _U16.pack_into(data, at, new)
         _U16.pack_into(data, hdr + 3, n + 1)
-        ptrs = info.ptrs
-        info.ptrs = ptrs[:pos] + (new,) + ptrs[pos:]
+        info.ptrs.insert(pos, new)
         info.ncell = n + 1
-        if info.keys is not None:
+        keys = info.keys
+        if keys is not None:
             if key is not None and (info.leaf or info.intkey):
-                info.keys.insert(pos, key)
+                keys.insert(pos, key)
             else:
                 info.keys = None
-        if info.records is not None:
-            info.records.insert(pos, key if not info.intkey else None)
-        if info.sort_keys is not None:
-            if key is None:
-                info.sort_keys = None
-            elif skey is not None:
-                info.sort_keys.insert(pos, skey)
+        records = info.records
+        if records is not None:
+            records.insert(pos, None if info.intkey else key)
+        sort_keys = info.sort_keys
+        if sort_keys is not None:
+            if key is not None and skey is not None:
+                sort_keys.insert(pos, skey)
             else:
                 info.sort_keys = None    # (built again by the next seek)
         page.parsed = info
@@ -479,7 +476,7 @@ class BTree:
         page's layout is odd (nothing changed; the caller rewrites it)."""
         data = page.data
         hdr = info.hdr
-        content = self._content_start(data, info)
+        content = (data[hdr + 5] << 8 | data[hdr + 6]) or 65536
         start = info.ptrs[i]
         end = self._cell_end(data, info, start)
         if start < content or end > self.pager.usable_size:
@@ -497,8 +494,7 @@ class BTree:
         data[ptr_end:ptr_end + 2] = b"\x00\x00"
         _U16.pack_into(data, hdr + 3, n)
         self._apply_release(data, info, content, end - start, plan)
-        ptrs = info.ptrs
-        info.ptrs = ptrs[:i] + ptrs[i + 1:]
+        del info.ptrs[i]
         info.ncell = n
         if info.keys is not None:
             del info.keys[i]
@@ -766,11 +762,7 @@ class BTree:
         start = usable - len(content)
         if start < hdr + hsize + 2 * n:
             raise_error(SQLITE_CORRUPT)
-        ptrs = []
-        off = usable
-        for cell in cells:
-            off -= len(cell)
-            ptrs.append(off)
+        ptrs = [usable - end for end in accumulate(map(len, cells))]
         data[hdr] = ptype
         data[hdr + 1:hdr + 3] = b"\x00\x00"
         _U16.pack_into(data, hdr + 3, n)
@@ -786,8 +778,38 @@ class BTree:
         page.parsed = None
 
     def _page_cells(self, page: Page) -> tuple[PageInfo, list[bytes]]:
+        """The page's cells as bytes (what a split or merge rewrites).  The
+        usual cell -- all its payload local, of a leaf or an index interior
+        page -- is measured inline; others go through _cell_end."""
         info = page_info(page)
-        return info, [self._cell_bytes(page, info, i) for i in range(info.ncell)]
+        data = page.data
+        if info.intkey and not info.leaf:
+            return info, [self._cell_bytes(page, info, i) for i in range(info.ncell)]
+        u = self.pager.usable_size
+        intkey = info.intkey
+        max_local = u - 35 if intkey else ((u - 12) * 64 // 255) - 23
+        skip = 0 if info.leaf else 4
+        limit = len(data)
+        cells = []
+        append = cells.append
+        for p in info.ptrs:
+            q = p + skip
+            size = data[q]
+            q += 1
+            if size >= 0x80:
+                size, q = get_varint(data, q - 1)
+            if intkey:
+                r = q
+                while data[q] >= 0x80 and q - r < 8:
+                    q += 1
+                q += 1
+            end = q + size
+            if size > max_local or end > limit:
+                end = self._cell_end(data, info, p)
+            elif end < p + 4:
+                end = p + 4      # (cells take at least 4 bytes)
+            append(bytes(data[p:end]))
+        return info, cells
 
     # -- insertion with splits ------------------------------------------------
 
@@ -803,7 +825,7 @@ class BTree:
             ptype = info.ptype
             leaf = info.leaf
             cap = self._capacity(page.pgno, leaf)
-            need = sum(len(c) for c in cells) + 2 * len(cells)
+            need = sum(map(len, cells)) + 2 * len(cells)
             if need <= cap:
                 self._write_page(page, ptype, cells, right)
                 if decoded is not None and leaf:
@@ -820,24 +842,54 @@ class BTree:
                 continue
             groups, dividers, rights = self._partition(page.pgno, ptype, cells, right)
             parent, pinfo, pidx = path[-2]
-            _, pcells = self._page_cells(parent)
             pright = pinfo.right
             # The original page keeps the last group; new pages take the others.
             new_pages = [self.pager.allocate_page() for _ in groups[:-1]]
             for np, g, r in zip(new_pages, groups[:-1], rights[:-1], strict=True):
                 self._write_page(np, ptype, g, r)
             self._write_page(page, ptype, groups[-1], rights[-1])
+            keys: Any = None
+            skeys: Any = None
+            if leaf and info.intkey:
+                keys = dividers
             if decoded is not None and leaf:
                 self._keep_decoded([*new_pages, page], groups, decoded)
+                keys, skeys = _divider_keys(groups, decoded)
             decoded = None
             parent_type = PTYPE_TABLE_INTERIOR if info.intkey else PTYPE_INDEX_INTERIOR
             new_parent_cells = [
                 self._make_divider(parent_type, d, np.pgno, leaf)
                 for d, np in zip(dividers, new_pages, strict=True)
             ]
+            if self._add_dividers_inplace(parent, pidx, new_parent_cells, keys, skeys):
+                return
+            _, pcells = self._page_cells(parent)
             pcells[pidx:pidx] = new_parent_cells
             path = path[:-1]
             cells, right = pcells, pright
+
+    def _add_dividers_inplace(self, parent: Page, pidx: int, cells: list[bytes],
+                              keys: list[Any] | None, skeys: list[tuple] | None) -> bool:
+        """Insert the divider cells of a split (``cells``, for the new pages
+        left of the child at ``pidx``, whose pointer stays on the page that
+        kept the last group) into the parent in place, when its gap holds
+        them all: no rewrite of the parent from its cell list, and its
+        parsed caches stay (``keys``: the dividers' rowids or decoded
+        records, ``skeys`` their sort keys, when known).  False when there
+        is no room (nothing changed)."""
+        pinfo = page_info(parent)
+        data = parent.data
+        hdr = pinfo.hdr
+        content = (data[hdr + 5] << 8 | data[hdr + 6]) or 65536
+        gap = content - (hdr + 12 + 2 * pinfo.ncell)
+        if content > self.pager.usable_size or sum(len(c) + 2 for c in cells) > gap:
+            return False
+        for j, cell in enumerate(cells):
+            if not self._insert_cell_inplace(parent, pinfo, pidx + j, cell,
+                                             keys[j] if keys is not None else None,
+                                             skeys[j] if skeys is not None else None):
+                corrupt()       # (cannot happen: the gap holds every cell)
+        return True
 
     def _balance_quick(self, path: list[list[Any]], cell: bytes, known: Any,
                        skey: tuple | None) -> Page | None:
@@ -920,35 +972,33 @@ class BTree:
         groups: list[list[bytes]] = []
         dividers: list[Any] = []
         rights: list[int] = []
-        # Aim for two roughly equal halves, never exceeding a page.
-        total = sum(len(c) + 2 for c in cells)
-        target = min(cap, max(total // 2, 1)) if total <= 2 * cap else cap
-        cur: list[bytes] = []
-        used = 0
-        i = 0
+        # Aim for two roughly equal halves, never exceeding a page.  Each
+        # group takes cells while they fit its target (at least one): the
+        # first cell past it is found by bisecting the running sizes.
         n = len(cells)
-        while i < n:
-            c = cells[i]
-            size = len(c) + 2
-            if cur and (used + size > target) and i < n - 1 + (1 if table_leaf else 0):
-                if table_leaf:
-                    groups.append(cur)
-                    dividers.append(_table_leaf_rowid(cur[-1]))
-                    rights.append(0)
-                    cur, used = [], 0
-                    continue
+        acc = [0, *accumulate([len(c) + 2 for c in cells])]
+        total = acc[n]
+        target = min(cap, max(total // 2, 1)) if total <= 2 * cap else cap
+        last = n - 1 + (1 if table_leaf else 0)   # (the last index cell is no divider)
+        s = 0
+        while True:
+            i = bisect_right(acc, acc[s] + target, s + 2) - 1
+            if i >= last:
+                break
+            groups.append(cells[s:i])
+            if table_leaf:
+                dividers.append(_table_leaf_rowid(cells[i - 1]))
+                rights.append(0)
+                s = i
+            else:
                 # Promote cell i as the divider (index pages, table interiors).
-                groups.append(cur)
+                c = cells[i]
                 dividers.append(c)
                 rights.append(_unpack_u32(c, 0)[0] if not leaf else 0)
-                cur, used = [], 0
-                i += 1
-                rest = sum(len(x) + 2 for x in cells[i:])
-                target = min(cap, max(rest // 2, 1)) if rest > cap else cap
-                continue
-            cur.append(c)
-            used += size
-            i += 1
+                s = i + 1
+            rest = total - acc[s]
+            target = min(cap, max(rest // 2, 1)) if rest > cap else cap
+        cur = cells[s:]
         groups.append(cur)
         rights.append(right)
         if any(not g for g in groups) and not leaf:
@@ -1266,6 +1316,24 @@ class BTree:
         return errors
 
 
+def _divider_keys(groups: list[list[bytes]], decoded: tuple[list, list]
+                  ) -> tuple[list[Any] | None, list[tuple] | None]:
+    """The decoded records and sort keys of the index cells promoted out of
+    a split leaf's cell list (one between each two ``groups``), from the
+    cell list's ``decoded`` caches; (None, None) when they do not line up."""
+    records, skeys = decoded
+    if sum(len(g) for g in groups) + len(groups) - 1 != len(records):
+        return None, None
+    keys, sks = [], []
+    i = 0
+    for group in groups[:-1]:
+        i += len(group)
+        keys.append(records[i])
+        sks.append(skeys[i])
+        i += 1
+    return keys, sks
+
+
 def _table_leaf_rowid(cell: bytes) -> int:
     _, pos = get_varint(cell, 0)
     rowid, _ = get_varint(cell, pos)
@@ -1428,6 +1496,16 @@ class BTreeCursor:
         return False
 
     def last(self) -> bool:
+        """Move to the last entry; True when the tree is empty.  A cursor
+        already on the right-most leaf (NewRowid after an append) moves
+        within it instead of descending from the root."""
+        if self.state == _VALID:
+            top = self.stack[-1]
+            n = top[1].ncell
+            if top[1].leaf and n and self._on_rightmost_path():
+                top[2] = n - 1
+                self.skip, self.eof = 0, False
+                return False
         stack: list[list[Any]] = []
         self._descend_last(stack, self.root)
         self.skip = 0
@@ -1636,8 +1714,12 @@ class BTreeCursor:
             if depth > 40:
                 corrupt("tree too deep")
             page = get(pgno)
-            info = page_info(page)
-            keys = info.keys if info.keys is not None else _table_keys(page, info)
+            info = page.parsed
+            if info is None:
+                info = page_info(page)
+            keys = info.keys
+            if keys is None:
+                keys = _table_keys(page, info)
             i = bisect_left(keys, rowid)
             if info.leaf:
                 break
@@ -1706,9 +1788,11 @@ class BTreeCursor:
             page, info = top[0], top[1]
             n = info.ncell
             if info.leaf and n:
-                keys = self._page_sort_keys(page, info)
+                keys = info.sort_keys
                 if keys is None:
-                    return None
+                    keys = self._page_sort_keys(page, info)
+                    if keys is None:
+                        return None
                 if keys[-1] < target:
                     if self._on_rightmost_path():
                         top[2] = n - 1
@@ -1724,10 +1808,14 @@ class BTreeCursor:
             if depth > 40:
                 corrupt("tree too deep")
             page = get(pgno)
-            info = page_info(page)
-            keys = self._page_sort_keys(page, info)
+            info = page.parsed
+            if info is None:
+                info = page_info(page)
+            keys = info.sort_keys
             if keys is None:
-                return None
+                keys = self._page_sort_keys(page, info)
+                if keys is None:
+                    return None
             lo = bisect_left(keys, target)
             if exact and lo < info.ncell and keys[lo][:nkey] == probe:
                 stack.append([page, info, lo])
@@ -1949,21 +2037,55 @@ class BTreeCursor:
         record's decoded fields (None, int, float, str, bytes), which spares
         decoding ``payload`` again (SQLite's IdxInsert P3/P4 unpacked key)."""
         bt = self.btree
-        bt._save_cursors(self.root, self)
+        on_tree = bt.cursors.get(self.root)
+        if on_tree is not None and (len(on_tree) > 1 or on_tree[0] is not self):
+            bt._save_cursors(self.root, self)
+        usable = self.pager.usable_size
+        size = len(payload)
+        cell: bytes | None = None
         if self.intkey:
             assert rowid is not None
-            c = self._seek_sync(lambda: self.table_move_to(rowid))
-            ptype = PTYPE_TABLE_LEAF
-            cell = bt._make_cell(ptype, rowid, payload)
+            try:
+                c = self.table_move_to(rowid)
+            except Exception:        # IOPending: wait and retry (_seek_sync)
+                c = self._seek_sync(lambda: self.table_move_to(rowid))
+            if size <= usable - 35:
+                # All of it local (_local_size): the size and rowid varints
+                # and the payload, in at least 4 bytes.
+                cell = ((bytes((size,)) if size < 128 else put_varint(size))
+                        + (bytes((rowid,)) if 0 <= rowid < 128 else put_varint(rowid)) + payload)
+                if len(cell) < 4:
+                    cell += bytes(4 - len(cell))
+            else:
+                cell = bt._make_cell(PTYPE_TABLE_LEAF, rowid, payload)
             saved: Any = rowid
+            known: Any = rowid
             skey = None
         else:
             if key is None:
                 key = decode_record(payload, self.pager.text_encoding)
             c, skey = self._seek_to_insert(key)
-            ptype = PTYPE_INDEX_LEAF
-            cell = None
+            if 3 <= size < 128 and size <= ((usable - 12) * 64 // 255) - 23:
+                # The usual index entry: its size in one varint byte, all
+                # local (a leaf cell; an interior one has its child first).
+                cell = bytes((size,)) + payload
             saved = key
+            known = key if size <= usable else None
+            if known is None:
+                skey = None
+        if c and cell is not None and self.state == _VALID:
+            # The usual case: a new entry on the leaf the seek found, with
+            # room there.  The cursor rests on it, so that the next insert
+            # near it (sorted keys, a unique check's seek) finds its place
+            # without descending from the root (_table_move_near).
+            top = self.stack[-1]
+            info = top[1]
+            if info.leaf:
+                pos = top[2] if c > 0 else top[2] + 1
+                if bt._insert_cell_inplace(top[0], info, pos, cell, known, skey):
+                    top[2] = pos
+                    self.eof, self.skip = False, 0
+                    return
         if self.state != _VALID:
             # Empty tree: the root is the leaf.
             root = self.pager.get_page_sync(self.root)
@@ -1977,19 +2099,13 @@ class BTreeCursor:
             replace = c == 0
             pos = idx if c >= 0 else idx + 1
         page, info, _ = path[-1]
-        if cell is None:
-            size = len(payload)
-            if info.leaf and 3 <= size < 128 and size <= (
-                    (self.pager.usable_size - 12) * 64 // 255) - 23:
-                # The usual index entry: its size in one varint byte, all local.
-                cell = bytes((size,)) + payload
-            else:
-                ctype = PTYPE_INDEX_LEAF if info.leaf else PTYPE_INDEX_INTERIOR
-                child = 0
-                if replace and not info.leaf:
-                    child = _unpack_u32(page.data, info.ptrs[pos])[0]
-                cell = bt._make_cell(ctype, None, payload, child)
-        known = saved if self.intkey or len(payload) <= self.pager.usable_size else None
+        if not self.intkey and (cell is None or not info.leaf):
+            ctype = PTYPE_INDEX_LEAF if info.leaf else PTYPE_INDEX_INTERIOR
+            child = 0
+            if replace and not info.leaf:
+                child = _unpack_u32(page.data, info.ptrs[pos])[0]
+            cell = bt._make_cell(ctype, None, payload, child)
+        assert cell is not None
         if replace:
             ov = bt._cell_overflow(page, info, pos)
             if ov:
@@ -2000,8 +2116,7 @@ class BTreeCursor:
                 return
             if bt._drop_cell_inplace(page, info, pos):
                 replace = False
-        if not replace and bt._insert_cell_inplace(page, info, pos, cell, known,
-                                                   skey if known is not None else None):
+        if not replace and bt._insert_cell_inplace(page, info, pos, cell, known, skey):
             # No page moved: the cursor rests on the new entry, so that the
             # next insert near it (sorted keys, a unique check's seek) finds
             # its place without descending from the root (_move_near).
@@ -2100,16 +2215,31 @@ class BTreeCursor:
     def delete(self) -> None:
         """Delete the entry under the cursor; the cursor then sits between its neighbours."""
         bt = self.btree
-        page, info, idx = self._top()
+        page, info, idx = self.stack[-1] if self.state == _VALID else self._top()
         if info.intkey:
-            saved: Any = _table_keys(page, info)[idx]
+            keys = info.keys
+            saved: Any = (keys if keys is not None else _table_keys(page, info))[idx]
         else:
             saved = self.record()
-        bt._save_cursors(self.root, self)
-        path = [list(x) for x in self.stack]
+        on_tree = bt.cursors.get(self.root)
+        if on_tree is not None and (len(on_tree) > 1 or on_tree[0] is not self):
+            bt._save_cursors(self.root, self)
+        # (The cursor leaves its path below: the edits may use it as is.)
+        path = self.stack
         reinsert: list[bytes] = []
-        ov = bt._cell_overflow(page, info, idx)
-        if not info.leaf:
+        # No overflow chain when the payload's size, in one varint byte,
+        # is within what a cell keeps locally (_local_size).
+        usable = self.pager.usable_size
+        size = page.data[info.ptrs[idx] + (0 if info.leaf else 4)]
+        ov = (bt._cell_overflow(page, info, idx)
+              if size >= 0x80 or size > (usable - 35 if info.intkey
+                                         else ((usable - 12) * 64 // 255) - 23) else 0)
+        if not info.leaf and (leaf_path := self._replace_by_predecessor(path, page, info, idx)):
+            if ov:
+                bt._free_overflow(ov)
+            if page_info(leaf_path[-1][0]).ncell == 0:
+                reinsert = self._remove_empty(leaf_path)
+        elif not info.leaf:
             # Index entry in an interior page: replace it by its predecessor.
             left = _unpack_u32(page.data, info.ptrs[idx])[0]
             sub: list[list[Any]] = []
@@ -2135,7 +2265,11 @@ class BTreeCursor:
         else:
             if bt._drop_cell_inplace(page, info, idx):
                 n_left = info.ncell
-                used = bt._used_bytes(page, info)
+                # (_used_bytes: the free list is loaded by the drop)
+                data = page.data
+                hdr = info.hdr
+                used = (usable - ((data[hdr + 5] << 8 | data[hdr + 6]) or 65536)
+                        + 2 * n_left - info.nfree)
             else:
                 _, cells = bt._page_cells(page)
                 del cells[idx]
@@ -2159,6 +2293,61 @@ class BTreeCursor:
                 tmp.insert(None, payload)
             finally:
                 tmp.close()
+
+    def _replace_by_predecessor(self, path: list[list[Any]], page: Page, info: PageInfo,
+                                idx: int) -> list[list[Any]] | None:
+        """Delete index entry ``idx`` of interior ``page`` (the end of
+        ``path``) in place: its predecessor, the last entry of the subtree
+        left of it, moves up into its cell (same child pointer) and leaves
+        its leaf, both pages patched in place with their parsed caches kept
+        (SQLite's dropCell + insertCell in clearCell's stead) instead of
+        rewritten from their cell lists.  Returns the path to the
+        predecessor's leaf, which may now be empty; None when the
+        predecessor overflows or the interior page has no room for it
+        (nothing changed: the caller rewrites).  The deleted cell's own
+        overflow chain is the caller's."""
+        bt = self.btree
+        data = page.data
+        left = _unpack_u32(data, info.ptrs[idx])[0]
+        sub: list[list[Any]] = []
+        self._descend_last(sub, left)
+        lpage, linfo, lidx = sub[-1]
+        if lidx < 0 or bt._cell_overflow(lpage, linfo, lidx):
+            return None
+        cell = _U32.pack(left) + bt._cell_bytes(lpage, linfo, lidx)
+        start = info.ptrs[idx]
+        same_size = bt._cell_end(data, info, start) - start == len(cell)
+        hdr = info.hdr
+        content = (data[hdr + 5] << 8 | data[hdr + 6]) or 65536
+        if not same_size and (content > self.pager.usable_size
+                              or content - (hdr + 12 + 2 * info.ncell) < len(cell)):
+            return None
+        # The predecessor's decoded record and sort key, when its leaf has them.
+        key = skey = None
+        records = linfo.records
+        if records is not None and len(records) == linfo.ncell:
+            key = records[lidx]
+            skeys = linfo.sort_keys
+            if key is not None and skeys is not None and len(skeys) == linfo.ncell:
+                skey = skeys[lidx]
+        if same_size:
+            if not bt._overwrite_cell_inplace(page, info, idx, cell, key):
+                return None
+            if info.sort_keys is not None:
+                if skey is not None:
+                    info.sort_keys[idx] = skey
+                else:
+                    info.sort_keys = None
+        else:
+            if not bt._drop_cell_inplace(page, info, idx):
+                return None
+            if not bt._insert_cell_inplace(page, info, idx, cell, key, skey):
+                corrupt()       # (cannot happen: the gap holds the cell)
+        if not bt._drop_cell_inplace(lpage, linfo, lidx):
+            _, lcells = bt._page_cells(lpage)
+            del lcells[lidx]
+            bt._write_page(lpage, linfo.ptype, lcells, 0)
+        return path + sub
 
     def _refresh(self, path: list[list[Any]]) -> list[list[Any]] | None:
         out = []
@@ -2223,21 +2412,80 @@ class BTreeCursor:
                 return
             bt._write_page(parent, pinfo.ptype, [], right.pgno)
             return
-        self._replace_child(path[-3], right.pgno)
-        pager.free_page(parent.pgno)
+        bt._write_page(parent, pinfo.ptype, [], right.pgno)
+        self._fill_cellless(path[:-1])
 
-    def _replace_child(self, entry: list[Any], child: int) -> None:
-        """Point the parent in path ``entry`` (page, info, index) at ``child``
-        instead of the page it descended into."""
+    def _fill_cellless(self, path: list[list[Any]]) -> None:
+        """Mend the interior page at the end of ``path``, left without
+        cells (its right child only) by a delete: sqlite3 rejects such a
+        page below the root, and putting its child in its place would leave
+        that child's leaves a level above the others ("Child page depth
+        differs").  With its sibling (the next child of its parent, or the
+        previous one for a right-most child) and the parent's divider
+        between them: the two merge into the sibling when they fit, the
+        divider coming down; else the sibling lends the page one cell, the
+        divider coming down and the sibling's end cell going up in its
+        place.  A parent left without cells in turn is mended the same way;
+        a root with one child takes its content."""
         bt = self.btree
-        page, _, idx = entry
-        info, cells = bt._page_cells(page)
-        right = info.right
-        if idx < info.ncell:
-            cells[idx] = _U32.pack(child) + cells[idx][4:]
-        else:
-            right = child
-        bt._write_page(page, info.ptype, cells, right)
+        pager = self.pager
+        while len(path) > 1:
+            page = path[-1][0]
+            info = page_info(page)
+            if info.leaf or info.ncell:
+                return
+            child = info.right
+            gpage, _, gi = path[-2]
+            ginfo, gcells = bt._page_cells(gpage)
+            gright = ginfo.right
+            if not gcells:
+                corrupt("interior page without cells")
+            right_sibling = gi < len(gcells)
+            di = gi if right_sibling else gi - 1          # the divider's cell
+            sno = ((_unpack_u32(gcells[gi + 1], 0)[0] if gi + 1 < len(gcells) else gright)
+                   if right_sibling else _unpack_u32(gcells[di], 0)[0])
+            spage = pager.get_page_sync(sno)
+            sinfo, scells = bt._page_cells(spage)
+            if sinfo.leaf or not scells:
+                corrupt("interior page without cells")
+            down = gcells[di][4:]
+            if right_sibling:
+                moved = _U32.pack(child) + down
+                merged, sright = [moved, *scells], sinfo.right
+            else:
+                moved = _U32.pack(sinfo.right) + down
+                merged, sright = [*scells, moved], child
+            if sum(len(c) + 2 for c in merged) <= bt._capacity(sno, False):
+                bt._write_page(spage, sinfo.ptype, merged, sright)
+                del gcells[di]
+                if not right_sibling:
+                    gright = sno
+                pager.free_page(page.pgno)
+            elif right_sibling:
+                lent = scells[0]
+                bt._write_page(page, info.ptype, [moved], _unpack_u32(lent, 0)[0])
+                bt._write_page(spage, sinfo.ptype, scells[1:], sinfo.right)
+                gcells[di] = _U32.pack(page.pgno) + lent[4:]
+            else:
+                lent = scells[-1]
+                bt._write_page(page, info.ptype, [moved], child)
+                bt._write_page(spage, sinfo.ptype, scells[:-1], _unpack_u32(lent, 0)[0])
+                gcells[di] = _U32.pack(sno) + lent[4:]
+            path = path[:-1]
+            if gcells:
+                bt._insert_cells(path, gcells, gright)
+                return
+            if len(path) > 1:
+                bt._write_page(gpage, ginfo.ptype, [], gright)
+                continue
+            # The root has one child: its content moves up when it fits.
+            only = pager.get_page_sync(gright)
+            cinfo, ccells = bt._page_cells(only)
+            if sum(len(c) + 2 for c in ccells) <= bt._capacity(gpage.pgno, cinfo.leaf):
+                bt._write_page(gpage, cinfo.ptype, ccells, cinfo.right)
+                pager.free_page(only.pgno)
+            else:
+                bt._write_page(gpage, ginfo.ptype, [], gright)
 
     def _remove_empty(self, path: list[list[Any]]) -> list[bytes]:
         """Take the empty leaf at the end of ``path`` out of the tree.
@@ -2254,11 +2502,19 @@ class BTreeCursor:
             pinfo = page_info(parent)
             _, pcells = bt._page_cells(parent)
             pright = pinfo.right
+            if not pcells:
+                # The page was its parent's only child: the parent goes
+                # too (the root, holding nothing now, becomes an empty leaf).
+                pager.free_page(page.pgno)
+                if len(path) == 2:
+                    bt._write_page(parent, PTYPE_TABLE_LEAF if pinfo.intkey
+                                   else PTYPE_INDEX_LEAF, [], 0)
+                    return reinsert
+                path = path[:-1]
+                continue
             if pidx < pinfo.ncell:
                 removed = pcells.pop(pidx)
             else:
-                if not pcells:
-                    corrupt("interior page without cells")
                 removed = pcells.pop()
                 pright = _unpack_u32(removed, 0)[0]
             if not pinfo.intkey:
@@ -2266,22 +2522,19 @@ class BTreeCursor:
                 if pidx < pinfo.ncell and _unpack_u32(removed, 0)[0] != page.pgno:
                     corrupt("index interior link")
             pager.free_page(page.pgno)
-            if pcells or len(path) == 2:
-                if not pcells:
-                    # The root has a single child: pull the child's content up.
-                    child = pager.get_page_sync(pright)
-                    cinfo, ccells = bt._page_cells(child)
-                    need = sum(len(c) + 2 for c in ccells)
-                    if need <= bt._capacity(parent.pgno, cinfo.leaf):
-                        bt._write_page(parent, cinfo.ptype, ccells, cinfo.right)
-                        pager.free_page(child.pgno)
-                        return reinsert
-                bt._write_page(parent, pinfo.ptype, pcells, pright)
-                return reinsert
-            # The parent lost its last cell: its only child replaces it.
-            bt._write_page(parent, pinfo.ptype, [], pright)
-            self._replace_child(path[-3], pright)
-            pager.free_page(parent.pgno)
+            if not pcells and len(path) == 2:
+                # The root has a single child: pull the child's content up.
+                child = pager.get_page_sync(pright)
+                cinfo, ccells = bt._page_cells(child)
+                need = sum(len(c) + 2 for c in ccells)
+                if need <= bt._capacity(parent.pgno, cinfo.leaf):
+                    bt._write_page(parent, cinfo.ptype, ccells, cinfo.right)
+                    pager.free_page(child.pgno)
+                    return reinsert
+            bt._write_page(parent, pinfo.ptype, pcells, pright)
+            if not pcells:
+                self._fill_cellless(path[:-1])
             return reinsert
+        return reinsert
         return reinsert
 

@@ -22,6 +22,10 @@ from pyrite.values import text_bytes
 
 _DOUBLE = struct.Struct(">d")
 _pack_double = _DOUBLE.pack
+_pack_s8 = struct.Struct(">b").pack
+_pack_s16 = struct.Struct(">h").pack
+_pack_s32 = struct.Struct(">i").pack
+_pack_s64 = struct.Struct(">q").pack
 _unpack_double = _DOUBLE.unpack_from
 
 _INT_SIZES = (0, 1, 2, 3, 4, 6, 8)
@@ -134,60 +138,66 @@ def encode_record(values: Sequence[Any], encoding: str = "utf-8") -> bytes:
     The usual record -- fewer than 127 fields whose serial types each fit
     one byte (text under 57 bytes, blobs under 58) -- has a header of one
     byte per field after its one-byte size: it is built by one bytes()
-    call over the list of serial types, with the size in front."""
+    call over the list of serial types, with the size in front.  Integers
+    take the smallest of the serial types 1..6 that holds them (packed by
+    struct), 0 and 1 the bodiless types 8 and 9."""
     types = [0]           # (the header size goes here)
     bodies = [b""]        # (the header goes here)
+    add_type = types.append
+    add_body = bodies.append
     wide = False          # a serial type above 127 (a varint of two bytes or more)
     for value in values:
-        if value is None:
-            types.append(0)
-            continue
         t = type(value)
         if t is int or t is bool:
             v = value if t is int else int(value)
             if 1 < v <= 127:
-                types.append(1)
-                bodies.append(_BYTE[v])
-                continue
-            if v == 0:
-                types.append(8)
-                continue
-            if v == 1:
-                types.append(9)
-                continue
-            u = v if v >= 0 else ~v
-            if u <= 127:
-                st, n = 1, 1
-            elif u <= 32767:
-                st, n = 2, 2
-            elif u <= 8388607:
-                st, n = 3, 3
-            elif u <= 2147483647:
-                st, n = 4, 4
-            elif u <= 140737488355327:
-                st, n = 5, 6
+                add_type(1)
+                add_body(_BYTE[v])
+            elif v == 0:
+                add_type(8)
+            elif v == 1:
+                add_type(9)
+            elif -128 <= v <= 127:
+                add_type(1)
+                add_body(_pack_s8(v))
+            elif -32768 <= v <= 32767:
+                add_type(2)
+                add_body(_pack_s16(v))
+            elif -8388608 <= v <= 8388607:
+                add_type(3)
+                add_body(_pack_s32(v)[1:])
+            elif -2147483648 <= v <= 2147483647:
+                add_type(4)
+                add_body(_pack_s32(v))
+            elif -140737488355328 <= v <= 140737488355327:
+                add_type(5)
+                add_body(_pack_s64(v)[2:])
             else:
-                st, n = 6, 8
-            types.append(st)
-            bodies.append(v.to_bytes(n, "big", signed=True))
+                add_type(6)
+                add_body(v.to_bytes(8, "big", signed=True))
+        elif t is str:
+            if encoding == "utf-8":
+                try:
+                    data = value.encode()
+                except UnicodeEncodeError:
+                    data = text_bytes(value)
+            else:
+                data = value.encode(encoding, "surrogatepass")
+            st = len(data) * 2 + 13
+            add_type(st)
+            add_body(data)
+            if st > 127:
+                wide = True
+        elif value is None:
+            add_type(0)
         elif t is float:
-            types.append(7)
-            bodies.append(_pack_double(value))
+            add_type(7)
+            add_body(_pack_double(value))
         else:
-            if t is str:
-                if encoding == "utf-8":
-                    try:
-                        data = value.encode("utf-8", "surrogateescape")
-                    except UnicodeEncodeError:
-                        data = text_bytes(value)
-                else:
-                    data = value.encode(encoding, "surrogatepass")
-                st = len(data) * 2 + 13
-            else:
-                data = bytes(value)
-                st = len(data) * 2 + 12
-            types.append(st)
-            bodies.append(data)
+            data = bytes(value)
+            st = len(data) * 2 + 12
+            add_type(st)
+            add_body(data)
             if st > 127:
                 wide = True
     n = len(types)

@@ -616,7 +616,7 @@ def op_reset_count(vm: Any, op: Any, pc: int) -> int:
     return pc + 1
 
 
-_KEY_TYPES = (type(None), int, float, str, bytes)
+_KEY_TYPES = frozenset((type(None), int, float, str, bytes))
 _HIGH_BYTES = bytes(range(0x80, 0x100))
 
 
@@ -640,7 +640,24 @@ def op_idx_insert(vm: Any, op: Any, pc: int) -> int:
     refill_index, whose Close always follows its loop, sets it)."""
     c = _cursor(vm, op.p1)
     rec = vm.r[op.p2]
-    if c.kind == "sorter":
+    kind = c.kind
+    if kind == "index" and type(rec) is bytes and not op.p5 & OPFLAG_APPEND:
+        # The usual entry: MakeRecord's record, whose fields are still in
+        # r[P3..P3+P4-1] (checked: as many fields, all of the key types).
+        key = None
+        n = op.p4
+        if type(n) is int and op.p3 and _record_fields(rec) == n:
+            key = vm.r[op.p3:op.p3 + n]
+            for v in key:
+                if type(v) not in _KEY_TYPES:
+                    key = None
+                    break
+        c.bt.insert(None, rec, key)
+        c.row = None
+        if op.p5 & OPFLAG_NCHANGE:
+            vm.n_change += 1
+        return pc + 1
+    if kind == "sorter":
         c.sorter.append(decode_record(rec) if isinstance(rec, (bytes, bytearray)) else list(rec))
         return pc + 1
     if op.p5 & OPFLAG_APPEND and c.kind == "index":

@@ -20,6 +20,12 @@ _apply = values.apply_affinity
 # value under BLOB ('A') or none ('@') -- so MakeRecord skips the call.
 
 
+# (affinity string, type of each value) -> True: shapes of MakeRecord's
+# operands under which the affinities change nothing (see above), so that
+# the usual record skips the loop over its fields.
+_AFFINITY_IDLE: dict[tuple, bool] = {}
+
+
 @opcode("MakeRecord", "P1 P2 P3 P4 *", "r[P3]=mkrec(r[P1@P2])", start="p1", count="p2", dest="p3")
 def op_make_record(vm: Any, op: Any, pc: int) -> int:
     """r[P3] = the record of r[P1..P1+P2-1], after applying the affinity string P4."""
@@ -35,6 +41,10 @@ def record_values(r: list[Any], p1: int, n: int, aff: str) -> list[Any]:
     MakeRecord applies to the registers too (the compiled executor's
     MakeRecord into a sorter keeps these values instead of a record)."""
     vals = r[p1:p1 + n]
+    shape = (aff, *map(type, vals))
+    if _AFFINITY_IDLE.get(shape) is not None:
+        return vals
+    idle = True
     for i in range(min(len(aff), len(vals))):
         a = aff[i]
         v = vals[i]
@@ -48,10 +58,15 @@ def record_values(r: list[Any], p1: int, n: int, aff: str) -> list[Any]:
                 continue
         elif v is None or t is bytes or a == "A" or a == "@":
             continue
+        idle = False
         nv = _apply(v, a)
         if nv is not v:
             vals[i] = nv
             r[p1 + i] = nv
+    if idle:
+        if len(_AFFINITY_IDLE) > 4096:
+            _AFFINITY_IDLE.clear()
+        _AFFINITY_IDLE[shape] = True
     return vals
 
 
