@@ -54,7 +54,7 @@ from typing import Any
 
 from pyrite.errors import SQLITE_CORRUPT, corrupt, raise_error
 from pyrite.storage.pager import Page, Pager
-from pyrite.storage.record import decode_record, get_varint, put_varint
+from pyrite.storage.record import decode_cells, decode_record, get_varint, put_varint
 from pyrite.values import BINARY, KeyInfo, compare_keys
 from pyrite.values import compare as compare_values
 
@@ -2020,6 +2020,16 @@ class BTreeCursor:
             self.btree.track_decoded(info)
         rec = records[idx]
         if rec is None:
+            if idx == 0 and info.leaf:
+                # A scan's first read of a leaf (a seek seldom lands on the
+                # first cell): decode all its cells in one go.
+                u = self.pager.usable_size
+                decode_cells(page.data, info.ptrs, info.intkey,
+                             u - 35 if info.intkey else ((u - 12) * 64 // 255) - 23,
+                             self.pager.text_encoding, records)
+                rec = records[0]
+                if rec is not None:
+                    return rec
             payload = self.btree.read_payload(page, info, idx)
             rec = decode_record(payload, self.pager.text_encoding)
             if len(payload) <= self.pager.usable_size:

@@ -304,6 +304,45 @@ def decode_record(payload: bytes, encoding: str = "utf-8") -> list[Any]:
     return _decode_generic(payload, encoding)
 
 
+def decode_cells(data: bytearray, ptrs: Sequence[int], intkey: bool, max_local: int,
+                 encoding: str, out: list[Any]) -> None:
+    """Decode the records of a whole leaf page at once into the empty
+    (None) slots of ``out`` (one slot per cell): each cell's payload size
+    (and rowid) read in place, a known header's decoder called straight, no
+    calls per cell around it.  Cells that overflow the page, or fail to
+    decode, are left None for the caller to read one by one (a prefetch:
+    the read of the cell raises, if any)."""
+    decoders = _decoders.get(encoding)
+    get = decoders.get if decoders is not None else {}.get
+    n = len(data)
+    for i, pos in enumerate(ptrs):
+        if out[i] is not None:
+            continue
+        try:
+            size = data[pos]
+            if size < 0x80:
+                pos += 1
+            else:
+                size, pos = get_varint(data, pos)
+            if intkey:
+                if data[pos] < 0x80:
+                    pos += 1
+                else:
+                    pos = get_varint(data, pos)[1]
+            end = pos + size
+            if size > max_local or end > n or not size:
+                continue
+            payload = bytes(data[pos:end])
+            hsize = payload[0]
+            entry = get(payload[:hsize]) if hsize < 0x80 else None
+            if entry is not None and entry[1] <= size:
+                out[i] = entry[0](payload)
+            else:
+                out[i] = decode_record(payload, encoding)
+        except Exception:  # noqa: BLE001 - left for the one-by-one read to report
+            continue
+
+
 def _decode_generic(payload: bytes, encoding: str) -> list[Any]:
     """Decode by walking the header's plan, and give the header a decoder
     (see :func:`_decoder_for`) for its next records."""

@@ -16,8 +16,10 @@ control left it (the loop carries on there, compiled or not) or an exit
 code.  Loops (:func:`loop_ranges`: the span of each backward jump) are
 compiled alone once they have iterated often enough, whole programs once
 they have run often enough (:func:`runs_to_pay_off`: CPython's compile() is
-slow, so only code run often repays it).  ``PYRITE_EXECUTOR=eager`` compiles
-every program whole on its first step, which the test suite uses.
+slow, so only code run often repays it); only their basic blocks that have
+run by then are compiled, the others are left to the interpreter.
+``PYRITE_EXECUTOR=eager`` compiles every program whole on its first step,
+which the test suite uses.
 
 Shape of a region's function.  The region is cut into *extended basic
 blocks*: a block starts at each instruction some jump can reach (P2 of a
@@ -53,10 +55,12 @@ from collections.abc import Callable
 from typing import Any
 
 from pyrite import errors, values
+from pyrite.storage import btree
 from pyrite.vdbe import opcodes
 from pyrite.vdbe.opcodes import EXIT_ROW
 
 _AFF_MASK = 0x47
+_BT_VALID = btree._VALID      # a B-tree cursor on an entry (BTreeCursor.state)
 _NULLEQ = 0x80
 _MAX_INT = (1 << 63) - 1
 _MIN_INT = -(1 << 63)
@@ -64,6 +68,7 @@ _MIN_INT = -(1 << 63)
 # When to compile.  CPython's compile() is slow (tens of microseconds per
 # instruction compiled); an instruction written inline saves a fraction of
 # a microsecond per run, one compiled as a call of its handler much less.
+# Only the instructions that have run count (see ProgramJit).
 # A loop is compiled (alone) once it has iterated, and a whole program once
 # it has run, about as often as it takes the savings to pay for the
 # compilation (see :func:`runs_to_pay_off`): a statement run a few times
@@ -71,6 +76,7 @@ _MIN_INT = -(1 << 63)
 COMPILE_COST = 40.0    # microseconds per instruction compiled
 INLINE_GAIN = 0.25     # microseconds saved per run of an inline instruction
 CALL_GAIN = 0.04       # ... of an instruction compiled as a handler call
+MAX_COMPILES = 3       # compilations of one region (see ProgramJit)
 
 
 def executor_mode() -> str:
@@ -103,9 +109,17 @@ class ProgramJit:
     calls for instruction ``pc``: the opcode's handler, a hotness counter at
     a loop head or at the entry, or -- at every block start of a compiled
     region -- the region's function, which runs the region's blocks and
-    returns the address where control left it (or an exit code)."""
+    returns the address where control left it (or an exit code).
 
-    __slots__ = ("program", "handlers", "entries", "regions")
+    Only code that has run is compiled (``ran``, see :meth:`_seen`): error
+    paths, constraint checks and the like, never taken while a loop warmed
+    up, stay interpreted and cost nothing to compile.  A region leaves for
+    the interpreter where it meets one of them; one that turns out to run
+    often after all gets the region compiled again with it (at most
+    :data:`MAX_COMPILES` times)."""
+
+    __slots__ = ("program", "handlers", "entries", "regions", "ran", "block_starts",
+                 "_held", "_watched", "_compiles")
 
     def __init__(self, program: Any) -> None:
         opcodes._load()
@@ -115,41 +129,93 @@ class ProgramJit:
         self.handlers: list[Any] = [table[op.opcode] for op in ops]
         self.entries: set[int] = set()      # pcs whose handler is a region
         self.regions: list[tuple[int, int]] = []
+        # Basic-block starts that have run (None: compile every block).
+        self.ran: set[int] | None = None
+        self.block_starts: set[int] = set()
+        self._held: dict[int, Any] = {}     # pc -> handler under a _seen marker
+        self._watched: set[int] = set()     # cold pcs counting towards a recompile
+        self._compiles: dict[tuple[int, int], int] = {}
         if not ops:
             return
         if MODE == "eager":
             self.compile_region(0, len(ops))
             return
+        self.ran = set()
+        self.block_starts = block_starts(ops)
         loops = loop_ranges(ops)
         for start, end in loops:
             limit = runs_to_pay_off(ops, start, end)
             for head in sorted(_back_edge_targets(ops, start, end)):
-                self._count_at(head, limit, (start, end))
+                self._count_at(head, limit, (start, end), estimate=True)
         if not any(start <= 0 < end for start, end in loops):
-            self._count_at(0, runs_to_pay_off(ops, 0, len(ops)), (0, len(ops)))
+            self._count_at(0, runs_to_pay_off(ops, 0, len(ops)), (0, len(ops)), estimate=True)
+        seen = self._seen
+        held = self._held
+        handlers = self.handlers
+        for pc in self.block_starts:
+            held[pc] = handlers[pc]
+            handlers[pc] = seen
 
-    def _count_at(self, pc: int, limit: int, region: tuple[int, int]) -> None:
-        """Count the runs of instruction ``pc``; at ``limit``, compile ``region``."""
-        handler = self.handlers[pc]
+    def _seen(self, vm: Any, op: Any, at: int) -> int:
+        """The first run of block start ``at``: note that it ran, put its
+        handler back and run that."""
+        handler = self.handlers[at] = self._held.pop(at)
+        self.ran.add(at)  # type: ignore[union-attr]
+        return handler(vm, op, at)  # type: ignore[no-any-return]
+
+    def _count_at(self, pc: int, limit: int, region: tuple[int, int],
+                  estimate: bool = False) -> None:
+        """Count the runs of instruction ``pc``; at ``limit``, compile
+        ``region``.  With ``estimate``, the limit is first weighed again by
+        what has run of the region by then (:func:`runs_to_pay_off`)."""
+        held = pc in self._held
+        handler = self._held[pc] if held else self.handlers[pc]
         runs = 0
 
         def counter(vm: Any, op: Any, at: int) -> int:
-            nonlocal runs
+            nonlocal runs, limit, estimate
             runs += 1
             if runs >= limit and self.handlers[at] is counter:
+                if self._compiles.get(region, 0) >= MAX_COMPILES:
+                    self.handlers[at] = handler     # compiled often enough
+                    return handler(vm, op, at)  # type: ignore[no-any-return]
+                if estimate:
+                    # Weigh again by what has run (all that is compiled).
+                    estimate = False
+                    limit = runs_to_pay_off(self.program.instructions, *region, self.ran,
+                                            self.block_starts)
+                    if runs < limit:
+                        return handler(vm, op, at)  # type: ignore[no-any-return]
                 self.compile_region(*region)
+                if self.handlers[at] is counter:
+                    # ``at`` is no entry of the region (a fall-through): done counting.
+                    self.handlers[at] = handler
                 return self.handlers[at](vm, op, at)  # type: ignore[no-any-return]
             return handler(vm, op, at)  # type: ignore[no-any-return]
 
-        self.handlers[pc] = counter
+        if held:
+            self._held[pc] = counter
+        else:
+            self.handlers[pc] = counter
 
     def compile_region(self, start: int, end: int) -> None:
-        """Compile instructions [start, end) and enter them at their block starts."""
-        fn, starts = compile_region(self.program, start, end)
+        """Compile instructions [start, end) and enter them at their block
+        starts; a block start in it that has not run yet counts its runs
+        towards compiling the region again (see the class docstring)."""
+        fn, starts = compile_region(self.program, start, end, self.ran, self.block_starts)
         for pc in starts:
             self.handlers[pc] = fn
             self.entries.add(pc)
         self.regions.append((start, end))
+        region = (start, end)
+        n = self._compiles[region] = self._compiles.get(region, 0) + 1
+        if self.ran is None or n >= MAX_COMPILES:
+            return
+        limit = runs_to_pay_off(self.program.instructions, start, end)
+        for pc in sorted(self.block_starts):
+            if start <= pc < end and pc not in self.ran and pc not in self._watched:
+                self._watched.add(pc)
+                self._count_at(pc, limit, region)
 
 
 def state_for(program: Any) -> ProgramJit:
@@ -160,13 +226,65 @@ def state_for(program: Any) -> ProgramJit:
     return state  # type: ignore[no-any-return]
 
 
-def runs_to_pay_off(ops: list[Any], start: int, end: int) -> int:
-    """How many runs of instructions [start, end) pay for compiling them
-    (all of them assumed to run each time)."""
-    inline = sum(1 for op in ops[start:end]
-                 if _emitter(opcodes.SPECS[op.opcode].name) is not None)
-    gain = INLINE_GAIN * inline + CALL_GAIN * (end - start - inline)
-    return max(1, int(COMPILE_COST * (end - start) / gain))
+def runs_to_pay_off(ops: list[Any], start: int, end: int, ran: set[int] | None = None,
+                    starts: set[int] | None = None) -> int:
+    """How many runs of instructions [start, end) pay for compiling them:
+    all of them assumed to run each time, or with ``ran`` (and the
+    program's ``starts``, see :func:`block_starts`) only the basic blocks
+    that have run, which are all that is compiled."""
+    pcs = _ran_pcs(start, end, ran, starts) if ran is not None and starts else range(start, end)
+    inline = n = 0
+    for pc in pcs:
+        n += 1
+        if _emitter(opcodes.SPECS[ops[pc].opcode].name) is not None:
+            inline += 1
+    gain = INLINE_GAIN * inline + CALL_GAIN * (n - inline)
+    return max(1, int(COMPILE_COST * n / gain)) if gain else 1
+
+
+def _ran_pcs(start: int, end: int, ran: set[int], starts: set[int]) -> list[int]:
+    """The instructions of [start, end) in basic blocks that have run."""
+    out = []
+    live = True
+    for pc in range(start, end):
+        if pc in starts:
+            live = pc in ran
+        if live:
+            out.append(pc)
+    return out
+
+
+def _leaders(ops: list[Any]) -> set[int]:
+    """Addresses where an extended basic block starts (see the module
+    docstring): every address a jump or a return can reach."""
+    specs = opcodes.SPECS
+    starts = {0}
+    for pc, op in enumerate(ops):
+        spec = specs[op.opcode]
+        name = spec.name
+        if spec.jump:
+            starts.add(op.p2)
+        if name == "Jump":
+            starts.update((op.p1, op.p3))
+        elif name == "InitCoroutine":
+            starts.add(op.p3)
+        if name in _ENDS_BLOCK:
+            starts.add(pc + 1)
+    return starts
+
+
+def block_starts(ops: list[Any]) -> set[int]:
+    """Addresses where a basic block starts: the extended blocks' leaders
+    and the fall-through of every conditional jump.  Each block runs whole
+    or not at all, so these are where :meth:`ProgramJit._seen` notes what
+    has run."""
+    specs = opcodes.SPECS
+    starts = _leaders(ops)
+    for pc, op in enumerate(ops):
+        if specs[op.opcode].jump:
+            starts.add(pc + 1)
+    n = len(ops)
+    return {s for s in starts if 0 <= s < n}
 
 
 def _back_edge_targets(ops: list[Any], start: int, end: int) -> set[int]:
@@ -211,12 +329,14 @@ _CODE_CACHE: dict[str, Any] = {}
 _CODE_CACHE_SIZE = 512
 
 
-def compile_region(program: Any, start: int, end: int) -> tuple[Callable[..., int], list[int]]:
+def compile_region(program: Any, start: int, end: int, ran: set[int] | None = None,
+                   starts: set[int] | None = None) -> tuple[Callable[..., int], list[int]]:
     """Translate instructions [start, end) of ``program`` into a Python
     function ``run(vm, op, pc)`` (see the module docstring); also answer its
-    block starts."""
+    block starts.  With ``ran``, only the basic blocks (``starts``) that
+    have run are compiled: the others are left for the interpreter."""
     opcodes._load()
-    gen = _Generator(program, start, end)
+    gen = _Generator(program, start, end, ran, starts)
     source = gen.source()
     namespace = gen.namespace
     code = _CODE_CACHE.get(source)
@@ -242,10 +362,15 @@ def _interrupted(vm: Any) -> None:
 class _Generator:
     """Writes the source of one program's ``run`` function."""
 
-    def __init__(self, program: Any, start: int, end: int) -> None:
+    def __init__(self, program: Any, start: int, end: int, ran: set[int] | None = None,
+                 starts: set[int] | None = None) -> None:
         self.program = program
         self.start = start
         self.end = end
+        # The cold basic blocks (not run yet), where compiled code hands over.
+        self.cold: set[int] = set()
+        if ran is not None and starts:
+            self.cold = {pc for pc in starts if start <= pc < end and pc not in ran}
         self.starts: list[int] = []
         self.ops = program.instructions
         self.specs = opcodes.SPECS
@@ -294,25 +419,20 @@ class _Generator:
     def leaders(self) -> list[int]:
         """Addresses where a block starts (see the module docstring)."""
         n = len(self.ops)
-        starts = {0, self.start}
-        for pc, op in enumerate(self.ops):
-            spec = self.specs[op.opcode]
-            name = spec.name
-            if spec.jump:
-                starts.add(op.p2)
-            if name == "Jump":
-                starts.update((op.p1, op.p3))
-            elif name == "InitCoroutine":
-                starts.add(op.p3)
-            if name in _ENDS_BLOCK:
-                starts.add(pc + 1)
+        starts = _leaders(self.ops) | {self.start}
         return sorted(s for s in starts if self.start <= s < min(n, self.end))
 
     def block(self, start: int, end: int, pad: str, out: list[str]) -> None:
         """Append the code of the block [start, end) to ``out``, noting for
         each line the instruction it belongs to."""
         line_pc = self.line_pc
+        cold = self.cold
         for pc in range(start, end):
+            if pc in cold:
+                # Not run yet: the interpreter takes over here.
+                out.append(f"{pad}return {pc}")
+                line_pc.append(pc)
+                return
             name = self.names[pc]
             emit = _emitter(name)
             body, ends = emit(self, self.ops[pc], pc) if emit else (self.call(pc), False)
@@ -341,8 +461,10 @@ class _Generator:
         self.tree(starts[mid:], ends[mid:], indent + 1, out)
 
     def source(self) -> str:
-        starts = self.starts = self.leaders()
-        ends = starts[1:] + [self.end]
+        leaders = self.leaders()
+        ends = dict(zip(leaders, leaders[1:] + [self.end]))
+        starts = self.starts = [pc for pc in leaders if pc not in self.cold]
+        ends = [ends[pc] for pc in starts]
         out = [
             "def run(vm, op, pc):",
             "    r = vm.r",
@@ -586,20 +708,34 @@ def _rowid(g: _Generator, op: Any, pc: int) -> Emitted:
 
 
 def _next(g: _Generator, op: Any, pc: int) -> Emitted:
-    """A B-tree cursor steps inline (op_next); sorters run the handler."""
+    """A B-tree cursor steps inline (op_next); sorters run the handler.
+    A step to the next cell of the same leaf (BTreeCursor.next's own fast
+    path) is written out, and it leaves the cursor's row as the page's
+    cached record of that cell when there is one (what Column would fetch:
+    a scan over decoded pages makes no call per row)."""
+    interrupt = ["if getattr(host, 'interrupted', False): _interrupted(vm)",
+                 f"pc = {op.p2}",
+                 "continue"]
     return [f"c = cursors[{op.p1}]",
             "if c.kind == 'sorter' and not c.null_row:"] + [
             "    " + x for x in g.call(pc)] + [
             "elif not c.null_row:",
             "    bt = c.bt",
             "    if not bt.eof:",
+            f"        if bt.state == {_BT_VALID}:",
+            "            top = bt.stack[-1]",
+            "            info = top[1]",
+            "            i = top[2] + 1",
+            "            if info.leaf and i < info.ncell:",
+            "                top[2] = i",
+            "                v = info.records",
+            "                c.row = None if v is None else v[i]",
+            "                c.deferred = None"] + [
+            "                " + x for x in interrupt] + [
             "        ok = bt.next()",
             "        c.row = None",
             "        c.deferred = None",
-            "        if ok:",
-            "            if getattr(host, 'interrupted', False): _interrupted(vm)",
-            f"            pc = {op.p2}",
-            "            continue"], False
+            "        if ok:"] + ["            " + x for x in interrupt], False
 
 
 def _gosub(g: _Generator, op: Any, pc: int) -> Emitted:

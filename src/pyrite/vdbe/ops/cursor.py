@@ -493,7 +493,7 @@ def _found_whole_entry(c: VdbeCursor, key: list[Any]) -> bool:
         return False
     prefix, page, info, idx = at
     bt = c.bt
-    bt.stack = [list(level) for level in prefix] + [[page, info, idx]]
+    bt.stack = [*map(list, prefix), [page, info, idx]]
     bt.state, bt.eof, bt.skip = _VALID, False, 0
     return True
 
@@ -518,6 +518,15 @@ def op_found(vm: Any, op: Any, pc: int) -> int:
     """Jump to P2 if index P1 has an entry whose prefix equals the key
     (P4 registers from r[P3], or the record in r[P3] when P4 is 0).  P5
     OPFLAG_WHOLE_ENTRY: the key is a whole entry (see _found_whole_entry)."""
+    if op.p5 & OPFLAG_WHOLE_ENTRY and op.p4:
+        # integrity_check's probe, once per row and index: straight to the
+        # entry map (what _found does first, without its calls).
+        c = vm.cursors[op.p1]
+        if c is not None and c.kind == "index" and _found_whole_entry(
+                c, vm.r[op.p3:op.p3 + op.p4]):
+            c.null_row = False
+            c.row = None
+            return op.p2
     return op.p2 if _found(vm, op) else pc + 1
 
 
