@@ -12,6 +12,7 @@ from typing import Any
 from pyrite import errors, values
 from pyrite.storage.btree import INDEX, INTKEY
 from pyrite.storage.record import encode_record
+from pyrite.vdbe import opcodes
 from pyrite.vdbe.opcodes import opcode
 
 _apply = values.apply_affinity
@@ -45,8 +46,29 @@ def op_make_record(vm: Any, op: Any, pc: int) -> int:
             if nv is not v:
                 vals[i] = nv
                 r[p1 + i] = nv
+    if _feeds_hash_set(vm, op, pc):
+        r[op.p3] = vals
+        return pc + 1
     vm.r[op.p3] = encode_record(vals)
     return pc + 1
+
+
+def _feeds_hash_set(vm: Any, op: Any, pc: int) -> bool:
+    """Whether the record only goes to the IdxInsert right after it, into a
+    DISTINCT set kept as a hash (cursor.op_idx_insert), which takes the
+    key from the same registers (its P3/P4) and never reads the record:
+    then the register gets the values themselves, as the compiled
+    MakeRecord leaves them (jit._make_record), and nothing is encoded."""
+    ops = vm.ops
+    if pc + 1 >= len(ops):
+        return False
+    nxt = ops[pc + 1]
+    if nxt.p3 != op.p1 or nxt.p2 != op.p3 or nxt.p4 != op.p2:
+        return False
+    if nxt.opcode != opcodes.BY_NAME["IdxInsert"].number:
+        return False
+    c = vm.cursors[nxt.p1]
+    return c is not None and c.kind == "hash"
 
 
 @opcode("TypeCheck", "P1 P2 P3 P4 *", "typecheck(r[P1@P2])")
