@@ -562,8 +562,10 @@ def _compare(g: _Generator, op: Any, pc: int) -> Emitted:
 
 
 def _column(g: _Generator, op: Any, pc: int) -> Emitted:
-    """op_column with its row fetch written out for B-tree cursors; NULL rows
-    and other cursor kinds run the handler.
+    """op_column with its row fetch written out for B-tree cursors and for
+    a pseudo cursor over a sorter's row (SorterData leaves a list, which
+    is read as it is: nothing writes to it); NULL rows and other cursor
+    kinds run the handler.
 
     The first Column of a cursor in a block leaves the row it read in the
     local ``row<P1>`` (the row the handler left on the cursor when it ran,
@@ -585,6 +587,9 @@ def _column(g: _Generator, op: Any, pc: int) -> Emitted:
             " and (c.kind == 'table' or c.kind == 'index'):",
             "    bt = c.bt",
             "    if not bt.eof: row = c.row = bt.record()",
+            "elif row is None and c.kind == 'pseudo' and not c.null_row:",
+            "    v = r[c.pseudo_reg]",
+            "    if type(v) is list: row = c.row = v",
             "if row is None or c.null_row:"] + ["    " + x for x in g.call(pc)] + [
             f"    {local} = None if c.null_row else c.row",
             "else:",

@@ -484,14 +484,7 @@ def _found_whole_entry(c: VdbeCursor, key: list[Any]) -> bool:
 def _found(vm: Any, op: Any) -> bool:
     c = _cursor(vm, op.p1)
     if c.kind == "hash":
-        n = c.key_info.n_key_field
-        if type(op.p4) is int and op.p4 >= n:
-            # (a DISTINCT row's registers: one set lookup of their tuple)
-            try:
-                return tuple(vm.r[op.p3:op.p3 + n]) in c.sorter  # type: ignore[operator]
-            except TypeError:       # an unhashable field: see _hash_key
-                pass
-        return _hash_found(c, _probe_key(vm, op))
+        return _found_in_hash(vm, op, c)
     key = _probe_key(vm, op)
     if op.p5 & OPFLAG_WHOLE_ENTRY and op.p4 and _found_whole_entry(c, key):
         c.null_row = False
@@ -503,11 +496,26 @@ def _found(vm: Any, op: Any) -> bool:
     return res == 0 and not c.bt.eof
 
 
+def _found_in_hash(vm: Any, op: Any, c: VdbeCursor) -> bool:
+    """Found's probe of a hash cursor: a DISTINCT row's registers are one
+    set lookup of their tuple."""
+    n = c.key_info.n_key_field
+    if type(op.p4) is int and op.p4 >= n:
+        try:
+            return tuple(vm.r[op.p3:op.p3 + n]) in c.sorter  # type: ignore[operator]
+        except TypeError:       # an unhashable field: see _hash_key
+            pass
+    return _hash_found(c, _probe_key(vm, op))
+
+
 @opcode("Found", "P1 P2 P3 P4 P5", "key=r[P3@P4]", jump=True, cursor="p1", target="p2")
 def op_found(vm: Any, op: Any, pc: int) -> int:
     """Jump to P2 if index P1 has an entry whose prefix equals the key
     (P4 registers from r[P3], or the record in r[P3] when P4 is 0).  P5
     OPFLAG_WHOLE_ENTRY: the key is a whole entry (see _found_whole_entry)."""
+    c = vm.cursors[op.p1]
+    if c is not None and c.kind == "hash":
+        return op.p2 if _found_in_hash(vm, op, c) else pc + 1
     return op.p2 if _found(vm, op) else pc + 1
 
 

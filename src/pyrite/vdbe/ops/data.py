@@ -46,26 +46,24 @@ def op_make_record(vm: Any, op: Any, pc: int) -> int:
             if nv is not v:
                 vals[i] = nv
                 r[p1 + i] = nv
-    if _feeds_hash_set(vm, op, pc):
-        r[op.p3] = vals
-        return pc + 1
-    vm.r[op.p3] = encode_record(vals)
+    ops = vm.ops
+    if pc + 1 < len(ops):
+        nxt = ops[pc + 1]
+        if nxt.p3 == p1 and nxt.p2 == op.p3 and _feeds_hash_set(vm, op, nxt):
+            r[op.p3] = vals
+            return pc + 1
+    r[op.p3] = encode_record(vals)
     return pc + 1
 
 
-def _feeds_hash_set(vm: Any, op: Any, pc: int) -> bool:
-    """Whether the record only goes to the IdxInsert right after it, into a
-    DISTINCT set kept as a hash (cursor.op_idx_insert), which takes the
-    key from the same registers (its P3/P4) and never reads the record:
-    then the register gets the values themselves, as the compiled
-    MakeRecord leaves them (jit._make_record), and nothing is encoded."""
-    ops = vm.ops
-    if pc + 1 >= len(ops):
-        return False
-    nxt = ops[pc + 1]
-    if nxt.p3 != op.p1 or nxt.p2 != op.p3 or nxt.p4 != op.p2:
-        return False
-    if nxt.opcode != opcodes.BY_NAME["IdxInsert"].number:
+def _feeds_hash_set(vm: Any, op: Any, nxt: Any) -> bool:
+    """Whether the record only goes to ``nxt``, the instruction after it,
+    an IdxInsert into a DISTINCT set kept as a hash (cursor.op_idx_insert)
+    that takes the key from the record's own registers (its P3/P4) and
+    never reads the record: then the register gets the values themselves,
+    as the compiled MakeRecord leaves them (jit._make_record), and nothing
+    is encoded."""
+    if nxt.p4 != op.p2 or nxt.opcode != opcodes.BY_NAME["IdxInsert"].number:
         return False
     c = vm.cursors[nxt.p1]
     return c is not None and c.kind == "hash"
