@@ -387,6 +387,9 @@ class _Generator:
         }
         # Only ElseEq reads the outcome of Eq..Ge: keep it only then.
         self.keep_compare = "ElseEq" in self.names
+        # Cursors whose current row a Column earlier in the block left in
+        # the local ``row<N>`` (see _column).
+        self.row_locals: set[int] = set()
 
     # -- names bound in the function's globals -------------------------------
 
@@ -434,6 +437,7 @@ class _Generator:
                 line_pc.append(pc)
                 return
             name = self.names[pc]
+            self.track_rows(name, pc == start)
             emit = _emitter(name)
             body, ends = emit(self, self.ops[pc], pc) if emit else (self.call(pc), False)
             for line in body:
@@ -443,6 +447,13 @@ class _Generator:
                 return
         out.append(f"{pad}pc = {end}; continue")
         line_pc.append(end - 1)
+
+    def track_rows(self, name: str, first: bool) -> None:
+        """Forget the rows Columns left in locals (see _column) at a
+        block's first instruction, where control may come from elsewhere,
+        and at an instruction that may move a cursor."""
+        if first or name not in _KEEPS_ROWS:
+            self.row_locals.clear()
 
     def tree(self, starts: list[int], ends: list[int], indent: int, out: list[str]) -> None:
         """Dispatch on ``pc`` by bisection over the block starts."""
@@ -684,18 +695,39 @@ def _compare(g: _Generator, op: Any, pc: int) -> Emitted:
 
 
 def _column(g: _Generator, op: Any, pc: int) -> Emitted:
-    """op_column with its row fetch written out for B-tree cursors; NULL rows
-    and other cursor kinds run the handler."""
+    """op_column with its row fetch written out for B-tree cursors and for
+    a pseudo cursor over a sorter's row (SorterData leaves a list, which
+    is read as it is: nothing writes to it); NULL rows and other cursor
+    kinds run the handler.
+
+    The first Column of a cursor in a block leaves the row it read in the
+    local ``row<P1>`` (the row the handler left on the cursor when it ran,
+    None on a NULL row); the cursor's row cannot change before the next
+    instruction outside _KEEPS_ROWS, so the Columns after it in the block
+    read that local (a scan reading several columns of a row fetches the
+    row once)."""
     p4 = g.const(pc, op.p4)
+    local = f"row{op.p1}"
+    read = f"r[{op.p3}] = {{0}}[{op.p2}] if {op.p2} < len({{0}}) else {p4}"
+    if op.p1 in g.row_locals:
+        return [f"if {local} is not None:",
+                "    " + read.format(local),
+                "else:"] + ["    " + x for x in g.call(pc)], False
+    g.row_locals.add(op.p1)
     return [f"c = cursors[{op.p1}]",
             "row = c.row",
             "if row is None and not c.null_row and c.deferred is None"
             " and (c.kind == 'table' or c.kind == 'index'):",
             "    bt = c.bt",
             "    if not bt.eof: row = c.row = bt.record()",
+            "elif row is None and c.kind == 'pseudo' and not c.null_row:",
+            "    v = r[c.pseudo_reg]",
+            "    if type(v) is list: row = c.row = v",
             "if row is None or c.null_row:"] + ["    " + x for x in g.call(pc)] + [
+            f"    {local} = None if c.null_row else c.row",
             "else:",
-            f"    r[{op.p3}] = row[{op.p2}] if {op.p2} < len(row) else {p4}"], False
+            f"    {local} = row",
+            "    " + read.format("row")], False
 
 
 def _rowid(g: _Generator, op: Any, pc: int) -> Emitted:
@@ -824,18 +856,29 @@ def _function(g: _Generator, op: Any, pc: int) -> Emitted:
 
 def _agg_step(g: _Generator, op: Any, pc: int) -> Emitted:
     """AggStep of an aggregate whose state is already made (an instance of
-    its class): step() called inline; the first row, which makes the state,
-    and AggInverse run the handler."""
+    its class): step() called inline (count(*)'s increment written out);
+    the first row, which makes the state, and AggInverse run the
+    handler."""
     cls = op.p4.func
     if op.p1 or not isinstance(cls, type) or op.p5 > 8:
         return g.call(pc), False
     name = f"A{pc}"
     g.namespace[name] = cls
     args = ", ".join(f"r[{op.p2 + i}]" for i in range(op.p5))
+    step = "a.n += 1" if cls is _count_star_class() else f"a.step({args})"
     return [f"a = r[{op.p3}]",
             f"if type(a) is {name}:",
-            f"    a.step({args})",
+            f"    {step}",
             "else:"] + ["    " + x for x in g.call(pc)], False
+
+
+def _count_star_class() -> type:
+    from pyrite.vdbe.functions.aggregates import CountStar
+    return CountStar
+
+
+def _coll_seq(g: _Generator, op: Any, pc: int) -> Emitted:
+    return [f"vm.coll = {g.const(pc, op.p4)}"], False
 
 
 def _make_record(g: _Generator, op: Any, pc: int) -> Emitted:
@@ -942,6 +985,25 @@ def _sorter_insert(g: _Generator, op: Any, pc: int) -> Emitted:
             "else:"] + ["    " + x for x in g.call(pc)], False
 
 
+def _sorter_data(g: _Generator, op: Any, pc: int) -> Emitted:
+    """SorterData: the sorter's current row into r[P2]; the pseudo cursor
+    P3 that reads it forgets its row (op_sorter_data)."""
+    out = [f"c = cursors[{op.p1}]", f"r[{op.p2}] = c.sorter[c.sorter_pos]"]
+    if op.p3:
+        out += [f"c = cursors[{op.p3}]", "if c is not None: c.row = None"]
+    return out, False
+
+
+def _sorter_next(g: _Generator, op: Any, pc: int) -> Emitted:
+    """SorterNext: step the sorter's position; jump while rows remain."""
+    return [f"c = cursors[{op.p1}]",
+            "v = c.sorter_pos + 1",
+            "c.sorter_pos = v",
+            "if v < len(c.sorter):",
+            f"    pc = {op.p2}",
+            "    continue"], False
+
+
 _EMITTERS: dict[str, Callable[[_Generator, Any, int], Emitted]] = {
     "Goto": _goto,
     "Init": _init,
@@ -980,9 +1042,10 @@ _EMITTERS: dict[str, Callable[[_Generator, Any, int], Emitted]] = {
     "IdxGE": _idx_compare, "IdxGT": _idx_compare, "IdxLE": _idx_compare,
     "IdxLT": _idx_compare,
     "Function": _function, "PureFunc": _function,
-    "AggStep": _agg_step,
+    "AggStep": _agg_step, "CollSeq": _coll_seq,
     "MakeRecord": _make_record, "SorterInsert": _sorter_insert,
     "IdxInsert": _idx_insert, "Found": _found, "NotFound": _found,
+    "SorterData": _sorter_data, "SorterNext": _sorter_next,
 }
 
 # The handler each inline emitter restates (its __qualname__): an opcode
@@ -1009,8 +1072,22 @@ _RESTATES: dict[str, str] = {
     "IdxGE": "_idx_cmp_op.<locals>.handler", "IdxGT": "_idx_cmp_op.<locals>.handler",
     "IdxLE": "_idx_cmp_op.<locals>.handler", "IdxLT": "_idx_cmp_op.<locals>.handler",
     "Function": "op_function", "PureFunc": "op_function", "AggStep": "op_agg_step",
+    "CollSeq": "op_coll_seq",
     "MakeRecord": "op_make_record", "SorterInsert": "op_sorter_insert",
     "IdxInsert": "op_idx_insert", "Found": "op_found", "NotFound": "op_not_found",
+    "SorterData": "op_sorter_data", "SorterNext": "op_sorter_next",
+}
+
+
+# Opcodes that leave every cursor's current row as it is, even through
+# their handlers (they read cursors or registers, call functions): a row a
+# Column left in a local stays valid across them (see _column).
+_KEEPS_ROWS = {
+    "Column", "Rowid", "Integer", "String8", "Int64", "Real", "String", "Null",
+    "SoftNull", "Variable", "SCopy", "IntCopy", "Copy", "Move", "RealAffinity",
+    "Affinity", "Add", "Subtract", "Multiply", "AddImm", "If", "IfNot", "IsNull",
+    "NotNull", "Eq", "Ne", "Lt", "Le", "Gt", "Ge", "Function", "PureFunc",
+    "AggStep", "CollSeq", "MakeRecord", "SorterInsert",
 }
 
 

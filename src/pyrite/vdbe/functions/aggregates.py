@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from pyrite import values as V
 from pyrite.errors import SQLITE_ERROR, raise_error
-from pyrite.values import Collation, compare
+from pyrite.values import BINARY, Collation, compare
 from pyrite.vdbe.functions.base import (
     AGGREGATE, DETERMINISTIC, MINMAX, NEEDS_COLLATION, WINDOW, FuncDef,
 )
@@ -90,12 +90,25 @@ class Sum:
 
     def step(self, x: object) -> None:
         t = type(x)
-        if t is int or t is float:
-            v = x
-        elif x is None:
+        if t is int:
+            # (the usual case first, its range test on literals)
+            self.cnt += 1
+            self.r_sum += x  # type: ignore[operator]
+            if not self.approx and not self.overflow:
+                s = self.i_sum + x  # type: ignore[operator]
+                if -0x8000000000000000 <= s <= 0x7FFFFFFFFFFFFFFF:
+                    self.i_sum = s
+                else:
+                    self.overflow = True
             return
-        else:
-            v = _sum_operand(x)
+        if t is float:
+            self.cnt += 1
+            self.r_sum += x  # type: ignore[operator]
+            self.approx = True
+            return
+        if x is None:
+            return
+        v = _sum_operand(x)
         self.cnt += 1
         if type(v) is int:
             self.r_sum += v  # type: ignore[operator]
@@ -191,12 +204,46 @@ class Max(_MinMax):
     __slots__ = ()
     _want = -1
 
+    def step(self, x: object) -> None:
+        # Two numbers (ints and reals compare exactly), or two texts under
+        # BINARY, compare with Python's operators as compare() orders them.
+        b = self.best
+        tx = type(x)
+        if tx is int or tx is float:
+            tb = type(b)
+            if tb is int or tb is float:
+                if b < x:  # type: ignore[operator]
+                    self.best = x
+                return
+        elif tx is str and type(b) is str and (self.coll is None or self.coll is BINARY):
+            if b < x:  # type: ignore[operator]
+                self.best = x
+            return
+        _MinMax.step(self, x)
+
 
 class Min(_MinMax):
     """min(x): the smallest non-NULL value (the first of equals)."""
 
     __slots__ = ()
     _want = 1
+
+    def step(self, x: object) -> None:
+        # Two numbers (ints and reals compare exactly), or two texts under
+        # BINARY, compare with Python's operators as compare() orders them.
+        b = self.best
+        tx = type(x)
+        if tx is int or tx is float:
+            tb = type(b)
+            if tb is int or tb is float:
+                if b > x:  # type: ignore[operator]
+                    self.best = x
+                return
+        elif tx is str and type(b) is str and (self.coll is None or self.coll is BINARY):
+            if b > x:  # type: ignore[operator]
+                self.best = x
+            return
+        _MinMax.step(self, x)
 
 
 def _utf8(v: object) -> bytes:
@@ -234,7 +281,7 @@ class GroupConcat:
                 self.started = True
                 self.first_sep = 1
             self.n_accum += 1
-            self.buf += _utf8(x)
+            self.buf += x.encode("utf-8", "surrogateescape") if type(x) is str else _utf8(x)
             return
         first = not self.started
         self.started = True

@@ -13,6 +13,7 @@ the instruction.
 from __future__ import annotations
 
 import functools
+from operator import itemgetter
 from typing import Any
 
 from pyrite import errors, values
@@ -500,9 +501,9 @@ def _found_whole_entry(c: VdbeCursor, key: list[Any]) -> bool:
 
 def _found(vm: Any, op: Any) -> bool:
     c = _cursor(vm, op.p1)
-    key = _probe_key(vm, op)
     if c.kind == "hash":
-        return _hash_found(c, key)
+        return _found_in_hash(vm, op, c)
+    key = _probe_key(vm, op)
     if op.p5 & OPFLAG_WHOLE_ENTRY and op.p4 and _found_whole_entry(c, key):
         c.null_row = False
         c.row = None
@@ -513,15 +514,29 @@ def _found(vm: Any, op: Any) -> bool:
     return res == 0 and not c.bt.eof
 
 
+def _found_in_hash(vm: Any, op: Any, c: VdbeCursor) -> bool:
+    """Found's probe of a hash cursor: a DISTINCT row's registers are one
+    set lookup of their tuple."""
+    n = c.key_info.n_key_field
+    if type(op.p4) is int and op.p4 >= n:
+        try:
+            return tuple(vm.r[op.p3:op.p3 + n]) in c.sorter  # type: ignore[operator]
+        except TypeError:       # an unhashable field: see _hash_key
+            pass
+    return _hash_found(c, _probe_key(vm, op))
+
+
 @opcode("Found", "P1 P2 P3 P4 P5", "key=r[P3@P4]", jump=True, cursor="p1", target="p2")
 def op_found(vm: Any, op: Any, pc: int) -> int:
     """Jump to P2 if index P1 has an entry whose prefix equals the key
     (P4 registers from r[P3], or the record in r[P3] when P4 is 0).  P5
     OPFLAG_WHOLE_ENTRY: the key is a whole entry (see _found_whole_entry)."""
+    c = vm.cursors[op.p1]
+    if c is not None and c.kind == "hash":
+        return op.p2 if _found_in_hash(vm, op, c) else pc + 1
     if op.p5 & OPFLAG_WHOLE_ENTRY and op.p4:
         # integrity_check's probe, once per row and index: straight to the
         # entry map (what _found does first, without its calls).
-        c = vm.cursors[op.p1]
         if c is not None and c.kind == "index" and _found_whole_entry(
                 c, vm.r[op.p3:op.p3 + op.p4]):
             c.null_row = False
@@ -681,7 +696,11 @@ def op_idx_insert(vm: Any, op: Any, pc: int) -> int:
             fields = vm.r[op.p3:op.p3 + op.p4]
         else:
             fields = decode_record(rec)
-        c.sorter.add(_hash_key(fields[:c.key_info.n_key_field]))  # type: ignore[union-attr]
+        key = tuple(fields[:c.key_info.n_key_field])
+        try:
+            c.sorter.add(key)  # type: ignore[union-attr]
+        except TypeError:           # an unhashable field: see _hash_key
+            c.sorter.add(_hash_key(key))  # type: ignore[union-attr]
         if op.p5 & OPFLAG_NCHANGE:
             vm.n_change += 1
         return pc + 1
@@ -763,6 +782,29 @@ def _segment_key(start: int, end: int, bignull: tuple) -> Any:
     return key
 
 
+# Sets of value types that Python's own comparison orders as sort_key()
+# does, when a field holds values of no other type: numbers (ints and
+# reals compare exactly), text (code point order, UTF-8's byte order) or
+# blobs; NULLs and a mix of classes need the (rank, value) keys.
+_DIRECT_TYPES = (frozenset((int,)), frozenset((float,)), frozenset((int, float)),
+                 frozenset((str,)), frozenset((bytes,)))
+
+
+def _direct_key(rows: list, start: int, end: int) -> Any:
+    """itemgetter over fields [start, end) when each of them holds, in
+    every row, values of one of the _DIRECT_TYPES sets: the values
+    themselves then sort as their sort_key() tuples do, and the keys are
+    taken in C.  None otherwise (or when a row is too short)."""
+    for i in range(start, end):
+        try:
+            kinds = frozenset(map(type, map(itemgetter(i), rows)))
+        except IndexError:
+            return None
+        if kinds not in _DIRECT_TYPES:
+            return None
+    return itemgetter(*range(start, end))
+
+
 def _sort_by_segments(rows: list, ki: Any) -> bool:
     """Sort ``rows`` under a KeyInfo of BINARY fields with DESC or NULLS
     LAST/FIRST fields: one stable C sort per run of fields of one direction,
@@ -778,8 +820,8 @@ def _sort_by_segments(rows: list, ki: Any) -> bool:
         else:
             runs.append((i, i + 1, desc))
     try:
-        passes = [(list(map(_segment_key(a, b, ki.bignull), rows)), desc)
-                  for a, b, desc in runs]
+        passes = [(list(map(_direct_key(rows, a, b) or _segment_key(a, b, ki.bignull), rows)),
+                   desc) for a, b, desc in runs]
     except (KeyError, IndexError):
         return False
     order = list(range(len(rows)))
@@ -799,7 +841,10 @@ def _sort(rows: list, ki: Any) -> None:
         rows.sort(key=_sort_key(ki, plain=False))
         return
     try:
-        rows.sort(key=_sort_key(ki))
+        key = None
+        if type(ki) is values.KeyInfo and ki._plain and ki.n_key_field:
+            key = _direct_key(rows, 0, ki.n_key_field)
+        rows.sort(key=key or _sort_key(ki))
     except KeyError:            # a value sort_key() does not rank: compare
         rows.sort(key=_sort_key(ki, plain=False))
 

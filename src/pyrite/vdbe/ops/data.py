@@ -12,6 +12,7 @@ from typing import Any
 from pyrite import errors, values
 from pyrite.storage.btree import INDEX, INTKEY
 from pyrite.storage.record import encode_record
+from pyrite.vdbe import opcodes
 from pyrite.vdbe.opcodes import opcode
 
 _apply = values.apply_affinity
@@ -32,7 +33,13 @@ def op_make_record(vm: Any, op: Any, pc: int) -> int:
     r = vm.r
     p1 = op.p1
     vals = record_values(r, p1, op.p2, op.p4) if op.p4 else r[p1:p1 + op.p2]
-    vm.r[op.p3] = encode_record(vals)
+    ops = vm.ops
+    if pc + 1 < len(ops):
+        nxt = ops[pc + 1]
+        if nxt.p3 == p1 and nxt.p2 == op.p3 and _feeds_hash_set(vm, op, nxt):
+            r[op.p3] = vals
+            return pc + 1
+    r[op.p3] = encode_record(vals)
     return pc + 1
 
 
@@ -68,6 +75,19 @@ def record_values(r: list[Any], p1: int, n: int, aff: str) -> list[Any]:
             _AFFINITY_IDLE.clear()
         _AFFINITY_IDLE[shape] = True
     return vals
+
+
+def _feeds_hash_set(vm: Any, op: Any, nxt: Any) -> bool:
+    """Whether the record only goes to ``nxt``, the instruction after it,
+    an IdxInsert into a DISTINCT set kept as a hash (cursor.op_idx_insert)
+    that takes the key from the record's own registers (its P3/P4) and
+    never reads the record: then the register gets the values themselves,
+    as the compiled MakeRecord leaves them (jit._make_record), and nothing
+    is encoded."""
+    if nxt.p4 != op.p2 or nxt.opcode != opcodes.BY_NAME["IdxInsert"].number:
+        return False
+    c = vm.cursors[nxt.p1]
+    return c is not None and c.kind == "hash"
 
 
 @opcode("TypeCheck", "P1 P2 P3 P4 *", "typecheck(r[P1@P2])")
