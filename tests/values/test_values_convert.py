@@ -6,6 +6,7 @@ import math
 import random
 import sqlite3
 
+import pytest
 from hypothesis import given, settings, strategies as st
 
 from pyrite import values
@@ -218,3 +219,46 @@ def test_text_to_real_bit_exact() -> None:
         assert struct.pack("d", got) == struct.pack("d", want), (z, got, want)
         col = conn.execute("SELECT CAST(? AS NUMERIC)", (z,)).fetchone()[0]
         assert same(values.to_numeric(z), col), z
+
+
+def _real_forms(seed: int, n: int) -> list[str]:
+    import random
+    rng = random.Random(seed)
+    forms = ["1.3327324250543298e-305", "427379755e-316", "7100163728752794e219", "5.", ".5",
+             "1E+5", "9223372036854775808", "18446744073709551616", "1e308", "1e309",
+             "2.2250738585072014e-308", "4.9e-324", "1e-400", "0.1"]
+    for _ in range(n):
+        m = rng.randint(1, 10 ** rng.randint(1, 20))
+        forms.append(f"{m}e{rng.randint(-330, 310)}")
+        forms.append(f"{m / 10 ** rng.randint(0, 17):.17g}")
+    return forms
+
+
+def test_real_literals_read_as_sqlite3_reads_them() -> None:
+    # SQL text goes through sqlite3AtoF (not correctly rounded near the
+    # bottom of the range): literals, negated literals, integers past 64 bits.
+    import sqlite3
+
+    import pyrite
+    ours, theirs = pyrite.connect(":memory:"), sqlite3.connect(":memory:")
+    for f in _real_forms(11, 400):
+        q = f"SELECT {f}, -{f}, typeof({f}), CAST('{f}' AS REAL)"
+        assert ours.execute(q).fetchone() == theirs.execute(q).fetchone(), f
+
+
+def test_json_reals_read_as_sqlite3_reads_them() -> None:
+    # JSON numbers go through strtod (correctly rounded): not AtoF.
+    import sqlite3
+
+    import pyrite
+    ours, theirs = pyrite.connect(":memory:"), sqlite3.connect(":memory:")
+    q = "SELECT json_extract(?1, '$'), typeof(json_extract(?1, '$')), ?1 ->> '$'"
+    for f in _real_forms(12, 400) + ["12345678901234567890123", "-1e999"]:
+        try:
+            want = theirs.execute(q, (f,)).fetchone()
+        except sqlite3.OperationalError as exc:   # not JSON ("5.", ".5")
+            with pytest.raises(pyrite.OperationalError, match=str(exc)):
+                ours.execute(q, (f,))
+            continue
+        got = ours.execute(q, (f,)).fetchone()
+        assert got == want and [type(v) for v in got] == [type(v) for v in want], f

@@ -554,7 +554,8 @@ def _code_unary(parse: Parse, expr: ast.Unary, target: int) -> int:
             if isinstance(v, int) and v == 1 << 63:
                 code_literal(parse, -(1 << 63), target)
             elif isinstance(v, int) and v > 1 << 63:
-                code_literal(parse, -float(v), target)     # beyond int64: a real
+                # beyond int64: a real, as sqlite3AtoF reads the digits
+                code_literal(parse, -values._str_to_float(str(v)), target)
             else:
                 code_literal(parse, -v if v != 0 or isinstance(v, int) else -0.0, target)
             return target

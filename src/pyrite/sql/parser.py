@@ -16,6 +16,7 @@ Entry points: :func:`parse_one`, :func:`parse`, :func:`parse_expr`,
 """
 
 from __future__ import annotations
+from pyrite.values import _str_to_float as _atof
 from pyrite.values import fold_name
 
 from dataclasses import dataclass
@@ -1661,9 +1662,10 @@ class Parser:
                     v -= 1 << 64
                 return ast.Literal(v)
             v = int(text)
-            return ast.Literal(v if v <= _MAX_I64 else float(text))
+            # (past 64 bits a real, as sqlite3AtoF reads it: so is a FLOAT)
+            return ast.Literal(v if v <= _MAX_I64 else _atof(text))
         if kind == "FLOAT":
-            return ast.Literal(float(text))
+            return ast.Literal(_atof(text))
         if kind == "STRING":
             return ast.Literal(text[1:-1].replace("''", "'"))
         if kind == "BLOB":

@@ -365,9 +365,11 @@ def _sql_of_node(node: Node) -> object:
         i = int(text)
         if V.SMALLEST_INT64 <= i <= V.LARGEST_INT64:
             return i
-        return V.to_real(text)
+        return float(text)
     if k == REAL:
-        return V.to_real(node.value)
+        # strtod's value, correctly rounded (as Python's float()), not
+        # sqlite3AtoF's, which SQL text gets
+        return float(node.value)
     if k == STR:
         return unescape(node.value)
     if k == NULL:
