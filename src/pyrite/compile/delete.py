@@ -198,6 +198,29 @@ def _delete_is_complex(parse: Any, table: Any, where: Any, triggers: Any,
             or (where is not None and _has_subquery(where)))
 
 
+def begin_row_loop(parse: Any, table_ref: Any, where_expr: Any) -> tuple[Any, Any, Any, int, Any]:
+    """Begin the WHERE loop of a DELETE or UPDATE over its one table, so
+    that it may write through its own cursors (WHERE_ONEPASS_DESIRED),
+    after a RowSet register set to NULL for the two-pass form.  Answers
+    (the table's SrcItem, its NameContext, the resolved WHERE, the RowSet
+    register, the loop)."""
+    from pyrite.compile.context import NameContext, flatten_from
+    from pyrite.compile.resolve import resolve_expr
+    from pyrite.compile.where import WHERE_ONEPASS_DESIRED, where_begin
+    src = flatten_from(parse, table_ref)
+    nc = NameContext(src)
+    where = resolve_expr(parse, where_expr, nc) if where_expr is not None else None
+    rowset = parse.alloc_reg()
+    parse.emit("Null", 0, rowset)
+    saved_nc = parse.current_nc
+    parse.current_nc = nc        # the outer context of correlated subqueries
+    try:
+        info = where_begin(parse, src, where, flags=WHERE_ONEPASS_DESIRED)
+    finally:
+        parse.current_nc = saved_nc
+    return src[0], nc, where, rowset, info
+
+
 def _code_delete_rowid_table(parse: Any, stmt: ast.Delete, table: Any, triggers: Any,
                              returning: Any) -> None:
     """DELETE with a WHERE loop over a rowid table (sqlite3DeleteFrom's
@@ -207,22 +230,9 @@ def _code_delete_rowid_table(parse: Any, stmt: ast.Delete, table: Any, triggers:
     finds it, the entry of the index the loop reads through that index's
     own cursor.  Otherwise two passes: the loop collects the rowids in a
     RowSet, then a second loop deletes each row it still finds."""
-    from pyrite.compile.context import NameContext, flatten_from
-    from pyrite.compile.resolve import resolve_expr
-    from pyrite.compile.where import WHERE_ONEPASS_DESIRED, visits_one_row, where_begin
-    src = flatten_from(parse, stmt.table)
-    item = src[0]
-    nc = NameContext(src)
-    where = resolve_expr(parse, stmt.where, nc) if stmt.where is not None else None
+    from pyrite.compile.where import visits_one_row
+    item, _, where, rowset, info = begin_row_loop(parse, stmt.table, stmt.where)
     complex_ = _delete_is_complex(parse, table, where, triggers, returning)
-    rowset = parse.alloc_reg()
-    parse.emit("Null", 0, rowset)
-    saved_nc = parse.current_nc
-    parse.current_nc = nc        # the outer context of correlated subqueries
-    try:
-        info = where_begin(parse, src, where, flags=WHERE_ONEPASS_DESIRED)
-    finally:
-        parse.current_nc = saved_nc
     level = info.levels[0]
     single = visits_one_row(level)
     one_pass = single or (not complex_ and level.plan in _ONE_PASS_PLANS)

@@ -433,23 +433,11 @@ def _code_update_complex(parse: Any, stmt: ast.Update, table: Any, assign: Assig
     the statement; otherwise the loop collects the rowids in a RowSet and a
     second pass updates them."""
     from pyrite.compile.build import resolve_on_table
-    from pyrite.compile.context import NameContext, flatten_from
-    from pyrite.compile.delete import RowKeys
+    from pyrite.compile.delete import RowKeys, begin_row_loop
     from pyrite.compile.expr import code_column
-    from pyrite.compile.resolve import ColumnRef, resolve_expr
-    from pyrite.compile.where import WHERE_ONEPASS_DESIRED, visits_one_row, where_begin
-    src = flatten_from(parse, stmt.table)
-    item = src[0]
-    nc = NameContext(src)
-    where = resolve_expr(parse, stmt.where, nc) if stmt.where is not None else None
-    rowset = parse.alloc_reg()
-    parse.emit("Null", 0, rowset)
-    saved_nc = parse.current_nc
-    parse.current_nc = nc        # the outer context of correlated subqueries
-    try:
-        info = where_begin(parse, src, where, flags=WHERE_ONEPASS_DESIRED)
-    finally:
-        parse.current_nc = saved_nc
+    from pyrite.compile.resolve import ColumnRef
+    from pyrite.compile.where import visits_one_row
+    item, nc, _, rowset, info = begin_row_loop(parse, stmt.table, stmt.where)
     level = info.levels[0]
     data_cursor = item.cursor
     reg_old = parse.alloc_reg()
