@@ -314,12 +314,16 @@ class BTree:
 
     def cursor(self, root: int, *, write: bool = False, key_info: Any = None) -> BTreeCursor:
         c = BTreeCursor(self, root, write, key_info)
-        on_tree = self.cursors.get(root)
+        self._register(c)
+        return c
+
+    def _register(self, c: BTreeCursor) -> None:
+        """List ``c`` among its tree's open cursors (see _save_cursors)."""
+        on_tree = self.cursors.get(c.root)
         if on_tree is None:
-            self.cursors[root] = [c]
+            self.cursors[c.root] = [c]
         else:
             on_tree.append(c)
-        return c
 
     def _save_cursors(self, root: int, except_cursor: BTreeCursor | None) -> None:
         on_tree = self.cursors.get(root)
@@ -1398,21 +1402,20 @@ class BTreeCursor:
         self.appends: list[bytes] | None = None
 
     def reopen(self) -> None:
-        """Open again, unpositioned, a cursor that was closed (the VM's spare
-        cursors: a statement run again opens the trees it opened before)."""
+        """Open again a cursor that was closed (the VM's spare cursors: a
+        statement run again opens the trees it opened before); close() left
+        it unpositioned."""
+        self.btree._register(self)
+
+    def close(self) -> None:
+        self.appends = None   # (unflushed appends belong to a failed statement)
+        # Unpositioned: a closed cursor holds no pages or key (a VM's spare
+        # cursor waits for the next run of its statement).
         self.stack = []
         self.state = _INVALID
         self.saved_key = None
         self.skip = 0
         self.eof = True
-        on_tree = self.btree.cursors.get(self.root)
-        if on_tree is None:
-            self.btree.cursors[self.root] = [self]
-        else:
-            on_tree.append(self)
-
-    def close(self) -> None:
-        self.appends = None   # (unflushed appends belong to a failed statement)
         cursors = self.btree.cursors
         on_tree = cursors.get(self.root)
         if on_tree is not None:

@@ -51,7 +51,7 @@ def _open(vm: Any, op: Any, write: bool) -> VdbeCursor:
     c = spare[p1] if p1 < len(spare) else None
     if c is not None and c.btree is btree and c.root == root and c.key_info is ki \
             and c.writable is write:
-        # The same cursor as in the last run: reopen it.
+        # The same cursor as in the last run: reopen it, with no row.
         spare[p1] = None
         bt = c.closed_bt
         c.closed_bt = None
@@ -68,9 +68,9 @@ def _open(vm: Any, op: Any, write: bool) -> VdbeCursor:
         c.bt = btree.cursor(root, write=write, key_info=ki)
         c.key_info = ki
         c.root = root
-        c.n_field = op.p4 if isinstance(op.p4, int) else 0
         c.writable = write
         c.on_db = True
+    c.n_field = op.p4 if isinstance(op.p4, int) else 0
     vm.cursors[p1] = c
     return c
 
