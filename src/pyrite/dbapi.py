@@ -376,6 +376,7 @@ class _CachedStatement:
 class Connection:
     """A database connection (sqlite3.Connection)."""
 
+    row_factory: Any = None
     Warning = Warning
     Error = Error
     InterfaceError = InterfaceError
@@ -520,12 +521,13 @@ class Connection:
         connection may have changed it: the engine rereads the cookie."""
         if entry.generation != self._schema_generation:
             return False
+        db = self._db
         if not entry.stmt.verifies_schema:
             try:
-                self._db.ensure_schema()
+                db.ensure_schema()
             except Error:
                 return False
-        return entry.cookie == self._schema_cookie()
+        return entry.cookie == db.schema.schema_cookie  # type: ignore[no-any-return]
 
     def _schema_changed(self) -> None:
         self._schema_generation += 1
@@ -555,8 +557,11 @@ class Connection:
         return cur
 
     def execute(self, sql: str, parameters: Any = (), /) -> Cursor:
-        cur = self.cursor()
-        return cur.execute(sql, parameters)
+        if self.row_factory is None:
+            # cursor()'s work for the default factory (the cursor checks the
+            # connection when it runs)
+            return Cursor(self).execute(sql, parameters)
+        return self.cursor().execute(sql, parameters)
 
     def executemany(self, sql: str, parameters: Any, /) -> Cursor:
         cur = self.cursor()
@@ -914,20 +919,23 @@ def _wrap_collation(func: Callable[[str, str], Any]) -> Callable[[str, str], int
 class Cursor:
     """A cursor (sqlite3.Cursor): runs statements and fetches their rows."""
 
+    # A new cursor's state: class attributes until first set (a cursor is
+    # made for every Connection.execute).
+    arraysize = 1
+    row_factory: Any = None
+    description: tuple | None = None
+    rowcount = -1
+    lastrowid: int | None = None
+    _statement: _CachedStatement | None = None
+    _converters: list[Any] | None = None
+    _closed = False
+    _locked = False
+
     def __init__(self, connection: Connection, /) -> None:
-        if not isinstance(connection, Connection):
+        if type(connection) is not Connection and not isinstance(connection, Connection):
             raise TypeError(f"Cursor() argument must be sqlite3.Connection, not "
                             f"{type(connection).__name__}")
         self._connection = connection
-        self.arraysize = 1
-        self.row_factory: Any = None
-        self.description: tuple | None = None
-        self.rowcount = -1
-        self.lastrowid: int | None = None
-        self._statement: _CachedStatement | None = None
-        self._converters: list[Any] | None = None
-        self._closed = False
-        self._locked = False
         self._initialized = True
 
     @property
@@ -1018,7 +1026,6 @@ class Cursor:
             if entry is None:
                 return self
             stmt = entry.stmt
-            stmt.reset()
             entry.in_use = True
             self._statement = entry
             is_dml = entry.is_dml
@@ -1149,10 +1156,31 @@ class Cursor:
             raise ProgrammingError("parameters are of unsupported type")
 
     @classmethod
-    def _plain_values(cls, parameters: Any) -> list[Any]:
+    def _plain_values(cls, parameters: Any) -> Any:
         """The values to bind for positional ``parameters`` when no base
-        type has an adapter: ints, floats, text and None are checked in
-        line; anything else takes the general path (adapters, buffers)."""
+        type has an adapter: ``parameters`` itself when every value binds
+        as it is (an int in range, ASCII text, a float that is not NaN,
+        None), else a converted copy (see _converted_values)."""
+        for v in parameters:
+            t = type(v)
+            if t is int:
+                if _MIN_INT64 <= v <= _MAX_INT64:
+                    continue
+            elif t is str:
+                if v.isascii():
+                    continue
+            elif v is None:
+                continue
+            elif t is float and v == v:
+                continue
+            return cls._converted_values(parameters)
+        return parameters
+
+    @classmethod
+    def _converted_values(cls, parameters: Any) -> list[Any]:
+        """The values to bind for positional ``parameters``: ints, floats,
+        text and None are checked in line; anything else takes the general
+        path (adapters, buffers)."""
         values = list(parameters)
         for i, v in enumerate(values):
             t = type(v)

@@ -590,8 +590,9 @@ class Database:
             p.rollback_to(n)
 
     def end_reads(self) -> None:
-        for p in self._pagers():
-            p.end_read()
+        for slot in self.dbs:
+            if slot.pager is not None:
+                slot.pager.end_read()
 
     @property
     def lock_level(self) -> int:
@@ -859,7 +860,6 @@ class Statement:
 
     def __init__(self, db: Database, program: Any, sql: str, parsed: Any) -> None:
         self.db = db
-        self.program = program
         self.sql = sql
         self._parsed = parsed
         self.running = False
@@ -868,12 +868,16 @@ class Statement:
         self._fk_saved: tuple[int, int] = (0, 0)
         self._vm: Any = None
         self._generation = db.attach_generation
-        self._stmt_journal = self._uses_stmt_journal()
-        self._new_vm()
+        self._take_program(program)
 
-    def _uses_stmt_journal(self) -> bool:
-        """Whether a run inside a transaction opens a statement savepoint."""
-        return not self.readonly and bool(self.program.uses_stmt_journal)
+    def _take_program(self, program: Any) -> None:
+        """Run ``program`` from now on (a new statement, or one prepared
+        again), with a fresh VM; bound values carry over to it."""
+        self.program = program
+        # Whether a run inside a transaction opens a statement savepoint.
+        self._stmt_journal = not self.readonly and bool(program.uses_stmt_journal)
+        self.verifies_schema = self._verifies_schema()
+        self._new_vm()
 
     def _new_vm(self, keep_bindings: bool = True) -> None:
         """A fresh VM for the program; bound values carry over to it."""
@@ -890,22 +894,16 @@ class Statement:
     def readonly(self) -> bool:
         return bool(getattr(self.program, "readonly", False))
 
-    @property
-    def verifies_schema(self) -> bool:
+    def _verifies_schema(self) -> bool:
         """Whether the program checks, when it runs, that each database it
         uses still has the schema cookie it was compiled against (a
         Transaction with P5 for each): then a cached copy needs no check of
         the file before it runs; a stale schema raises SQLITE_SCHEMA in the
         run and the statement is prepared again."""
-        program = self.program
-        verifies = program.__dict__.get("_verifies_schema")
-        if verifies is None:
-            from pyrite.vdbe.opcodes import BY_NAME
-            transaction = BY_NAME["Transaction"].number
-            checks = [op.p5 for op in program.instructions if op.opcode == transaction]
-            verifies = bool(checks) and all(checks)
-            program.__dict__["_verifies_schema"] = verifies
-        return verifies
+        from pyrite.vdbe.opcodes import BY_NAME
+        transaction = BY_NAME["Transaction"].number
+        checks = [op.p5 for op in self.program.instructions if op.opcode == transaction]
+        return bool(checks) and all(checks)
 
     @property
     def is_explain(self) -> int:
@@ -926,7 +924,7 @@ class Statement:
 
     @property
     def parameter_count(self) -> int:
-        return len(getattr(self.program, "variables", None) or [])
+        return self._vm.n_vars  # type: ignore[no-any-return]
 
     def parameter_name(self, i: int) -> str | None:
         names = getattr(self.program, "variables", None) or []
@@ -1023,8 +1021,10 @@ class Statement:
             if r is _VM_ROW:
                 return ROW
             if r is _VM_DONE:
-                if self._savepoint is not None or db.current_statement is self:
+                if self._savepoint is not None:
                     self._close_statement_savepoint(ok=True)
+                elif db.current_statement is self:
+                    db.current_statement = None
                 self._halted()
                 return DONE
             return self._step_other(_result_name(r))
@@ -1130,9 +1130,7 @@ class Statement:
         # relative to it.
         parsed = parse_one(self.sql, 0)
         self._generation = self.db.attach_generation
-        self.program = self.db._compile(parsed, self.sql)
-        self._stmt_journal = self._uses_stmt_journal()
-        self._new_vm()
+        self._take_program(self.db._compile(parsed, self.sql))
 
     def row(self) -> tuple:
         return tuple(self._vm.row())

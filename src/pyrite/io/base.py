@@ -56,9 +56,13 @@ class Completion:
 
     @classmethod
     def finished(cls, result: bytes) -> Completion:
-        c = cls()
+        """A completion done already (a synchronous backend's read)."""
+        c = cls.__new__(cls)
         c.done = True
         c.result = result
+        c.error = None
+        c.waiter = None
+        c._callbacks = []
         return c
 
     def complete(self, result: bytes | None = None, error: BaseException | None = None) -> None:

@@ -61,12 +61,43 @@ def _fcntl(fd: int, kind: int, start: int, length: int) -> bool:
     try:
         fcntl.lockf(fd, kind | (fcntl.LOCK_NB if kind != fcntl.LOCK_UN else 0), length, start)
         return True
-    except (BlockingIOError, PermissionError):
-        return False
     except OSError as e:
-        if e.errno in (11, 13):
-            return False
-        raise_error(SQLITE_IOERR_LOCK)
+        _check_refused(e)
+        return False
+
+
+def _check_refused(e: OSError) -> None:
+    """A lock request failed: return when another holder refused it
+    (EAGAIN/EACCES), else raise SQLITE_IOERR_LOCK."""
+    if isinstance(e, (BlockingIOError, PermissionError)) or e.errno in (11, 13):
+        return
+    raise_error(SQLITE_IOERR_LOCK)
+
+
+def _shared_lock(fd: int) -> bool:
+    """Take the process's SHARED lock on the file as SQLite's unix VFS does:
+    a read lock on PENDING_BYTE while the shared range is read-locked (a
+    writer waiting for EXCLUSIVE holds PENDING, so new readers wait), then
+    PENDING_BYTE released.  Every autocommit statement comes here, so the
+    three fcntl calls are in line; their errors are _fcntl's."""
+    lockf = fcntl.lockf
+    try:
+        lockf(fd, fcntl.LOCK_SH | fcntl.LOCK_NB, 1, PENDING_BYTE)
+    except OSError as e:
+        _check_refused(e)
+        return False
+    try:
+        lockf(fd, fcntl.LOCK_SH | fcntl.LOCK_NB, SHARED_SIZE, SHARED_FIRST)
+        ok = True
+    except OSError as e:
+        ok = False
+        refused = e
+    else:
+        refused = None
+    _fcntl(fd, fcntl.LOCK_UN, PENDING_BYTE, 1)
+    if refused is not None:
+        _check_refused(refused)
+    return ok
 
 
 class OSFile:
@@ -133,13 +164,8 @@ class OSFile:
             if level == SHARED_LOCK:
                 if inode.level >= PENDING_LOCK:
                     return False
-                if inode.shared == 0:
-                    if not _fcntl(fd, fcntl.LOCK_SH, PENDING_BYTE, 1):
-                        return False
-                    ok = _fcntl(fd, fcntl.LOCK_SH, SHARED_FIRST, SHARED_SIZE)
-                    _fcntl(fd, fcntl.LOCK_UN, PENDING_BYTE, 1)
-                    if not ok:
-                        return False
+                if inode.shared == 0 and not _shared_lock(fd):
+                    return False
                 inode.shared += 1
                 if inode.level < SHARED_LOCK:
                     inode.level = SHARED_LOCK

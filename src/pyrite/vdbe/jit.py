@@ -57,7 +57,7 @@ from typing import Any
 from pyrite import errors, values
 from pyrite.storage import btree
 from pyrite.vdbe import opcodes
-from pyrite.vdbe.opcodes import EXIT_ROW
+from pyrite.vdbe.opcodes import EXIT_HALT, EXIT_ROW
 
 _AFF_MASK = 0x47
 _BT_VALID = btree._VALID      # a B-tree cursor on an entry (BTreeCursor.state)
@@ -383,7 +383,7 @@ class _Generator:
             "_to_integer": values.to_integer,
             "_add": values.add, "_subtract": values.subtract, "_multiply": values.multiply,
             "_remainder": values.remainder,
-            "EXIT_ROW": EXIT_ROW,
+            "EXIT_ROW": EXIT_ROW, "EXIT_HALT": EXIT_HALT,
         }
         # Only ElseEq reads the outcome of Eq..Ge: keep it only then.
         self.keep_compare = "ElseEq" in self.names
@@ -794,8 +794,17 @@ def _init_coroutine(g: _Generator, op: Any, pc: int) -> Emitted:
 
 
 def _halt(g: _Generator, op: Any, pc: int) -> Emitted:
-    return [f"pc = {g.handler(pc)}(vm, {g.op(pc)}, {pc})",
-            "continue"], True
+    call = [f"pc = {g.handler(pc)}(vm, {g.op(pc)}, {pc})", "continue"]
+    if op.p1:
+        return call, True
+    # The plain end of the program: no error, no trigger frame to return
+    # from and no foreign key violation to report (op_halt).
+    return [
+        "if not (vm.frames or vm.fk_constraints or getattr(host, 'fk_deferred', 0)",
+        "        or getattr(host, 'fk_deferred_imm', 0)):",
+        f"    vm.pc = {pc}",
+        "    return EXIT_HALT",
+    ] + call, True
 
 
 def _ends(g: _Generator, op: Any, pc: int) -> Emitted:

@@ -109,17 +109,14 @@ class VM:
         self.use_compiled = jit.MODE != "interp"
         # The host counts opcodes or has a progress handler (a connection may).
         self.host_hooks = hasattr(host, "opcode_counts") and hasattr(host, "progress_handler")
-        self.reset()
+        self._init_state()
 
     # -- API ----------------------------------------------------------------
 
     def reset(self) -> None:
         """Rewind to the first instruction, closing cursors (sqlite3_reset)."""
-        if not getattr(self, "started", True):
+        if not self.started:
             return      # nothing has run since the last reset
-        if "frames" not in self.__dict__:
-            self._init_state()
-            return
         if self.frames:
             unwind_frames(self)
             self.frames = []
@@ -140,7 +137,6 @@ class VM:
         self.spare: list[VdbeCursor | None] = [None] * len(self.cursors)
         self.once: set[int] = set()
         self.fk_frames: list[list[Any]] = []   # saved registers (FkPushFrame)
-        self.batch: list[Any] | None = None   # where ResultRow puts rows (see step)
         self._rewind()
 
     def _rewind(self) -> None:
@@ -158,6 +154,7 @@ class VM:
         self.explain_pc = 0
         self.started = False
         self.n_vm_step = 0          # instructions run, for the progress handler
+        self.batch: list[Any] | None = None   # where ResultRow puts rows (see step)
 
     def bind(self, i: int, value: Any) -> None:
         if i >= len(self.vars):
@@ -186,11 +183,30 @@ class VM:
                                          or host.progress_handler is not None)):
                 code = self._run_traced()
             elif self.use_compiled:
+                # _run_compiled, in line (this is every statement's path).
                 self.batch = rows
-                try:
-                    code = self._run_compiled(rows)
-                finally:
-                    self.batch = None
+                while True:
+                    state = jit.state_for(self.program)
+                    handlers = state.handlers
+                    ops = self.ops
+                    pc = self.pc
+                    try:
+                        while True:
+                            while pc >= 0:
+                                pc = handlers[pc](self, ops[pc], pc)
+                            if pc != EXIT_ROW or rows is None:
+                                break
+                            rows.append(self.result)
+                            pc = self.pc
+                    except BaseException:
+                        # A compiled region has set vm.pc to its failing instruction.
+                        if pc not in state.entries:
+                            self.pc = pc
+                        raise
+                    if pc != EXIT_FRAME:
+                        break
+                self.batch = None
+                code = pc
             else:
                 code = self._run(rows)
         except IOPending as p:
