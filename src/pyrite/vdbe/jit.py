@@ -8,7 +8,7 @@ Python function ``run(vm, op, pc)``; :class:`ProgramJit`, cached on the
 program (so every VM of a cached statement shares it), decides what to
 compile and when.
 
-Mixed execution.  ``VM._run_compiled`` is an interpreter loop over
+Mixed execution.  ``VM.step``'s compiled loop is an interpreter loop over
 ``ProgramJit.handlers``, one callable per instruction: the opcode's handler,
 a hotness counter, or -- at each block start of a compiled region -- the
 region's function.  A region runs its blocks and returns the address where

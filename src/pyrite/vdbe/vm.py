@@ -183,7 +183,11 @@ class VM:
                                          or host.progress_handler is not None)):
                 code = self._run_traced()
             elif self.use_compiled:
-                # _run_compiled, in line (this is every statement's path).
+                # The compiled executor: an interpreter loop over the
+                # program's per-instruction handler list from vdbe/jit.py,
+                # where hot loops and programs are compiled regions: a
+                # region runs its blocks and answers the address where
+                # control left it (the loop carries on there) or an exit code.
                 self.batch = rows
                 while True:
                     state = jit.state_for(self.program)
@@ -273,32 +277,6 @@ class VM:
             if pc >= 0:
                 self.pc = pc
         return pc
-
-    def _run_compiled(self, rows: list[Any] | None = None) -> int:
-        """The interpreter loop over the program's per-instruction handler
-        list from vdbe/jit.py, where hot loops and programs are compiled
-        regions: a region runs its blocks and answers the address where
-        control left it (the loop carries on there) or an exit code."""
-        while True:
-            state = jit.state_for(self.program)
-            handlers = state.handlers
-            ops = self.ops
-            pc = self.pc
-            try:
-                while True:
-                    while pc >= 0:
-                        pc = handlers[pc](self, ops[pc], pc)
-                    if pc != EXIT_ROW or rows is None:
-                        break
-                    rows.append(self.result)
-                    pc = self.pc
-            except BaseException:
-                # A compiled region has set vm.pc to its failing instruction.
-                if pc not in state.entries:
-                    self.pc = pc
-                raise
-            if pc != EXIT_FRAME:
-                return pc
 
     def _run_traced(self) -> int:
         ops = self.ops
