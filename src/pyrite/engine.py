@@ -16,8 +16,8 @@ What the VM may call on its host (``Database``), by opcode:
 
 * ``btree(db_index) -> BTree``; ``pager`` (``get_meta``/``set_meta`` for
   ReadCookie/SetCookie, ``page_count`` for Pagecount);
-* Transaction: ``begin_transaction(db_index, write)``; P3/P5 check against
-  ``schema_cookie(db_index)`` -> SQLITE_SCHEMA, which :class:`Statement`
+* Transaction: ``begin_transaction(db_index, write) -> BTree``; P3/P5 check against
+  the schema cookie in its file -> SQLITE_SCHEMA, which :class:`Statement`
   answers by re-preparing;
 * Halt in autocommit mode: ``commit()`` (or ``rollback()`` after an
   error); AutoCommit: set ``autocommit`` then ``commit()``/``rollback()``;
@@ -663,17 +663,20 @@ class Database:
             self.open_temp()
         return self.dbs[db_index].btree
 
-    def begin_transaction(self, db_index: int = 0, write: bool = False) -> None:
-        """The Transaction opcode: take a read or write transaction."""
+    def begin_transaction(self, db_index: int = 0, write: bool = False) -> BTree:
+        """The Transaction opcode: take a read or write transaction; answers
+        the database's BTree (whose pager holds the schema cookie P3/P5
+        checks)."""
         if db_index == 1:
             self.open_temp()
-        pager = self.dbs[db_index].pager
+        slot = self.dbs[db_index]
+        pager = slot.pager
         if write:
             if pager.readonly:
                 errors.raise_error(errors.SQLITE_READONLY,
                                    "attempt to write a readonly database")
             if pager.in_write:
-                return
+                return slot.btree
             # SAVEPOINTs (and the statement's) already open on the other
             # databases start here too.
             depth = max(len(self.user_savepoints), self.savepoint_depth())
@@ -682,8 +685,9 @@ class Database:
             pager.savepoint(depth)
             if self.current_statement is not None:
                 self.current_statement.open_statement_savepoint()
-        else:
+        elif not pager.lock_level:
             pager.begin_read()
+        return slot.btree
 
     def savepoint(self, op: int, name: str) -> None:
         """The Savepoint opcode: op 0 SAVEPOINT, 1 RELEASE, 2 ROLLBACK TO

@@ -127,13 +127,11 @@ def op_type_check(vm: Any, op: Any, pc: int) -> int:
 def op_transaction(vm: Any, op: Any, pc: int) -> int:
     """Begin a read (P2=0) or write (P2!=0) transaction on database P1.  With
     P5 set, fail with SQLITE_SCHEMA when the schema cookie is not P3."""
-    host = vm.host
-    host.begin_transaction(op.p1, bool(op.p2))
+    btree = vm.host.begin_transaction(op.p1, bool(op.p2))
     if op.p5:
         # Compare with the cookie in the file: another connection may have
         # changed the schema since this program was compiled.
-        cookie = host.btree(op.p1).pager.get_meta(1)
-        if cookie != op.p3:
+        if btree.pager.get_meta(1) != op.p3:
             errors.raise_error(errors.SQLITE_SCHEMA, "database schema has changed")
     return pc + 1
 
