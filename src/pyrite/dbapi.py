@@ -1124,7 +1124,24 @@ class Cursor:
                     f"Incorrect number of bindings supplied. The current statement uses "
                     f"{needed}, and there are {len(parameters)} supplied.")
             if needed:
-                stmt.bind_values(self._plain_values(parameters))
+                # Values that bind as they are (an int in range, ASCII
+                # text, a float that is not NaN, None) are checked in line;
+                # anything else takes _converted_values.
+                for v in parameters:
+                    t = type(v)
+                    if t is int:
+                        if _MIN_INT64 <= v <= _MAX_INT64:
+                            continue
+                    elif t is str:
+                        if v.isascii():
+                            continue
+                    elif v is None:
+                        continue
+                    elif t is float and v == v:
+                        continue
+                    parameters = self._converted_values(parameters)
+                    break
+                stmt.bind_values(parameters)
             return
         if kind in (tuple, list) or (
                 not isinstance(parameters, dict) and hasattr(type(parameters), "__getitem__")):
@@ -1154,27 +1171,6 @@ class Cursor:
                 self._bind_one(stmt, i, value)
         else:
             raise ProgrammingError("parameters are of unsupported type")
-
-    @classmethod
-    def _plain_values(cls, parameters: Any) -> Any:
-        """The values to bind for positional ``parameters`` when no base
-        type has an adapter: ``parameters`` itself when every value binds
-        as it is (an int in range, ASCII text, a float that is not NaN,
-        None), else a converted copy (see _converted_values)."""
-        for v in parameters:
-            t = type(v)
-            if t is int:
-                if _MIN_INT64 <= v <= _MAX_INT64:
-                    continue
-            elif t is str:
-                if v.isascii():
-                    continue
-            elif v is None:
-                continue
-            elif t is float and v == v:
-                continue
-            return cls._converted_values(parameters)
-        return parameters
 
     @classmethod
     def _converted_values(cls, parameters: Any) -> list[Any]:
