@@ -427,6 +427,20 @@ def sqlite_index_order(indexes: list[Any]) -> list[int]:
     return [i for i in newest_first if i not in replace] + replace
 
 
+def _reads_row_before_record(parse: Any, table: Any, upsert: Any) -> bool:
+    """Whether anything between the new row's registers and its record
+    reads them with the column affinities applied: generated columns, a
+    STRICT type check, CHECK constraints, index keys (and a WITHOUT ROWID
+    table's row is one), an upsert's excluded.*, foreign key probes.  Else
+    the row's MakeRecord applies the affinities, to the registers too (as
+    SQLite's sqlite3TableAffinity then gives its affinity string to the
+    MakeRecord instead of an OP_Affinity)."""
+    from pyrite.compile import fkey
+    return bool(table.indexes or table.checks or table.without_rowid or upsert is not None
+                or gencol.has_generated(table) or getattr(table, "strict", False)
+                or fkey.fk_required(parse, table))
+
+
 def complete_insertion(parse: Any, table: Any, data_cursor: int, idx_cursors: list[int],
                        reg_new: int, key_regs: list[int], is_update: bool,
                        count: bool = True,
@@ -681,7 +695,8 @@ def code_insert(parse: Any, stmt: ast.Insert) -> None:
         parse.emit("NewRowid", data_cursor, reg_new, autoinc + 1 if autoinc else 0)
     else:
         parse.emit("Null", 0, reg_new)
-    parse.emit("Affinity", reg_new + 1, n_col, 0, table.affinity_string())
+    if _reads_row_before_record(parse, table, upsert):
+        parse.emit("Affinity", reg_new + 1, n_col, 0, table.affinity_string())
     gencol.compute_columns(parse, table, reg_new)
     from pyrite.compile.checkdef import code_type_check
     code_type_check(parse, table, reg_new + 1)
