@@ -81,3 +81,43 @@ def test_integers_take_the_smallest_serial_type() -> None:
         assert decode_record(rec) == [iv, "t"]
     # Text read from invalid UTF-8 (lone surrogates) writes its bytes back.
     assert encode_record(["\udcff", "é"]) == b"\x03\x0f\x11\xff\xc3\xa9"
+
+
+def test_fast_encoder_matches_the_general_one() -> None:
+    """encode_record's one-pass path (UTF-8, short text, integers, reals,
+    NULLs) writes the bytes _encode_general writes, and hands it every
+    record it does not cover (blobs, booleans, 8-byte integers, long
+    text, text from invalid UTF-8, UTF-16, long headers)."""
+    import random
+
+    from pyrite.storage.record import _encode_general
+    rng = random.Random(3)
+    edges = [0, 1, -1, 2, 127, 128, -128, -129, 32767, 32768, -32768, -32769,
+             2**23 - 1, 2**23, -2**23, -2**23 - 1, 2**31 - 1, 2**31, -2**31, -2**31 - 1,
+             2**47 - 1, 2**47, -2**47, -2**47 - 1, 2**63 - 1, -2**63]
+
+    def value() -> object:
+        k = rng.randrange(8)
+        if k == 0:
+            return None
+        if k == 1:
+            return rng.choice(edges)
+        if k == 2:
+            return rng.random() * 10 ** rng.randrange(-5, 30)
+        if k == 3:
+            return "".join(chr(rng.randrange(1, 0x3000)) for _ in range(rng.randrange(60)))
+        if k == 4:
+            return bytes(rng.randrange(256) for _ in range(rng.randrange(60)))
+        if k == 5:
+            return rng.choice([True, False, "\udcff" + "ab"])
+        return rng.randrange(-300, 300)
+
+    for _ in range(3000):
+        row = [value() for _ in range(rng.randrange(8))]
+        rec = encode_record(row)
+        assert rec == _encode_general(row), row
+        assert encode_record(row, "utf-16le") == _encode_general(row, "utf-16le")
+        assert decode_record(rec) == [int(v) if type(v) is bool else v for v in row]
+    wide = list(range(200))
+    assert encode_record(wide) == _encode_general(wide)
+    assert decode_record(encode_record(wide)) == wide

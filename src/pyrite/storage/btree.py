@@ -2075,6 +2075,9 @@ class BTreeCursor:
             known: Any = rowid
             skey = None
         else:
+            if (key is not None and 3 <= size < 128 and self.key_fn is not None
+                    and self._insert_index_fast(payload, key, size)):
+                return
             if key is None:
                 key = decode_record(payload, self.pager.text_encoding)
             c, skey = self._seek_to_insert(key)
@@ -2168,6 +2171,103 @@ class BTreeCursor:
         self.state = _SAVED
         self.saved_key = saved
         self.stack = []
+
+    def _insert_index_fast(self, payload: bytes, key: list[Any], size: int) -> bool:
+        """insert() of the usual index entry in one pass: a small record
+        (its cell is its size byte and the record) under a key that has a
+        sort_key(), a new entry (no equal one) on a leaf with room for it.
+        The seek is _index_move_to_sorted's (_index_insert_position), the
+        edit _insert_cell_inplace's; the cursor ends on the new entry as
+        insert() leaves it.  False when any of that does not hold, with
+        nothing changed (insert() then takes its general path; a read that
+        raised IOPending, too)."""
+        if len(key) > len(self.key_info.collations):
+            return False
+        if size > ((self.pager.usable_size - 12) * 64 // 255) - 23:
+            return False
+        try:
+            skey = self.key_fn(key)
+        except KeyError:
+            return False
+        try:
+            where = self._index_insert_position(skey)
+        except Exception:            # IOPending and the like: the general path
+            return False
+        if where is None:
+            return False
+        page, info, pos, stack = where
+        if stack is None:            # on the cursor's own leaf
+            return self._put_index_cell(page, info, pos, payload, size, key, skey,
+                                        self.stack[-1])
+        top = [page, info, pos]
+        if not self._put_index_cell(page, info, pos, payload, size, key, skey, top):
+            return False
+        stack.append(top)
+        self.stack, self.state = stack, _VALID
+        return True
+
+    def _index_insert_position(self, skey: tuple) -> tuple | None:
+        """Where an entry with sort key ``skey`` goes: (leaf, its parsed
+        view, index, interior path), the path None when the leaf is the
+        one the cursor is on (the key falls within it, or past the end of
+        the right-most leaf: sorted inserts, the insert after a unique
+        check's seek), else found from the root.  None when an entry
+        equal to it exists or a page has no sort keys.  Moves nothing."""
+        nkey = len(skey)
+        if self.state == _VALID:
+            top = self.stack[-1]
+            page, info = top[0], top[1]
+            n = info.ncell
+            if info.leaf and n:
+                keys = info.sort_keys
+                if keys is None:
+                    keys = self._page_sort_keys(page, info)
+                    if keys is None:
+                        return None
+                if keys[-1] < skey:
+                    if self._on_rightmost_path():
+                        return page, info, n, None
+                elif keys[0] < skey:
+                    pos = bisect_left(keys, skey)
+                    if keys[pos][:nkey] == skey:
+                        return None
+                    return page, info, pos, None
+        get = self.pager.get_page
+        stack = []
+        pgno = self.root
+        depth = 0
+        while True:
+            depth += 1
+            if depth > 40:
+                return None
+            page = get(pgno)
+            info = page.parsed
+            if info is None:
+                info = page_info(page)
+            keys = info.sort_keys
+            if keys is None:
+                keys = self._page_sort_keys(page, info)
+                if keys is None:
+                    return None
+            lo = bisect_left(keys, skey)
+            n = info.ncell
+            if lo < n and keys[lo][:nkey] == skey:
+                return None
+            if info.leaf:
+                return page, info, lo, stack
+            stack.append([page, info, lo])
+            pgno = _unpack_u32(page.data, info.ptrs[lo])[0] if lo < n else info.right
+
+    def _put_index_cell(self, page: Page, info: PageInfo, pos: int, payload: bytes,
+                        size: int, key: list[Any], skey: tuple, top: list[Any]) -> bool:
+        """The edit of _insert_index_fast: the cell of ``payload`` at ``pos``
+        of leaf ``page`` in place, the cursor's leaf level ``top`` on it."""
+        if not self.btree._insert_cell_inplace(page, info, pos, bytes((size,)) + payload,
+                                               key, skey):
+            return False
+        top[2] = pos
+        self.eof, self.skip = False, 0
+        return True
 
     def append_sorted(self, payload: bytes) -> None:
         """Add an index entry that sorts after every entry added so far (an

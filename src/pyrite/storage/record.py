@@ -135,6 +135,72 @@ _BYTE = [bytes((i,)) for i in range(128)]
 def encode_record(values: Sequence[Any], encoding: str = "utf-8") -> bytes:
     """Build a record from Python values (None, int, float, str, bytes).
 
+    The usual record -- UTF-8, under 127 fields of integers, reals, NULLs
+    and text under 57 bytes, each serial type in one byte -- is written
+    straight into a bytearray: the header's types appended after a size
+    byte, then the bodies (integers packed as _encode_general packs them).
+    Anything else is _encode_general's."""
+    if encoding != "utf-8":
+        return _encode_general(values, encoding)
+    out = bytearray(1)    # (the header size goes here)
+    body = bytearray()
+    add = out.append
+    for value in values:
+        t = type(value)
+        if t is int:
+            if 1 < value <= 127:
+                add(1)
+                body.append(value)
+            elif value == 0:
+                add(8)
+            elif value == 1:
+                add(9)
+            elif -128 <= value <= 127:
+                add(1)
+                body.append(value & 0xFF)
+            elif -32768 <= value <= 32767:
+                add(2)
+                body += _pack_s16(value)
+            elif -8388608 <= value <= 8388607:
+                add(3)
+                body += _pack_s32(value)[1:]
+            elif -2147483648 <= value <= 2147483647:
+                add(4)
+                body += _pack_s32(value)
+            elif -140737488355328 <= value <= 140737488355327:
+                add(5)
+                body += _pack_s64(value)[2:]
+            else:
+                return _encode_general(values, encoding)
+        elif t is str:
+            try:
+                data = value.encode()
+            except UnicodeEncodeError:
+                return _encode_general(values, encoding)
+            st = len(data) * 2 + 13
+            if st > 127:
+                return _encode_general(values, encoding)
+            add(st)
+            body += data
+        elif value is None:
+            add(0)
+        elif t is float:
+            add(7)
+            body += _pack_double(value)
+        else:
+            return _encode_general(values, encoding)
+    n = len(out)
+    if n > 127:
+        return _encode_general(values, encoding)
+    out[0] = n
+    out += body
+    return bytes(out)
+
+
+def _encode_general(values: Sequence[Any], encoding: str = "utf-8") -> bytes:
+    """encode_record for any record (long values or headers, blobs,
+    booleans, 8-byte integers, other encodings).
+
     The usual record -- fewer than 127 fields whose serial types each fit
     one byte (text under 57 bytes, blobs under 58) -- has a header of one
     byte per field after its one-byte size: it is built by one bytes()

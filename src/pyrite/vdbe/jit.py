@@ -900,7 +900,7 @@ def _make_record(g: _Generator, op: Any, pc: int) -> Emitted:
     and decoding them again.  Every other MakeRecord runs the handler."""
     nxt = pc + 1
     if nxt >= g.end or g.ops[nxt].p2 != op.p3 or op.p2 < 1:
-        return g.call(pc), False
+        return _make_record_encoded(g, op, pc), False
     nop = g.ops[nxt]
     if g.names[nxt] == "SorterInsert":
         g.namespace["_round_trips"] = _record_round_trips()
@@ -910,7 +910,7 @@ def _make_record(g: _Generator, op: Any, pc: int) -> Emitted:
         # from these registers anyway: the record is never read.
         test = f"cursors[{nop.p1}] is not None and cursors[{nop.p1}].kind == 'hash'"
     else:
-        return g.call(pc), False
+        return _make_record_encoded(g, op, pc), False
     if op.p4:
         g.namespace["_record_values"] = _record_values_fn()
         name = f"AFF{pc}"
@@ -926,6 +926,31 @@ def _make_record(g: _Generator, op: Any, pc: int) -> Emitted:
             "else:"] + ["    " + x for x in g.call(pc)], False
 
 
+def _make_record_encoded(g: _Generator, op: Any, pc: int) -> list[str]:
+    """The usual MakeRecord: the affinities P4 applied (data.record_values)
+    and the record encoded, without the handler's call.  The handler's
+    other outcome, values for a DISTINCT set's IdxInsert right after it
+    (data._feeds_hash_set), needs that IdxInsert: then it runs."""
+    nxt = pc + 1
+    if (nxt < len(g.ops) and g.names[nxt] == "IdxInsert" and g.ops[nxt].p3 == op.p1
+            and g.ops[nxt].p2 == op.p3):
+        return g.call(pc)
+    g.namespace["_encode_record"] = _encode_record_fn()
+    if op.p4:
+        g.namespace["_record_values"] = _record_values_fn()
+        name = f"AFF{pc}"
+        g.namespace[name] = op.p4
+        values_of = f"_record_values(r, {op.p1}, {op.p2}, {name})"
+    else:
+        values_of = f"r[{op.p1}:{op.p1 + op.p2}]"
+    return [f"r[{op.p3}] = _encode_record({values_of})"]
+
+
+def _encode_record_fn() -> Callable[..., bytes]:
+    from pyrite.storage.record import encode_record
+    return encode_record
+
+
 def _record_values_fn() -> Callable[..., list[Any]]:
     from pyrite.vdbe.ops.data import record_values
     return record_values
@@ -937,15 +962,70 @@ def _idx_insert(g: _Generator, op: Any, pc: int) -> Emitted:
     if op.p5 & 0x01:        # OPFLAG_NCHANGE: the handler counts the change
         return g.call(pc), False
     g.namespace["_hash_key"] = _hash_key_fn()
-    return [f"c = cursors[{op.p1}]",
-            f"v = r[{op.p2}]",
-            "if type(v) is list and c is not None and c.kind == 'hash':",
-            "    k = tuple(v[:c.key_info.n_key_field])",
-            "    try:",
-            "        c.sorter.add(k)",
-            "    except TypeError:",
-            "        c.sorter.add(_hash_key(k))",
+    out = [f"c = cursors[{op.p1}]",
+           f"v = r[{op.p2}]",
+           "if type(v) is list and c is not None and c.kind == 'hash':",
+           "    k = tuple(v[:c.key_info.n_key_field])",
+           "    try:",
+           "        c.sorter.add(k)",
+           "    except TypeError:",
+           "        c.sorter.add(_hash_key(k))"]
+    n = op.p4
+    if not op.p5 & 0x08 and type(n) is int and 0 < n <= 16 and op.p3:
+        # An index entry from MakeRecord, its fields still in r[P3..]:
+        # the B-tree takes them as the key (as op_idx_insert checks).
+        g.namespace["_record_fields"], g.namespace["_KEY_TYPES"] = _idx_insert_helpers()
+        types = " and ".join(f"type(k[{i}]) in _KEY_TYPES" for i in range(n))
+        out += ["elif type(v) is bytes and c is not None and c.kind == 'index':",
+                f"    k = r[{op.p3}:{op.p3 + n}]",
+                f"    c.bt.insert(None, v, k if _record_fields(v) == {n} and {types} else None)",
+                "    c.row = None"]
+    return out + ["else:"] + ["    " + x for x in g.call(pc)], False
+
+
+def _no_conflict(g: _Generator, op: Any, pc: int) -> Emitted:
+    """NoConflict with a key of P4 registers on an index cursor: jump when
+    a field is NULL, else seek the key and jump unless an entry has it
+    (op_no_conflict, _found); another cursor kind runs the handler."""
+    n = op.p4
+    if type(n) is not int or not 0 < n <= 16 or op.p5 & 0x02:   # OPFLAG_WHOLE_ENTRY
+        return g.call(pc), False
+    nulls = " or ".join(f"k[{i}] is None" for i in range(n))
+    return [f"k = r[{op.p3}:{op.p3 + n}]",
+            f"if {nulls}:",
+            f"    pc = {op.p2}",
+            "    continue",
+            f"c = cursors[{op.p1}]",
+            "if c is not None and c.kind == 'index':",
+            "    b = c.bt",
+            "    v = b.index_move_to(k, 0)",
+            "    c.null_row = False",
+            "    c.row = None",
+            "    if v or b.eof:",
+            f"        pc = {op.p2}",
+            "        continue",
             "else:"] + ["    " + x for x in g.call(pc)], False
+
+
+def _insert(g: _Generator, op: Any, pc: int) -> Emitted:
+    """Insert of a record (MakeRecord's bytes) into a table: the B-tree
+    call, the change count and last_insert_rowid as op_insert does them;
+    any other value of r[P2] (or no cursor) runs the handler."""
+    out = [f"c = cursors[{op.p1}]",
+           f"v = r[{op.p2}]",
+           "if type(v) is bytes and c is not None:",
+           f"    c.bt.insert(r[{op.p3}], v)",
+           "    c.row = None"]
+    if op.p5 & 0x01:        # OPFLAG_NCHANGE
+        out.append("    vm.n_change += 1")
+    if op.p5 & 0x20:        # OPFLAG_LASTROWID
+        out.append(f"    host.last_insert_rowid = r[{op.p3}]")
+    return out + ["else:"] + ["    " + x for x in g.call(pc)], False
+
+
+def _idx_insert_helpers() -> tuple[Callable[[bytes], int], frozenset]:
+    from pyrite.vdbe.ops.cursor import _KEY_TYPES, _record_fields
+    return _record_fields, _KEY_TYPES
 
 
 def _hash_key_fn() -> Callable[[Any], tuple]:
@@ -1053,7 +1133,8 @@ _EMITTERS: dict[str, Callable[[_Generator, Any, int], Emitted]] = {
     "Function": _function, "PureFunc": _function,
     "AggStep": _agg_step, "CollSeq": _coll_seq,
     "MakeRecord": _make_record, "SorterInsert": _sorter_insert,
-    "IdxInsert": _idx_insert, "Found": _found, "NotFound": _found,
+    "IdxInsert": _idx_insert, "Found": _found, "NotFound": _found, "Insert": _insert,
+    "NoConflict": _no_conflict,
     "SorterData": _sorter_data, "SorterNext": _sorter_next,
 }
 
@@ -1084,6 +1165,7 @@ _RESTATES: dict[str, str] = {
     "CollSeq": "op_coll_seq",
     "MakeRecord": "op_make_record", "SorterInsert": "op_sorter_insert",
     "IdxInsert": "op_idx_insert", "Found": "op_found", "NotFound": "op_not_found",
+    "Insert": "op_insert", "NoConflict": "op_no_conflict",
     "SorterData": "op_sorter_data", "SorterNext": "op_sorter_next",
 }
 
