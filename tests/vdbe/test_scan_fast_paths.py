@@ -375,3 +375,26 @@ def test_order_by_one_kind_columns_sorts_by_values(executor: str) -> None:
                   "bl, i DESC", "t, bl DESC, r", "n, i", "n DESC, t", "i, t || ''"]:
         for tail in ["", " LIMIT 5", " LIMIT 4 OFFSET 3"]:
             _same(a, b, f"SELECT id, i, r, m, t, hex(bl) FROM k ORDER BY {order}{tail}")
+
+
+def test_order_by_result_columns_go_straight_into_the_sorter_record(executor: str) -> None:
+    """The result columns of an ORDER BY query are computed in the sorter
+    record's registers (no SCopy of each, as sqlite3 codes them); the
+    shapes that keep their own result registers (a coroutine's, DISTINCT,
+    aggregates, an ORDER BY term that is a result column) agree with
+    sqlite3 too."""
+    a, b = _both(["CREATE TABLE s(id INTEGER PRIMARY KEY, x, y)"])
+    for conn in (a, b):
+        conn.executemany("INSERT INTO s VALUES (?, ?, ?)", SORT_ROWS)
+    ops = [row[1] for row in b.execute("EXPLAIN SELECT id, y FROM s ORDER BY x DESC, y")]
+    assert "SCopy" not in ops and "SorterInsert" in ops
+    for sql in ["SELECT id, y FROM s ORDER BY x DESC, y",
+                "SELECT id, y, x FROM s ORDER BY 3, 1 LIMIT 5",
+                "SELECT DISTINCT typeof(x), x > 2 FROM s ORDER BY 1 DESC",
+                "SELECT typeof(x) t, count(*), sum(id) FROM s GROUP BY 1 ORDER BY 2, 1",
+                "SELECT * FROM (SELECT id, x FROM s ORDER BY x, id LIMIT 6) ORDER BY id DESC",
+                "SELECT id, (SELECT count(*) FROM s t WHERE t.id < s.id) FROM s ORDER BY y, id",
+                "SELECT id FROM s WHERE id IN (SELECT id FROM s ORDER BY x LIMIT 4) ORDER BY -id",
+                "SELECT id, x FROM s UNION ALL SELECT id, y FROM s ORDER BY 2, 1"]:
+        for _ in range(2):
+            _same(a, b, sql)
