@@ -133,3 +133,31 @@ def test_sum_avg_random(column: list[object]) -> None:
 
 def test_aggregate_helper_roundtrip() -> None:
     assert aggregate("count", [[1], [None], [3]]) == 2
+
+
+def test_sum_family_steps_are_separate_code() -> None:
+    """Sum, Total and Avg each run step/inverse from a code object of their
+    own (CPython specializes attribute access per code object and class:
+    a shared one thrashes when one loop steps two of them), with the same
+    behaviour: sum, total and avg of one query, as aggregates and as
+    windows, agree with sqlite3."""
+    from pyrite.vdbe.functions.aggregates import Avg, Sum, Total
+    codes = {id(cls.step.__code__) for cls in (Sum, Total, Avg)}
+    codes |= {id(cls.inverse.__code__) for cls in (Sum, Total, Avg)}
+    assert len(codes) == 6
+    assert Avg.step.__doc__ == Sum.step.__doc__
+    import pyrite
+    rows = [(i, v) for i, v in enumerate(
+        [1, 2.5, None, 7, 2**62, 2**62, -3, "4", 0.25, 9], start=1)]
+    queries = [
+        "SELECT sum(v), total(v), avg(v), sum(i), avg(i), total(i) FROM t",
+        "SELECT i, sum(v) OVER w, avg(v) OVER w, total(v) OVER w FROM t "
+        "WINDOW w AS (ORDER BY i ROWS BETWEEN 2 PRECEDING AND CURRENT ROW)",
+    ]
+    for sql in queries:
+        results = []
+        for conn in (sqlite3.connect(":memory:"), pyrite.connect(":memory:")):
+            conn.execute("CREATE TABLE t(i INTEGER PRIMARY KEY, v)")
+            conn.executemany("INSERT INTO t VALUES (?, ?)", rows)
+            results.append(repr(conn.execute(sql).fetchall()))
+        assert results[0] == results[1], sql

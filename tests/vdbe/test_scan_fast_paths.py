@@ -69,6 +69,38 @@ def test_like_test_is_built_once_per_pattern() -> None:
     assert core.like2("x", b"x") == 0               # blobs never match
 
 
+def test_like_plans_for_the_inline_form() -> None:
+    """The plans jit._like writes inline: a '%literal%' pattern's literal
+    (lower-cased when it folds case), '' for any other pattern."""
+    for table in (*core._LIKE_PLANS.values(), *core._LIKE_TESTS.values()):
+        table.clear()
+    core.like2("%Ab%", "x")
+    assert core._LIKE_PLANS[False]["%Ab%"][:2] == ("ab", True)
+    core.like2("%1é%", "x")
+    assert core._LIKE_PLANS[False]["%1é%"][:2] == ("1é", False)
+    core.like2("Ab%", "x")
+    core.like2("%a_%", "x")
+    assert core._LIKE_PLANS[False]["Ab%"][0] == core._LIKE_PLANS[False]["%a_%"][0] == ""
+    sensitive = core.make_like(True)[0].func
+    sensitive("%Ab%", "x")
+    assert core._LIKE_PLANS[True]["%Ab%"][:2] == ("Ab", False)
+
+
+@pytest.mark.parametrize("case_sensitive", [0, 1])
+def test_like_inline_form_over_a_scan(executor: str, case_sensitive: int) -> None:
+    """Every pattern over a table of every text shape, twice (the plan is
+    made on the first row that sees the pattern, the inline form used on
+    the others): ASCII text takes the inline test, non-ASCII text, NULs,
+    numbers, blobs and NULLs fall back; as does a pattern that is no text."""
+    a, b = _both(["CREATE TABLE t(c)", f"PRAGMA case_sensitive_like={case_sensitive}"])
+    for conn in (a, b):
+        conn.executemany("INSERT INTO t VALUES (?)", [(t,) for t in TEXTS * 3])
+    for p in PATTERNS + [None, 1, b"one", "1.5"]:
+        for _ in range(2):
+            _same(a, b, "SELECT rowid, c LIKE ?1, ?1 NOT LIKE c FROM t", (p,))
+            _same(a, b, "SELECT count(*) FROM t WHERE c LIKE ?1", (p,))
+
+
 def test_like_pattern_over_the_limit_still_raises() -> None:
     b = pyrite.connect(":memory:")
     with pytest.raises(pyrite.OperationalError, match="LIKE or GLOB pattern too complex"):
@@ -343,3 +375,26 @@ def test_order_by_one_kind_columns_sorts_by_values(executor: str) -> None:
                   "bl, i DESC", "t, bl DESC, r", "n, i", "n DESC, t", "i, t || ''"]:
         for tail in ["", " LIMIT 5", " LIMIT 4 OFFSET 3"]:
             _same(a, b, f"SELECT id, i, r, m, t, hex(bl) FROM k ORDER BY {order}{tail}")
+
+
+def test_order_by_result_columns_go_straight_into_the_sorter_record(executor: str) -> None:
+    """The result columns of an ORDER BY query are computed in the sorter
+    record's registers (no SCopy of each, as sqlite3 codes them); the
+    shapes that keep their own result registers (a coroutine's, DISTINCT,
+    aggregates, an ORDER BY term that is a result column) agree with
+    sqlite3 too."""
+    a, b = _both(["CREATE TABLE s(id INTEGER PRIMARY KEY, x, y)"])
+    for conn in (a, b):
+        conn.executemany("INSERT INTO s VALUES (?, ?, ?)", SORT_ROWS)
+    ops = [row[1] for row in b.execute("EXPLAIN SELECT id, y FROM s ORDER BY x DESC, y")]
+    assert "SCopy" not in ops and "SorterInsert" in ops
+    for sql in ["SELECT id, y FROM s ORDER BY x DESC, y",
+                "SELECT id, y, x FROM s ORDER BY 3, 1 LIMIT 5",
+                "SELECT DISTINCT typeof(x), x > 2 FROM s ORDER BY 1 DESC",
+                "SELECT typeof(x) t, count(*), sum(id) FROM s GROUP BY 1 ORDER BY 2, 1",
+                "SELECT * FROM (SELECT id, x FROM s ORDER BY x, id LIMIT 6) ORDER BY id DESC",
+                "SELECT id, (SELECT count(*) FROM s t WHERE t.id < s.id) FROM s ORDER BY y, id",
+                "SELECT id FROM s WHERE id IN (SELECT id FROM s ORDER BY x LIMIT 4) ORDER BY -id",
+                "SELECT id, x FROM s UNION ALL SELECT id, y FROM s ORDER BY 2, 1"]:
+        for _ in range(2):
+            _same(a, b, sql)

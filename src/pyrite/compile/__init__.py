@@ -108,8 +108,9 @@ def compile_statement(db: Any, parsed: Any, sql: str) -> Any:
     parse.stmt_start = parsed.start
     parse.stmt_end = parsed.end
     # Parameters are numbered in source order, as SQLite's parser does, not in
-    # the order code generation visits them.
-    parse.number_variables(stmt)
+    # the order code generation visits them (text without ?, :, @ or $ has none).
+    if any(c in sql[parsed.start:parsed.end] for c in "?:@$"):
+        parse.number_variables(stmt)
     parse.variables_numbered = True
     code_statement(parse, stmt, sql, parsed)
     text = sql[parsed.start:parsed.end]

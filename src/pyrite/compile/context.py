@@ -174,6 +174,23 @@ JT_RIGHT = 0x10
 JT_OUTER = 0x20
 
 
+
+# A node class's dataclass fields in the order number_variables visits
+# them (WITH first: it comes first in the text), computed once a class.
+_WALK_FIELDS: dict[type, tuple[str, ...]] = {}
+
+
+def _walk_fields(cls: type) -> tuple[str, ...]:
+    names = _WALK_FIELDS.get(cls)
+    if names is None:
+        import dataclasses
+        fields = [f.name for f in dataclasses.fields(cls)]
+        if "with_" in fields:
+            fields.remove("with_")
+            fields.insert(0, "with_")
+        names = _WALK_FIELDS[cls] = tuple(fields)
+    return names
+
 class SrcList(list):
     """The FROM clause flattened left to right (SQLite's ``SrcList``)."""
 
@@ -539,8 +556,6 @@ class Parse:
         """Number every bound parameter of ``node`` in source order, as
         SQLite does while parsing (code generation visits expressions in
         another order).  Call once per statement before coding it."""
-        import dataclasses as _dc
-        stack = [node]
         order: list[ast.Variable] = []
         seen: set[int] = set()
 
@@ -556,13 +571,8 @@ class Parse:
                 return
             if not isinstance(n, ast.Node):
                 return
-            fields = [f.name for f in _dc.fields(n)]
-            if "with_" in fields:   # WITH comes first in the text
-                fields.remove("with_")
-                fields.insert(0, "with_")
-            for name in fields:
+            for name in _walk_fields(type(n)):
                 walk(getattr(n, name))
-        del stack
         walk(node)
         for v in order:
             self.var_numbers[id(v)] = self.variable_number(v.text)

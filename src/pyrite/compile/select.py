@@ -922,10 +922,16 @@ def _inner_loop(parse: Parse, result: list[ResultItem], dest: SelectDest, lim: _
     n = len(exprs)
     if sorter is None and lim.offset and distinct_cur < 0:
         parse.emit("IfPos", lim.offset, cont, 1)
+    record = 0      # the sorter record's first register, when the result is part of it
     if dest.dest == SRT_MEM and sorter is None:
         reg_result = dest.parm
     elif dest.dest == SRT_COROUTINE and dest.sdst:
         reg_result = dest.sdst
+    elif sorter is not None:
+        # The result columns go straight to their places in the sorter's
+        # record, after its keys (as SQLite codes them: no copies).
+        record = parse.alloc_reg(sorter.n_keys + n)
+        reg_result = record + sorter.n_keys
     else:
         reg_result = parse.alloc_reg(n)
     i = 0
@@ -952,7 +958,7 @@ def _inner_loop(parse: Parse, result: list[ResultItem], dest: SelectDest, lim: _
             # OFFSET counts distinct rows (codeOffset after codeDistinct)
             parse.emit("IfPos", lim.offset, cont, 1)
     if sorter is not None:
-        _push_onto_sorter(parse, sorter, reg_result, n, exprs)
+        _push_onto_sorter(parse, sorter, reg_result, n, exprs, record)
         return
     _dispose(parse, dest, reg_result, n)
     if lim.limit:
@@ -960,8 +966,12 @@ def _inner_loop(parse: Parse, result: list[ResultItem], dest: SelectDest, lim: _
 
 
 def _push_onto_sorter(parse: Parse, sorter: _Sorter, reg_result: int, n: int,
-                      exprs: list[ast.Expr]) -> None:
-    base = parse.alloc_reg(sorter.n_keys + n)
+                      exprs: list[ast.Expr], record: int = 0) -> None:
+    """Add the row (the keys, then the result in reg_result) to the sorter;
+    ``record`` is the record's first register when the result was computed
+    in place after the keys' registers (see _inner_loop), else the result
+    is copied there."""
+    base = record or parse.alloc_reg(sorter.n_keys + n)
     for i, k in enumerate(sorter.keys):
         # an ORDER BY term that is a result column reuses its value
         same = next((j for j, e in enumerate(exprs) if e is k), None)
@@ -969,8 +979,9 @@ def _push_onto_sorter(parse: Parse, sorter: _Sorter, reg_result: int, n: int,
             parse.emit("SCopy", reg_result + same, base + i)
         else:
             code_expr(parse, k, base + i)
-    for i in range(n):
-        parse.emit("SCopy", reg_result + i, base + sorter.n_keys + i)
+    if not record:
+        for i in range(n):
+            parse.emit("SCopy", reg_result + i, base + sorter.n_keys + i)
     rec = parse.get_temp_reg()
     parse.emit("MakeRecord", base, sorter.n_keys + n, rec)
     parse.emit("SorterInsert", sorter.cursor, rec)

@@ -855,12 +855,36 @@ def _function(g: _Generator, op: Any, pc: int) -> Emitted:
         return g.call(pc), False
     name = f"F{pc}"
     g.namespace[name] = fd.func
+    if op.p5 == 2 and getattr(fd.func, "like_plans", None) is not None:
+        return _like(g, op, pc, name), False
     args = ", ".join(f"r[{op.p2 + i}]" for i in range(op.p5))
     return [f"v = {name}({args})",
             "t = type(v)",
             "if t is bool: v = int(v)",
             "elif t is float and v != v: v = None",
             f"r[{op.p3}] = v"], False
+
+
+def _like(g: _Generator, op: Any, pc: int, func: str) -> list[str]:
+    """``text LIKE pattern`` (like(pattern, text), no ESCAPE) whose pattern
+    has been seen: a '%literal%' pattern is a substring test written out
+    for ASCII text without a NUL (lower-cased first when the pattern folds
+    case), any other pattern or text its compiled test (functions.core
+    _LIKE_PLANS); an unseen pattern, or a value that is no text, goes
+    through like() itself, which makes the plan."""
+    plans = f"LP{pc}"
+    g.namespace[plans] = op.p4.func.like_plans
+    pat, text = f"r[{op.p2}]", f"r[{op.p2 + 1}]"
+    return [f"s = {text}",
+            f"p = {pat}",
+            f"lp = {plans}.get(p) if type(s) is str and type(p) is str else None",
+            "if lp is None:",
+            f"    v = {func}(p, s)",
+            "elif lp[0] and s.isascii() and '\\0' not in s:",
+            "    v = 1 if lp[0] in (s.lower() if lp[1] else s) else 0",
+            "else:",
+            "    v = lp[2](s)",
+            f"r[{op.p3}] = v"]
 
 
 def _agg_step(g: _Generator, op: Any, pc: int) -> Emitted:

@@ -13,6 +13,9 @@ ending the aggregate).
 
 from __future__ import annotations
 
+import types
+from collections.abc import Callable
+from typing import Any
 
 from pyrite import values as V
 from pyrite.errors import SQLITE_ERROR, raise_error
@@ -73,6 +76,20 @@ def _sum_operand(x: object) -> int | float | str | bytes:
         if n is not None:
             return n
     return x  # type: ignore[return-value]
+
+
+def _own_copy(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """``fn`` with a code object of its own, for a subclass that would
+    inherit it.  CPython (3.11+) specializes attribute access in a code
+    object for one class at a time: a step() shared by sibling classes
+    that one loop calls for both (sum(x) and avg(y) in one query) keeps
+    missing that cache and runs far slower (sum(length(c)) with avg(b):
+    10.6 -> 6.4 ms over 5,000 rows with a copy each)."""
+    copy = types.FunctionType(fn.__code__.replace(), fn.__globals__, fn.__name__,
+                              fn.__defaults__, fn.__closure__)
+    copy.__doc__ = fn.__doc__
+    copy.__qualname__ = fn.__qualname__
+    return copy
 
 
 class Sum:
@@ -150,6 +167,8 @@ class Total(Sum):
     """total(x): always a float, 0.0 for no rows."""
 
     __slots__ = ()
+    step = _own_copy(Sum.step)          # (see _own_copy)
+    inverse = _own_copy(Sum.inverse)
 
     def value(self) -> float:  # type: ignore[override]
         return self.r_sum
@@ -162,6 +181,8 @@ class Avg(Sum):
     """avg(x): the float average of the non-NULL values."""
 
     __slots__ = ()
+    step = _own_copy(Sum.step)          # (see _own_copy)
+    inverse = _own_copy(Sum.inverse)
 
     def value(self) -> float | None:  # type: ignore[override]
         if self.cnt == 0:

@@ -184,6 +184,13 @@ def _like(pattern: object, text: object, escape: object = None, *,
 _LIKE_TESTS: dict[bool, dict[str, Callable[[str], int]]] = {False: {}, True: {}}
 _LIKE_TESTS_SIZE = 256
 
+# The same patterns as plans the compiled executor writes inline (see
+# jit._like): (literal, fold, test) where ``literal`` is the text a
+# '%literal%' pattern looks for ('' for any other pattern: only ``test``
+# then), to be found in the text lower-cased when ``fold``; the inline
+# form covers ASCII text without a NUL, ``test`` (as _LIKE_TESTS) any text.
+_LIKE_PLANS: dict[bool, dict[str, tuple[str, bool, Callable[[str], int]]]] = {False: {}, True: {}}
+
 # The literal tests of _like_test as C calls: op(text, literal).
 _LITERAL_TESTS = {(True, True): str.__contains__, (True, False): str.endswith,
                   (False, True): str.startswith, (False, False): str.__eq__}
@@ -207,9 +214,13 @@ def _like_test(pattern: str, case_sensitive: bool) -> Callable[[str], int]:
 
     test = slow
     core = pat.strip("%")
+    contains = fold = False
+    lit = ""
     if "_" not in pat and "%" not in core:
+        contains = pat.startswith("%") and pat.endswith("%")
         op = _LITERAL_TESTS[(pat.startswith("%"), pat.endswith("%"))]
         if not case_sensitive and any(c.isascii() and c.isalpha() for c in core):
+            fold = True
             lit = "".join(c.lower() if c.isascii() else c for c in core)
 
             def test(text: str) -> int:
@@ -224,9 +235,12 @@ def _like_test(pattern: str, case_sensitive: bool) -> Callable[[str], int]:
                     return 1 if op(text, lit) else 0
                 return slow(text)
     tests = _LIKE_TESTS[case_sensitive]
+    plans = _LIKE_PLANS[case_sensitive]
     if len(tests) >= _LIKE_TESTS_SIZE:
         tests.clear()
+        plans.clear()
     tests[pattern] = test
+    plans[pattern] = (lit if contains else "", fold, test)
     return test
 
 
@@ -244,6 +258,7 @@ def _make_like2(case_sensitive: bool) -> Callable[[object, object], int | None]:
             if len(pattern) <= V.SQLITE_MAX_LIKE_PATTERN_LENGTH:  # type: ignore[operator]
                 return _like_test(pattern, case_sensitive)(text)
         return _like(pattern, text, case_sensitive=case_sensitive)
+    like2.like_plans = _LIKE_PLANS[case_sensitive]  # type: ignore[attr-defined]
     return like2
 
 

@@ -662,9 +662,20 @@ def op_idx_insert(vm: Any, op: Any, pc: int) -> int:
     P5 & OPFLAG_APPEND: the keys come in index order from a sorter into an
     index that Close then writes whole (BTreeCursor.append_sorted; only
     refill_index, whose Close always follows its loop, sets it)."""
-    c = _cursor(vm, op.p1)
+    c = vm.cursors[op.p1]
     rec = vm.r[op.p2]
+    if c is None:
+        c = _cursor(vm, op.p1)      # (raises)
     kind = c.kind
+    if kind == "hash" and type(rec) is list and not op.p5 & OPFLAG_NCHANGE:
+        # A DISTINCT row's values from MakeRecord (op_make_record): its key
+        # tuple into the set (what the general hash case below does).
+        key = tuple(rec[:c.key_info.n_key_field])
+        try:
+            c.sorter.add(key)  # type: ignore[union-attr]
+        except TypeError:           # an unhashable field: see _hash_key
+            c.sorter.add(_hash_key(key))  # type: ignore[union-attr]
+        return pc + 1
     if kind == "index" and type(rec) is bytes and not op.p5 & OPFLAG_APPEND:
         # The usual entry: MakeRecord's record, whose fields are still in
         # r[P3..P3+P4-1] (checked: as many fields, all of the key types).

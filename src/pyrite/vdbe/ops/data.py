@@ -77,6 +77,16 @@ def record_values(r: list[Any], p1: int, n: int, aff: str) -> list[Any]:
     return vals
 
 
+_IDX_INSERT: list[int] = []
+
+
+def _idx_insert_number() -> int:
+    """IdxInsert's opcode number (looked up once)."""
+    if not _IDX_INSERT:
+        _IDX_INSERT.append(opcodes.BY_NAME["IdxInsert"].number)
+    return _IDX_INSERT[0]
+
+
 def _feeds_hash_set(vm: Any, op: Any, nxt: Any) -> bool:
     """Whether the record only goes to ``nxt``, the instruction after it,
     an IdxInsert into a DISTINCT set kept as a hash (cursor.op_idx_insert)
@@ -84,7 +94,7 @@ def _feeds_hash_set(vm: Any, op: Any, nxt: Any) -> bool:
     never reads the record: then the register gets the values themselves,
     as the compiled MakeRecord leaves them (jit._make_record), and nothing
     is encoded."""
-    if nxt.p4 != op.p2 or nxt.opcode != opcodes.BY_NAME["IdxInsert"].number:
+    if nxt.p4 != op.p2 or nxt.opcode != _idx_insert_number():
         return False
     c = vm.cursors[nxt.p1]
     return c is not None and c.kind == "hash"
