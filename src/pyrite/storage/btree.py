@@ -151,8 +151,17 @@ def sort_key(rec: Sequence[Any]) -> tuple:
     in C.  Ints and floats compare exactly, as SQLite's numbers do; str
     order is code point order, that is the byte order of UTF-8.  A shorter
     tuple that is a prefix of a longer one sorts first.  KeyError for a
-    value of another type."""
+    value of another type.  (A one- or two-field record, a seek's key or
+    a one-column index's entry, is built without a loop.)"""
     rank = _CLASS_RANK
+    n = len(rec)
+    if n == 1:
+        v = rec[0]
+        return ((0, 0) if v is None else (rank[type(v)], v),)
+    if n == 2:
+        v, w = rec
+        return ((0, 0) if v is None else (rank[type(v)], v),
+                (0, 0) if w is None else (rank[type(w)], w))
     return tuple([(0, 0) if v is None else (rank[type(v)], v) for v in rec])
 
 
@@ -1352,6 +1361,8 @@ def _table_keys(page: Page, info: PageInfo) -> list[int]:
     """Rowids of the cells of a table page (cached in the PageInfo)."""
     keys = info.keys
     if keys is None:
+        # (One- and two-byte varints, rowids below 16384 and payloads
+        # shorter than that, are read in place; longer ones by get_varint.)
         data = page.data
         keys = []
         append = keys.append
@@ -1360,20 +1371,31 @@ def _table_keys(page: Page, info: PageInfo) -> list[int]:
                 b = data[p]
                 if b < 0x80:
                     p += 1
+                elif data[p + 1] < 0x80:
+                    p += 2
                 else:
                     _, p = get_varint(data, p)
                 b = data[p]
                 if b < 0x80:
                     append(b)
                 else:
-                    append(_signed(get_varint(data, p)[0]))
+                    c = data[p + 1]
+                    if c < 0x80:
+                        append(((b & 0x7F) << 7) | c)
+                    else:
+                        append(_signed(get_varint(data, p)[0]))
         else:
             for p in info.ptrs:
-                b = data[p + 4]
+                p += 4
+                b = data[p]
                 if b < 0x80:
                     append(b)
                 else:
-                    append(_signed(get_varint(data, p + 4)[0]))
+                    c = data[p + 1]
+                    if c < 0x80:
+                        append(((b & 0x7F) << 7) | c)
+                    else:
+                        append(_signed(get_varint(data, p)[0]))
         info.keys = keys
     return keys
 
@@ -1703,12 +1725,27 @@ class BTreeCursor:
         return 1
 
     def table_move_to(self, rowid: int) -> int:
-        """Seek ``rowid``: <0 on a smaller entry, 0 exact, >0 on a larger one."""
+        """Seek ``rowid``: <0 on a smaller entry, 0 exact, >0 on a larger one.
+
+        The hot path of every rowid look-up (a join's inner table, an index
+        entry's row): a rowid within the leaf the cursor is on is found
+        there; otherwise the descent reads pages from the pager's cache
+        dict and ends as _land does, without further calls."""
         if self.state == _VALID:
+            top = self.stack[-1]
+            info = top[1]
+            keys = info.keys
+            if keys and info.leaf and keys[0] <= rowid <= keys[-1]:
+                i = bisect_left(keys, rowid)
+                top[2] = i
+                self.skip = 0
+                self.eof = False
+                return 0 if keys[i] == rowid else 1
             near = self._table_move_near(rowid)
             if near is not None:
                 return near
-        get = self.pager.get_page
+        pager = self.pager
+        cache = pager.cache
         stack: list[list[Any]] = []
         pgno = self.root
         depth = 0
@@ -1716,7 +1753,9 @@ class BTreeCursor:
             depth += 1
             if depth > 40:
                 corrupt("tree too deep")
-            page = get(pgno)
+            page = cache.get(pgno)
+            if page is None:
+                page = pager.get_page(pgno)
             info = page.parsed
             if info is None:
                 info = page_info(page)
@@ -1728,8 +1767,19 @@ class BTreeCursor:
                 break
             stack.append([page, info, i])
             pgno = _unpack_u32(page.data, info.ptrs[i])[0] if i < info.ncell else info.right
-        if self._land(stack, page, info, i):
+        # (_land, written out)
+        self.skip = 0
+        n = info.ncell
+        if n == 0:
+            self.stack, self.state, self.eof = [], _INVALID, True
+            return -1
+        self.eof = False
+        self.state = _VALID
+        self.stack = stack
+        if i < n:
+            stack.append([page, info, i])
             return 0 if keys[i] == rowid else 1
+        stack.append([page, info, n - 1])
         return -1
 
     def _page_sort_keys(self, page: Page, info: PageInfo) -> list[tuple] | None:
@@ -1746,6 +1796,13 @@ class BTreeCursor:
         read_payload = self.btree.read_payload
         enc = self.pager.text_encoding
         cacheable = self.pager.usable_size
+        if not info.intkey and None in records:
+            # Decode the page's cells in one go (an interior cell's payload
+            # follows its 4-byte child page number); what decode_cells
+            # leaves undone (overflow, damage) is read one by one below.
+            ptrs = info.ptrs if info.leaf else [p + 4 for p in info.ptrs]
+            decode_cells(page.data, ptrs, False, ((cacheable - 12) * 64 // 255) - 23, enc,
+                         records)
         key_fn = self.key_fn
         keys = []
         try:
@@ -1804,13 +1861,16 @@ class BTreeCursor:
                 elif keys[0] < target or (exact and keys[0][:nkey] == probe):
                     stack = [list(x) for x in self.stack[:-1]]
                     pgno = page.pgno
-        get = self.pager.get_page
+        pager = self.pager
+        cache = pager.cache
         depth = 0
         while True:
             depth += 1
             if depth > 40:
                 corrupt("tree too deep")
-            page = get(pgno)
+            page = cache.get(pgno)
+            if page is None:
+                page = pager.get_page(pgno)
             info = page.parsed
             if info is None:
                 info = page_info(page)
@@ -1828,7 +1888,20 @@ class BTreeCursor:
                 break
             stack.append([page, info, lo])
             pgno = _unpack_u32(page.data, info.ptrs[lo])[0] if lo < info.ncell else info.right
-        return 1 if self._land(stack, page, info, lo) else -1
+        # (_land, written out)
+        self.skip = 0
+        n = info.ncell
+        if n == 0:
+            self.stack, self.state, self.eof = [], _INVALID, True
+            return -1
+        self.eof = False
+        self.state = _VALID
+        self.stack = stack
+        if lo < n:
+            stack.append([page, info, lo])
+            return 1
+        stack.append([page, info, n - 1])
+        return -1
 
     def entry_positions(self, limit: int) -> dict[tuple, tuple] | None:
         """Where each entry of this index cursor's tree lies, for look-ups

@@ -355,6 +355,15 @@ def compile_program(program: Any) -> Callable[..., int]:
     return compile_region(program, 0, len(program.instructions))[0]
 
 
+class _NoHost:
+    """Stands for a host without ``interrupted`` (a bare VM in tests), which
+    getattr(host, 'interrupted', False) reads as False."""
+    interrupted = False
+
+
+_NO_HOST = _NoHost()
+
+
 def _interrupted(vm: Any) -> None:
     errors.raise_error(errors.SQLITE_INTERRUPT, "interrupted")
 
@@ -384,6 +393,7 @@ class _Generator:
             "_add": values.add, "_subtract": values.subtract, "_multiply": values.multiply,
             "_remainder": values.remainder,
             "EXIT_ROW": EXIT_ROW, "EXIT_HALT": EXIT_HALT,
+            "_NO_HOST": _NO_HOST,
         }
         # Only ElseEq reads the outcome of Eq..Ge: keep it only then.
         self.keep_compare = "ElseEq" in self.names
@@ -455,21 +465,48 @@ class _Generator:
         if first or name not in _KEEPS_ROWS:
             self.row_locals.clear()
 
-    def tree(self, starts: list[int], ends: list[int], indent: int, out: list[str]) -> None:
-        """Dispatch on ``pc`` by bisection over the block starts."""
+    def weights(self, starts: list[int]) -> list[int]:
+        """How often each block start is likely dispatched to, relatively:
+        8 to the power of the number of loops (backward jumps' spans) of
+        the region around it, so that an inner loop's blocks, run once per
+        row of the inner table, outweigh an outer loop's."""
+        specs = self.specs
+        spans = []
+        for pc in range(self.start, min(self.end, len(self.ops))):
+            op = self.ops[pc]
+            if specs[op.opcode].jump and self.start <= op.p2 <= pc:
+                spans.append((op.p2, pc))
+        return [8 ** sum(1 for a, b in spans if a <= s <= b) for s in starts]
+
+    def tree(self, starts: list[int], ends: list[int], indent: int, out: list[str],
+             weights: list[int] | None = None) -> None:
+        """Dispatch on ``pc`` by bisection over the block starts, split where
+        the likely dispatches (see weights) balance, so that the blocks run
+        once per row take the fewest tests; each side keeps a quarter of
+        the starts at least, so that the tree's depth stays logarithmic (a
+        program of a thousand blocks nests no deeper than Python allows)."""
         pad = "    " * indent
         if len(starts) == 1:
             out.append(f"{pad}if pc != {starts[0]}: return pc")
             self.line_pc.append(starts[0])
             self.block(starts[0], ends[0], pad, out)
             return
-        mid = len(starts) // 2
+        if weights is None:
+            weights = self.weights(starts)
+        total = sum(weights)
+        n = len(starts)
+        low = max(1, n // 4)
+        mid, best, left = low, None, sum(weights[:low - 1])
+        for i in range(low, n - low + 1):
+            left += weights[i - 1]
+            if best is None or abs(total - 2 * left) < best:
+                mid, best = i, abs(total - 2 * left)
         out.append(f"{pad}if pc < {starts[mid]}:")
         self.line_pc.append(starts[mid])
-        self.tree(starts[:mid], ends[:mid], indent + 1, out)
+        self.tree(starts[:mid], ends[:mid], indent + 1, out, weights[:mid])
         out.append(f"{pad}else:")
         self.line_pc.append(starts[mid])
-        self.tree(starts[mid:], ends[mid:], indent + 1, out)
+        self.tree(starts[mid:], ends[mid:], indent + 1, out, weights[mid:])
 
     def source(self) -> str:
         leaders = self.leaders()
@@ -482,6 +519,7 @@ class _Generator:
             "    cursors = vm.cursors",
             "    host = vm.host",
             "    batch = vm.batch",
+            "    ih = host if hasattr(host, 'interrupted') else _NO_HOST",
             "    try:",
             "        while pc >= 0:",
         ]
@@ -520,7 +558,7 @@ _ENDS_BLOCK = {"Goto", "Init", "Halt", "ResultRow", "Return", "Yield", "Gosub",
 def _goto(g: _Generator, op: Any, pc: int) -> Emitted:
     if op.p2 <= pc:
         # A backward jump checks for an interrupt (op_goto).
-        return ["if getattr(host, 'interrupted', False): _interrupted(vm)",
+        return ["if ih.interrupted: _interrupted(vm)",
                 f"pc = {op.p2}", "continue"], True
     return [f"pc = {op.p2}", "continue"], True
 
@@ -698,7 +736,10 @@ def _column(g: _Generator, op: Any, pc: int) -> Emitted:
     """op_column with its row fetch written out for B-tree cursors and for
     a pseudo cursor over a sorter's row (SorterData leaves a list, which
     is read as it is: nothing writes to it); NULL rows and other cursor
-    kinds run the handler.
+    kinds run the handler.  A table cursor with a DeferredSeek pending
+    moves to its index cursor's rowid here (op_column's _finish_deferred);
+    when that rowid is missing the handler runs, and reports the
+    corruption, with the seek still pending.
 
     The first Column of a cursor in a block leaves the row it read in the
     local ``row<P1>`` (the row the handler left on the cursor when it ran,
@@ -708,26 +749,35 @@ def _column(g: _Generator, op: Any, pc: int) -> Emitted:
     row once)."""
     p4 = g.const(pc, op.p4)
     local = f"row{op.p1}"
-    read = f"r[{op.p3}] = {{0}}[{op.p2}] if {op.p2} < len({{0}}) else {p4}"
+
+    def read(row: str) -> list[str]:
+        # (A record shorter than the table, from before an ADD COLUMN, has
+        # the column's default P4.)
+        return [f"    try: r[{op.p3}] = {row}[{op.p2}]",
+                f"    except IndexError: r[{op.p3}] = {p4}"]
     if op.p1 in g.row_locals:
-        return [f"if {local} is not None:",
-                "    " + read.format(local),
+        return [f"if {local} is not None:"] + read(local) + [
                 "else:"] + ["    " + x for x in g.call(pc)], False
     g.row_locals.add(op.p1)
     return [f"c = cursors[{op.p1}]",
             "row = c.row",
-            "if row is None and not c.null_row and c.deferred is None"
-            " and (c.kind == 'table' or c.kind == 'index'):",
-            "    bt = c.bt",
-            "    if not bt.eof: row = c.row = bt.record()",
-            "elif row is None and c.kind == 'pseudo' and not c.null_row:",
-            "    v = r[c.pseudo_reg]",
-            "    if type(v) is list: row = c.row = v",
+            "if row is None and not c.null_row:",
+            "    k = c.kind",
+            "    if k == 'table' or k == 'index':",
+            "        bt = c.bt",
+            "        d = c.deferred",
+            "        if d is None:",
+            "            if not bt.eof: row = c.row = bt.record()",
+            "        elif bt.table_move_to(d.bt.record()[-1]) == 0:",
+            "            c.deferred = None",
+            "            row = c.row = bt.record()",
+            "    elif k == 'pseudo':",
+            "        v = r[c.pseudo_reg]",
+            "        if type(v) is list: row = c.row = v",
             "if row is None or c.null_row:"] + ["    " + x for x in g.call(pc)] + [
             f"    {local} = None if c.null_row else c.row",
             "else:",
-            f"    {local} = row",
-            "    " + read.format("row")], False
+            f"    {local} = row"] + read("row"), False
 
 
 def _rowid(g: _Generator, op: Any, pc: int) -> Emitted:
@@ -740,34 +790,26 @@ def _rowid(g: _Generator, op: Any, pc: int) -> Emitted:
 
 
 def _next(g: _Generator, op: Any, pc: int) -> Emitted:
-    """A B-tree cursor steps inline (op_next); sorters run the handler.
-    A step to the next cell of the same leaf (BTreeCursor.next's own fast
-    path) is written out, and it leaves the cursor's row as the page's
-    cached record of that cell when there is one (what Column would fetch:
-    a scan over decoded pages makes no call per row)."""
-    interrupt = ["if getattr(host, 'interrupted', False): _interrupted(vm)",
-                 f"pc = {op.p2}",
-                 "continue"]
+    """Next on a B-tree cursor to the next cell of the same leaf
+    (BTreeCursor.next's own fast path) is written out, and it leaves the
+    cursor's row as the page's cached record of that cell when there is one
+    (what Column would fetch: a scan over decoded pages makes no call per
+    row).  Anything else -- the end of a leaf, a NULL row, a sorter, a
+    cursor not on an entry -- runs the handler (op_next)."""
     return [f"c = cursors[{op.p1}]",
-            "if c.kind == 'sorter' and not c.null_row:"] + [
-            "    " + x for x in g.call(pc)] + [
-            "elif not c.null_row:",
-            "    bt = c.bt",
-            "    if not bt.eof:",
-            f"        if bt.state == {_BT_VALID}:",
-            "            top = bt.stack[-1]",
-            "            info = top[1]",
-            "            i = top[2] + 1",
-            "            if info.leaf and i < info.ncell:",
-            "                top[2] = i",
-            "                v = info.records",
-            "                c.row = None if v is None else v[i]",
-            "                c.deferred = None"] + [
-            "                " + x for x in interrupt] + [
-            "        ok = bt.next()",
-            "        c.row = None",
+            "bt = c.bt",
+            f"if bt is not None and bt.state == {_BT_VALID} and not c.null_row and not bt.eof:",
+            "    top = bt.stack[-1]",
+            "    info = top[1]",
+            "    i = top[2] + 1",
+            "    if info.leaf and i < info.ncell:",
+            "        top[2] = i",
+            "        v = info.records",
+            "        c.row = None if v is None else v[i]",
             "        c.deferred = None",
-            "        if ok:"] + ["            " + x for x in interrupt], False
+            "        if ih.interrupted: _interrupted(vm)",
+            f"        pc = {op.p2}",
+            "        continue"] + g.call(pc), False
 
 
 def _gosub(g: _Generator, op: Any, pc: int) -> Emitted:
@@ -829,12 +871,15 @@ def _idx_compare(g: _Generator, op: Any, pc: int) -> Emitted:
     """IdxGE..IdxLT on a one-field key: a plain (BINARY, ASC) index entry
     against a key of its own type, int or text, compares inline (the range
     scan's end test, as _idx_compare's fast path); anything else runs the
-    handler."""
+    handler.  The entry is the cursor's row when Next left it there (see
+    _next), else the B-tree cursor's record, which becomes the cursor's
+    row (what a Column of the entry reads next, as op_column would)."""
     if op.p4 != 1:
         return g.call(pc), False
     test = _IDX_TESTS[g.names[pc]]
     return [f"c = cursors[{op.p1}]",
-            "e = c.bt.record()",
+            "e = c.row",
+            "if e is None: e = c.row = c.bt.record()",
             "x = e[0] if e and c.key_info._plain else None",
             f"y = r[{op.p3}]",
             "t = type(x)",
@@ -843,6 +888,80 @@ def _idx_compare(g: _Generator, op: Any, pc: int) -> Emitted:
             f"        pc = {op.p2}",
             "        continue",
             "else:"] + ["    " + line for line in g.call(pc)], False
+
+
+# SeekGE..SeekLT: the tie-break an index seek uses (see ops/cursor._seek),
+# and when and how a cursor the seek left on the wrong side of the key
+# steps to the first entry on the right one.
+_SEEK_RC = {"SeekGE": 1, "SeekGT": -1, "SeekLE": -1, "SeekLT": 1}
+_SEEK_FIX = {"SeekGE": ("res < 0", "next"), "SeekGT": ("res <= 0", "next"),
+             "SeekLE": ("res > 0", "prev"), "SeekLT": ("res >= 0", "prev")}
+
+
+def _seek(g: _Generator, op: Any, pc: int) -> Emitted:
+    """SeekGE..SeekLT (ops/cursor._seek) on an index cursor, or on a table
+    cursor with an integer key, call the B-tree's move inline; other keys
+    (a table cursor's real or text key) and other cursor kinds run the
+    handler."""
+    name = g.names[pc]
+    test, step = _SEEK_FIX[name]
+    n = op.p4 if type(op.p4) is int else 0
+    if 1 <= n <= 8:
+        key = f"[{', '.join(f'r[{op.p3 + i}]' for i in range(n))}]"
+        lines = [f"c = cursors[{op.p1}]",
+                 "k = None if c is None else c.kind",
+                 "if k == 'index':",
+                 "    bt = c.bt",
+                 f"    res = bt.index_move_to({key}, {_SEEK_RC[name]})",
+                 f"elif k == 'table' and type(r[{op.p3}]) is int:",
+                 "    bt = c.bt",
+                 f"    res = bt.table_move_to(r[{op.p3}])",
+                 "else:"] + ["    " + x for x in g.call(pc)]
+    else:
+        lines = [f"c = cursors[{op.p1}]",
+                 f"if c is not None and c.kind == 'table' and type(r[{op.p3}]) is int:",
+                 "    bt = c.bt",
+                 f"    res = bt.table_move_to(r[{op.p3}])",
+                 "else:"] + ["    " + x for x in g.call(pc)]
+    # (The handler has done all of it when it ran: res is None then.)
+    return lines + [
+            "    res = None",
+            "if res is not None:",
+            "    c.null_row = False",
+            "    c.row = None",
+            "    c.deferred = None",
+            f"    if bt.eof or ({test} and not bt.{step}()):",
+            f"        pc = {op.p2}",
+            "        continue"], False
+
+
+def _seek_rowid(g: _Generator, op: Any, pc: int) -> Emitted:
+    """SeekRowid with an integer key: the table seek inline (op_seek_rowid);
+    other keys run the handler."""
+    return [f"c = cursors[{op.p1}]",
+            f"v = r[{op.p3}]",
+            "if c is not None and type(v) is int:",
+            "    bt = c.bt",
+            "    res = bt.table_move_to(v)",
+            "    c.null_row = False",
+            "    c.row = None",
+            "    c.deferred = None",
+            "    if res != 0 or bt.eof:",
+            f"        pc = {op.p2}",
+            "        continue",
+            "else:"] + ["    " + x for x in g.call(pc)], False
+
+
+def _deferred_seek(g: _Generator, op: Any, pc: int) -> Emitted:
+    """DeferredSeek: table cursor P3 notes index cursor P1 (op_deferred_seek);
+    a Column of it moves it (see _column)."""
+    return [f"c = cursors[{op.p3}]",
+            f"d = cursors[{op.p1}]",
+            "if c is not None and d is not None:",
+            "    c.deferred = d",
+            "    c.row = None",
+            "    c.null_row = False",
+            "else:"] + ["    " + x for x in g.call(pc)], False
 
 
 def _function(g: _Generator, op: Any, pc: int) -> Emitted:
@@ -1160,6 +1279,8 @@ _EMITTERS: dict[str, Callable[[_Generator, Any, int], Emitted]] = {
     "IdxInsert": _idx_insert, "Found": _found, "NotFound": _found, "Insert": _insert,
     "NoConflict": _no_conflict,
     "SorterData": _sorter_data, "SorterNext": _sorter_next,
+    "SeekGE": _seek, "SeekGT": _seek, "SeekLE": _seek, "SeekLT": _seek,
+    "SeekRowid": _seek_rowid, "DeferredSeek": _deferred_seek,
 }
 
 # The handler each inline emitter restates (its __qualname__): an opcode
@@ -1191,6 +1312,9 @@ _RESTATES: dict[str, str] = {
     "IdxInsert": "op_idx_insert", "Found": "op_found", "NotFound": "op_not_found",
     "Insert": "op_insert", "NoConflict": "op_no_conflict",
     "SorterData": "op_sorter_data", "SorterNext": "op_sorter_next",
+    "SeekGE": "_seek_op.<locals>.handler", "SeekGT": "_seek_op.<locals>.handler",
+    "SeekLE": "_seek_op.<locals>.handler", "SeekLT": "_seek_op.<locals>.handler",
+    "SeekRowid": "op_seek_rowid", "DeferredSeek": "op_deferred_seek",
 }
 
 
