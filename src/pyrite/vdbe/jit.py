@@ -62,6 +62,7 @@ from pyrite.vdbe.opcodes import EXIT_ROW
 _AFF_MASK = 0x47
 _BT_VALID = btree._VALID      # a B-tree cursor on an entry (BTreeCursor.state)
 _NULLEQ = 0x80
+_OPFLAG_WHOLE_ENTRY = 0x02    # Found P5: the key is a whole index entry (ops/cursor.py)
 _MAX_INT = (1 << 63) - 1
 _MIN_INT = -(1 << 63)
 
@@ -952,7 +953,27 @@ def _found(g: _Generator, op: Any, pc: int) -> Emitted:
     g.namespace["_hash_found"] = _hash_found_fn()
     key = "".join(f"r[{op.p3 + i}], " for i in range(op.p4))
     want = "" if g.names[pc] == "Found" else "not "
-    return [f"c = cursors[{op.p1}]",
+    whole: list[str] = []
+    if want == "" and op.p5 & _OPFLAG_WHOLE_ENTRY:
+        # integrity_check's probe of a whole entry, once per row and index:
+        # the entry map's look-up inline (ops/cursor.py _found_whole_entry
+        # builds the map on the handler's first call, and answers the
+        # cases this leaves to it: no map, a stale one, a miss).
+        whole = ["em = c.entry_map if c is not None and c.kind == 'index' else None",
+                 f"if em and em.sentinel.state == {_BT_VALID}:",
+                 "    try:",
+                 f"        at = em.positions.get(({key}))",
+                 "    except TypeError:",
+                 "        at = None",
+                 "    if at is not None:",
+                 "        bt = c.bt",
+                 "        bt.stack = [*map(list, at[0]), [at[1], at[2], at[3]]]",
+                 f"        bt.state, bt.eof, bt.skip = {_BT_VALID}, False, 0",
+                 "        c.null_row = False",
+                 "        c.row = None",
+                 f"        pc = {op.p2}",
+                 "        continue"]
+    return [f"c = cursors[{op.p1}]", *whole,
             f"if c is not None and c.kind == 'hash' and c.key_info.n_key_field == {op.p4}:",
             f"    k = ({key})",
             "    try:",
