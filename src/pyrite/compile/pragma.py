@@ -253,8 +253,14 @@ def _pragma_setting(parse: Any, name: str, value: Any) -> None:
 
 
 def _pragma_page_size(parse: Any, name: str, value: Any) -> None:
+    """PRAGMA page_size = N sets the size of a database with no page yet,
+    and (valid or not, for any schema) the size the connection's next
+    VACUUM gives the database (SQLite's db->nextPagesize, see
+    vacuum.copy_page_size); the query answers the current size."""
     if value is not None:
-        parse.db.pager.set_page_size(_int_value(value))
+        n = _int_value(value)
+        parse.db.next_page_size = n
+        parse.db.pager.set_page_size(n)
         return
     _result_rows(parse, ["page_size"], [(parse.db.pager.page_size,)])
 

@@ -1069,6 +1069,7 @@ class BTree:
         children: list[int] = []
         seps: list[bytes] = []
         cur: list[bytes] = []
+        full: list[bytes] = []      # (index) the cells of the last leaf written
         used = 0
         for cell in cells:
             size = len(cell) + 2
@@ -1079,7 +1080,7 @@ class BTree:
                     cur, used = [cell], size
                 else:
                     seps.append(cell)
-                    cur, used = [], 0
+                    full, cur, used = cur, [], 0
             else:
                 cur.append(cell)
                 used += size
@@ -1088,8 +1089,12 @@ class BTree:
             return
         if not cur:
             # The last entry was promoted with no page after it: it becomes
-            # the rightmost leaf instead.
+            # the rightmost leaf, and the last entry of the leaf before it
+            # the separator between them (an index page holds at least four
+            # entries, so that leaf keeps some).
             cur = [seps.pop()]
+            self._write_page(self.pager.get_page_sync(children[-1]), leaf_type, full[:-1], 0)
+            seps.append(full[-1])
         children.append(self._new_page(leaf_type, cur, 0))
         self._build_interior(root_page, intkey, children, seps)
 
