@@ -511,6 +511,7 @@ _WHOLE_ENTRY = 0x02     # Found P5: vdbe/ops/cursor.py OPFLAG_WHOLE_ENTRY
 
 def _check_table_rows(parse: Any, table: Any, msg: int, left: int, quick: bool) -> None:
     """The row-by-row part of integrity_check for one table."""
+    parse.whole_table_loops = True      # (see Program.whole_table_loops)
     from pyrite.compile.build import code_index_key, code_partial_filter, resolve_on_table
     from pyrite.compile.expr import code_column, code_if_false, code_if_true
     from pyrite.compile.insert import open_table_and_indices
