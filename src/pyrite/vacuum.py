@@ -7,7 +7,8 @@ then copies the temporary file's pages over the main file.  Pyrite does the
 same with its own pieces:
 
 1. a private in-memory :class:`~pyrite.engine.Database` with the same page
-   size receives the schema: CREATE TABLE statements (rowid order, without
+   size (or the one a PRAGMA page_size asked for, see copy_page_size)
+   receives the schema: CREATE TABLE statements (rowid order, without
    sqlite_sequence, which AUTOINCREMENT recreates), then the CREATE INDEX
    statements; so root pages and sqlite_schema rows come out in SQLite's
    order;
@@ -35,7 +36,7 @@ from typing import Any
 from pyrite import errors
 from pyrite.storage.header import (
     OFFSET_CHANGE_COUNTER, OFFSET_DATABASE_SIZE, OFFSET_VERSION_NUMBER,
-    OFFSET_VERSION_VALID_FOR, SQLITE_VERSION_NUMBER,
+    OFFSET_VERSION_VALID_FOR, SQLITE_VERSION_NUMBER, valid_page_size,
 )
 
 _U32 = struct.Struct(">I")
@@ -137,9 +138,11 @@ def build_copy(db: Any, keep_rowids: bool = False) -> list[bytes]:
     from pyrite.engine import Database
     tmp = Database(":memory:")
     try:
-        # The same page size and reserved bytes at the end of each page.
-        tmp.pager.page_size = db.pager.page_size
-        tmp.pager.usable_size = db.pager.usable_size
+        # The page size PRAGMA page_size asked for last (else the same), the
+        # same reserved bytes at the end of each page.
+        page_size = copy_page_size(db)
+        tmp.pager.page_size = page_size
+        tmp.pager.usable_size = db.pager.usable_size + page_size - db.pager.page_size
         tmp.functions = db.functions
         tmp.collations = db.collations
         tmp.writable_schema = True
@@ -152,6 +155,19 @@ def build_copy(db: Any, keep_rowids: bool = False) -> list[bytes]:
         return _page_images(db, tmp)
     finally:
         tmp.close()
+
+
+def copy_page_size(db: Any) -> int:
+    """The page size of VACUUM's copy: the last PRAGMA page_size's value
+    (db.next_page_size, any schema's) when it is a valid size and the
+    database is a file, else the database's own (vacuum.c: the temporary
+    database takes the main one's size, then nextPagesize unless in
+    memory)."""
+    n = getattr(db, "next_page_size", 0)
+    pager = db.pager
+    if pager.memory or not valid_page_size(n) or n - (pager.page_size - pager.usable_size) < 480:
+        return pager.page_size    # (nor a usable size below the format's minimum)
+    return n
 
 
 def _create_schema(tmp: Any, rows: list[Any]) -> None:
@@ -231,6 +247,9 @@ def _install(db: Any, images: list[bytes]) -> None:
     pager = db.pager
     old_p1 = pager.get_page_sync(1)
     counter = _U32.unpack_from(old_p1.data, OFFSET_CHANGE_COUNTER)[0]
+    if len(images[0]) != pager.page_size:
+        # A new PRAGMA page_size: the file starts over at the new size.
+        pager.change_page_size(len(images[0]))
     for pgno, image in enumerate(images, 1):
         pager.write_image(pgno, image)
     _U32.pack_into(pager.get_page_sync(1).data, OFFSET_CHANGE_COUNTER, counter)

@@ -160,3 +160,34 @@ def test_maps_only_for_binary_indexes(tmp_path, monkeypatch) -> None:
     mine, theirs = both(path, "PRAGMA integrity_check")
     assert mine == theirs == [("ok",)]
     assert sorted(built) == [False, True]
+
+
+@pytest.mark.parametrize("mode", ["eager", "interp"])
+def test_compiled_probe_skips_the_handler(tmp_path, monkeypatch, mode: str) -> None:
+    """Compiled, the probe of a whole entry looks its map up inline: the
+    handler runs once per index (building the map) and for the rows the map
+    misses; interpreted it runs for every row and index.  Both report what
+    sqlite3 reports."""
+    from pyrite.vdbe import jit
+    saved = jit.set_mode(mode)
+    try:
+        path = tmp_path / "t.db"
+        make_file(path, 4096, "CREATE INDEX ta ON t(a); CREATE UNIQUE INDEX tbc ON t(b, c);", {})
+        calls = []
+        probe = cursor_ops._found_whole_entry
+
+        def spy(c, key):
+            calls.append(tuple(key))
+            return probe(c, key)
+
+        monkeypatch.setattr(cursor_ops, "_found_whole_entry", spy)
+        mine, theirs = both(path, "PRAGMA integrity_check")
+        assert mine == theirs == [("ok",)]
+        assert len(calls) == (2 if mode == "eager" else 600)
+        # A missing entry: the inline look-up misses, the handler seeks.
+        path = tmp_path / "u.db"
+        make_file(path, 4096, *CASES["missing_entries"])
+        mine, theirs = both(path, "PRAGMA integrity_check")
+        assert mine == theirs and len(mine) == 100
+    finally:
+        jit.set_mode(saved)

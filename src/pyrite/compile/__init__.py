@@ -116,6 +116,7 @@ def compile_statement(db: Any, parsed: Any, sql: str) -> Any:
     text = sql[parsed.start:parsed.end]
     program = _finish(parse, text, explain)
     program.uses_stmt_journal = _uses_stmt_journal(program)
+    program.whole_table_loops = getattr(parse, "whole_table_loops", False)
     program.restores_deferred_fks = not getattr(parse, "fk_single_write", False)
     if isinstance(stmt, (ast.Insert, ast.Update, ast.Delete)) and not explain:
         # sqlite3VdbeCountChanges: even a write to a view through its

@@ -424,6 +424,7 @@ def resolve_on_table(parse: Any, table: Any, cursor: int, expr: ast.Expr,
 
 def refill_index(parse: Any, table: Any, index: Any, root_reg: int | None = None) -> None:
     """Fill ``index`` from the rows of ``table`` through a sorter (sqlite3RefillIndex)."""
+    parse.whole_table_loops = True      # (see Program.whole_table_loops)
     key_info = index.key_info
     n = len(index.columns)
     tab_cursor = parse.alloc_cursor()

@@ -253,8 +253,14 @@ def _pragma_setting(parse: Any, name: str, value: Any) -> None:
 
 
 def _pragma_page_size(parse: Any, name: str, value: Any) -> None:
+    """PRAGMA page_size = N sets the size of a database with no page yet,
+    and (valid or not, for any schema) the size the connection's next
+    VACUUM gives the database (SQLite's db->nextPagesize, see
+    vacuum.copy_page_size); the query answers the current size."""
     if value is not None:
-        parse.db.pager.set_page_size(_int_value(value))
+        n = _int_value(value)
+        parse.db.next_page_size = n
+        parse.db.pager.set_page_size(n)
         return
     _result_rows(parse, ["page_size"], [(parse.db.pager.page_size,)])
 
@@ -505,6 +511,7 @@ _WHOLE_ENTRY = 0x02     # Found P5: vdbe/ops/cursor.py OPFLAG_WHOLE_ENTRY
 
 def _check_table_rows(parse: Any, table: Any, msg: int, left: int, quick: bool) -> None:
     """The row-by-row part of integrity_check for one table."""
+    parse.whole_table_loops = True      # (see Program.whole_table_loops)
     from pyrite.compile.build import code_index_key, code_partial_filter, resolve_on_table
     from pyrite.compile.expr import code_column, code_if_false, code_if_true
     from pyrite.compile.insert import open_table_and_indices

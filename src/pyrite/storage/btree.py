@@ -1078,6 +1078,7 @@ class BTree:
         children: list[int] = []
         seps: list[bytes] = []
         cur: list[bytes] = []
+        full: list[bytes] = []      # (index) the cells of the last leaf written
         used = 0
         for cell in cells:
             size = len(cell) + 2
@@ -1088,7 +1089,7 @@ class BTree:
                     cur, used = [cell], size
                 else:
                     seps.append(cell)
-                    cur, used = [], 0
+                    full, cur, used = cur, [], 0
             else:
                 cur.append(cell)
                 used += size
@@ -1097,8 +1098,12 @@ class BTree:
             return
         if not cur:
             # The last entry was promoted with no page after it: it becomes
-            # the rightmost leaf instead.
+            # the rightmost leaf, and the last entry of the leaf before it
+            # the separator between them (an index page holds at least four
+            # entries, so that leaf keeps some).
             cur = [seps.pop()]
+            self._write_page(self.pager.get_page_sync(children[-1]), leaf_type, full[:-1], 0)
+            seps.append(full[-1])
         children.append(self._new_page(leaf_type, cur, 0))
         self._build_interior(root_page, intkey, children, seps)
 
@@ -1917,6 +1922,7 @@ class BTreeCursor:
         track = self.btree.track_decoded
         enc = self.pager.text_encoding
         usable = self.pager.usable_size
+        max_local = ((usable - 12) * 64 // 255) - 23
         pages_left = [self.pager.page_count]
 
         def records_of(page: Page, info: PageInfo) -> list[Any]:
@@ -1924,6 +1930,11 @@ class BTreeCursor:
             if records is None:
                 records = info.records = [None] * info.ncell
                 track(info)
+                if info.leaf:
+                    # A leaf's cells in one go, as record() decodes them
+                    # on a scan's first read (about half the time of a
+                    # read_payload and decode_record per cell).
+                    decode_cells(page.data, info.ptrs, False, max_local, enc, records)
             out = records
             for i, rec in enumerate(records):
                 if rec is None:

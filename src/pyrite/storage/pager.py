@@ -148,6 +148,9 @@ class Pager:
         self.in_write = False
         self.originals: dict[int, bytes] = {}   # images before this transaction
         self.orig_page_count = 0
+        # The page size when the write transaction began: the journal's
+        # (VACUUM may change the database's, see change_page_size).
+        self.orig_page_size = 4096
         self.savepoints: list[tuple[dict[int, bytes], int]] = []
         self.change_counter = -1
         # PRAGMA data_version: counts the changes other connections made
@@ -316,6 +319,7 @@ class Pager:
         self.in_write = True
         self.originals = {}
         self.savepoints = []
+        self.orig_page_size = self.page_size
         if self.page_count == 0:
             # A new database: page 1 appears with the first write transaction
             # (with the reserved bytes of a usable size set below the page
@@ -431,6 +435,20 @@ class Pager:
             self.cache[pgno] = page
         self.make_writable(page)
         page.data[:] = image
+
+    def change_page_size(self, page_size: int) -> None:
+        """Start the database over with pages of ``page_size`` bytes (the
+        same reserved bytes at their end) inside the write transaction:
+        VACUUM's rebuild with a new PRAGMA page_size, which then writes every
+        page (write_image) and sets the page count (truncate_to).  Every
+        page is journaled first, at the old size, so that a rollback (or a
+        hot journal's playback) restores the file whole."""
+        for pgno in range(1, self.page_count + 1):
+            self.make_writable(self.get_page_sync(pgno))
+        self._reset_cache()
+        self.usable_size += page_size - self.page_size
+        self.page_size = page_size
+        self.page_count = 0
 
     def truncate_to(self, n: int) -> None:
         """The database ends at page ``n`` after this transaction (the
@@ -639,7 +657,7 @@ class Pager:
         if created:
             # (A commit retried after SQLITE_BUSY rewrites the open journal.)
             jf = self.journal_file = self.backend.open(self.journal_path, create=True)
-        writer = _journal.JournalWriter(jf, self.page_size, self.orig_page_count)
+        writer = _journal.JournalWriter(jf, self.orig_page_size, self.orig_page_count)
         writer.write_all([(pgno, image) for pgno, image in sorted(self.originals.items())
                           if image and pgno <= self.orig_page_count], sync=self.sync_level > 0)
         if created and self.sync_level:
@@ -679,6 +697,7 @@ class Pager:
                         jf.close()
                     except Exception:
                         pass
+                    self._restore_page_size()
                     self._reset_cache()
                     self._end_transaction()
                     raise
@@ -700,12 +719,21 @@ class Pager:
                 if page.dirty:
                     del self.cache[page.pgno]
             self.page_count = self.orig_page_count
+            self._restore_page_size()
             if self.page_count == 0:
                 self._reset_cache()
         self._end_transaction()
 
+    def _restore_page_size(self) -> None:
+        """Back to the page size the transaction began with, when VACUUM
+        changed it (change_page_size): the cached pages have the new size."""
+        if self.page_size != self.orig_page_size:
+            self.usable_size -= self.page_size - self.orig_page_size
+            self.page_size = self.orig_page_size
+            self._reset_cache()
+
     def _restore_memory_file(self) -> None:
-        ps = self.page_size
+        ps = self.orig_page_size
         for pgno, image in self.originals.items():
             if image and pgno <= self.orig_page_count:
                 self.file.write((pgno - 1) * ps, image)

@@ -58,6 +58,11 @@ class Program:
     # from its instructions, see vm._counts_changes)
     counts_changes: bool | None = None
     sql: str = ""
+    # Its loops each visit every row of a table (integrity_check, CREATE
+    # INDEX, REINDEX): the jit compiles them after a few runs
+    # (jit.WHOLE_TABLE_RUNS) rather than when a loop of unknown length
+    # would have paid for it.
+    whole_table_loops: bool = False
 
 
 # Operand values above this never imply a register (see register_file_size).
