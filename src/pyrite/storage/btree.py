@@ -403,13 +403,15 @@ class BTree:
         return content if content <= self.pager.usable_size else 0
 
     def _insert_cell_inplace(self, page: Page, info: PageInfo, pos: int, cell: bytes,
-                             key: Any = None, skey: tuple | None = None) -> bool:
+                             key: Any = None, skey: tuple | None = None,
+                             row: list[Any] | None = None) -> bool:
         """Put ``cell`` at index ``pos`` of the page in a freeblock
         (_free_slot) or else in the gap between the pointer array and the
         content area; False when neither has room (nothing changed).  ``key``
         is the cell's rowid (table pages) or decoded record (index pages),
         kept in the page's parsed caches; ``skey`` its sort_key() when the
-        caller has it."""
+        caller has it; ``row`` a table leaf cell's decoded record when the
+        caller has it (kept as record() would keep it)."""
         data = page.data
         hdr = info.hdr
         n = info.ncell
@@ -446,7 +448,7 @@ class BTree:
                 info.keys = None
         records = info.records
         if records is not None:
-            records.insert(pos, None if info.intkey else key)
+            records.insert(pos, row if info.intkey else key)
         sort_keys = info.sort_keys
         if sort_keys is not None:
             if key is not None and skey is not None:
@@ -457,10 +459,10 @@ class BTree:
         return True
 
     def _overwrite_cell_inplace(self, page: Page, info: PageInfo, i: int, cell: bytes,
-                                key: Any = None) -> bool:
+                                key: Any = None, row: list[Any] | None = None) -> bool:
         """Replace cell ``i`` by a ``cell`` of the same size (an UPDATE that
         keeps the row's size, the usual case) where it lies; False when the
-        sizes differ (nothing changed).  ``key`` is as for
+        sizes differ (nothing changed).  ``key`` and ``row`` are as for
         _insert_cell_inplace; the entry's key is unchanged."""
         start = info.ptrs[i]
         end = self._cell_end(page.data, info, start)
@@ -469,7 +471,7 @@ class BTree:
         self.pager.make_writable(page)
         page.data[start:end] = cell
         if info.records is not None:
-            info.records[i] = key if not info.intkey else None
+            info.records[i] = key if not info.intkey else row
         page.parsed = info
         return True
 
@@ -1355,16 +1357,22 @@ def _table_keys(page: Page, info: PageInfo) -> list[int]:
         data = page.data
         keys = []
         append = keys.append
+        # (Varints of one and two bytes, rowids below 16384 and payloads
+        # below 16 KiB, are read inline.)
         if info.leaf:
             for p in info.ptrs:
                 b = data[p]
                 if b < 0x80:
                     p += 1
+                elif data[p + 1] < 0x80:
+                    p += 2
                 else:
                     _, p = get_varint(data, p)
                 b = data[p]
                 if b < 0x80:
                     append(b)
+                elif data[p + 1] < 0x80:
+                    append((b & 0x7F) << 7 | data[p + 1])
                 else:
                     append(_signed(get_varint(data, p)[0]))
         else:
@@ -1372,6 +1380,8 @@ def _table_keys(page: Page, info: PageInfo) -> list[int]:
                 b = data[p + 4]
                 if b < 0x80:
                     append(b)
+                elif data[p + 5] < 0x80:
+                    append((b & 0x7F) << 7 | data[p + 5])
                 else:
                     append(_signed(get_varint(data, p + 4)[0]))
         info.keys = keys
@@ -2048,7 +2058,11 @@ class BTreeCursor:
         """Insert (or replace) an entry: a rowid and record for tables, a key
         record for indexes.  ``key``, when the caller has it, is the index
         record's decoded fields (None, int, float, str, bytes), which spares
-        decoding ``payload`` again (SQLite's IdxInsert P3/P4 unpacked key)."""
+        decoding ``payload`` again (SQLite's IdxInsert P3/P4 unpacked key);
+        for a table, the row's decoded fields, which the leaf's record cache
+        keeps when the cell is written in place (a scan after an UPDATE then
+        finds the rows decoded, as after a read).  Either must equal
+        decode_record(payload) field for field and not be modified later."""
         bt = self.btree
         on_tree = bt.cursors.get(self.root)
         if on_tree is not None and (len(on_tree) > 1 or on_tree[0] is not self):
@@ -2065,15 +2079,22 @@ class BTreeCursor:
             if size <= usable - 35:
                 # All of it local (_local_size): the size and rowid varints
                 # and the payload, in at least 4 bytes.
-                cell = ((bytes((size,)) if size < 128 else put_varint(size))
-                        + (bytes((rowid,)) if 0 <= rowid < 128 else put_varint(rowid)) + payload)
+                head = ((bytes((size,)) if size < 128 else put_varint(size))
+                        + (bytes((rowid,)) if 0 <= rowid < 128 else put_varint(rowid)))
+                cell = head + payload
                 if len(cell) < 4:
                     cell += bytes(4 - len(cell))
+                if not c and size < 128 and self.state == _VALID:
+                    # (an UPDATE's row, the usual case: see _replace_same_size)
+                    if self._replace_same_size(head, cell, key):
+                        return
             else:
                 cell = bt._make_cell(PTYPE_TABLE_LEAF, rowid, payload)
             saved: Any = rowid
             known: Any = rowid
             skey = None
+            # (a record that overflows is not kept: see record())
+            row = key if size <= usable else None
         else:
             if key is None:
                 key = decode_record(payload, self.pager.text_encoding)
@@ -2086,6 +2107,7 @@ class BTreeCursor:
             known = key if size <= usable else None
             if known is None:
                 skey = None
+            row = None
         if c and cell is not None and self.state == _VALID:
             # The usual case: a new entry on the leaf the seek found, with
             # room there.  The cursor rests on it, so that the next insert
@@ -2095,7 +2117,7 @@ class BTreeCursor:
             info = top[1]
             if info.leaf:
                 pos = top[2] if c > 0 else top[2] + 1
-                if bt._insert_cell_inplace(top[0], info, pos, cell, known, skey):
+                if bt._insert_cell_inplace(top[0], info, pos, cell, known, skey, row):
                     top[2] = pos
                     self.eof, self.skip = False, 0
                     return
@@ -2123,13 +2145,13 @@ class BTreeCursor:
             ov = bt._cell_overflow(page, info, pos)
             if ov:
                 bt._free_overflow(ov)
-            if bt._overwrite_cell_inplace(page, info, pos, cell, known):
+            if bt._overwrite_cell_inplace(page, info, pos, cell, known, row):
                 path[-1][2] = pos
                 self.stack, self.state, self.eof, self.skip = path, _VALID, False, 0
                 return
             if bt._drop_cell_inplace(page, info, pos):
                 replace = False
-        if not replace and bt._insert_cell_inplace(page, info, pos, cell, known, skey):
+        if not replace and bt._insert_cell_inplace(page, info, pos, cell, known, skey, row):
             # No page moved: the cursor rests on the new entry, so that the
             # next insert near it (sorted keys, a unique check's seek) finds
             # its place without descending from the root (_move_near).
@@ -2168,6 +2190,27 @@ class BTreeCursor:
         self.state = _SAVED
         self.saved_key = saved
         self.stack = []
+
+    def _replace_same_size(self, head: bytes, cell: bytes, row: list[Any] | None) -> bool:
+        """Write table leaf ``cell`` over the cell under the cursor, which
+        holds the same rowid, when that one starts with the same ``head``
+        (payload size in one byte, rowid): then it is as long, all local,
+        and the bytes change where they lie (no seek, no path copy, no
+        overflow check: the common UPDATE).  ``row`` is as for insert().
+        False when the sizes differ (nothing changed)."""
+        page, info, idx = self.stack[-1]
+        start = info.ptrs[idx]
+        n = len(head)
+        if page.data[start:start + n] != head:
+            return False
+        self.pager.make_writable(page)
+        page.data[start:start + len(cell)] = cell
+        records = info.records
+        if records is not None:
+            records[idx] = row
+        page.parsed = info
+        self.eof, self.skip = False, 0
+        return True
 
     def append_sorted(self, payload: bytes) -> None:
         """Add an index entry that sorts after every entry added so far (an

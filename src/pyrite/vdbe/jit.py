@@ -390,6 +390,10 @@ class _Generator:
         # Cursors whose current row a Column earlier in the block left in
         # the local ``row<N>`` (see _column).
         self.row_locals: set[int] = set()
+        # The MakeRecord that left its values in ``mrow`` for the Insert
+        # after it (see _make_row_record), and the leaders, once asked.
+        self.made_row = -1
+        self._leader_set: set[int] | None = None
 
     # -- names bound in the function's globals -------------------------------
 
@@ -424,6 +428,12 @@ class _Generator:
         n = len(self.ops)
         starts = _leaders(self.ops) | {self.start}
         return sorted(s for s in starts if self.start <= s < min(n, self.end))
+
+    def leader_set(self) -> set[int]:
+        """Every address a jump can reach (_leaders), computed once."""
+        if self._leader_set is None:
+            self._leader_set = _leaders(self.ops)
+        return self._leader_set
 
     def block(self, start: int, end: int, pad: str, out: list[str]) -> None:
         """Append the code of the block [start, end) to ``out``, noting for
@@ -893,6 +903,8 @@ def _make_record(g: _Generator, op: Any, pc: int) -> Emitted:
     if nxt >= g.end or g.ops[nxt].p2 != op.p3 or op.p2 < 1:
         return g.call(pc), False
     nop = g.ops[nxt]
+    if g.names[nxt] == "Insert" and nxt not in g.leader_set():
+        return _make_row_record(g, op, pc), False
     if g.names[nxt] == "SorterInsert":
         g.namespace["_round_trips"] = _record_round_trips()
         test = "_round_trips(v)"
@@ -915,6 +927,50 @@ def _make_record(g: _Generator, op: Any, pc: int) -> Emitted:
             f"if {test}:",
             f"    r[{op.p3}] = v",
             "else:"] + ["    " + x for x in g.call(pc)], False
+
+
+def _make_row_record(g: _Generator, op: Any, pc: int) -> list[str]:
+    """MakeRecord of a table row that the Insert right after it writes (no
+    jump lands between them): the record, and its values left in the local
+    ``mrow`` for that Insert (see _insert), as the handler builds it."""
+    if op.p4:
+        g.namespace["_record_values"] = _record_values_fn()
+        name = f"AFF{pc}"
+        g.namespace[name] = op.p4
+        values_of = f"_record_values(r, {op.p1}, {op.p2}, {name})"
+    else:
+        values_of = f"r[{op.p1}:{op.p1 + op.p2}]"
+    g.namespace["_encode_record"] = _encode_record_fn()
+    g.made_row = pc
+    return [f"mrow = {values_of}", f"r[{op.p3}] = _encode_record(mrow)"]
+
+
+def _encode_record_fn() -> Callable[..., bytes]:
+    from pyrite.storage.record import encode_record
+    return encode_record
+
+
+def _insert(g: _Generator, op: Any, pc: int) -> Emitted:
+    """Insert of the record its MakeRecord just built (_make_row_record):
+    the B-tree insert given the row's values, which the table leaf keeps
+    decoded when they come back the same from the record (as
+    cursor._row_of_record); any other Insert runs the handler."""
+    if g.made_row != pc - 1 or pc in g.leader_set():
+        return g.call(pc), False
+    g.namespace["_round_trips"] = _record_round_trips()
+    out = [f"c = cursors[{op.p1}]",
+           "if c is None:"] + ["    " + x for x in g.call(pc)] + [
+           "else:",
+           "    bt = c.bt",
+           f"    k = r[{op.p3}]",
+           f"    bt.insert(k, r[{op.p2}], mrow if _round_trips(mrow) and "
+           "bt.pager.text_encoding == 'utf-8' else None)",
+           "    c.row = None"]
+    if op.p5 & 0x01:        # OPFLAG_NCHANGE
+        out.append("    vm.n_change += 1")
+    if op.p5 & 0x20:        # OPFLAG_LASTROWID
+        out.append("    vm.host.last_insert_rowid = k")
+    return out, False
 
 
 def _record_values_fn() -> Callable[..., list[Any]]:
@@ -1045,7 +1101,7 @@ _EMITTERS: dict[str, Callable[[_Generator, Any, int], Emitted]] = {
     "AggStep": _agg_step, "CollSeq": _coll_seq,
     "MakeRecord": _make_record, "SorterInsert": _sorter_insert,
     "IdxInsert": _idx_insert, "Found": _found, "NotFound": _found,
-    "SorterData": _sorter_data, "SorterNext": _sorter_next,
+    "SorterData": _sorter_data, "SorterNext": _sorter_next, "Insert": _insert,
 }
 
 # The handler each inline emitter restates (its __qualname__): an opcode
@@ -1075,7 +1131,7 @@ _RESTATES: dict[str, str] = {
     "CollSeq": "op_coll_seq",
     "MakeRecord": "op_make_record", "SorterInsert": "op_sorter_insert",
     "IdxInsert": "op_idx_insert", "Found": "op_found", "NotFound": "op_not_found",
-    "SorterData": "op_sorter_data", "SorterNext": "op_sorter_next",
+    "SorterData": "op_sorter_data", "SorterNext": "op_sorter_next", "Insert": "op_insert",
 }
 
 
