@@ -330,8 +330,10 @@ class BTree:
         if on_tree is None or (len(on_tree) == 1 and on_tree[0] is except_cursor):
             return
         for c in on_tree:
-            if c is not except_cursor and c.state == _VALID:
-                c._save()
+            if c is not except_cursor:
+                c.hint = None         # (the tree changes under it: see delete())
+                if c.state == _VALID:
+                    c._save()
 
     # -- cells ------------------------------------------------------------------
 
@@ -1392,7 +1394,7 @@ class BTreeCursor:
     """A position in one B-tree (SQLite's BtCursor)."""
 
     __slots__ = ("btree", "pager", "root", "write", "key_info", "stack", "state",
-                 "saved_key", "skip", "eof", "intkey", "appends", "key_fn")
+                 "saved_key", "skip", "eof", "intkey", "appends", "key_fn", "hint")
 
     def __init__(self, btree: BTree, root: int, write: bool, key_info: Any) -> None:
         self.btree = btree
@@ -1410,6 +1412,8 @@ class BTreeCursor:
         self.key_fn = key_function(key_info)
         # Index entries held back by append_sorted() until finish_appends().
         self.appends: list[bytes] | None = None
+        # Where a saved cursor resumes without a seek (see delete()).
+        self.hint: list[list[Any]] | None = None
 
     def reopen(self) -> None:
         """Open again a cursor that was closed (the VM's spare cursors: a
@@ -1419,6 +1423,7 @@ class BTreeCursor:
 
     def close(self) -> None:
         self.appends = None   # (unflushed appends belong to a failed statement)
+        self.hint = None
         # Unpositioned: a closed cursor holds no pages or key (a VM's spare
         # cursor waits for the next run of its statement).
         self.stack = []
@@ -1447,14 +1452,45 @@ class BTreeCursor:
                 self.btree.read_payload(page, info, idx), self.pager.text_encoding)
         self.state = _SAVED
         self.stack = []
+        self.hint = None
 
     def _restore(self) -> None:
+        hint = self.hint
+        if hint is not None:
+            self.hint = None
+            if self._resume_at(hint):
+                return
         key = self.saved_key
         if self.intkey:
             c = self.table_move_to(key)
         else:
             c = self.index_move_to(key, 0)
         self.skip = 0 if self.eof else c
+
+    def _resume_at(self, path: list[list[Any]]) -> bool:
+        """Restore a cursor parked by delete() at the path it left: the leaf
+        it deleted from, its index now on the entry after the deleted one
+        (SQLite's BTREE_SAVEPOSITION), which is where a seek of the saved
+        key lands (on the next entry, or on the leaf's last one when the
+        deleted entry was past it), without the seek.  The hint is dropped
+        whenever the tree changes through another cursor (_save_cursors);
+        False when a page of the path was rewritten since (its parsed view
+        replaced) or the leaf emptied: then the saved key is sought."""
+        top = path[-1]
+        page, info, idx = top
+        n = info.ncell
+        if page.parsed is not info or not n or idx > n:
+            return False
+        for level in path:
+            if level[0].parsed is not level[1]:
+                return False
+        if idx < n:
+            self.skip = 1
+        else:
+            top[2] = n - 1
+            self.skip = -1
+        self.stack, self.state, self.eof = path, _VALID, False
+        return True
 
     # -- moving -------------------------------------------------------------
 
@@ -2190,6 +2226,7 @@ class BTreeCursor:
         self.state = _SAVED
         self.saved_key = saved
         self.stack = []
+        self.hint = None
 
     def _replace_same_size(self, head: bytes, cell: bytes, row: list[Any] | None) -> bool:
         """Write table leaf ``cell`` over the cell under the cursor, which
@@ -2290,6 +2327,7 @@ class BTreeCursor:
         ov = (bt._cell_overflow(page, info, idx)
               if size >= 0x80 or size > (usable - 35 if info.intkey
                                          else ((usable - 12) * 64 // 255) - 23) else 0)
+        resume = False
         if not info.leaf and (leaf_path := self._replace_by_predecessor(path, page, info, idx)):
             if ov:
                 bt._free_overflow(ov)
@@ -2319,7 +2357,8 @@ class BTreeCursor:
             if leaf_path is not None and page_info(leaf_path[-1][0]).ncell == 0:
                 reinsert = self._remove_empty(leaf_path)
         else:
-            if bt._drop_cell_inplace(page, info, idx):
+            resume = bt._drop_cell_inplace(page, info, idx)
+            if resume:
                 n_left = info.ncell
                 # (_used_bytes: the free list is loaded by the drop)
                 data = page.data
@@ -2336,13 +2375,18 @@ class BTreeCursor:
                 bt._free_overflow(ov)
             if not n_left and len(path) > 1:
                 reinsert = self._remove_empty(path)
+                resume = False
             elif len(path) > 1 and used * 3 < bt._capacity(page.pgno, True):
                 self._merge_leaf(path)
+                resume = False
         # The path is stale now: park this cursor before re-inserting entries
         # that had to leave an interior page (re-insertion saves other cursors).
+        # When only the leaf lost the cell in place, the path stays right and
+        # the cursor resumes there (_resume_at) instead of seeking its key.
         self.state = _SAVED
         self.saved_key = saved
         self.stack = []
+        self.hint = path if resume else None
         for payload in reinsert:
             tmp = bt.cursor(self.root, write=True, key_info=self.key_info)
             try:
