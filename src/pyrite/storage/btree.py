@@ -339,8 +339,10 @@ class BTree:
         if on_tree is None or (len(on_tree) == 1 and on_tree[0] is except_cursor):
             return
         for c in on_tree:
-            if c is not except_cursor and c.state == _VALID:
-                c._save()
+            if c is not except_cursor:
+                c.hint = None         # (the tree changes under it: see delete())
+                if c.state == _VALID:
+                    c._save()
 
     # -- cells ------------------------------------------------------------------
 
@@ -412,13 +414,15 @@ class BTree:
         return content if content <= self.pager.usable_size else 0
 
     def _insert_cell_inplace(self, page: Page, info: PageInfo, pos: int, cell: bytes,
-                             key: Any = None, skey: tuple | None = None) -> bool:
+                             key: Any = None, skey: tuple | None = None,
+                             row: list[Any] | None = None) -> bool:
         """Put ``cell`` at index ``pos`` of the page in a freeblock
         (_free_slot) or else in the gap between the pointer array and the
         content area; False when neither has room (nothing changed).  ``key``
         is the cell's rowid (table pages) or decoded record (index pages),
         kept in the page's parsed caches; ``skey`` its sort_key() when the
-        caller has it."""
+        caller has it; ``row`` a table leaf cell's decoded record when the
+        caller has it (kept as record() would keep it)."""
         data = page.data
         hdr = info.hdr
         n = info.ncell
@@ -455,7 +459,7 @@ class BTree:
                 info.keys = None
         records = info.records
         if records is not None:
-            records.insert(pos, None if info.intkey else key)
+            records.insert(pos, row if info.intkey else key)
         sort_keys = info.sort_keys
         if sort_keys is not None:
             if key is not None and skey is not None:
@@ -466,10 +470,10 @@ class BTree:
         return True
 
     def _overwrite_cell_inplace(self, page: Page, info: PageInfo, i: int, cell: bytes,
-                                key: Any = None) -> bool:
+                                key: Any = None, row: list[Any] | None = None) -> bool:
         """Replace cell ``i`` by a ``cell`` of the same size (an UPDATE that
         keeps the row's size, the usual case) where it lies; False when the
-        sizes differ (nothing changed).  ``key`` is as for
+        sizes differ (nothing changed).  ``key`` and ``row`` are as for
         _insert_cell_inplace; the entry's key is unchanged."""
         start = info.ptrs[i]
         end = self._cell_end(page.data, info, start)
@@ -478,7 +482,7 @@ class BTree:
         self.pager.make_writable(page)
         page.data[start:end] = cell
         if info.records is not None:
-            info.records[i] = key if not info.intkey else None
+            info.records[i] = key if not info.intkey else row
         page.parsed = info
         return True
 
@@ -1409,7 +1413,7 @@ class BTreeCursor:
     """A position in one B-tree (SQLite's BtCursor)."""
 
     __slots__ = ("btree", "pager", "root", "write", "key_info", "stack", "state",
-                 "saved_key", "skip", "eof", "intkey", "appends", "key_fn")
+                 "saved_key", "skip", "eof", "intkey", "appends", "key_fn", "hint")
 
     def __init__(self, btree: BTree, root: int, write: bool, key_info: Any) -> None:
         self.btree = btree
@@ -1427,6 +1431,8 @@ class BTreeCursor:
         self.key_fn = key_function(key_info)
         # Index entries held back by append_sorted() until finish_appends().
         self.appends: list[bytes] | None = None
+        # Where a saved cursor resumes without a seek (see delete()).
+        self.hint: list[list[Any]] | None = None
 
     def reopen(self) -> None:
         """Open again a cursor that was closed (the VM's spare cursors: a
@@ -1436,6 +1442,7 @@ class BTreeCursor:
 
     def close(self) -> None:
         self.appends = None   # (unflushed appends belong to a failed statement)
+        self.hint = None
         # Unpositioned: a closed cursor holds no pages or key (a VM's spare
         # cursor waits for the next run of its statement).
         self.stack = []
@@ -1464,14 +1471,45 @@ class BTreeCursor:
                 self.btree.read_payload(page, info, idx), self.pager.text_encoding)
         self.state = _SAVED
         self.stack = []
+        self.hint = None
 
     def _restore(self) -> None:
+        hint = self.hint
+        if hint is not None:
+            self.hint = None
+            if self._resume_at(hint):
+                return
         key = self.saved_key
         if self.intkey:
             c = self.table_move_to(key)
         else:
             c = self.index_move_to(key, 0)
         self.skip = 0 if self.eof else c
+
+    def _resume_at(self, path: list[list[Any]]) -> bool:
+        """Restore a cursor parked by delete() at the path it left: the leaf
+        it deleted from, its index now on the entry after the deleted one
+        (SQLite's BTREE_SAVEPOSITION), which is where a seek of the saved
+        key lands (on the next entry, or on the leaf's last one when the
+        deleted entry was past it), without the seek.  The hint is dropped
+        whenever the tree changes through another cursor (_save_cursors);
+        False when a page of the path was rewritten since (its parsed view
+        replaced) or the leaf emptied: then the saved key is sought."""
+        top = path[-1]
+        page, info, idx = top
+        n = info.ncell
+        if page.parsed is not info or not n or idx > n:
+            return False
+        for level in path:
+            if level[0].parsed is not level[1]:
+                return False
+        if idx < n:
+            self.skip = 1
+        else:
+            top[2] = n - 1
+            self.skip = -1
+        self.stack, self.state, self.eof = path, _VALID, False
+        return True
 
     # -- moving -------------------------------------------------------------
 
@@ -2132,7 +2170,11 @@ class BTreeCursor:
         """Insert (or replace) an entry: a rowid and record for tables, a key
         record for indexes.  ``key``, when the caller has it, is the index
         record's decoded fields (None, int, float, str, bytes), which spares
-        decoding ``payload`` again (SQLite's IdxInsert P3/P4 unpacked key)."""
+        decoding ``payload`` again (SQLite's IdxInsert P3/P4 unpacked key);
+        for a table, the row's decoded fields, which the leaf's record cache
+        keeps when the cell is written in place (a scan after an UPDATE then
+        finds the rows decoded, as after a read).  Either must equal
+        decode_record(payload) field for field and not be modified later."""
         bt = self.btree
         on_tree = bt.cursors.get(self.root)
         if on_tree is not None and (len(on_tree) > 1 or on_tree[0] is not self):
@@ -2149,15 +2191,22 @@ class BTreeCursor:
             if size <= usable - 35:
                 # All of it local (_local_size): the size and rowid varints
                 # and the payload, in at least 4 bytes.
-                cell = ((bytes((size,)) if size < 128 else put_varint(size))
-                        + (bytes((rowid,)) if 0 <= rowid < 128 else put_varint(rowid)) + payload)
+                head = ((bytes((size,)) if size < 128 else put_varint(size))
+                        + (bytes((rowid,)) if 0 <= rowid < 128 else put_varint(rowid)))
+                cell = head + payload
                 if len(cell) < 4:
                     cell += bytes(4 - len(cell))
+                if not c and size < 128 and self.state == _VALID:
+                    # (an UPDATE's row, the usual case: see _replace_same_size)
+                    if self._replace_same_size(head, cell, key):
+                        return
             else:
                 cell = bt._make_cell(PTYPE_TABLE_LEAF, rowid, payload)
             saved: Any = rowid
             known: Any = rowid
             skey = None
+            # (a record that overflows is not kept: see record())
+            row = key if size <= usable else None
         else:
             if (key is not None and 3 <= size < 128 and self.key_fn is not None
                     and self._insert_index_fast(payload, key, size)):
@@ -2173,6 +2222,7 @@ class BTreeCursor:
             known = key if size <= usable else None
             if known is None:
                 skey = None
+            row = None
         if c and cell is not None and self.state == _VALID:
             # The usual case: a new entry on the leaf the seek found, with
             # room there.  The cursor rests on it, so that the next insert
@@ -2182,7 +2232,7 @@ class BTreeCursor:
             info = top[1]
             if info.leaf:
                 pos = top[2] if c > 0 else top[2] + 1
-                if bt._insert_cell_inplace(top[0], info, pos, cell, known, skey):
+                if bt._insert_cell_inplace(top[0], info, pos, cell, known, skey, row):
                     top[2] = pos
                     self.eof, self.skip = False, 0
                     return
@@ -2210,13 +2260,13 @@ class BTreeCursor:
             ov = bt._cell_overflow(page, info, pos)
             if ov:
                 bt._free_overflow(ov)
-            if bt._overwrite_cell_inplace(page, info, pos, cell, known):
+            if bt._overwrite_cell_inplace(page, info, pos, cell, known, row):
                 path[-1][2] = pos
                 self.stack, self.state, self.eof, self.skip = path, _VALID, False, 0
                 return
             if bt._drop_cell_inplace(page, info, pos):
                 replace = False
-        if not replace and bt._insert_cell_inplace(page, info, pos, cell, known, skey):
+        if not replace and bt._insert_cell_inplace(page, info, pos, cell, known, skey, row):
             # No page moved: the cursor rests on the new entry, so that the
             # next insert near it (sorted keys, a unique check's seek) finds
             # its place without descending from the root (_move_near).
@@ -2255,6 +2305,28 @@ class BTreeCursor:
         self.state = _SAVED
         self.saved_key = saved
         self.stack = []
+        self.hint = None
+
+    def _replace_same_size(self, head: bytes, cell: bytes, row: list[Any] | None) -> bool:
+        """Write table leaf ``cell`` over the cell under the cursor, which
+        holds the same rowid, when that one starts with the same ``head``
+        (payload size in one byte, rowid): then it is as long, all local,
+        and the bytes change where they lie (no seek, no path copy, no
+        overflow check: the common UPDATE).  ``row`` is as for insert().
+        False when the sizes differ (nothing changed)."""
+        page, info, idx = self.stack[-1]
+        start = info.ptrs[idx]
+        n = len(head)
+        if page.data[start:start + n] != head:
+            return False
+        self.pager.make_writable(page)
+        page.data[start:start + len(cell)] = cell
+        records = info.records
+        if records is not None:
+            records[idx] = row
+        page.parsed = info
+        self.eof, self.skip = False, 0
+        return True
 
     def _insert_index_fast(self, payload: bytes, key: list[Any], size: int) -> bool:
         """insert() of the usual index entry in one pass: a small record
@@ -2431,6 +2503,7 @@ class BTreeCursor:
         ov = (bt._cell_overflow(page, info, idx)
               if size >= 0x80 or size > (usable - 35 if info.intkey
                                          else ((usable - 12) * 64 // 255) - 23) else 0)
+        resume = False
         if not info.leaf and (leaf_path := self._replace_by_predecessor(path, page, info, idx)):
             if ov:
                 bt._free_overflow(ov)
@@ -2460,7 +2533,8 @@ class BTreeCursor:
             if leaf_path is not None and page_info(leaf_path[-1][0]).ncell == 0:
                 reinsert = self._remove_empty(leaf_path)
         else:
-            if bt._drop_cell_inplace(page, info, idx):
+            resume = bt._drop_cell_inplace(page, info, idx)
+            if resume:
                 n_left = info.ncell
                 # (_used_bytes: the free list is loaded by the drop)
                 data = page.data
@@ -2477,13 +2551,18 @@ class BTreeCursor:
                 bt._free_overflow(ov)
             if not n_left and len(path) > 1:
                 reinsert = self._remove_empty(path)
+                resume = False
             elif len(path) > 1 and used * 3 < bt._capacity(page.pgno, True):
                 self._merge_leaf(path)
+                resume = False
         # The path is stale now: park this cursor before re-inserting entries
         # that had to leave an interior page (re-insertion saves other cursors).
+        # When only the leaf lost the cell in place, the path stays right and
+        # the cursor resumes there (_resume_at) instead of seeking its key.
         self.state = _SAVED
         self.saved_key = saved
         self.stack = []
+        self.hint = path if resume else None
         for payload in reinsert:
             tmp = bt.cursor(self.root, write=True, key_info=self.key_info)
             try:

@@ -410,6 +410,10 @@ class _Generator:
         # Cursors whose current row a Column earlier in the block left in
         # the local ``row<N>`` (see _column).
         self.row_locals: set[int] = set()
+        # The MakeRecord that left its values in ``mrow`` for the Insert
+        # after it (see _make_row_record), and the leaders, once asked.
+        self.made_row = -1
+        self._leader_set: set[int] | None = None
 
     # -- names bound in the function's globals -------------------------------
 
@@ -444,6 +448,12 @@ class _Generator:
         n = len(self.ops)
         starts = _leaders(self.ops) | {self.start}
         return sorted(s for s in starts if self.start <= s < min(n, self.end))
+
+    def leader_set(self) -> set[int]:
+        """Every address a jump can reach (_leaders), computed once."""
+        if self._leader_set is None:
+            self._leader_set = _leaders(self.ops)
+        return self._leader_set
 
     def block(self, start: int, end: int, pad: str, out: list[str]) -> None:
         """Append the code of the block [start, end) to ``out``, noting for
@@ -1050,11 +1060,15 @@ def _make_record(g: _Generator, op: Any, pc: int) -> Emitted:
     applies them: data.record_values), as SorterData leaves a sorter's row,
     when they come back unchanged from a record
     (cursor.record_round_trips); the sorter keeps them instead of encoding
-    and decoding them again.  Every other MakeRecord runs the handler."""
+    and decoding them again.  A table row the Insert right after it writes
+    keeps its values for that Insert (_make_row_record); any other
+    MakeRecord is encoded in line (_make_record_encoded)."""
     nxt = pc + 1
     if nxt >= g.end or g.ops[nxt].p2 != op.p3 or op.p2 < 1:
         return _make_record_encoded(g, op, pc), False
     nop = g.ops[nxt]
+    if g.names[nxt] == "Insert" and nxt not in g.leader_set():
+        return _make_row_record(g, op, pc), False
     if g.names[nxt] == "SorterInsert":
         g.namespace["_round_trips"] = _record_round_trips()
         test = "_round_trips(v)"
@@ -1064,19 +1078,24 @@ def _make_record(g: _Generator, op: Any, pc: int) -> Emitted:
         test = f"cursors[{nop.p1}] is not None and cursors[{nop.p1}].kind == 'hash'"
     else:
         return _make_record_encoded(g, op, pc), False
-    if op.p4:
-        g.namespace["_record_values"] = _record_values_fn()
-        name = f"AFF{pc}"
-        g.namespace[name] = op.p4
-        values_of = f"_record_values(r, {op.p1}, {op.p2}, {name})"
-    else:
-        values_of = f"r[{op.p1}:{op.p1 + op.p2}]"
     # (A record made after all: the handler applies the affinities again,
     # which changes nothing the second time.)
-    return [f"v = {values_of}",
+    return [f"v = {_record_values_of(g, op, pc)}",
             f"if {test}:",
             f"    r[{op.p3}] = v",
             "else:"] + ["    " + x for x in g.call(pc)], False
+
+
+def _record_values_of(g: _Generator, op: Any, pc: int) -> str:
+    """The expression for MakeRecord's values: r[P1..P1+P2-1] with the
+    affinities P4 applied as the handler applies them (data.record_values,
+    which writes them back to the registers too)."""
+    if not op.p4:
+        return f"r[{op.p1}:{op.p1 + op.p2}]"
+    g.namespace["_record_values"] = _record_values_fn()
+    name = f"AFF{pc}"
+    g.namespace[name] = op.p4
+    return f"_record_values(r, {op.p1}, {op.p2}, {name})"
 
 
 def _make_record_encoded(g: _Generator, op: Any, pc: int) -> list[str]:
@@ -1089,14 +1108,16 @@ def _make_record_encoded(g: _Generator, op: Any, pc: int) -> list[str]:
             and g.ops[nxt].p2 == op.p3):
         return g.call(pc)
     g.namespace["_encode_record"] = _encode_record_fn()
-    if op.p4:
-        g.namespace["_record_values"] = _record_values_fn()
-        name = f"AFF{pc}"
-        g.namespace[name] = op.p4
-        values_of = f"_record_values(r, {op.p1}, {op.p2}, {name})"
-    else:
-        values_of = f"r[{op.p1}:{op.p1 + op.p2}]"
-    return [f"r[{op.p3}] = _encode_record({values_of})"]
+    return [f"r[{op.p3}] = _encode_record({_record_values_of(g, op, pc)})"]
+
+
+def _make_row_record(g: _Generator, op: Any, pc: int) -> list[str]:
+    """MakeRecord of a table row that the Insert right after it writes (no
+    jump lands between them): the record, and its values left in the local
+    ``mrow`` for that Insert (see _insert), as the handler builds it."""
+    g.namespace["_encode_record"] = _encode_record_fn()
+    g.made_row = pc
+    return [f"mrow = {_record_values_of(g, op, pc)}", f"r[{op.p3}] = _encode_record(mrow)"]
 
 
 def _encode_record_fn() -> Callable[..., bytes]:
@@ -1163,11 +1184,19 @@ def _no_conflict(g: _Generator, op: Any, pc: int) -> Emitted:
 def _insert(g: _Generator, op: Any, pc: int) -> Emitted:
     """Insert of a record (MakeRecord's bytes) into a table: the B-tree
     call, the change count and last_insert_rowid as op_insert does them;
-    any other value of r[P2] (or no cursor) runs the handler."""
+    any other value of r[P2] (or no cursor) runs the handler.  The record
+    its MakeRecord just built (_make_row_record: no jump lands between
+    them) also gives the B-tree the row's values, which the table leaf
+    keeps decoded when they come back the same from the record (as
+    cursor._row_of_record)."""
+    row = "None"
+    if g.made_row == pc - 1 and pc not in g.leader_set():
+        g.namespace["_round_trips"] = _record_round_trips()
+        row = "mrow if _round_trips(mrow) and c.bt.pager.text_encoding == 'utf-8' else None"
     out = [f"c = cursors[{op.p1}]",
            f"v = r[{op.p2}]",
            "if type(v) is bytes and c is not None:",
-           f"    c.bt.insert(r[{op.p3}], v)",
+           f"    c.bt.insert(r[{op.p3}], v, {row})",
            "    c.row = None"]
     if op.p5 & 0x01:        # OPFLAG_NCHANGE
         out.append("    vm.n_change += 1")

@@ -610,15 +610,53 @@ def op_insert(vm: Any, op: Any, pc: int) -> int:
     c = _cursor(vm, op.p1)
     rowid = vm.r[op.p3]
     rec = vm.r[op.p2]
-    if not isinstance(rec, (bytes, bytearray)):
-        rec = encode_record(list(rec) if rec is not None else [])
-    c.bt.insert(rowid, bytes(rec))
+    if type(rec) is bytes:
+        c.bt.insert(rowid, rec, _row_of_record(vm, op, pc))
+    else:
+        if not isinstance(rec, (bytes, bytearray)):
+            rec = encode_record(list(rec) if rec is not None else [])
+        c.bt.insert(rowid, bytes(rec))
     c.row = None
     if op.p5 & OPFLAG_NCHANGE:
         vm.n_change += 1
     if op.p5 & OPFLAG_LASTROWID:
         vm.host.last_insert_rowid = rowid
     return pc + 1
+
+
+@functools.cache
+def _make_record_number() -> int:
+    from pyrite.vdbe.opcodes import BY_NAME
+    return BY_NAME["MakeRecord"].number
+
+
+def _row_of_record(vm: Any, op: Any, pc: int) -> list[Any] | None:
+    """The fields of the record r[P2] that the Insert at ``pc`` writes, when
+    the MakeRecord right before it built it and no jump lands on the Insert
+    (so r[P2] is that record): MakeRecord's registers, its affinities
+    applied, still hold them.  The table leaf keeps them decoded
+    (BTreeCursor.insert), so that a scan after an UPDATE does not decode
+    the rows it wrote.  None when that does not hold, or when a value would
+    not come back the same from the record (record_round_trips; text is
+    stored as UTF-8 only in a UTF-8 database)."""
+    if not pc:
+        return None
+    prev = vm.ops[pc - 1]
+    if prev.p3 != op.p2 or prev.p2 < 1:
+        return None
+    program = vm.program
+    targets = program.__dict__.get("_jump_targets")
+    if targets is None:
+        from pyrite.vdbe.jit import _leaders
+        targets = program.__dict__["_jump_targets"] = _leaders(program.instructions)
+    if prev.opcode != _make_record_number():
+        return None
+    if pc in targets:
+        return None
+    row = vm.r[prev.p1:prev.p1 + prev.p2]
+    if not record_round_trips(row) or vm.cursors[op.p1].bt.pager.text_encoding != "utf-8":
+        return None
+    return row
 
 
 @opcode("Delete", "P1 P2 P3 P4 P5", "", cursor="p1")
