@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import pathlib
+from collections.abc import Iterator
 
 os.environ.setdefault("PYRITE_EXECUTOR", "eager")
 
@@ -23,3 +24,13 @@ def corpus() -> pathlib.Path:
     if not CORPUS.is_dir():
         pytest.skip("shared corpus not present")
     return CORPUS
+
+
+@pytest.fixture(params=["interp", "compiled", "eager"])
+def executor(request: pytest.FixtureRequest) -> Iterator[str]:
+    """Run the test under each executor in turn (a fast path and its
+    fallback in compiled code, and the interpreter's reference)."""
+    from pyrite.vdbe import jit
+    saved = jit.set_mode(request.param)
+    yield request.param
+    jit.set_mode(saved)

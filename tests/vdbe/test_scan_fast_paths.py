@@ -5,39 +5,12 @@ inputs that take the fast path and inputs that fall back."""
 
 from __future__ import annotations
 
-import sqlite3
-from collections.abc import Iterator
-
 import pytest
+from sqlite_pair import both, same
 
 import pyrite
 from pyrite.vdbe import jit
 from pyrite.vdbe.functions import core
-
-EXECUTORS = ["interp", "compiled", "eager"]
-
-
-@pytest.fixture(params=EXECUTORS)
-def executor(request: pytest.FixtureRequest) -> Iterator[str]:
-    saved = jit.set_mode(request.param)
-    yield request.param
-    jit.set_mode(saved)
-
-
-def _both(setup: list[str]) -> tuple[sqlite3.Connection, pyrite.Connection]:
-    a = sqlite3.connect(":memory:")
-    b = pyrite.connect(":memory:")
-    for sql in setup:
-        a.execute(sql)
-        b.execute(sql)
-    return a, b
-
-
-def _same(a: object, b: object, sql: str, params: tuple = ()) -> None:
-    want = a.execute(sql, params).fetchall()  # type: ignore[attr-defined]
-    got = b.execute(sql, params).fetchall()  # type: ignore[attr-defined]
-    assert repr(got) == repr(want), sql
-
 
 PATTERNS = ["%one%", "one%", "%one", "one", "%", "", "%%", "O_e", "%ONE%", "%é%",
             "%É%", "a\0b%", "%a%b%", "_", "%k%", "%K%", "%1%", "ab", "%a_", "\0",
@@ -50,10 +23,10 @@ TEXTS = ["one", "ONE", "bone", "oNe", "onesie", "xone", "é", "É", "aé", "AÉ"
 def test_like_patterns_agree_with_sqlite3() -> None:
     """Every pattern shape against texts that take the compiled test (ASCII)
     and texts that fall back (non-ASCII letters, NULs, non-text values)."""
-    a, b = _both([])
+    a, b = both([])
     for p in PATTERNS + [None, 1, b"x"]:
         for t in TEXTS:
-            _same(a, b, "SELECT ?2 LIKE ?1, like(?1, ?2), ?2 NOT LIKE ?1", (p, t))
+            same(a, b, "SELECT ?2 LIKE ?1, like(?1, ?2), ?2 NOT LIKE ?1", (p, t))
 
 
 def test_like_test_is_built_once_per_pattern() -> None:
@@ -92,13 +65,13 @@ def test_like_inline_form_over_a_scan(executor: str, case_sensitive: int) -> Non
     made on the first row that sees the pattern, the inline form used on
     the others): ASCII text takes the inline test, non-ASCII text, NULs,
     numbers, blobs and NULLs fall back; as does a pattern that is no text."""
-    a, b = _both(["CREATE TABLE t(c)", f"PRAGMA case_sensitive_like={case_sensitive}"])
+    a, b = both(["CREATE TABLE t(c)", f"PRAGMA case_sensitive_like={case_sensitive}"])
     for conn in (a, b):
         conn.executemany("INSERT INTO t VALUES (?)", [(t,) for t in TEXTS * 3])
     for p in PATTERNS + [None, 1, b"one", "1.5"]:
         for _ in range(2):
-            _same(a, b, "SELECT rowid, c LIKE ?1, ?1 NOT LIKE c FROM t", (p,))
-            _same(a, b, "SELECT count(*) FROM t WHERE c LIKE ?1", (p,))
+            same(a, b, "SELECT rowid, c LIKE ?1, ?1 NOT LIKE c FROM t", (p,))
+            same(a, b, "SELECT count(*) FROM t WHERE c LIKE ?1", (p,))
 
 
 def test_like_pattern_over_the_limit_still_raises() -> None:
@@ -110,7 +83,7 @@ def test_like_pattern_over_the_limit_still_raises() -> None:
 def test_like_scans_with_aggregates(executor: str) -> None:
     """The speedtest1 140/142/145 statements, run often enough to compile."""
     setup = ["CREATE TABLE z1(a INTEGER, b INTEGER, c TEXT)"]
-    a, b = _both(setup)
+    a, b = both(setup)
     words = ["one", "two", "three", "Four", "fïve", "six\0seven", "ÉIGHT", "nine"]
     rows = [(i * 7 % 101, i if i % 9 else None, f"{words[i % 8]} {i}" if i % 13 else None)
             for i in range(300)]
@@ -130,13 +103,13 @@ def test_like_scans_with_aggregates(executor: str) -> None:
     ]
     for sql in queries:
         for p in ["%one%", "%e%", "t%", "%1", "%Ë%", "%ï%", "%x%", "six%", "%", "%%n_n%"]:
-            _same(a, b, sql, (p,) if "?1" in sql else ())
+            same(a, b, sql, (p,) if "?1" in sql else ())
 
 
 def test_function_and_aggstep_inline_results(executor: str) -> None:
     """Results stored as op_function stores them (a NaN is NULL), user
     functions and aggregates, an aggregate state made on its first row."""
-    a, b = _both(["CREATE TABLE t(x, y)"])
+    a, b = both(["CREATE TABLE t(x, y)"])
     for conn in (a, b):
         conn.executemany("INSERT INTO t VALUES (?, ?)",
                          [(i, float("inf") if i % 5 == 0 else i / 3) for i in range(1, 40)])
@@ -160,7 +133,7 @@ def test_function_and_aggstep_inline_results(executor: str) -> None:
                 "SELECT x % 3, lastv(y), sum(x), group_concat(x) FROM t GROUP BY 1",
                 "SELECT count(*), sum(x) FROM t WHERE x > 100"]:
         for _ in range(3):
-            _same(a, b, sql)
+            same(a, b, sql)
 
 
 def test_distinct_as_a_hash_set(executor: str) -> None:
@@ -173,7 +146,7 @@ def test_distinct_as_a_hash_set(executor: str) -> None:
         "(9223372036854775807,11,'q'),(9.223372036854776e18,12,'r'),('a',13,'s'),"
         "('A',14,'t')",
     ]
-    a, b = _both(setup)
+    a, b = both(setup)
     for sql in ["SELECT DISTINCT a FROM t", "SELECT DISTINCT a, b % 2 FROM t",
                 "SELECT DISTINCT c FROM t", "SELECT DISTINCT a, c FROM t",
                 "SELECT DISTINCT a FROM t LIMIT 3 OFFSET 2",
@@ -185,7 +158,7 @@ def test_distinct_as_a_hash_set(executor: str) -> None:
                 "SELECT DISTINCT a, sum(b) OVER () FROM t",
                 "SELECT DISTINCT x'00' || a FROM t"]:
         for _ in range(2):
-            _same(a, b, sql)
+            same(a, b, sql)
 
 
 def test_distinct_ephemeral_is_unordered_as_sqlite3() -> None:
@@ -208,7 +181,7 @@ def test_order_by_agrees_with_sqlite3(executor: str) -> None:
     """ASC, DESC, mixed directions and NULLS FIRST/LAST over mixed storage
     classes, ties kept in scan order, with and without LIMIT/OFFSET; NOCASE
     keys take the comparison path."""
-    a, b = _both(["CREATE TABLE s(id INTEGER PRIMARY KEY, x, y)"])
+    a, b = both(["CREATE TABLE s(id INTEGER PRIMARY KEY, x, y)"])
     for conn in (a, b):
         conn.executemany("INSERT INTO s VALUES (?, ?, ?)", SORT_ROWS)
     for order in ["x", "x DESC", "x DESC, y", "y, x DESC", "x DESC, y DESC",
@@ -216,7 +189,7 @@ def test_order_by_agrees_with_sqlite3(executor: str) -> None:
                   "x COLLATE NOCASE DESC, y", "typeof(x) DESC, y", "x || '' DESC"]:
         for tail in ["", " LIMIT 4", " LIMIT 3 OFFSET 2"]:
             for _ in range(2):
-                _same(a, b, f"SELECT id, x, y FROM s ORDER BY {order}{tail}")
+                same(a, b, f"SELECT id, x, y FROM s ORDER BY {order}{tail}")
 
 
 def test_sorter_keeps_values_that_survive_a_record() -> None:
@@ -248,7 +221,7 @@ def test_sum_and_group_concat_fast_steps(executor: str) -> None:
     """sum/avg over integers, reals, numeric text and blobs; group_concat
     with the default separator, a separator and as a sliding window (its
     inverse cuts the buffer's front)."""
-    a, b = _both(["CREATE TABLE g(k, v)"])
+    a, b = both(["CREATE TABLE g(k, v)"])
     rows = [(i % 3, v) for i, v in enumerate(
         [1, 2.5, "3", " 4 ", "x", b"5", None, 9223372036854775807, 1, -2, "é", 0.1, 7])]
     for conn in (a, b):
@@ -261,7 +234,7 @@ def test_sum_and_group_concat_fast_steps(executor: str) -> None:
                 "SELECT group_concat(v, '++') OVER (ORDER BY rowid ROWS BETWEEN 1 PRECEDING "
                 "AND 1 FOLLOWING) FROM g",
                 "SELECT sum(v) FROM g WHERE typeof(v) = 'integer' AND v < 100"]:
-        _same(a, b, sql)
+        same(a, b, sql)
 
 
 def test_min_max_fast_steps(executor: str) -> None:
@@ -269,7 +242,7 @@ def test_min_max_fast_steps(executor: str) -> None:
     operators and everything else through compare(): ints against reals
     (the first of equal values kept: 1 before 1.0 and 1.0 before 1), text
     against numbers and blobs, NOCASE text, NULLs skipped."""
-    a, b = _both(["CREATE TABLE m(k, v, w TEXT COLLATE NOCASE)"])
+    a, b = both(["CREATE TABLE m(k, v, w TEXT COLLATE NOCASE)"])
     rows = [(0, 1, "b"), (0, 1.0, "B"), (1, 1.0, "a"), (1, 1, "A"), (2, 2, "c"),
             (2, "10", "C"), (2, 3.5, None), (3, b"\x01", "x"), (3, 7, "X"), (3, "z", "y"),
             (4, None, None), (4, -9223372036854775808, "é"), (4, -9.3e18, "É"),
@@ -283,19 +256,19 @@ def test_min_max_fast_steps(executor: str) -> None:
                 "SELECT k, max(w), min(w) FROM m GROUP BY k",
                 "SELECT max(v), k FROM m", "SELECT min(v), k FROM m WHERE k > 0",
                 "SELECT k, max(v) OVER (ORDER BY rowid ROWS 2 PRECEDING) FROM m"]:
-        _same(a, b, sql)
+        same(a, b, sql)
 
 
 def test_sum_overflow_and_order_of_kinds(executor: str) -> None:
     """The integer sum overflows once a partial sum leaves 64 bits (an
     error even if later rows bring it back); a real makes it approximate."""
-    a, b = _both(["CREATE TABLE s(v)"])
+    a, b = both(["CREATE TABLE s(v)"])
     for conn in (a, b):
         conn.executemany("INSERT INTO s VALUES (?)",
                          [(9223372036854775807,), (1,), (-5,), (2.0,)])
-    _same(a, b, "SELECT sum(v), avg(v), total(v) FROM s WHERE rowid <> 2")
-    _same(a, b, "SELECT sum(v), avg(v) FROM s WHERE rowid > 1")
-    _same(a, b, "SELECT sum(v) FROM s WHERE rowid >= 3")
+    same(a, b, "SELECT sum(v), avg(v), total(v) FROM s WHERE rowid <> 2")
+    same(a, b, "SELECT sum(v), avg(v) FROM s WHERE rowid > 1")
+    same(a, b, "SELECT sum(v) FROM s WHERE rowid >= 3")
     for conn in (a, b):
         with pytest.raises(conn.OperationalError if conn is a else pyrite.OperationalError,
                            match="integer overflow"):
@@ -308,7 +281,7 @@ def test_columns_of_one_row_read_once(executor: str) -> None:
     table), a sorter's rows and a user function between the reads."""
     setup = ["CREATE TABLE p(id INTEGER PRIMARY KEY, a, b, c)",
              "CREATE TABLE q(pid, x, y)", "CREATE INDEX qx ON q(x)"]
-    a, b = _both(setup)
+    a, b = both(setup)
     for conn in (a, b):
         conn.executemany("INSERT INTO p VALUES (?, ?, ?, ?)",
                          [(i, i % 7, f"b{i}", i / 4) for i in range(1, 60)])
@@ -323,7 +296,7 @@ def test_columns_of_one_row_read_once(executor: str) -> None:
                 "SELECT count(*), sum(a), max(b), min(c), avg(a + c) FROM p WHERE a > 1",
                 "SELECT a, b FROM p WHERE a = 3 AND b > 'b2' AND c < 12"]:
         for _ in range(3):
-            _same(a, b, sql)
+            same(a, b, sql)
 
 
 def test_interpreted_distinct_set_encodes_no_record(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -341,15 +314,15 @@ def test_interpreted_distinct_set_encodes_no_record(monkeypatch: pytest.MonkeyPa
     monkeypatch.setattr(data, "encode_record", counting)
     saved = jit.set_mode("interp")
     try:
-        a, b = _both(["CREATE TABLE t(x, y TEXT COLLATE NOCASE)"])
+        a, b = both(["CREATE TABLE t(x, y TEXT COLLATE NOCASE)"])
         for conn in (a, b):
             conn.executemany("INSERT INTO t VALUES (?, ?)",
                              [(i % 7, "ab"[i % 2] * (i % 3)) for i in range(40)])
         encoded.clear()
-        _same(a, b, "SELECT DISTINCT x FROM t")
-        _same(a, b, "SELECT DISTINCT x, x + 1 FROM t LIMIT 3 OFFSET 1")
+        same(a, b, "SELECT DISTINCT x FROM t")
+        same(a, b, "SELECT DISTINCT x, x + 1 FROM t LIMIT 3 OFFSET 1")
         assert encoded == []
-        _same(a, b, "SELECT DISTINCT y FROM t")
+        same(a, b, "SELECT DISTINCT y FROM t")
         assert encoded
     finally:
         jit.set_mode(saved)
@@ -365,7 +338,7 @@ def test_order_by_one_kind_columns_sorts_by_values(executor: str) -> None:
     assert _direct_key([[1], [None]], 0, 1) is None
     assert _direct_key([[1], ["1"]], 0, 1) is None
     assert _direct_key([[1], []], 0, 1) is None
-    a, b = _both(["CREATE TABLE k(id INTEGER PRIMARY KEY, i INT, r REAL, m, t TEXT, "
+    a, b = both(["CREATE TABLE k(id INTEGER PRIMARY KEY, i INT, r REAL, m, t TEXT, "
                   "bl BLOB, n)"])
     rows = [(j, j % 4, (j % 5) / 2, j % 3 if j % 2 else (j % 3) * 1.0, f"t{j % 6}",
              bytes([j % 3, 7]), None if j == 5 else j % 2) for j in range(1, 30)]
@@ -374,7 +347,7 @@ def test_order_by_one_kind_columns_sorts_by_values(executor: str) -> None:
     for order in ["i", "i DESC", "r, i", "r DESC, t", "m", "m DESC, id DESC", "t DESC, m",
                   "bl, i DESC", "t, bl DESC, r", "n, i", "n DESC, t", "i, t || ''"]:
         for tail in ["", " LIMIT 5", " LIMIT 4 OFFSET 3"]:
-            _same(a, b, f"SELECT id, i, r, m, t, hex(bl) FROM k ORDER BY {order}{tail}")
+            same(a, b, f"SELECT id, i, r, m, t, hex(bl) FROM k ORDER BY {order}{tail}")
 
 
 def test_order_by_result_columns_go_straight_into_the_sorter_record(executor: str) -> None:
@@ -383,7 +356,7 @@ def test_order_by_result_columns_go_straight_into_the_sorter_record(executor: st
     shapes that keep their own result registers (a coroutine's, DISTINCT,
     aggregates, an ORDER BY term that is a result column) agree with
     sqlite3 too."""
-    a, b = _both(["CREATE TABLE s(id INTEGER PRIMARY KEY, x, y)"])
+    a, b = both(["CREATE TABLE s(id INTEGER PRIMARY KEY, x, y)"])
     for conn in (a, b):
         conn.executemany("INSERT INTO s VALUES (?, ?, ?)", SORT_ROWS)
     ops = [row[1] for row in b.execute("EXPLAIN SELECT id, y FROM s ORDER BY x DESC, y")]
@@ -397,4 +370,4 @@ def test_order_by_result_columns_go_straight_into_the_sorter_record(executor: st
                 "SELECT id FROM s WHERE id IN (SELECT id FROM s ORDER BY x LIMIT 4) ORDER BY -id",
                 "SELECT id, x FROM s UNION ALL SELECT id, y FROM s ORDER BY 2, 1"]:
         for _ in range(2):
-            _same(a, b, sql)
+            same(a, b, sql)

@@ -9,37 +9,12 @@ a rowid, mixed types)."""
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from sqlite_pair import both, same
 
 import pyrite
-from pyrite.vdbe import jit
-
-EXECUTORS = ["interp", "compiled", "eager"]
-
-
-@pytest.fixture(params=EXECUTORS)
-def executor(request: pytest.FixtureRequest) -> Iterator[str]:
-    saved = jit.set_mode(request.param)
-    yield request.param
-    jit.set_mode(saved)
-
-
-def _both(setup: list[str]) -> tuple[sqlite3.Connection, pyrite.Connection]:
-    a = sqlite3.connect(":memory:")
-    b = pyrite.connect(":memory:")
-    for sql in setup:
-        a.execute(sql)
-        b.execute(sql)
-    return a, b
-
-
-def _same(a: object, b: object, sql: str, params: tuple = ()) -> None:
-    want = a.execute(sql, params).fetchall()  # type: ignore[attr-defined]
-    got = b.execute(sql, params).fetchall()  # type: ignore[attr-defined]
-    assert repr(got) == repr(want), (sql, params)
 
 
 def _tables(n: int = 300) -> list[str]:
@@ -67,53 +42,53 @@ JOIN = ("SELECT z1.c, z1.a, t3.c FROM z1, z2, t3, t4 WHERE t4.a BETWEEN ?1 AND ?
 
 
 def test_four_way_join_agrees_with_sqlite3(executor: str) -> None:
-    a, b = _both(_tables())
+    a, b = both(_tables())
     for lo in list(range(1, 300, 13)) + [0, -5, 299, 300, 1000]:
-        _same(a, b, JOIN, (lo, lo + 9))
+        same(a, b, JOIN, (lo, lo + 9))
     # Keys that are no integers: reals (exact and not), text, NULL, blobs.
     for lo, hi in [(2.0, 9.5), (2.5, 3.5), ("7", "12"), ("x", "y"), (None, 5),
                    (5, None), (b"\x01", b"\x02"), (-1e300, 1e300)]:
-        _same(a, b, JOIN, (lo, hi))
+        same(a, b, JOIN, (lo, hi))
 
 
 @pytest.mark.parametrize("op", ["=", "<", "<=", ">", ">="])
 def test_index_range_seeks_every_direction(executor: str, op: str) -> None:
     """SeekGE/SeekGT (ascending) and SeekLE/SeekLT (ORDER BY ... DESC) on
     an index, with keys of every type, against sqlite3."""
-    a, b = _both(_tables(120))
+    a, b = both(_tables(120))
     keys = [1, 60, 119, 120, 121, 0, -3, 60.0, 60.5, "60", "abc", None, b"\x00"]
     for order in ("", " ORDER BY b DESC", " ORDER BY b"):
         sql = f"SELECT b, a, c FROM z1 WHERE b {op} ?1{order} LIMIT 7"
         for k in keys:
-            _same(a, b, sql, (k,))
+            same(a, b, sql, (k,))
     for k in ["name 3 ", "name 3 xxx", "name", "zzz", "", 5, None]:
-        _same(a, b, f"SELECT c, a FROM z1 WHERE c {op} ?1 ORDER BY c DESC, a LIMIT 5", (k,))
-        _same(a, b, f"SELECT c, a FROM z2 WHERE c {op} ?1 ORDER BY c, a LIMIT 5", (k,))
+        same(a, b, f"SELECT c, a FROM z1 WHERE c {op} ?1 ORDER BY c DESC, a LIMIT 5", (k,))
+        same(a, b, f"SELECT c, a FROM z2 WHERE c {op} ?1 ORDER BY c, a LIMIT 5", (k,))
 
 
 @pytest.mark.parametrize("op", ["=", "<", "<=", ">", ">="])
 def test_rowid_seeks_every_direction(executor: str, op: str) -> None:
     """SeekRowid and SeekGE..SeekLT on a table: integer keys take the inline
     seek, reals, text and NULL the handler."""
-    a, b = _both(_tables(150))
+    a, b = both(_tables(150))
     keys = [1, 75, 150, 151, 0, -1, 75.0, 75.5, -0.5, "75", "x", None, 2**63 - 1,
             -2**63, 1e19, -1e19, float("nan")]
     for order in ("", " ORDER BY rowid DESC"):
         sql = f"SELECT rowid, a, c FROM z2 WHERE rowid {op} ?1{order} LIMIT 5"
         for k in keys:
-            _same(a, b, sql, (k,))
+            same(a, b, sql, (k,))
 
 
 def test_deferred_seek_reads_table_columns(executor: str) -> None:
     """An index range scan whose loop reads the table's columns (a
     DeferredSeek finished by the first Column), speedtest1 160/170."""
-    a, b = _both(_tables())
+    a, b = both(_tables())
     agg = "SELECT count(*), avg(a), sum(length(c)), group_concat(b) FROM z1 "
     for lo in range(0, 320, 17):
-        _same(a, b, agg + "WHERE b BETWEEN ?1 AND ?2", (lo, lo + 25))
+        same(a, b, agg + "WHERE b BETWEEN ?1 AND ?2", (lo, lo + 25))
     for w in ["name 1", "name 2 x", "name 39", "a", "z"]:
-        _same(a, b, agg + "WHERE c BETWEEN ?1 AND (?1||'~')", (w,))
-    _same(a, b, "SELECT z2.a, z2.c FROM z2 WHERE c > 'name 3' ORDER BY c DESC LIMIT 9")
+        same(a, b, agg + "WHERE c BETWEEN ?1 AND (?1||'~')", (w,))
+    same(a, b, "SELECT z2.a, z2.c FROM z2 WHERE c > 'name 3' ORDER BY c DESC LIMIT 9")
 
 
 def test_short_records_read_the_added_column_default(executor: str) -> None:
@@ -123,20 +98,20 @@ def test_short_records_read_the_added_column_default(executor: str) -> None:
     setup += [f"INSERT INTO t VALUES({i}, {i % 17})" for i in range(1, 200)]
     setup += ["ALTER TABLE t ADD COLUMN c DEFAULT 'dflt'", "ALTER TABLE t ADD COLUMN d",
               "INSERT INTO t VALUES(500, 3, 'new', 4)"]
-    a, b = _both(setup)
+    a, b = both(setup)
     for _ in range(3):
-        _same(a, b, "SELECT a, b, c, d FROM t WHERE b = 3 ORDER BY a")
-        _same(a, b, "SELECT count(c), group_concat(c), count(d) FROM t WHERE b BETWEEN 2 AND 5")
-        _same(a, b, "SELECT a, c FROM t WHERE a BETWEEN 190 AND 600")
+        same(a, b, "SELECT a, b, c, d FROM t WHERE b = 3 ORDER BY a")
+        same(a, b, "SELECT count(c), group_concat(c), count(d) FROM t WHERE b BETWEEN 2 AND 5")
+        same(a, b, "SELECT a, c FROM t WHERE a BETWEEN 190 AND 600")
 
 
 def test_correlated_subquery_in_result(executor: str) -> None:
     """speedtest1 320's shape: a scalar subquery scanning a table per outer row."""
-    a, b = _both(_tables(80))
+    a, b = both(_tables(80))
     sql = ("SELECT sum(a), max(c), avg((SELECT a FROM z2 WHERE 5+z2.b=z1.b) AND rowid<?1), "
            "max(c) FROM z1 WHERE rowid<?1")
     for n in (1, 10, 50, 81):
-        _same(a, b, sql, (n,))
+        same(a, b, sql, (n,))
 
 
 def test_a_join_through_a_missing_row_is_corrupt(tmp_path: Path, executor: str) -> None:
