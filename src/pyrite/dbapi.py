@@ -556,20 +556,24 @@ class Connection:
             cur.row_factory = self.row_factory
         return cur
 
+    def _shortcut_cursor(self) -> Cursor:
+        """The cursor of execute/executemany/executescript: as sqlite3's, a
+        plain Cursor with the connection's row factory, made without a
+        subclass's cursor() (the cursor checks the connection when it
+        runs, after its arguments, as sqlite3 does)."""
+        cur = Cursor(self)
+        if self.row_factory is not None:
+            cur.row_factory = self.row_factory
+        return cur
+
     def execute(self, sql: str, parameters: Any = (), /) -> Cursor:
-        if self.row_factory is None:
-            # cursor()'s work for the default factory (the cursor checks the
-            # connection when it runs)
-            return Cursor(self).execute(sql, parameters)
-        return self.cursor().execute(sql, parameters)
+        return self._shortcut_cursor().execute(sql, parameters)
 
     def executemany(self, sql: str, parameters: Any, /) -> Cursor:
-        cur = self.cursor()
-        return cur.executemany(sql, parameters)
+        return self._shortcut_cursor().executemany(sql, parameters)
 
     def executescript(self, sql_script: str, /) -> Cursor:
-        cur = self.cursor()
-        return cur.executescript(sql_script)
+        return self._shortcut_cursor().executescript(sql_script)
 
     def commit(self) -> None:
         self._check()

@@ -270,6 +270,34 @@ def test_wrong_argument_types():
     assert_same(scenario)
 
 
+def test_connection_shortcuts_use_cursor_method_and_row_factory():
+    """Connection.execute (and executemany) call the connection's cursor()
+    (a subclass's own), which applies the row factory; a closed connection
+    raises once execute's argument is a string, as sqlite3's does."""
+    def scenario(mod):
+        made = []
+
+        class Counting(mod.Connection):
+            def cursor(self, factory=None):
+                made.append(factory)
+                return super().cursor() if factory is None else super().cursor(factory)
+
+        con = mod.connect(":memory:", factory=Counting)
+        out = [con.execute("select 1").fetchall(), len(made)]
+        con.execute("create table t(x)")
+        con.executemany("insert into t values(?)", [(1,), (2,)])
+        out.append(len(made))
+        plain = mod.connect(":memory:")
+        plain.row_factory = lambda cur, row: ("row",) + row
+        out.append(plain.execute("select 2").fetchall())
+        plain.row_factory = None
+        out.append(plain.execute("select 3").fetchall())
+        plain.close()
+        out += [outcome(lambda: plain.execute(1)), outcome(lambda: plain.execute("select 1"))]
+        return out
+    assert_same(scenario)
+
+
 # -- transactions --------------------------------------------------------------------
 
 
