@@ -247,8 +247,8 @@ def test_desc_sort_key_order() -> None:
     from pyrite.storage.btree import desc_sort_key
     from pyrite.values import compare_keys
 
-    pool = [None, -3, 0, 2, 2.5, 1e10, "", "a", "ab", "b", "\U0001f600", b"", b"\x00",
-            b"\x00\x01", b"\xff"]
+    pool = [None, -3, 0, 2, 2.5, 1e10, "", "a", "ab", "b", "\U0001f600", "a\0", "ab\0", "\0",
+            "\xe9", "A", b"", b"\x00", b"\x00\x01", b"\xff", b"a", b"a\x00"]
     ki = KeyInfo([None, None], desc=[True, False])
     keys = [[a, b] for a in pool for b in pool[:6]]
     for x in keys:
