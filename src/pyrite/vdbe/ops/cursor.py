@@ -644,13 +644,13 @@ def _row_of_record(vm: Any, op: Any, pc: int) -> list[Any] | None:
     prev = vm.ops[pc - 1]
     if prev.p3 != op.p2 or prev.p2 < 1:
         return None
+    if prev.opcode != _make_record_number():
+        return None
     program = vm.program
     targets = program.__dict__.get("_jump_targets")
     if targets is None:
         from pyrite.vdbe.jit import _leaders
         targets = program.__dict__["_jump_targets"] = _leaders(program.instructions)
-    if prev.opcode != _make_record_number():
-        return None
     if pc in targets:
         return None
     row = vm.r[prev.p1:prev.p1 + prev.p2]
@@ -705,40 +705,13 @@ def op_idx_insert(vm: Any, op: Any, pc: int) -> int:
     if c is None:
         c = _cursor(vm, op.p1)      # (raises)
     kind = c.kind
-    if kind == "hash" and type(rec) is list and not op.p5 & OPFLAG_NCHANGE:
-        # A DISTINCT row's values from MakeRecord (op_make_record): its key
-        # tuple into the set (what the general hash case below does).
-        key = tuple(rec[:c.key_info.n_key_field])
-        try:
-            c.sorter.add(key)  # type: ignore[union-attr]
-        except TypeError:           # an unhashable field: see _hash_key
-            c.sorter.add(_hash_key(key))  # type: ignore[union-attr]
-        return pc + 1
     if kind == "index" and type(rec) is bytes and not op.p5 & OPFLAG_APPEND:
-        # The usual entry: MakeRecord's record, whose fields are still in
-        # r[P3..P3+P4-1] (checked: as many fields, all of the key types).
-        key = None
-        n = op.p4
-        if type(n) is int and op.p3 and _record_fields(rec) == n:
-            key = vm.r[op.p3:op.p3 + n]
-            for v in key:
-                if type(v) not in _KEY_TYPES:
-                    key = None
-                    break
-        c.bt.insert(None, rec, key)
+        # The usual entry: MakeRecord's record.
+        c.bt.insert(None, rec, _key_in_registers(vm, op, rec))
         c.row = None
-        if op.p5 & OPFLAG_NCHANGE:
-            vm.n_change += 1
-        return pc + 1
-    if kind == "sorter":
-        c.sorter.append(decode_record(rec) if isinstance(rec, (bytes, bytearray)) else list(rec))
-        return pc + 1
-    if op.p5 & OPFLAG_APPEND and c.kind == "index":
-        c.bt.append_sorted(bytes(rec) if isinstance(rec, (bytes, bytearray))
-                           else encode_record(list(rec)))
-        c.row = None
-        return pc + 1
-    if c.kind == "hash":
+    elif kind == "hash":
+        # A DISTINCT set: the key tuple, from MakeRecord's values (see
+        # op_make_record), its registers, or the record.
         if not isinstance(rec, (bytes, bytearray)):
             fields = list(rec)
         elif type(op.p4) is int and op.p3 and _record_fields(rec) == op.p4:
@@ -750,24 +723,39 @@ def op_idx_insert(vm: Any, op: Any, pc: int) -> int:
             c.sorter.add(key)  # type: ignore[union-attr]
         except TypeError:           # an unhashable field: see _hash_key
             c.sorter.add(_hash_key(key))  # type: ignore[union-attr]
-        if op.p5 & OPFLAG_NCHANGE:
-            vm.n_change += 1
+    elif kind == "sorter":
+        c.sorter.append(decode_record(rec) if isinstance(rec, (bytes, bytearray)) else list(rec))
         return pc + 1
-    key = None
-    if not isinstance(rec, (bytes, bytearray)):
-        key = list(rec)             # a sorter's row (SorterData)
-        rec = encode_record(key)
-    elif type(op.p4) is int and op.p3 and _record_fields(rec) == op.p4:
-        key = vm.r[op.p3:op.p3 + op.p4]
-        for v in key:
-            if type(v) not in _KEY_TYPES:
-                key = None
-                break
-    c.bt.insert(None, bytes(rec), key)
-    c.row = None
+    elif op.p5 & OPFLAG_APPEND and kind == "index":
+        c.bt.append_sorted(bytes(rec) if isinstance(rec, (bytes, bytearray))
+                           else encode_record(list(rec)))
+        c.row = None
+        return pc + 1
+    else:
+        if not isinstance(rec, (bytes, bytearray)):
+            key = list(rec)             # a sorter's row (SorterData)
+            rec = encode_record(key)
+        else:
+            key = _key_in_registers(vm, op, rec)
+        c.bt.insert(None, bytes(rec), key)
+        c.row = None
     if op.p5 & OPFLAG_NCHANGE:
         vm.n_change += 1
     return pc + 1
+
+
+def _key_in_registers(vm: Any, op: Any, rec: bytes | bytearray) -> list[Any] | None:
+    """IdxInsert's record's fields when r[P3..P3+P4-1] hold all of them
+    (as many fields, each of the key types), for the B-tree to seek with
+    instead of decoding the record; else None."""
+    n = op.p4
+    if type(n) is not int or not op.p3 or _record_fields(rec) != n:
+        return None
+    key = vm.r[op.p3:op.p3 + n]
+    for v in key:
+        if type(v) not in _KEY_TYPES:
+            return None
+    return key
 
 
 @opcode("SorterInsert", "P1 P2 * * *", "key=r[P2]", cursor="p1", key="p2")
