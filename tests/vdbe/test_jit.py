@@ -125,6 +125,29 @@ def test_hot_loop_compiles_and_cold_code_stays_interpreted(mode: object) -> None
     assert not jit.state_for(small.program).regions, "a one-row query stays interpreted"
 
 
+def test_a_shape_compiled_before_is_compiled_whole_at_once(mode: object) -> None:
+    """A program whose shape (SQL and instructions) had code compiled
+    earlier in the process -- here on another connection -- is compiled
+    whole on its first step; other programs still wait for their counters.
+    The answers stay sqlite3's."""
+    mode("compiled")  # type: ignore[operator]
+    hot = ("WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 3000) "
+           "SELECT count(*), sum(i % 7) FROM n")
+    want = sqlite3.connect(":memory:").execute(hot).fetchall()
+    first = Database(":memory:")
+    stmt, _ = first.prepare(hot)
+    assert stmt.step() == StepResult.ROW and [stmt.row()] == want
+    n = len(stmt.program.instructions)
+    assert jit.state_for(stmt.program).regions and (0, n) not in jit.state_for(stmt.program).regions
+    second = Database(":memory:")
+    again, _ = second.prepare(hot)
+    state = jit.state_for(again.program)
+    assert state.regions == [(0, n)] and state.ran is None
+    assert again.step() == StepResult.ROW and [again.row()] == want
+    other, _ = second.prepare(hot.replace("3000", "30"))
+    assert not jit.state_for(other.program).regions
+
+
 def test_loop_ranges_skip_the_init_jump() -> None:
     conn = pyrite.connect(":memory:")
     conn.execute("CREATE TABLE t(a, b)")

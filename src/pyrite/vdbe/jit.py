@@ -106,6 +106,7 @@ def set_mode(mode: str) -> str:
     if mode not in ("interp", "compiled", "eager"):
         raise ValueError(mode)
     old, MODE = MODE, mode
+    _COMPILED_SHAPES.clear()    # (each policy starts from nothing compiled)
     return old
 
 
@@ -126,7 +127,7 @@ class ProgramJit:
     :data:`MAX_COMPILES` times)."""
 
     __slots__ = ("program", "handlers", "entries", "regions", "ran", "block_starts",
-                 "_held", "_watched", "_compiles")
+                 "shape", "_held", "_watched", "_compiles")
 
     def __init__(self, program: Any) -> None:
         opcodes._load()
@@ -144,7 +145,9 @@ class ProgramJit:
         self._compiles: dict[tuple[int, int], int] = {}
         if not ops:
             return
-        if MODE == "eager":
+        self.shape = _shape(program) if MODE == "compiled" else None
+        if MODE == "eager" or self.shape in _COMPILED_SHAPES:
+            # (a shape compiled before in this process: see _COMPILED_SHAPES)
             self.compile_region(0, len(ops))
             return
         self.ran = set()
@@ -213,6 +216,10 @@ class ProgramJit:
         starts; a block start in it that has not run yet counts its runs
         towards compiling the region again (see the class docstring)."""
         fn, starts = compile_region(self.program, start, end, self.ran, self.block_starts)
+        if self.shape is not None:
+            if len(_COMPILED_SHAPES) >= _CODE_CACHE_SIZE:
+                _COMPILED_SHAPES.clear()
+            _COMPILED_SHAPES.add(self.shape)
         for pc in starts:
             self.handlers[pc] = fn
             self.entries.add(pc)
@@ -337,6 +344,22 @@ def loop_ranges(ops: list[Any]) -> list[tuple[int, int]]:
 # the same source and reuses the code; only its constants are bound anew.
 _CODE_CACHE: dict[str, Any] = {}
 _CODE_CACHE_SIZE = 512
+
+# The shapes (_shape) of the programs that have had code compiled in this
+# process: one was hot enough to repay a compilation, so a program of the
+# same shape made later (another connection, the statement prepared again
+# after a schema change or cache eviction) is compiled whole on its first
+# step, as under ``eager``.  Its source is written from its own
+# instructions, so a shape shared by a different program costs at most a
+# compilation, never a wrong result.
+_COMPILED_SHAPES: set[tuple] = set()
+
+
+def _shape(program: Any) -> tuple:
+    """What identifies a program's code to _REPLAY: its SQL and every
+    instruction's opcode and integer operands."""
+    return (program.sql, *[(op.opcode, op.p1, op.p2, op.p3, op.p5)
+                            for op in program.instructions])
 
 
 def compile_region(program: Any, start: int, end: int, ran: set[int] | None = None,
