@@ -436,6 +436,7 @@ class _Generator:
         # The MakeRecord that left its values in ``mrow`` for the Insert
         # after it (see _make_row_record), and the leaders, once asked.
         self.made_row = -1
+        self.fused: dict[int, int] = {}     # fused scan loops: head -> Next
         self._leader_set: set[int] | None = None
 
     # -- names bound in the function's globals -------------------------------
@@ -478,9 +479,11 @@ class _Generator:
             self._leader_set = _leaders(self.ops)
         return self._leader_set
 
-    def block(self, start: int, end: int, pad: str, out: list[str]) -> None:
+    def block(self, start: int, end: int, pad: str, out: list[str],
+              rows: set[int] | None = None) -> None:
         """Append the code of the block [start, end) to ``out``, noting for
-        each line the instruction it belongs to."""
+        each line the instruction it belongs to.  ``rows``: cursors whose
+        row is in its local ``row<N>`` throughout the block (a fused loop's)."""
         line_pc = self.line_pc
         cold = self.cold
         for pc in range(start, end):
@@ -491,6 +494,8 @@ class _Generator:
                 return
             name = self.names[pc]
             self.track_rows(name, pc == start)
+            if rows:
+                self.row_locals |= rows
             emit = _emitter(name)
             body, ends = emit(self, self.ops[pc], pc) if emit else (self.call(pc), False)
             for line in body:
@@ -500,6 +505,86 @@ class _Generator:
                 return
         out.append(f"{pad}pc = {end}; continue")
         line_pc.append(end - 1)
+
+    def fusable_loops(self) -> dict[int, int]:
+        """The scan loops to write as a Python loop (fused_loop), as
+        {head: Next}: a Next over a cursor only OpenRead opens, whose body
+        -- head up to the Next -- is one block (every jump out of it goes to
+        the Next or leaves the loop), has run, and holds only instructions
+        that never move that cursor nor write to its B-tree (_FUSABLE;
+        ResultRow last).  Their rows are taken from the leaf's decoded
+        records with no dispatch and no cursor lookups per row."""
+        if _emitter("Next") is None:
+            return {}
+        names = self.names
+        ops = self.ops
+        opened: dict[int, set[str]] = {}
+        for pc, name in enumerate(names):
+            if name.startswith(("Open", "SorterOpen")):
+                opened.setdefault(ops[pc].p1, set()).add(name)
+        ephemeral = {k for k, how in opened.items() if how <= {"OpenEphemeral", "OpenAutoindex"}}
+        leaders = self.leader_set()
+        out = {}
+        for nxt in range(self.start, min(self.end, len(ops))):
+            if names[nxt] != "Next":
+                continue
+            op = ops[nxt]
+            head, k = op.p2, op.p1
+            if not self.start <= head < nxt or opened.get(k) != {"OpenRead"} or head in out:
+                continue
+            if any(pc in leaders for pc in range(head + 1, nxt)) \
+                    or any(pc in self.cold for pc in range(head, nxt + 1)):
+                continue
+            if all(_fusable(names[pc], ops[pc], k, ephemeral, pc == nxt - 1)
+                   for pc in range(head, nxt)):
+                out[head] = nxt
+        return out
+
+    def fused_loop(self, head: int, nxt: int, pad: str, out: list[str]) -> None:
+        """A scan loop as a Python ``while``: at the Next, the following
+        cell of the leaf the cursor rests on becomes its row (from the
+        leaf's decoded records, as the Next emitter takes it) and the body
+        runs again, with no dispatch and no cursor lookup.  The leaf is
+        looked up each time (a function in the body may run SQL that
+        writes to the table: the cursor is saved and found again, on a
+        leaf edited or split).  The Next's handler moves to the next leaf
+        (or finds the end) and takes any cursor not on an entry.  Any other address
+        leaves the loop for the dispatcher.  The body's code is the
+        block's (its jumps to the Next continue the loop)."""
+        k = self.ops[nxt].p1
+        c, bt, top, info = f"fc{nxt}", f"fbt{nxt}", f"ftop{nxt}", f"finfo{nxt}"
+        lines = [
+            f"if pc != {head} and pc != {nxt}: return pc",
+            f"{c} = cursors[{k}]",
+            f"{bt} = {c}.bt",
+            "while True:",
+            f"    if pc != {head}:",
+            f"        if pc != {nxt}: break",
+            f"        if {bt}.state == {_BT_VALID} and not {bt}.eof and not {c}.null_row:",
+            f"            {top} = {bt}.stack[-1]",
+            f"            {info} = {top}[1]",
+            f"            i = {top}[2] + 1",
+            f"            if {info}.leaf and i < {info}.ncell:",
+            f"                {top}[2] = i",
+            f"                v = {info}.records",
+            f"                {c}.row = None if v is None else v[i]",
+            "                if ih.interrupted: _interrupted(vm)",
+            f"                pc = {head}",
+            f"        if pc != {head}:",
+            f"            pc = {self.handler(nxt)}(vm, {self.op(nxt)}, {nxt})",
+            f"            if pc != {head}: break",
+        ]
+        for line in lines:
+            out.append(pad + line)
+            self.line_pc.append(nxt)
+        self.line_pc[-len(lines)] = head
+        # The body's Columns of the cursor read its row from a local (see
+        # _column): no body instruction moves the cursor.
+        out.append(f"{pad}    row{k} = None if {c}.null_row else {c}.row")
+        self.line_pc.append(head)
+        self.block(head, nxt, pad + "    ", out, {k})
+        out.append(f"{pad}continue")
+        self.line_pc.append(nxt)
 
     def track_rows(self, name: str, first: bool) -> None:
         """Forget the rows Columns left in locals (see _column) at a
@@ -530,6 +615,10 @@ class _Generator:
         program of a thousand blocks nests no deeper than Python allows)."""
         pad = "    " * indent
         if len(starts) == 1:
+            nxt = self.fused.get(starts[0])
+            if nxt is not None:
+                self.fused_loop(starts[0], nxt, pad, out)
+                return
             out.append(f"{pad}if pc != {starts[0]}: return pc")
             self.line_pc.append(starts[0])
             self.block(starts[0], ends[0], pad, out)
@@ -555,6 +644,10 @@ class _Generator:
         leaders = self.leaders()
         ends = dict(zip(leaders, leaders[1:] + [self.end]))
         starts = self.starts = [pc for pc in leaders if pc not in self.cold]
+        self.fused = self.fusable_loops()
+        # A fused loop's Next is entered through its head's leaf (fused_loop).
+        inner = set(self.fused.values())
+        starts = [pc for pc in starts if pc not in inner]
         ends = [ends[pc] for pc in starts]
         out = [
             "def run(vm, op, pc):",
@@ -1410,6 +1503,29 @@ _KEEPS_ROWS = {
     "NotNull", "Eq", "Ne", "Lt", "Le", "Gt", "Ge", "Function", "PureFunc",
     "AggStep", "CollSeq", "MakeRecord", "SorterInsert",
 }
+
+
+# Instructions a fused scan loop's body may hold (see
+# _Generator.fusable_loops) besides _KEEPS_ROWS, which move no cursor.
+_FUSABLE = {"IdxGE", "IdxGT", "IdxLE", "IdxLT", "IfPos", "DecrJumpZero", "IfNotZero",
+            "Divide", "Remainder", "Concat", "BitAnd", "BitOr", "ShiftLeft", "ShiftRight",
+            "BitNot", "Not", "And", "Or", "IsTrue", "Cast", "MustBeInt", "ZeroOrNull",
+            "ElseEq", "Noop"}
+
+
+def _fusable(name: str, op: Any, k: int, ephemeral: set[int], last: bool) -> bool:
+    """Whether instruction ``op`` may be in the body of a fused loop over
+    cursor ``k``: it leaves ``k`` where it is and writes at most to an
+    ephemeral table (DISTINCT, IN lists); a row goes out last."""
+    if name in _KEEPS_ROWS or name in _FUSABLE:
+        return True
+    if name == "ResultRow":
+        return last
+    if name == "DeferredSeek":
+        return op.p3 != k
+    if name in ("IdxInsert", "Found", "NotFound"):
+        return op.p1 in ephemeral
+    return False
 
 
 def _emitter(name: str) -> Callable[[_Generator, Any, int], Emitted] | None:
