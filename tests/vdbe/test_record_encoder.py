@@ -77,12 +77,12 @@ def test_each_value_under_each_affinity(aff: str | None) -> None:
 def test_random_records_match_general_path() -> None:
     rng = random.Random(7)
     took = 0
-    for _ in range(3000):
+    for _ in range(1000):
         n = rng.randrange(1, 12)
         values = [rng.choice(VALUES) for _ in range(n)]
         aff = "".join(rng.choice("ABCDE@") for _ in range(rng.randrange(0, n + 2)))
         took += _check(values, aff)
-    assert took > 300
+    assert took > 100
 
 
 def test_long_headers() -> None:
