@@ -115,7 +115,9 @@ def test_programs_use_the_inline_forms() -> None:
     stmt, _ = db.prepare("INSERT INTO t VALUES(?, ?, ?)")
     source = jit.compile_program(stmt.program).source
     assert "r[5] = _encode_record(" in source or "= _encode_record(" in source
-    assert "c.bt.insert(None, v, k if _record_fields(v) ==" in source    # IdxInsert
+    assert "v = ENC" in source                                           # MakeRecord
+    assert "c.bt.insert(None, v, k if (v[0] == 3 and" in source          # IdxInsert
+    assert "v = c.bt.largest_rowid()" in source                          # NewRowid
     assert "b.index_move_to(k, 0)" in source                             # NoConflict
     assert "c.bt.insert(r[" in source                                    # Insert
     # A DISTINCT set's MakeRecord still hands its values to the hash cursor.

@@ -310,8 +310,18 @@ def test_interpreted_distinct_set_encodes_no_record(monkeypatch: pytest.MonkeyPa
         encoded.append(list(vals))
         return encode(vals)
 
+    def counting_encoder(p1: int, n: int, aff: str | None) -> object:
+        enc = make_encoder(p1, n, aff)
+
+        def counted(r: list) -> bytes | None:
+            encoded.append(r[p1:p1 + n])
+            return enc(r)   # type: ignore[misc]
+        return counted if enc is not None else None
+
     encode = data.encode_record
+    make_encoder = data.record_encoder
     monkeypatch.setattr(data, "encode_record", counting)
+    monkeypatch.setattr(data, "record_encoder", counting_encoder)
     saved = jit.set_mode("interp")
     try:
         a, b = both(["CREATE TABLE t(x, y TEXT COLLATE NOCASE)"])

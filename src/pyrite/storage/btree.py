@@ -67,6 +67,7 @@ PTYPE_TABLE_LEAF = 13
 
 _U32 = struct.Struct(">I")
 _U16 = struct.Struct(">H")
+_U16X2 = struct.Struct(">HH")
 _unpack_u32 = _U32.unpack_from
 _unpack_u16 = _U16.unpack_from
 
@@ -2205,6 +2206,8 @@ class BTreeCursor:
         cell: bytes | None = None
         if self.intkey:
             assert rowid is not None
+            if self.state == _VALID and size <= usable - 35 and self._append(rowid, payload, key):
+                return
             try:
                 c = self.table_move_to(rowid)
             except Exception:        # IOPending: wait and retry (_seek_sync)
@@ -2327,6 +2330,79 @@ class BTreeCursor:
         self.saved_key = saved
         self.stack = []
         self.hint = None
+
+    def _append(self, rowid: int, payload: bytes, row: list[Any] | None) -> bool:
+        """insert() of a table row past the last one, the cursor on the
+        right-most leaf (NewRowid's rowid after last(), or the previous
+        append), all local, into that leaf's gap when it has room and no
+        freeblocks: the cell, its pointer and the header's cell count and
+        content start written where they go, the parsed view's lists
+        appended to.  No seek (SQLite's append bias).  False, with nothing
+        changed, when any of that does not hold."""
+        top = self.stack[-1]
+        info = top[1]
+        keys = info.keys
+        if not keys or rowid <= keys[-1] or not info.leaf:
+            return False
+        for level in self.stack[:-1]:
+            if level[2] != level[1].ncell:
+                return False        # (not the right-most leaf)
+        page = top[0]
+        data = page.data
+        hdr = info.hdr
+        if data[hdr + 1] or data[hdr + 2]:
+            return False            # freeblocks: _insert_cell_inplace's choice
+        size = len(payload)
+        if 0 <= rowid < 128:
+            head = _VARINT1[rowid]
+        elif 0 < rowid < 0x4000:
+            head = bytes(((rowid >> 7) | 0x80, rowid & 0x7F))
+        else:
+            head = put_varint(rowid)
+        cell = (_VARINT1[size] if size < 128 else put_varint(size)) + head + payload
+        n = len(cell)
+        if n < 4:
+            return False
+        content = (data[hdr + 5] << 8 | data[hdr + 6]) or 65536
+        ncell = info.ncell
+        ptr_end = hdr + 8 + 2 * ncell
+        new = content - n
+        if new < ptr_end + 2 or content > self.pager.usable_size:
+            return False
+        self.pager.make_writable(page)
+        data[new:content] = cell
+        _U16.pack_into(data, ptr_end, new)
+        _U16X2.pack_into(data, hdr + 3, ncell + 1, new)
+        info.ptrs.append(new)
+        info.ncell = ncell + 1
+        keys.append(rowid)
+        records = info.records
+        if records is not None:
+            records.append(row)
+        page.parsed = info
+        top[2] = ncell
+        self.eof, self.skip = False, 0
+        return True
+
+    def largest_rowid(self) -> int:
+        """last(), and the rowid there: the largest rowid of the table, 0
+        when it is empty (NewRowid).  A cursor already on the right-most
+        leaf whose rowids are known (after an append) answers from them."""
+        if self.state == _VALID:
+            top = self.stack[-1]
+            info = top[1]
+            keys = info.keys
+            if keys and info.leaf:
+                for level in self.stack[:-1]:
+                    if level[2] != level[1].ncell:
+                        break
+                else:
+                    top[2] = info.ncell - 1
+                    self.skip, self.eof = 0, False
+                    return keys[-1]  # type: ignore[no-any-return]
+        if self.last():
+            return 0
+        return self.rowid()
 
     def _replace_same_size(self, head: bytes, cell: bytes, row: list[Any] | None) -> bool:
         """Write table leaf ``cell`` over the cell under the cursor, which

@@ -104,7 +104,7 @@ def busy_timeout_handler(timeout_ms: int) -> Callable[[int], bool] | None:
 class Page:
     """One cached page.  ``data`` is the whole page image."""
 
-    __slots__ = ("pgno", "data", "dirty", "parsed")
+    __slots__ = ("pgno", "data", "dirty", "parsed", "sp_gen")
 
     # (No reference count: the pager asks sys.getrefcount whether anything
     # besides the cache holds a page before it evicts it.)
@@ -114,6 +114,9 @@ class Page:
         self.data = data
         self.dirty = False
         self.parsed: object = None  # the btree layer's parsed view of the page
+        # Pager.sp_gen when make_writable last saw the page, dirty and held
+        # by every open savepoint (see there).
+        self.sp_gen = -1
 
 
 class Pager:
@@ -152,6 +155,10 @@ class Pager:
         # (VACUUM may change the database's, see change_page_size).
         self.orig_page_size = 4096
         self.savepoints: list[tuple[dict[int, bytes], int]] = []
+        # Moves on whenever a page may stop being held by every open
+        # savepoint (one opens, one is rolled back to): a dirty page whose
+        # sp_gen is this one needs nothing more from make_writable.
+        self.sp_gen = 0
         self.change_counter = -1
         # PRAGMA data_version: counts the changes other connections made
         # that this one has seen (a new change counter at a read's start).
@@ -319,6 +326,7 @@ class Pager:
         self.in_write = True
         self.originals = {}
         self.savepoints = []
+        self.sp_gen += 1
         self.orig_page_size = self.page_size
         if self.page_count == 0:
             # A new database: page 1 appears with the first write transaction
@@ -405,6 +413,11 @@ class Pager:
 
     def make_writable(self, page: Page) -> None:
         """Record the page's original image (journal, savepoints); mark it dirty."""
+        if page.sp_gen == self.sp_gen and page.dirty and self.in_write:
+            # Journaled, and in every open savepoint (the usual second and
+            # later writes of a page in a statement).
+            page.parsed = None
+            return
         pgno = page.pgno
         if not self.in_write:
             raise_error(SQLITE_READONLY if self.readonly else SQLITE_CORRUPT)
@@ -424,6 +437,7 @@ class Pager:
                 self.originals[pgno] = bytes(page.data) if pgno <= self.orig_page_count else b""
             page.dirty = True
         page.parsed = None
+        page.sp_gen = self.sp_gen
 
     def write_image(self, pgno: int, image: bytes) -> None:
         """Overwrite page ``pgno`` with ``image`` inside the write transaction,
@@ -571,6 +585,7 @@ class Pager:
         """Open savepoints up to depth ``n`` (0-based index n-1 is the newest)."""
         while len(self.savepoints) < n:
             self.savepoints.append(({}, self.page_count))
+            self.sp_gen += 1
 
     def release(self, n: int) -> None:
         """Release savepoints at depth >= n (keep their changes)."""
@@ -598,6 +613,7 @@ class Pager:
             del self.cache[pgno]
         del self.savepoints[n + 1:]
         self.savepoints[n] = ({}, count)
+        self.sp_gen += 1
 
     # -- commit and rollback ------------------------------------------------
 
@@ -743,6 +759,7 @@ class Pager:
         self.in_write = False
         self.originals = {}
         self.savepoints = []
+        self.sp_gen += 1
         if self.lock_level > NO_LOCK:
             self.file.unlock(NO_LOCK)
         self.lock_level = NO_LOCK

@@ -135,8 +135,8 @@ _BYTE = [bytes((i,)) for i in range(128)]
 def encode_record(values: Sequence[Any], encoding: str = "utf-8") -> bytes:
     """Build a record from Python values (None, int, float, str, bytes).
 
-    The usual record -- UTF-8, under 127 fields of integers, reals, NULLs
-    and text under 57 bytes, each serial type in one byte -- is written
+    The usual record -- UTF-8, a header under 127 bytes, integers, reals,
+    NULLs and text under 8,185 bytes (serial types of one or two bytes) -- is written
     straight into a bytearray: the header's types appended after a size
     byte, then the bodies (integers packed as _encode_general packs them).
     Anything else is _encode_general's."""
@@ -179,8 +179,13 @@ def encode_record(values: Sequence[Any], encoding: str = "utf-8") -> bytes:
                 return _encode_general(values, encoding)
             st = len(data) * 2 + 13
             if st > 127:
-                return _encode_general(values, encoding)
-            add(st)
+                # Text of 58 bytes or more: a serial type of two bytes.
+                if st >= 0x4000:
+                    return _encode_general(values, encoding)
+                add((st >> 7) | 0x80)
+                add(st & 0x7F)
+            else:
+                add(st)
             body += data
         elif value is None:
             add(0)

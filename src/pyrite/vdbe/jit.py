@@ -426,7 +426,7 @@ class _Generator:
             "_add": values.add, "_subtract": values.subtract, "_multiply": values.multiply,
             "_remainder": values.remainder,
             "EXIT_ROW": EXIT_ROW, "EXIT_HALT": EXIT_HALT,
-            "_NO_HOST": _NO_HOST,
+            "_NO_HOST": _NO_HOST, "_MAX_ROWID": (1 << 63) - 1,
         }
         # Only ElseEq reads the outcome of Eq..Ge: keep it only then.
         self.keep_compare = "ElseEq" in self.names
@@ -1224,7 +1224,12 @@ def _make_record_encoded(g: _Generator, op: Any, pc: int) -> list[str]:
             and g.ops[nxt].p2 == op.p3):
         return g.call(pc)
     g.namespace["_encode_record"] = _encode_record_fn()
-    return [f"r[{op.p3}] = _encode_record({_record_values_of(g, op, pc)})"]
+    general = f"_encode_record({_record_values_of(g, op, pc)})"
+    enc = _record_encoder(g, op, pc)
+    if enc is None:
+        return [f"r[{op.p3}] = {general}"]
+    return [f"v = {enc}(r)",
+            f"r[{op.p3}] = v if v is not None else {general}"]
 
 
 def _make_row_record(g: _Generator, op: Any, pc: int) -> list[str]:
@@ -1232,8 +1237,33 @@ def _make_row_record(g: _Generator, op: Any, pc: int) -> list[str]:
     jump lands between them): the record, and its values left in the local
     ``mrow`` for that Insert (see _insert), as the handler builds it."""
     g.namespace["_encode_record"] = _encode_record_fn()
+    g.namespace["_round_trips"] = _record_round_trips()
     g.made_row = pc
-    return [f"mrow = {_record_values_of(g, op, pc)}", f"r[{op.p3}] = _encode_record(mrow)"]
+    general = [f"mrow = {_record_values_of(g, op, pc)}",
+               f"r[{op.p3}] = _encode_record(mrow)",
+               "if not _round_trips(mrow):",
+               "    mrow = None"]
+    enc = _record_encoder(g, op, pc)
+    if enc is None:
+        return general
+    # (the compiled encoder's values always come back the same)
+    return [f"v = {enc}(r)",
+            "if v is None:"] + ["    " + x for x in general] + [
+            "else:",
+            f"    mrow = r[{op.p1}:{op.p1 + op.p2}]",
+            f"    r[{op.p3}] = v"]
+
+
+def _record_encoder(g: _Generator, op: Any, pc: int) -> str | None:
+    """The name of MakeRecord's compiled encoder in the namespace
+    (recenc.record_encoder: None when the record has none)."""
+    from pyrite.vdbe.recenc import record_encoder
+    enc = record_encoder(op.p1, op.p2, op.p4)
+    if enc is None:
+        return None
+    name = f"ENC{pc}"
+    g.namespace[name] = enc
+    return name
 
 
 def _encode_record_fn() -> Callable[..., bytes]:
@@ -1266,9 +1296,12 @@ def _idx_insert(g: _Generator, op: Any, pc: int) -> Emitted:
         # the B-tree takes them as the key (as op_idx_insert checks).
         g.namespace["_record_fields"], g.namespace["_KEY_TYPES"] = _idx_insert_helpers()
         types = " and ".join(f"type(k[{i}]) in _KEY_TYPES" for i in range(n))
+        # (a header of n + 1 bytes, each type one byte: n fields)
+        short = " and ".join([f"v[0] == {n + 1}"] + [f"v[{i}] < 128" for i in range(1, n + 1)])
         out += ["elif type(v) is bytes and c is not None and c.kind == 'index':",
                 f"    k = r[{op.p3}:{op.p3 + n}]",
-                f"    c.bt.insert(None, v, k if _record_fields(v) == {n} and {types} else None)",
+                f"    c.bt.insert(None, v, k if ({short} or _record_fields(v) == {n}) and {types}"
+                " else None)",
                 "    c.row = None"]
     return out + ["else:"] + ["    " + x for x in g.call(pc)], False
 
@@ -1307,8 +1340,7 @@ def _insert(g: _Generator, op: Any, pc: int) -> Emitted:
     cursor._row_of_record)."""
     row = "None"
     if g.made_row == pc - 1 and pc not in g.leader_set():
-        g.namespace["_round_trips"] = _record_round_trips()
-        row = "mrow if _round_trips(mrow) and c.bt.pager.text_encoding == 'utf-8' else None"
+        row = "mrow if mrow is not None and c.bt.pager.text_encoding == 'utf-8' else None"
     out = [f"c = cursors[{op.p1}]",
            f"v = r[{op.p2}]",
            "if type(v) is bytes and c is not None:",
@@ -1319,6 +1351,21 @@ def _insert(g: _Generator, op: Any, pc: int) -> Emitted:
     if op.p5 & 0x20:        # OPFLAG_LASTROWID
         out.append(f"    host.last_insert_rowid = r[{op.p3}]")
     return out + ["else:"] + ["    " + x for x in g.call(pc)], False
+
+
+def _new_rowid(g: _Generator, op: Any, pc: int) -> Emitted:
+    """NewRowid without AUTOINCREMENT: one more than the table's largest
+    rowid (BTreeCursor.largest_rowid, which answers from the leaf an
+    append left the cursor on); the handler when there is no cursor or
+    the largest rowid is taken (its random search, SQLITE_FULL)."""
+    if op.p3:
+        return g.call(pc), False
+    return [f"c = cursors[{op.p1}]",
+            "v = c.bt.largest_rowid() if c is not None else _MAX_ROWID",
+            "if v < _MAX_ROWID:",
+            f"    r[{op.p2}] = v + 1",
+            "    c.row = None",
+            "else:"] + ["    " + x for x in g.call(pc)], False
 
 
 def _idx_insert_helpers() -> tuple[Callable[[bytes], int], frozenset]:
@@ -1452,7 +1499,7 @@ _EMITTERS: dict[str, Callable[[_Generator, Any, int], Emitted]] = {
     "AggStep": _agg_step, "CollSeq": _coll_seq,
     "MakeRecord": _make_record, "SorterInsert": _sorter_insert,
     "IdxInsert": _idx_insert, "Found": _found, "NotFound": _found, "Insert": _insert,
-    "NoConflict": _no_conflict,
+    "NoConflict": _no_conflict, "NewRowid": _new_rowid,
     "SorterData": _sorter_data, "SorterNext": _sorter_next,
     "SeekGE": _seek, "SeekGT": _seek, "SeekLE": _seek, "SeekLT": _seek,
     "SeekRowid": _seek_rowid, "DeferredSeek": _deferred_seek,
@@ -1485,7 +1532,7 @@ _RESTATES: dict[str, str] = {
     "CollSeq": "op_coll_seq",
     "MakeRecord": "op_make_record", "SorterInsert": "op_sorter_insert",
     "IdxInsert": "op_idx_insert", "Found": "op_found", "NotFound": "op_not_found",
-    "Insert": "op_insert", "NoConflict": "op_no_conflict",
+    "Insert": "op_insert", "NoConflict": "op_no_conflict", "NewRowid": "op_new_rowid",
     "SorterData": "op_sorter_data", "SorterNext": "op_sorter_next",
     "SeekGE": "_seek_op.<locals>.handler", "SeekGT": "_seek_op.<locals>.handler",
     "SeekLE": "_seek_op.<locals>.handler", "SeekLT": "_seek_op.<locals>.handler",

@@ -575,8 +575,7 @@ def op_new_rowid(vm: Any, op: Any, pc: int) -> int:
     AUTOINCREMENT register holding the largest ever used)."""
     c = _cursor(vm, op.p1)
     bt = c.bt
-    empty = bt.last()
-    top = 0 if empty else bt.rowid()
+    top = bt.largest_rowid()
     # The AUTOINCREMENT register is the statement's, also when a trigger
     # program inserts (the outermost frame's registers).
     root = vm.frames[0].r if op.p3 and vm.frames else vm.r

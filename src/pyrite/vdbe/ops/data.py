@@ -14,6 +14,7 @@ from pyrite.storage.btree import INDEX, INTKEY
 from pyrite.storage.record import encode_record
 from pyrite.vdbe import opcodes
 from pyrite.vdbe.opcodes import opcode
+from pyrite.vdbe.recenc import record_encoder
 
 _apply = values.apply_affinity
 # apply_affinity returns these unchanged -- text under TEXT, an
@@ -32,14 +33,27 @@ def op_make_record(vm: Any, op: Any, pc: int) -> int:
     """r[P3] = the record of r[P1..P1+P2-1], after applying the affinity string P4."""
     r = vm.r
     p1 = op.p1
-    vals = record_values(r, p1, op.p2, op.p4) if op.p4 else r[p1:p1 + op.p2]
     ops = vm.ops
     if pc + 1 < len(ops):
         nxt = ops[pc + 1]
-        if nxt.p3 == p1 and nxt.p2 == op.p3 and _feeds_hash_set(vm, op, nxt):
-            r[op.p3] = vals
-            return pc + 1
-    r[op.p3] = encode_record(vals)
+        if nxt.p2 == op.p3:
+            if nxt.p3 == p1 and _feeds_hash_set(vm, op, nxt):
+                r[op.p3] = record_values(r, p1, op.p2, op.p4) if op.p4 else r[p1:p1 + op.p2]
+                return pc + 1
+            if nxt.opcode == _sorter_insert_number() and op.p2 > 0:
+                # A sorter's row (ORDER BY, an index being built) keeps the
+                # values themselves when they come back the same from a
+                # record, as the compiled MakeRecord leaves them
+                # (jit._make_record): nothing encoded to be decoded again.
+                vals = record_values(r, p1, op.p2, op.p4) if op.p4 else r[p1:p1 + op.p2]
+                r[op.p3] = vals if _round_trips(vals) else encode_record(vals)
+                return pc + 1
+    # The usual record in one pass (recenc); else affinities, then encoding.
+    enc = record_encoder(p1, op.p2, op.p4)
+    rec = enc(r) if enc is not None else None
+    if rec is None:
+        rec = encode_record(record_values(r, p1, op.p2, op.p4) if op.p4 else r[p1:p1 + op.p2])
+    r[op.p3] = rec
     return pc + 1
 
 
@@ -78,6 +92,25 @@ def record_values(r: list[Any], p1: int, n: int, aff: str) -> list[Any]:
 
 
 _IDX_INSERT: list[int] = []
+_SORTER_INSERT: list[int] = []
+
+
+def _sorter_insert_number() -> int:
+    """SorterInsert's opcode number (looked up once)."""
+    if not _SORTER_INSERT:
+        _SORTER_INSERT.append(opcodes.BY_NAME["SorterInsert"].number)
+    return _SORTER_INSERT[0]
+
+
+_ROUND_TRIPS: list[Any] = []
+
+
+def _round_trips(vals: list[Any]) -> bool:
+    """cursor.record_round_trips (imported on first use)."""
+    if not _ROUND_TRIPS:
+        from pyrite.vdbe.ops.cursor import record_round_trips
+        _ROUND_TRIPS.append(record_round_trips)
+    return _ROUND_TRIPS[0](vals)  # type: ignore[no-any-return]
 
 
 def _idx_insert_number() -> int:
