@@ -19,7 +19,8 @@ they have run often enough (:func:`runs_to_pay_off`: CPython's compile() is
 slow, so only code run often repays it); only their basic blocks that have
 run by then are compiled, the others are left to the interpreter.
 ``PYRITE_EXECUTOR=eager`` compiles every program whole on its first step,
-which the test suite uses.
+which the test suite uses; so does the default executor for a program
+whose shape had code compiled before in the process (_COMPILED_SHAPES).
 
 Shape of a region's function.  The region is cut into *extended basic
 blocks*: a block starts at each instruction some jump can reach (P2 of a
@@ -30,6 +31,9 @@ A ``while`` loop dispatches on ``pc`` through a binary tree of ``if pc < N``
 tests; each leaf checks ``pc`` is exactly its block's start, and any other
 address is returned to the caller.  Registers stay in ``vm.r`` (bound to
 the local ``r``), so the VM's state is exact between any two instructions.
+A scan loop whose body is one block that leaves its cursor alone is
+written as a Python ``while`` loop around the body and its Next
+(:meth:`_Generator.fused_loop`): no dispatch per row.
 
 The common opcodes are written inline with their operands as literals (see
 ``_EMITTERS``); their fast paths cover the usual value types and fall back
