@@ -147,22 +147,36 @@ _AFTER_ALL = (4,)
 
 def sort_key(rec: Sequence[Any]) -> tuple:
     """A tuple ordered as the record under a plain KeyInfo (BINARY,
-    ascending fields): (class rank, value) per field, which Python compares
-    in C.  Ints and floats compare exactly, as SQLite's numbers do; str
-    order is code point order, that is the byte order of UTF-8.  A shorter
-    tuple that is a prefix of a longer one sorts first.  KeyError for a
-    value of another type.  (A one- or two-field record, a seek's key or
-    a one-column index's entry, is built without a loop.)"""
+    ascending fields): class rank and value for each field, one after the
+    other, which Python compares in C.  Ints and floats compare exactly,
+    as SQLite's numbers do; str order is code point order, that is the
+    byte order of UTF-8.  A shorter tuple that is a prefix of a longer one
+    sorts first.  KeyError for a value of another type.  The pairs are
+    laid flat (rank, value, rank, value, ...), not nested: a bisect over a
+    page's keys compares each element once instead of comparing pairs for
+    equality and again for order (half the time).  (Records of one to
+    three fields without NULLs, a seek's key or an index entry, are built
+    without a loop.)"""
     rank = _CLASS_RANK
     n = len(rec)
     if n == 1:
         v = rec[0]
-        return ((0, 0) if v is None else (rank[type(v)], v),)
+        return (0, 0) if v is None else (rank[type(v)], v)
     if n == 2:
         v, w = rec
-        return ((0, 0) if v is None else (rank[type(v)], v),
-                (0, 0) if w is None else (rank[type(w)], w))
-    return tuple([(0, 0) if v is None else (rank[type(v)], v) for v in rec])
+        if v is not None and w is not None:
+            return (rank[type(v)], v, rank[type(w)], w)
+    elif n == 3:
+        v, w, x = rec
+        if v is not None and w is not None and x is not None:
+            return (rank[type(v)], v, rank[type(w)], w, rank[type(x)], x)
+    out: list[Any] = []
+    for v in rec:
+        if v is None:
+            out += (0, 0)
+        else:
+            out += (rank[type(v)], v)
+    return tuple(out)
 
 
 class _DescText(str):
@@ -210,8 +224,15 @@ def desc_sort_key(rec: Sequence[Any], desc: Sequence[bool]) -> tuple:
     (``desc``; fields past it, the rowid, are ascending)."""
     rank = _CLASS_RANK
     n = len(desc)
-    return tuple([_desc_field(v) if i < n and desc[i] else
-                  (0, 0) if v is None else (rank[type(v)], v) for i, v in enumerate(rec)])
+    out: list[Any] = []
+    for i, v in enumerate(rec):
+        if i < n and desc[i]:
+            out += _desc_field(v)
+        elif v is None:
+            out += (0, 0)
+        else:
+            out += (rank[type(v)], v)
+    return tuple(out)
 
 
 def key_function(key_info: Any) -> Any:
@@ -225,7 +246,27 @@ def key_function(key_info: Any) -> Any:
     if any(key_info.bignull) or not all(c is None or c is BINARY for c in key_info.collations):
         return None
     desc = key_info.desc
+    if desc[0] and not any(desc[1:]):
+        return _first_desc_key(desc)
     return lambda rec: desc_sort_key(rec, desc)
+
+
+def _first_desc_key(desc: Sequence[bool]) -> Any:
+    """desc_sort_key for an index whose first column alone is DESC (the
+    usual ``ON t(c DESC)``): its entries (the column, the rowid) and seek
+    keys (the column) are built without a loop."""
+    rank = _CLASS_RANK
+
+    def key(rec: Sequence[Any]) -> tuple:
+        n = len(rec)
+        if n == 2:
+            v, w = rec
+            if w is not None:
+                return (*_desc_field(v), rank[type(w)], w)
+        elif n == 1:
+            return _desc_field(rec[0])
+        return desc_sort_key(rec, desc)
+    return key
 
 
 def page_info(page: Page) -> PageInfo:
@@ -1933,7 +1974,7 @@ class BTreeCursor:
             except KeyError:
                 return None
         nkey = len(probe)
-        target = probe + (_AFTER_ALL,) if default_rc < 0 else probe
+        target = probe + _AFTER_ALL if default_rc < 0 else probe
         exact = default_rc == 0
         stack: list[list[Any]] = []
         pgno = self.root
