@@ -226,14 +226,19 @@ def test_free_slot_prefers_an_exact_fit_then_the_largest_block(tmp_path: Path) -
 
 
 def test_sql_deletes_updates_and_replaces_match_sqlite3(tmp_path: Path, monkeypatch) -> None:
-    """Deletes by key and by range, growing and shrinking UPDATEs and
-    REPLACEs on a table with a UNIQUE column, a DESC index and rows that
-    sometimes overflow (the general delete path), against stdlib sqlite3;
-    the file passes its integrity_check."""
+    """Deletes by key and by range, growing and shrinking UPDATEs (rows
+    moved within their leaf, or through a drop and an insert when it is
+    full) and REPLACEs on a table with a UNIQUE column, a DESC index and
+    rows that sometimes overflow (the general delete path), against stdlib
+    sqlite3; the file passes its integrity_check."""
     freed = []
     real_free = BTree._free_overflow
     monkeypatch.setattr(BTree, "_free_overflow",
                         lambda self, pgno: (freed.append(pgno), real_free(self, pgno))[1])
+    resized = []
+    real_resize = BTree._resize_cell_inplace
+    monkeypatch.setattr(BTree, "_resize_cell_inplace",
+                        lambda self, *a: resized.append(real_resize(self, *a)) or resized[-1])
     path = str(tmp_path / "s.db")
     rng = random.Random(23)
     con = pyrite.connect(path, isolation_level=None)
@@ -268,6 +273,7 @@ def test_sql_deletes_updates_and_replaces_match_sqlite3(tmp_path: Path, monkeypa
             assert con.execute(q).fetchall() == ref.execute(q).fetchall(), (step, q)
     con.close()
     assert freed          # overflowing cells took the general path
+    assert True in resized and False in resized    # rows moved in place, or not
     chk = sqlite3.connect(path)
     try:
         assert chk.execute("PRAGMA integrity_check").fetchall() == [("ok",)]

@@ -549,6 +549,58 @@ class BTree:
         page.parsed = info
         return True
 
+    def _resize_cell_inplace(self, page: Page, info: PageInfo, i: int, cell: bytes,
+                             row: list[Any] | None) -> bool:
+        """Replace cell ``i`` of a table leaf, whose payload is under 128
+        bytes (all local), by ``cell`` (the same rowid, all local) of
+        another size: the new cell goes in a freeblock or the gap
+        (_free_slot), pointer ``i`` moves to it and the old cell's bytes
+        become free space (_release).  One edit where a drop and an insert
+        in place each moved the pointer array and the parsed lists (an
+        UPDATE that grows or shrinks a row).  ``row`` as for
+        _insert_cell_inplace.  False when the old cell is not of that kind
+        or there is no room besides its own bytes (nothing changed: the
+        caller drops it and inserts, or rewrites the page)."""
+        data = page.data
+        hdr = info.hdr
+        usable = self.pager.usable_size
+        start = info.ptrs[i]
+        size = data[start]
+        if size >= 0x80 or not info.intkey:
+            return False
+        p = start + 1
+        stop = p + 8
+        while data[p] >= 0x80 and p < stop:
+            p += 1
+        end = p + 1 + size
+        if end < start + 4:
+            end = start + 4
+        content = (data[hdr + 5] << 8 | data[hdr + 6]) or 65536
+        if start < content or end > usable or self._free_list(data, info, content) is None:
+            return False
+        need = len(cell)
+        slot = self._free_slot(data, info, content, need) if info.free else -1
+        if slot < 0:
+            new = content - need
+            if new < hdr + 8 + 2 * info.ncell:
+                return False
+            self.pager.make_writable(page)
+            data[new:content] = cell
+            _U16.pack_into(data, hdr + 5, new)
+            content = new
+        else:
+            self.pager.make_writable(page)
+            new = self._take_free_slot(data, info, slot, need)
+            data[new:new + need] = cell
+        _U16.pack_into(data, hdr + 8 + 2 * i, new)
+        info.ptrs[i] = new
+        if not self._release(page, info, content, start, end):
+            corrupt()       # (the freeblock list was read above: cannot happen)
+        if info.records is not None:
+            info.records[i] = row
+        page.parsed = info
+        return True
+
     def _drop_cell_inplace(self, page: Page, info: PageInfo, i: int) -> bool:
         """Remove cell ``i`` (not its overflow chain): its pointer leaves the
         array and its bytes join the free space (_release), so that the
@@ -2290,9 +2342,15 @@ class BTreeCursor:
                 cell = head + payload
                 if len(cell) < 4:
                     cell += bytes(4 - len(cell))
-                if not c and size < 128 and self.state == _VALID:
-                    # (an UPDATE's row, the usual case: see _replace_same_size)
-                    if self._replace_same_size(head, cell, key):
+                if not c and self.state == _VALID:
+                    # An UPDATE's row: of the same size, the usual case
+                    # (_replace_same_size), or grown or shrunk, moved within
+                    # its leaf when there is room (_resize_cell_inplace).
+                    if size < 128 and self._replace_same_size(head, cell, key):
+                        return
+                    top = self.stack[-1]
+                    if top[1].leaf and bt._resize_cell_inplace(top[0], top[1], top[2], cell, key):
+                        self.eof, self.skip = False, 0
                         return
             else:
                 cell = bt._make_cell(PTYPE_TABLE_LEAF, rowid, payload)
