@@ -79,15 +79,29 @@ def test_index_seeks_through_decoded_pages(tmp_path: Path) -> None:
 
 
 def test_sort_keys_of_short_and_long_records() -> None:
-    """sort_key's one- and two-field forms order as its general form."""
+    """sort_key's one- to three-field forms are its general form: class
+    rank and value of each field laid flat; the keys order as
+    compare_keys orders the records, a prefix first."""
+    from pyrite.values import KeyInfo, compare_keys
+
     values = [None, 0, 1, -1, 2.5, -0.0, 2**62, "", "a", "ab", "é", b"", b"\x00", b"a"]
     for v in values:
-        assert btree.sort_key([v]) == btree.sort_key([v, None])[:1]
+        assert btree.sort_key([v]) == btree.sort_key([v, None])[:2]
         for w in values:
-            general = tuple((0, 0) if x is None else (btree._CLASS_RANK[type(x)], x)
-                            for x in (v, w))
+            general = tuple(y for x in (v, w)
+                            for y in ((0, 0) if x is None else (btree._CLASS_RANK[type(x)], x)))
             assert btree.sort_key([v, w]) == general
-            assert btree.sort_key((v, w, 1)) == general + ((1, 1),)
+            assert btree.sort_key((v, w, 1)) == general + (1, 1)
+            assert btree.sort_key((v, w, 1, None)) == general + (1, 1, 0, 0)
+    ki = KeyInfo([None, None, None])
+    recs = [[v, w] for v in values for w in values[::3]] + [[v] for v in values]
+    recs += [[v, w, 1] for v in values[::2] for w in values[::4]]
+    for x in recs:
+        kx = btree.sort_key(x)
+        for y in recs:
+            ky = btree.sort_key(y)
+            want = compare_keys(x, y, ki) or (len(x) > len(y)) - (len(x) < len(y))
+            assert (kx > ky) - (kx < ky) == want, (x, y)
 
 
 def test_files_written_after_reads_pass_integrity_check(tmp_path: Path) -> None:

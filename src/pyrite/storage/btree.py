@@ -81,7 +81,7 @@ class PageInfo:
     """The parsed header and cell pointers of a B-tree page."""
 
     __slots__ = ("ptype", "leaf", "intkey", "hdr", "ncell", "ptrs", "right", "keys", "records",
-                 "sort_keys", "free", "nfree")
+                 "sort_keys", "free", "free_sizes", "nfree")
 
     def __init__(self, page: Page) -> None:
         data = page.data
@@ -120,6 +120,7 @@ class PageInfo:
         # gap (freeblocks and fragments), read once when a cell is first
         # deleted in place and kept up to date by the in-place edits.
         self.free: list[int] | None = None
+        self.free_sizes: list[int] | None = None   # (each freeblock's size, aligned)
         self.nfree = 0
 
 
@@ -147,22 +148,36 @@ _AFTER_ALL = (4,)
 
 def sort_key(rec: Sequence[Any]) -> tuple:
     """A tuple ordered as the record under a plain KeyInfo (BINARY,
-    ascending fields): (class rank, value) per field, which Python compares
-    in C.  Ints and floats compare exactly, as SQLite's numbers do; str
-    order is code point order, that is the byte order of UTF-8.  A shorter
-    tuple that is a prefix of a longer one sorts first.  KeyError for a
-    value of another type.  (A one- or two-field record, a seek's key or
-    a one-column index's entry, is built without a loop.)"""
+    ascending fields): class rank and value for each field, one after the
+    other, which Python compares in C.  Ints and floats compare exactly,
+    as SQLite's numbers do; str order is code point order, that is the
+    byte order of UTF-8.  A shorter tuple that is a prefix of a longer one
+    sorts first.  KeyError for a value of another type.  The pairs are
+    laid flat (rank, value, rank, value, ...), not nested: a bisect over a
+    page's keys compares each element once instead of comparing pairs for
+    equality and again for order (half the time).  (Records of one to
+    three fields without NULLs, a seek's key or an index entry, are built
+    without a loop.)"""
     rank = _CLASS_RANK
     n = len(rec)
     if n == 1:
         v = rec[0]
-        return ((0, 0) if v is None else (rank[type(v)], v),)
+        return (0, 0) if v is None else (rank[type(v)], v)
     if n == 2:
         v, w = rec
-        return ((0, 0) if v is None else (rank[type(v)], v),
-                (0, 0) if w is None else (rank[type(w)], w))
-    return tuple([(0, 0) if v is None else (rank[type(v)], v) for v in rec])
+        if v is not None and w is not None:
+            return (rank[type(v)], v, rank[type(w)], w)
+    elif n == 3:
+        v, w, x = rec
+        if v is not None and w is not None and x is not None:
+            return (rank[type(v)], v, rank[type(w)], w, rank[type(x)], x)
+    out: list[Any] = []
+    for v in rec:
+        if v is None:
+            out += (0, 0)
+        else:
+            out += (rank[type(v)], v)
+    return tuple(out)
 
 
 class _DescText(str):
@@ -210,8 +225,15 @@ def desc_sort_key(rec: Sequence[Any], desc: Sequence[bool]) -> tuple:
     (``desc``; fields past it, the rowid, are ascending)."""
     rank = _CLASS_RANK
     n = len(desc)
-    return tuple([_desc_field(v) if i < n and desc[i] else
-                  (0, 0) if v is None else (rank[type(v)], v) for i, v in enumerate(rec)])
+    out: list[Any] = []
+    for i, v in enumerate(rec):
+        if i < n and desc[i]:
+            out += _desc_field(v)
+        elif v is None:
+            out += (0, 0)
+        else:
+            out += (rank[type(v)], v)
+    return tuple(out)
 
 
 def key_function(key_info: Any) -> Any:
@@ -225,7 +247,27 @@ def key_function(key_info: Any) -> Any:
     if any(key_info.bignull) or not all(c is None or c is BINARY for c in key_info.collations):
         return None
     desc = key_info.desc
+    if desc[0] and not any(desc[1:]):
+        return _first_desc_key(desc)
     return lambda rec: desc_sort_key(rec, desc)
+
+
+def _first_desc_key(desc: Sequence[bool]) -> Any:
+    """desc_sort_key for an index whose first column alone is DESC (the
+    usual ``ON t(c DESC)``): its entries (the column, the rowid) and seek
+    keys (the column) are built without a loop."""
+    rank = _CLASS_RANK
+
+    def key(rec: Sequence[Any]) -> tuple:
+        n = len(rec)
+        if n == 2:
+            v, w = rec
+            if w is not None:
+                return (*_desc_field(v), rank[type(w)], w)
+        elif n == 1:
+            return _desc_field(rec[0])
+        return desc_sort_key(rec, desc)
+    return key
 
 
 def page_info(page: Page) -> PageInfo:
@@ -508,23 +550,90 @@ class BTree:
         page.parsed = info
         return True
 
+    def _resize_cell_inplace(self, page: Page, info: PageInfo, i: int, cell: bytes,
+                             row: list[Any] | None) -> bool:
+        """Replace cell ``i`` of a table leaf, whose payload is under 128
+        bytes (all local), by ``cell`` (the same rowid, all local) of
+        another size: the new cell goes in a freeblock or the gap
+        (_free_slot), pointer ``i`` moves to it and the old cell's bytes
+        become free space (_release).  One edit where a drop and an insert
+        in place each moved the pointer array and the parsed lists (an
+        UPDATE that grows or shrinks a row).  ``row`` as for
+        _insert_cell_inplace.  False when the old cell is not of that kind
+        or there is no room besides its own bytes (nothing changed: the
+        caller drops it and inserts, or rewrites the page)."""
+        data = page.data
+        hdr = info.hdr
+        usable = self.pager.usable_size
+        start = info.ptrs[i]
+        size = data[start]
+        if size >= 0x80 or not info.intkey:
+            return False
+        p = start + 1
+        stop = p + 8
+        while data[p] >= 0x80 and p < stop:
+            p += 1
+        end = p + 1 + size
+        if end < start + 4:
+            end = start + 4
+        content = (data[hdr + 5] << 8 | data[hdr + 6]) or 65536
+        if start < content or end > usable or self._free_list(data, info, content) is None:
+            return False
+        need = len(cell)
+        slot = self._free_slot(data, info, content, need) if info.free else -1
+        if slot < 0:
+            new = content - need
+            if new < hdr + 8 + 2 * info.ncell:
+                return False
+            self.pager.make_writable(page)
+            data[new:content] = cell
+            _U16.pack_into(data, hdr + 5, new)
+            content = new
+        else:
+            self.pager.make_writable(page)
+            new = self._take_free_slot(data, info, slot, need)
+            data[new:new + need] = cell
+        _U16.pack_into(data, hdr + 8 + 2 * i, new)
+        info.ptrs[i] = new
+        if not self._release(page, info, content, start, end):
+            corrupt()       # (the freeblock list was read above: cannot happen)
+        if info.records is not None:
+            info.records[i] = row
+        page.parsed = info
+        return True
+
     def _drop_cell_inplace(self, page: Page, info: PageInfo, i: int) -> bool:
         """Remove cell ``i`` (not its overflow chain): its pointer leaves the
-        array and its bytes join the free space (_plan_release), so that
-        the cost does not grow with the number of cells.  False when the
-        page's layout is odd (nothing changed; the caller rewrites it)."""
+        array and its bytes join the free space (_release), so that the
+        cost does not grow with the number of cells.  False when the
+        page's layout is odd (nothing changed; the caller rewrites it).
+        The usual leaf cell -- its payload size in one varint byte, all of
+        it local -- is measured inline (_cell_end): deletes run this once
+        per index entry and row."""
         data = page.data
         hdr = info.hdr
         content = (data[hdr + 5] << 8 | data[hdr + 6]) or 65536
         start = info.ptrs[i]
-        end = self._cell_end(data, info, start)
-        if start < content or end > self.pager.usable_size:
+        usable = self.pager.usable_size
+        size = data[start]
+        if info.leaf and size < 0x80 and (info.intkey or size <= ((usable - 12) * 64 // 255) - 23):
+            if info.intkey:
+                # (the rowid varint follows the size: at most 9 bytes)
+                p = start + 1
+                stop = p + 8
+                while data[p] >= 0x80 and p < stop:
+                    p += 1
+                end = p + 1 + size
+            else:
+                end = start + 1 + size
+            if end < start + 4:
+                end = start + 4     # (cells take at least 4 bytes)
+        else:
+            end = self._cell_end(data, info, start)
+        if start < content or end > usable:
             return False
-        plan = self._plan_release(data, info, content, start, end)
-        if plan is None:
+        if not self._release(page, info, content, start, end):
             return False
-        self.pager.make_writable(page)
-        data = page.data
         n = info.ncell - 1
         ptr_base = hdr + (8 if info.leaf else 12)
         at = ptr_base + 2 * i
@@ -532,7 +641,6 @@ class BTree:
         data[at:ptr_end] = data[at + 2:ptr_end + 2]
         data[ptr_end:ptr_end + 2] = b"\x00\x00"
         _U16.pack_into(data, hdr + 3, n)
-        self._apply_release(data, info, content, end - start, plan)
         del info.ptrs[i]
         info.ncell = n
         if info.keys is not None:
@@ -546,14 +654,16 @@ class BTree:
 
     def _free_list(self, data: bytearray, info: PageInfo, content: int) -> list[int] | None:
         """The page's freeblock offsets (info.free, read from the page the
-        first time), with info.nfree; None when the list is odd: out of
-        order, closer than 4 bytes (SQLite's rule), outside the content area."""
+        first time), with their sizes (info.free_sizes) and info.nfree; None
+        when the list is odd: out of order, closer than 4 bytes (SQLite's
+        rule), outside the content area."""
         free = info.free
         if free is not None:
             return free
         hdr = info.hdr
         usable = self.pager.usable_size
         free = []
+        sizes = []
         total = data[hdr + 7]
         fb = _unpack_u16(data, hdr + 1)[0]
         floor = content
@@ -564,58 +674,55 @@ class BTree:
             if size < 4 or fb + size > usable:
                 return None
             free.append(fb)
+            sizes.append(size)
             total += size
             floor = fb + size + 4
             fb = _unpack_u16(data, fb)[0]
         info.free = free
+        info.free_sizes = sizes
         info.nfree = total
         return free
 
-    def _plan_release(self, data: bytearray, info: PageInfo, content: int, start: int,
-                      end: int) -> tuple[int, int, int, int, int] | None:
-        """How bytes ``start:end`` of a page join its free space, as SQLite's
-        freeSpace: merged with the freeblock just before or after them when
-        no more than a fragment (under 4 bytes) lies between, the fragment
-        bytes with them; given back to the gap when the merged block begins
-        at the content area.  Returns (j, k, block, block_end, frag): the
-        freeblocks free[j:k] that the merged block replaces, its bounds
-        and the fragment bytes it takes in; None when the freeblock list is
-        odd or overlaps the bytes."""
-        free = self._free_list(data, info, content)
+    def _release(self, page: Page, info: PageInfo, content: int, start: int, end: int) -> bool:
+        """Make bytes ``start:end`` of a page (a cell leaving it) free space,
+        as SQLite's freeSpace: merged with the freeblock just before or
+        after them when no more than a fragment (under 4 bytes) lies
+        between, the fragment bytes with them; given back to the gap when
+        the merged block begins at the content area.  The page is made
+        writable and info.free, info.free_sizes and info.nfree follow.
+        False when the freeblock list is odd or overlaps the bytes
+        (nothing changed)."""
+        data = page.data
+        free = info.free
         if free is None:
-            return None
+            free = self._free_list(data, info, content)
+            if free is None:
+                return False
+        sizes = info.free_sizes
+        assert sizes is not None
+        hdr = info.hdr
         j = bisect_left(free, start)
         k = j
         block, block_end, frag = start, end, 0
         if j < len(free):
             nxt = free[j]
             if nxt < end:
-                return None
+                return False
             if nxt <= end + 3:
-                frag += nxt - end
-                block_end = nxt + _unpack_u16(data, nxt + 2)[0]
+                frag = nxt - end
+                block_end = nxt + sizes[j]
                 k = j + 1
         if j:
-            prev = free[j - 1]
-            prev_end = prev + _unpack_u16(data, prev + 2)[0]
+            prev_end = free[j - 1] + sizes[j - 1]
             if prev_end > start:
-                return None
+                return False
             if prev_end + 3 >= start:
                 frag += start - prev_end
-                block = prev
                 j -= 1
-        if frag > data[info.hdr + 7]:
-            return None
-        return j, k, block, block_end, frag
-
-    def _apply_release(self, data: bytearray, info: PageInfo, content: int, size: int,
-                       plan: tuple[int, int, int, int, int]) -> None:
-        """Write the free-space change that _plan_release worked out (of a
-        cell of ``size`` bytes) and keep info.free and info.nfree in step."""
-        j, k, block, block_end, frag = plan
-        hdr = info.hdr
-        free = info.free
-        assert free is not None
+                block = free[j]
+        if frag > data[hdr + 7]:
+            return False
+        self.pager.make_writable(page)
         nxt = free[k] if k < len(free) else 0
         if frag:
             data[hdr + 7] -= frag
@@ -623,48 +730,66 @@ class BTree:
             # The lowest free bytes: the gap takes them (the block is the
             # list's first, as nothing lies below the content area).
             del free[j:k]
-            info.nfree += size - (block_end - block)
+            del sizes[j:k]
+            info.nfree += end - start - (block_end - block)
             _U16.pack_into(data, hdr + 1, nxt)
             _U16.pack_into(data, hdr + 5, block_end if block_end < 65536 else 0)
-            return
+            return True
         free[j:k] = [block]
-        info.nfree += size
+        sizes[j:k] = [block_end - block]
+        info.nfree += end - start
         _U16.pack_into(data, block, nxt)
         _U16.pack_into(data, block + 2, block_end - block)
         _U16.pack_into(data, free[j - 1] if j else hdr + 1, block)
+        return True
 
     def _free_slot(self, data: bytearray, info: PageInfo, content: int, size: int) -> int:
-        """The index in info.free of the first freeblock that can hold a
-        cell of ``size`` bytes (SQLite's pageFindSlot), -1 when none can:
-        the page is then rewritten whole, which compacts it.  A block that
-        would leave under 4 bytes is taken whole, the rest counted as
-        fragments, as long as the fragment count stays small."""
+        """The index in info.free of a freeblock that can hold a cell of
+        ``size`` bytes, -1 when none can (the cell then goes in the gap, or
+        the page is rewritten whole, which compacts it).  A block of
+        exactly that size first (the cell a delete just freed: an UPDATE's
+        or a REPLACE's row, an index entry moved), else the largest when
+        it leaves at least 4 bytes, else one that leaves 1-3 bytes, taken
+        whole with the rest counted as fragments as long as the fragment
+        count stays small (SQLite's rule).  Searches of the size list run
+        in C: SQLite's first-fit walk in Python cost a step per freeblock,
+        and a page that lost many cells has dozens."""
         free = self._free_list(data, info, content)
         if not free:
             return -1
+        sizes = info.free_sizes
+        assert sizes is not None
         frag = data[info.hdr + 7]
-        for j, fb in enumerate(free):
-            left = _unpack_u16(data, fb + 2)[0] - size
-            if left >= 4 or (left >= 0 and frag + left <= 57):
-                return j
+        if frag <= 57 and size in sizes:
+            return sizes.index(size)
+        biggest = max(sizes)
+        if biggest >= size + 4:
+            return sizes.index(biggest)
+        if biggest > size:
+            for left in range(1, 4):
+                if frag + left <= 57 and size + left in sizes:
+                    return sizes.index(size + left)
         return -1
 
     def _take_free_slot(self, data: bytearray, info: PageInfo, j: int, size: int) -> int:
         """Take ``size`` bytes from the end of freeblock info.free[j] (found
         by _free_slot) and return where the cell goes."""
         free = info.free
-        assert free is not None
+        sizes = info.free_sizes
+        assert free is not None and sizes is not None
         fb = free[j]
-        left = _unpack_u16(data, fb + 2)[0] - size
+        left = sizes[j] - size
         info.nfree -= size
         if left >= 4:
             _U16.pack_into(data, fb + 2, left)
+            sizes[j] = left
             return fb + left
         hdr = info.hdr
         nxt = free[j + 1] if j + 1 < len(free) else 0
         _U16.pack_into(data, free[j - 1] if j else hdr + 1, nxt)
         data[hdr + 7] += left
         del free[j]
+        del sizes[j]
         return fb
 
     def _may_merge(self, left: Page, right: Page, capacity: int) -> bool:
@@ -1902,7 +2027,7 @@ class BTreeCursor:
             except KeyError:
                 return None
         nkey = len(probe)
-        target = probe + (_AFTER_ALL,) if default_rc < 0 else probe
+        target = probe + _AFTER_ALL if default_rc < 0 else probe
         exact = default_rc == 0
         stack: list[list[Any]] = []
         pgno = self.root
@@ -2220,9 +2345,15 @@ class BTreeCursor:
                 cell = head + payload
                 if len(cell) < 4:
                     cell += bytes(4 - len(cell))
-                if not c and size < 128 and self.state == _VALID:
-                    # (an UPDATE's row, the usual case: see _replace_same_size)
-                    if self._replace_same_size(head, cell, key):
+                if not c and self.state == _VALID:
+                    # An UPDATE's row: of the same size, the usual case
+                    # (_replace_same_size), or grown or shrunk, moved within
+                    # its leaf when there is room (_resize_cell_inplace).
+                    if size < 128 and self._replace_same_size(head, cell, key):
+                        return
+                    top = self.stack[-1]
+                    if top[1].leaf and bt._resize_cell_inplace(top[0], top[1], top[2], cell, key):
+                        self.eof, self.skip = False, 0
                         return
             else:
                 cell = bt._make_cell(PTYPE_TABLE_LEAF, rowid, payload)
@@ -2580,23 +2711,47 @@ class BTreeCursor:
 
     def delete(self) -> None:
         """Delete the entry under the cursor; the cursor then sits between its neighbours."""
-        bt = self.btree
         page, info, idx = self.stack[-1] if self.state == _VALID else self._top()
+        bt = self.btree
         if info.intkey:
             keys = info.keys
             saved: Any = (keys if keys is not None else _table_keys(page, info))[idx]
         else:
-            saved = self.record()
+            records = info.records
+            saved = records[idx] if records is not None else None
+            if saved is None:
+                saved = self.record()
         on_tree = bt.cursors.get(self.root)
         if on_tree is not None and (len(on_tree) > 1 or on_tree[0] is not self):
             bt._save_cursors(self.root, self)
         # (The cursor leaves its path below: the edits may use it as is.)
         path = self.stack
-        reinsert: list[bytes] = []
-        # No overflow chain when the payload's size, in one varint byte,
-        # is within what a cell keeps locally (_local_size).
         usable = self.pager.usable_size
-        size = page.data[info.ptrs[idx] + (0 if info.leaf else 4)]
+        data = page.data
+        if info.leaf:
+            size = data[info.ptrs[idx]]
+            if (size < 0x80 and (info.intkey or size <= ((usable - 12) * 64 // 255) - 23)
+                    and bt._drop_cell_inplace(page, info, idx)):
+                # The usual cell: its payload's size in one varint byte and
+                # all of it local (no overflow chain), dropped in place.
+                # A leaf left a third full (or the root) is done: the
+                # cursor resumes on its path (_resume_at) instead of
+                # seeking its key.  (_used_bytes inline: the drop loaded
+                # the free list.)
+                n_left = info.ncell
+                hdr = info.hdr
+                if len(path) == 1 or n_left and (
+                        usable - ((data[hdr + 5] << 8 | data[hdr + 6]) or 65536)
+                        + 2 * n_left - info.nfree) * 3 >= usable - hdr - 8:
+                    self.state = _SAVED
+                    self.saved_key = saved
+                    self.stack = []
+                    self.hint = path
+                    return
+                self._park(saved, None, self._mend_leaf(path, n_left))
+                return
+        reinsert: list[bytes] = []
+        size = data[info.ptrs[idx] + (0 if info.leaf else 4)]
         ov = (bt._cell_overflow(page, info, idx)
               if size >= 0x80 or size > (usable - 35 if info.intkey
                                          else ((usable - 12) * 64 // 255) - 23) else 0)
@@ -2646,20 +2801,33 @@ class BTreeCursor:
                 used = sum(len(c) + 2 for c in cells)
             if ov:
                 bt._free_overflow(ov)
-            if not n_left and len(path) > 1:
-                reinsert = self._remove_empty(path)
+            if len(path) > 1 and (not n_left or used * 3 < bt._capacity(page.pgno, True)):
+                reinsert = self._mend_leaf(path, n_left)
                 resume = False
-            elif len(path) > 1 and used * 3 < bt._capacity(page.pgno, True):
-                self._merge_leaf(path)
-                resume = False
-        # The path is stale now: park this cursor before re-inserting entries
-        # that had to leave an interior page (re-insertion saves other cursors).
-        # When only the leaf lost the cell in place, the path stays right and
-        # the cursor resumes there (_resume_at) instead of seeking its key.
+        self._park(saved, path if resume else None, reinsert)
+
+    def _mend_leaf(self, path: list[list[Any]], n_left: int) -> list[bytes]:
+        """After a delete left the leaf at the end of ``path`` (not the
+        root) empty (``n_left`` cells) or less than a third full: take an
+        empty leaf out of the tree, or merge the leaf with a sibling.
+        Returns the index payloads that had to leave an interior page
+        (_remove_empty), to be inserted again."""
+        if not n_left:
+            return self._remove_empty(path)
+        self._merge_leaf(path)
+        return []
+
+    def _park(self, saved: Any, hint: list[list[Any]] | None, reinsert: list[bytes]) -> None:
+        """End a delete: the path is stale now, so the cursor is parked on
+        the deleted key (``saved``) before entries that had to leave an
+        interior page are inserted again (re-insertion saves other
+        cursors).  ``hint``: the path, when only the leaf lost the cell in
+        place, where the cursor resumes (_resume_at) without a seek."""
         self.state = _SAVED
         self.saved_key = saved
         self.stack = []
-        self.hint = path if resume else None
+        self.hint = hint
+        bt = self.btree
         for payload in reinsert:
             tmp = bt.cursor(self.root, write=True, key_info=self.key_info)
             try:
@@ -2770,23 +2938,70 @@ class BTreeCursor:
             combined = lcells + [divider] + rcells
         if sum(len(c) + 2 for c in combined) > bt._capacity(right.pgno, True):
             return
+        caches = self._merged_caches(linfo, rinfo, pinfo, left_i, len(combined))
         bt._write_page(right, rinfo.ptype, combined, 0)
-        del pcells[left_i]
-        pager.free_page(left_no)
-        if pcells:
-            bt._write_page(parent, pinfo.ptype, pcells, pinfo.right)
+        self._keep_caches(right, caches)
+        if n > 1:
+            # The divider leaves the parent in place (its caches stay): the
+            # child pointer after it, now the merged page's, covers both.
+            if not bt._drop_cell_inplace(parent, pinfo, left_i):
+                del pcells[left_i]
+                bt._write_page(parent, pinfo.ptype, pcells, pinfo.right)
+            pager.free_page(left_no)
             return
+        pager.free_page(left_no)
         # The parent is left with one child.
         if len(path) == 2:
             need = sum(len(c) + 2 for c in combined)
             if need <= bt._capacity(parent.pgno, True):
                 bt._write_page(parent, rinfo.ptype, combined, 0)
+                self._keep_caches(parent, caches)
                 pager.free_page(right.pgno)
                 return
             bt._write_page(parent, pinfo.ptype, [], right.pgno)
             return
         bt._write_page(parent, pinfo.ptype, [], right.pgno)
         self._fill_cellless(path[:-1])
+
+    @staticmethod
+    def _merged_caches(linfo: PageInfo, rinfo: PageInfo, pinfo: PageInfo, left_i: int,
+                       n: int) -> tuple[Any, Any, Any]:
+        """The parsed caches of a leaf merged from the cells of two leaves
+        (``linfo``, ``rinfo``) and, in an index, the parent's divider
+        ``left_i`` between them: (rowids, decoded records, sort keys), each
+        None where a part is not known, so that the next seek on the merged
+        page does not decode its ``n`` cells again."""
+        lrec, rrec = linfo.records, rinfo.records
+        if linfo.intkey:
+            lkeys, rkeys = linfo.keys, rinfo.keys
+            keys = lkeys + rkeys if lkeys is not None and rkeys is not None else None
+            records = lrec + rrec if lrec is not None and rrec is not None else None
+            return keys, records, None
+        prec = pinfo.records
+        if lrec is None or rrec is None or prec is None or len(prec) != pinfo.ncell:
+            return None, None, None
+        records = [*lrec, prec[left_i], *rrec]
+        lsk, rsk, psk = linfo.sort_keys, rinfo.sort_keys, pinfo.sort_keys
+        skeys = None
+        if lsk is not None and rsk is not None and psk is not None and len(psk) == pinfo.ncell:
+            skeys = [*lsk, psk[left_i], *rsk]
+            if len(skeys) != n:
+                skeys = None
+        return None, records, skeys
+
+    def _keep_caches(self, page: Page, caches: tuple[Any, Any, Any]) -> None:
+        """Give ``page``, just written whole, the caches _merged_caches
+        worked out (those whose length matches its cells)."""
+        keys, records, skeys = caches
+        info = page_info(page)
+        n = info.ncell
+        if keys is not None and len(keys) == n:
+            info.keys = keys
+        if records is not None and len(records) == n:
+            info.records = records
+            if skeys is not None:
+                info.sort_keys = skeys
+            self.btree.track_decoded(info)
 
     def _fill_cellless(self, path: list[list[Any]]) -> None:
         """Mend the interior page at the end of ``path``, left without
