@@ -338,6 +338,54 @@ def test_interpreted_distinct_set_encodes_no_record(monkeypatch: pytest.MonkeyPa
         jit.set_mode(saved)
 
 
+def test_interpreted_sorter_rows_are_not_encoded(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Under the interpreter, a MakeRecord whose record goes straight to a
+    SorterInsert (ORDER BY, GROUP BY's sorter) leaves the values themselves
+    when they would come back unchanged from a record; a record for a
+    B-tree (an automatic index's keys here: a NOCASE DISTINCT) is still
+    encoded, and the rows agree with sqlite3."""
+    from pyrite.vdbe.ops import data
+    encoded = []
+
+    def counting(vals: list) -> bytes:
+        encoded.append(list(vals))
+        return encode(vals)
+
+    def counting_encoder(p1: int, n: int, aff: str | None):  # type: ignore[no-untyped-def]
+        # (the one-pass encoder of vdbe/recenc.py, which MakeRecord tries first)
+        enc = record_encoder(p1, n, aff)
+        if enc is None:
+            return None
+
+        def wrapped(r: list):  # type: ignore[no-untyped-def]
+            out = enc(r)
+            if out is not None:
+                encoded.append(r[p1:p1 + n])
+            return out
+        return wrapped
+
+    encode = data.encode_record
+    record_encoder = data.record_encoder
+    monkeypatch.setattr(data, "encode_record", counting)
+    monkeypatch.setattr(data, "record_encoder", counting_encoder)
+    saved = jit.set_mode("interp")
+    try:
+        a, b = both(["CREATE TABLE t(x, y TEXT COLLATE NOCASE, z)"])
+        for conn in (a, b):
+            conn.executemany("INSERT INTO t VALUES (?, ?, ?)",
+                             [(i % 7, "ab"[i % 2] * (i % 3), [1.5, None, b"\x01", "é"][i % 4])
+                              for i in range(40)])
+        encoded.clear()
+        same(a, b, "SELECT x, y, z FROM t ORDER BY y, z DESC, x")
+        same(a, b, "SELECT x, z FROM t ORDER BY x LIMIT 5")
+        same(a, b, "SELECT y, count(*), sum(x) FROM t GROUP BY y, z ORDER BY 3, 1")
+        assert encoded == []
+        same(a, b, "SELECT DISTINCT y FROM t")
+        assert encoded
+    finally:
+        jit.set_mode(saved)
+
+
 def test_order_by_one_kind_columns_sorts_by_values(executor: str) -> None:
     """Sort keys that hold one kind of value -- integers, reals, both
     mixed, text, blobs -- are the values themselves (ties kept in scan

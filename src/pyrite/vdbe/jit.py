@@ -1222,7 +1222,7 @@ def _make_record_encoded(g: _Generator, op: Any, pc: int) -> list[str]:
     """The usual MakeRecord: the affinities P4 applied (data.record_values)
     and the record encoded, without the handler's call.  The handler's
     other outcome, values for a DISTINCT set's IdxInsert right after it
-    (data._feeds_hash_set), needs that IdxInsert: then it runs."""
+    (data.op_make_record), needs that IdxInsert: then it runs."""
     nxt = pc + 1
     if (nxt < len(g.ops) and g.names[nxt] == "IdxInsert" and g.ops[nxt].p3 == op.p1
             and g.ops[nxt].p2 == op.p3):

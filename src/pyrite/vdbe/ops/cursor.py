@@ -533,6 +533,15 @@ def op_found(vm: Any, op: Any, pc: int) -> int:
     OPFLAG_WHOLE_ENTRY: the key is a whole entry (see _found_whole_entry)."""
     c = vm.cursors[op.p1]
     if c is not None and c.kind == "hash":
+        # A DISTINCT row: one set lookup of its registers' tuple (as
+        # _found_in_hash, without its call).
+        n = c.key_info.n_key_field
+        p4 = op.p4
+        if type(p4) is int and p4 >= n:
+            try:
+                return op.p2 if tuple(vm.r[op.p3:op.p3 + n]) in c.sorter else pc + 1
+            except TypeError:       # an unhashable field: see _hash_key
+                pass
         return op.p2 if _found_in_hash(vm, op, c) else pc + 1
     if op.p5 & OPFLAG_WHOLE_ENTRY and op.p4:
         # integrity_check's probe, once per row and index: straight to the
@@ -704,6 +713,13 @@ def op_idx_insert(vm: Any, op: Any, pc: int) -> int:
     if c is None:
         c = _cursor(vm, op.p1)      # (raises)
     kind = c.kind
+    if kind == "hash" and type(rec) is list and not op.p5 & OPFLAG_NCHANGE:
+        # A DISTINCT row's values from MakeRecord (see op_make_record).
+        try:
+            c.sorter.add(tuple(rec[:c.key_info.n_key_field]))  # type: ignore[union-attr]
+        except TypeError:           # an unhashable field: see _hash_key
+            c.sorter.add(_hash_key(rec[:c.key_info.n_key_field]))  # type: ignore[union-attr]
+        return pc + 1
     if kind == "index" and type(rec) is bytes and not op.p5 & OPFLAG_APPEND:
         # The usual entry: MakeRecord's record.
         c.bt.insert(None, rec, _key_in_registers(vm, op, rec))
@@ -762,7 +778,11 @@ def op_sorter_insert(vm: Any, op: Any, pc: int) -> int:
     """Add the record r[P2] to sorter P1."""
     c = _cursor(vm, op.p1)
     rec = vm.r[op.p2]
-    c.sorter.append(decode_record(rec) if isinstance(rec, (bytes, bytearray)) else list(rec))
+    if type(rec) is list:
+        # MakeRecord's values, a new list (see data.op_make_record).
+        c.sorter.append(rec)
+    else:
+        c.sorter.append(decode_record(rec) if isinstance(rec, (bytes, bytearray)) else list(rec))
     return pc + 1
 
 

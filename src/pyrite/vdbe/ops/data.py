@@ -13,6 +13,7 @@ from pyrite import errors, values
 from pyrite.storage.btree import INDEX, INTKEY
 from pyrite.storage.record import encode_record
 from pyrite.vdbe import opcodes
+from pyrite.vdbe.ops.cursor import record_round_trips
 from pyrite.vdbe.opcodes import opcode
 from pyrite.vdbe.recenc import record_encoder
 
@@ -33,21 +34,29 @@ def op_make_record(vm: Any, op: Any, pc: int) -> int:
     """r[P3] = the record of r[P1..P1+P2-1], after applying the affinity string P4."""
     r = vm.r
     p1 = op.p1
+    # When the record only goes to the next instruction, an IdxInsert into
+    # a DISTINCT set kept as a hash (cursor.op_idx_insert) that takes the
+    # key from the record's own registers (its P3/P4) and never reads the
+    # record, or a SorterInsert (ORDER BY's rows, an index being built)
+    # when the values come back unchanged from a record, the register gets
+    # the values themselves, as the compiled MakeRecord leaves them
+    # (jit._make_record), and nothing is encoded (nor decoded again).
     ops = vm.ops
     if pc + 1 < len(ops):
         nxt = ops[pc + 1]
         if nxt.p2 == op.p3:
-            if nxt.p3 == p1 and _feeds_hash_set(vm, op, nxt):
-                r[op.p3] = record_values(r, p1, op.p2, op.p4) if op.p4 else r[p1:p1 + op.p2]
-                return pc + 1
-            if nxt.opcode == _sorter_insert_number() and op.p2 > 0:
-                # A sorter's row (ORDER BY, an index being built) keeps the
-                # values themselves when they come back the same from a
-                # record, as the compiled MakeRecord leaves them
-                # (jit._make_record): nothing encoded to be decoded again.
-                vals = record_values(r, p1, op.p2, op.p4) if op.p4 else r[p1:p1 + op.p2]
-                r[op.p3] = vals if _round_trips(vals) else encode_record(vals)
-                return pc + 1
+            no = nxt.opcode
+            if no == (_SORTER_INSERT_NUMBER or _sorter_insert_number()):
+                if op.p2 >= 1:
+                    vals = record_values(r, p1, op.p2, op.p4) if op.p4 else r[p1:p1 + op.p2]
+                    r[op.p3] = vals if record_round_trips(vals) else encode_record(vals)
+                    return pc + 1
+            elif nxt.p3 == p1 and nxt.p4 == op.p2 \
+                    and no == (_IDX_INSERT_NUMBER or _idx_insert_number()):
+                c = vm.cursors[nxt.p1]
+                if c is not None and c.kind == "hash":
+                    r[op.p3] = record_values(r, p1, op.p2, op.p4) if op.p4 else r[p1:p1 + op.p2]
+                    return pc + 1
     # The usual record in one pass (recenc); else affinities, then encoding.
     enc = record_encoder(p1, op.p2, op.p4)
     rec = enc(r) if enc is not None else None
@@ -91,46 +100,26 @@ def record_values(r: list[Any], p1: int, n: int, aff: str) -> list[Any]:
     return vals
 
 
-_IDX_INSERT: list[int] = []
-_SORTER_INSERT: list[int] = []
-
-
-def _sorter_insert_number() -> int:
-    """SorterInsert's opcode number (looked up once)."""
-    if not _SORTER_INSERT:
-        _SORTER_INSERT.append(opcodes.BY_NAME["SorterInsert"].number)
-    return _SORTER_INSERT[0]
-
-
-_ROUND_TRIPS: list[Any] = []
-
-
-def _round_trips(vals: list[Any]) -> bool:
-    """cursor.record_round_trips (imported on first use)."""
-    if not _ROUND_TRIPS:
-        from pyrite.vdbe.ops.cursor import record_round_trips
-        _ROUND_TRIPS.append(record_round_trips)
-    return _ROUND_TRIPS[0](vals)  # type: ignore[no-any-return]
+# IdxInsert's opcode number, looked up on first use (0 until then: the
+# opcode modules register their numbers as they are imported).
+_IDX_INSERT_NUMBER = 0
 
 
 def _idx_insert_number() -> int:
     """IdxInsert's opcode number (looked up once)."""
-    if not _IDX_INSERT:
-        _IDX_INSERT.append(opcodes.BY_NAME["IdxInsert"].number)
-    return _IDX_INSERT[0]
+    global _IDX_INSERT_NUMBER
+    _IDX_INSERT_NUMBER = opcodes.BY_NAME["IdxInsert"].number
+    return _IDX_INSERT_NUMBER
 
 
-def _feeds_hash_set(vm: Any, op: Any, nxt: Any) -> bool:
-    """Whether the record only goes to ``nxt``, the instruction after it,
-    an IdxInsert into a DISTINCT set kept as a hash (cursor.op_idx_insert)
-    that takes the key from the record's own registers (its P3/P4) and
-    never reads the record: then the register gets the values themselves,
-    as the compiled MakeRecord leaves them (jit._make_record), and nothing
-    is encoded."""
-    if nxt.p4 != op.p2 or nxt.opcode != _idx_insert_number():
-        return False
-    c = vm.cursors[nxt.p1]
-    return c is not None and c.kind == "hash"
+_SORTER_INSERT_NUMBER = 0
+
+
+def _sorter_insert_number() -> int:
+    """SorterInsert's opcode number (looked up once)."""
+    global _SORTER_INSERT_NUMBER
+    _SORTER_INSERT_NUMBER = opcodes.BY_NAME["SorterInsert"].number
+    return _SORTER_INSERT_NUMBER
 
 
 @opcode("TypeCheck", "P1 P2 P3 P4 *", "typecheck(r[P1@P2])")
