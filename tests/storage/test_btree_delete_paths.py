@@ -11,6 +11,8 @@ import random
 import sqlite3
 from pathlib import Path
 
+from btree_pages import tree_pages, write_pager
+
 import pyrite
 from pyrite.storage import btree as btree_mod
 from pyrite.storage.btree import INDEX, INTKEY, BTree, PageInfo, _table_keys, page_info
@@ -20,24 +22,7 @@ from pyrite.values import KeyInfo
 
 
 def _pager(tmp_path: Path, page_size: int = 1024) -> Pager:
-    p = Pager.open(None, str(tmp_path / f"d{page_size}.db"))
-    p.begin_read()
-    p.begin_write()
-    if page_size != p.page_size:
-        p.page_size = p.usable_size = page_size
-    return p
-
-
-def _tree_pages(bt: BTree, root: int) -> list:
-    out, stack = [], [root]
-    while stack:
-        page = bt.pager.get_page_sync(stack.pop())
-        info = page_info(page)
-        out.append(page)
-        if not info.leaf:
-            stack.extend(int.from_bytes(page.data[p:p + 4], "big") for p in info.ptrs)
-            stack.append(info.right)
-    return out
+    return write_pager(tmp_path, page_size, "d")
 
 
 def _freeblocks(page, hdr: int) -> list[tuple[int, int]]:
@@ -56,7 +41,7 @@ def _check_caches(bt: BTree, root: int, key_fn=None) -> int:
     freeblock offsets and sizes, free byte count) equal those read afresh
     from its bytes; answers how many cached values were compared."""
     checked = 0
-    for page in _tree_pages(bt, root):
+    for page in tree_pages(bt, root):
         info = page_info(page)
         fresh = PageInfo(page)
         assert info.ptrs == list(fresh.ptrs) and info.ncell == fresh.ncell
@@ -108,7 +93,7 @@ def test_deletes_and_merges_keep_every_cache_exact(tmp_path: Path) -> None:
     def spy(self, path):
         real_merge(self, path)
         merged_with_caches.append(any(page_info(pg).records is not None
-                                      for pg in _tree_pages(self.btree, self.root)
+                                      for pg in tree_pages(self.btree, self.root)
                                       if page_info(pg).leaf))
     btree_mod.BTreeCursor._merge_leaf = spy
     try:

@@ -11,6 +11,7 @@ import sqlite3
 from pathlib import Path
 
 import pytest
+from btree_pages import tree_pages, write_pager
 
 import pyrite
 from pyrite.storage.btree import (
@@ -29,25 +30,8 @@ from pyrite.storage.record import decode_record, encode_record
 from pyrite.values import KeyInfo
 
 
-def _tree_pages(bt: BTree, root: int) -> list:
-    out, stack = [], [root]
-    while stack:
-        page = bt.pager.get_page_sync(stack.pop())
-        info = page_info(page)
-        out.append(page)
-        if not info.leaf:
-            stack.extend(int.from_bytes(page.data[p:p + 4], "big") for p in info.ptrs)
-            stack.append(info.right)
-    return out
-
-
 def _pager(tmp_path: Path, page_size: int = 4096) -> Pager:
-    p = Pager.open(None, str(tmp_path / f"w{page_size}.db"))
-    p.begin_read()
-    p.begin_write()
-    if page_size != p.page_size:
-        p.page_size = p.usable_size = page_size
-    return p
+    return write_pager(tmp_path, page_size, "w")
 
 
 @pytest.mark.parametrize("page_size", [512, 1024, 4096, 65536])
@@ -72,7 +56,7 @@ def test_page_cells_match_the_general_cell_sizes(tmp_path: Path, page_size: int)
         ic.insert(None, encode_record([text, rowid]))
     kinds = set()
     for root in (troot, iroot):
-        for page in _tree_pages(bt, root):
+        for page in tree_pages(bt, root):
             info = page_info(page)
             kinds.add(info.ptype)
             _, cells = bt._page_cells(page)
@@ -98,7 +82,7 @@ def test_splits_keep_the_parents_caches_exact(tmp_path: Path) -> None:
         ic.insert(None, encode_record(["k%d" % (k % 5000), k]), ["k%d" % (k % 5000), k])
     checked = 0
     for root in (troot, iroot):
-        for page in _tree_pages(bt, root):
+        for page in tree_pages(bt, root):
             info = page_info(page)
             fresh = PageInfo(page)
             assert info.ptrs == list(fresh.ptrs) and info.ncell == fresh.ncell
