@@ -299,12 +299,14 @@ def test_columns_of_one_row_read_once(executor: str) -> None:
             same(a, b, sql)
 
 
-def test_interpreted_distinct_set_encodes_no_record(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Under the interpreter, the MakeRecord of a DISTINCT kept as a hash
-    set leaves the values for the IdxInsert after it (nothing encoded);
-    a NOCASE DISTINCT, kept in a B-tree, still encodes its records."""
+def _count_encodes(monkeypatch: pytest.MonkeyPatch) -> list:
+    """A list that gathers the values of every record the interpreter's
+    MakeRecord encodes, by either path: the one-pass encoder of
+    vdbe/recenc.py, which it tries first, or encode_record."""
     from pyrite.vdbe.ops import data
-    encoded = []
+    encoded: list = []
+    encode = data.encode_record
+    make_encoder = data.record_encoder
 
     def counting(vals: list) -> bytes:
         encoded.append(list(vals))
@@ -312,16 +314,26 @@ def test_interpreted_distinct_set_encodes_no_record(monkeypatch: pytest.MonkeyPa
 
     def counting_encoder(p1: int, n: int, aff: str | None) -> object:
         enc = make_encoder(p1, n, aff)
+        if enc is None:
+            return None
 
         def counted(r: list) -> bytes | None:
-            encoded.append(r[p1:p1 + n])
-            return enc(r)   # type: ignore[misc]
-        return counted if enc is not None else None
+            out = enc(r)
+            if out is not None:
+                encoded.append(r[p1:p1 + n])
+            return out
+        return counted
 
-    encode = data.encode_record
-    make_encoder = data.record_encoder
     monkeypatch.setattr(data, "encode_record", counting)
     monkeypatch.setattr(data, "record_encoder", counting_encoder)
+    return encoded
+
+
+def test_interpreted_distinct_set_encodes_no_record(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Under the interpreter, the MakeRecord of a DISTINCT kept as a hash
+    set leaves the values for the IdxInsert after it (nothing encoded);
+    a NOCASE DISTINCT, kept in a B-tree, still encodes its records."""
+    encoded = _count_encodes(monkeypatch)
     saved = jit.set_mode("interp")
     try:
         a, b = both(["CREATE TABLE t(x, y TEXT COLLATE NOCASE)"])
@@ -344,30 +356,7 @@ def test_interpreted_sorter_rows_are_not_encoded(monkeypatch: pytest.MonkeyPatch
     when they would come back unchanged from a record; a record for a
     B-tree (an automatic index's keys here: a NOCASE DISTINCT) is still
     encoded, and the rows agree with sqlite3."""
-    from pyrite.vdbe.ops import data
-    encoded = []
-
-    def counting(vals: list) -> bytes:
-        encoded.append(list(vals))
-        return encode(vals)
-
-    def counting_encoder(p1: int, n: int, aff: str | None):  # type: ignore[no-untyped-def]
-        # (the one-pass encoder of vdbe/recenc.py, which MakeRecord tries first)
-        enc = record_encoder(p1, n, aff)
-        if enc is None:
-            return None
-
-        def wrapped(r: list):  # type: ignore[no-untyped-def]
-            out = enc(r)
-            if out is not None:
-                encoded.append(r[p1:p1 + n])
-            return out
-        return wrapped
-
-    encode = data.encode_record
-    record_encoder = data.record_encoder
-    monkeypatch.setattr(data, "encode_record", counting)
-    monkeypatch.setattr(data, "record_encoder", counting_encoder)
+    encoded = _count_encodes(monkeypatch)
     saved = jit.set_mode("interp")
     try:
         a, b = both(["CREATE TABLE t(x, y TEXT COLLATE NOCASE, z)"])
