@@ -240,7 +240,7 @@ def test_compiled_source_of_a_scan_is_inline() -> None:
     assert re.search(r"H_(Lt|Le|Gt|Ge)\(", source)                # NULLs, mixed types
     assert re.search(r"if a (<|<=|>|>=) b:", source)             # same-typed operands
     assert "H_Next(" in source                                  # the next leaf
-    assert re.search(r"ftop\d+\[2\] = i", source)               # same leaf: a fused loop
+    assert re.search(r"top = fbt\d+\.stack\[-1\]", source)      # same leaf: a fused loop
     assert "row = (r[" in source and "batch.append(row)" in source
 
 

@@ -58,13 +58,13 @@ def test_plain_scans_are_fused() -> None:
     for sql in QUERIES:
         stmt, _ = conn._db.prepare(sql)
         source = jit.compile_program(stmt.program).source  # type: ignore[attr-defined]
-        fused += bool(re.search(r"ftop\d+\[2\] = i", source))
+        fused += bool(re.search(r"top = fbt\d+\.stack\[-1\]", source))
     assert fused == 7     # (not: LIMIT's counter after the row, the LEFT JOIN's
     #                       outer loop, IN's list built Once inside the loop)
     # A loop whose cursor the body moves or writes through is not fused.
     stmt, _ = conn._db.prepare("UPDATE t SET c = c + 1 WHERE a = 3")
     source = jit.compile_program(stmt.program).source  # type: ignore[attr-defined]
-    assert not re.search(r"ftop\d+\[2\] = i", source)
+    assert not re.search(r"top = fbt\d+\.stack\[-1\]", source)
 
 
 def test_a_function_writing_to_the_scanned_table(executor: str) -> None:

@@ -62,6 +62,7 @@ from pyrite import errors, values
 from pyrite.storage import btree
 from pyrite.vdbe import opcodes
 from pyrite.vdbe.opcodes import EXIT_HALT, EXIT_ROW
+from pyrite.vdbe.recenc import record_encoder
 
 _AFF_MASK = 0x47
 _BT_VALID = btree._VALID      # a B-tree cursor on an entry (BTreeCursor.state)
@@ -360,8 +361,8 @@ _COMPILED_SHAPES: set[tuple] = set()
 
 
 def _shape(program: Any) -> tuple:
-    """What identifies a program's code to _REPLAY: its SQL and every
-    instruction's opcode and integer operands."""
+    """What identifies a program's code to _COMPILED_SHAPES: its SQL and
+    every instruction's opcode and integer operands."""
     return (program.sql, *[(op.opcode, op.p1, op.p2, op.p3, op.p5)
                             for op in program.instructions])
 
@@ -548,15 +549,16 @@ class _Generator:
         """A scan loop as a Python ``while``: at the Next, the following
         cell of the leaf the cursor rests on becomes its row (from the
         leaf's decoded records, as the Next emitter takes it) and the body
-        runs again, with no dispatch and no cursor lookup.  The leaf is
-        looked up each time (a function in the body may run SQL that
-        writes to the table: the cursor is saved and found again, on a
-        leaf edited or split).  The Next's handler moves to the next leaf
-        (or finds the end) and takes any cursor not on an entry.  Any other address
-        leaves the loop for the dispatcher.  The body's code is the
-        block's (its jumps to the Next continue the loop)."""
+        runs again (_step_in_leaf, as the Next emitter) with no dispatch
+        and no cursor lookup.  The leaf is looked up each time (a function
+        in the body may run SQL that writes to the table: the cursor is
+        saved and found again, on a leaf edited or split).  The Next's
+        handler moves to the next leaf (or finds the end) and takes any
+        cursor not on an entry.  Any other address leaves the loop for
+        the dispatcher.  The body's code is the block's (its jumps to the
+        Next continue the loop)."""
         k = self.ops[nxt].p1
-        c, bt, top, info = f"fc{nxt}", f"fbt{nxt}", f"ftop{nxt}", f"finfo{nxt}"
+        c, bt = f"fc{nxt}", f"fbt{nxt}"
         lines = [
             f"if pc != {head} and pc != {nxt}: return pc",
             f"{c} = cursors[{k}]",
@@ -564,16 +566,7 @@ class _Generator:
             "while True:",
             f"    if pc != {head}:",
             f"        if pc != {nxt}: break",
-            f"        if {bt}.state == {_BT_VALID} and not {bt}.eof and not {c}.null_row:",
-            f"            {top} = {bt}.stack[-1]",
-            f"            {info} = {top}[1]",
-            f"            i = {top}[2] + 1",
-            f"            if {info}.leaf and i < {info}.ncell:",
-            f"                {top}[2] = i",
-            f"                v = {info}.records",
-            f"                {c}.row = None if v is None else v[i]",
-            "                if ih.interrupted: _interrupted(vm)",
-            f"                pc = {head}",
+        ] + ["        " + x for x in _step_in_leaf(c, bt, head, scan=True)] + [
             f"        if pc != {head}:",
             f"            pc = {self.handler(nxt)}(vm, {self.op(nxt)}, {nxt})",
             f"            if pc != {head}: break",
@@ -936,20 +929,28 @@ def _next(g: _Generator, op: Any, pc: int) -> Emitted:
     (what Column would fetch: a scan over decoded pages makes no call per
     row).  Anything else -- the end of a leaf, a NULL row, a sorter, a
     cursor not on an entry -- runs the handler (op_next)."""
-    return [f"c = cursors[{op.p1}]",
-            "bt = c.bt",
-            f"if bt is not None and bt.state == {_BT_VALID} and not c.null_row and not bt.eof:",
-            "    top = bt.stack[-1]",
+    return [f"c = cursors[{op.p1}]", "bt = c.bt"] + _step_in_leaf("c", "bt", op.p2) + [
+            "        continue"] + g.call(pc), False
+
+
+def _step_in_leaf(c: str, bt: str, head: int, scan: bool = False) -> list[str]:
+    """Next's step to the next cell of the same leaf (cursor and B-tree
+    cursor in the locals ``c`` and ``bt``): the row becomes that cell's
+    cached record and ``pc`` the loop's ``head``; else nothing changes.
+    ``scan``: a fused loop's (_Generator.fused_loop), whose OpenRead cursor
+    has a B-tree cursor and whose body sets no DeferredSeek on it."""
+    return [f"if {'' if scan else f'{bt} is not None and '}{bt}.state == {_BT_VALID} "
+            f"and not {c}.null_row and not {bt}.eof:",
+            f"    top = {bt}.stack[-1]",
             "    info = top[1]",
             "    i = top[2] + 1",
             "    if info.leaf and i < info.ncell:",
             "        top[2] = i",
             "        v = info.records",
-            "        c.row = None if v is None else v[i]",
-            "        c.deferred = None",
+            f"        {c}.row = None if v is None else v[i]"] + (
+            [] if scan else [f"        {c}.deferred = None"]) + [
             "        if ih.interrupted: _interrupted(vm)",
-            f"        pc = {op.p2}",
-            "        continue"] + g.call(pc), False
+            f"        pc = {head}"]
 
 
 def _gosub(g: _Generator, op: Any, pc: int) -> Emitted:
@@ -1261,7 +1262,6 @@ def _make_row_record(g: _Generator, op: Any, pc: int) -> list[str]:
 def _record_encoder(g: _Generator, op: Any, pc: int) -> str | None:
     """The name of MakeRecord's compiled encoder in the namespace
     (recenc.record_encoder: None when the record has none)."""
-    from pyrite.vdbe.recenc import record_encoder
     enc = record_encoder(op.p1, op.p2, op.p4)
     if enc is None:
         return None

@@ -19,18 +19,18 @@ encodes is valid UTF-8, numbers fit their serial types), which is what
 
 from __future__ import annotations
 
-import struct
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
-from pyrite.storage.record import put_varint
-
-_pack_s8 = struct.Struct(">b").pack
-_pack_s16 = struct.Struct(">h").pack
-_pack_s32 = struct.Struct(">i").pack
-_pack_s64 = struct.Struct(">q").pack
-_pack_double = struct.Struct(">d").pack
-# The bodies of the integers 0..127 (serial type 1).
-_BYTE = [bytes((i,)) for i in range(128)]
+from pyrite.storage.record import (
+    _BYTE,
+    _pack_double,
+    _pack_s8,
+    _pack_s16,
+    _pack_s32,
+    _pack_s64,
+    put_varint,
+)
 
 # Records with more fields take the general path.
 MAX_FIELDS = 40

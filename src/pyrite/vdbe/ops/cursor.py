@@ -382,7 +382,7 @@ def _seek_op(kind: str) -> None:
     rel = {"GE": ">=", "GT": ">", "LE": "<=", "LT": "<"}[kind]
     handler.__doc__ = (f"Position cursor P1 at the first entry {rel} the key (r[P3] for a "
                        f"table; r[P3..P3+P4-1] for an index); jump to P2 if there is none.")
-    opcode(f"Seek{kind}", "P1 P2 P3 P4 *", f"key=r[P3@P4]", jump=True,
+    opcode(f"Seek{kind}", "P1 P2 P3 P4 *", "key=r[P3@P4]", jump=True,
            cursor="p1", target="p2", key="p3", nkey="p4")(handler)
 
 
@@ -542,7 +542,7 @@ def op_found(vm: Any, op: Any, pc: int) -> int:
                 return op.p2 if tuple(vm.r[op.p3:op.p3 + n]) in c.sorter else pc + 1
             except TypeError:       # an unhashable field: see _hash_key
                 pass
-        return op.p2 if _found_in_hash(vm, op, c) else pc + 1
+        return op.p2 if _hash_found(c, _probe_key(vm, op)) else pc + 1
     if op.p5 & OPFLAG_WHOLE_ENTRY and op.p4:
         # integrity_check's probe, once per row and index: straight to the
         # entry map (what _found does first, without its calls).
@@ -713,21 +713,12 @@ def op_idx_insert(vm: Any, op: Any, pc: int) -> int:
     if c is None:
         c = _cursor(vm, op.p1)      # (raises)
     kind = c.kind
-    if kind == "hash" and type(rec) is list and not op.p5 & OPFLAG_NCHANGE:
-        # A DISTINCT row's values from MakeRecord (see op_make_record).
-        try:
-            c.sorter.add(tuple(rec[:c.key_info.n_key_field]))  # type: ignore[union-attr]
-        except TypeError:           # an unhashable field: see _hash_key
-            c.sorter.add(_hash_key(rec[:c.key_info.n_key_field]))  # type: ignore[union-attr]
-        return pc + 1
-    if kind == "index" and type(rec) is bytes and not op.p5 & OPFLAG_APPEND:
-        # The usual entry: MakeRecord's record.
-        c.bt.insert(None, rec, _key_in_registers(vm, op, rec))
-        c.row = None
-    elif kind == "hash":
+    if kind == "hash":
         # A DISTINCT set: the key tuple, from MakeRecord's values (see
         # op_make_record), its registers, or the record.
-        if not isinstance(rec, (bytes, bytearray)):
+        if type(rec) is list:
+            fields = rec
+        elif not isinstance(rec, (bytes, bytearray)):
             fields = list(rec)
         elif type(op.p4) is int and op.p3 and _record_fields(rec) == op.p4:
             fields = vm.r[op.p3:op.p3 + op.p4]
@@ -738,6 +729,10 @@ def op_idx_insert(vm: Any, op: Any, pc: int) -> int:
             c.sorter.add(key)  # type: ignore[union-attr]
         except TypeError:           # an unhashable field: see _hash_key
             c.sorter.add(_hash_key(key))  # type: ignore[union-attr]
+    elif kind == "index" and type(rec) is bytes and not op.p5 & OPFLAG_APPEND:
+        # The usual entry: MakeRecord's record.
+        c.bt.insert(None, rec, _key_in_registers(vm, op, rec))
+        c.row = None
     elif kind == "sorter":
         c.sorter.append(decode_record(rec) if isinstance(rec, (bytes, bytearray)) else list(rec))
         return pc + 1
@@ -1134,7 +1129,7 @@ def _idx_cmp_op(name: str, test: Any, rel: str) -> None:
         return op.p2 if test(_idx_compare(vm, op)) else pc + 1
     handler.__doc__ = (f"Jump to P2 if the current entry of index P1, ignoring its rowid, "
                        f"is {rel} the key r[P3..P3+P4-1].")
-    opcode(name, "P1 P2 P3 P4 *", f"key=r[P3@P4]", jump=True, cursor="p1", target="p2")(handler)
+    opcode(name, "P1 P2 P3 P4 *", "key=r[P3@P4]", jump=True, cursor="p1", target="p2")(handler)
 
 
 _idx_cmp_op("IdxGE", lambda c: c >= 0, ">=")
