@@ -2331,17 +2331,28 @@ class BTreeCursor:
         cell: bytes | None = None
         if self.intkey:
             assert rowid is not None
-            if self.state == _VALID and size <= usable - 35 and self._append(rowid, payload, key):
-                return
-            try:
-                c = self.table_move_to(rowid)
-            except Exception:        # IOPending: wait and retry (_seek_sync)
-                c = self._seek_sync(lambda: self.table_move_to(rowid))
+            c = None
+            if self.state == _VALID:
+                top = self.stack[-1]
+                keys = top[1].keys
+                if keys and top[1].leaf:
+                    if top[2] < len(keys) and keys[top[2]] == rowid:
+                        c = 0       # on the row already (an UPDATE's): no seek
+                    elif (rowid > keys[-1] and size <= usable - 35
+                          and self._append(rowid, payload, key)):
+                        return
+            if c is None:
+                try:
+                    c = self.table_move_to(rowid)
+                except Exception:        # IOPending: wait and retry (_seek_sync)
+                    c = self._seek_sync(lambda: self.table_move_to(rowid))
             if size <= usable - 35:
                 # All of it local (_local_size): the size and rowid varints
                 # and the payload, in at least 4 bytes.
-                head = ((bytes((size,)) if size < 128 else put_varint(size))
-                        + (bytes((rowid,)) if 0 <= rowid < 128 else put_varint(rowid)))
+                head = ((_VARINT1[size] if size < 128 else put_varint(size))
+                        + (_VARINT1[rowid] if 0 <= rowid < 128
+                           else bytes(((rowid >> 7) | 0x80, rowid & 0x7F)) if 0 < rowid < 0x4000
+                           else put_varint(rowid)))
                 cell = head + payload
                 if len(cell) < 4:
                     cell += bytes(4 - len(cell))
