@@ -269,7 +269,9 @@ class Database:
             return
         schema.schema_cookie = self._sync(lambda: pager.get_meta(1))
         schema.file_format = self._sync(lambda: pager.get_meta(2)) or 4
-        if schema.file_format > 4:
+        if schema.file_format > 4 or pager.text_encoding != "utf-8":
+            # (UTF-16 files: their text would be written as UTF-8 and their
+            # BINARY order is not UTF-8's; see docs/known-differences.md)
             errors.raise_error(errors.SQLITE_ERROR, "unsupported file format")
         rows = self._sync(lambda: self._read_schema_rows(slot.btree))
         # Tables (and views, keeping their relative order, which the schema

@@ -130,3 +130,26 @@ def test_corpus_databases_read_the_same(corpus):
         assert pyr.execute(q).fetchall() == std.execute(q).fetchall(), (path.name, table)
         pyr.close()
         std.close()
+
+
+@pytest.mark.parametrize("encoding", ["UTF-16le", "UTF-16be"])
+def test_utf16_file_is_refused_untouched(tmp_path, encoding):
+    """A UTF-16 database (which Pyrite cannot read or write: see
+    docs/known-differences.md) fails at its first statement, whatever it is,
+    and no statement changes the file (VACUUM used to rebuild it without
+    its schema)."""
+    path = tmp_path / "u16.db"
+    ref = sqlite3.connect(path)
+    ref.execute(f"PRAGMA encoding='{encoding}'")
+    ref.execute("CREATE TABLE t(a UNIQUE, b)")
+    ref.execute("INSERT INTO t VALUES('héllo', x'00')")
+    ref.commit()
+    ref.close()
+    before = path.read_bytes()
+    con = pyrite.connect(str(path), isolation_level=None)
+    for sql in ("SELECT * FROM t", "VACUUM", "CREATE TABLE u(z)", "INSERT INTO t VALUES(1, 2)",
+                "PRAGMA integrity_check", "SELECT 1"):
+        with pytest.raises(pyrite.OperationalError, match="^unsupported file format$"):
+            con.execute(sql)
+    con.close()
+    assert path.read_bytes() == before
