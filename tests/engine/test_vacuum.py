@@ -90,6 +90,53 @@ def test_vacuum_matches_sqlite_contents(tmp_path):
     assert results[0] == results[1]
 
 
+ORDER_SCRIPT = """
+CREATE TABLE a(x INTEGER PRIMARY KEY AUTOINCREMENT, y UNIQUE, z);
+CREATE INDEX ai ON a(z);
+CREATE TABLE b(p TEXT PRIMARY KEY, q UNIQUE, r) WITHOUT ROWID;
+CREATE VIEW v AS SELECT * FROM a;
+CREATE TABLE c(m UNIQUE, n UNIQUE, PRIMARY KEY(m, n));
+CREATE TRIGGER tr AFTER INSERT ON c BEGIN SELECT 1; END;
+CREATE TABLE gone(k INTEGER PRIMARY KEY AUTOINCREMENT);
+INSERT INTO gone VALUES(5);
+CREATE TABLE d(k INTEGER PRIMARY KEY AUTOINCREMENT, w);
+CREATE INDEX bi ON b(r);
+INSERT INTO a(y, z) VALUES(1, 2), (3, 4);
+INSERT INTO b VALUES('k', 1, 2);
+INSERT INTO c VALUES(1, 2);
+INSERT INTO d(w) VALUES(1);
+DROP TABLE gone;
+ANALYZE;
+CREATE TABLE e(u);
+CREATE INDEX ei ON e(u);
+DROP INDEX ai;
+CREATE INDEX ai ON a(z, y);
+"""
+
+
+@pytest.mark.parametrize("drop_first", [False, True])
+def test_vacuum_schema_order_matches_sqlite(tmp_path, drop_first):
+    """The copy's sqlite_schema rows (rowids, root pages, text) and file
+    format come out as sqlite3's VACUUM writes them: each table with its
+    constraints' automatic indexes, sqlite_sequence after the first
+    AUTOINCREMENT table (the AUTOINCREMENT table that made it dropped, or
+    not), then the other indexes, then views and triggers."""
+    script = ORDER_SCRIPT if not drop_first else ORDER_SCRIPT.replace(
+        "CREATE TABLE a(x INTEGER PRIMARY KEY AUTOINCREMENT", "CREATE TABLE a(x INTEGER PRIMARY KEY")
+    results = []
+    for mod, name in ((pyrite, "p.db"), (sqlite3, "s.db")):
+        con = mod.connect(str(tmp_path / name), isolation_level=None)
+        con.executescript(script)
+        con.execute("VACUUM")
+        results.append((con.execute("SELECT rowid, * FROM sqlite_schema").fetchall(),
+                        con.execute("SELECT * FROM sqlite_sequence").fetchall(),
+                        con.execute("SELECT * FROM b").fetchall()))
+        con.close()
+        results.append((tmp_path / name).read_bytes()[44:48])       # file format
+    assert results[0] == results[2]
+    assert results[1] == results[3] == (4).to_bytes(4, "big")
+
+
 def test_vacuum_into_writes_a_valid_copy(tmp_path):
     """The copy keeps every rowid (SQLite's VACUUM INTO renumbers nothing)."""
     src = pyrite.connect(":memory:")

@@ -46,9 +46,9 @@ from __future__ import annotations
 import struct
 from bisect import bisect_left, bisect_right
 from collections import deque
-from itertools import chain
 from collections.abc import Sequence
-from itertools import accumulate
+from itertools import accumulate, islice
+from operator import itemgetter
 from typing import Any
 
 from pyrite.errors import SQLITE_CORRUPT, corrupt, raise_error
@@ -128,6 +128,7 @@ class PageInfo:
 _CLASS_RANK = {type(None): 0, int: 1, float: 1, bool: 1, str: 2, bytes: 3, bytearray: 3}
 # The one-byte varints 0..127 (a small payload size or rowid in a cell).
 _VARINT1 = [bytes((i,)) for i in range(0x80)]
+_PLUS_POINTER = (2).__add__     # a cell's size with its 2-byte pointer
 MAX_ROWID = (1 << 63) - 1
 
 
@@ -1185,7 +1186,8 @@ class BTree:
         pairs for a table, (None, key record) for an index -- given in key
         order, packing every page full (see bulk_load_cells)."""
         intkey = page_info(self.pager.get_page_sync(root)).intkey
-        self.bulk_load_cells(root, self._leaf_cells(intkey, entries))
+        cells = self._leaf_cells(intkey, entries)
+        self.bulk_load_cells(root, iter(lambda: list(islice(cells, 256)), []))
 
     def _leaf_cells(self, intkey: bool, entries: Any) -> Any:
         """The leaf cell of each (rowid, payload) of ``entries``.  A payload
@@ -1211,16 +1213,18 @@ class BTree:
                 cell += bytes(4 - len(cell))
             yield cell
 
-    def bulk_load_cells(self, root: int, cells: Any) -> None:
-        """Fill the empty tree ``root`` from leaf ``cells`` given in key
-        order, packing every page full (VACUUM's rebuild, CREATE INDEX).
+    def bulk_load_cells(self, root: int, batches: Any) -> None:
+        """Fill the empty tree ``root`` from leaf cells given in key order,
+        in lists (``batches``: a source page's cells, say), packing every
+        page full (VACUUM's rebuild, CREATE INDEX).
 
         Leaves are written as they fill, so only one page of cells is held
-        at a time; then each interior level is packed from the page numbers
-        and separators of the level below until one level fits the root.
-        A table separator is the last rowid of its left page (the varint in
-        that page's last cell); an index separator is the entry that did
-        not fit, promoted out of the leaves.
+        at a time; where each leaf ends is found per batch from its running
+        sizes (a bisect, not a step per cell).  Then each interior level is
+        packed from the page numbers and separators of the level below until
+        one level fits the root.  A table separator is the last rowid of its
+        left page (the varint in that page's last cell); an index separator
+        is the entry that did not fit, promoted out of the leaves.
         """
         root_page = self.pager.get_page_sync(root)
         intkey = page_info(root_page).intkey
@@ -1231,19 +1235,32 @@ class BTree:
         cur: list[bytes] = []
         full: list[bytes] = []      # (index) the cells of the last leaf written
         used = 0
-        for cell in cells:
-            size = len(cell) + 2
-            if cur and used + size > cap:
+        for batch in batches:
+            n = len(batch)
+            # acc[i]: the bytes cells 0..i take with their pointers.
+            acc = list(accumulate(map(_PLUS_POINTER, map(len, batch))))
+            s = 0
+            base = 0                # acc before cell s
+            while s < n:
+                j = bisect_right(acc, base + cap - used, s)
+                if j == s and not cur:
+                    j = s + 1       # (a cell too big for any page: alone)
+                if j >= n:
+                    cur += batch[s:]
+                    used += acc[-1] - base
+                    break
+                cur += batch[s:j]
+                # Cell j does not fit: the leaf is full.
                 children.append(self._new_page(leaf_type, cur, 0))
                 if intkey:
                     seps.append(_rowid_varint(cur[-1]))
-                    cur, used = [cell], size
+                    s = j
                 else:
-                    seps.append(cell)
-                    full, cur, used = cur, [], 0
-            else:
-                cur.append(cell)
-                used += size
+                    seps.append(batch[j])
+                    full = cur
+                    s = j + 1
+                base = acc[s - 1] if s else 0
+                cur, used = [], 0
         if not children:
             self._write_page(root_page, leaf_type, cur, 0)
             return
@@ -1266,9 +1283,9 @@ class BTree:
         The pages are walked in order (an index's interior entries between
         its children's); each page is visited once, and a page reached
         twice, of the other kind of tree or out of range is corruption.
-        The cells come a page at a time (_copied_cells) and are handed on one
-        by one in C (chain)."""
-        return chain.from_iterable(self._copied_pages(root, dest, renumber))
+        The cells come in lists, a page's at a time (_copied_cells), as
+        bulk_load_cells takes them."""
+        return self._copied_pages(root, dest, renumber)
 
     def _copied_pages(self, root: int, dest: BTree, renumber: bool) -> Any:
         pager = self.pager
@@ -1315,9 +1332,13 @@ class BTree:
         -1: the files keep different amounts in a cell) is read whole and
         made anew for ``dest``, which writes its own chain."""
         data = page.data
+        ptrs = info.ptrs
+        if info.leaf and count is None and fits >= 127 and last - first > 1:
+            tiled = self._tiled_cells(data, info, fits)
+            if tiled is not None:
+                return tiled
         intkey = info.intkey
         skip = 0 if info.leaf else 4
-        ptrs = info.ptrs
         small = _VARINT1
         limit = len(data)
         out = []
@@ -1360,6 +1381,25 @@ class BTree:
                 cell += bytes(4 - len(cell))
             out.append(cell)
         return out
+
+    def _tiled_cells(self, data: bytearray, info: PageInfo, fits: int) -> list[bytes] | None:
+        """All the cells of a leaf as their bytes, cut without reading them
+        one by one: on a page with no freeblock and no fragment, the cells
+        tile the content area, so each ends where the next one (in offset
+        order) starts.  None when that does not hold, or a cell's payload
+        size takes more than a byte (it could overflow): then the caller
+        reads each cell."""
+        hdr = info.hdr
+        if data[hdr + 1] or data[hdr + 2] or data[hdr + 7]:
+            return None
+        ptrs = info.ptrs
+        if max(itemgetter(*ptrs)(data)) >= 0x80:
+            return None
+        offs = sorted(ptrs)
+        ends = dict(zip(offs, offs[1:]))
+        ends[offs[-1]] = self.pager.usable_size
+        image = bytes(data)
+        return [image[p:ends[p]] for p in ptrs]
 
     def _new_page(self, ptype: int, cells: list[bytes], right: int) -> int:
         page = self.pager.allocate_page()
