@@ -61,10 +61,23 @@ MAX_SCHEMA_RETRY = 50   # SQLITE_MAX_SCHEMA_RETRY
 
 
 def _parse_schema_sql(sql: str) -> ast.Statement:
-    parsed = parse_one(sql, 0)
-    if parsed is None:
-        raise ValueError("empty schema statement")
-    return parsed.statement
+    """The statement of a sqlite_schema row's text, parsed once per process:
+    a connection reads every row when it opens and again after ALTER TABLE
+    or DROP, most of them unchanged (AST nodes are immutable, so the
+    schemas of any connections may share them)."""
+    stmt = _SCHEMA_ASTS.get(sql)
+    if stmt is None:
+        parsed = parse_one(sql, 0)
+        if parsed is None:
+            raise ValueError("empty schema statement")
+        stmt = parsed.statement
+        if len(_SCHEMA_ASTS) >= 2048:
+            _SCHEMA_ASTS.clear()
+        _SCHEMA_ASTS[sql] = stmt
+    return stmt
+
+
+_SCHEMA_ASTS: dict[str, ast.Statement] = {}
 
 
 _RESULT_NAMES: dict[Any, str] = {}
