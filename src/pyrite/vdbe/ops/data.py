@@ -7,6 +7,7 @@ see :mod:`pyrite.vdbe.host`).
 
 from __future__ import annotations
 
+from operator import itemgetter, ne, or_
 from typing import Any
 
 from pyrite import errors, values
@@ -373,6 +374,21 @@ def op_vacuum(vm: Any, op: Any, pc: int) -> int:
     return pc + 1
 
 
+def _count_prefixes(batch: list[Any], prev: Any, distinct: list[int]) -> None:
+    """Add to ``distinct[j]`` the entries of ``batch`` (index records in
+    order, after ``prev``, None before the first) whose first j+1 fields
+    differ from the entry before them, the fields compared as BINARY
+    columns are (Python's ==, see op_stat_index): column by column over
+    the whole batch in C (map), not entry by entry."""
+    seq = batch if prev is None else [prev, *batch]
+    changed: Any = None
+    for j in range(len(distinct)):
+        col = list(map(itemgetter(j), seq))
+        differs = map(ne, col, col[1:])
+        changed = list(differs) if changed is None else list(map(or_, changed, differs))
+        distinct[j] += sum(changed) + (prev is None)
+
+
 @opcode("StatIndex", "P1 P2 P3 * *", "r[P2]=stat1(P1,P3)", cursor="p1", dest="p2")
 def op_stat_index(vm: Any, op: Any, pc: int) -> int:
     """ANALYZE: r[P2] = the sqlite_stat1 text of index cursor P1 over its
@@ -401,18 +417,31 @@ def op_stat_index(vm: Any, op: Any, pc: int) -> int:
     empty = bt.first()
     while not empty and not bt.eof:
         rec = bt.record()
-        rows += 1
-        i = 0
-        if prev is not None:
-            if binary:
-                while i < n and rec[i] == prev[i]:
-                    i += 1
-            else:
-                while i < n and compare(rec[i], prev[i], colls[i]) == 0:
-                    i += 1
-        for j in range(i, n):
-            distinct[j] += 1
-        prev = rec
+        # The rest of a leaf comes from its decoded records (record() filled
+        # them), up to one not kept there (it overflows), without a next()
+        # per entry.
+        top = bt.stack[-1]
+        info = top[1]
+        at = top[2]
+        batch = [rec]
+        if info.leaf and info.records is not None and info.records[at] is rec:
+            batch = info.records[at:]
+            if None in batch:
+                batch = batch[:batch.index(None)]
+        if binary:
+            _count_prefixes(batch, prev, distinct)
+        else:
+            for rec in batch:
+                i = 0
+                if prev is not None:
+                    while i < n and compare(rec[i], prev[i], colls[i]) == 0:
+                        i += 1
+                for j in range(i, n):
+                    distinct[j] += 1
+                prev = rec
+        rows += len(batch)
+        prev = batch[-1]
+        top[2] = at + len(batch) - 1
         if not bt.next():
             break
     if rows == 0:
