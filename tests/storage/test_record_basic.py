@@ -48,6 +48,22 @@ def test_compiled_decoders_match_the_generic_walk() -> None:
             raise AssertionError("short body decoded")
 
 
+def test_compiled_decoder_of_invalid_utf8_matches_the_generic_walk() -> None:
+    """A compiled decoder decodes text strictly first; a text that is not
+    valid UTF-8 makes it decode the record again as the generic walk does
+    (surrogateescape), integers of every width included."""
+    from pyrite.storage import record
+    good = ["ok", -2, 300, -70000, 2**31, 2**40, -(2**62)]
+    bad = [b"a\xffc".decode("utf-8", "surrogateescape"), -2, 300, -70000, 2**31, 2**40, -(2**62)]
+    payloads = [record.encode_record(good), record.encode_record(["abc"] + good[1:])]
+    raw = bytearray(payloads[1])
+    raw[raw.index(b"abc")+1] = 0xFF      # the same header, an invalid text
+    for _ in range(3):                  # (the second sighting compiles)
+        assert record.decode_record(payloads[0]) == good
+        assert record.decode_record(bytes(raw)) == bad
+    assert bytes(raw)[:raw[0]] in record._decoders["utf-8"]
+
+
 def test_headers_of_one_shape_share_a_compiled_decoder() -> None:
     """Records whose headers differ only in text/blob lengths decode through
     one compiled shape (the offsets of each header bound in a closure), so

@@ -398,6 +398,8 @@ def decode_cells(data: bytearray, ptrs: Sequence[int], intkey: bool, max_local: 
             if intkey:
                 if data[pos] < 0x80:
                     pos += 1
+                elif data[pos + 1] < 0x80:
+                    pos += 2            # (rowids 128 to 16383)
                 else:
                     pos = get_varint(data, pos)[1]
             end = pos + size
@@ -496,9 +498,13 @@ def _compile_decoder(plan: tuple[tuple[int, int, int], ...], encoding: str) -> A
     from Python source: called with the offsets of one header's fields (a
     start for numbers, a start and an end for text and blobs), it answers
     that header's decoder, one list display with no loop and no branches
-    reading the offsets from its closure (:func:`_decoder_for`)."""
+    reading the offsets from its closure (:func:`_decoder_for`).  Integers
+    of 2, 4 and 8 bytes are unpacked by struct; UTF-8 text is decoded
+    strictly first (the fast call), the list made again with
+    surrogateescape when a text is not valid UTF-8."""
     parts = []
     params = []
+    texts = False
     for i, (kind, start, end) in enumerate(plan):
         s, e = f"s{i}", f"e{i}"
         if kind == _K_INT:
@@ -506,11 +512,14 @@ def _compile_decoder(plan: tuple[tuple[int, int, int], ...], encoding: str) -> A
             n = end - start
             if n == 1:
                 parts.append(f"(p[{s}] ^ 128) - 128")
+            elif n in (2, 4, 8):
+                parts.append(f"S{n * 8}(p, {s})[0]")
             else:
                 parts.append(f"fb(p[{s}:{s} + {n}], 'big', signed=True)")
         elif kind == _K_TEXT:
             params += (s, e)
             parts.append(f"p[{s}:{e}].decode(enc, errs)")
+            texts = True
         elif kind == _K_NULL:
             parts.append("None")
         elif kind == _K_FLOAT:
@@ -523,13 +532,26 @@ def _compile_decoder(plan: tuple[tuple[int, int, int], ...], encoding: str) -> A
         else:
             params += (s, e)
             parts.append(f"bytes(p[{s}:{e}])")
+    body = f"        return [{', '.join(parts)}]\n"
+    if texts and encoding == "utf-8":
+        fast = [x.replace(".decode(enc, errs)", ".decode()") for x in parts]
+        body = (f"        try:\n"
+                f"            return [{', '.join(fast)}]\n"
+                f"        except UnicodeDecodeError:\n"
+                f"    " + body)
     src = (f"def make({', '.join(params)}):\n"
            f"    def decode(p):\n"
-           f"        return [{', '.join(parts)}]\n"
+           + body +
            f"    return decode\n")
-    env = {"fb": int.from_bytes, "fl": _float_at, "enc": encoding, "errs": _TEXT_ERRORS}
+    env = {"fb": int.from_bytes, "fl": _float_at, "enc": encoding, "errs": _TEXT_ERRORS,
+           "S16": _S16, "S32": _S32, "S64": _S64}
     exec(compile(src, "<record decoder>", "exec"), env)  # noqa: S102 (generated from a plan)
     return env["make"]
+
+
+_S16 = struct.Struct(">h").unpack_from
+_S32 = struct.Struct(">i").unpack_from
+_S64 = struct.Struct(">q").unpack_from
 
 
 def column(payload: bytes, i: int, encoding: str = "utf-8") -> Any:
