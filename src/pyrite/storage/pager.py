@@ -302,10 +302,7 @@ class Pager:
         """Take a SHARED lock, recover a hot journal, refresh the header."""
         if self.lock_level >= SHARED_LOCK:
             return
-        if self.file.lock(SHARED_LOCK):
-            self.lock_level = SHARED_LOCK
-        else:
-            self._lock(SHARED_LOCK)     # (busy: the handler decides whether to retry)
+        self._lock(SHARED_LOCK)
         try:
             if not self.memory and self._has_hot_journal():
                 self._recover_hot_journal()
