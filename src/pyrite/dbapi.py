@@ -1039,18 +1039,20 @@ class Cursor:
             self._converters = self._build_converters(stmt) if con.detect_types else None
             if entry.changes_schema:
                 con._schema_changed()
+            described = False
             for params in params_iter:
+                # (a statement done is reset here or by _release_statement:
+                # its cursors were closed and its locks let go when it halted)
                 stmt.reset()
                 self._bind(stmt, params)
                 if con._trace_callback is not None:
                     con._trace(sql)
                 rc = stmt.step()
-                if self.description is None:
+                if not described:
                     self.description = self._describe(entry)
-                if rc is not _ROW:
-                    if is_dml:
-                        self.rowcount += db.changes
-                    stmt.reset()
+                    described = True
+                if rc is not _ROW and is_dml:
+                    self.rowcount += db.changes
                 if not multiple:
                     self.lastrowid = db.last_insert_rowid
                 if rc is _ROW:

@@ -82,6 +82,9 @@ def test_read_database_written_by_sqlite(tmp_path):
     assert pager.page_size == 1024 and pager.usable_size == 1024
     assert pager.page_count == n
     assert pager.get_meta(1) == cookie
+    assert pager.schema_cookie() == cookie     # (page 1 not read yet: get_meta)
+    pager.get_page(1)
+    assert pager.schema_cookie() == cookie     # (read from the cached page 1)
     assert pager.get_meta(6) == 77
     assert u32(pager.get_page(1).data, 68) == 1234
     assert pager.get_page(2).data[0] == 0x05     # table interior (root of t)
@@ -381,6 +384,7 @@ def test_empty_file_reads_as_empty_database():
     page = pager.get_page(1)
     assert page.data[100] == 0x0D and page.data[:16] == b"SQLite format 3\0"
     assert pager.get_meta(1) == 0
+    assert pager.schema_cookie() == 0
     pager.end_read()
 
 

@@ -155,3 +155,41 @@ def test_the_second_run_reopens_the_first_runs_cursor() -> None:
     assert other._vm.cursors[0] is not seen[2]
     stmt.finalize()
     other.finalize()
+
+
+def test_no_cursor_stays_open_after_a_run_ends_or_is_reset() -> None:
+    # (white box: a run that halts, done or failed, closes its cursors
+    # there and reset does not close them again; a run stopped at a row
+    # still holds them, and reset closes them)
+    con = pyrite.connect(":memory:")
+    con.execute("CREATE TABLE t(a INTEGER PRIMARY KEY, b NOT NULL)")
+    con.execute("INSERT INTO t VALUES(1, 'one')")
+    db = con._db
+    tree = db.btree(0)
+
+    def open_cursors():
+        return [c for on_tree in tree.cursors.values() for c in on_tree]
+
+    select, _ = db.prepare("SELECT b FROM t WHERE a >= ?1", 0)
+    insert, _ = db.prepare("INSERT INTO t VALUES(?1, ?2)", 0)
+    for _ in range(2):
+        select.reset()
+        select.bind_values([1])
+        assert select.step() is pyrite.engine.ROW
+        assert open_cursors()
+        select.reset()
+        assert open_cursors() == []
+        select.bind_values([5])
+        assert select.step() is pyrite.engine.DONE
+        assert open_cursors() == []
+        select.reset()
+        insert.reset()
+        insert.bind_values([2, None])
+        with pytest.raises(pyrite.IntegrityError):
+            insert.step()
+        assert open_cursors() == []
+        insert.reset()
+        assert open_cursors() == []
+    select.finalize()
+    insert.finalize()
+    assert con.execute("SELECT a, b FROM t").fetchall() == [(1, "one")]

@@ -70,6 +70,7 @@ MAX_PAGE_COUNT = 0xFFFFFFFE
 DEFAULT_MAX_PAGE_COUNT = 1073741823
 
 _U32 = struct.Struct(">I")
+_SCHEMA_COOKIE_OFFSET = meta_offset(1)
 
 
 # SQLite's default busy handler (sqliteDefaultBusyCallback): sleep these many
@@ -239,8 +240,11 @@ class Pager:
         connection has written the file: the cache is discarded.
         """
         c = self.file.read(0, HEADER_SIZE)
-        c.wait()
-        raw = c.value()
+        if c.done and c.error is None:
+            raw = c.result      # (a synchronous backend's read: every statement's)
+        else:
+            c.wait()
+            raw = c.value()
         seen = self._seen_header
         if seen is not None and seen[0] == raw:
             header = seen[1]     # unchanged since the last read: parsed already
@@ -573,6 +577,14 @@ class Pager:
         if self.page_count == 0:
             return 0 if idx != 2 else 4
         return _U32.unpack_from(self.get_page(1).data, meta_offset(idx))[0]
+
+    def schema_cookie(self) -> int:
+        """get_meta(1), read straight from page 1 when it is cached (every
+        statement's Transaction compares it with its program's)."""
+        page = self.cache.get(1)
+        if page is None or not self.page_count:
+            return self.get_meta(1)
+        return _U32.unpack_from(page.data, _SCHEMA_COOKIE_OFFSET)[0]  # type: ignore[no-any-return]
 
     def set_meta(self, idx: int, value: int) -> None:
         page = self.get_page_sync(1)

@@ -35,6 +35,12 @@ class StepResult(enum.IntEnum):
     INTERRUPT = 9
 
 
+# step()'s answers as module constants: reading a member through its enum
+# class costs several times a global's lookup, on every step.
+_ROW, _DONE, _IO, _BUSY, _INTERRUPT = (StepResult.ROW, StepResult.DONE, StepResult.IO,
+                                       StepResult.BUSY, StepResult.INTERRUPT)
+
+
 def _counts_changes(program: Program) -> bool:
     """Whether the program counts row changes (an INSERT, UPDATE or DELETE)."""
     specs = opcodes.SPECS
@@ -120,7 +126,8 @@ class VM:
         if self.frames:
             unwind_frames(self)
             self.frames = []
-        self._close_cursors()
+        if not self.done:
+            self._close_cursors()   # (a halted run closed them: _halt_cleanup)
         if self.once:
             self.once = set()
         if self.fk_frames:
@@ -171,7 +178,7 @@ class VM:
         answered where rows cannot be batched (tracing, EXPLAIN): the
         caller takes :attr:`result` itself and steps again."""
         if self.done:
-            return StepResult.DONE
+            return _DONE
         self.started = True
         explain = self.program.explain
         if explain:
@@ -215,13 +222,13 @@ class VM:
                 code = self._run(rows)
         except IOPending as p:
             self.pending = p.completion
-            return StepResult.IO
+            return _IO
         except errors.Error as exc:
             primary = exc.sqlite_errorcode & 0xFF
             if primary == errors.SQLITE_BUSY and str(exc) == "database is locked":
                 # A lock could not be had: the instruction that asked changed
                 # nothing, so the caller may retry (sqlite3_step's SQLITE_BUSY).
-                return StepResult.BUSY
+                return _BUSY
             self._halt_cleanup()
             self.done = True
             if self.count_changes:
@@ -231,7 +238,7 @@ class VM:
                 self.host.set_changes(self.n_change if fail else 0)
                 self.n_change = 0
             if primary == errors.SQLITE_INTERRUPT:
-                return StepResult.INTERRUPT
+                return _INTERRUPT
             raise
         except RecursionError:
             self._halt_cleanup()
@@ -247,14 +254,14 @@ class VM:
             raise errors.InternalError(
                 f"internal error in {where} at {self.pc}: {type(exc).__name__}: {exc}",
                 code=errors.SQLITE_INTERNAL) from exc
-        if code == opcodes.EXIT_ROW:
-            return StepResult.ROW
-        self.done = True
+        if code == EXIT_ROW:
+            return _ROW
         self._halt_cleanup()
+        self.done = True
         if self.count_changes:
             # sqlite3VdbeHalt: an INSERT, UPDATE or DELETE reports its changes.
             self.host.set_changes(self.n_change)
-        return StepResult.DONE
+        return _DONE
 
     def _run(self, rows: list[Any] | None = None) -> int:
         ops = self.ops
@@ -343,17 +350,17 @@ class VM:
         if mode == 1:
             if self.explain_pc >= len(self.ops):
                 self.done = True
-                return StepResult.DONE
+                return _DONE
             self.result = explain_row(self.ops, self.explain_pc)
             self.explain_pc += 1
-            return StepResult.ROW
+            return _ROW
         rows = plan_rows(self.ops)
         if self.explain_pc >= len(rows):
             self.done = True
-            return StepResult.DONE
+            return _DONE
         self.result = rows[self.explain_pc]
         self.explain_pc += 1
-        return StepResult.ROW
+        return _ROW
 
     # -- helpers for handlers -----------------------------------------------
 

@@ -164,7 +164,7 @@ def op_transaction(vm: Any, op: Any, pc: int) -> int:
     if op.p5:
         # Compare with the cookie in the file: another connection may have
         # changed the schema since this program was compiled.
-        if btree.pager.get_meta(1) != op.p3:
+        if btree.pager.schema_cookie() != op.p3:
             errors.raise_error(errors.SQLITE_SCHEMA, "database schema has changed")
     return pc + 1
 
