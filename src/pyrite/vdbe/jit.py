@@ -443,6 +443,12 @@ class _Generator:
         self.made_row = -1
         self.fused: dict[int, int] = {}     # fused scan loops: head -> Next
         self._leader_set: set[int] | None = None
+        # In a fused loop's body: its cursor and its Next (which names its
+        # locals, see fused_loop), and the registers that hold, so far in
+        # the body, a value of the cursor's row or another value a record
+        # gives back unchanged (see record_values_kept).
+        self.scan: tuple[int, int] | None = None
+        self.kept: set[int] = set()
 
     # -- names bound in the function's globals -------------------------------
 
@@ -506,10 +512,33 @@ class _Generator:
             for line in body:
                 out.append(pad + line)
                 line_pc.append(pc)
+            if self.scan is not None:
+                self.record_values_kept(pc)
             if ends:
                 return
         out.append(f"{pad}pc = {end}; continue")
         line_pc.append(end - 1)
+
+    def record_values_kept(self, pc: int) -> None:
+        """Follow, through a fused loop's body, the registers whose values
+        a record gives back unchanged (cursor.record_round_trips), so that
+        a MakeRecord into a sorter need not check them (_make_record): a
+        Column of the loop's cursor (a field of a record read from the
+        database, or its default when that comes back unchanged), a Rowid,
+        an Integer.  Those of _KEEPS_RECORD_VALUES change nothing; any
+        other instruction forgets them all."""
+        name = self.names[pc]
+        op = self.ops[pc]
+        k = self.scan[0]  # type: ignore[index]
+        kept = self.kept
+        if name == "Column":
+            kept.discard(op.p3)
+            if op.p1 == k and _record_round_trips()([op.p4]):
+                kept.add(op.p3)
+        elif name == "Rowid" and op.p1 == k or name == "Integer":
+            kept.add(op.p2)
+        elif name not in _KEEPS_RECORD_VALUES:
+            kept.clear()
 
     def fusable_loops(self) -> dict[int, int]:
         """The scan loops to write as a Python loop (fused_loop), as
@@ -563,6 +592,7 @@ class _Generator:
             f"if pc != {head} and pc != {nxt}: return pc",
             f"{c} = cursors[{k}]",
             f"{bt} = {c}.bt",
+            f"fu{nxt} = {bt}.pager.text_encoding == 'utf-8'",
             "while True:",
             f"    if pc != {head}:",
             f"        if pc != {nxt}: break",
@@ -579,7 +609,10 @@ class _Generator:
         # _column): no body instruction moves the cursor.
         out.append(f"{pad}    row{k} = None if {c}.null_row else {c}.row")
         self.line_pc.append(head)
+        self.scan = (k, nxt)
+        self.kept = set()
         self.block(head, nxt, pad + "    ", out, {k})
+        self.scan = None
         out.append(f"{pad}continue")
         self.line_pc.append(nxt)
 
@@ -914,6 +947,17 @@ def _column(g: _Generator, op: Any, pc: int) -> Emitted:
 
 
 def _rowid(g: _Generator, op: Any, pc: int) -> Emitted:
+    """Rowid of a table cursor: BTreeCursor.rowid(), read from the leaf's
+    keys in a fused loop over the cursor (its locals, see fused_loop)."""
+    if g.scan is not None and g.scan[0] == op.p1:
+        c, bt = f"fc{g.scan[1]}", f"fbt{g.scan[1]}"
+        return [f"if {c}.null_row or {c}.deferred is not None or {c}.kind != 'table' "
+                f"or {bt}.state != {_BT_VALID} or {bt}.eof:"] + [
+                "    " + x for x in g.call(pc)] + [
+                "else:",
+                f"    t = {bt}.stack[-1]",
+                "    v = t[1].keys",
+                f"    r[{op.p2}] = v[t[2]] if v is not None else {bt}.rowid()"], False
     return [f"c = cursors[{op.p1}]",
             "if c.null_row or c.deferred is not None or c.kind != 'table':"] + [
             "    " + x for x in g.call(pc)] + [
@@ -1193,6 +1237,10 @@ def _make_record(g: _Generator, op: Any, pc: int) -> Emitted:
     if g.names[nxt] == "SorterInsert":
         g.namespace["_round_trips"] = _record_round_trips()
         test = "_round_trips(v)"
+        if g.scan is not None and g.kept.issuperset(range(op.p1, op.p1 + op.p2)):
+            # Values of the scan's row (_Generator.record_values_kept):
+            # they come back unchanged from a record in a UTF-8 database.
+            test = f"fu{g.scan[1]} or {test}"
     elif g.names[nxt] == "IdxInsert" and nop.p3 == op.p1 and nop.p4 == op.p2 and not op.p4:
         # A DISTINCT set kept as a hash (cursor.op_idx_insert) takes its key
         # from these registers anyway: the record is never read.
@@ -1554,6 +1602,13 @@ _KEEPS_ROWS = {
     "NotNull", "Eq", "Ne", "Lt", "Le", "Gt", "Ge", "Function", "PureFunc",
     "AggStep", "CollSeq", "MakeRecord", "SorterInsert",
 }
+
+
+# Opcodes after which registers holding values a record gives back
+# unchanged still do (_Generator.record_values_kept): they write no
+# register, or (RealAffinity) make an integer a real.
+_KEEPS_RECORD_VALUES = {"Eq", "Ne", "Lt", "Le", "Gt", "Ge", "If", "IfNot", "IsNull",
+                       "NotNull", "IdxGE", "IdxGT", "IdxLE", "IdxLT", "Noop", "RealAffinity"}
 
 
 # Instructions a fused scan loop's body may hold (see
