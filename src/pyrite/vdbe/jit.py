@@ -367,6 +367,48 @@ def _shape(program: Any) -> tuple:
                             for op in program.instructions])
 
 
+# Whole programs' code by what their source is written from (_region_key):
+# a statement prepared again, of a shape compiled whole before, reuses the
+# source and code and binds its own values in a namespace made from the
+# generator's bindings (_Generator.bind), without writing the source again.
+_REGIONS: dict[tuple, tuple[str, Any, dict[str, Any], dict[str, tuple], list[int]]] = {}
+
+
+def _region_key(program: Any, start: int, end: int) -> tuple | None:
+    """What the source of instructions [start, end) of ``program``,
+    compiled whole, is written from: each instruction's opcode, integer
+    operands and handler (an emitter restates only its own, see
+    _emitter), and what the emitters read of its P4 (_p4_key).  None when
+    a P4 is of a kind _p4_key does not know."""
+    handlers = opcodes.HANDLERS
+    out = []
+    for op in program.instructions:
+        p4 = _p4_key(op.p4)
+        if p4 is None:
+            return None
+        out.append((op.opcode, op.p1, op.p2, op.p3, op.p5, p4, handlers[op.opcode]))
+    return (program.sql, start, end, *out)
+
+
+def _p4_key(p4: Any) -> Any:
+    """What the emitters read of an instruction's P4: a plain value
+    itself (literals, affinity strings, key lengths), whether a collation
+    is BINARY, a function's flags and kind of callable; None for any
+    other object."""
+    t = type(p4)
+    if p4 is None or t is int or t is str or t is float or t is bytes:
+        return (t, p4)
+    if p4 is values.BINARY:
+        return "BINARY"
+    if t is values.KeyInfo or t is values.Collation:
+        return t
+    if t is _func_def_class():
+        f = p4.func
+        return (t, p4.flags, isinstance(f, type), f is _count_star_class(),
+                getattr(f, "like_plans", None) is not None)
+    return None
+
+
 def compile_region(program: Any, start: int, end: int, ran: set[int] | None = None,
                    starts: set[int] | None = None) -> tuple[Callable[..., int], list[int]]:
     """Translate instructions [start, end) of ``program`` into a Python
@@ -374,18 +416,33 @@ def compile_region(program: Any, start: int, end: int, ran: set[int] | None = No
     block starts.  With ``ran``, only the basic blocks (``starts``) that
     have run are compiled: the others are left for the interpreter."""
     opcodes._load()
-    gen = _Generator(program, start, end, ran, starts)
-    source = gen.source()
-    namespace = gen.namespace
-    code = _CODE_CACHE.get(source)
-    if code is None:
-        if len(_CODE_CACHE) >= _CODE_CACHE_SIZE:
-            _CODE_CACHE.clear()
-        code = _CODE_CACHE[source] = compile(source, f"<vdbe {program.sql[:60]!r}>", "exec")
+    key = _region_key(program, start, end) if ran is None else None
+    known = _REGIONS.get(key) if key is not None else None
+    if known is not None:
+        source, code, fixed, bound, region_starts = known
+        namespace = dict(fixed)
+        ops = program.instructions
+        for name, (pc, get) in bound.items():
+            namespace[name] = get(ops[pc])
+    else:
+        gen = _Generator(program, start, end, ran, starts)
+        source = gen.source()
+        namespace = gen.namespace
+        region_starts = gen.starts
+        code = _CODE_CACHE.get(source)
+        if code is None:
+            if len(_CODE_CACHE) >= _CODE_CACHE_SIZE:
+                _CODE_CACHE.clear()
+            code = _CODE_CACHE[source] = compile(source, f"<vdbe {program.sql[:60]!r}>", "exec")
+        if key is not None:
+            if len(_REGIONS) >= _CODE_CACHE_SIZE:
+                _REGIONS.clear()
+            fixed = {k: v for k, v in namespace.items() if k not in gen.bound}
+            _REGIONS[key] = (source, code, fixed, gen.bound, region_starts)
     exec(code, namespace)
     fn = namespace["run"]
     fn.source = source  # (for debugging: print(fn.source))
-    return fn, gen.starts
+    return fn, region_starts
 
 
 def compile_program(program: Any) -> Callable[..., int]:
@@ -422,6 +479,7 @@ class _Generator:
         self.ops = program.instructions
         self.specs = opcodes.SPECS
         self.names = [self.specs[op.opcode].name for op in self.ops]
+        self.bound: dict[str, tuple[int, Callable[[Any], Any]]] = {}
         self.namespace: dict[str, Any] = {
             "__builtins__": __builtins__,
             "_interrupted": _interrupted,
@@ -452,24 +510,27 @@ class _Generator:
 
     # -- names bound in the function's globals -------------------------------
 
-    def op(self, pc: int) -> str:
-        name = f"O{pc}"
-        self.namespace[name] = self.ops[pc]
+    def bind(self, name: str, pc: int, get: Callable[[Any], Any]) -> str:
+        """Bind ``name`` to ``get(instruction pc)``: a value of this
+        program's own, which a program of the same shape binds anew
+        (compile_region); anything else in the namespace is the same for
+        every program whose source is the same."""
+        self.namespace[name] = get(self.ops[pc])
+        self.bound[name] = (pc, get)
         return name
+
+    def op(self, pc: int) -> str:
+        return self.bind(f"O{pc}", pc, _itself)
 
     def handler(self, pc: int) -> str:
-        spec = self.specs[self.ops[pc].opcode]
-        name = f"H_{spec.name}"
-        self.namespace[name] = opcodes.HANDLERS[spec.number]
-        return name
+        return self.bind(f"H_{self.names[pc]}", pc, _handler_of)
 
-    def const(self, pc: int, value: Any) -> str:
-        """A literal for ``value`` (ints, None) or a bound name."""
+    def const_p4(self, pc: int) -> str:
+        """A literal for instruction ``pc``'s P4 (ints, None) or a bound name."""
+        value = self.ops[pc].p4
         if value is None or type(value) is int:
             return repr(value)
-        name = f"K{pc}"
-        self.namespace[name] = value
-        return name
+        return self.bind(f"K{pc}", pc, _p4_of)
 
     def call(self, pc: int) -> list[str]:
         """Run instruction ``pc`` through its handler and follow its answer."""
@@ -738,7 +799,7 @@ def _integer(g: _Generator, op: Any, pc: int) -> Emitted:
 
 
 def _load_p4(g: _Generator, op: Any, pc: int) -> Emitted:
-    return [f"r[{op.p2}] = {g.const(pc, op.p4)}"], False
+    return [f"r[{op.p2}] = {g.const_p4(pc)}"], False
 
 
 def _null(g: _Generator, op: Any, pc: int) -> Emitted:
@@ -913,7 +974,7 @@ def _column(g: _Generator, op: Any, pc: int) -> Emitted:
     instruction outside _KEEPS_ROWS, so the Columns after it in the block
     read that local (a scan reading several columns of a row fetches the
     row once)."""
-    p4 = g.const(pc, op.p4)
+    p4 = g.const_p4(pc)
     local = f"row{op.p1}"
 
     def read(row: str) -> list[str]:
@@ -1157,8 +1218,7 @@ def _function(g: _Generator, op: Any, pc: int) -> Emitted:
     fd = op.p4
     if fd.flags & 0x12 or op.p5 > 8:
         return g.call(pc), False
-    name = f"F{pc}"
-    g.namespace[name] = fd.func
+    name = g.bind(f"F{pc}", pc, _func_of)
     if op.p5 == 2 and getattr(fd.func, "like_plans", None) is not None:
         return _like(g, op, pc, name), False
     args = ", ".join(f"r[{op.p2 + i}]" for i in range(op.p5))
@@ -1176,8 +1236,7 @@ def _like(g: _Generator, op: Any, pc: int, func: str) -> list[str]:
     case), any other pattern or text its compiled test (functions.core
     _LIKE_PLANS); an unseen pattern, or a value that is no text, goes
     through like() itself, which makes the plan."""
-    plans = f"LP{pc}"
-    g.namespace[plans] = op.p4.func.like_plans
+    plans = g.bind(f"LP{pc}", pc, _like_plans_of)
     pat, text = f"r[{op.p2}]", f"r[{op.p2 + 1}]"
     return [f"s = {text}",
             f"p = {pat}",
@@ -1199,8 +1258,7 @@ def _agg_step(g: _Generator, op: Any, pc: int) -> Emitted:
     cls = op.p4.func
     if op.p1 or not isinstance(cls, type) or op.p5 > 8:
         return g.call(pc), False
-    name = f"A{pc}"
-    g.namespace[name] = cls
+    name = g.bind(f"A{pc}", pc, _func_of)
     args = ", ".join(f"r[{op.p2 + i}]" for i in range(op.p5))
     step = "a.n += 1" if cls is _count_star_class() else f"a.step({args})"
     return [f"a = r[{op.p3}]",
@@ -1215,7 +1273,7 @@ def _count_star_class() -> type:
 
 
 def _coll_seq(g: _Generator, op: Any, pc: int) -> Emitted:
-    return [f"vm.coll = {g.const(pc, op.p4)}"], False
+    return [f"vm.coll = {g.const_p4(pc)}"], False
 
 
 def _make_record(g: _Generator, op: Any, pc: int) -> Emitted:
@@ -1262,8 +1320,7 @@ def _record_values_of(g: _Generator, op: Any, pc: int) -> str:
     if not op.p4:
         return f"r[{op.p1}:{op.p1 + op.p2}]"
     g.namespace["_record_values"] = _record_values_fn()
-    name = f"AFF{pc}"
-    g.namespace[name] = op.p4
+    name = g.bind(f"AFF{pc}", pc, _p4_of)
     return f"_record_values(r, {op.p1}, {op.p2}, {name})"
 
 
@@ -1310,12 +1367,39 @@ def _make_row_record(g: _Generator, op: Any, pc: int) -> list[str]:
 def _record_encoder(g: _Generator, op: Any, pc: int) -> str | None:
     """The name of MakeRecord's compiled encoder in the namespace
     (recenc.record_encoder: None when the record has none)."""
-    enc = record_encoder(op.p1, op.p2, op.p4)
-    if enc is None:
+    if _encoder_of(op) is None:
         return None
-    name = f"ENC{pc}"
-    g.namespace[name] = enc
-    return name
+    return g.bind(f"ENC{pc}", pc, _encoder_of)
+
+
+# What _Generator.bind binds, from an instruction.
+def _itself(op: Any) -> Any:
+    return op
+
+
+def _handler_of(op: Any) -> Any:
+    return opcodes.HANDLERS[op.opcode]
+
+
+def _p4_of(op: Any) -> Any:
+    return op.p4
+
+
+def _func_of(op: Any) -> Any:
+    return op.p4.func
+
+
+def _like_plans_of(op: Any) -> Any:
+    return op.p4.func.like_plans
+
+
+def _encoder_of(op: Any) -> Any:
+    return record_encoder(op.p1, op.p2, op.p4)
+
+
+def _func_def_class() -> type:
+    from pyrite.vdbe.functions.base import FuncDef
+    return FuncDef
 
 
 def _encode_record_fn() -> Callable[..., bytes]:
