@@ -161,6 +161,26 @@ def test_distinct_as_a_hash_set(executor: str) -> None:
             same(a, b, sql)
 
 
+def test_distinct_sets_of_a_scan_loop(executor: str) -> None:
+    """A scan loop reads its DISTINCT sets once before it runs: over many
+    leaves (the loop left for the next one), in a subquery run again for
+    each outer row (the set emptied between runs), two sets in one loop
+    (a DISTINCT and an IN list), a key of two fields, LIMIT."""
+    a, b = both(["CREATE TABLE t(a INTEGER PRIMARY KEY, b, c, d)"])
+    for conn in (a, b):
+        conn.executemany("INSERT INTO t VALUES (?, ?, ?, ?)",
+                         [(i, i % 37, f"{'x' * (i % 5)}{i % 3}", "p" * (i % 300))
+                          for i in range(1, 700)])
+    for sql in ["SELECT DISTINCT b FROM t", "SELECT DISTINCT c, b % 3 FROM t",
+                "SELECT DISTINCT b FROM t WHERE c LIKE '%5' LIMIT 9",
+                "SELECT a, (SELECT count(*) FROM (SELECT DISTINCT b % o.a FROM t)) "
+                "FROM t o WHERE a < 12",
+                "SELECT DISTINCT b FROM t WHERE a % 7 IN (1, 3, 5)",
+                "SELECT count(DISTINCT c) FROM t"]:
+        for _ in range(2):
+            same(a, b, sql)
+
+
 def test_distinct_ephemeral_is_unordered_as_sqlite3() -> None:
     """OpenEphemeral of a DISTINCT carries BTREE_UNORDERED (P5 = 8), as
     sqlite3's EXPLAIN shows; a BINARY key opens a hash cursor."""

@@ -507,6 +507,9 @@ class _Generator:
         # gives back unchanged (see record_values_kept).
         self.scan: tuple[int, int] | None = None
         self.kept: set[int] = set()
+        # In a fused loop's body: the DISTINCT sets (hash cursors) its
+        # Found and IdxInsert use, read once before the loop (fused_loop).
+        self.hashed: set[int] = set()
 
     # -- names bound in the function's globals -------------------------------
 
@@ -649,11 +652,22 @@ class _Generator:
         Next continue the loop)."""
         k = self.ops[nxt].p1
         c, bt = f"fc{nxt}", f"fbt{nxt}"
+        # The hash cursors of the body (DISTINCT sets): no body instruction
+        # opens, closes or empties one, so their sets and key lengths are
+        # read once (hs<N>, hn<N>; hs<N> None when it is no hash cursor).
+        self.hashed = {self.ops[pc].p1 for pc in range(head, nxt)
+                       if self.names[pc] in ("Found", "NotFound", "IdxInsert")}
+        hashes = []
+        for e in sorted(self.hashed):
+            hashes += [f"c = cursors[{e}]",
+                       f"hs{e} = c.sorter if c is not None and c.kind == 'hash' else None",
+                       f"hn{e} = -1 if hs{e} is None else c.key_info.n_key_field"]
         lines = [
             f"if pc != {head} and pc != {nxt}: return pc",
             f"{c} = cursors[{k}]",
             f"{bt} = {c}.bt",
             f"fu{nxt} = {bt}.pager.text_encoding == 'utf-8'",
+            *hashes,
             "while True:",
             f"    if pc != {head}:",
             f"        if pc != {nxt}: break",
@@ -674,6 +688,7 @@ class _Generator:
         self.kept = set()
         self.block(head, nxt, pad + "    ", out, {k})
         self.scan = None
+        self.hashed = set()
         out.append(f"{pad}continue")
         self.line_pc.append(nxt)
 
@@ -1302,7 +1317,10 @@ def _make_record(g: _Generator, op: Any, pc: int) -> Emitted:
     elif g.names[nxt] == "IdxInsert" and nop.p3 == op.p1 and nop.p4 == op.p2 and not op.p4:
         # A DISTINCT set kept as a hash (cursor.op_idx_insert) takes its key
         # from these registers anyway: the record is never read.
-        test = f"cursors[{nop.p1}] is not None and cursors[{nop.p1}].kind == 'hash'"
+        if nop.p1 in g.hashed:
+            test = f"hs{nop.p1} is not None"
+        else:
+            test = f"cursors[{nop.p1}] is not None and cursors[{nop.p1}].kind == 'hash'"
     else:
         return _make_record_encoded(g, op, pc), False
     # (A record made after all: the handler applies the affinities again,
@@ -1418,14 +1436,20 @@ def _idx_insert(g: _Generator, op: Any, pc: int) -> Emitted:
     if op.p5 & 0x01:        # OPFLAG_NCHANGE: the handler counts the change
         return g.call(pc), False
     g.namespace["_hash_key"] = _hash_key_fn()
-    out = [f"c = cursors[{op.p1}]",
+    e = op.p1
+    if e in g.hashed:
+        # (a fused loop's DISTINCT set, see fused_loop)
+        test, n, keys = f"hs{e} is not None", f"hn{e}", f"hs{e}"
+    else:
+        test, n, keys = "c is not None and c.kind == 'hash'", "c.key_info.n_key_field", "c.sorter"
+    out = [f"c = cursors[{e}]",
            f"v = r[{op.p2}]",
-           "if type(v) is list and c is not None and c.kind == 'hash':",
-           "    k = tuple(v[:c.key_info.n_key_field])",
+           f"if type(v) is list and {test}:",
+           f"    k = tuple(v[:{n}])",
            "    try:",
-           "        c.sorter.add(k)",
+           f"        {keys}.add(k)",
            "    except TypeError:",
-           "        c.sorter.add(_hash_key(k))"]
+           f"        {keys}.add(_hash_key(k))"]
     n = op.p4
     if not op.p5 & 0x08 and type(n) is int and 0 < n <= 16 and op.p3:
         # An index entry from MakeRecord, its fields still in r[P3..]:
@@ -1542,13 +1566,20 @@ def _found(g: _Generator, op: Any, pc: int) -> Emitted:
                  "        c.row = None",
                  f"        pc = {op.p2}",
                  "        continue"]
-    return [f"c = cursors[{op.p1}]", *whole,
-            f"if c is not None and c.kind == 'hash' and c.key_info.n_key_field == {op.p4}:",
+    e = op.p1
+    if e in g.hashed and not whole:
+        # (a fused loop's DISTINCT set, see fused_loop)
+        first, test, keys = [], f"hn{e} == {op.p4}", f"hs{e}"
+    else:
+        first, keys = [f"c = cursors[{e}]", *whole], "c.sorter"
+        test = f"c is not None and c.kind == 'hash' and c.key_info.n_key_field == {op.p4}"
+    return [*first,
+            f"if {test}:",
             f"    k = ({key})",
             "    try:",
-            "        hit = k in c.sorter",
+            f"        hit = k in {keys}",
             "    except TypeError:",
-            "        hit = _hash_found(c, list(k))",
+            f"        hit = _hash_found(cursors[{e}], list(k))",
             f"    if {want}hit:",
             f"        pc = {op.p2}",
             "        continue",
