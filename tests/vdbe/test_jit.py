@@ -369,3 +369,29 @@ def test_a_compiled_scan_takes_rows_from_decoded_pages(mode: object) -> None:
             c.execute(step)
         for _ in range(2):      # pages decoded by the first scan serve the second
             assert conn.execute(scan).fetchall() == want.execute(scan).fetchall()
+
+
+def test_a_program_of_a_known_shape_binds_its_own_values(mode: object) -> None:
+    """A whole program compiled again from the source of one of the same
+    shape (jit._REGIONS) binds its own instructions, P4 values, functions
+    and handlers: each connection's function of the same name, its
+    column default and literals, its collation; a function's flags or a
+    default of another kind make another key."""
+    mode("eager")  # type: ignore[operator]
+    sql = "SELECT f(a), a || 'x', z FROM s WHERE a > 1 AND c = 'B' COLLATE NOCASE ORDER BY a"
+    results = []
+    for n, (func, flags, default) in enumerate([
+            (lambda v: v * 2, True, "'d1'"), (lambda v: -v, True, "'d1'"),
+            (lambda v: f"{v}!", False, "'d3'"), (lambda v: v + 0.5, True, "7")]):
+        conn = pyrite.connect(":memory:")
+        conn.create_function("f", 1, func, deterministic=flags)
+        conn.execute("CREATE TABLE s(a INTEGER PRIMARY KEY, c TEXT)")
+        conn.executemany("INSERT INTO s VALUES (?, ?)", [(1, "b"), (2, "B"), (3, "b"), (4, "c")])
+        conn.execute(f"ALTER TABLE s ADD COLUMN z DEFAULT {default}")
+        known = len(jit._REGIONS)
+        results.append(conn.execute(sql).fetchall())
+        # (the first one's source, rebound, for the second)
+        assert len(jit._REGIONS) == known + (n != 1)
+    assert results == [
+        [(4, "2x", "d1"), (6, "3x", "d1")], [(-2, "2x", "d1"), (-3, "3x", "d1")],
+        [("2!", "2x", "d3"), ("3!", "3x", "d3")], [(2.5, "2x", 7), (3.5, "3x", 7)]]

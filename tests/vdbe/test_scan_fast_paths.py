@@ -161,6 +161,26 @@ def test_distinct_as_a_hash_set(executor: str) -> None:
             same(a, b, sql)
 
 
+def test_distinct_sets_of_a_scan_loop(executor: str) -> None:
+    """A scan loop reads its DISTINCT sets once before it runs: over many
+    leaves (the loop left for the next one), in a subquery run again for
+    each outer row (the set emptied between runs), two sets in one loop
+    (a DISTINCT and an IN list), a key of two fields, LIMIT."""
+    a, b = both(["CREATE TABLE t(a INTEGER PRIMARY KEY, b, c, d)"])
+    for conn in (a, b):
+        conn.executemany("INSERT INTO t VALUES (?, ?, ?, ?)",
+                         [(i, i % 37, f"{'x' * (i % 5)}{i % 3}", "p" * (i % 300))
+                          for i in range(1, 700)])
+    for sql in ["SELECT DISTINCT b FROM t", "SELECT DISTINCT c, b % 3 FROM t",
+                "SELECT DISTINCT b FROM t WHERE c LIKE '%5' LIMIT 9",
+                "SELECT a, (SELECT count(*) FROM (SELECT DISTINCT b % o.a FROM t)) "
+                "FROM t o WHERE a < 12",
+                "SELECT DISTINCT b FROM t WHERE a % 7 IN (1, 3, 5)",
+                "SELECT count(DISTINCT c) FROM t"]:
+        for _ in range(2):
+            same(a, b, sql)
+
+
 def test_distinct_ephemeral_is_unordered_as_sqlite3() -> None:
     """OpenEphemeral of a DISTINCT carries BTREE_UNORDERED (P5 = 8), as
     sqlite3's EXPLAIN shows; a BINARY key opens a hash cursor."""
@@ -215,6 +235,62 @@ def test_sorter_keeps_values_that_survive_a_record() -> None:
         finally:
             jit.set_mode(saved)
     assert repr(results[0]) == repr(results[1])
+
+
+def test_sorter_rows_of_a_scan_as_interpreted() -> None:
+    """A fused scan's MakeRecord into a sorter leaves the row's values
+    unchecked when they are the row's own (its columns, its default, its
+    rowid) in a UTF-8 database: a computed value (a lone surrogate, which
+    a record changes) is checked, as the interpreter's rows show; text
+    from invalid UTF-8 comes back the same, and a UTF-16 database's rows
+    are checked."""
+    results = []
+    for mode in ("interp", "eager"):
+        saved = jit.set_mode(mode)
+        try:
+            rows = []
+            for encoding in ("UTF-8", "UTF-16le"):
+                b = pyrite.connect(":memory:")
+                b.create_function("f", 1, lambda v: f"\ud800{v}", deterministic=True)
+                b.execute(f"PRAGMA encoding = '{encoding}'")
+                b.execute("CREATE TABLE s(id INTEGER PRIMARY KEY, x, y)")
+                b.executemany("INSERT INTO s VALUES (?, ?, ?)", SORT_ROWS)
+                b.execute("INSERT INTO s VALUES (20, CAST(x'80dc80dc' AS TEXT), 1), "
+                          "(21, CAST(x'61ff' AS TEXT), 2), (22, CAST(x'ff61' AS TEXT), 3)")
+                b.execute("ALTER TABLE s ADD COLUMN z DEFAULT 'é'")
+                for sql in ["SELECT id, x, y FROM s ORDER BY x DESC, y LIMIT 99",
+                            "SELECT id, x, z AS y FROM s ORDER BY y, x LIMIT 30",
+                            "SELECT id, x || 'a' AS x, y FROM s WHERE id > 1 ORDER BY 2 LIMIT 99",
+                            "SELECT id, f(x) AS x, y FROM s ORDER BY y LIMIT 99",
+                            "SELECT id, x, y FROM s ORDER BY id DESC LIMIT 99"]:
+                    for _ in range(2):
+                        rows.append(b.execute(
+                            f"SELECT id, hex(x), length(x), unicode(x), y FROM ({sql})").fetchall())
+            results.append(rows)
+        finally:
+            jit.set_mode(saved)
+    assert results[0] == results[1]
+
+
+def test_rowid_in_scan_loops(executor: str) -> None:
+    """Rowid in a scan loop reads the leaf's keys: over tables of several
+    leaves, after deletes and updates, in an ORDER BY's rows, on a NULL row
+    (a LEFT JOIN without a match) and over an index (the handler)."""
+    a, b = both(["CREATE TABLE t(a INTEGER, b TEXT)", "CREATE INDEX tb ON t(b)",
+                 "CREATE TABLE u(x)"])
+    for conn in (a, b):
+        conn.executemany("INSERT INTO t VALUES (?, ?)",
+                         [(i % 13, f"text {i:05d}" * 3) for i in range(400)])
+        conn.execute("DELETE FROM t WHERE a = 3")
+        conn.execute("UPDATE t SET b = b || 'x' WHERE a = 4")
+        conn.executemany("INSERT INTO u VALUES (?)", [(i,) for i in range(0, 30, 4)])
+    for sql in ["SELECT rowid, a FROM t WHERE a > 10",
+                "SELECT rowid, a, b FROM t ORDER BY a DESC, rowid LIMIT 20",
+                "SELECT u.x, t.rowid FROM u LEFT JOIN t ON t.rowid = u.x * 7",
+                "SELECT rowid FROM t WHERE b > 'text 00300'",
+                "SELECT count(*), sum(rowid) FROM t"]:
+        for _ in range(2):
+            same(a, b, sql)
 
 
 def test_sum_and_group_concat_fast_steps(executor: str) -> None:

@@ -367,6 +367,48 @@ def _shape(program: Any) -> tuple:
                             for op in program.instructions])
 
 
+# Whole programs' code by what their source is written from (_region_key):
+# a statement prepared again, of a shape compiled whole before, reuses the
+# source and code and binds its own values in a namespace made from the
+# generator's bindings (_Generator.bind), without writing the source again.
+_REGIONS: dict[tuple, tuple[str, Any, dict[str, Any], dict[str, tuple], list[int]]] = {}
+
+
+def _region_key(program: Any, start: int, end: int) -> tuple | None:
+    """What the source of instructions [start, end) of ``program``,
+    compiled whole, is written from: each instruction's opcode, integer
+    operands and handler (an emitter restates only its own, see
+    _emitter), and what the emitters read of its P4 (_p4_key).  None when
+    a P4 is of a kind _p4_key does not know."""
+    handlers = opcodes.HANDLERS
+    out = []
+    for op in program.instructions:
+        p4 = _p4_key(op.p4)
+        if p4 is None:
+            return None
+        out.append((op.opcode, op.p1, op.p2, op.p3, op.p5, p4, handlers[op.opcode]))
+    return (program.sql, start, end, *out)
+
+
+def _p4_key(p4: Any) -> Any:
+    """What the emitters read of an instruction's P4: a plain value
+    itself (literals, affinity strings, key lengths), whether a collation
+    is BINARY, a function's flags and kind of callable; None for any
+    other object."""
+    t = type(p4)
+    if p4 is None or t is int or t is str or t is float or t is bytes:
+        return (t, p4)
+    if p4 is values.BINARY:
+        return "BINARY"
+    if t is values.KeyInfo or t is values.Collation:
+        return t
+    if t is _func_def_class():
+        f = p4.func
+        return (t, p4.flags, isinstance(f, type), f is _count_star_class(),
+                getattr(f, "like_plans", None) is not None)
+    return None
+
+
 def compile_region(program: Any, start: int, end: int, ran: set[int] | None = None,
                    starts: set[int] | None = None) -> tuple[Callable[..., int], list[int]]:
     """Translate instructions [start, end) of ``program`` into a Python
@@ -374,18 +416,33 @@ def compile_region(program: Any, start: int, end: int, ran: set[int] | None = No
     block starts.  With ``ran``, only the basic blocks (``starts``) that
     have run are compiled: the others are left for the interpreter."""
     opcodes._load()
-    gen = _Generator(program, start, end, ran, starts)
-    source = gen.source()
-    namespace = gen.namespace
-    code = _CODE_CACHE.get(source)
-    if code is None:
-        if len(_CODE_CACHE) >= _CODE_CACHE_SIZE:
-            _CODE_CACHE.clear()
-        code = _CODE_CACHE[source] = compile(source, f"<vdbe {program.sql[:60]!r}>", "exec")
+    key = _region_key(program, start, end) if ran is None else None
+    known = _REGIONS.get(key) if key is not None else None
+    if known is not None:
+        source, code, fixed, bound, region_starts = known
+        namespace = dict(fixed)
+        ops = program.instructions
+        for name, (pc, get) in bound.items():
+            namespace[name] = get(ops[pc])
+    else:
+        gen = _Generator(program, start, end, ran, starts)
+        source = gen.source()
+        namespace = gen.namespace
+        region_starts = gen.starts
+        code = _CODE_CACHE.get(source)
+        if code is None:
+            if len(_CODE_CACHE) >= _CODE_CACHE_SIZE:
+                _CODE_CACHE.clear()
+            code = _CODE_CACHE[source] = compile(source, f"<vdbe {program.sql[:60]!r}>", "exec")
+        if key is not None:
+            if len(_REGIONS) >= _CODE_CACHE_SIZE:
+                _REGIONS.clear()
+            fixed = {k: v for k, v in namespace.items() if k not in gen.bound}
+            _REGIONS[key] = (source, code, fixed, gen.bound, region_starts)
     exec(code, namespace)
     fn = namespace["run"]
     fn.source = source  # (for debugging: print(fn.source))
-    return fn, gen.starts
+    return fn, region_starts
 
 
 def compile_program(program: Any) -> Callable[..., int]:
@@ -422,6 +479,7 @@ class _Generator:
         self.ops = program.instructions
         self.specs = opcodes.SPECS
         self.names = [self.specs[op.opcode].name for op in self.ops]
+        self.bound: dict[str, tuple[int, Callable[[Any], Any]]] = {}
         self.namespace: dict[str, Any] = {
             "__builtins__": __builtins__,
             "_interrupted": _interrupted,
@@ -443,27 +501,39 @@ class _Generator:
         self.made_row = -1
         self.fused: dict[int, int] = {}     # fused scan loops: head -> Next
         self._leader_set: set[int] | None = None
+        # In a fused loop's body: its cursor and its Next (which names its
+        # locals, see fused_loop), and the registers that hold, so far in
+        # the body, a value of the cursor's row or another value a record
+        # gives back unchanged (see record_values_kept).
+        self.scan: tuple[int, int] | None = None
+        self.kept: set[int] = set()
+        # In a fused loop's body: the DISTINCT sets (hash cursors) its
+        # Found and IdxInsert use, read once before the loop (fused_loop).
+        self.hashed: set[int] = set()
 
     # -- names bound in the function's globals -------------------------------
 
-    def op(self, pc: int) -> str:
-        name = f"O{pc}"
-        self.namespace[name] = self.ops[pc]
+    def bind(self, name: str, pc: int, get: Callable[[Any], Any]) -> str:
+        """Bind ``name`` to ``get(instruction pc)``: a value of this
+        program's own, which a program of the same shape binds anew
+        (compile_region); anything else in the namespace is the same for
+        every program whose source is the same."""
+        self.namespace[name] = get(self.ops[pc])
+        self.bound[name] = (pc, get)
         return name
+
+    def op(self, pc: int) -> str:
+        return self.bind(f"O{pc}", pc, _itself)
 
     def handler(self, pc: int) -> str:
-        spec = self.specs[self.ops[pc].opcode]
-        name = f"H_{spec.name}"
-        self.namespace[name] = opcodes.HANDLERS[spec.number]
-        return name
+        return self.bind(f"H_{self.names[pc]}", pc, _handler_of)
 
-    def const(self, pc: int, value: Any) -> str:
-        """A literal for ``value`` (ints, None) or a bound name."""
+    def const_p4(self, pc: int) -> str:
+        """A literal for instruction ``pc``'s P4 (ints, None) or a bound name."""
+        value = self.ops[pc].p4
         if value is None or type(value) is int:
             return repr(value)
-        name = f"K{pc}"
-        self.namespace[name] = value
-        return name
+        return self.bind(f"K{pc}", pc, _p4_of)
 
     def call(self, pc: int) -> list[str]:
         """Run instruction ``pc`` through its handler and follow its answer."""
@@ -506,10 +576,33 @@ class _Generator:
             for line in body:
                 out.append(pad + line)
                 line_pc.append(pc)
+            if self.scan is not None:
+                self.record_values_kept(pc)
             if ends:
                 return
         out.append(f"{pad}pc = {end}; continue")
         line_pc.append(end - 1)
+
+    def record_values_kept(self, pc: int) -> None:
+        """Follow, through a fused loop's body, the registers whose values
+        a record gives back unchanged (cursor.record_round_trips), so that
+        a MakeRecord into a sorter need not check them (_make_record): a
+        Column of the loop's cursor (a field of a record read from the
+        database, or its default when that comes back unchanged), a Rowid,
+        an Integer.  Those of _KEEPS_RECORD_VALUES change nothing; any
+        other instruction forgets them all."""
+        name = self.names[pc]
+        op = self.ops[pc]
+        k = self.scan[0]  # type: ignore[index]
+        kept = self.kept
+        if name == "Column":
+            kept.discard(op.p3)
+            if op.p1 == k and _record_round_trips()([op.p4]):
+                kept.add(op.p3)
+        elif name == "Rowid" and op.p1 == k or name == "Integer":
+            kept.add(op.p2)
+        elif name not in _KEEPS_RECORD_VALUES:
+            kept.clear()
 
     def fusable_loops(self) -> dict[int, int]:
         """The scan loops to write as a Python loop (fused_loop), as
@@ -559,10 +652,22 @@ class _Generator:
         Next continue the loop)."""
         k = self.ops[nxt].p1
         c, bt = f"fc{nxt}", f"fbt{nxt}"
+        # The hash cursors of the body (DISTINCT sets): no body instruction
+        # opens, closes or empties one, so their sets and key lengths are
+        # read once (hs<N>, hn<N>; hs<N> None when it is no hash cursor).
+        self.hashed = {self.ops[pc].p1 for pc in range(head, nxt)
+                       if self.names[pc] in ("Found", "NotFound", "IdxInsert")}
+        hashes = []
+        for e in sorted(self.hashed):
+            hashes += [f"c = cursors[{e}]",
+                       f"hs{e} = c.sorter if c is not None and c.kind == 'hash' else None",
+                       f"hn{e} = -1 if hs{e} is None else c.key_info.n_key_field"]
         lines = [
             f"if pc != {head} and pc != {nxt}: return pc",
             f"{c} = cursors[{k}]",
             f"{bt} = {c}.bt",
+            f"fu{nxt} = {bt}.pager.text_encoding == 'utf-8'",
+            *hashes,
             "while True:",
             f"    if pc != {head}:",
             f"        if pc != {nxt}: break",
@@ -579,7 +684,11 @@ class _Generator:
         # _column): no body instruction moves the cursor.
         out.append(f"{pad}    row{k} = None if {c}.null_row else {c}.row")
         self.line_pc.append(head)
+        self.scan = (k, nxt)
+        self.kept = set()
         self.block(head, nxt, pad + "    ", out, {k})
+        self.scan = None
+        self.hashed = set()
         out.append(f"{pad}continue")
         self.line_pc.append(nxt)
 
@@ -705,7 +814,7 @@ def _integer(g: _Generator, op: Any, pc: int) -> Emitted:
 
 
 def _load_p4(g: _Generator, op: Any, pc: int) -> Emitted:
-    return [f"r[{op.p2}] = {g.const(pc, op.p4)}"], False
+    return [f"r[{op.p2}] = {g.const_p4(pc)}"], False
 
 
 def _null(g: _Generator, op: Any, pc: int) -> Emitted:
@@ -880,7 +989,7 @@ def _column(g: _Generator, op: Any, pc: int) -> Emitted:
     instruction outside _KEEPS_ROWS, so the Columns after it in the block
     read that local (a scan reading several columns of a row fetches the
     row once)."""
-    p4 = g.const(pc, op.p4)
+    p4 = g.const_p4(pc)
     local = f"row{op.p1}"
 
     def read(row: str) -> list[str]:
@@ -914,6 +1023,17 @@ def _column(g: _Generator, op: Any, pc: int) -> Emitted:
 
 
 def _rowid(g: _Generator, op: Any, pc: int) -> Emitted:
+    """Rowid of a table cursor: BTreeCursor.rowid(), read from the leaf's
+    keys in a fused loop over the cursor (its locals, see fused_loop)."""
+    if g.scan is not None and g.scan[0] == op.p1:
+        c, bt = f"fc{g.scan[1]}", f"fbt{g.scan[1]}"
+        return [f"if {c}.null_row or {c}.deferred is not None or {c}.kind != 'table' "
+                f"or {bt}.state != {_BT_VALID} or {bt}.eof:"] + [
+                "    " + x for x in g.call(pc)] + [
+                "else:",
+                f"    t = {bt}.stack[-1]",
+                "    v = t[1].keys",
+                f"    r[{op.p2}] = v[t[2]] if v is not None else {bt}.rowid()"], False
     return [f"c = cursors[{op.p1}]",
             "if c.null_row or c.deferred is not None or c.kind != 'table':"] + [
             "    " + x for x in g.call(pc)] + [
@@ -1113,8 +1233,7 @@ def _function(g: _Generator, op: Any, pc: int) -> Emitted:
     fd = op.p4
     if fd.flags & 0x12 or op.p5 > 8:
         return g.call(pc), False
-    name = f"F{pc}"
-    g.namespace[name] = fd.func
+    name = g.bind(f"F{pc}", pc, _func_of)
     if op.p5 == 2 and getattr(fd.func, "like_plans", None) is not None:
         return _like(g, op, pc, name), False
     args = ", ".join(f"r[{op.p2 + i}]" for i in range(op.p5))
@@ -1132,8 +1251,7 @@ def _like(g: _Generator, op: Any, pc: int, func: str) -> list[str]:
     case), any other pattern or text its compiled test (functions.core
     _LIKE_PLANS); an unseen pattern, or a value that is no text, goes
     through like() itself, which makes the plan."""
-    plans = f"LP{pc}"
-    g.namespace[plans] = op.p4.func.like_plans
+    plans = g.bind(f"LP{pc}", pc, _like_plans_of)
     pat, text = f"r[{op.p2}]", f"r[{op.p2 + 1}]"
     return [f"s = {text}",
             f"p = {pat}",
@@ -1155,8 +1273,7 @@ def _agg_step(g: _Generator, op: Any, pc: int) -> Emitted:
     cls = op.p4.func
     if op.p1 or not isinstance(cls, type) or op.p5 > 8:
         return g.call(pc), False
-    name = f"A{pc}"
-    g.namespace[name] = cls
+    name = g.bind(f"A{pc}", pc, _func_of)
     args = ", ".join(f"r[{op.p2 + i}]" for i in range(op.p5))
     step = "a.n += 1" if cls is _count_star_class() else f"a.step({args})"
     return [f"a = r[{op.p3}]",
@@ -1171,7 +1288,7 @@ def _count_star_class() -> type:
 
 
 def _coll_seq(g: _Generator, op: Any, pc: int) -> Emitted:
-    return [f"vm.coll = {g.const(pc, op.p4)}"], False
+    return [f"vm.coll = {g.const_p4(pc)}"], False
 
 
 def _make_record(g: _Generator, op: Any, pc: int) -> Emitted:
@@ -1193,10 +1310,17 @@ def _make_record(g: _Generator, op: Any, pc: int) -> Emitted:
     if g.names[nxt] == "SorterInsert":
         g.namespace["_round_trips"] = _record_round_trips()
         test = "_round_trips(v)"
+        if g.scan is not None and g.kept.issuperset(range(op.p1, op.p1 + op.p2)):
+            # Values of the scan's row (_Generator.record_values_kept):
+            # they come back unchanged from a record in a UTF-8 database.
+            test = f"fu{g.scan[1]} or {test}"
     elif g.names[nxt] == "IdxInsert" and nop.p3 == op.p1 and nop.p4 == op.p2 and not op.p4:
         # A DISTINCT set kept as a hash (cursor.op_idx_insert) takes its key
         # from these registers anyway: the record is never read.
-        test = f"cursors[{nop.p1}] is not None and cursors[{nop.p1}].kind == 'hash'"
+        if nop.p1 in g.hashed:
+            test = f"hs{nop.p1} is not None"
+        else:
+            test = f"cursors[{nop.p1}] is not None and cursors[{nop.p1}].kind == 'hash'"
     else:
         return _make_record_encoded(g, op, pc), False
     # (A record made after all: the handler applies the affinities again,
@@ -1214,8 +1338,7 @@ def _record_values_of(g: _Generator, op: Any, pc: int) -> str:
     if not op.p4:
         return f"r[{op.p1}:{op.p1 + op.p2}]"
     g.namespace["_record_values"] = _record_values_fn()
-    name = f"AFF{pc}"
-    g.namespace[name] = op.p4
+    name = g.bind(f"AFF{pc}", pc, _p4_of)
     return f"_record_values(r, {op.p1}, {op.p2}, {name})"
 
 
@@ -1262,12 +1385,39 @@ def _make_row_record(g: _Generator, op: Any, pc: int) -> list[str]:
 def _record_encoder(g: _Generator, op: Any, pc: int) -> str | None:
     """The name of MakeRecord's compiled encoder in the namespace
     (recenc.record_encoder: None when the record has none)."""
-    enc = record_encoder(op.p1, op.p2, op.p4)
-    if enc is None:
+    if _encoder_of(op) is None:
         return None
-    name = f"ENC{pc}"
-    g.namespace[name] = enc
-    return name
+    return g.bind(f"ENC{pc}", pc, _encoder_of)
+
+
+# What _Generator.bind binds, from an instruction.
+def _itself(op: Any) -> Any:
+    return op
+
+
+def _handler_of(op: Any) -> Any:
+    return opcodes.HANDLERS[op.opcode]
+
+
+def _p4_of(op: Any) -> Any:
+    return op.p4
+
+
+def _func_of(op: Any) -> Any:
+    return op.p4.func
+
+
+def _like_plans_of(op: Any) -> Any:
+    return op.p4.func.like_plans
+
+
+def _encoder_of(op: Any) -> Any:
+    return record_encoder(op.p1, op.p2, op.p4)
+
+
+def _func_def_class() -> type:
+    from pyrite.vdbe.functions.base import FuncDef
+    return FuncDef
 
 
 def _encode_record_fn() -> Callable[..., bytes]:
@@ -1286,14 +1436,20 @@ def _idx_insert(g: _Generator, op: Any, pc: int) -> Emitted:
     if op.p5 & 0x01:        # OPFLAG_NCHANGE: the handler counts the change
         return g.call(pc), False
     g.namespace["_hash_key"] = _hash_key_fn()
-    out = [f"c = cursors[{op.p1}]",
+    e = op.p1
+    if e in g.hashed:
+        # (a fused loop's DISTINCT set, see fused_loop)
+        test, n, keys = f"hs{e} is not None", f"hn{e}", f"hs{e}"
+    else:
+        test, n, keys = "c is not None and c.kind == 'hash'", "c.key_info.n_key_field", "c.sorter"
+    out = [f"c = cursors[{e}]",
            f"v = r[{op.p2}]",
-           "if type(v) is list and c is not None and c.kind == 'hash':",
-           "    k = tuple(v[:c.key_info.n_key_field])",
+           f"if type(v) is list and {test}:",
+           f"    k = tuple(v[:{n}])",
            "    try:",
-           "        c.sorter.add(k)",
+           f"        {keys}.add(k)",
            "    except TypeError:",
-           "        c.sorter.add(_hash_key(k))"]
+           f"        {keys}.add(_hash_key(k))"]
     n = op.p4
     if not op.p5 & 0x08 and type(n) is int and 0 < n <= 16 and op.p3:
         # An index entry from MakeRecord, its fields still in r[P3..]:
@@ -1410,13 +1566,20 @@ def _found(g: _Generator, op: Any, pc: int) -> Emitted:
                  "        c.row = None",
                  f"        pc = {op.p2}",
                  "        continue"]
-    return [f"c = cursors[{op.p1}]", *whole,
-            f"if c is not None and c.kind == 'hash' and c.key_info.n_key_field == {op.p4}:",
+    e = op.p1
+    if e in g.hashed and not whole:
+        # (a fused loop's DISTINCT set, see fused_loop)
+        first, test, keys = [], f"hn{e} == {op.p4}", f"hs{e}"
+    else:
+        first, keys = [f"c = cursors[{e}]", *whole], "c.sorter"
+        test = f"c is not None and c.kind == 'hash' and c.key_info.n_key_field == {op.p4}"
+    return [*first,
+            f"if {test}:",
             f"    k = ({key})",
             "    try:",
-            "        hit = k in c.sorter",
+            f"        hit = k in {keys}",
             "    except TypeError:",
-            "        hit = _hash_found(c, list(k))",
+            f"        hit = _hash_found(cursors[{e}], list(k))",
             f"    if {want}hit:",
             f"        pc = {op.p2}",
             "        continue",
@@ -1554,6 +1717,13 @@ _KEEPS_ROWS = {
     "NotNull", "Eq", "Ne", "Lt", "Le", "Gt", "Ge", "Function", "PureFunc",
     "AggStep", "CollSeq", "MakeRecord", "SorterInsert",
 }
+
+
+# Opcodes after which registers holding values a record gives back
+# unchanged still do (_Generator.record_values_kept): they write no
+# register, or (RealAffinity) make an integer a real.
+_KEEPS_RECORD_VALUES = {"Eq", "Ne", "Lt", "Le", "Gt", "Ge", "If", "IfNot", "IsNull",
+                       "NotNull", "IdxGE", "IdxGT", "IdxLE", "IdxLT", "Noop", "RealAffinity"}
 
 
 # Instructions a fused scan loop's body may hold (see
